@@ -1,0 +1,56 @@
+# The two commands: `make run` and `make test`. Everything else here is what they need.
+SHELL := /bin/bash
+GO ?= go
+export PATH := $(shell $(GO) env GOPATH)/bin:$(PATH)
+
+.PHONY: run test setup assets generate check bench build clean db-stop chromium
+
+## run: start the portal with demo data on http://localhost:8080
+run: setup
+	$(GO) build -o bin/portal ./cmd/portal
+	PORTAL_DEMO=$${PORTAL_DEMO:-true} scripts/devdb.sh bin/portal serve --seed
+
+## test: every test, against a throwaway PostgreSQL and headless Chromium
+test: setup chromium check
+	scripts/devdb.sh --stop-after $(GO) test -count=1 -p 2 -timeout 20m ./...
+
+## setup: front-end packages from npm, copied into assets/dist; Go modules
+setup: assets
+	$(GO) mod download
+
+assets: node_modules/.package-lock.json
+	$(GO) run ./assets/build
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## chromium: Debian's Chromium for the browser tests, installed when missing
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "install Debian's chromium package (apt-get install chromium)" >&2; exit 1; fi; }
+
+## generate: regenerate templ views (commit the *_templ.go files)
+generate:
+	$(GO) tool templ generate -path views
+
+## check: formatting, freshness of generated views, vet
+check:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'); echo "gofmt wants the files above reformatted"; exit 1; }
+	@tmp=$$(mktemp -d) && cp -r views "$$tmp/" && $(GO) tool templ generate -path "$$tmp/views" >/dev/null 2>&1 \
+	  && diff -r -q views "$$tmp/views" >/dev/null || { echo "views/*_templ.go are stale: run make generate"; rm -rf "$$tmp"; exit 1; }; rm -rf "$$tmp"
+	$(GO) vet ./...
+
+## bench: request throughput against a raw net/http baseline in the same process
+bench: setup
+	scripts/devdb.sh --stop-after $(GO) test -run '^$$' -bench . -benchtime 3s ./bench/
+
+build: assets
+	$(GO) build -o bin/portal ./cmd/portal
+
+db-stop:
+	@[ -f .pgdata/data/postmaster.pid ] && runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl -D .pgdata/data -m fast stop || true
+
+clean:
+	rm -rf bin node_modules assets/dist/*.css assets/dist/*.js

@@ -1,0 +1,146 @@
+// Package app wires the portal together: one Config in, the database pool, migrations, i18n,
+// sessions, mail, job queue and HTTP handlers out. cmd/portal and the browser tests build the
+// portal through New, so tests run the production wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"mitidportal/assets"
+	"mitidportal/db"
+	"mitidportal/handlers"
+	"mitidportal/locales"
+	"mitidportal/mail"
+	"mitidportal/session"
+	"mitidportal/support"
+)
+
+// Config is the whole configuration of the portal. cmd/portal reads it from the environment;
+// nothing else reads the environment.
+type Config struct {
+	DatabaseURL string
+	// BaseURL is where people reach the portal (https://... in production). Its scheme decides
+	// secure cookies and HSTS; its host is the WebAuthn relying party and the mail domain.
+	BaseURL         string
+	SMTP            mail.SMTPConfig
+	SupportPhone    string
+	BlockPhone      string
+	Demo            bool
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	MetricsToken    string
+	// MaxConns bounds the database pool; 0 uses pgx's default.
+	MaxConns int32
+	// MailRetry overrides the job queue's retry backoff (tests use a short one).
+	MailRetry river.ClientRetryPolicy
+}
+
+// App is a built portal.
+type App struct {
+	cfg      Config
+	log      *slog.Logger
+	Pool     *pgxpool.Pool
+	Server   *handlers.Server
+	Sessions *session.Store
+	Outbox   *mail.Outbox
+	jobs     *river.Client[pgx.Tx]
+}
+
+// New opens the database, migrates it and builds every part of the portal. It does not start
+// background work; Start does.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil || base.Host == "" {
+		return nil, fmt.Errorf("PORTAL_BASE_URL %q is not an absolute URL", cfg.BaseURL)
+	}
+	catalog, err := locales.Load()
+	if err != nil {
+		return nil, err
+	}
+	static, err := assets.Load()
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation("Europe/Copenhagen")
+	if err != nil {
+		return nil, fmt.Errorf("time zone: %w", err)
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.MaxConns)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, Pool: pool}
+	if err := db.Migrate(ctx, pool, log); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	secure := base.Scheme == "https"
+	a.Sessions = session.NewStore(pool, session.Config{
+		Secure: secure, Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute,
+	})
+
+	workers := river.NewWorkers()
+	mail.AddWorkers(workers, pool, mail.NewSender(cfg.SMTP), log)
+	river.AddWorker(workers, &sessionCleanupWorker{sessions: a.Sessions, log: log})
+	a.jobs, err = river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
+		Workers:      workers,
+		Logger:       log.With("component", "jobs"),
+		RetryPolicy:  cfg.MailRetry,
+		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob()},
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	a.Outbox = mail.NewOutbox(a.jobs, base.Hostname())
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Server = handlers.New(handlers.Deps{
+		Config: handlers.Config{
+			Secure: secure, SupportPhone: cfg.SupportPhone, BlockPhone: cfg.BlockPhone,
+			Demo: cfg.Demo, MetricsToken: cfg.MetricsToken,
+		},
+		Log:      log,
+		Pool:     pool,
+		Sessions: a.Sessions,
+		Catalog:  catalog,
+		Assets:   static,
+		Schedule: support.DefaultSchedule(loc),
+		Metrics:  reg,
+	})
+	return a, nil
+}
+
+// Handler is the portal's HTTP handler.
+func (a *App) Handler() http.Handler { return a.Server.Handler() }
+
+// Start starts the background workers (mail delivery, periodic clean-up).
+func (a *App) Start(ctx context.Context) error {
+	if err := a.jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	return nil
+}
+
+// Close stops the workers, letting running jobs finish within ctx, and closes the pool.
+func (a *App) Close(ctx context.Context) {
+	if err := a.jobs.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		a.log.Warn("stop job queue", "error", err.Error())
+	}
+	a.Pool.Close()
+}

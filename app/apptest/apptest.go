@@ -1,0 +1,128 @@
+// Package apptest starts the whole portal for a test: a fresh migrated database, the production
+// wiring from app.New, the background workers and an HTTP server on a random loopback port
+// reached as http://localhost:PORT (WebAuthn needs a domain name, not an IP address).
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river/rivertype"
+
+	"mitidportal/app"
+	"mitidportal/db/dbtest"
+	"mitidportal/logging"
+	"mitidportal/mail"
+	"mitidportal/session"
+)
+
+// Env is a running portal.
+type Env struct {
+	App *app.App
+	// URL is the portal's base URL, http://localhost:PORT.
+	URL string
+}
+
+// Options adjust the portal a test starts.
+type Options struct {
+	// SMTPPort is where mail goes; 0 means a closed port (mail is queued, not delivered).
+	SMTPPort int
+	// Now fixes the clock the pages show (the footer's open/closed status).
+	Now func() time.Time
+}
+
+// New starts a portal that lives until the test ends. Logs go to the test log only with
+// PORTAL_TEST_LOG=1, to keep failures readable.
+func New(t testing.TB, opts Options) *Env {
+	t.Helper()
+	_, dbURL := dbtest.NewWithURL(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	base := "http://localhost:" + strconv.Itoa(port)
+	var out io.Writer = io.Discard
+	if os.Getenv("PORTAL_TEST_LOG") == "1" {
+		out = os.Stderr
+	}
+	smtpPort := opts.SMTPPort
+	if smtpPort == 0 {
+		smtpPort = 1 // nothing listens there: mail waits in the outbox
+	}
+	cfg := app.Config{
+		DatabaseURL: dbURL,
+		BaseURL:     base,
+		SMTP: mail.SMTPConfig{Host: "127.0.0.1", Port: smtpPort, From: "MitID <noreply@localhost>",
+			TLS: "none", Timeout: 5 * time.Second},
+		SupportPhone:    "33 98 00 10",
+		BlockPhone:      "33 98 00 10",
+		Demo:            true,
+		SessionIdle:     30 * time.Minute,
+		SessionAbsolute: 8 * time.Hour,
+		MaxConns:        8,
+		MailRetry:       shortRetry{},
+	}
+	ctx := context.Background()
+	a, err := app.New(ctx, cfg, logging.New(out, slog.LevelInfo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Now != nil {
+		a.Server.Now = opts.Now
+	}
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(a.Handler())
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(func() {
+		srv.Close()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		a.Close(sctx)
+	})
+	return &Env{App: a, URL: base}
+}
+
+// CSRFToken is the CSRF token of every session LoginAs creates.
+const CSRFToken = "apptest-csrf-token"
+
+// LoginAs stores a session for subject directly, the way a completed login would, and returns
+// its cookie; the session's CSRF token is CSRFToken. An anonymous subject gives an anonymous
+// session that has a CSRF token, as after viewing a form. Tests of authorisation use it so every role can be tried without walking each
+// login ceremony; the browser tests walk the real ceremonies.
+func (e *Env) LoginAs(t testing.TB, sub session.Subject) *http.Cookie {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, e.URL+"/", nil)
+	sess, err := e.App.Sessions.New(r, "portal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sub.Anonymous() {
+		session.SetSubject(sess, sub)
+	}
+	sess.Values["csrf"] = CSRFToken
+	w := httptest.NewRecorder()
+	if err := e.App.Sessions.Rotate(r, w, sess); err != nil {
+		t.Fatal(err)
+	}
+	return w.Result().Cookies()[0]
+}
+
+// shortRetry retries failed jobs after half a second, so tests of an SMTP outage finish fast.
+type shortRetry struct{}
+
+func (shortRetry) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(500 * time.Millisecond)
+}

@@ -1,0 +1,40 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"mitidportal/session"
+)
+
+// sessionCleanupArgs is the periodic job that deletes expired sessions. It runs through the
+// job queue so that one instance runs it, not every instance.
+type sessionCleanupArgs struct{}
+
+func (sessionCleanupArgs) Kind() string { return "session_cleanup" }
+
+type sessionCleanupWorker struct {
+	river.WorkerDefaults[sessionCleanupArgs]
+	sessions *session.Store
+	log      *slog.Logger
+}
+
+func (w *sessionCleanupWorker) Work(ctx context.Context, _ *river.Job[sessionCleanupArgs]) error {
+	n, err := w.sessions.DeleteExpired(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.InfoContext(ctx, "deleted expired sessions", "count", n)
+	}
+	return nil
+}
+
+func sessionCleanupJob() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+		func() (river.JobArgs, *river.InsertOpts) { return sessionCleanupArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"mitidportal/app"
+	"mitidportal/mail"
+)
+
+// settings is every environment variable the portal reads, with its default and meaning.
+// The README's configuration table is generated from the same list by hand; keep them equal.
+var settings = []struct{ name, def, help string }{
+	{"DATABASE_URL", "", "PostgreSQL URL (postgres://...); required"},
+	{"PORTAL_ADDR", ":8080", "address to listen on"},
+	{"PORTAL_BASE_URL", "http://localhost:8080", "public URL; https enables secure cookies and HSTS"},
+	{"PORTAL_DEMO", "false", "demo mode: demo notice, demo data, demo mailbox"},
+	{"SMTP_HOST", "", "SMTP server; empty in demo mode starts a local demo mailbox"},
+	{"SMTP_PORT", "587", "SMTP port"},
+	{"SMTP_USERNAME", "", "SMTP user name"},
+	{"SMTP_PASSWORD", "", "SMTP password (never logged)"},
+	{"SMTP_FROM", "MitID <noreply@localhost>", "sender address of all mail"},
+	{"SMTP_TLS", "starttls", "none, starttls or tls"},
+	{"SUPPORT_PHONE", "33 98 00 10", "the support desk's phone number"},
+	{"BLOCK_PHONE", "33 98 00 10", "the 24/7 blocking line"},
+	{"SESSION_IDLE", "30m", "a session ends after this long unused"},
+	{"SESSION_ABSOLUTE", "8h", "a session ends this long after login"},
+	{"METRICS_TOKEN", "", "bearer token required on /metrics when set"},
+	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"DB_MAX_CONNS", "0", "database pool size; 0 = pgx default (4 per CPU)"},
+}
+
+// loadConfig reads the configuration from getenv.
+func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
+	get := func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		for _, s := range settings {
+			if s.name == name {
+				return s.def
+			}
+		}
+		return ""
+	}
+	var errs []string
+	dur := func(name string) time.Duration {
+		d, err := time.ParseDuration(get(name))
+		if err != nil || d <= 0 {
+			errs = append(errs, name+" must be a positive duration such as 30m")
+		}
+		return d
+	}
+	integer := func(name string) int {
+		n, err := strconv.Atoi(get(name))
+		if err != nil || n < 0 {
+			errs = append(errs, name+" must be a whole number")
+		}
+		return n
+	}
+	demo, err := strconv.ParseBool(get("PORTAL_DEMO"))
+	if err != nil {
+		errs = append(errs, "PORTAL_DEMO must be true or false")
+	}
+	cfg := app.Config{
+		DatabaseURL: get("DATABASE_URL"),
+		BaseURL:     strings.TrimRight(get("PORTAL_BASE_URL"), "/"),
+		SMTP: mail.SMTPConfig{
+			Host: get("SMTP_HOST"), Port: integer("SMTP_PORT"), Username: get("SMTP_USERNAME"),
+			Password: get("SMTP_PASSWORD"), From: get("SMTP_FROM"), TLS: get("SMTP_TLS"), Timeout: 15 * time.Second,
+		},
+		SupportPhone:    get("SUPPORT_PHONE"),
+		BlockPhone:      get("BLOCK_PHONE"),
+		Demo:            demo,
+		SessionIdle:     dur("SESSION_IDLE"),
+		SessionAbsolute: dur("SESSION_ABSOLUTE"),
+		MetricsToken:    get("METRICS_TOKEN"),
+		MaxConns:        int32(integer("DB_MAX_CONNS")),
+	}
+	if cfg.DatabaseURL == "" {
+		errs = append(errs, "DATABASE_URL is required (make run provides a local one)")
+	}
+	switch cfg.SMTP.TLS {
+	case "none", "starttls", "tls":
+	default:
+		errs = append(errs, "SMTP_TLS must be none, starttls or tls")
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
+		errs = append(errs, "LOG_LEVEL must be debug, info, warn or error")
+	}
+	if len(errs) > 0 {
+		return cfg, level, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return cfg, level, nil
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"mitidportal/app"
+	"mitidportal/logging"
+)
+
+func cmdServe(ctx context.Context, env *environment, args []string) error {
+	fs := newFlags(env, "serve", "serve [--seed]")
+	seed := fs.Bool("seed", false, "add demo data before serving (demo mode only) and print the demo accounts")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	cfg, level, err := loadConfig(env.getenv)
+	if err != nil {
+		return err
+	}
+	log := logging.New(env.stderr, level)
+	if cfg.Demo && cfg.SMTP.Host == "" {
+		mb, err := startDemoMailbox(log)
+		if err != nil {
+			return err
+		}
+		defer mb.Close()
+		cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = "127.0.0.1", mb.Port(), "none"
+	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	if *seed {
+		if err := seedDemo(ctx, env, cfg, a); err != nil {
+			a.Close(context.Background())
+			return err
+		}
+	}
+	if err := a.Start(ctx); err != nil {
+		a.Close(context.Background())
+		return err
+	}
+	srv := &http.Server{
+		Addr:              env.getenv("PORTAL_ADDR"),
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	if srv.Addr == "" {
+		srv.Addr = ":8080"
+	}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		a.Close(context.Background())
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "demo", cfg.Demo)
+	fmt.Fprintf(env.stdout, "MitID Portal: %s (Ctrl-C stops it)\n", cfg.BaseURL)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		a.Close(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	// Graceful shutdown: stop accepting, let requests in flight finish, then let running
+	// jobs finish, each within a bound.
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "error", err.Error())
+	}
+	a.Close(sctx)
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, env *environment, args []string) error {
+	fs := newFlags(env, "migrate", "migrate")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	cfg, level, err := loadConfig(env.getenv)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg, logging.New(env.stderr, level))
+	if err != nil {
+		return err
+	}
+	a.Close(ctx)
+	fmt.Fprintln(env.stdout, "database is up to date")
+	return nil
+}

@@ -1,0 +1,86 @@
+// Package db opens the PostgreSQL pool, applies the embedded migrations and runs
+// multi-step writes in one transaction. Domain packages take a *pgxpool.Pool and use
+// Transact; nothing else in the portal opens connections.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"mitidportal/migrations"
+)
+
+// Open connects a pool to url and checks that the server answers.
+func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("reach database: %w", err)
+	}
+	return pool, nil
+}
+
+// Migrate applies every pending migration: the portal's own numbered SQL files (goose, one
+// transaction each) and then the job queue's schema (River ships its own migrations, and
+// running them here keeps one command for the whole schema).
+func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	if err := migratePortal(ctx, sqlDB, migrations.FS, log); err != nil {
+		return err
+	}
+	migrator, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return fmt.Errorf("job queue migrator: %w", err)
+	}
+	res, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	for _, v := range res.Versions {
+		log.Info("migrated job queue", "version", v.Version)
+	}
+	return nil
+}
+
+func migratePortal(ctx context.Context, sqlDB *sql.DB, fsys fs.FS, log *slog.Logger) error {
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, fsys)
+	if err != nil {
+		return fmt.Errorf("migration provider: %w", err)
+	}
+	results, err := provider.Up(ctx)
+	for _, r := range results {
+		log.Info("migrated", "version", r.Source.Version, "file", r.Source.Path, "duration_ms", r.Duration.Milliseconds())
+	}
+	if err != nil && !errors.Is(err, goose.ErrNoNextVersion) {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Transact runs fn in one transaction and commits when fn returns nil. Public store methods
+// open the transaction with it; their unexported helpers take the pgx.Tx.
+func Transact(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, pool, fn)
+}

@@ -1,0 +1,77 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/views"
+)
+
+// Errors the middleware returns, each mapped to its own page.
+var (
+	errLoginRequired = echo.NewHTTPError(http.StatusUnauthorized, "login required")
+	errCSRF          = echo.NewHTTPError(http.StatusForbidden, "csrf token missing or wrong")
+)
+
+// errorPages maps a status to the messages of its page; statuses not listed use 500's
+// (server errors) or 400's (client errors).
+var errorPages = map[int]views.ErrorView{
+	http.StatusBadRequest:            {TitleID: "error.400.title", TextID: "error.400.text"},
+	http.StatusUnauthorized:          {TitleID: "error.401.title", TextID: "error.401.text"},
+	http.StatusForbidden:             {TitleID: "error.403.title", TextID: "error.403.text"},
+	http.StatusNotFound:              {TitleID: "error.404.title", TextID: "error.404.text"},
+	http.StatusMethodNotAllowed:      {TitleID: "error.405.title", TextID: "error.405.text"},
+	http.StatusRequestEntityTooLarge: {TitleID: "error.413.title", TextID: "error.413.text"},
+	http.StatusTooManyRequests:       {TitleID: "error.429.title", TextID: "error.429.text"},
+	http.StatusInternalServerError:   {TitleID: "error.500.title", TextID: "error.500.text"},
+	http.StatusServiceUnavailable:    {TitleID: "error.503.title", TextID: "error.503.text"},
+}
+
+// handleError is echo's one error handler: it maps an error to a status and a translated
+// page, and logs server errors with the request ID. Internal error text never reaches the
+// page.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status := http.StatusInternalServerError
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		status = he.Code
+	}
+	if status >= 500 {
+		s.Log.ErrorContext(c.Request().Context(), "request failed", "error", err.Error(), "path", c.Request().URL.Path)
+	}
+	v, ok := errorPages[status]
+	switch {
+	case errors.Is(err, errCSRF):
+		v = views.ErrorView{TitleID: "error.csrf.title", TextID: "error.csrf.text"}
+	case !ok && status >= 500:
+		v = errorPages[http.StatusInternalServerError]
+	case !ok:
+		v = errorPages[http.StatusBadRequest]
+	}
+	v.Status = status
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if stateOf(c) == nil {
+		// The request failed before the page middleware ran (an unknown method, a panic in
+		// middleware): build the page context now so the error page has language and footer.
+		st, serr := s.newState(c)
+		if serr != nil {
+			_ = c.String(status, http.StatusText(status))
+			return
+		}
+		c.Set(keyState, st)
+		c.SetRequest(c.Request().WithContext(views.WithPage(c.Request().Context(), st.page)))
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	if rerr := s.render(c, status, views.Error(v)); rerr != nil {
+		s.Log.ErrorContext(c.Request().Context(), "render error page", "error", rerr.Error())
+		_ = c.String(status, http.StatusText(status))
+	}
+}

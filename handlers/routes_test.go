@@ -1,0 +1,183 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"mitidportal/app/apptest"
+	"mitidportal/handlers"
+	"mitidportal/session"
+)
+
+// subjects gives, for each role, a session subject holding it.
+func subjectFor(role handlers.Role) session.Subject {
+	switch role {
+	case handlers.Anonymous:
+		return session.Subject{}
+	case handlers.Citizen:
+		return session.Subject{Kind: session.KindCitizen, ID: 1, Roles: []string{"citizen"}}
+	case handlers.OrgMember, handlers.OrgAdmin:
+		// Organisation members log in with their own MitID: a citizen with one more role.
+		return session.Subject{Kind: session.KindCitizen, ID: 2, Roles: []string{"citizen", string(role)}}
+	default:
+		return session.Subject{Kind: session.KindStaff, ID: 3, Roles: []string{string(role)}}
+	}
+}
+
+// noRedirect lets the test see each answer as it is.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// request sends method path with cookie (nil: none) and, when token is not empty, a form
+// carrying it as the CSRF token.
+func request(t *testing.T, env *apptest.Env, method, path string, cookie *http.Cookie, token string) *http.Response {
+	t.Helper()
+	form := url.Values{}
+	if token != "" {
+		form.Set("csrf_token", token)
+	}
+	body := strings.NewReader(form.Encode())
+	req, err := http.NewRequest(method, env.URL+concretePath(path), body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res
+}
+
+// concretePath fills route parameters (":id") with a value.
+func concretePath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		if strings.HasPrefix(s, ":") {
+			parts[i] = "1"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func isUnsafe(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead
+}
+
+// TestEveryRouteAdmitsExactlyItsRoles walks the real route table: for every route and every
+// role, a request as that role is refused (401 anonymous, 403 otherwise) or let through exactly
+// as the route declares. Unsafe requests carry a valid CSRF token here, so only authorisation
+// decides.
+func TestEveryRouteAdmitsExactlyItsRoles(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	routes := env.App.Server.Routes()
+	if len(routes) < 5 {
+		t.Fatalf("route table has %d routes", len(routes))
+	}
+	cookies := map[handlers.Role]*http.Cookie{}
+	for _, role := range handlers.AllRoles {
+		cookies[role] = env.LoginAs(t, subjectFor(role))
+	}
+	for _, r := range routes {
+		for _, role := range handlers.AllRoles {
+			t.Run(r.Method+" "+r.Path+" as "+string(role), func(t *testing.T) {
+				res := request(t, env, r.Method, r.Path, cookies[role], apptest.CSRFToken)
+				allowed := r.Access.Allows([]handlers.Role{role})
+				refused := res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden
+				switch {
+				case allowed && refused:
+					t.Errorf("declared allowed, got %d", res.StatusCode)
+				case !allowed && role == handlers.Anonymous && res.StatusCode != http.StatusUnauthorized:
+					t.Errorf("declared refused, anonymous got %d, want 401", res.StatusCode)
+				case !allowed && role != handlers.Anonymous && res.StatusCode != http.StatusForbidden:
+					t.Errorf("declared refused, got %d, want 403", res.StatusCode)
+				}
+				if res.StatusCode >= 500 {
+					t.Errorf("server error %d", res.StatusCode)
+				}
+			})
+		}
+	}
+}
+
+// TestEveryStateChangeNeedsItsCSRFToken sends every unsafe route, as a role it admits, once
+// without a token and once with a wrong one: both are refused.
+func TestEveryStateChangeNeedsItsCSRFToken(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	n := 0
+	for _, r := range env.App.Server.Routes() {
+		if !isUnsafe(r.Method) {
+			continue
+		}
+		for _, role := range handlers.AllRoles {
+			if !r.Access.Allows([]handlers.Role{role}) {
+				continue
+			}
+			n++
+			cookie := env.LoginAs(t, subjectFor(role))
+			for name, token := range map[string]string{"no token": "", "a wrong token": "forged"} {
+				if res := request(t, env, r.Method, r.Path, cookie, token); res.StatusCode != http.StatusForbidden {
+					t.Errorf("%s %s as %s with %s: %d, want 403", r.Method, r.Path, role, name, res.StatusCode)
+				}
+			}
+			break
+		}
+	}
+	if n == 0 {
+		t.Fatal("no state-changing route found")
+	}
+}
+
+// TestSecurityHeaders checks the headers on every public page and on the 404 page.
+func TestSecurityHeaders(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	paths := []string{"/does-not-exist"}
+	for _, r := range env.App.Server.Routes() {
+		if r.Method == http.MethodGet && r.Access.Allows([]handlers.Role{handlers.Anonymous}) {
+			paths = append(paths, r.Path)
+		}
+	}
+	nonces := map[string]bool{}
+	for _, p := range paths {
+		res := request(t, env, http.MethodGet, p, nil, "")
+		if res.StatusCode >= 500 {
+			t.Errorf("%s: %d", p, res.StatusCode)
+		}
+		h := res.Header
+		csp := h.Get("Content-Security-Policy")
+		for _, want := range []string{"script-src 'self' 'nonce-", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: CSP %q lacks %q", p, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+			t.Errorf("%s: CSP allows unsafe scripts: %q", p, csp)
+		}
+		_, after, _ := strings.Cut(csp, "'nonce-")
+		nonce, _, _ := strings.Cut(after, "'")
+		if nonces[nonce] {
+			t.Errorf("%s: nonce reused", p)
+		}
+		nonces[nonce] = true
+		for name, want := range map[string]string{
+			"X-Content-Type-Options": "nosniff",
+			"Referrer-Policy":        "no-referrer",
+			"X-Frame-Options":        "DENY",
+		} {
+			if got := h.Get(name); got != want {
+				t.Errorf("%s: %s = %q, want %q", p, name, got, want)
+			}
+		}
+		if h.Get("Permissions-Policy") == "" || h.Get("X-Request-Id") == "" {
+			t.Errorf("%s: Permissions-Policy or X-Request-Id missing", p)
+		}
+		if h.Get("Strict-Transport-Security") != "" {
+			t.Errorf("%s: HSTS sent over plain http", p)
+		}
+	}
+}

@@ -1,0 +1,76 @@
+// Package handlers is the portal's HTTP layer: the route table with the roles each route
+// admits, the middleware every request passes (request ID, logs, metrics, security headers,
+// language, session, CSRF), and one file per area of pages. Handlers parse, validate, call a
+// domain package, build a view model and render; they never hold SQL.
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"mitidportal/assets"
+	"mitidportal/locales"
+	"mitidportal/session"
+	"mitidportal/support"
+)
+
+// Config is the part of the portal's configuration the HTTP layer needs.
+type Config struct {
+	// Secure is true when the portal is served over https: cookies get the Secure flag and
+	// the __Host- prefix, and HSTS is sent.
+	Secure       bool
+	SupportPhone string
+	BlockPhone   string
+	// Demo shows the demo notice and enables demo-only pages.
+	Demo bool
+	// MetricsToken, when set, is required as a bearer token on /metrics.
+	MetricsToken string
+}
+
+// Deps are the handlers' collaborators, built once in cmd/portal (or a test) and passed in.
+type Deps struct {
+	Config   Config
+	Log      *slog.Logger
+	Pool     *pgxpool.Pool
+	Sessions *session.Store
+	Catalog  *locales.Catalog
+	Assets   *assets.Assets
+	Schedule support.Schedule
+	Metrics  *prometheus.Registry
+	// Now is the clock; tests set it to see the footer at a chosen moment.
+	Now func() time.Time
+}
+
+// Server holds the handlers and the echo instance they are registered on.
+type Server struct {
+	Deps
+	echo    *echo.Echo
+	table   []Route
+	metrics *httpMetrics
+}
+
+// New builds the server and registers every route of the table.
+func New(d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Server{Deps: d, echo: echo.New()}
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.metrics = newHTTPMetrics(d.Metrics)
+	s.table = s.routes()
+	s.register()
+	return s
+}
+
+// Handler is the portal as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Routes returns the route table, for the authorisation test.
+func (s *Server) Routes() []Route { return s.table }

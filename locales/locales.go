@@ -1,0 +1,128 @@
+// Package locales holds every user-visible string of the portal, in Danish (the default) and
+// English, and picks the language of a request. Views and handlers translate through a
+// Translator; no user-visible text lives outside da.toml and en.toml.
+package locales
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed da.toml en.toml
+var files embed.FS
+
+// Default is the language of a request that states no preference.
+const Default = "da"
+
+// Supported lists the portal's languages in the order the language switch shows them.
+var Supported = []string{"da", "en"}
+
+var matcher = language.NewMatcher([]language.Tag{language.Danish, language.English})
+
+// Catalog is the loaded message bundle with one Translator per supported language.
+type Catalog struct {
+	bundle      *i18n.Bundle
+	translators map[string]*Translator
+}
+
+// Load parses the embedded locale files.
+func Load() (*Catalog, error) {
+	b := i18n.NewBundle(language.Danish)
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	c := &Catalog{bundle: b, translators: map[string]*Translator{}}
+	for _, lang := range Supported {
+		if _, err := b.LoadMessageFileFS(files, lang+".toml"); err != nil {
+			return nil, fmt.Errorf("locale %s: %w", lang, err)
+		}
+	}
+	for _, lang := range Supported {
+		c.translators[lang] = &Translator{Lang: lang, loc: i18n.NewLocalizer(b, lang)}
+	}
+	return c, nil
+}
+
+// For returns the Translator of lang, or of Default when lang is not supported.
+func (c *Catalog) For(lang string) *Translator {
+	if t, ok := c.translators[lang]; ok {
+		return t
+	}
+	return c.translators[Default]
+}
+
+// Negotiate picks the language from, in order: an explicit choice (?lang=), the language
+// cookie, and the Accept-Language header. It always returns a supported language.
+func Negotiate(query, cookie, acceptLanguage string) string {
+	for _, v := range []string{query, cookie} {
+		if IsSupported(v) {
+			return v
+		}
+	}
+	if acceptLanguage != "" {
+		tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+		if err == nil && len(tags) > 0 {
+			_, idx, conf := matcher.Match(tags...)
+			if conf != language.No {
+				return Supported[idx]
+			}
+		}
+	}
+	return Default
+}
+
+// IsSupported reports whether lang is one of the portal's languages.
+func IsSupported(lang string) bool {
+	for _, l := range Supported {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Translator translates message IDs into one language.
+type Translator struct {
+	Lang string
+	loc  *i18n.Localizer
+}
+
+// T returns the message id, with data filled into its {{.Name}} placeholders. A missing id
+// returns the id itself, so a gap shows as text rather than an error page; the completeness
+// test keeps such gaps from landing.
+func (t *Translator) T(id string, data ...map[string]any) string {
+	cfg := &i18n.LocalizeConfig{MessageID: id}
+	if len(data) > 0 {
+		cfg.TemplateData = data[0]
+	}
+	s, err := t.loc.Localize(cfg)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// N is T for a message with plural forms, chosen by count; count is also available to the
+// message as {{.Count}}.
+func (t *Translator) N(id string, count int, data ...map[string]any) string {
+	td := map[string]any{"Count": count}
+	if len(data) > 0 {
+		for k, v := range data[0] {
+			td[k] = v
+		}
+	}
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: td})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// Has reports whether id exists in this language (not through the fallback to Danish).
+func (c *Catalog) Has(lang, id string) bool {
+	_, tag, err := c.For(lang).loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id})
+	return err == nil && strings.HasPrefix(tag.String(), lang)
+}
