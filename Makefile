@@ -44,7 +44,7 @@ check:
 
 ## bench: request throughput against a raw net/http baseline in the same process
 bench: setup
-	scripts/devdb.sh --stop-after $(GO) test -run '^$$' -bench . -benchtime 3s ./bench/
+	scripts/devdb.sh --stop-after $(GO) test -run '^$$' -bench . -benchtime 1x ./bench/
 
 build: assets
 	$(GO) build -o bin/portal ./cmd/portal

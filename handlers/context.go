@@ -43,7 +43,7 @@ func stateOf(c echo.Context) *state {
 // anonymous browsing costs no database round trip) and builds the context views read.
 func (s *Server) pageContext(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		st, err := s.newState(c)
+		st, err := s.newState(c, true)
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,9 @@ func (s *Server) pageContext(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) newState(c echo.Context) (*state, error) {
+// newState builds the request state. Without loadSession (the error page after a failed
+// session load) the request is treated as anonymous.
+func (s *Server) newState(c echo.Context, loadSession bool) (*state, error) {
 	r := c.Request()
 	query := r.URL.Query().Get("lang")
 	var cookie string
@@ -66,9 +68,13 @@ func (s *Server) newState(c echo.Context) (*state, error) {
 		c.SetCookie(&http.Cookie{Name: langCookie, Value: query, Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: s.Config.Secure, SameSite: http.SameSiteLaxMode})
 	}
-	sess, err := s.Sessions.New(r, sessionName)
-	if err != nil {
-		return nil, err
+	sess := sessions.NewSession(s.Sessions, sessionName)
+	sess.IsNew = true
+	if loadSession {
+		var err error
+		if sess, err = s.Sessions.New(r, sessionName); err != nil {
+			return nil, err
+		}
 	}
 	st := &state{lang: lang, tr: s.Catalog.For(lang), sess: sess, subject: session.SubjectOf(sess)}
 	id, _ := c.Get(keyRequestID).(string)

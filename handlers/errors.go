@@ -59,12 +59,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if stateOf(c) == nil {
-		// The request failed before the page middleware ran (an unknown method, a panic in
-		// middleware): build the page context now so the error page has language and footer.
-		st, serr := s.newState(c)
+		// The request failed before the page middleware finished (an unknown method, a
+		// session that could not be loaded): build the page context now so the error page has
+		// language and footer, as an anonymous page if the session cannot be read.
+		st, serr := s.newState(c, true)
 		if serr != nil {
-			_ = c.String(status, http.StatusText(status))
-			return
+			st, _ = s.newState(c, false)
 		}
 		c.Set(keyState, st)
 		c.SetRequest(c.Request().WithContext(views.WithPage(c.Request().Context(), st.page)))

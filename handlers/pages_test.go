@@ -166,3 +166,26 @@ func TestDynamicMessagesExist(t *testing.T) {
 		}
 	}
 }
+
+// TestServerErrorPageIsFriendly makes the database unreachable for a logged-in request: the
+// answer is a translated 500 page with a reference, never the internal error text.
+func TestServerErrorPageIsFriendly(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	cookie := env.LoginAs(t, subjectFor(handlers.Citizen))
+	env.App.Pool.Close()
+	for lang, want := range map[string]string{"da": "Der opstod en fejl", "en": "Something went wrong"} {
+		res, body := get(t, env, "/?lang="+lang, nil, cookie)
+		if res.StatusCode != http.StatusInternalServerError {
+			t.Errorf("%s: status %d", lang, res.StatusCode)
+		}
+		if !strings.Contains(body, want) || !strings.Contains(body, res.Header.Get("X-Request-Id")) {
+			t.Errorf("%s: 500 page lacks its text or reference", lang)
+		}
+		if strings.Contains(body, "closed pool") || strings.Contains(body, "load session") {
+			t.Errorf("%s: internal error text on the page", lang)
+		}
+	}
+	if res, _ := get(t, env, "/readyz", nil); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database gone: %d", res.StatusCode)
+	}
+}
