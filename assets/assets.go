@@ -1,6 +1,8 @@
 // Package assets serves the portal's front-end files (Det Fælles Designsystem, htmx and our own
-// CSS and JS), embedded into the binary under content-hashed names so they can be cached for a
-// year. `go run ./assets/build` fills dist/ from npm packages; dist/ is not committed.
+// CSS and JS), embedded into the binary under content-hashed names so browsers may cache them
+// for a year. `go run ./assets/build` (make assets) fills dist/ from npm packages and
+// assets/src; only dist/.gitkeep and dist/.gitignore are committed, so `go build` works on a
+// fresh checkout and Load reports the missing files instead.
 package assets
 
 import (
@@ -11,29 +13,44 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"mime"
 	"net/http"
 	"path"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 )
 
+// The "all:" prefix embeds the dot files too, so the pattern matches even when dist holds
+// nothing but .gitkeep.
+//
 //go:embed all:dist
 var dist embed.FS
 
-// file is one servable file, with its gzip form when compressing pays.
+// Prefix is the URL path under which Handler's files are served.
+const Prefix = "/static/"
+
+// iconsName is the sprite's logical name; IconHref points into it.
+const iconsName = "icons.svg"
+
+var symbolID = regexp.MustCompile(`<symbol[^>]*\sid="([^"]+)"`)
+
+// file is one servable file with its gzip form, when compressing pays, made once at Load.
 type file struct {
 	body, gz    []byte
 	contentType string
-	etag        string
+	etag        string // of body; gz gets its own, as a different representation
 }
 
-// Assets maps logical names to hashed URLs and serves the files.
+// Assets maps logical names ("dkfds.css") to hashed URLs and serves the hashed files.
 type Assets struct {
-	manifest map[string]string
-	files    map[string]*file
+	manifest map[string]string // logical name → hashed file name
+	files    map[string]*file  // hashed file name → file
+	icons    map[string]bool   // symbol ids in the icon sprite
 }
 
-// Load reads the embedded manifest and files and compresses the text files once.
+// Load reads the embedded manifest and files, checks that every manifest entry exists and
+// compresses the text files once, so requests only copy bytes.
 func Load() (*Assets, error) {
 	return load(dist)
 }
@@ -41,12 +58,12 @@ func Load() (*Assets, error) {
 func load(fsys fs.FS) (*Assets, error) {
 	raw, err := fs.ReadFile(fsys, "dist/manifest.json")
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, errors.New("front-end assets missing: run `make setup` (npm ci and go run ./assets/build) before building")
+		return nil, errors.New("front-end assets missing: run `make assets` (npm ci, then go run ./assets/build) and rebuild")
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("assets manifest: %w", err)
 	}
-	a := &Assets{files: map[string]*file{}}
+	a := &Assets{files: map[string]*file{}, icons: map[string]bool{}}
 	if err := json.Unmarshal(raw, &a.manifest); err != nil {
 		return nil, fmt.Errorf("assets manifest: %w", err)
 	}
@@ -65,74 +82,112 @@ func load(fsys fs.FS) (*Assets, error) {
 		}
 		f := &file{body: body, contentType: contentType(name), etag: `"` + hashOf(name) + `"`}
 		if compressible(f.contentType) {
-			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-			_, _ = zw.Write(body)
-			_ = zw.Close()
-			if buf.Len() < len(body)*9/10 {
-				f.gz = buf.Bytes()
-			}
+			f.gz = compress(body)
 		}
 		a.files[name] = f
 	}
 	for logical, hashed := range a.manifest {
 		if a.files[hashed] == nil {
-			return nil, fmt.Errorf("assets manifest names %s for %s, which is missing", hashed, logical)
+			return nil, fmt.Errorf("assets manifest maps %s to %s, which is missing: run `make assets`", logical, hashed)
+		}
+	}
+	if sprite := a.files[a.manifest[iconsName]]; sprite != nil {
+		for _, m := range symbolID.FindAllSubmatch(sprite.body, -1) {
+			a.icons[string(m[1])] = true
 		}
 	}
 	return a, nil
 }
 
-// URL returns the URL of a logical asset ("dkfds.css"), or "" for an unknown name; the layout
-// test checks every name the layout uses.
+// compress returns body gzipped, or nil when that saves under a tenth, where the client's
+// decompression is not worth it.
+func compress(body []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+	_, _ = zw.Write(body)                                    // writes to a bytes.Buffer do not fail
+	_ = zw.Close()
+	if buf.Len() >= len(body)*9/10 {
+		return nil
+	}
+	return buf.Bytes()
+}
+
+// URL returns the path of a logical asset ("dkfds.css" → "/static/dkfds.0123456789ab.css"),
+// or "" for an unknown name. It does not panic because it runs while a page renders; a test
+// checks every name the layout uses instead.
 func (a *Assets) URL(logical string) string {
 	if hashed, ok := a.manifest[logical]; ok {
-		return "/static/" + hashed
+		return Prefix + hashed
 	}
 	return ""
 }
 
-// Names lists the logical names.
+// IconHref returns the href for a DKFDS sprite icon, as used in
+// <svg class="icon-svg" focusable="false" aria-hidden="true"><use href="…"></use></svg>,
+// or "" when the sprite has no symbol of that name (its symbol ids are the icon names, such
+// as "arrow-forward" or "check").
+func (a *Assets) IconHref(name string) string {
+	if !a.icons[name] {
+		return ""
+	}
+	return a.URL(iconsName) + "#" + name
+}
+
+// Names returns the logical names in the manifest, sorted.
 func (a *Assets) Names() []string {
 	names := make([]string, 0, len(a.manifest))
 	for n := range a.manifest {
 		names = append(names, n)
 	}
+	slices.Sort(names)
 	return names
 }
 
-// Handler serves hashed file names (the caller strips "/static/"). Names never change content,
-// so answers are cacheable for a year; logical names are not served.
+// Handler serves the hashed files. It accepts the request path with or without Prefix, so it
+// may be mounted directly or behind http.StripPrefix(Prefix, …). A hashed name never changes
+// content, so answers may be cached for a year; logical names, the manifest and anything else
+// get 404.
 func (a *Assets) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f := a.files[path.Clean("/" + r.URL.Path)[1:]]
+		name := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, Prefix), "/")
+		f := a.files[name] // keys are bare file names, so "a/../b" and the like never match
 		if f == nil {
 			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
 			return
 		}
 		h := w.Header()
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 		h.Set("Content-Type", f.contentType)
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("ETag", f.etag)
-		h.Add("Vary", "Accept-Encoding")
-		if r.Header.Get("If-None-Match") == f.etag {
+		body, etag := f.body, f.etag
+		if f.gz != nil {
+			h.Add("Vary", "Accept-Encoding")
+			if acceptsGzip(r) {
+				body, etag = f.gz, strings.TrimSuffix(f.etag, `"`)+`-gzip"`
+				h.Set("Content-Encoding", "gzip")
+			}
+		}
+		h.Set("ETag", etag)
+		if matches(r.Header.Get("If-None-Match"), etag) {
+			h.Del("Content-Encoding")
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		body := f.body
-		if f.gz != nil && acceptsGzip(r) {
-			h.Set("Content-Encoding", "gzip")
-			body = f.gz
-		}
-		h.Set("Content-Length", fmt.Sprint(len(body)))
+		h.Set("Content-Length", strconv.Itoa(len(body)))
 		if r.Method == http.MethodHead {
 			return
 		}
-		_, _ = w.Write(body)
+		_, _ = w.Write(body) // the client has gone; nothing to do
 	})
 }
 
+// contentType is fixed per extension rather than taken from the mime package, whose table
+// depends on the host's /etc/mime.types.
 func contentType(name string) string {
 	switch path.Ext(name) {
 	case ".css":
@@ -141,6 +196,8 @@ func contentType(name string) string {
 		return "text/javascript; charset=utf-8"
 	case ".svg":
 		return "image/svg+xml"
+	case ".png":
+		return "image/png"
 	case ".woff2":
 		return "font/woff2"
 	case ".woff":
@@ -150,31 +207,43 @@ func contentType(name string) string {
 	case ".eot":
 		return "application/vnd.ms-fontobject"
 	}
-	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
-		return t
-	}
 	return "application/octet-stream"
 }
 
+// compressible excludes formats that are compressed already (woff, woff2, png).
 func compressible(ct string) bool {
-	return strings.HasPrefix(ct, "text/") || ct == "image/svg+xml" || ct == "font/ttf" || ct == "application/vnd.ms-fontobject"
+	switch ct {
+	case "image/svg+xml", "font/ttf", "application/vnd.ms-fontobject":
+		return true
+	}
+	return strings.HasPrefix(ct, "text/")
 }
 
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.TrimSpace(q) != "q=0" {
+	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
+		enc, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			continue
+		}
+		q := strings.ReplaceAll(params, " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}
+
+// matches reports whether an If-None-Match header names etag; weak comparison applies.
+func matches(header, etag string) bool {
+	for tag := range strings.SplitSeq(header, ",") {
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if tag == "*" || tag == etag {
 			return true
 		}
 	}
 	return false
 }
 
-// hashOf returns the content hash embedded in a hashed file name (name.HASH.ext).
+// hashOf returns the content hash in a hashed file name (name.HASH.ext).
 func hashOf(name string) string {
 	base := strings.TrimSuffix(name, path.Ext(name))
-	if i := strings.LastIndexByte(base, '.'); i >= 0 {
-		return base[i+1:]
-	}
-	return base
+	return base[strings.LastIndexByte(base, '.')+1:]
 }

@@ -1,134 +1,164 @@
 // Command build copies the front-end files the portal serves from node_modules (installed by
 // npm from package.json) and assets/src into assets/dist under content-hashed names, and
-// writes assets/dist/manifest.json mapping logical names to them. Run from the repository root:
-// `go run ./assets/build` (make setup does).
+// writes assets/dist/manifest.json mapping logical names to them. Run it from the repository
+// root as `go run ./assets/build`; `make assets` does so after `npm ci`.
+//
+// The output depends only on the input files, so running it twice changes nothing and the
+// hashed names stay stable across machines.
 package main
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 )
 
-// sources maps each logical name to its file, relative to the repository root.
-var sources = map[string]string{
-	"dkfds.css":  "node_modules/dkfds/dist/css/dkfds.min.css",
-	"dkfds.js":   "node_modules/dkfds/dist/js/dkfds.min.js",
-	"icons.svg":  "node_modules/dkfds/dist/img/all-svg-icons.svg",
-	"htmx.js":    "node_modules/htmx.org/dist/htmx.min.js",
-	"portal.css": "assets/src/portal.css",
-	"portal.js":  "assets/src/portal.js",
+// sources lists each logical name the views use and the file it comes from, relative to the
+// repository root. The logical name also gives the served file its base name.
+var sources = []struct{ logical, file string }{
+	// The default theme: the portal is neither borger.dk nor Virk.
+	{"dkfds.css", "node_modules/dkfds/dist/css/dkfds.min.css"},
+	{"dkfds.js", "node_modules/dkfds/dist/js/dkfds.min.js"},
+	{"htmx.js", "node_modules/htmx.org/dist/htmx.min.js"},
+	// The sprite behind <svg class="icon-svg"><use href="…#name">; DKFDS's own pages inline it,
+	// we link it so it is cached once instead of sent with every page.
+	{"icons.svg", "node_modules/dkfds/dist/img/all-svg-icons.svg"},
+	{"portal.css", "assets/src/portal.css"},
+	{"portal.js", "assets/src/portal.js"},
 }
 
 const dist = "assets/dist"
 
 var (
-	cssURL    = regexp.MustCompile(`url\(\s*["']?([^"')]+?)["']?\s*\)`)
-	sourceMap = regexp.MustCompile(`(?m)(/\*# sourceMappingURL=[^*]*\*/|//# sourceMappingURL=\S*)\s*$`)
+	// cssURL matches url(...) with or without quotes; only one of the three groups is set.
+	cssURL = regexp.MustCompile(`url\(\s*(?:"([^"]*)"|'([^']*)'|([^"'()\s]*))\s*\)`)
+	// sourceMap matches the comments, on a line of their own, that make browsers' developer
+	// tools fetch .map files we do not ship, which would only show up as 404s in the log.
+	sourceMap = regexp.MustCompile(`(?m)^(?:/\*[#@] sourceMappingURL=[^*]*\*/|//[#@] sourceMappingURL=.*)[ \t]*$\n?`)
 )
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "assets:", err)
+	if err := run(os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "assets/build:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+func run(stdout io.Writer) error {
+	if _, err := os.Stat("go.mod"); err != nil {
+		return errors.New("run from the repository root: go run ./assets/build")
+	}
 	if err := clean(); err != nil {
 		return err
 	}
+	b := &builder{out: stdout, written: map[string]bool{}}
 	manifest := map[string]string{}
-	names := make([]string, 0, len(sources))
-	for name := range sources {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		src := sources[name]
-		b, err := os.ReadFile(src)
-		if err != nil {
-			return fmt.Errorf("%s: %w (run npm ci first)", name, err)
+	for _, s := range sources {
+		body, err := os.ReadFile(s.file)
+		if errors.Is(err, os.ErrNotExist) && strings.HasPrefix(s.file, "node_modules/") {
+			return fmt.Errorf("%s is missing: run `npm ci` first", s.file)
 		}
-		if strings.HasSuffix(name, ".css") {
-			if b, err = rewriteCSS(b, filepath.Dir(src)); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-		}
-		b = sourceMap.ReplaceAll(b, nil)
-		hashed, err := write(name, b)
 		if err != nil {
 			return err
 		}
-		manifest[name] = hashed
+		if path.Ext(s.logical) == ".css" {
+			// The files a stylesheet references are written first, so the stylesheet's own hash
+			// covers their hashed names.
+			if body, err = b.rewriteCSS(body, path.Dir(s.file)); err != nil {
+				return fmt.Errorf("%s: %w", s.file, err)
+			}
+		}
+		body = sourceMap.ReplaceAll(body, nil)
+		hashed, err := b.write(s.logical, s.file, body)
+		if err != nil {
+			return err
+		}
+		manifest[s.logical] = hashed
 	}
-	out, err := json.MarshalIndent(manifest, "", "  ")
+	out, err := json.MarshalIndent(manifest, "", "  ") // map keys come out sorted
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dist, "manifest.json"), append(out, '\n'), 0o644)
+	if err := os.WriteFile(filepath.Join(dist, "manifest.json"), append(out, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s (%d logical names)\n", path.Join(dist, "manifest.json"), len(manifest))
+	return nil
 }
 
-// rewriteCSS copies every file a stylesheet references (fonts, images) under its hashed name
-// and points the url() at it; all files live side by side under /static/.
-func rewriteCSS(css []byte, dir string) ([]byte, error) {
-	var failed error
+// builder writes hashed files into dist and remembers which ones it wrote, so a font that
+// several rules reference is written and printed once.
+type builder struct {
+	out     io.Writer
+	written map[string]bool
+}
+
+// rewriteCSS writes every file a stylesheet references (fonts, images) under its hashed name
+// and points the url() at that name. All files sit side by side under /static/, so the bare
+// name resolves relative to the stylesheet.
+func (b *builder) rewriteCSS(css []byte, dir string) ([]byte, error) {
+	var errs []error
 	out := cssURL.ReplaceAllFunc(css, func(m []byte) []byte {
-		ref := string(cssURL.FindSubmatch(m)[1])
-		if strings.HasPrefix(ref, "data:") || strings.HasPrefix(ref, "#") {
+		g := cssURL.FindSubmatch(m)
+		ref := string(g[1]) + string(g[2]) + string(g[3])
+		switch {
+		case ref == "" || strings.HasPrefix(ref, "data:") || strings.HasPrefix(ref, "#"):
+			return m
+		case strings.Contains(ref, "://") || strings.HasPrefix(ref, "/"):
+			// The CSP allows only our own origin, and absolute paths bypass the hashing.
+			errs = append(errs, fmt.Errorf("url(%s): only relative references can be served", ref))
 			return m
 		}
-		file, suffix := ref, ""
-		if i := strings.IndexAny(file, "?#"); i >= 0 {
-			file, suffix = file[:i], file[i:]
-			if strings.HasPrefix(suffix, "?") {
-				// Cache-busting queries (?#iefix) are not needed with hashed names.
-				suffix = ""
-				if j := strings.Index(ref, "#"); j >= 0 {
-					suffix = ref[j:]
-				}
-			}
+		// Hashed names make cache-busting queries ("?#iefix") pointless; keep any fragment,
+		// which picks an element inside an SVG.
+		file, fragment := ref, ""
+		if i := strings.IndexByte(file, '#'); i >= 0 {
+			file, fragment = file[:i], file[i:]
 		}
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+		file, _, _ = strings.Cut(file, "?")
+		src := path.Join(dir, file)
+		body, err := os.ReadFile(src)
 		if err != nil {
-			failed = fmt.Errorf("referenced file %s: %w", ref, err)
+			errs = append(errs, fmt.Errorf("url(%s): %w", ref, err))
 			return m
 		}
-		hashed, err := write(path.Base(file), b)
+		hashed, err := b.write(path.Base(file), src, body)
 		if err != nil {
-			failed = err
+			errs = append(errs, err)
 			return m
 		}
-		return []byte("url(" + hashed + suffix + ")")
+		return []byte("url(" + hashed + fragment + ")")
 	})
-	return out, failed
+	return out, errors.Join(errs...)
 }
 
-// write stores b as name.HASH.ext in dist and returns that name.
-func write(name string, b []byte) (string, error) {
-	sum := sha256.Sum256(b)
+// write stores body in dist as name's base.HASH.ext and returns that file name; src is only
+// printed.
+func (b *builder) write(name, src string, body []byte) (string, error) {
+	sum := sha256.Sum256(body)
 	ext := path.Ext(name)
-	base := strings.TrimSuffix(name, ext)
-	hashed := base + "." + hex.EncodeToString(sum[:])[:12] + ext
-	target := filepath.Join(dist, hashed)
-	if old, err := os.ReadFile(target); err == nil && bytes.Equal(old, b) {
+	hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:])[:12] + ext
+	if b.written[hashed] {
 		return hashed, nil
 	}
-	if err := os.WriteFile(target, b, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dist, hashed), body, 0o644); err != nil {
 		return "", err
 	}
+	b.written[hashed] = true
+	fmt.Fprintf(b.out, "%s <- %s\n", path.Join(dist, hashed), src)
 	return hashed, nil
 }
 
-// clean removes earlier output but keeps the files git tracks in dist.
+// clean removes the output of earlier runs, so files of old package versions are not embedded
+// and served forever. It keeps the two files git tracks.
 func clean() error {
 	if err := os.MkdirAll(dist, 0o755); err != nil {
 		return err
@@ -141,7 +171,7 @@ func clean() error {
 		if e.Name() == ".gitkeep" || e.Name() == ".gitignore" {
 			continue
 		}
-		if err := os.Remove(filepath.Join(dist, e.Name())); err != nil {
+		if err := os.RemoveAll(filepath.Join(dist, e.Name())); err != nil {
 			return err
 		}
 	}
