@@ -7,6 +7,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -88,12 +89,20 @@ func IsSupported(lang string) bool {
 type Translator struct {
 	Lang string
 	loc  *i18n.Localizer
+	// plain caches messages without template data: go-i18n matches languages on every call,
+	// which showed up in the page benchmark.
+	plain sync.Map // id -> string
 }
 
 // T returns the message id, with data filled into its {{.Name}} placeholders. A missing id
 // returns the id itself, so a gap shows as text rather than an error page; the completeness
 // test keeps such gaps from landing.
 func (t *Translator) T(id string, data ...map[string]any) string {
+	if len(data) == 0 {
+		if s, ok := t.plain.Load(id); ok {
+			return s.(string)
+		}
+	}
 	cfg := &i18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 {
 		cfg.TemplateData = data[0]
@@ -101,6 +110,9 @@ func (t *Translator) T(id string, data ...map[string]any) string {
 	s, err := t.loc.Localize(cfg)
 	if err != nil {
 		return id
+	}
+	if len(data) == 0 {
+		t.plain.Store(id, s)
 	}
 	return s
 }
