@@ -90,7 +90,7 @@ func (s *Server) newState(c echo.Context, loadSession bool) (*state, error) {
 		Request: id,
 	}
 	if !st.subject.Anonymous() {
-		st.page.User = &views.User{}
+		st.page.User = &views.User{Name: st.subject.Name}
 	}
 	return st, nil
 }

@@ -33,6 +33,9 @@ const (
 	keySubjectKind = "_subject_kind"
 	keySubjectID   = "_subject_id"
 	keyRoles       = "_roles"
+	keyLevel       = "_level"
+	keyName        = "_name"
+	keyAuthAt      = "_auth_at"
 )
 
 // Config sets the cookie and the two expiries.

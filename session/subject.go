@@ -1,12 +1,22 @@
 package session
 
-import "github.com/gorilla/sessions"
+import (
+	"time"
+
+	"github.com/gorilla/sessions"
+)
 
 // Subject is who an authenticated session belongs to. The zero Subject is anonymous.
 type Subject struct {
 	Kind  string // KindCitizen or KindStaff
 	ID    int64
 	Roles []string
+	// Level is the assurance level the login reached (low, substantial, high) and
+	// AuthenticatedAt when; pages that change means ask for a recent login.
+	Level           string
+	AuthenticatedAt time.Time
+	// Name is shown in the header.
+	Name string
 }
 
 // Anonymous reports whether nobody is logged in.
@@ -18,7 +28,13 @@ func SubjectOf(sess *sessions.Session) Subject {
 	if kind == nil {
 		return Subject{}
 	}
-	return Subject{Kind: *kind, ID: *id, Roles: roles}
+	sub := Subject{Kind: *kind, ID: *id, Roles: roles}
+	sub.Level, _ = sess.Values[keyLevel].(string)
+	sub.Name, _ = sess.Values[keyName].(string)
+	if at, ok := sess.Values[keyAuthAt].(int64); ok {
+		sub.AuthenticatedAt = time.Unix(at, 0)
+	}
+	return sub
 }
 
 // SetSubject records who logged in. Call Store.Rotate afterwards, never Save alone.
@@ -26,6 +42,16 @@ func SetSubject(sess *sessions.Session, sub Subject) {
 	sess.Values[keySubjectKind] = sub.Kind
 	sess.Values[keySubjectID] = sub.ID
 	sess.Values[keyRoles] = append([]string(nil), sub.Roles...)
+	sess.Values[keyLevel] = sub.Level
+	sess.Values[keyName] = sub.Name
+	sess.Values[keyAuthAt] = sub.AuthenticatedAt.Unix()
+}
+
+// ClearSubject makes the session anonymous again, keeping nothing of the login.
+func ClearSubject(sess *sessions.Session) {
+	for _, k := range []string{keySubjectKind, keySubjectID, keyRoles, keyLevel, keyName, keyAuthAt} {
+		delete(sess.Values, k)
+	}
 }
 
 func subjectOf(sess *sessions.Session) (kind *string, id *int64, roles []string) {
