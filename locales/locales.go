@@ -1,11 +1,13 @@
 // Package locales holds every user-visible string of the portal, in Danish (the default) and
 // English, and picks the language of a request. Views and handlers translate through a
-// Translator; no user-visible text lives outside da.toml and en.toml.
+// Translator; no user-visible text lives outside the *.toml files here.
 package locales
 
 import (
 	"embed"
 	"fmt"
+	"io/fs"
+	"path"
 	"strings"
 	"sync"
 
@@ -14,7 +16,11 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed da.toml en.toml
+// Messages live in one file per language for the shared parts (da.toml, en.toml) and one pair
+// per area (identity.da.toml, identity.en.toml, ...): the language is the part of the name
+// before ".toml", as go-i18n reads it.
+//
+//go:embed *.toml
 var files embed.FS
 
 // Default is the language of a request that states no preference.
@@ -36,15 +42,31 @@ func Load() (*Catalog, error) {
 	b := i18n.NewBundle(language.Danish)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	c := &Catalog{bundle: b, translators: map[string]*Translator{}}
-	for _, lang := range Supported {
-		if _, err := b.LoadMessageFileFS(files, lang+".toml"); err != nil {
-			return nil, fmt.Errorf("locale %s: %w", lang, err)
+	names, err := fs.Glob(files, "*.toml")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if !IsSupported(FileLang(name)) {
+			return nil, fmt.Errorf("locale file %s: language %q is not supported", name, FileLang(name))
+		}
+		if _, err := b.LoadMessageFileFS(files, name); err != nil {
+			return nil, fmt.Errorf("locale file %s: %w", name, err)
 		}
 	}
 	for _, lang := range Supported {
 		c.translators[lang] = &Translator{Lang: lang, loc: i18n.NewLocalizer(b, lang)}
 	}
 	return c, nil
+}
+
+// FileLang is the language of a locale file: "da" for da.toml and identity.da.toml.
+func FileLang(name string) string {
+	name = strings.TrimSuffix(path.Base(name), ".toml")
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
 }
 
 // For returns the Translator of lang, or of Default when lang is not supported.

@@ -37,7 +37,7 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	for _, id := range sortedKeys(used) {
 		for _, lang := range locales.Supported {
 			if !cat.Has(lang, id) {
-				t.Errorf("%s: message %q is missing in %s.toml", used[id], id, lang)
+				t.Errorf("%s: message %q is missing in the %s files", used[id], id, lang)
 			}
 		}
 	}
@@ -47,13 +47,13 @@ func TestEveryUsedMessageExists(t *testing.T) {
 func TestLocaleFilesHaveTheSameKeys(t *testing.T) {
 	keys := map[string]map[string]bool{}
 	for _, lang := range locales.Supported {
-		keys[lang] = flatKeys(t, lang+".toml")
+		keys[lang] = langKeys(t, lang)
 	}
 	for _, a := range locales.Supported {
 		for _, b := range locales.Supported {
 			for _, k := range sortedKeys(keys[a]) {
 				if !keys[b][k] {
-					t.Errorf("message %q is in %s.toml but not in %s.toml", k, a, b)
+					t.Errorf("message %q is in the %s files but not in the %s files", k, a, b)
 				}
 			}
 		}
@@ -119,9 +119,37 @@ func usedIDs(t *testing.T, root string, namespaces map[string]bool) map[string]s
 // topLevel returns the first parts of the Danish message IDs.
 func topLevel(t *testing.T) map[string]bool {
 	out := map[string]bool{}
-	for k := range flatKeys(t, "da.toml") {
+	for k := range langKeys(t, locales.Default) {
 		ns, _, _ := strings.Cut(k, ".")
 		out[ns] = true
+	}
+	return out
+}
+
+// langKeys returns the message IDs of every locale file of lang; an ID defined in two files of
+// one language is an error, because go-i18n would silently keep one of them.
+func langKeys(t *testing.T, lang string) map[string]bool {
+	t.Helper()
+	files, err := filepath.Glob("*.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	from := map[string]string{}
+	for _, f := range files {
+		if locales.FileLang(f) != lang {
+			continue
+		}
+		for k := range flatKeys(t, f) {
+			if prev, dup := from[k]; dup {
+				t.Errorf("message %q is in both %s and %s", k, prev, f)
+			}
+			from[k] = f
+			out[k] = true
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no messages for %s", lang)
 	}
 	return out
 }

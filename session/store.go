@@ -210,6 +210,49 @@ func (s *Store) EndAll(ctx context.Context, kind string, subjectID int64) (int64
 	return tag.RowsAffected(), nil
 }
 
+// EndAllTx is EndAll inside the caller's transaction, so that ending the sessions commits or
+// rolls back together with the change that calls for it (a block, a disabled account).
+func (s *Store) EndAllTx(ctx context.Context, tx pgx.Tx, kind string, subjectID int64) (int64, error) {
+	tag, err := tx.Exec(ctx, `DELETE FROM web_session WHERE subject_kind = $1 AND subject_id = $2`, kind, subjectID)
+	if err != nil {
+		return 0, fmt.Errorf("end sessions: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// Info describes one live session of a subject, for the "active sessions" page. Nothing in it
+// can be used to take the session over.
+type Info struct {
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	// Current is true for the session of the request that asked.
+	Current bool
+}
+
+// List returns the live sessions of one subject, newest first; currentID is the ID of the
+// asking request's session (it is marked Current).
+func (s *Store) List(ctx context.Context, kind string, subjectID int64, currentID string) ([]Info, error) {
+	now := s.now()
+	rows, err := s.pool.Query(ctx, `
+		SELECT id_hash, created_at, last_seen_at, expires_at FROM web_session
+		WHERE subject_kind = $1 AND subject_id = $2 AND expires_at > $3 AND last_seen_at > $4
+		ORDER BY created_at DESC`, kind, subjectID, now, now.Add(-s.cfg.Idle))
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	current := hashID(currentID)
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Info, error) {
+		var (
+			i    Info
+			hash []byte
+		)
+		err := row.Scan(&hash, &i.CreatedAt, &i.LastSeenAt, &i.ExpiresAt)
+		i.Current = currentID != "" && bytes.Equal(hash, current)
+		return i, err
+	})
+}
+
 // DeleteExpired removes rows past either expiry; run it periodically.
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	now := s.now()

@@ -188,3 +188,62 @@ func TestDeleteOnLogout(t *testing.T) {
 		t.Error("session still valid after logout")
 	}
 }
+
+func TestListMarksTheCurrentSessionAndEndAllTxRollsBack(t *testing.T) {
+	pool := dbtest.New(t)
+	s := session.NewStore(pool, session.Config{})
+	sub := session.Subject{Kind: session.KindCitizen, ID: 42, Roles: []string{"citizen"}}
+	first := newSession(t, s, sub)
+	newSession(t, s, sub)
+	newSession(t, s, session.Subject{Kind: session.KindCitizen, ID: 43, Roles: []string{"citizen"}})
+	ctx := context.Background()
+
+	list, err := s.List(ctx, session.KindCitizen, 42, first.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 {
+		t.Fatalf("listed %d sessions of subject 42, want 2", len(list))
+	}
+	current := 0
+	for _, i := range list {
+		if i.Current {
+			current++
+		}
+	}
+	if current != 1 {
+		t.Errorf("%d sessions marked current, want 1", current)
+	}
+
+	// Ending sessions inside a transaction that rolls back ends nothing.
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.EndAllTx(ctx, tx, session.KindCitizen, 42); err != nil || n != 2 {
+		t.Fatalf("EndAllTx = %d, %v; want 2", n, err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, isNew := load(t, s, first); isNew {
+		t.Error("a rolled-back EndAllTx ended the session")
+	}
+
+	tx, err = pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EndAllTx(ctx, tx, session.KindCitizen, 42); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, isNew := load(t, s, first); !isNew {
+		t.Error("session still loads after a committed EndAllTx")
+	}
+	if list, _ := s.List(ctx, session.KindCitizen, 43, ""); len(list) != 1 {
+		t.Errorf("another subject's sessions changed: %d left", len(list))
+	}
+}

@@ -63,6 +63,9 @@ func DefaultSchedule(loc *time.Location) Schedule {
 	return s
 }
 
+// Location is the time zone the schedule is kept in (Europe/Copenhagen).
+func (s Schedule) Location() *time.Location { return s.loc }
+
 // Hours returns a weekday's regular hours in minutes after midnight, for the table on the
 // contact page; ok is false when the desk is closed that weekday. Holidays are not applied.
 func (s Schedule) Hours(d time.Weekday) (open, close int, ok bool) {
