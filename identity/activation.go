@@ -1,0 +1,303 @@
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mitidportal/db"
+)
+
+// ActivationPurpose says what an activation code may be used for.
+type ActivationPurpose string
+
+// Activation purposes.
+const (
+	// ActivationCreate makes a new MitID (CreateMitID with NewMitID.ActivationID).
+	ActivationCreate ActivationPurpose = "create"
+	// ActivationRecover sets up new means for a MitID whose means are all lost.
+	ActivationRecover ActivationPurpose = "recover"
+)
+
+// Activation code defaults.
+const (
+	// DefaultActivationValidity is how long a code lasts: a letter takes days to arrive.
+	DefaultActivationValidity = 14 * 24 * time.Hour
+	// DefaultActivationTries is how many wrong tries spend a code.
+	DefaultActivationTries = 5
+)
+
+// activationAlphabet has no 0/O, 1/I/L: a code is read off paper and typed by hand. 31
+// symbols to the power of 12 is about 59 bits, against at most 5 tries.
+const (
+	activationAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+	activationLength   = 12
+)
+
+// ActivationCode is an issued activation code; the code itself is only ever known to Issue's
+// caller, the database holds its argon2id hash.
+type ActivationCode struct {
+	ID         int64
+	CPR        CPR
+	Purpose    ActivationPurpose
+	Assurance  Level
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	UsedAt     *time.Time
+	ReplacedAt *time.Time
+	Tries      int
+	MaxTries   int
+	IssuedBy   string
+}
+
+// live reports whether the code can still be used at now.
+func (c ActivationCode) live(now time.Time) bool {
+	return c.UsedAt == nil && c.ReplacedAt == nil && c.Tries < c.MaxTries && now.Before(c.ExpiresAt)
+}
+
+// ActivationConfig sets how codes are issued. Zero fields take the defaults.
+type ActivationConfig struct {
+	Validity time.Duration
+	MaxTries int
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+// Activations issues and checks one-time activation codes.
+type Activations struct {
+	pool *pgxpool.Pool
+	cfg  ActivationConfig
+}
+
+// NewActivations returns the activation codes kept in pool's database.
+func NewActivations(pool *pgxpool.Pool, cfg ActivationConfig) *Activations {
+	if cfg.Validity <= 0 {
+		cfg.Validity = DefaultActivationValidity
+	}
+	if cfg.MaxTries <= 0 {
+		cfg.MaxTries = DefaultActivationTries
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Activations{pool: pool, cfg: cfg}
+}
+
+func (a *Activations) now() time.Time { return a.cfg.Now().Truncate(time.Microsecond) }
+
+// FormatActivationCode groups a code as it is printed: XXXX-XXXX-XXXX.
+func FormatActivationCode(code string) string {
+	var b strings.Builder
+	for i, r := range code {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte('-')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// normActivationCode undoes what people do when typing a code: lower case, spaces and hyphens.
+// ok is false when the rest cannot be a code at all.
+func normActivationCode(s string) (code string, ok bool) {
+	s = strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(s))
+	if len(s) != activationLength {
+		return "", false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune(activationAlphabet, r) {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+func newActivationCode() (string, error) {
+	b := make([]byte, activationLength)
+	for i := range b {
+		// Rejection sampling: a plain modulo would favour the first symbols.
+		for {
+			var x [1]byte
+			if _, err := rand.Read(x[:]); err != nil {
+				return "", fmt.Errorf("activation code: %w", err)
+			}
+			if int(x[0]) < 256/len(activationAlphabet)*len(activationAlphabet) {
+				b[i] = activationAlphabet[int(x[0])%len(activationAlphabet)]
+				break
+			}
+		}
+	}
+	return string(b), nil
+}
+
+const activationColumns = `id, cpr, purpose, assurance, created_at, expires_at, used_at, replaced_at,
+	tries, max_tries, issued_by`
+
+func scanActivation(row pgx.Row) (ActivationCode, error) {
+	var c ActivationCode
+	err := row.Scan(&c.ID, &c.CPR, &c.Purpose, &c.Assurance, &c.CreatedAt, &c.ExpiresAt, &c.UsedAt,
+		&c.ReplacedAt, &c.Tries, &c.MaxTries, &c.IssuedBy)
+	return c, err
+}
+
+// Issue makes a new activation code for the person with cpr, who proved their identity at
+// assurance (substantial by letter, high in person). It returns the code grouped for printing
+// (FormatActivationCode) and its record. Older unused codes of the same person and purpose stop
+// working: only the newest letter counts. An unknown CPR number is ErrNotFound.
+func (a *Activations) Issue(ctx context.Context, cpr CPR, purpose ActivationPurpose, assurance Level,
+	issuedBy string) (string, ActivationCode, error) {
+	return a.IssueAndDeliver(ctx, cpr, purpose, assurance, issuedBy, nil)
+}
+
+// Deliver sends a freshly issued activation code (the letter, the e-mail) inside the
+// transaction that issues it, so that a code exists exactly when its delivery is recorded.
+type Deliver func(tx pgx.Tx, code string, c ActivationCode) error
+
+// IssueAndDeliver is Issue that also runs deliver, when not nil, in the issuing transaction;
+// an error from deliver issues nothing.
+func (a *Activations) IssueAndDeliver(ctx context.Context, cpr CPR, purpose ActivationPurpose, assurance Level,
+	issuedBy string, deliver Deliver) (string, ActivationCode, error) {
+	if purpose != ActivationCreate && purpose != ActivationRecover {
+		return "", ActivationCode{}, fmt.Errorf("activation purpose %q", purpose)
+	}
+	if assurance != LevelSubstantial && assurance != LevelHigh {
+		return "", ActivationCode{}, fmt.Errorf("activation assurance %q", assurance)
+	}
+	code, err := newActivationCode()
+	if err != nil {
+		return "", ActivationCode{}, err
+	}
+	hash, err := HashPassword(code)
+	if err != nil {
+		return "", ActivationCode{}, err
+	}
+	var c ActivationCode
+	err = db.Transact(ctx, a.pool, func(tx pgx.Tx) error {
+		now := a.now()
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM person WHERE cpr = $1)`, cpr).Scan(&exists); err != nil {
+			return fmt.Errorf("activation person: %w", err)
+		}
+		if !exists {
+			return ErrNotFound
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE activation_code SET replaced_at = $3
+			WHERE cpr = $1 AND purpose = $2 AND used_at IS NULL AND replaced_at IS NULL`,
+			cpr, purpose, now); err != nil {
+			return fmt.Errorf("replace activation codes: %w", err)
+		}
+		c, err = scanActivation(tx.QueryRow(ctx, `
+			INSERT INTO activation_code (cpr, purpose, code_hash, assurance, created_at, expires_at, max_tries, issued_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			RETURNING `+activationColumns,
+			cpr, purpose, hash, assurance, now, now.Add(a.cfg.Validity), a.cfg.MaxTries, issuedBy))
+		if err != nil {
+			return fmt.Errorf("issue activation code: %w", err)
+		}
+		if deliver != nil {
+			return deliver(tx, FormatActivationCode(code), c)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", ActivationCode{}, err
+	}
+	return FormatActivationCode(code), c, nil
+}
+
+// Check tells whether code is a live activation code of the person with cpr, whatever its case,
+// spaces and hyphens, and returns it (the caller checks the purpose). It does not use the code
+// up; CreateMitID does. A wrong code uses one try of every live code of the person and is
+// ErrActivationWrong; no live code at all (expired, used, replaced, out of tries, or none ever
+// issued) is ErrActivationInvalid; something that cannot be a code is ErrActivationFormat and
+// uses no try.
+func (a *Activations) Check(ctx context.Context, cpr CPR, code string) (ActivationCode, error) {
+	norm, ok := normActivationCode(code)
+	if !ok {
+		return ActivationCode{}, ErrActivationFormat
+	}
+	var found ActivationCode
+	// wrong is set instead of returning an error, so that the transaction commits the try.
+	wrong := false
+	err := db.Transact(ctx, a.pool, func(tx pgx.Tx) error {
+		now := a.now()
+		// The row locks make the tries of parallel checks count one after the other.
+		rows, err := tx.Query(ctx, `SELECT `+activationColumns+`, code_hash FROM activation_code
+			WHERE cpr = $1 AND used_at IS NULL AND replaced_at IS NULL AND tries < max_tries AND expires_at > $2
+			ORDER BY id DESC FOR UPDATE`, cpr, now)
+		if err != nil {
+			return fmt.Errorf("check activation code: %w", err)
+		}
+		type candidate struct {
+			c    ActivationCode
+			hash string
+		}
+		cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (candidate, error) {
+			var k candidate
+			c := &k.c
+			err := row.Scan(&c.ID, &c.CPR, &c.Purpose, &c.Assurance, &c.CreatedAt, &c.ExpiresAt, &c.UsedAt,
+				&c.ReplacedAt, &c.Tries, &c.MaxTries, &c.IssuedBy, &k.hash)
+			return k, err
+		})
+		if err != nil {
+			return fmt.Errorf("check activation code: %w", err)
+		}
+		if len(cands) == 0 {
+			return ErrActivationInvalid
+		}
+		for _, k := range cands {
+			match, err := VerifyPassword(k.hash, norm)
+			if err != nil {
+				return err
+			}
+			if match {
+				found = k.c
+				return nil
+			}
+		}
+		ids := make([]int64, len(cands))
+		for i, k := range cands {
+			ids[i] = k.c.ID
+		}
+		if _, err := tx.Exec(ctx, `UPDATE activation_code SET tries = tries + 1 WHERE id = ANY($1)`, ids); err != nil {
+			return fmt.Errorf("count activation try: %w", err)
+		}
+		wrong = true
+		return nil
+	})
+	if err != nil {
+		return ActivationCode{}, err
+	}
+	if wrong {
+		return ActivationCode{}, ErrActivationWrong
+	}
+	return found, nil
+}
+
+// useActivation spends the activation code id for cpr and purpose in tx at now and returns it,
+// or ErrActivationInvalid when it is not a live code of that person and purpose.
+func useActivation(ctx context.Context, tx pgx.Tx, id int64, cpr CPR, purpose ActivationPurpose, now time.Time) (ActivationCode, error) {
+	c, err := scanActivation(tx.QueryRow(ctx, `SELECT `+activationColumns+` FROM activation_code
+		WHERE id = $1 FOR UPDATE`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ActivationCode{}, ErrActivationInvalid
+	}
+	if err != nil {
+		return ActivationCode{}, fmt.Errorf("use activation code: %w", err)
+	}
+	if c.CPR != cpr || c.Purpose != purpose || !c.live(now) {
+		return ActivationCode{}, ErrActivationInvalid
+	}
+	if _, err := tx.Exec(ctx, `UPDATE activation_code SET used_at = $2 WHERE id = $1`, id, now); err != nil {
+		return ActivationCode{}, fmt.Errorf("use activation code: %w", err)
+	}
+	c.UsedAt = &now
+	return c, nil
+}

@@ -1,0 +1,142 @@
+// Package identity is the MitID domain (DESIGN.md §3): the register of persons, MitIDs and
+// their means (password, app, code display, audio code reader, chip), the hardware token
+// inventory with its TOTP codes, activation codes, failure counting and throttling, blocks and
+// the citizen's activity log. It owns the rules and the SQL; it knows nothing of HTTP, sessions
+// or templates, and its errors carry message IDs that handlers translate.
+//
+// Store is the MitID aggregate (accounts, means, blocks, activity). Persons is the local CPR
+// register, Tokens the hardware token inventory, Activations the one-time activation codes and
+// AddressThrottle the per-client-address throttle. Each takes the pool in its constructor.
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Actors that are not staff; staff actions carry StaffActor(id).
+const (
+	ActorCitizen = "citizen"
+	ActorSystem  = "system"
+	// ActorPublic is whoever used the public block page: not logged in, so not known.
+	ActorPublic = "public"
+)
+
+// StaffActor names a staff member as the actor of a change.
+func StaffActor(staffID int64) string { return "staff:" + strconv.FormatInt(staffID, 10) }
+
+// Limits bound failed attempts. The zero value of a field takes its default.
+type Limits struct {
+	// AuthenticatorFailures consecutive failures lock a means (default 10; NIST SP 800-63B
+	// allows at most 100).
+	AuthenticatorFailures int
+	// MitIDFreeFailures consecutive failures across all means of a MitID are allowed before
+	// each further attempt waits (default 5).
+	MitIDFreeFailures int
+	// MitIDBaseDelay is the wait after the first failure beyond the free ones; it doubles with
+	// every further failure up to MitIDMaxDelay (defaults 30 s and 15 min).
+	MitIDBaseDelay time.Duration
+	MitIDMaxDelay  time.Duration
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.AuthenticatorFailures <= 0 {
+		l.AuthenticatorFailures = 10
+	}
+	if l.MitIDFreeFailures <= 0 {
+		l.MitIDFreeFailures = 5
+	}
+	if l.MitIDBaseDelay <= 0 {
+		l.MitIDBaseDelay = 30 * time.Second
+	}
+	if l.MitIDMaxDelay <= 0 {
+		l.MitIDMaxDelay = 15 * time.Minute
+	}
+	return l
+}
+
+// Config holds what a Store needs besides the pool.
+type Config struct {
+	Limits Limits
+	// OnActivity, when set, runs in the same transaction as every activity the Store records
+	// (every change of a MitID and every login), so that the wiring can write the notification
+	// mail to the outbox atomically with the change it reports (DESIGN.md §7). An error rolls
+	// the change back.
+	OnActivity func(ctx context.Context, tx pgx.Tx, a Activity) error
+	// Throttle counts failures per client address (login, public block, token activation);
+	// nil gives one with DefaultThrottleRules on the same pool.
+	Throttle *AddressThrottle
+	// Now is the clock; nil is time.Now. Tests move it to cross back-off delays and TOTP steps.
+	Now func() time.Time
+}
+
+// Store keeps MitIDs and their means. Its public methods each run in one transaction.
+type Store struct {
+	pool       *pgxpool.Pool
+	tokens     *Tokens
+	limits     Limits
+	onActivity func(ctx context.Context, tx pgx.Tx, a Activity) error
+	throttle   *AddressThrottle
+	clock      func() time.Time
+}
+
+// NewStore returns a Store on pool; tokens verifies the codes of code displays and audio code
+// readers.
+func NewStore(pool *pgxpool.Pool, tokens *Tokens, cfg Config) *Store {
+	s := &Store{pool: pool, tokens: tokens, limits: cfg.Limits.withDefaults(),
+		onActivity: cfg.OnActivity, throttle: cfg.Throttle, clock: cfg.Now}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.throttle == nil {
+		s.throttle = NewAddressThrottle(pool, DefaultThrottleRules)
+		s.throttle.clock = s.clock
+	}
+	return s
+}
+
+// now is the Store's clock, truncated to what PostgreSQL keeps, so that a time written and read
+// back compares equal.
+func (s *Store) now() time.Time { return s.clock().Truncate(time.Microsecond) }
+
+// TxFunc is the caller's own work to do in the same transaction as a change of this package,
+// such as ending the MitID's web sessions after a block or writing to the outbox. An error
+// rolls the whole change back. A nil TxFunc does nothing.
+type TxFunc func(tx pgx.Tx) error
+
+func (f TxFunc) run(tx pgx.Tx) error {
+	if f == nil {
+		return nil
+	}
+	return f(tx)
+}
+
+// lockMitID takes the MitID's row lock for the rest of tx, so that changes of one MitID's means
+// happen one after the other (two parallel removals cannot both pass the last-means rule), and
+// returns its status.
+func lockMitID(ctx context.Context, tx pgx.Tx, mitidID int64) (Status, error) {
+	var st Status
+	err := tx.QueryRow(ctx, `SELECT status FROM mitid WHERE id = $1 FOR UPDATE`, mitidID).Scan(&st)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("lock mitid: %w", err)
+	}
+	return st, nil
+}
+
+// lockActiveMitID is lockMitID for changes that only an active MitID may make.
+func lockActiveMitID(ctx context.Context, tx pgx.Tx, mitidID int64) error {
+	st, err := lockMitID(ctx, tx, mitidID)
+	if err != nil {
+		return err
+	}
+	return st.usable()
+}
