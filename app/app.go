@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +23,7 @@ import (
 	"mitidportal/assets"
 	"mitidportal/db"
 	"mitidportal/handlers"
+	"mitidportal/identity"
 	"mitidportal/locales"
 	"mitidportal/mail"
 	"mitidportal/session"
@@ -46,6 +48,12 @@ type Config struct {
 	MaxConns int32
 	// MailRetry overrides the job queue's retry backoff (tests use a short one).
 	MailRetry river.ClientRetryPolicy
+	// TokenKey is the 32-byte AES key that encrypts the hardware tokens' TOTP seeds at rest.
+	TokenKey []byte
+	// TrustProxy takes client addresses from X-Forwarded-For (behind a load balancer).
+	TrustProxy bool
+	// Limits bound failed login attempts; zero fields take the identity package's defaults.
+	Limits identity.Limits
 }
 
 // App is a built portal.
@@ -57,6 +65,13 @@ type App struct {
 	Sessions *session.Store
 	Outbox   *mail.Outbox
 	jobs     *river.Client[pgx.Tx]
+
+	Identity    *identity.Store
+	Persons     *identity.Persons
+	Tokens      *identity.Tokens
+	Activations *identity.Activations
+	Throttle    *identity.AddressThrottle
+	Letters     *identity.Letters
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -108,12 +123,40 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Outbox = mail.NewOutbox(a.jobs, base.Hostname())
 
+	if len(cfg.TokenKey) != 32 {
+		pool.Close()
+		return nil, errors.New("TOKEN_KEY must be set to 64 hexadecimal digits (32 random bytes, e.g. `openssl rand -hex 32`)")
+	}
+	a.Persons = identity.NewPersons(pool)
+	a.Letters = identity.NewLetters(pool)
+	if a.Tokens, err = identity.NewTokens(pool, cfg.TokenKey); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{})
+	a.Throttle = identity.NewAddressThrottle(pool, identity.DefaultThrottleRules)
+	notify := &notifier{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
+		blockPhone: cfg.BlockPhone, loc: loc}
+	a.Identity = identity.NewStore(pool, a.Tokens, identity.Config{
+		Limits: cfg.Limits, Throttle: a.Throttle, OnActivity: notify.activity,
+	})
+	wa, err := webauthn.New(&webauthn.Config{
+		RPID:          base.Hostname(),
+		RPDisplayName: "MitID",
+		RPOrigins:     []string{base.Scheme + "://" + base.Host},
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("webauthn: %w", err)
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Server = handlers.New(handlers.Deps{
 		Config: handlers.Config{
 			Secure: secure, SupportPhone: cfg.SupportPhone, BlockPhone: cfg.BlockPhone,
-			Demo: cfg.Demo, MetricsToken: cfg.MetricsToken,
+			Demo: cfg.Demo, MetricsToken: cfg.MetricsToken, BaseURL: cfg.BaseURL,
+			TrustProxy: cfg.TrustProxy,
 		},
 		Log:      log,
 		Pool:     pool,
@@ -122,6 +165,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Assets:   static,
 		Schedule: support.DefaultSchedule(loc),
 		Metrics:  reg,
+		Outbox:   a.Outbox,
+
+		Identity:    a.Identity,
+		Persons:     a.Persons,
+		Tokens:      a.Tokens,
+		Activations: a.Activations,
+		Throttle:    a.Throttle,
+		Letters:     a.Letters,
+		WebAuthn:    wa,
 	})
 	return a, nil
 }

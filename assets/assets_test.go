@@ -17,12 +17,14 @@ import (
 // layoutNames are the logical names views/layout.templ and the icon helper use, with the
 // content type each must be served with.
 var layoutNames = map[string]string{
-	"dkfds.css":  "text/css; charset=utf-8",
-	"portal.css": "text/css; charset=utf-8",
-	"dkfds.js":   "text/javascript; charset=utf-8",
-	"htmx.js":    "text/javascript; charset=utf-8",
-	"portal.js":  "text/javascript; charset=utf-8",
-	"icons.svg":  "image/svg+xml",
+	"dkfds.css":   "text/css; charset=utf-8",
+	"portal.css":  "text/css; charset=utf-8",
+	"dkfds.js":    "text/javascript; charset=utf-8",
+	"htmx.js":     "text/javascript; charset=utf-8",
+	"app.js":      "text/javascript; charset=utf-8",
+	"webauthn.js": "text/javascript; charset=utf-8",
+	"portal.js":   "text/javascript; charset=utf-8",
+	"icons.svg":   "image/svg+xml",
 }
 
 var hashedURL = regexp.MustCompile(`^/static/[A-Za-z0-9-]+\.[0-9a-f]{12}\.[a-z0-9]+$`)

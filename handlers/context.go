@@ -115,6 +115,9 @@ func (s *Server) authorize(a Access) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			st := stateOf(c)
 			if a.Allows(rolesOf(st.subject)) {
+				if !a.loginFresh(st.subject, s.Now()) {
+					return s.askReauth(c)
+				}
 				return next(c)
 			}
 			if st.subject.Anonymous() {

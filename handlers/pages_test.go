@@ -171,7 +171,7 @@ func TestDynamicMessagesExist(t *testing.T) {
 // answer is a translated 500 page with a reference, never the internal error text.
 func TestServerErrorPageIsFriendly(t *testing.T) {
 	env := apptest.New(t, apptest.Options{})
-	cookie := env.LoginAs(t, subjectFor(handlers.Citizen))
+	cookie := env.LoginAs(t, subjectFor(handlers.Citizen, env.NewCitizen(t).ID))
 	env.App.Pool.Close()
 	for lang, want := range map[string]string{"da": "Der opstod en fejl", "en": "Something went wrong"} {
 		res, body := get(t, env, "/?lang="+lang, nil, cookie)

@@ -5,22 +5,26 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"mitidportal/app/apptest"
 	"mitidportal/handlers"
 	"mitidportal/session"
 )
 
-// subjects gives, for each role, a session subject holding it.
-func subjectFor(role handlers.Role) session.Subject {
+// subjectFor gives, for each role, a session subject holding it; citizens have just logged in
+// at level high, so only the role decides.
+func subjectFor(role handlers.Role, citizenID int64) session.Subject {
 	switch role {
 	case handlers.Anonymous:
 		return session.Subject{}
 	case handlers.Citizen:
-		return session.Subject{Kind: session.KindCitizen, ID: 1, Roles: []string{"citizen"}}
+		return session.Subject{Kind: session.KindCitizen, ID: citizenID, Roles: []string{"citizen"},
+			Level: "high", AuthenticatedAt: time.Now()}
 	case handlers.OrgMember, handlers.OrgAdmin:
 		// Organisation members log in with their own MitID: a citizen with one more role.
-		return session.Subject{Kind: session.KindCitizen, ID: 2, Roles: []string{"citizen", string(role)}}
+		return session.Subject{Kind: session.KindCitizen, ID: citizenID, Roles: []string{"citizen", string(role)},
+			Level: "high", AuthenticatedAt: time.Now()}
 	default:
 		return session.Subject{Kind: session.KindStaff, ID: 3, Roles: []string{string(role)}}
 	}
@@ -79,15 +83,21 @@ func TestEveryRouteAdmitsExactlyItsRoles(t *testing.T) {
 	if len(routes) < 5 {
 		t.Fatalf("route table has %d routes", len(routes))
 	}
-	cookies := map[handlers.Role]*http.Cookie{}
-	for _, role := range handlers.AllRoles {
-		cookies[role] = env.LoginAs(t, subjectFor(role))
-	}
+	citizen := env.NewCitizen(t).ID
 	for _, r := range routes {
 		for _, role := range handlers.AllRoles {
 			t.Run(r.Method+" "+r.Path+" as "+string(role), func(t *testing.T) {
-				res := request(t, env, r.Method, r.Path, cookies[role], apptest.CSRFToken)
-				allowed := r.Access.Allows([]handlers.Role{role})
+				sub := subjectFor(role, citizen)
+				// A session of its own: log-out, "log out everywhere" and blocks end sessions.
+				res := request(t, env, r.Method, r.Path, env.LoginAs(t, sub), apptest.CSRFToken)
+				held := []handlers.Role{handlers.Anonymous}
+				if !sub.Anonymous() {
+					held = nil
+					for _, r := range sub.Roles {
+						held = append(held, handlers.Role(r))
+					}
+				}
+				allowed := r.Access.Allows(held)
 				refused := res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden
 				switch {
 				case allowed && refused:
@@ -119,7 +129,7 @@ func TestEveryStateChangeNeedsItsCSRFToken(t *testing.T) {
 				continue
 			}
 			n++
-			cookie := env.LoginAs(t, subjectFor(role))
+			cookie := env.LoginAs(t, subjectFor(role, env.NewCitizen(t).ID))
 			for name, token := range map[string]string{"no token": "", "a wrong token": "forged"} {
 				if res := request(t, env, r.Method, r.Path, cookie, token); res.StatusCode != http.StatusForbidden {
 					t.Errorf("%s %s as %s with %s: %d, want 403", r.Method, r.Path, role, name, res.StatusCode)
@@ -179,5 +189,46 @@ func TestSecurityHeaders(t *testing.T) {
 		if h.Get("Strict-Transport-Security") != "" {
 			t.Errorf("%s: HSTS sent over plain http", p)
 		}
+	}
+}
+
+// TestCitizenPagesAskForAStrongAndRecentLogin walks every citizen route with a login that is too
+// weak (level low) and, for routes that change means, one that is too old: each is sent to log
+// in again with the way back in next, and never answered as if the login were good enough.
+func TestCitizenPagesAskForAStrongAndRecentLogin(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	citizen := env.NewCitizen(t).ID
+	checked := 0
+	for _, r := range env.App.Server.Routes() {
+		level, recent := r.Access.LoginRule()
+		if level == "" {
+			continue
+		}
+		checked++
+		// New sessions for every route: "log out everywhere" and "block" end them all.
+		weak := env.LoginAs(t, session.Subject{Kind: session.KindCitizen, ID: citizen, Roles: []string{"citizen"},
+			Level: "low", AuthenticatedAt: time.Now()})
+		old := env.LoginAs(t, session.Subject{Kind: session.KindCitizen, ID: citizen, Roles: []string{"citizen"},
+			Level: "high", AuthenticatedAt: time.Now().Add(-handlers.RecentLogin - time.Minute)})
+		fresh := env.LoginAs(t, subjectFor(handlers.Citizen, citizen))
+		expectReauth := func(name string, cookie *http.Cookie) {
+			t.Helper()
+			res := request(t, env, r.Method, r.Path, cookie, apptest.CSRFToken)
+			loc := res.Header.Get("Location")
+			if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/log-ind?reauth=1&next=") {
+				t.Errorf("%s %s with %s: %d %q, want 303 to /log-ind?reauth=1&next=...", r.Method, r.Path, name, res.StatusCode, loc)
+			}
+		}
+		expectReauth("a low login", weak)
+		if recent > 0 {
+			expectReauth("an old login", old)
+		}
+		res := request(t, env, r.Method, r.Path, fresh, apptest.CSRFToken)
+		if loc := res.Header.Get("Location"); strings.HasPrefix(loc, "/log-ind?reauth") {
+			t.Errorf("%s %s with a fresh high login asks to log in again", r.Method, r.Path)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no route asks for a login level")
 	}
 }

@@ -9,12 +9,15 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"mitidportal/assets"
+	"mitidportal/identity"
 	"mitidportal/locales"
+	"mitidportal/mail"
 	"mitidportal/session"
 	"mitidportal/support"
 )
@@ -30,6 +33,12 @@ type Config struct {
 	Demo bool
 	// MetricsToken, when set, is required as a bearer token on /metrics.
 	MetricsToken string
+	// BaseURL is where people reach the portal, for links in pages (the app's pairing QR code).
+	BaseURL string
+	// TrustProxy takes the client address from X-Forwarded-For, set by the load balancer in
+	// front; without it the peer address counts, so a client cannot choose its own address to
+	// escape throttling.
+	TrustProxy bool
 }
 
 // Deps are the handlers' collaborators, built once in cmd/portal (or a test) and passed in.
@@ -42,6 +51,18 @@ type Deps struct {
 	Assets   *assets.Assets
 	Schedule support.Schedule
 	Metrics  *prometheus.Registry
+	Outbox   *mail.Outbox
+
+	// The MitID domain (package identity).
+	Identity    *identity.Store
+	Persons     *identity.Persons
+	Tokens      *identity.Tokens
+	Activations *identity.Activations
+	Throttle    *identity.AddressThrottle
+	Letters     *identity.Letters
+	// WebAuthn runs the chip (security key) ceremonies; its relying party is BaseURL's host.
+	WebAuthn *webauthn.WebAuthn
+
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time
 }
@@ -63,8 +84,12 @@ func New(d Deps) *Server {
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.IPExtractor = echo.ExtractIPDirect()
+	if d.Config.TrustProxy {
+		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	s.metrics = newHTTPMetrics(d.Metrics)
-	s.table = s.routes()
+	s.table = s.allRoutes()
 	s.register()
 	return s
 }

@@ -5,8 +5,12 @@ package apptest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +23,7 @@ import (
 
 	"mitidportal/app"
 	"mitidportal/db/dbtest"
+	"mitidportal/identity"
 	"mitidportal/logging"
 	"mitidportal/mail"
 	"mitidportal/session"
@@ -37,6 +42,15 @@ type Options struct {
 	SMTPPort int
 	// Now fixes the clock the pages show (the footer's open/closed status).
 	Now func() time.Time
+	// Limits bound failed logins; zero fields take the defaults.
+	Limits identity.Limits
+}
+
+// tokenKey is a fresh random key per portal, so no test depends on a fixed one.
+func tokenKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
 }
 
 // New starts a portal that lives until the test ends. Logs go to the test log only with
@@ -70,6 +84,8 @@ func New(t testing.TB, opts Options) *Env {
 		SessionAbsolute: 8 * time.Hour,
 		MaxConns:        8,
 		MailRetry:       shortRetry{},
+		TokenKey:        tokenKey(),
+		Limits:          opts.Limits,
 	}
 	ctx := context.Background()
 	a, err := app.New(ctx, cfg, logging.New(out, slog.LevelInfo))
@@ -126,3 +142,26 @@ type shortRetry struct{}
 func (shortRetry) NextRetry(*rivertype.JobRow) time.Time {
 	return time.Now().Add(500 * time.Millisecond)
 }
+
+// NewCitizen puts a new invented person with a MitID (password only, identity assurance
+// substantial) into the portal's database and returns the MitID; Password is its password.
+// Tests that need means add them through the identity API.
+func (e *Env) NewCitizen(t testing.TB) identity.MitID {
+	t.Helper()
+	seed := make([]byte, 8)
+	_, _ = rand.Read(seed)
+	rng := mrand.New(mrand.NewPCG(binary.LittleEndian.Uint64(seed), 1))
+	p := identity.GenerateDemoPersons(rng, 1)[0]
+	p.Deceased = false
+	m, err := e.App.Identity.SetUpDemoCitizen(context.Background(), identity.DemoCitizen{
+		Person: p, Username: "test." + hex.EncodeToString(seed[:5]), Password: Password,
+		Assurance: identity.LevelSubstantial,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// Password is the password of every citizen NewCitizen makes.
+const Password = identity.DemoPassword

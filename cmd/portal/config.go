@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -31,7 +32,13 @@ var settings = []struct{ name, def, help string }{
 	{"METRICS_TOKEN", "", "bearer token required on /metrics when set"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"DB_MAX_CONNS", "0", "database pool size; 0 = pgx default (4 per CPU)"},
+	{"TOKEN_KEY", "", "64 hex digits: AES-256 key for hardware-token seeds at rest; required unless PORTAL_DEMO"},
+	{"TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a load balancer)"},
 }
+
+// demoTokenKey encrypts token seeds in demo mode when TOKEN_KEY is unset. It is public (it is
+// in this file), which is fine for invented demo tokens and never accepted outside demo mode.
+const demoTokenKey = "64656d6f2d6f6e6c792d6b65792d6e6f742d666f722d70726f64756374696f6e"
 
 // loadConfig reads the configuration from getenv.
 func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
@@ -65,6 +72,20 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 	if err != nil {
 		errs = append(errs, "PORTAL_DEMO must be true or false")
 	}
+	trustProxy, err := strconv.ParseBool(get("TRUST_PROXY"))
+	if err != nil {
+		errs = append(errs, "TRUST_PROXY must be true or false")
+	}
+	keyHex := get("TOKEN_KEY")
+	if keyHex == "" && demo {
+		keyHex = demoTokenKey
+	}
+	// An unset key is refused by the commands that need it (serve, tokens); staff create and
+	// migrate do not touch token seeds.
+	tokenKey, err := hex.DecodeString(keyHex)
+	if keyHex != "" && (err != nil || len(tokenKey) != 32) {
+		errs = append(errs, "TOKEN_KEY must be 64 hexadecimal digits (32 random bytes, e.g. `openssl rand -hex 32`)")
+	}
 	cfg := app.Config{
 		DatabaseURL: get("DATABASE_URL"),
 		BaseURL:     strings.TrimRight(get("PORTAL_BASE_URL"), "/"),
@@ -79,6 +100,8 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 		SessionAbsolute: dur("SESSION_ABSOLUTE"),
 		MetricsToken:    get("METRICS_TOKEN"),
 		MaxConns:        int32(integer("DB_MAX_CONNS")),
+		TokenKey:        tokenKey,
+		TrustProxy:      trustProxy,
 	}
 	if cfg.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is required (make run provides a local one)")

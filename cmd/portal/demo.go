@@ -48,6 +48,9 @@ func seedDemo(ctx context.Context, env *environment, cfg app.Config, a *app.App)
 	if !cfg.Demo {
 		return errors.New("seed adds invented people and accounts: run it only with PORTAL_DEMO=true")
 	}
+	if err := seedCitizens(ctx, env, a); err != nil {
+		return err
+	}
 	store := staff.NewStore(a.Pool)
 	fmt.Fprintln(env.stdout, "Demo staff accounts (they log in once they have enrolled a security key):")
 	for _, d := range demoStaff {

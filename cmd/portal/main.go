@@ -1,5 +1,5 @@
 // Command portal is the MitID Portal: one binary with sub-commands to serve, migrate, seed
-// demo data and create staff users. See `portal --help`.
+// demo data, create staff users and manage the hardware-token inventory. See `portal --help`.
 package main
 
 import (
@@ -45,6 +45,7 @@ func commands() []command {
 		{"migrate", "apply pending database migrations and exit", cmdMigrate},
 		{"seed", "add demo data (only with PORTAL_DEMO=true)", cmdSeed},
 		{"staff", "manage staff users: `portal staff create --role ROLE EMAIL`", cmdStaff},
+		{"tokens", "hardware-token inventory: `portal tokens import FILE`, `portal tokens code SERIAL`", cmdTokens},
 	}
 }
 

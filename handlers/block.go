@@ -1,0 +1,62 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/identity"
+	"mitidportal/session"
+	"mitidportal/views"
+)
+
+// endSessionsTx ends every web session of a MitID inside the transaction that blocks it, so
+// the block and the end of the sessions are one change, on every instance at once.
+func (s *Server) endSessionsTx(ctx context.Context, mitidID int64) identity.TxFunc {
+	return func(tx pgx.Tx) error {
+		_, err := s.Sessions.EndAllTx(ctx, tx, session.KindCitizen, mitidID)
+		return err
+	}
+}
+
+// publicBlockPage is "Spær MitID" for anyone: username and CPR number.
+func (s *Server) publicBlockPage(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.PublicBlock(views.BlockView{Reasons: blockReasons()}))
+}
+
+// publicBlockSubmit blocks the MitID when username and CPR number match, and answers the same
+// when they do not: the page cannot be used to learn whether someone has a MitID. It is
+// throttled per address by the identity package.
+func (s *Server) publicBlockSubmit(c echo.Context) error {
+	f := formOf(c, "username", "cpr", "reason", "consent")
+	again := func() error {
+		return s.render(c, statusInvalid, views.PublicBlock(views.BlockView{Reasons: blockReasons(), Form: f}))
+	}
+	require(&f, f.Values, [2]string{"username", "form.err.username_required"}, [2]string{"cpr", "form.err.cpr_required"})
+	if f.Values["reason"] == "" {
+		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
+	} else if _, err := parseChoice(f.Values["reason"]); err != nil {
+		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: identity.ErrBlockReasonInvalid.MsgID})
+	}
+	if f.Values["consent"] != "yes" {
+		f.Errors = append(f.Errors, views.FieldError{Field: "consent", MsgID: "form.err.consent_required"})
+	}
+	if f.HasErrors() {
+		return again()
+	}
+	cpr, err := identity.ParseCPR(f.Values["cpr"])
+	if err != nil {
+		f.Errors = append(f.Errors, views.FieldError{Field: "cpr", MsgID: identity.ErrCPRInvalid.MsgID})
+		return again()
+	}
+	ctx := c.Request().Context()
+	err = s.Identity.BlockPublic(ctx, f.Values["username"], cpr, s.clientAddr(c), func(tx pgx.Tx, mitidID int64) error {
+		return s.endSessionsTx(ctx, mitidID)(tx)
+	})
+	if err != nil {
+		return s.fieldOrError(&f, err, "username", again)
+	}
+	return s.render(c, http.StatusOK, views.PublicBlockDone())
+}

@@ -1,0 +1,470 @@
+package handlers
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/identity"
+	"mitidportal/views"
+)
+
+// The chip (a FIDO2 security key) runs WebAuthn in two requests per ceremony: begin answers
+// the options for navigator.credentials.get or .create, finish checks the key's answer. Both
+// are JSON endpoints that assets/src/webauthn.js calls from the chip forms. Everything the
+// finish step checks against (the whole webauthn.SessionData, whose MitID, what for) stays in
+// the server-side session between the two, never in the browser.
+
+const (
+	// keyChipCeremony holds the one chip ceremony in progress in a session (chipCeremony as
+	// JSON). A new begin replaces it; finish removes it whatever the outcome, so a challenge
+	// is answered at most once.
+	keyChipCeremony = "chip_ceremony"
+	// chipCeremonyTTL is how long the citizen has to use the key after begin; the browser
+	// is given the same timeout.
+	chipCeremonyTTL = 3 * time.Minute
+	// chipBodyLimit bounds the JSON a ceremony request may send; a key's answer is a few KB.
+	chipBodyLimit = 64 << 10
+	// chipBlockedPath is where the script sends a chip login on a blocked MitID: a JSON
+	// answer cannot be the page itself.
+	chipBlockedPath = "/log-ind/chip/spaerret"
+)
+
+// chipPurpose says which finish a ceremony belongs to, so a login challenge cannot be used
+// to register a key or the other way round.
+type chipPurpose string
+
+const (
+	chipLogin  chipPurpose = "login"
+	chipAdd    chipPurpose = "add"    // a further chip from the self-service pages
+	chipCreate chipPurpose = "create" // the first means of a MitID being created
+)
+
+// chipCeremony is a ceremony between begin and finish, bound to one MitID.
+type chipCeremony struct {
+	Purpose chipPurpose          `json:"purpose"`
+	MitID   int64                `json:"mitid"`
+	Label   string               `json:"label,omitempty"` // the name of a chip being added
+	Expires time.Time            `json:"expires"`
+	Data    webauthn.SessionData `json:"data"`
+}
+
+// chipRoutes are the chip's pages and ceremony endpoints; routes() includes them.
+func (s *Server) chipRoutes() []Route {
+	return []Route{
+		{http.MethodGet, "/log-ind/chip", Public, s.chipLoginPage},
+		{http.MethodPost, "/log-ind/chip/begin", Public, s.chipLoginBegin},
+		{http.MethodPost, "/log-ind/chip/finish", Public, s.chipLoginFinish},
+		{http.MethodGet, chipBlockedPath, Public, s.chipBlockedPage},
+		{http.MethodGet, "/mitid/chip/tilfoej", CitizenRecent, s.chipAddPage},
+		{http.MethodPost, "/mitid/chip/tilfoej/begin", CitizenRecent, s.chipAddBegin},
+		{http.MethodPost, "/mitid/chip/tilfoej/finish", CitizenRecent, s.chipAddFinish},
+		{http.MethodGet, "/opret/chip", Public, s.chipCreatePage},
+		{http.MethodPost, "/opret/chip/begin", Public, s.chipCreateBegin},
+		{http.MethodPost, "/opret/chip/finish", Public, s.chipCreateFinish},
+	}
+}
+
+// chipLoginPage asks for the password and the chip of the login in progress.
+func (s *Server) chipLoginPage(c echo.Context) error {
+	ls, ok := s.pendingLogin(c)
+	if !ok {
+		return s.redirect(c, "/log-ind")
+	}
+	return s.render(c, http.StatusOK, views.LoginChip(views.LoginChipView{Username: ls.Username}))
+}
+
+// chipBlockedPage is the blocked page of the other logins, for the script to go to.
+func (s *Server) chipBlockedPage(c echo.Context) error {
+	// A page of its own, reached by a GET the script makes: it answers 200 like any page.
+	return s.render(c, http.StatusOK, views.LoginBlocked())
+}
+
+// chipAddPage asks for a name for the new chip; the script does the rest.
+func (s *Server) chipAddPage(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.AddChip(views.AddChipView{}))
+}
+
+// chipCreatePage offers a chip as the first means of the MitID being created.
+func (s *Server) chipCreatePage(c echo.Context) error {
+	if _, ok := s.creatingMitID(c); !ok {
+		return s.redirect(c, "/opret")
+	}
+	return s.render(c, http.StatusOK, views.CreateChip(views.CreateChipView{}))
+}
+
+// chipLoginBegin checks the password of the login in progress (which counts failures and
+// throttles like every password check) and asks for an assertion from one of the MitID's chips.
+func (s *Server) chipLoginBegin(c echo.Context) error {
+	ls, ok := s.pendingLogin(c)
+	if !ok {
+		return s.chipRedirect(c, "/log-ind")
+	}
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := decodeChipJSON(c, &in); err != nil {
+		return s.chipFail(c, http.StatusBadRequest, "chip.err.failed")
+	}
+	ctx := c.Request().Context()
+	m, chips, err := s.Identity.CheckPasswordForChip(ctx, identity.LoginInput{
+		Username: ls.Username, Password: in.Password, Service: ls.Service, ClientAddr: s.clientAddr(c),
+	})
+	if err != nil {
+		return s.chipIdentityError(c, err)
+	}
+	if len(chips) == 0 {
+		// CheckPasswordForChip answers ErrLoginFailed here; this only guards the options.
+		return s.chipFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
+	}
+	opts, data, err := s.WebAuthn.BeginLogin(newChipUser(m, chips),
+		webauthn.WithUserVerification(protocol.VerificationRequired),
+		func(o *protocol.PublicKeyCredentialRequestOptions) error {
+			o.Timeout = int(chipCeremonyTTL.Milliseconds())
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	s.keepCeremony(c, chipCeremony{Purpose: chipLogin, MitID: m.ID, Data: *data})
+	return s.chipJSON(c, opts)
+}
+
+// chipLoginFinish verifies the assertion against the session's ceremony, writes the sign
+// count and flags back and completes the login at level high.
+func (s *Server) chipLoginFinish(c echo.Context) error {
+	cer, ok := s.takeCeremony(c, chipLogin)
+	if !ok {
+		return s.chipFail(c, http.StatusBadRequest, "chip.err.expired")
+	}
+	ls, ok := s.pendingLogin(c)
+	if !ok {
+		return s.chipRedirect(c, "/log-ind")
+	}
+	parsed, err := protocol.ParseCredentialRequestResponseBody(io.LimitReader(c.Request().Body, chipBodyLimit))
+	if err != nil {
+		return s.chipRefused(c, cer, err)
+	}
+	ctx := c.Request().Context()
+	m, err := s.Identity.MitID(ctx, cer.MitID)
+	if err != nil {
+		return s.chipIdentityError(c, err)
+	}
+	chips, err := s.Identity.ChipCredentials(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	cred, err := s.WebAuthn.ValidateLogin(newChipUser(m, chips), cer.Data, parsed)
+	if err != nil {
+		return s.chipRefused(c, cer, err)
+	}
+	// The counter as the key sent it: FinishChipLogin compares it with the stored one and locks
+	// a chip whose counter did not grow (a copy of the key may be in use).
+	authData := parsed.Response.AuthenticatorData
+	login, err := s.Identity.FinishChipLogin(ctx, m.ID, cred.ID, authData.Counter,
+		chipFlags(authData.Flags), ls.Service, s.clientAddr(c))
+	if err != nil {
+		return s.chipIdentityError(c, err)
+	}
+	if login.MustChangePassword {
+		// As finishLogin does: a temporary password from support is changed before anything else.
+		s.setPendingLogin(c, loginState{Username: login.MitID.Username, Next: "/mitid/adgangskode", Service: ls.Service})
+	}
+	next, err := s.establishLogin(c, login)
+	if err != nil {
+		return err
+	}
+	return s.chipRedirect(c, next)
+}
+
+// chipAddBegin starts registering a further chip for the logged-in citizen.
+func (s *Server) chipAddBegin(c echo.Context) error {
+	var in struct {
+		Label string `json:"label"`
+	}
+	if err := decodeChipJSON(c, &in); err != nil {
+		return s.chipFail(c, http.StatusBadRequest, "chip.err.failed")
+	}
+	label, err := identity.ValidateLabel(in.Label)
+	if err != nil {
+		return s.chipIdentityError(c, err)
+	}
+	return s.beginChipRegistration(c, chipAdd, stateOf(c).subject.ID, label)
+}
+
+// chipAddFinish stores the new chip and goes back to the overview.
+func (s *Server) chipAddFinish(c echo.Context) error {
+	return s.finishChipRegistration(c, chipAdd, stateOf(c).subject.ID, "/mitid?done=chip_added")
+}
+
+// chipCreateBegin starts registering the first means of the MitID being created. The name
+// is optional here: the creation form does not insist on one.
+func (s *Server) chipCreateBegin(c echo.Context) error {
+	id, ok := s.creatingMitID(c)
+	if !ok {
+		return s.chipRedirect(c, "/opret")
+	}
+	var in struct {
+		Label string `json:"label"`
+	}
+	if err := decodeChipJSON(c, &in); err != nil {
+		return s.chipFail(c, http.StatusBadRequest, "chip.err.failed")
+	}
+	label := strings.TrimSpace(in.Label)
+	if label != "" {
+		var err error
+		if label, err = identity.ValidateLabel(label); err != nil {
+			return s.chipIdentityError(c, err)
+		}
+	}
+	return s.beginChipRegistration(c, chipCreate, id, label)
+}
+
+// chipCreateFinish stores the first chip; the creation ends on its last page.
+func (s *Server) chipCreateFinish(c echo.Context) error {
+	id, ok := s.creatingMitID(c)
+	if !ok {
+		return s.chipRedirect(c, "/opret")
+	}
+	return s.finishChipRegistration(c, chipCreate, id, "/opret/faerdig")
+}
+
+// beginChipRegistration asks for a new credential with user verification. The MitID's chips
+// are excluded, so the browser refuses a key that already holds one of them; AddChip refuses
+// a duplicate as well, for clients that ignore the list.
+func (s *Server) beginChipRegistration(c echo.Context, purpose chipPurpose, mitidID int64, label string) error {
+	ctx := c.Request().Context()
+	m, err := s.Identity.MitID(ctx, mitidID)
+	if err != nil {
+		return err
+	}
+	means, err := s.Identity.Means(ctx, mitidID)
+	if err != nil {
+		return err
+	}
+	var exclude []protocol.CredentialDescriptor
+	for _, a := range means {
+		if a.Kind == identity.KindChip && a.Chip != nil {
+			cred := webAuthnCredential(*a.Chip)
+			exclude = append(exclude, cred.Descriptor())
+		}
+	}
+	opts, data, err := s.WebAuthn.BeginRegistration(newChipUser(m, nil),
+		webauthn.WithExclusions(exclude),
+		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
+			// A chip is a key the citizen carries, not the computer's built-in authenticator.
+			AuthenticatorAttachment: protocol.CrossPlatform,
+			ResidentKey:             protocol.ResidentKeyRequirementDiscouraged,
+			UserVerification:        protocol.VerificationRequired,
+		}),
+		webauthn.WithConveyancePreference(protocol.PreferNoAttestation),
+		func(o *protocol.PublicKeyCredentialCreationOptions) error {
+			o.Timeout = int(chipCeremonyTTL.Milliseconds())
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	s.keepCeremony(c, chipCeremony{Purpose: purpose, MitID: mitidID, Label: label, Data: *data})
+	return s.chipJSON(c, opts)
+}
+
+// finishChipRegistration verifies the new credential, adds it to the MitID as an active chip
+// and sends the page on to next.
+func (s *Server) finishChipRegistration(c echo.Context, purpose chipPurpose, mitidID int64, next string) error {
+	cer, ok := s.takeCeremony(c, purpose)
+	if !ok || cer.MitID != mitidID {
+		return s.chipFail(c, http.StatusBadRequest, "chip.err.expired")
+	}
+	parsed, err := protocol.ParseCredentialCreationResponseBody(io.LimitReader(c.Request().Body, chipBodyLimit))
+	if err != nil {
+		return s.chipRefused(c, cer, err)
+	}
+	ctx := c.Request().Context()
+	m, err := s.Identity.MitID(ctx, mitidID)
+	if err != nil {
+		return err
+	}
+	cred, err := s.WebAuthn.CreateCredential(newChipUser(m, nil), cer.Data, parsed)
+	if err != nil {
+		return s.chipRefused(c, cer, err)
+	}
+	transports := make([]string, 0, len(cred.Transport))
+	for _, t := range cred.Transport {
+		transports = append(transports, string(t))
+	}
+	_, err = s.Identity.AddChip(ctx, mitidID, cer.Label, identity.ChipCredential{
+		CredentialID:   cred.ID,
+		PublicKey:      cred.PublicKey,
+		SignCount:      cred.Authenticator.SignCount,
+		AAGUID:         cred.Authenticator.AAGUID,
+		Transports:     transports,
+		BackupEligible: cred.Flags.BackupEligible,
+		BackupState:    cred.Flags.BackupState,
+		UserVerified:   cred.Flags.UserVerified,
+	}, identity.ActorCitizen)
+	if err != nil {
+		return s.chipIdentityError(c, err)
+	}
+	return s.chipRedirect(c, next)
+}
+
+// keepCeremony stores a ceremony in the session, replacing any earlier one.
+func (s *Server) keepCeremony(c echo.Context, cer chipCeremony) {
+	cer.Expires = s.Now().Add(chipCeremonyTTL)
+	b, err := json.Marshal(cer)
+	if err != nil {
+		panic(err) // SessionData always marshals; a failure is a bug worth a 500
+	}
+	st := stateOf(c)
+	st.sess.Values[keyChipCeremony] = string(b)
+	st.dirty = true
+}
+
+// takeCeremony removes the session's ceremony and returns it when it is for purpose and has
+// not expired.
+func (s *Server) takeCeremony(c echo.Context, purpose chipPurpose) (chipCeremony, bool) {
+	st := stateOf(c)
+	raw, _ := st.sess.Values[keyChipCeremony].(string)
+	if _, ok := st.sess.Values[keyChipCeremony]; ok {
+		delete(st.sess.Values, keyChipCeremony)
+		st.dirty = true
+	}
+	var cer chipCeremony
+	if raw == "" || json.Unmarshal([]byte(raw), &cer) != nil {
+		return chipCeremony{}, false
+	}
+	if cer.Purpose != purpose || !s.Now().Before(cer.Expires) {
+		return chipCeremony{}, false
+	}
+	return cer, true
+}
+
+// chipUser is a MitID as go-webauthn sees it. The user handle is the MitID's id as 8 bytes
+// (big-endian): stable, and no personal data on the key.
+type chipUser struct {
+	id    int64
+	name  string
+	creds []webauthn.Credential
+}
+
+func newChipUser(m identity.MitID, chips []identity.ChipCredential) chipUser {
+	u := chipUser{id: m.ID, name: m.Username}
+	for _, ch := range chips {
+		u.creds = append(u.creds, webAuthnCredential(ch))
+	}
+	return u
+}
+
+func (u chipUser) WebAuthnID() []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, uint64(u.id))
+	return b
+}
+
+func (u chipUser) WebAuthnName() string                       { return u.name }
+func (u chipUser) WebAuthnDisplayName() string                { return u.name }
+func (u chipUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
+
+// webAuthnCredential turns a stored chip into go-webauthn's credential record.
+func webAuthnCredential(ch identity.ChipCredential) webauthn.Credential {
+	flags := protocol.FlagUserPresent
+	if ch.UserVerified {
+		flags |= protocol.FlagUserVerified
+	}
+	if ch.BackupEligible {
+		flags |= protocol.FlagBackupEligible
+	}
+	if ch.BackupState {
+		flags |= protocol.FlagBackupState
+	}
+	transports := make([]protocol.AuthenticatorTransport, 0, len(ch.Transports))
+	for _, t := range ch.Transports {
+		transports = append(transports, protocol.AuthenticatorTransport(t))
+	}
+	return webauthn.Credential{
+		ID:            ch.CredentialID,
+		PublicKey:     ch.PublicKey,
+		Transport:     transports,
+		Flags:         webauthn.NewCredentialFlags(flags),
+		Authenticator: webauthn.Authenticator{AAGUID: ch.AAGUID, SignCount: ch.SignCount},
+	}
+}
+
+// chipFlags are the flags of this assertion, written back to the chip.
+func chipFlags(f protocol.AuthenticatorFlags) identity.ChipFlags {
+	return identity.ChipFlags{
+		UserPresent:    f.HasUserPresent(),
+		UserVerified:   f.HasUserVerified(),
+		BackupEligible: f.HasBackupEligible(),
+		BackupState:    f.HasBackupState(),
+	}
+}
+
+func decodeChipJSON(c echo.Context, v any) error {
+	return json.NewDecoder(io.LimitReader(c.Request().Body, chipBodyLimit)).Decode(v)
+}
+
+// chipJSON answers a ceremony step after saving the session that holds the ceremony.
+func (s *Server) chipJSON(c echo.Context, v any) error {
+	if err := s.saveSession(c); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// chipRedirect tells the page where to go: the script follows it.
+func (s *Server) chipRedirect(c echo.Context, url string) error {
+	return s.chipJSON(c, map[string]string{"redirect": url})
+}
+
+// chipFail answers with a message in the request's language, which the script shows in the
+// form's status region.
+func (s *Server) chipFail(c echo.Context, status int, msgID string, data ...map[string]any) error {
+	if err := s.saveSession(c); err != nil {
+		return err
+	}
+	return c.JSON(status, map[string]string{"error": stateOf(c).tr.T(msgID, data...)})
+}
+
+// chipRefused answers a key's answer that does not verify. The reason goes to the log only.
+func (s *Server) chipRefused(c echo.Context, cer chipCeremony, err error) error {
+	s.Log.InfoContext(c.Request().Context(), "chip refused", "purpose", string(cer.Purpose),
+		"mitid", cer.MitID, "error", err.Error())
+	return s.chipFail(c, http.StatusBadRequest, "chip.err.not_accepted")
+}
+
+// chipIdentityError answers a rule of the identity domain. An unknown username gets the same
+// answer as a wrong password, so the endpoint cannot tell whether a username exists.
+func (s *Server) chipIdentityError(c echo.Context, err error) error {
+	var throttled *identity.ThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		return s.chipFail(c, http.StatusTooManyRequests, identity.ErrThrottled.MsgID,
+			map[string]any{"Minutes": throttled.Minutes()})
+	case errors.Is(err, identity.ErrMitIDBlocked):
+		return s.chipRedirect(c, chipBlockedPath)
+	case errors.Is(err, identity.ErrNotFound):
+		return s.chipFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
+	}
+	e, ok := isIdentityRule(err)
+	if !ok {
+		return err
+	}
+	status := http.StatusBadRequest
+	switch e {
+	case identity.ErrAuthenticatorLocked, identity.ErrMitIDRevoked, identity.ErrChipCloned:
+		status = http.StatusForbidden
+	case identity.ErrChipRegistered:
+		status = http.StatusConflict
+	}
+	return s.chipFail(c, status, e.MsgID)
+}

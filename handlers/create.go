@@ -1,0 +1,293 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/identity"
+	"mitidportal/letters"
+	"mitidportal/mail"
+	"mitidportal/views"
+)
+
+// Session values of a MitID being created by activation letter (DESIGN.md §3.4 path 1). Each
+// step checks that the one before it was done in this same session.
+const (
+	keyCreateCPR        = "create_cpr"        // identity matched, letter sent
+	keyCreateActivation = "create_activation" // activation code checked (its id)
+	keyCreateMitID      = "create_mitid"      // MitID made; the first means comes next
+)
+
+// creatingMitID returns the MitID created in this session that still waits for its first
+// means; the pages that add it (token, chip, app) work on it without a login.
+func (s *Server) creatingMitID(c echo.Context) (int64, bool) {
+	id, ok := stateOf(c).sess.Values[keyCreateMitID].(int64)
+	return id, ok && id > 0
+}
+
+func (s *Server) createCPR(c echo.Context) (identity.CPR, bool) {
+	v, _ := stateOf(c).sess.Values[keyCreateCPR].(string)
+	return identity.CPR(v), v != ""
+}
+
+// createStart is the first step: who you are.
+func (s *Server) createStart(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.CreateStart(views.CreateStartView{}))
+}
+
+// createStartSubmit checks CPR number, name and document number against the register, and
+// sends the activation code by letter (and e-mail where the register knows an address). Every
+// mismatch gets the same answer, and attempts are throttled per address, so the form cannot be
+// used to find out facts about people.
+func (s *Server) createStartSubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := formOf(c, "cpr", "name", "document")
+	require(&f, f.Values, [2]string{"cpr", "form.err.cpr_required"}, [2]string{"name", "form.err.name_required"},
+		[2]string{"document", "form.err.document_required"})
+	again := func() error { return s.render(c, statusInvalid, views.CreateStart(views.CreateStartView{Form: f})) }
+	if f.HasErrors() {
+		return again()
+	}
+	cpr, err := identity.ParseCPR(f.Values["cpr"])
+	if err != nil {
+		f.Errors = append(f.Errors, views.FieldError{Field: "cpr", MsgID: identity.ErrCPRInvalid.MsgID})
+		return again()
+	}
+	if err := s.Throttle.Check(ctx, s.Pool, identity.ThrottleActivation, s.clientAddr(c)); err != nil {
+		return s.fieldOrError(&f, err, "cpr", again)
+	}
+	person, err := identity.MatchPerson(ctx, s.Persons, cpr, f.Values["name"], f.Values["document"])
+	if errors.Is(err, identity.ErrIdentityNotMatched) {
+		if ferr := s.Throttle.Fail(ctx, s.Pool, identity.ThrottleActivation, s.clientAddr(c)); ferr != nil {
+			return ferr
+		}
+	}
+	if err != nil {
+		return s.fieldOrError(&f, err, "cpr", again)
+	}
+	if _, err := s.Identity.MitIDByCPR(ctx, cpr); err == nil {
+		return s.fieldOrError(&f, identity.ErrMitIDExists, "cpr", again)
+	} else if !errors.Is(err, identity.ErrNotFound) {
+		return err
+	}
+	_, _, err = s.Activations.IssueAndDeliver(ctx, cpr, identity.ActivationCreate, identity.LevelSubstantial,
+		identity.ActorCitizen, func(tx pgx.Tx, code string, ac identity.ActivationCode) error {
+			return s.deliverActivation(ctx, tx, c, person, code, ac)
+		})
+	if err != nil {
+		return err
+	}
+	st := stateOf(c)
+	st.sess.Values[keyCreateCPR] = string(cpr)
+	delete(st.sess.Values, keyCreateActivation)
+	delete(st.sess.Values, keyCreateMitID)
+	st.dirty = true
+	return s.redirect(c, "/opret/kode")
+}
+
+// deliverActivation puts the activation letter in the letter box and, where the register
+// knows an address, sends the code by e-mail, both in the transaction that issues the code.
+func (s *Server) deliverActivation(ctx context.Context, tx pgx.Tx, c echo.Context, p identity.Person,
+	code string, ac identity.ActivationCode) error {
+	pdf, err := letters.RenderActivationLetter(letters.ActivationLetter{
+		To:   letters.Recipient{Name: p.FullName(), AddressLine: p.AddressLine, Postcode: p.Postcode, City: p.City},
+		Code: code, Expires: ac.ExpiresAt, Date: s.Now(),
+		SupportPhone: s.Config.SupportPhone, PortalURL: s.Config.BaseURL + "/opret",
+	})
+	if err != nil {
+		return err
+	}
+	da, en := s.Catalog.For("da"), s.Catalog.For("en")
+	if _, err := s.Letters.AddTx(ctx, tx, p.CPR, identity.LetterActivation, da.T("create.letter.subject"), pdf); err != nil {
+		return err
+	}
+	if p.Email == "" {
+		return nil
+	}
+	data := map[string]any{"Name": p.GivenName, "Code": code, "URL": s.Config.BaseURL + "/opret",
+		"Expires": ac.ExpiresAt.In(s.Schedule.Location()).Format("02.01.2006"), "Phone": s.Config.SupportPhone}
+	_, err = s.Outbox.Enqueue(ctx, tx, mail.Message{
+		To:      p.Email,
+		Subject: da.T("create.mail.subject") + " / " + en.T("create.mail.subject"),
+		Text:    da.T("create.mail.body", data) + "\n\n----\n\n" + en.T("create.mail.body", data),
+		Kind:    "activation_code",
+	})
+	return err
+}
+
+// fieldOrError shows a rule error at a field and renders the form again; other errors go to
+// the error page.
+func (s *Server) fieldOrError(f *views.Form, err error, fieldName string, again func() error) error {
+	fe, err := ruleError(err, fieldName)
+	if err != nil {
+		return err
+	}
+	f.Errors = append(f.Errors, fe)
+	return again()
+}
+
+// createCode is the second step: the code from the letter.
+func (s *Server) createCode(c echo.Context) error {
+	cpr, ok := s.createCPR(c)
+	if !ok {
+		return s.redirect(c, "/opret")
+	}
+	return s.render(c, http.StatusOK, views.CreateCode(views.CreateCodeView{EmailSent: s.hasEmail(c, cpr)}))
+}
+
+func (s *Server) hasEmail(c echo.Context, cpr identity.CPR) bool {
+	p, err := s.Persons.ByCPR(c.Request().Context(), cpr)
+	return err == nil && p.Email != ""
+}
+
+// createCodeSubmit checks the activation code; a wrong one uses one of its few tries.
+func (s *Server) createCodeSubmit(c echo.Context) error {
+	cpr, ok := s.createCPR(c)
+	if !ok {
+		return s.redirect(c, "/opret")
+	}
+	f := formOf(c, "code")
+	again := func() error {
+		return s.render(c, statusInvalid, views.CreateCode(views.CreateCodeView{Form: f, EmailSent: s.hasEmail(c, cpr)}))
+	}
+	require(&f, f.Values, [2]string{"code", "form.err.activation_code_required"})
+	if f.HasErrors() {
+		return again()
+	}
+	ac, err := s.Activations.Check(c.Request().Context(), cpr, f.Values["code"])
+	if err != nil {
+		return s.fieldOrError(&f, err, "code", again)
+	}
+	st := stateOf(c)
+	st.sess.Values[keyCreateActivation] = ac.ID
+	st.dirty = true
+	return s.redirect(c, "/opret/bruger")
+}
+
+// createUser is the third step: username and password.
+func (s *Server) createUser(c echo.Context) error {
+	if _, ok := stateOf(c).sess.Values[keyCreateActivation].(int64); !ok {
+		return s.redirect(c, "/opret")
+	}
+	return s.render(c, http.StatusOK, views.CreateUser(views.CreateUserView{}))
+}
+
+// createUserSubmit makes the MitID; the activation code is used up in the same transaction.
+func (s *Server) createUserSubmit(c echo.Context) error {
+	st := stateOf(c)
+	cpr, ok1 := s.createCPR(c)
+	actID, ok2 := st.sess.Values[keyCreateActivation].(int64)
+	if !ok1 || !ok2 {
+		return s.redirect(c, "/opret")
+	}
+	f := formOf(c, "username")
+	password, repeat := secretField(c, "password"), secretField(c, "password_repeat")
+	again := func() error { return s.render(c, statusInvalid, views.CreateUser(views.CreateUserView{Form: f})) }
+	f.Errors = append(f.Errors, checkNewPassword(password, repeat)...)
+	require(&f, f.Values, [2]string{"username", "form.err.username_required"})
+	if f.HasErrors() {
+		return again()
+	}
+	m, err := s.Identity.CreateMitID(c.Request().Context(), identity.NewMitID{
+		CPR: cpr, Username: f.Values["username"], Password: password, ActivationID: actID,
+		Actor: identity.ActorCitizen,
+	})
+	if err != nil {
+		fieldName := "password"
+		if errors.Is(err, identity.ErrUsernameTaken) || errors.Is(err, identity.ErrUsernameInvalid) {
+			fieldName = "username"
+		}
+		if errors.Is(err, identity.ErrActivationInvalid) || errors.Is(err, identity.ErrMitIDExists) {
+			// The code was used up meanwhile (another tab) or the person has a MitID now.
+			delete(st.sess.Values, keyCreateActivation)
+			st.dirty = true
+			fieldName = ""
+		}
+		return s.fieldOrError(&f, err, fieldName, again)
+	}
+	delete(st.sess.Values, keyCreateActivation)
+	st.sess.Values[keyCreateMitID] = m.ID
+	st.dirty = true
+	return s.redirect(c, "/opret/middel")
+}
+
+// checkNewPassword checks what a form can check before the domain's rules: both fields filled
+// in and equal.
+func checkNewPassword(password, repeat string) []views.FieldError {
+	switch {
+	case password == "":
+		return []views.FieldError{{Field: "password", MsgID: "form.err.new_password_required"}}
+	case repeat == "":
+		return []views.FieldError{{Field: "password_repeat", MsgID: "form.err.password_repeat_required"}}
+	case password != repeat:
+		return []views.FieldError{{Field: "password_repeat", MsgID: "form.err.password_mismatch"}}
+	}
+	return nil
+}
+
+// createMeans is the fourth step: the choice of the first means.
+func (s *Server) createMeans(c echo.Context) error {
+	if _, ok := s.creatingMitID(c); !ok {
+		return s.redirect(c, "/opret")
+	}
+	return s.render(c, http.StatusOK, views.CreateMeans())
+}
+
+func (s *Server) createToken(c echo.Context) error {
+	if _, ok := s.creatingMitID(c); !ok {
+		return s.redirect(c, "/opret")
+	}
+	return s.render(c, http.StatusOK, views.CreateToken(views.CreateTokenView{}))
+}
+
+// createTokenSubmit activates a code display or audio code reader as the first means.
+func (s *Server) createTokenSubmit(c echo.Context) error {
+	id, ok := s.creatingMitID(c)
+	if !ok {
+		return s.redirect(c, "/opret")
+	}
+	f := formOf(c, "serial")
+	code := field(c, "code")
+	again := func() error { return s.render(c, statusInvalid, views.CreateToken(views.CreateTokenView{Form: f})) }
+	require(&f, map[string]string{"serial": f.Values["serial"], "code": code},
+		[2]string{"serial", "form.err.serial_required"}, [2]string{"code", "form.err.code_required"})
+	if f.HasErrors() {
+		return again()
+	}
+	if _, err := s.Identity.ActivateToken(c.Request().Context(), id, f.Values["serial"], code, identity.ActorCitizen); err != nil {
+		fieldName := "serial"
+		if errors.Is(err, identity.ErrCodeWrong) {
+			fieldName = "code"
+		}
+		return s.fieldOrError(&f, err, fieldName, again)
+	}
+	return s.redirect(c, "/opret/faerdig")
+}
+
+// createDone ends the creation; the person logs in with the new MitID from here.
+func (s *Server) createDone(c echo.Context) error {
+	id, ok := s.creatingMitID(c)
+	if !ok {
+		return s.redirect(c, "/opret")
+	}
+	m, err := s.Identity.MitID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	means, err := s.Identity.Means(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if !identity.CanLogIn(means) {
+		return s.redirect(c, "/opret/middel")
+	}
+	st := stateOf(c)
+	delete(st.sess.Values, keyCreateCPR)
+	delete(st.sess.Values, keyCreateMitID)
+	st.dirty = true
+	return s.render(c, http.StatusOK, views.CreateDone(views.CreateDoneView{Username: m.Username}))
+}

@@ -1,0 +1,87 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/identity"
+	"mitidportal/views"
+)
+
+// statusInvalid answers a form shown again with its errors: the request was understood, but
+// what was typed breaks a rule.
+const statusInvalid = http.StatusUnprocessableEntity
+
+// maxFieldLength bounds what a form field may hold before it is even looked at; longer input is
+// cut, so a megabyte "username" costs nothing downstream.
+const maxFieldLength = 200
+
+// field returns a trimmed form value, cut to maxFieldLength characters.
+func field(c echo.Context, name string) string {
+	v := strings.TrimSpace(c.FormValue(name))
+	if utf8.RuneCountInString(v) > maxFieldLength {
+		v = string([]rune(v)[:maxFieldLength])
+	}
+	return v
+}
+
+// secretField returns a password or code as typed (no trimming: a space may be part of a
+// password), cut to maxFieldLength characters.
+func secretField(c echo.Context, name string) string {
+	v := c.FormValue(name)
+	if utf8.RuneCountInString(v) > maxFieldLength {
+		v = string([]rune(v)[:maxFieldLength])
+	}
+	return v
+}
+
+// formOf starts a form state with the typed values of the named fields.
+func formOf(c echo.Context, names ...string) views.Form {
+	f := views.Form{Values: map[string]string{}}
+	for _, n := range names {
+		f.Values[n] = field(c, n)
+	}
+	return f
+}
+
+// require adds msgID at each named field that is empty.
+func require(f *views.Form, values map[string]string, fields ...[2]string) {
+	for _, fm := range fields {
+		if values[fm[0]] == "" {
+			f.Errors = append(f.Errors, views.FieldError{Field: fm[0], MsgID: fm[1]})
+		}
+	}
+}
+
+// ruleError turns an error of the identity domain into a field error at field: the rule's own
+// message, and the minutes to wait for a throttle. Any other error is not the person's doing and
+// is returned as it is, for the error page.
+func ruleError(err error, fieldName string) (views.FieldError, error) {
+	var te *identity.ThrottledError
+	if errors.As(err, &te) {
+		return views.FieldError{Field: fieldName, MsgID: "identity.err.throttled",
+			Data: map[string]any{"Minutes": te.Minutes()}}, nil
+	}
+	if e, ok := isIdentityRule(err); ok {
+		return views.FieldError{Field: fieldName, MsgID: e.MsgID}, nil
+	}
+	return views.FieldError{}, err
+}
+
+// renderIdentityError shows the page for a login that cannot go on: the MitID is blocked, or
+// there were too many attempts. Any other error is returned for the caller to handle.
+func (s *Server) renderIdentityError(c echo.Context, err error) error {
+	var te *identity.ThrottledError
+	switch {
+	case errors.Is(err, identity.ErrMitIDBlocked):
+		return s.render(c, http.StatusForbidden, views.LoginBlocked())
+	case errors.As(err, &te):
+		return s.render(c, http.StatusTooManyRequests, views.Throttled(views.ThrottledView{
+			Minutes: te.Minutes(), BackHref: "/log-ind"}))
+	}
+	return err
+}

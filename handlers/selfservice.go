@@ -1,0 +1,313 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/identity"
+	"mitidportal/session"
+	"mitidportal/views"
+)
+
+// Notices the overview shows after a change, named by ?done= (anything else shows nothing).
+var notices = map[string]string{
+	"renamed": "selfservice.notice.renamed", "means_blocked": "selfservice.notice.means_blocked",
+	"removed": "selfservice.notice.removed", "token_added": "selfservice.notice.token_added",
+	"chip_added": "selfservice.notice.chip_added", "app_added": "selfservice.notice.app_added",
+	"password_changed": "selfservice.notice.password_changed", "username_changed": "selfservice.notice.username_changed",
+}
+
+// mitidOf returns the logged-in citizen's MitID.
+func (s *Server) mitidOf(c echo.Context) (identity.MitID, error) {
+	return s.Identity.MitID(c.Request().Context(), stateOf(c).subject.ID)
+}
+
+// when formats a time for a page: Copenhagen time, the same in both languages.
+func (s *Server) when(t time.Time) string {
+	return t.In(s.Schedule.Location()).Format("02.01.2006 15.04")
+}
+
+// overview is the self-service front page.
+func (s *Server) overview(c echo.Context) error {
+	ctx := c.Request().Context()
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return err
+	}
+	means, err := s.Identity.Means(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	unread, err := s.Letters.Unread(ctx, m.CPR)
+	if err != nil {
+		return err
+	}
+	v := views.OverviewView{
+		Username: m.Username, StatusID: m.Status.MsgID(), AssuranceID: m.Assurance.MsgID(),
+		SessionLevelID: identity.Level(stateOf(c).subject.Level).MsgID(), UnreadLetters: unread,
+		NoticeID: notices[c.QueryParam("done")],
+	}
+	for _, a := range means {
+		row := views.MeansRow{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, StatusID: a.Status.MsgID(),
+			Created: s.when(a.CreatedAt)}
+		if a.LastUsedAt != nil {
+			row.LastUsed = s.when(*a.LastUsedAt)
+		}
+		if a.Kind != identity.KindPassword {
+			row.CanRename = true
+			row.CanRemove = true
+			row.CanBlock = a.Status == identity.AuthActive || a.Status == identity.AuthLocked || a.Status == identity.AuthPending
+		}
+		v.Means = append(v.Means, row)
+	}
+	return s.render(c, http.StatusOK, views.Overview(v))
+}
+
+// meansOf returns the citizen's means named by the :id of the path; another person's means
+// is not found, the same as one that does not exist.
+func (s *Server) meansOf(c echo.Context) (identity.Authenticator, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return identity.Authenticator{}, echo.ErrNotFound
+	}
+	a, err := s.Identity.Authenticator(c.Request().Context(), stateOf(c).subject.ID, id)
+	if errors.Is(err, identity.ErrNotFound) || (err == nil && (a.Kind == identity.KindPassword || a.Status == identity.AuthRevoked)) {
+		return identity.Authenticator{}, echo.ErrNotFound
+	}
+	return a, err
+}
+
+func meansView(a identity.Authenticator, f views.Form) views.MeansView {
+	return views.MeansView{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, Form: f}
+}
+
+// blockReasons are the reasons a person picks from.
+func blockReasons() []views.Option {
+	var opts []views.Option
+	for _, r := range identity.BlockChoices {
+		opts = append(opts, views.Option{Value: string(r), LabelID: r.MsgID()})
+	}
+	return opts
+}
+
+func (s *Server) renamePage(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	f := views.Form{Values: map[string]string{"label": a.Label}}
+	return s.render(c, http.StatusOK, views.RenameMeans(meansView(a, f)))
+}
+
+func (s *Server) renameSubmit(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	f := formOf(c, "label")
+	again := func() error { return s.render(c, statusInvalid, views.RenameMeans(meansView(a, f))) }
+	require(&f, f.Values, [2]string{"label", "form.err.label_required"})
+	if f.HasErrors() {
+		return again()
+	}
+	if err := s.Identity.RenameAuthenticator(c.Request().Context(), a.MitIDID, a.ID, f.Values["label"], identity.ActorCitizen); err != nil {
+		return s.fieldOrError(&f, err, "label", again)
+	}
+	return s.redirect(c, "/mitid?done=renamed")
+}
+
+func (s *Server) blockMeansPage(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	v := meansView(a, views.Form{})
+	v.Reasons = blockReasons()
+	return s.render(c, http.StatusOK, views.BlockMeans(v))
+}
+
+func (s *Server) blockMeansSubmit(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	f := formOf(c, "reason")
+	again := func() error {
+		v := meansView(a, f)
+		v.Reasons = blockReasons()
+		return s.render(c, statusInvalid, views.BlockMeans(v))
+	}
+	reason, err := parseChoice(f.Values["reason"])
+	if err != nil {
+		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
+		return again()
+	}
+	if err := s.Identity.BlockAuthenticator(c.Request().Context(), a.MitIDID, a.ID, reason, identity.ActorCitizen); err != nil {
+		return s.fieldOrError(&f, err, "reason", again)
+	}
+	return s.redirect(c, "/mitid?done=means_blocked")
+}
+
+// parseChoice reads a block reason a person may choose (not "public", which the public page
+// sets itself).
+func parseChoice(v string) (identity.BlockReason, error) {
+	r, err := identity.ParseBlockReason(v)
+	if err != nil || r == identity.BlockPublicPage {
+		return "", identity.ErrBlockReasonInvalid
+	}
+	return r, nil
+}
+
+func (s *Server) removeMeansPage(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.RemoveMeans(meansView(a, views.Form{})))
+}
+
+func (s *Server) removeMeansSubmit(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	var f views.Form
+	if err := s.Identity.RemoveAuthenticator(c.Request().Context(), a.MitIDID, a.ID, identity.ActorCitizen); err != nil {
+		return s.fieldOrError(&f, err, "", func() error {
+			return s.render(c, statusInvalid, views.RemoveMeans(meansView(a, f)))
+		})
+	}
+	return s.redirect(c, "/mitid?done=removed")
+}
+
+func (s *Server) addTokenPage(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.AddToken(views.AddTokenView{}))
+}
+
+func (s *Server) addTokenSubmit(c echo.Context) error {
+	f := formOf(c, "serial")
+	code := field(c, "code")
+	again := func() error { return s.render(c, statusInvalid, views.AddToken(views.AddTokenView{Form: f})) }
+	require(&f, map[string]string{"serial": f.Values["serial"], "code": code},
+		[2]string{"serial", "form.err.serial_required"}, [2]string{"code", "form.err.code_required"})
+	if f.HasErrors() {
+		return again()
+	}
+	_, err := s.Identity.ActivateToken(c.Request().Context(), stateOf(c).subject.ID, f.Values["serial"], code, identity.ActorCitizen)
+	if err != nil {
+		fieldName := "serial"
+		if errors.Is(err, identity.ErrCodeWrong) {
+			fieldName = "code"
+		}
+		return s.fieldOrError(&f, err, fieldName, again)
+	}
+	return s.redirect(c, "/mitid?done=token_added")
+}
+
+func (s *Server) passwordPage(c echo.Context) error {
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.ChangePassword(views.ChangePasswordView{Username: m.Username}))
+}
+
+func (s *Server) passwordSubmit(c echo.Context) error {
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return err
+	}
+	f := views.Form{Errors: checkNewPassword(secretField(c, "password"), secretField(c, "password_repeat"))}
+	again := func() error {
+		return s.render(c, statusInvalid, views.ChangePassword(views.ChangePasswordView{Username: m.Username, Form: f}))
+	}
+	if f.HasErrors() {
+		return again()
+	}
+	if err := s.Identity.ChangePassword(c.Request().Context(), m.ID, secretField(c, "password"), identity.ActorCitizen); err != nil {
+		return s.fieldOrError(&f, err, "password", again)
+	}
+	return s.redirect(c, "/mitid?done=password_changed")
+}
+
+func (s *Server) usernamePage(c echo.Context) error {
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username}))
+}
+
+func (s *Server) usernameSubmit(c echo.Context) error {
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return err
+	}
+	f := formOf(c, "username")
+	again := func() error {
+		return s.render(c, statusInvalid, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username, Form: f}))
+	}
+	require(&f, f.Values, [2]string{"username", "form.err.new_username_required"})
+	if f.HasErrors() {
+		return again()
+	}
+	if err := s.Identity.ChangeUsername(c.Request().Context(), m.ID, f.Values["username"], identity.ActorCitizen); err != nil {
+		return s.fieldOrError(&f, err, "username", again)
+	}
+	return s.redirect(c, "/mitid?done=username_changed")
+}
+
+// sessionsPage lists where the citizen is logged in.
+func (s *Server) sessionsPage(c echo.Context) error {
+	st := stateOf(c)
+	list, err := s.Sessions.List(c.Request().Context(), session.KindCitizen, st.subject.ID, st.sess.ID)
+	if err != nil {
+		return err
+	}
+	var v views.SessionsView
+	for _, i := range list {
+		v.Sessions = append(v.Sessions, views.SessionRow{Started: s.when(i.CreatedAt), LastUsed: s.when(i.LastSeenAt), Current: i.Current})
+	}
+	return s.render(c, http.StatusOK, views.Sessions(v))
+}
+
+// logoutEverywhere ends every session of the citizen, this one included.
+func (s *Server) logoutEverywhere(c echo.Context) error {
+	st := stateOf(c)
+	if _, err := s.Sessions.EndAll(c.Request().Context(), session.KindCitizen, st.subject.ID); err != nil {
+		return err
+	}
+	st.sess.Options.MaxAge = -1
+	st.dirty = true
+	return s.redirect(c, "/")
+}
+
+// blockMitIDPage and blockMitIDSubmit block the whole MitID of the logged-in citizen: every
+// session of it ends in the same transaction, this one included.
+func (s *Server) blockMitIDPage(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.BlockMitID(views.BlockView{Reasons: blockReasons()}))
+}
+
+func (s *Server) blockMitIDSubmit(c echo.Context) error {
+	st := stateOf(c)
+	f := formOf(c, "reason")
+	again := func() error {
+		return s.render(c, statusInvalid, views.BlockMitID(views.BlockView{Reasons: blockReasons(), Form: f}))
+	}
+	reason, err := parseChoice(f.Values["reason"])
+	if err != nil {
+		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
+		return again()
+	}
+	err = s.Identity.BlockMitID(c.Request().Context(), st.subject.ID, reason, identity.ActorCitizen, s.endSessionsTx(c.Request().Context(), st.subject.ID))
+	if err != nil {
+		return s.fieldOrError(&f, err, "reason", again)
+	}
+	st.sess.Options.MaxAge = -1
+	st.dirty = true
+	return s.render(c, http.StatusOK, views.LoginBlocked())
+}
