@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"mitidportal/app/apptest"
+	"mitidportal/session"
 )
 
 // load sends GETs to url from conc goroutines for d and returns requests per second and the
@@ -131,6 +132,62 @@ func fetch(b *testing.B, url string) []byte {
 		b.Fatal(err)
 	}
 	defer res.Body.Close()
+	var buf bytes.Buffer
+	_, _ = io.Copy(&buf, res.Body)
+	return buf.Bytes()
+}
+
+// BenchmarkOverview measures the logged-in self-service overview (/mitid): session load,
+// the MitID, its means and the letter box from PostgreSQL, and the page, against a raw handler
+// writing the same bytes. No target yet (issue 3 asks for the figure).
+func BenchmarkOverview(b *testing.B) {
+	env := apptest.New(b, apptest.Options{})
+	dur := 3 * time.Second
+	if v, err := time.ParseDuration(os.Getenv("BENCH_DURATION")); err == nil {
+		dur = v
+	}
+	const conc = 64
+	m := env.NewCitizen(b)
+	cookie := env.LoginAs(b, session.Subject{Kind: session.KindCitizen, ID: m.ID, Roles: []string{"citizen"},
+		Level: "substantial", AuthenticatedAt: time.Now(), Name: m.Username})
+	url := env.URL + "/mitid"
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "page\tbytes\tbaseline req/s\tportal req/s\tratio\tp50\tp99\theap MiB\t\n")
+	for range b.N {
+		body := fetchWith(b, url, cookie)
+		raw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write(body)
+		}))
+		baseRPS, _, _, err := load(raw.URL, cookie, conc, dur)
+		raw.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		rps, p50, p99, err := load(url, cookie, conc, dur)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(w, "%s\t%d\t%.0f\t%.0f\t%.2f\t%s\t%s\t%.1f\t\n", "overview (logged in)", len(body), baseRPS, rps, rps/baseRPS,
+			p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), float64(ms.HeapInuse)/(1<<20))
+		b.ReportMetric(rps, "overview-req/s")
+	}
+	w.Flush()
+}
+
+func fetchWith(b *testing.B, url string, cookie *http.Cookie) []byte {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.AddCookie(cookie)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b.Fatalf("%s: status %d", url, res.StatusCode)
+	}
 	var buf bytes.Buffer
 	_, _ = io.Copy(&buf, res.Body)
 	return buf.Bytes()
