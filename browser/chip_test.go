@@ -53,7 +53,7 @@ func TestChipAddAndLogIn(t *testing.T) {
 			navigate(t, ctx, withLang(env.URL+"/mitid/chip/tilfoej", lang))
 			fill(t, ctx, "#label", label+" igen")
 			submitChip(t, ctx, "chip-add")
-			waitFor(t, ctx, `document.querySelector('[data-testid="chip-status"]').dataset.state === 'error'`, ceremonyTimeout)
+			waitFor(t, ctx, `document.querySelector('[data-testid="chip-status"]')?.dataset.state === 'error'`, ceremonyTimeout)
 			if got, want := chipStatus(t, ctx), tr.T("chip.js.registered"); got != want {
 				t.Errorf("registering the same key again says %q, want %q", got, want)
 			}
@@ -92,7 +92,7 @@ func TestChipLoginRefusesAWrongPassword(t *testing.T) {
 	click(t, ctx, `[data-testid="method-chip"]`)
 	fill(t, ctx, "#password", c.Password+"x")
 	submitChip(t, ctx, "chip-login")
-	waitFor(t, ctx, `document.querySelector('[data-testid="chip-status"]').dataset.state === 'error'`, ceremonyTimeout)
+	waitFor(t, ctx, `document.querySelector('[data-testid="chip-status"]')?.dataset.state === 'error'`, ceremonyTimeout)
 	if got := chipStatus(t, ctx); got == "" {
 		t.Error("a wrong password shows no message")
 	}

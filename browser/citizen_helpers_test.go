@@ -166,9 +166,9 @@ func waitFor(t testing.TB, ctx context.Context, js string, timeout time.Duration
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			path, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
-			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('main') || document.body).innerText`))
-			t.Fatalf("waited %s for %s on %s (last error: %v); the page says: %s", timeout, js, path, err,
-				clip(strings.Join(strings.Fields(page), " "), 400))
+			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](
+				`[...document.querySelectorAll('[role="status"], [role="alert"], .form-error-message')].map(e => e.innerText).join(' | ')`))
+			t.Fatalf("waited %s for %s on %s (last error: %v); status and errors: %q", timeout, js, path, err, status)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -351,3 +351,43 @@ func TestChipOverHTTP(t *testing.T) {
 		t.Errorf("a cloned chip is still active: %+v", chips)
 	}
 }
+
+// TestChipAsFirstMeans registers a chip as the first means while creating a MitID.
+func TestChipAsFirstMeans(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	ctx := context.Background()
+	p := identity.GenerateDemoPersons(mrand.New(mrand.NewPCG(uint64(time.Now().UnixNano()), 7)), 1)[0]
+	p.Deceased, p.IDDocumentNumber = false, "987654321"
+	if err := env.App.Persons.Insert(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, env, nil, "")
+	b.page(t, "/opret")
+	status, out := b.json(t, "/opret/chip/begin", []byte(`{}`))
+	wantAnswer(t, "begin outside a creation", status, out, http.StatusOK, "redirect", "/opret")
+
+	if res := b.form(t, "/opret", url.Values{"cpr": {string(p.CPR)}, "name": {p.FullName()}, "document": {p.IDDocumentNumber}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("identity step: %d", res.StatusCode)
+	}
+	code, _, err := env.App.Activations.Issue(ctx, p.CPR, identity.ActivationCreate, identity.LevelSubstantial, identity.ActorSystem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.page(t, "/opret/kode")
+	if res := b.form(t, "/opret/kode", url.Values{"code": {code}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("code step: %d", res.StatusCode)
+	}
+	b.page(t, "/opret/bruger")
+	pw := "Vindmølle-Nøgle-Lyngby-42"
+	if res := b.form(t, "/opret/bruger", url.Values{"username": {"forstechip"}, "password": {pw}, "password_repeat": {pw}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("user step: %d", res.StatusCode)
+	}
+
+	b.page(t, "/opret/chip")
+	o := b.begin(t, "/opret/chip/begin", map[string]string{"label": ""})
+	status, out = b.json(t, "/opret/chip/finish", newSoftKey(t).create(t, o, env.URL))
+	wantAnswer(t, "first chip", status, out, http.StatusOK, "redirect", "/opret/faerdig")
+	if body := b.page(t, "/opret/faerdig"); !strings.Contains(body, "forstechip") {
+		t.Errorf("/opret/faerdig does not name the new MitID:\n%s", body)
+	}
+}

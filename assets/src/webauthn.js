@@ -16,6 +16,12 @@
 (function () {
   "use strict";
 
+  // Loaded twice, the script would run every ceremony twice.
+  if (window.portalWebAuthn) {
+    return;
+  }
+  window.portalWebAuthn = true;
+
   // A stop ends the ceremony quietly: the page is on its way somewhere else.
   var stop = { stop: true };
 
@@ -185,6 +191,10 @@
   function run(form) {
     var button = form.querySelector('[type="submit"]');
     var registering = false;
+    if (form.getAttribute("data-busy") === "true") {
+      return; // one ceremony at a time; a second would replace the first one's challenge
+    }
+    form.setAttribute("data-busy", "true");
     if (button) {
       button.disabled = true;
     }
@@ -219,6 +229,7 @@
           return; // leaving the page; keep the button disabled
         }
         say(form, failure(form, err, registering), true);
+        form.removeAttribute("data-busy");
         if (button) {
           button.disabled = false;
         }
