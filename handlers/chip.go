@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -57,7 +58,7 @@ type chipCeremony struct {
 	Data    webauthn.SessionData `json:"data"`
 }
 
-// chipRoutes are the chip's pages and ceremony endpoints; routes() includes them.
+// chipRoutes are the chip's pages and ceremony endpoints; allRoutes includes them.
 func (s *Server) chipRoutes() []Route {
 	return []Route{
 		{http.MethodGet, "/log-ind/chip", Public, s.chipLoginPage},
@@ -134,7 +135,9 @@ func (s *Server) chipLoginBegin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.keepCeremony(c, chipCeremony{Purpose: chipLogin, MitID: m.ID, Data: *data})
+	if err := s.keepCeremony(c, chipCeremony{Purpose: chipLogin, MitID: m.ID, Data: *data}); err != nil {
+		return err
+	}
 	return s.chipJSON(c, opts)
 }
 
@@ -273,7 +276,9 @@ func (s *Server) beginChipRegistration(c echo.Context, purpose chipPurpose, miti
 	if err != nil {
 		return err
 	}
-	s.keepCeremony(c, chipCeremony{Purpose: purpose, MitID: mitidID, Label: label, Data: *data})
+	if err := s.keepCeremony(c, chipCeremony{Purpose: purpose, MitID: mitidID, Label: label, Data: *data}); err != nil {
+		return err
+	}
 	return s.chipJSON(c, opts)
 }
 
@@ -318,15 +323,16 @@ func (s *Server) finishChipRegistration(c echo.Context, purpose chipPurpose, mit
 }
 
 // keepCeremony stores a ceremony in the session, replacing any earlier one.
-func (s *Server) keepCeremony(c echo.Context, cer chipCeremony) {
+func (s *Server) keepCeremony(c echo.Context, cer chipCeremony) error {
 	cer.Expires = s.Now().Add(chipCeremonyTTL)
 	b, err := json.Marshal(cer)
 	if err != nil {
-		panic(err) // SessionData always marshals; a failure is a bug worth a 500
+		return fmt.Errorf("chip ceremony: %w", err)
 	}
 	st := stateOf(c)
 	st.sess.Values[keyChipCeremony] = string(b)
 	st.dirty = true
+	return nil
 }
 
 // takeCeremony removes the session's ceremony and returns it when it is for purpose and has
