@@ -35,12 +35,13 @@ chromium:
 generate:
 	$(GO) tool templ generate -path views
 
-## check: formatting, freshness of generated views, vet
+## check: formatting, freshness of generated views, vet, staticcheck
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'); echo "gofmt wants the files above reformatted"; exit 1; }
 	@tmp=$$(mktemp -d) && cp -r views "$$tmp/" && $(GO) tool templ generate -path "$$tmp/views" >/dev/null 2>&1 \
 	  && diff -r -q views "$$tmp/views" >/dev/null || { echo "views/*_templ.go are stale: run make generate"; rm -rf "$$tmp"; exit 1; }; rm -rf "$$tmp"
 	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 ## bench: request throughput against a raw net/http baseline in the same process
 bench: setup

@@ -109,7 +109,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 	workers := river.NewWorkers()
 	mail.AddWorkers(workers, pool, mail.NewSender(cfg.SMTP), log)
-	river.AddWorker(workers, &sessionCleanupWorker{sessions: a.Sessions, log: log})
+	a.Throttle = identity.NewAddressThrottle(pool, identity.DefaultThrottleRules)
+	river.AddWorker(workers, &sessionCleanupWorker{sessions: a.Sessions, throttle: a.Throttle, log: log})
 	a.jobs, err = river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 		Workers:      workers,
@@ -134,7 +135,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{})
-	a.Throttle = identity.NewAddressThrottle(pool, identity.DefaultThrottleRules)
 	notify := &notifier{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
 		blockPhone: cfg.BlockPhone, loc: loc}
 	a.Identity = identity.NewStore(pool, a.Tokens, identity.Config{

@@ -7,11 +7,13 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"mitidportal/identity"
 	"mitidportal/session"
 )
 
-// sessionCleanupArgs is the periodic job that deletes expired sessions. It runs through the
-// job queue so that one instance runs it, not every instance.
+// sessionCleanupArgs is the periodic job that deletes expired sessions and throttle entries
+// past their window. It runs through the job queue so that one instance runs it, not every
+// instance.
 type sessionCleanupArgs struct{}
 
 func (sessionCleanupArgs) Kind() string { return "session_cleanup" }
@@ -19,6 +21,7 @@ func (sessionCleanupArgs) Kind() string { return "session_cleanup" }
 type sessionCleanupWorker struct {
 	river.WorkerDefaults[sessionCleanupArgs]
 	sessions *session.Store
+	throttle *identity.AddressThrottle
 	log      *slog.Logger
 }
 
@@ -29,6 +32,12 @@ func (w *sessionCleanupWorker) Work(ctx context.Context, _ *river.Job[sessionCle
 	}
 	if n > 0 {
 		w.log.InfoContext(ctx, "deleted expired sessions", "count", n)
+	}
+	if n, err = w.throttle.Prune(ctx); err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.InfoContext(ctx, "pruned throttle entries", "count", n)
 	}
 	return nil
 }

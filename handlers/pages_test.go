@@ -38,7 +38,7 @@ func get(t *testing.T, env *apptest.Env, path string, header map[string]string, 
 
 func TestLanguageFromQueryCookieAndHeader(t *testing.T) {
 	env := apptest.New(t, apptest.Options{})
-	res, body := get(t, env, "/", nil)
+	_, body := get(t, env, "/", nil)
 	if !strings.Contains(body, `<html lang="da">`) || !strings.Contains(body, "MitID - dit digitale ID") {
 		t.Errorf("default is not Danish")
 	}
@@ -46,7 +46,7 @@ func TestLanguageFromQueryCookieAndHeader(t *testing.T) {
 	if !strings.Contains(body, `<html lang="en">`) || !strings.Contains(body, "MitID - your digital ID") {
 		t.Errorf("Accept-Language en not honoured")
 	}
-	res, body = get(t, env, "/kontakt?lang=en", nil)
+	res, body := get(t, env, "/kontakt?lang=en", nil)
 	if !strings.Contains(body, `<html lang="en">`) {
 		t.Errorf("?lang=en not honoured")
 	}

@@ -21,7 +21,8 @@ const tokensUsage = `Usage:
 
 func cmdTokens(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 {
-		return errors.New(tokensUsage)
+		fmt.Fprintln(env.stderr, tokensUsage)
+		return errors.New("missing tokens command")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
@@ -32,7 +33,8 @@ func cmdTokens(ctx context.Context, env *environment, args []string) error {
 	case "code":
 		return cmdTokensCode(ctx, env, args[1:])
 	}
-	return fmt.Errorf("unknown tokens command %q\n%s", args[0], tokensUsage)
+	fmt.Fprintln(env.stderr, tokensUsage)
+	return fmt.Errorf("unknown tokens command %q", args[0])
 }
 
 func cmdTokensImport(ctx context.Context, env *environment, args []string) error {
