@@ -46,6 +46,7 @@ func commands() []command {
 		{"seed", "add demo data (only with PORTAL_DEMO=true)", cmdSeed},
 		{"staff", "manage staff users: `portal staff create --role ROLE EMAIL`", cmdStaff},
 		{"tokens", "hardware-token inventory: `portal tokens import FILE`, `portal tokens code SERIAL`", cmdTokens},
+		{"audit", "audit log: `portal audit verify`", cmdAudit},
 	}
 }
 
