@@ -27,6 +27,7 @@ import (
 	"mitidportal/locales"
 	"mitidportal/mail"
 	"mitidportal/session"
+	"mitidportal/staff"
 	"mitidportal/support"
 )
 
@@ -174,6 +175,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Throttle:    a.Throttle,
 		Letters:     a.Letters,
 		WebAuthn:    wa,
+		Staff:       staff.NewStore(pool),
 	})
 	return a, nil
 }

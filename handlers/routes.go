@@ -90,7 +90,7 @@ func (s *Server) routes() []Route {
 // table is the whole route table: the routes above and those of the areas with files of
 // their own.
 func (s *Server) allRoutes() []Route {
-	return slices.Concat(s.routes(), s.chipRoutes(), s.appRoutes())
+	return slices.Concat(s.routes(), s.chipRoutes(), s.appRoutes(), s.staffRoutes())
 }
 
 // register adds the middleware chain and every route with its access check.

@@ -19,6 +19,7 @@ import (
 	"mitidportal/locales"
 	"mitidportal/mail"
 	"mitidportal/session"
+	"mitidportal/staff"
 	"mitidportal/support"
 )
 
@@ -62,6 +63,8 @@ type Deps struct {
 	Letters     *identity.Letters
 	// WebAuthn runs the chip (security key) ceremonies; its relying party is BaseURL's host.
 	WebAuthn *webauthn.WebAuthn
+	// Staff are the accounts of support staff and admins, with their login (package staff).
+	Staff *staff.Store
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time

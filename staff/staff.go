@@ -1,6 +1,8 @@
 // Package staff holds the accounts of the people who work in the portal: support agents,
-// supervisors, registration officers, campaign editors and admins (DESIGN.md §4). It owns their
-// rules and SQL; it knows nothing of HTTP.
+// supervisors, registration officers, campaign editors and admins (DESIGN.md §4): accounts and
+// roles, one-time enrolment links, and the login with password plus security key (WebAuthn),
+// with failed logins counted per account. It owns their rules and SQL; the WebAuthn ceremonies
+// themselves and the sessions are the web layer's, so it knows nothing of HTTP.
 package staff
 
 import (
@@ -35,6 +37,21 @@ var (
 	ErrInvalidRole  = &Error{MsgID: "staff.err.invalid_role"}
 	ErrNameRequired = &Error{MsgID: "staff.err.name_required"}
 	ErrNotFound     = errors.New("staff: not found")
+
+	// ErrLoginFailed is every refused login: unknown address, wrong password, a key that was
+	// refused, a locked, disabled or unenrolled account. One answer, so a login never tells
+	// whether an address belongs to staff.
+	ErrLoginFailed = &Error{MsgID: "staff.err.login_failed"}
+	// ErrEnrolmentInvalid is an enrolment link that is unknown, used, expired or for a disabled
+	// account.
+	ErrEnrolmentInvalid = &Error{MsgID: "staff.err.enrolment_invalid"}
+	// ErrKeyRegistered is a security key that is already registered to a staff account.
+	ErrKeyRegistered = &Error{MsgID: "staff.err.key_registered"}
+	// ErrOwnAdminRole and ErrDisableSelf keep an admin from locking themselves out.
+	ErrOwnAdminRole = &Error{MsgID: "staff.err.own_admin_role"}
+	ErrDisableSelf  = &Error{MsgID: "staff.err.disable_self"}
+	// ErrLastAdmin refuses a change that would leave no enabled admin.
+	ErrLastAdmin = &Error{MsgID: "staff.err.last_admin"}
 )
 
 // Error is a rule broken by the caller's input.
@@ -44,13 +61,41 @@ func (e *Error) Error() string { return "staff: " + e.MsgID }
 
 // User is a staff account.
 type User struct {
-	ID         int64
-	Email      string
-	Name       string
-	Roles      []string
-	CreatedAt  time.Time
-	DisabledAt *time.Time
+	ID          int64
+	Email       string
+	Name        string
+	Roles       []string
+	CreatedAt   time.Time
+	DisabledAt  *time.Time
+	LockedAt    *time.Time // too many failed logins; an admin unlocks it (Enable)
+	LastLoginAt *time.Time
+	Enrolled    bool // a password is set (it is set together with the first key)
+	Keys        int  // registered security keys
 }
+
+// Account states, as Status reports them.
+const (
+	StatusActive   = "active"
+	StatusPending  = "pending" // created, enrolment not completed
+	StatusLocked   = "locked"
+	StatusDisabled = "disabled"
+)
+
+// Status is the account's state; disabled outranks locked, which outranks pending.
+func (u User) Status() string {
+	switch {
+	case u.DisabledAt != nil:
+		return StatusDisabled
+	case u.LockedAt != nil:
+		return StatusLocked
+	case !u.Enrolled:
+		return StatusPending
+	}
+	return StatusActive
+}
+
+// HasRole reports whether the account holds role.
+func (u User) HasRole(role string) bool { return slices.Contains(u.Roles, role) }
 
 // Store reads and writes staff accounts.
 type Store struct{ pool *pgxpool.Pool }
@@ -69,16 +114,10 @@ func (s *Store) Create(ctx context.Context, email, name string, roles []string) 
 	if name == "" {
 		return User{}, "", ErrNameRequired
 	}
-	if len(roles) == 0 {
-		return User{}, "", ErrInvalidRole
+	roles, err = validRoles(roles)
+	if err != nil {
+		return User{}, "", err
 	}
-	for _, r := range roles {
-		if !slices.Contains(Roles, r) {
-			return User{}, "", ErrInvalidRole
-		}
-	}
-	slices.Sort(roles)
-	roles = slices.Compact(roles)
 	u := User{Email: addr.Address, Name: name, Roles: roles}
 	token := newToken()
 	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
@@ -108,17 +147,68 @@ func (s *Store) Create(ctx context.Context, email, name string, roles []string) 
 
 // ByEmail returns the account with email, whatever its case.
 func (s *Store) ByEmail(ctx context.Context, email string) (User, error) {
+	return userWhere(ctx, s.pool, `lower(u.email) = lower($1)`, strings.TrimSpace(email))
+}
+
+// ByID returns the account with id.
+func (s *Store) ByID(ctx context.Context, id int64) (User, error) {
+	return userWhere(ctx, s.pool, `u.id = $1`, id)
+}
+
+// List returns every account, by name.
+func (s *Store) List(ctx context.Context) ([]User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM staff_user u ORDER BY lower(u.name), u.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list staff: %w", err)
+	}
+	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (User, error) { return scanUser(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list staff: %w", err)
+	}
+	return users, nil
+}
+
+// userColumns are the columns scanUser reads, from staff_user aliased u.
+const userColumns = `u.id, u.email, u.name, u.roles, u.created_at, u.disabled_at, u.locked_at, u.last_login_at,
+	u.password_hash IS NOT NULL, (SELECT count(*) FROM staff_credential c WHERE c.staff_id = u.id)`
+
+func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := s.pool.QueryRow(ctx, `
-		SELECT id, email, name, roles, created_at, disabled_at FROM staff_user WHERE lower(email) = lower($1)`,
-		strings.TrimSpace(email)).Scan(&u.ID, &u.Email, &u.Name, &u.Roles, &u.CreatedAt, &u.DisabledAt)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Roles, &u.CreatedAt, &u.DisabledAt, &u.LockedAt,
+		&u.LastLoginAt, &u.Enrolled, &u.Keys)
+	return u, err
+}
+
+// querier is what both a pool and a transaction offer.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func userWhere(ctx context.Context, q querier, where string, args ...any) (User, error) {
+	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+` FROM staff_user u WHERE `+where, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("staff by email: %w", err)
+		return User{}, fmt.Errorf("staff user: %w", err)
 	}
 	return u, nil
+}
+
+// validRoles checks that roles holds at least one known staff role and returns them sorted
+// without repeats.
+func validRoles(roles []string) ([]string, error) {
+	if len(roles) == 0 {
+		return nil, ErrInvalidRole
+	}
+	for _, r := range roles {
+		if !slices.Contains(Roles, r) {
+			return nil, ErrInvalidRole
+		}
+	}
+	roles = slices.Clone(roles)
+	slices.Sort(roles)
+	return slices.Compact(roles), nil
 }
 
 func newToken() string {

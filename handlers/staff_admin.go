@@ -1,0 +1,273 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/session"
+	"mitidportal/staff"
+	"mitidportal/views"
+)
+
+// staffRoleText names each staff role and says what it is for (message IDs).
+var staffRoleText = map[string]views.StaffRole{
+	"agent":           {NameID: "staffweb.role.agent", TextID: "staffweb.role_text.agent"},
+	"supervisor":      {NameID: "staffweb.role.supervisor", TextID: "staffweb.role_text.supervisor"},
+	"ra_officer":      {NameID: "staffweb.role.ra_officer", TextID: "staffweb.role_text.ra_officer"},
+	"campaign_editor": {NameID: "staffweb.role.campaign_editor", TextID: "staffweb.role_text.campaign_editor"},
+	"admin":           {NameID: "staffweb.role.admin", TextID: "staffweb.role_text.admin"},
+}
+
+// staffStatusText is the message ID of each account state.
+var staffStatusText = map[string]string{
+	staff.StatusActive:   "staffweb.status.active",
+	staff.StatusPending:  "staffweb.status.pending",
+	staff.StatusLocked:   "staffweb.status.locked",
+	staff.StatusDisabled: "staffweb.status.disabled",
+}
+
+// staffEntries are the staff pages the start page and the staff navigation offer. Each is shown
+// only when its route exists and admits one of the person's roles; the areas of other pages
+// (the agent workspace, the supervisor dashboard) add theirs here.
+var staffEntries = []views.Entry{
+	{TitleID: "staffweb.home.users_title", TextID: "staffweb.home.users_text", Href: "/medarbejder/admin/brugere", TestID: "staff-entry-users"},
+}
+
+// staffUserNotices are the notices a ?done= value on an account's page may ask for.
+var staffUserNotices = map[string]string{
+	"roles":    "staffweb.notice.roles",
+	"disabled": "staffweb.notice.disabled",
+	"enabled":  "staffweb.notice.enabled",
+}
+
+// staffPageFor reports whether a GET of path is a route that admits roles.
+func (s *Server) staffPageFor(path string, roles []Role) bool {
+	for _, r := range s.table {
+		if r.Method == http.MethodGet && r.Path == path {
+			return r.Access.Allows(roles)
+		}
+	}
+	return false
+}
+
+// staffNav fills the header's navigation of a staff page: the start page and the entries the
+// person's roles reach.
+func (s *Server) staffNav(c echo.Context) []views.Entry {
+	st := stateOf(c)
+	roles := rolesOf(st.subject)
+	var entries []views.Entry
+	for _, e := range staffEntries {
+		if s.staffPageFor(e.Href, roles) {
+			entries = append(entries, e)
+		}
+	}
+	path := c.Request().URL.Path
+	st.page.Nav = []views.NavItem{{Label: st.tr.T("staffweb.nav.home"), Href: staffHomePath, Active: path == staffHomePath}}
+	for _, e := range entries {
+		st.page.Nav = append(st.page.Nav, views.NavItem{Label: st.tr.T(e.TitleID), Href: e.Href,
+			Active: path == e.Href || strings.HasPrefix(path, e.Href+"/")})
+	}
+	return entries
+}
+
+// staffHome is the staff start page: the person's roles and where they lead.
+func (s *Server) staffHome(c echo.Context) error {
+	sub := stateOf(c).subject
+	v := views.StaffHomeView{Name: sub.Name, Entries: s.staffNav(c)}
+	for _, r := range staff.Roles {
+		if slices.Contains(sub.Roles, r) {
+			v.Roles = append(v.Roles, staffRoleText[r])
+		}
+	}
+	return s.render(c, http.StatusOK, views.StaffHome(v))
+}
+
+func (s *Server) staffRow(c echo.Context, u staff.User) views.StaffRow {
+	row := views.StaffRow{ID: u.ID, Name: u.Name, Email: u.Email, StatusID: staffStatusText[u.Status()],
+		Keys: u.Keys, Self: u.ID == stateOf(c).subject.ID}
+	for _, r := range staff.Roles {
+		if u.HasRole(r) {
+			row.RoleIDs = append(row.RoleIDs, staffRoleText[r].NameID)
+		}
+	}
+	if u.LastLoginAt != nil {
+		row.LastSeen = s.when(*u.LastLoginAt)
+	}
+	return row
+}
+
+func roleOptions() []views.Option {
+	opts := make([]views.Option, 0, len(staff.Roles))
+	for _, r := range staff.Roles {
+		opts = append(opts, views.Option{Value: r, LabelID: staffRoleText[r].NameID})
+	}
+	return opts
+}
+
+// renderStaffUsers shows the staff list with the create form in state f.
+func (s *Server) renderStaffUsers(c echo.Context, status int, v views.StaffUsersView) error {
+	users, err := s.Staff.List(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		v.Users = append(v.Users, s.staffRow(c, u))
+	}
+	v.Roles = roleOptions()
+	s.staffNav(c)
+	return s.render(c, status, views.StaffUsers(v))
+}
+
+func (s *Server) staffUsers(c echo.Context) error {
+	return s.renderStaffUsers(c, http.StatusOK, views.StaffUsersView{})
+}
+
+// staffCreate creates an account and shows its one-time enrolment link, this once.
+func (s *Server) staffCreate(c echo.Context) error {
+	f := formOf(c, "name", "email")
+	params, err := c.FormParams()
+	if err != nil {
+		return echo.ErrBadRequest
+	}
+	roles := params["roles"]
+	require(&f, f.Values, [2]string{"name", "staff.err.name_required"}, [2]string{"email", "staffweb.err.email_required"})
+	if len(roles) == 0 {
+		f.Errors = append(f.Errors, views.FieldError{Field: "roles", MsgID: staff.ErrInvalidRole.MsgID})
+	}
+	again := func() error {
+		return s.renderStaffUsers(c, statusInvalid, views.StaffUsersView{Form: f, Checked: roles})
+	}
+	if f.HasErrors() {
+		return again()
+	}
+	u, token, err := s.Staff.Create(c.Request().Context(), f.Values["email"], f.Values["name"], roles)
+	if rule, ok := staff.IsRule(err); ok {
+		field := map[string]string{staff.ErrNameRequired.MsgID: "name", staff.ErrInvalidRole.MsgID: "roles"}[rule.MsgID]
+		if field == "" {
+			field = "email"
+		}
+		f.Errors = append(f.Errors, views.FieldError{Field: field, MsgID: rule.MsgID})
+		return again()
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderStaffUsers(c, http.StatusOK, views.StaffUsersView{Created: &views.StaffCreated{
+		Name: u.Name, Email: u.Email, Link: s.Config.BaseURL + "/medarbejder/tilmeld/" + token,
+		Expires: s.when(s.Now().Add(staff.EnrolmentLifetime)),
+	}})
+}
+
+// staffTarget is the account of the page's :id.
+func (s *Server) staffTarget(c echo.Context) (staff.User, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return staff.User{}, echo.ErrNotFound
+	}
+	u, err := s.Staff.ByID(c.Request().Context(), id)
+	if errors.Is(err, staff.ErrNotFound) {
+		return staff.User{}, echo.ErrNotFound
+	}
+	return u, err
+}
+
+// renderStaffUser shows one account's page; checked nil means the account's own roles.
+func (s *Server) renderStaffUser(c echo.Context, status int, u staff.User, f views.Form, checked []string) error {
+	if checked == nil {
+		checked = u.Roles
+	}
+	s.staffNav(c)
+	return s.render(c, status, views.StaffUser(views.StaffUserView{
+		User: s.staffRow(c, u), Roles: roleOptions(), Checked: checked, Form: f,
+		NoticeID: staffUserNotices[c.QueryParam("done")],
+		Disabled: u.DisabledAt != nil, Locked: u.LockedAt != nil,
+	}))
+}
+
+func (s *Server) staffUser(c echo.Context) error {
+	u, err := s.staffTarget(c)
+	if err != nil {
+		return err
+	}
+	return s.renderStaffUser(c, http.StatusOK, u, views.Form{}, nil)
+}
+
+// endStaffSessions ends every session of account id in the transaction of the change that
+// calls for it.
+func (s *Server) endStaffSessions(ctx context.Context, id int64) staff.TxFunc {
+	return func(tx pgx.Tx) error {
+		_, err := s.Sessions.EndAllTx(ctx, tx, session.KindStaff, id)
+		return err
+	}
+}
+
+// staffSetRoles gives the account the ticked roles and ends its sessions, so the new roles
+// hold from its next request on. An admin changing their own roles stays logged in, with the
+// new roles, under a new session ID.
+func (s *Server) staffSetRoles(c echo.Context) error {
+	u, err := s.staffTarget(c)
+	if err != nil {
+		return err
+	}
+	params, err := c.FormParams()
+	if err != nil {
+		return echo.ErrBadRequest
+	}
+	roles := params["roles"]
+	ctx := c.Request().Context()
+	me := stateOf(c).subject.ID
+	changed, err := s.Staff.SetRoles(ctx, me, u.ID, roles, s.endStaffSessions(ctx, u.ID))
+	if rule, ok := staff.IsRule(err); ok {
+		f := views.Form{Errors: []views.FieldError{{Field: "roles", MsgID: rule.MsgID}}}
+		return s.renderStaffUser(c, statusInvalid, u, f, append([]string{}, roles...))
+	}
+	if err != nil {
+		return err
+	}
+	if changed.ID == me {
+		if err := s.establishStaffLogin(c, changed); err != nil {
+			return err
+		}
+	}
+	return s.redirect(c, staffUserHref(u.ID)+"?done=roles")
+}
+
+// staffDisable disables the account and ends all its sessions in the same transaction.
+func (s *Server) staffDisable(c echo.Context) error {
+	u, err := s.staffTarget(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	err = s.Staff.Disable(ctx, stateOf(c).subject.ID, u.ID, s.endStaffSessions(ctx, u.ID))
+	if rule, ok := staff.IsRule(err); ok {
+		return s.renderStaffUser(c, statusInvalid, u, views.Form{Errors: []views.FieldError{{MsgID: rule.MsgID}}}, nil)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(c, staffUserHref(u.ID)+"?done=disabled")
+}
+
+// staffEnable enables a disabled account, or unlocks one locked after failed logins.
+func (s *Server) staffEnable(c echo.Context) error {
+	u, err := s.staffTarget(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Staff.Enable(c.Request().Context(), u.ID); err != nil {
+		return err
+	}
+	return s.redirect(c, staffUserHref(u.ID)+"?done=enabled")
+}
+
+func staffUserHref(id int64) string {
+	return "/medarbejder/admin/brugere/" + strconv.FormatInt(id, 10)
+}

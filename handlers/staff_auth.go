@@ -1,0 +1,511 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/identity"
+	"mitidportal/session"
+	"mitidportal/staff"
+	"mitidportal/views"
+)
+
+// Staff log in with e-mail and password, then their security key (DESIGN.md §4); there is no
+// staff access without the key. The key ceremonies work like the citizen chip's (chip.go):
+// assets/src/webauthn.js posts to begin and finish, and everything finish checks against stays
+// in the server-side session. Failures count per account (package staff locks at
+// staff.MaxFailures) and per client address (the shared login throttle).
+//
+// A disabled account's sessions end in the transaction that disables it (staff_admin.go), and
+// no request checks disabled_at again: the session rows are gone on every instance the moment
+// the change commits, and a login checks the account. A role change ends the account's
+// sessions the same way, so removed roles stop working at once too.
+
+const (
+	// Session values between the login steps: the account whose password was right, and when.
+	keyStaffLoginID = "staff_login_id"
+	keyStaffLoginAt = "staff_login_at"
+	// Session values between the enrolment steps: the enrolment (staff.Enrolment.Ref, never the
+	// token) and the hash of the chosen password.
+	keyStaffEnrolRef  = "staff_enrol_ref"
+	keyStaffEnrolHash = "staff_enrol_hash"
+	// keyStaffCeremony holds the staff key ceremony in progress (staffCeremony as JSON).
+	keyStaffCeremony = "staff_ceremony"
+	// staffPendingTTL is how long a right password waits for the key.
+	staffPendingTTL = 10 * time.Minute
+	// staffHomePath is where a staff login lands.
+	staffHomePath = "/medarbejder"
+	staffLogin    = "login"
+	staffEnrol    = "enrol"
+)
+
+// staffRoutes are the staff login, enrolment, start and admin pages.
+func (s *Server) staffRoutes() []Route {
+	admin := Only(Admin)
+	return []Route{
+		{http.MethodGet, "/medarbejder/log-ind", Public, s.staffLoginPage},
+		{http.MethodPost, "/medarbejder/log-ind", Public, s.staffLoginSubmit},
+		{http.MethodGet, "/medarbejder/log-ind/noegle", Public, s.staffKeyPage},
+		{http.MethodPost, "/medarbejder/log-ind/noegle/begin", Public, s.staffKeyBegin},
+		{http.MethodPost, "/medarbejder/log-ind/noegle/finish", Public, s.staffKeyFinish},
+		// The one-time link from `portal staff create` and the admin page.
+		{http.MethodGet, "/medarbejder/tilmeld/:token", Public, s.staffEnrolLink},
+		{http.MethodGet, "/medarbejder/tilmeld", Public, s.staffEnrolPage},
+		{http.MethodPost, "/medarbejder/tilmeld", Public, s.staffEnrolSubmit},
+		{http.MethodGet, "/medarbejder/tilmeld/noegle", Public, s.staffEnrolKeyPage},
+		{http.MethodPost, "/medarbejder/tilmeld/noegle/begin", Public, s.staffEnrolBegin},
+		{http.MethodPost, "/medarbejder/tilmeld/noegle/finish", Public, s.staffEnrolFinish},
+
+		{http.MethodGet, staffHomePath, AnyStaff, s.staffHome},
+		{http.MethodGet, "/medarbejder/admin/brugere", admin, s.staffUsers},
+		{http.MethodPost, "/medarbejder/admin/brugere", admin, s.staffCreate},
+		{http.MethodGet, "/medarbejder/admin/brugere/:id", admin, s.staffUser},
+		{http.MethodPost, "/medarbejder/admin/brugere/:id/roller", admin, s.staffSetRoles},
+		{http.MethodPost, "/medarbejder/admin/brugere/:id/deaktiver", admin, s.staffDisable},
+		{http.MethodPost, "/medarbejder/admin/brugere/:id/aktiver", admin, s.staffEnable},
+	}
+}
+
+func (s *Server) staffLoginPage(c echo.Context) error {
+	if stateOf(c).subject.Kind == session.KindStaff {
+		return s.redirect(c, staffHomePath)
+	}
+	return s.render(c, http.StatusOK, views.StaffLogin(views.StaffLoginView{}))
+}
+
+// staffLoginSubmit checks e-mail and password and goes on to the key. Every refusal is the same
+// message, whether the address exists or not.
+func (s *Server) staffLoginSubmit(c echo.Context) error {
+	f := formOf(c, "email")
+	password := secretField(c, "password")
+	require(&f, map[string]string{"email": f.Values["email"], "password": password},
+		[2]string{"email", "staffweb.err.email_required"}, [2]string{"password", "staffweb.err.password_required"})
+	again := func() error { return s.render(c, statusInvalid, views.StaffLogin(views.StaffLoginView{Form: f})) }
+	if f.HasErrors() {
+		return again()
+	}
+	ctx := c.Request().Context()
+	addr := s.clientAddr(c)
+	if err := s.Throttle.Check(ctx, s.Pool, identity.ThrottleLogin, addr); err != nil {
+		return s.staffThrottled(c, err)
+	}
+	u, err := s.Staff.CheckPassword(ctx, f.Values["email"], password)
+	if errors.Is(err, staff.ErrLoginFailed) {
+		if err := s.Throttle.Fail(ctx, s.Pool, identity.ThrottleLogin, addr); err != nil {
+			return err
+		}
+		f.Errors = append(f.Errors, views.FieldError{Field: "email", MsgID: staff.ErrLoginFailed.MsgID})
+		return again()
+	}
+	if err != nil {
+		return err
+	}
+	st := stateOf(c)
+	st.sess.Values[keyStaffLoginID] = u.ID
+	st.sess.Values[keyStaffLoginAt] = s.Now().Unix()
+	st.dirty = true
+	return s.redirect(c, "/medarbejder/log-ind/noegle")
+}
+
+// staffThrottled shows the wait after too many attempts from this address.
+func (s *Server) staffThrottled(c echo.Context, err error) error {
+	var te *identity.ThrottledError
+	if errors.As(err, &te) {
+		return s.render(c, http.StatusTooManyRequests, views.Throttled(views.ThrottledView{
+			Minutes: te.Minutes(), BackHref: "/medarbejder/log-ind"}))
+	}
+	return err
+}
+
+// pendingStaffLogin is the account whose password was right in this session, if that was
+// recent enough.
+func (s *Server) pendingStaffLogin(c echo.Context) (int64, bool) {
+	st := stateOf(c)
+	id, _ := st.sess.Values[keyStaffLoginID].(int64)
+	at, _ := st.sess.Values[keyStaffLoginAt].(int64)
+	if id == 0 || s.Now().Sub(time.Unix(at, 0)) > staffPendingTTL {
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) staffKeyPage(c echo.Context) error {
+	id, ok := s.pendingStaffLogin(c)
+	if !ok {
+		return s.redirect(c, "/medarbejder/log-ind")
+	}
+	u, err := s.Staff.ByID(c.Request().Context(), id)
+	if errors.Is(err, staff.ErrNotFound) {
+		return s.redirect(c, "/medarbejder/log-ind")
+	}
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.StaffKey(views.StaffKeyView{Email: u.Email}))
+}
+
+// staffKeyBegin asks for an assertion, with user verification, from one of the account's keys.
+func (s *Server) staffKeyBegin(c echo.Context) error {
+	id, ok := s.pendingStaffLogin(c)
+	if !ok {
+		return s.chipRedirect(c, "/medarbejder/log-ind")
+	}
+	u, creds, err := s.Staff.LoginKeys(c.Request().Context(), id)
+	if errors.Is(err, staff.ErrLoginFailed) {
+		return s.chipFail(c, http.StatusBadRequest, staff.ErrLoginFailed.MsgID)
+	}
+	if err != nil {
+		return err
+	}
+	opts, data, err := s.WebAuthn.BeginLogin(newStaffKeyUser(u, creds),
+		webauthn.WithUserVerification(protocol.VerificationRequired),
+		func(o *protocol.PublicKeyCredentialRequestOptions) error {
+			o.Timeout = int(chipCeremonyTTL.Milliseconds())
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	if err := s.keepStaffCeremony(c, staffCeremony{Purpose: staffLogin, StaffID: id, Data: *data}); err != nil {
+		return err
+	}
+	return s.chipJSON(c, opts)
+}
+
+// staffKeyFinish verifies the assertion and logs the staff member in. A refused key counts
+// against the account and the address like a wrong password.
+func (s *Server) staffKeyFinish(c echo.Context) error {
+	cer, ok := s.takeStaffCeremony(c, staffLogin)
+	id, pending := s.pendingStaffLogin(c)
+	if !ok || !pending || cer.StaffID != id {
+		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.expired")
+	}
+	ctx := c.Request().Context()
+	addr := s.clientAddr(c)
+	refuse := func(reason error) error {
+		s.Log.InfoContext(ctx, "staff key refused", "staff", id, "error", reason.Error())
+		if err := s.Staff.KeyRefused(ctx, id); err != nil {
+			return err
+		}
+		if err := s.Throttle.Fail(ctx, s.Pool, identity.ThrottleLogin, addr); err != nil {
+			return err
+		}
+		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
+	}
+	parsed, err := protocol.ParseCredentialRequestResponseBody(io.LimitReader(c.Request().Body, chipBodyLimit))
+	if err != nil {
+		return refuse(err)
+	}
+	u, creds, err := s.Staff.LoginKeys(ctx, id)
+	if errors.Is(err, staff.ErrLoginFailed) {
+		return s.chipFail(c, http.StatusBadRequest, staff.ErrLoginFailed.MsgID)
+	}
+	if err != nil {
+		return err
+	}
+	cred, err := s.WebAuthn.ValidateLogin(newStaffKeyUser(u, creds), cer.Data, parsed)
+	if err != nil {
+		return refuse(err)
+	}
+	f := parsed.Response.AuthenticatorData.Flags
+	u, err = s.Staff.FinishLogin(ctx, id, cred.ID, parsed.Response.AuthenticatorData.Counter, staff.KeyFlags{
+		UserPresent: f.HasUserPresent(), UserVerified: f.HasUserVerified(),
+		BackupEligible: f.HasBackupEligible(), BackupState: f.HasBackupState(),
+	})
+	if errors.Is(err, staff.ErrLoginFailed) {
+		if err := s.Throttle.Fail(ctx, s.Pool, identity.ThrottleLogin, addr); err != nil {
+			return err
+		}
+		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.establishStaffLogin(c, u); err != nil {
+		return err
+	}
+	return s.chipRedirect(c, staffHomePath)
+}
+
+// establishStaffLogin stores a staff login in the session under a new session ID, with a new
+// CSRF token, and forgets every value of a login or enrolment in progress.
+func (s *Server) establishStaffLogin(c echo.Context, u staff.User) error {
+	st := stateOf(c)
+	for _, k := range []string{keyStaffLoginID, keyStaffLoginAt, keyStaffEnrolRef, keyStaffEnrolHash,
+		keyStaffCeremony, keyChipCeremony, keyLoginUsername, keyLoginNext, keyLoginService, keyCSRF} {
+		delete(st.sess.Values, k)
+	}
+	sub := session.Subject{
+		Kind: session.KindStaff, ID: u.ID, Roles: u.Roles,
+		Level: string(identity.LevelHigh), AuthenticatedAt: s.Now(), Name: u.Name,
+	}
+	session.SetSubject(st.sess, sub)
+	st.subject = sub
+	if err := s.Sessions.Rotate(c.Request(), c.Response(), st.sess); err != nil {
+		return err
+	}
+	st.dirty = false
+	return nil
+}
+
+// staffCeremony is a staff key ceremony between begin and finish, bound to one account.
+type staffCeremony struct {
+	Purpose string               `json:"purpose"`
+	StaffID int64                `json:"staff"`
+	Expires time.Time            `json:"expires"`
+	Data    webauthn.SessionData `json:"data"`
+}
+
+// keepStaffCeremony stores a ceremony in the session, replacing any earlier one.
+func (s *Server) keepStaffCeremony(c echo.Context, cer staffCeremony) error {
+	cer.Expires = s.Now().Add(chipCeremonyTTL)
+	b, err := json.Marshal(cer)
+	if err != nil {
+		return fmt.Errorf("staff key ceremony: %w", err)
+	}
+	st := stateOf(c)
+	st.sess.Values[keyStaffCeremony] = string(b)
+	st.dirty = true
+	return nil
+}
+
+// takeStaffCeremony removes the session's ceremony and returns it when it is for purpose and
+// has not expired: a challenge is answered at most once.
+func (s *Server) takeStaffCeremony(c echo.Context, purpose string) (staffCeremony, bool) {
+	st := stateOf(c)
+	raw, _ := st.sess.Values[keyStaffCeremony].(string)
+	if _, ok := st.sess.Values[keyStaffCeremony]; ok {
+		delete(st.sess.Values, keyStaffCeremony)
+		st.dirty = true
+	}
+	var cer staffCeremony
+	if raw == "" || json.Unmarshal([]byte(raw), &cer) != nil || cer.Purpose != purpose || !s.Now().Before(cer.Expires) {
+		return staffCeremony{}, false
+	}
+	return cer, true
+}
+
+// staffKeyUser is a staff account as go-webauthn sees it. The user handle is "staff:" and the
+// account's id as 8 bytes, so it never equals a citizen chip's handle (a MitID's id) on a key
+// that holds both.
+type staffKeyUser struct {
+	u     staff.User
+	creds []webauthn.Credential
+}
+
+func newStaffKeyUser(u staff.User, keys []staff.Credential) staffKeyUser {
+	k := staffKeyUser{u: u}
+	for _, c := range keys {
+		k.creds = append(k.creds, webAuthnCredential(identity.ChipCredential{
+			CredentialID: c.CredentialID, PublicKey: c.PublicKey, SignCount: c.SignCount, AAGUID: c.AAGUID,
+			Transports: c.Transports, BackupEligible: c.BackupEligible, BackupState: c.BackupState,
+			UserVerified: c.UserVerified,
+		}))
+	}
+	return k
+}
+
+func (k staffKeyUser) WebAuthnID() []byte {
+	return append([]byte("staff:"), chipUser{id: k.u.ID}.WebAuthnID()...)
+}
+
+func (k staffKeyUser) WebAuthnName() string                       { return k.u.Email }
+func (k staffKeyUser) WebAuthnDisplayName() string                { return k.u.Name }
+func (k staffKeyUser) WebAuthnCredentials() []webauthn.Credential { return k.creds }
+
+// staffEnrolLink opens the one-time link: it keeps a reference to the enrolment in the session
+// and sends the browser on to an address without the token, so the token is not left in the
+// address bar or history.
+func (s *Server) staffEnrolLink(c echo.Context) error {
+	token := c.Param("token")
+	// The access log writes the request's path after the handler ran: keep the token out of it.
+	c.Request().URL.Path, c.Request().URL.RawPath = "/medarbejder/tilmeld", ""
+	e, err := s.Staff.OpenEnrolment(c.Request().Context(), token)
+	if errors.Is(err, staff.ErrEnrolmentInvalid) {
+		return s.render(c, http.StatusNotFound, views.StaffEnrolInvalid())
+	}
+	if err != nil {
+		return err
+	}
+	st := stateOf(c)
+	delete(st.sess.Values, keyStaffEnrolHash)
+	st.sess.Values[keyStaffEnrolRef] = e.Ref
+	st.dirty = true
+	return s.redirect(c, "/medarbejder/tilmeld")
+}
+
+// openEnrolment is the enrolment this session is completing, if it can still be used.
+func (s *Server) openEnrolment(c echo.Context) (staff.Enrolment, bool, error) {
+	ref, _ := stateOf(c).sess.Values[keyStaffEnrolRef].(string)
+	if ref == "" {
+		return staff.Enrolment{}, false, nil
+	}
+	e, err := s.Staff.EnrolmentByRef(c.Request().Context(), ref)
+	if errors.Is(err, staff.ErrEnrolmentInvalid) {
+		return staff.Enrolment{}, false, nil
+	}
+	return e, err == nil, err
+}
+
+func (s *Server) staffEnrolPage(c echo.Context) error {
+	e, ok, err := s.openEnrolment(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.render(c, http.StatusNotFound, views.StaffEnrolInvalid())
+	}
+	return s.render(c, http.StatusOK, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email}))
+}
+
+// staffEnrolSubmit checks the new password and keeps only its hash in the session until the
+// key is registered; nothing is stored on the account before both are done.
+func (s *Server) staffEnrolSubmit(c echo.Context) error {
+	e, ok, err := s.openEnrolment(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.render(c, http.StatusNotFound, views.StaffEnrolInvalid())
+	}
+	f := views.Form{}
+	password, repeat := secretField(c, "password"), secretField(c, "password_repeat")
+	require(&f, map[string]string{"password": password, "password_repeat": repeat},
+		[2]string{"password", "staffweb.err.new_password_required"},
+		[2]string{"password_repeat", "staffweb.err.password_repeat_required"})
+	if !f.HasErrors() && password != repeat {
+		f.Errors = append(f.Errors, views.FieldError{Field: "password_repeat", MsgID: "staffweb.err.password_mismatch"})
+	}
+	var hash string
+	if !f.HasErrors() {
+		hash, err = staff.HashNewPassword(password, e.User.Email)
+		if rule, ok := staff.IsRule(err); ok {
+			f.Errors = append(f.Errors, views.FieldError{Field: "password", MsgID: rule.MsgID})
+		} else if err != nil {
+			return err
+		}
+	}
+	if f.HasErrors() {
+		return s.render(c, statusInvalid, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email, Form: f}))
+	}
+	st := stateOf(c)
+	st.sess.Values[keyStaffEnrolHash] = hash
+	st.dirty = true
+	return s.redirect(c, "/medarbejder/tilmeld/noegle")
+}
+
+// enrolmentWithPassword is openEnrolment once the password step is done, with the hash.
+func (s *Server) enrolmentWithPassword(c echo.Context) (staff.Enrolment, string, bool, error) {
+	hash, _ := stateOf(c).sess.Values[keyStaffEnrolHash].(string)
+	e, ok, err := s.openEnrolment(c)
+	return e, hash, ok && hash != "", err
+}
+
+func (s *Server) staffEnrolKeyPage(c echo.Context) error {
+	e, _, ok, err := s.enrolmentWithPassword(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.redirect(c, "/medarbejder/tilmeld")
+	}
+	return s.render(c, http.StatusOK, views.StaffEnrolKey(views.StaffEnrolKeyView{Name: e.User.Name, Email: e.User.Email}))
+}
+
+// staffEnrolBegin asks for a new credential on a security key: user verification required, no
+// attestation, and the account's keys excluded.
+func (s *Server) staffEnrolBegin(c echo.Context) error {
+	e, _, ok, err := s.enrolmentWithPassword(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.chipRedirect(c, "/medarbejder/tilmeld")
+	}
+	keys, err := s.Staff.Credentials(c.Request().Context(), e.User.ID)
+	if err != nil {
+		return err
+	}
+	user := newStaffKeyUser(e.User, keys)
+	exclude := make([]protocol.CredentialDescriptor, 0, len(user.creds))
+	for _, cred := range user.creds {
+		exclude = append(exclude, cred.Descriptor())
+	}
+	opts, data, err := s.WebAuthn.BeginRegistration(user,
+		webauthn.WithExclusions(exclude),
+		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
+			AuthenticatorAttachment: protocol.CrossPlatform,
+			ResidentKey:             protocol.ResidentKeyRequirementDiscouraged,
+			UserVerification:        protocol.VerificationRequired,
+		}),
+		webauthn.WithConveyancePreference(protocol.PreferNoAttestation),
+		func(o *protocol.PublicKeyCredentialCreationOptions) error {
+			o.Timeout = int(chipCeremonyTTL.Milliseconds())
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	if err := s.keepStaffCeremony(c, staffCeremony{Purpose: staffEnrol, StaffID: e.User.ID, Data: *data}); err != nil {
+		return err
+	}
+	return s.chipJSON(c, opts)
+}
+
+// staffEnrolFinish verifies the new credential and completes the enrolment in one go: the
+// link is used up, the password and key are stored, and the new staff member is logged in.
+func (s *Server) staffEnrolFinish(c echo.Context) error {
+	cer, ok := s.takeStaffCeremony(c, staffEnrol)
+	e, hash, open, err := s.enrolmentWithPassword(c)
+	if err != nil {
+		return err
+	}
+	if !open {
+		return s.chipRedirect(c, "/medarbejder/tilmeld")
+	}
+	if !ok || cer.StaffID != e.User.ID {
+		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.expired")
+	}
+	ctx := c.Request().Context()
+	refuse := func(reason error) error {
+		s.Log.InfoContext(ctx, "staff key registration refused", "staff", e.User.ID, "error", reason.Error())
+		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
+	}
+	parsed, err := protocol.ParseCredentialCreationResponseBody(io.LimitReader(c.Request().Body, chipBodyLimit))
+	if err != nil {
+		return refuse(err)
+	}
+	cred, err := s.WebAuthn.CreateCredential(newStaffKeyUser(e.User, nil), cer.Data, parsed)
+	if err != nil {
+		return refuse(err)
+	}
+	transports := make([]string, 0, len(cred.Transport))
+	for _, t := range cred.Transport {
+		transports = append(transports, string(t))
+	}
+	u, err := s.Staff.CompleteEnrolment(ctx, e.Ref, hash, staff.Credential{
+		CredentialID: cred.ID, PublicKey: cred.PublicKey, SignCount: cred.Authenticator.SignCount,
+		AAGUID: cred.Authenticator.AAGUID, Transports: transports, BackupEligible: cred.Flags.BackupEligible,
+		BackupState: cred.Flags.BackupState, UserVerified: cred.Flags.UserVerified,
+	})
+	switch {
+	case errors.Is(err, staff.ErrKeyRegistered):
+		return s.chipFail(c, http.StatusConflict, staff.ErrKeyRegistered.MsgID)
+	case errors.Is(err, staff.ErrEnrolmentInvalid):
+		return s.chipRedirect(c, "/medarbejder/tilmeld")
+	case err != nil:
+		return err
+	}
+	if err := s.establishStaffLogin(c, u); err != nil {
+		return err
+	}
+	return s.chipRedirect(c, staffHomePath)
+}

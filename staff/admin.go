@@ -1,0 +1,128 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"mitidportal/db"
+)
+
+// TxFunc is the caller's own work in the same transaction as a change of this package: ending
+// the web sessions of an account whose access changes, so the change and the end of its
+// sessions commit together. nil does nothing.
+type TxFunc func(tx pgx.Tx) error
+
+// SetRoles gives account id exactly roles, as admin by. An admin cannot take their own admin
+// role (ErrOwnAdminRole), and the last enabled admin keeps theirs (ErrLastAdmin).
+func (s *Store) SetRoles(ctx context.Context, by, id int64, roles []string, also TxFunc) (User, error) {
+	roles, err := validRoles(roles)
+	if err != nil {
+		return User{}, err
+	}
+	if by == id && !slices.Contains(roles, "admin") {
+		return User{}, ErrOwnAdminRole
+	}
+	var u User
+	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		if !slices.Contains(roles, "admin") {
+			if err := keepAnAdmin(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		tag, err := tx.Exec(ctx, `UPDATE staff_user SET roles = $2 WHERE id = $1`, id, roles)
+		if err != nil {
+			return fmt.Errorf("set staff roles: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		if err := run(also, tx); err != nil {
+			return err
+		}
+		u, err = userWhere(ctx, tx, `u.id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// Disable stops account id from logging in, as admin by, and runs also (ending its sessions) in
+// the same transaction. An admin cannot disable themselves (ErrDisableSelf), nor the last
+// enabled admin (ErrLastAdmin). Disabling a disabled account changes nothing but still runs also.
+func (s *Store) Disable(ctx context.Context, by, id int64, also TxFunc) error {
+	if by == id {
+		return ErrDisableSelf
+	}
+	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := keepAnAdmin(ctx, tx, id); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE staff_user SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("disable staff user: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		return run(also, tx)
+	})
+}
+
+// Enable lets account id log in again: it clears both a disable and a lock after too many
+// failed logins.
+func (s *Store) Enable(ctx context.Context, id int64) error {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE staff_user SET disabled_at = NULL, locked_at = NULL, failed_count = 0 WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("enable staff user: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// keepAnAdmin returns ErrLastAdmin when account id is the only enabled admin, so it must not
+// lose the role or be disabled. The enabled admins' rows stay locked until the transaction
+// ends, so two admins cannot remove each other at the same moment.
+func keepAnAdmin(ctx context.Context, tx pgx.Tx, id int64) error {
+	rows, err := tx.Query(ctx, `
+		SELECT id FROM staff_user WHERE 'admin' = ANY (roles) AND disabled_at IS NULL ORDER BY id FOR UPDATE`)
+	if err != nil {
+		return fmt.Errorf("lock admins: %w", err)
+	}
+	admins, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("lock admins: %w", err)
+	}
+	if slices.Contains(admins, id) && len(admins) == 1 {
+		return ErrLastAdmin
+	}
+	return nil
+}
+
+func run(also TxFunc, tx pgx.Tx) error {
+	if also == nil {
+		return nil
+	}
+	if err := also(tx); err != nil {
+		return fmt.Errorf("staff change: %w", err)
+	}
+	return nil
+}
+
+// IsRule reports whether err is a rule of this package that a form shows at a field, and
+// returns it.
+func IsRule(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	return nil, false
+}
