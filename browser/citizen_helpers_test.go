@@ -103,11 +103,14 @@ func logInWithCode(t testing.TB, ctx context.Context, env *apptest.Env, c testCi
 	wantPath(t, ctx, "/mitid")
 }
 
-// logOut presses the header's log-out button. DKFDS shows the header's user part from 992 px
-// up, so a test that logs out uses a desktop window (desktopWindow).
+// logOut presses the visible log-out button: the header's from 992 px up, the small-screen
+// block's below (DKFDS hides the header's user part there).
 func logOut(t testing.TB, ctx context.Context) {
 	t.Helper()
-	const button = `form[action="/log-ud"] [type="submit"]`
+	button := `.solution-info form[action="/log-ud"] [type="submit"]`
+	if eval[int](t, ctx, `window.innerWidth`) < 992 {
+		button = `[data-testid="mobile-user"] form[action="/log-ud"] [type="submit"]`
+	}
 	if !eval[bool](t, ctx, `(b => !!b && b.offsetParent !== null)(document.querySelector('`+button+`'))`) {
 		t.Fatalf("no visible log-out button on %s at %d px", currentPath(t, ctx), eval[int](t, ctx, `window.innerWidth`))
 	}
