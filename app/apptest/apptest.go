@@ -143,8 +143,9 @@ func (shortRetry) NextRetry(*rivertype.JobRow) time.Time {
 	return time.Now().Add(500 * time.Millisecond)
 }
 
-// NewCitizen puts a new invented person with a MitID (password only, identity assurance
-// substantial) into the portal's database and returns the MitID; Password is its password.
+// NewCitizen puts a new invented person with an e-mail address and a MitID (password only,
+// identity assurance substantial) into the portal's database and returns the MitID; Password
+// is its password.
 // Tests that need means add them through the identity API.
 func (e *Env) NewCitizen(t testing.TB) identity.MitID {
 	t.Helper()
@@ -153,6 +154,9 @@ func (e *Env) NewCitizen(t testing.TB) identity.MitID {
 	rng := mrand.New(mrand.NewPCG(binary.LittleEndian.Uint64(seed), 1))
 	p := identity.GenerateDemoPersons(rng, 1)[0]
 	p.Deceased = false
+	if p.Email == "" {
+		p.Email = "test." + hex.EncodeToString(seed[:5]) + "@" + identity.DemoEmailDomain
+	}
 	m, err := e.App.Identity.SetUpDemoCitizen(context.Background(), identity.DemoCitizen{
 		Person: p, Username: "test." + hex.EncodeToString(seed[:5]), Password: Password,
 		Assurance: identity.LevelSubstantial,
