@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"mitidportal/assets"
+	"mitidportal/audit"
 	"mitidportal/db"
 	"mitidportal/handlers"
 	"mitidportal/identity"
@@ -73,6 +74,8 @@ type App struct {
 	Activations *identity.Activations
 	Throttle    *identity.AddressThrottle
 	Letters     *identity.Letters
+	Cases       *support.Cases
+	Audit       *audit.Log
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -131,6 +134,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Persons = identity.NewPersons(pool)
 	a.Letters = identity.NewLetters(pool)
+	a.Cases = support.NewCases(pool, support.DefaultSchedule(loc))
+	a.Audit = audit.NewLog(pool)
 	if a.Tokens, err = identity.NewTokens(pool, cfg.TokenKey); err != nil {
 		pool.Close()
 		return nil, err
@@ -176,6 +181,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Letters:     a.Letters,
 		WebAuthn:    wa,
 		Staff:       staff.NewStore(pool),
+		Cases:       a.Cases,
+		Audit:       a.Audit,
 	})
 	return a, nil
 }

@@ -34,6 +34,7 @@ var notifying = map[identity.ActivityKind]bool{
 	identity.ActivityMeansBlocked:    true,
 	identity.ActivityMeansRemoved:    true,
 	identity.ActivityMitIDBlocked:    true,
+	identity.ActivityMeansLocked:     true,
 	identity.ActivityAppPaired:       true,
 }
 

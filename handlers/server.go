@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"mitidportal/assets"
+	"mitidportal/audit"
 	"mitidportal/identity"
 	"mitidportal/locales"
 	"mitidportal/mail"
@@ -65,6 +66,9 @@ type Deps struct {
 	WebAuthn *webauthn.WebAuthn
 	// Staff are the accounts of support staff and admins, with their login (package staff).
 	Staff *staff.Store
+	// The support desk: cases (package support) and the hash-chained audit log.
+	Cases *support.Cases
+	Audit *audit.Log
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time

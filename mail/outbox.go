@@ -62,9 +62,17 @@ func NewOutbox(client *river.Client[pgx.Tx], domain string) *Outbox {
 // Enqueue stores m and its delivery job in tx and returns the row id. Because both are written
 // in the caller's transaction, the mail is sent if and only if the caller commits.
 func (o *Outbox) Enqueue(ctx context.Context, tx pgx.Tx, m Message) (int64, error) {
+	id, _, err := o.EnqueueThreaded(ctx, tx, m)
+	return id, err
+}
+
+// EnqueueThreaded is Enqueue that also returns the mail's Message-ID (with angle brackets), so
+// the caller can record it in the same transaction and thread the answer to it (a reply from
+// support on a case, and the citizen's reply back).
+func (o *Outbox) EnqueueThreaded(ctx context.Context, tx pgx.Tx, m Message) (int64, string, error) {
 	to, err := validate(m)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	var html, inReplyTo *string
 	if m.HTML != "" {
@@ -74,18 +82,19 @@ func (o *Outbox) Enqueue(ctx context.Context, tx pgx.Tx, m Message) (int64, erro
 		inReplyTo = &m.InReplyTo
 	}
 	var id int64
+	msgID := o.newMessageID()
 	err = tx.QueryRow(ctx, `
 		INSERT INTO mail_outbox (to_address, subject, text_body, html_body, kind, message_id, in_reply_to)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		RETURNING id`,
-		to, m.Subject, m.Text, html, m.Kind, o.newMessageID(), inReplyTo).Scan(&id)
+		to, m.Subject, m.Text, html, m.Kind, msgID, inReplyTo).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("store mail %s: %w", m.Kind, err)
+		return 0, "", fmt.Errorf("store mail %s: %w", m.Kind, err)
 	}
 	if _, err := o.client.InsertTx(ctx, tx, sendArgs{ID: id}, nil); err != nil {
-		return 0, fmt.Errorf("queue mail %d: %w", id, err)
+		return 0, "", fmt.Errorf("queue mail %d: %w", id, err)
 	}
-	return id, nil
+	return id, msgID, nil
 }
 
 // Send stores m in a transaction of its own, for mails that report no other change (a test

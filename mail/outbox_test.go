@@ -245,3 +245,25 @@ func TestAlreadySentMailIsSkipped(t *testing.T) {
 		t.Errorf("a mail already marked sent was sent again (%d messages)", n)
 	}
 }
+
+// TestEnqueueThreadedReturnsTheSentMessageID checks that the Message-ID EnqueueThreaded hands
+// back is the one the mail goes out with, so a case can thread the citizen's answer to it.
+func TestEnqueueThreadedReturnsTheSentMessageID(t *testing.T) {
+	t.Parallel()
+	smtp := startSMTP(t, 0)
+	pool, outbox := newOutbox(t, smtp.Port)
+	var msgID string
+	err := db.Transact(t.Context(), pool, func(tx pgx.Tx) error {
+		var err error
+		_, msgID, err = outbox.EnqueueThreaded(t.Context(), tx, mail.Message{
+			To: "e@example.dk", Subject: "Svar på sag ABCEGH", Text: "Hej", Kind: "support.case_reply"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := smtp.waitFor(1)[0]
+	if h := got.Header.Get("Message-Id"); h != msgID || !strings.HasPrefix(msgID, "<") {
+		t.Errorf("sent Message-Id %q, EnqueueThreaded returned %q", h, msgID)
+	}
+}
