@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -49,7 +50,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		s.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 			slog.String("method", c.Request().Method),
-			slog.String("path", c.Request().URL.Path),
+			slog.String("path", logPath(route, c.Request().URL.Path)),
 			slog.String("route", route),
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Size),
@@ -57,6 +58,15 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		)
 		return nil
 	}
+}
+
+// logPath is the path a log line shows: the request's path, except for routes that carry a
+// secret in the path (a one-time link's :token), which are logged by their pattern.
+func logPath(route, path string) string {
+	if strings.Contains(route, ":token") {
+		return route
+	}
+	return path
 }
 
 // recoverPanic turns a panic into a logged 500 page.

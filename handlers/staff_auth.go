@@ -326,8 +326,7 @@ func (k staffKeyUser) WebAuthnCredentials() []webauthn.Credential { return k.cre
 // address bar or history.
 func (s *Server) staffEnrolLink(c echo.Context) error {
 	token := c.Param("token")
-	// The access log writes the request's path after the handler ran: keep the token out of it.
-	c.Request().URL.Path, c.Request().URL.RawPath = "/medarbejder/tilmeld", ""
+	// The access log shows this route by its pattern (logPath), never the token.
 	e, err := s.Staff.OpenEnrolment(c.Request().Context(), token)
 	if errors.Is(err, staff.ErrEnrolmentInvalid) {
 		return s.render(c, http.StatusNotFound, views.StaffEnrolInvalid())
