@@ -38,6 +38,12 @@ func newCitizen(t testing.TB, env *apptest.Env) testCitizen {
 	n := citizenSeq.Add(1)
 	rng := mrand.New(mrand.NewPCG(uint64(time.Now().UnixNano()), uint64(n)))
 	p := identity.GenerateDemoPersons(rng, 1)[0]
+	// The generator makes one person in fifty deceased and some without an address: a citizen
+	// who logs in is alive and has one.
+	p.Deceased = false
+	if p.Email == "" {
+		p.Email = fmt.Sprintf("borger%d@%s", n, identity.DemoEmailDomain)
+	}
 	if err := env.App.Persons.Insert(ctx, p); err != nil {
 		t.Fatalf("insert person: %v", err)
 	}

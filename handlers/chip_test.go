@@ -252,6 +252,7 @@ func chipCitizen(t *testing.T, env *apptest.Env) (identity.MitID, string, *brows
 	ctx := context.Background()
 	n := chipSeq.Add(1)
 	p := identity.GenerateDemoPersons(mrand.New(mrand.NewPCG(uint64(time.Now().UnixNano()), uint64(n))), 1)[0]
+	p.Deceased = false // the generator makes one in fifty deceased, who cannot have a MitID
 	if err := env.App.Persons.Insert(ctx, p); err != nil {
 		t.Fatal(err)
 	}
