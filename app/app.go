@@ -54,6 +54,9 @@ type Config struct {
 	TokenKey []byte
 	// TrustProxy takes client addresses from X-Forwarded-For (behind a load balancer).
 	TrustProxy bool
+	// SMTPInboundAddr, when set, is where `portal serve` listens for citizens' mail replies to
+	// support cases (package inbound).
+	SMTPInboundAddr string
 	// Limits bound failed login attempts; zero fields take the identity package's defaults.
 	Limits identity.Limits
 }

@@ -38,6 +38,8 @@ var staffStatusText = map[string]string{
 // (the agent workspace, the supervisor dashboard) add theirs here.
 var staffEntries = []views.Entry{
 	{TitleID: "staffweb.home.users_title", TextID: "staffweb.home.users_text", Href: "/medarbejder/admin/brugere", TestID: "staff-entry-users"},
+	{TitleID: "desk.home.title", TextID: "desk.home.text", Href: "/medarbejder/sager", TestID: "staff-entry-desk"},
+	{TitleID: "dashboard.entry_title", TextID: "dashboard.entry_text", Href: "/medarbejder/overblik", TestID: "staff-entry-dashboard"},
 }
 
 // staffUserNotices are the notices a ?done= value on an account's page may ask for.

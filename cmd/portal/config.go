@@ -25,6 +25,7 @@ var settings = []struct{ name, def, help string }{
 	{"SMTP_PASSWORD", "", "SMTP password (never logged)"},
 	{"SMTP_FROM", "MitID <noreply@localhost>", "sender address of all mail"},
 	{"SMTP_TLS", "starttls", "none, starttls or tls"},
+	{"SMTP_INBOUND_ADDR", "", "address of the SMTP listener for citizens' mail replies to support cases (e.g. :2525); empty: none"},
 	{"SUPPORT_PHONE", "33 98 00 10", "the support desk's phone number"},
 	{"BLOCK_PHONE", "33 98 00 10", "the 24/7 blocking line"},
 	{"SESSION_IDLE", "30m", "a session ends after this long unused"},
@@ -102,6 +103,7 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 		MaxConns:        int32(integer("DB_MAX_CONNS")),
 		TokenKey:        tokenKey,
 		TrustProxy:      trustProxy,
+		SMTPInboundAddr: get("SMTP_INBOUND_ADDR"),
 	}
 	if cfg.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is required (make run provides a local one)")

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"mitidportal/app"
+	"mitidportal/inbound"
 	"mitidportal/logging"
 )
 
@@ -44,6 +46,14 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if err := a.Start(ctx); err != nil {
 		a.Close(context.Background())
 		return err
+	}
+	if cfg.SMTPInboundAddr != "" {
+		in := inbound.NewServer(inbound.NewReceiver(a.Pool, a.Cases), mailDomain(cfg.BaseURL), log)
+		if err := in.Start(cfg.SMTPInboundAddr); err != nil {
+			a.Close(context.Background())
+			return err
+		}
+		defer in.Close()
 	}
 	srv := &http.Server{
 		Addr:              env.getenv("PORTAL_ADDR"),
@@ -105,4 +115,13 @@ func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 	a.Close(ctx)
 	fmt.Fprintln(env.stdout, "database is up to date")
 	return nil
+}
+
+// mailDomain is the host name of the portal's base URL, which the inbound SMTP server greets
+// with.
+func mailDomain(baseURL string) string {
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "localhost"
 }
