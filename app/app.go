@@ -25,6 +25,7 @@ import (
 	"mitidportal/db"
 	"mitidportal/handlers"
 	"mitidportal/identity"
+	"mitidportal/inbound"
 	"mitidportal/locales"
 	"mitidportal/mail"
 	"mitidportal/session"
@@ -117,7 +118,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	workers := river.NewWorkers()
 	mail.AddWorkers(workers, pool, mail.NewSender(cfg.SMTP), log)
 	a.Throttle = identity.NewAddressThrottle(pool, identity.DefaultThrottleRules)
-	river.AddWorker(workers, &sessionCleanupWorker{sessions: a.Sessions, throttle: a.Throttle, log: log})
+	river.AddWorker(workers, &sessionCleanupWorker{sessions: a.Sessions, throttle: a.Throttle,
+		contacts: inbound.NewPending(pool), log: log})
 	a.jobs, err = river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 		Workers:      workers,

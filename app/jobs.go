@@ -8,11 +8,12 @@ import (
 	"github.com/riverqueue/river"
 
 	"mitidportal/identity"
+	"mitidportal/inbound"
 	"mitidportal/session"
 )
 
-// sessionCleanupArgs is the periodic job that deletes expired sessions and throttle entries
-// past their window. It runs through the job queue so that one instance runs it, not every
+// sessionCleanupArgs is the periodic job that deletes expired sessions, throttle entries past
+// their window and contact forms never confirmed. It runs through the job queue so that one instance runs it, not every
 // instance.
 type sessionCleanupArgs struct{}
 
@@ -22,6 +23,7 @@ type sessionCleanupWorker struct {
 	river.WorkerDefaults[sessionCleanupArgs]
 	sessions *session.Store
 	throttle *identity.AddressThrottle
+	contacts *inbound.Pending
 	log      *slog.Logger
 }
 
@@ -38,6 +40,12 @@ func (w *sessionCleanupWorker) Work(ctx context.Context, _ *river.Job[sessionCle
 	}
 	if n > 0 {
 		w.log.InfoContext(ctx, "pruned throttle entries", "count", n)
+	}
+	if n, err = w.contacts.Prune(ctx); err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.InfoContext(ctx, "pruned unconfirmed contact forms", "count", n)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"mitidportal/db"
 	"mitidportal/identity"
+	"mitidportal/inbound"
 	"mitidportal/mail"
 	"mitidportal/support"
 	"mitidportal/views"
@@ -260,7 +261,11 @@ func (s *Server) deskReply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	inReplyTo := ""
+	// Thread on the newest mail of the case; before any, on the receipt of a web case.
+	inReplyTo, err := inbound.ReceiptOf(ctx, s.Pool, cs.ID)
+	if err != nil {
+		return err
+	}
 	for _, e := range entries {
 		if e.MessageID != "" {
 			inReplyTo = e.MessageID

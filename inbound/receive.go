@@ -22,6 +22,22 @@ var (
 	ErrSender = errors.New("inbound: the sender is not the case's contact")
 )
 
+// ReceiptOf returns the Message-ID of a case's receipt mail, or "" when it had none (a case
+// opened by an agent): the first reply from support threads on it.
+func ReceiptOf(ctx context.Context, q interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}, caseID int64) (string, error) {
+	var id string
+	err := q.QueryRow(ctx, `SELECT message_id FROM contact_receipt WHERE case_id = $1 ORDER BY message_id LIMIT 1`, caseID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("receipt of case %d: %w", caseID, err)
+	}
+	return id, nil
+}
+
 // RecordReceipt records the Message-ID of a case's receipt mail in the caller's transaction
 // (the one that queues the mail), so the citizen's answer to it finds the case.
 func RecordReceipt(ctx context.Context, tx pgx.Tx, messageID string, caseID int64) error {
