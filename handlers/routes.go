@@ -90,7 +90,8 @@ func (s *Server) routes() []Route {
 // table is the whole route table: the routes above and those of the areas with files of
 // their own.
 func (s *Server) allRoutes() []Route {
-	return slices.Concat(s.routes(), s.chipRoutes(), s.appRoutes(), s.staffRoutes(), s.deskRoutes(), s.deskCitizenRoutes(), s.contactRoutes(), s.myCasesRoutes(), s.dashboardRoutes())
+	return slices.Concat(s.routes(), s.chipRoutes(), s.appRoutes(), s.staffRoutes(), s.deskRoutes(),
+		s.deskCitizenRoutes(), s.contactRoutes(), s.myCasesRoutes(), s.dashboardRoutes(), s.auditRoutes())
 }
 
 // register adds the middleware chain and every route with its access check.

@@ -40,6 +40,7 @@ var staffEntries = []views.Entry{
 	{TitleID: "staffweb.home.users_title", TextID: "staffweb.home.users_text", Href: "/medarbejder/admin/brugere", TestID: "staff-entry-users"},
 	{TitleID: "desk.home.title", TextID: "desk.home.text", Href: "/medarbejder/sager", TestID: "staff-entry-desk"},
 	{TitleID: "dashboard.entry_title", TextID: "dashboard.entry_text", Href: "/medarbejder/overblik", TestID: "staff-entry-dashboard"},
+	{TitleID: "auditlog.home.title", TextID: "auditlog.home.text", Href: "/medarbejder/revision", TestID: "staff-entry-audit"},
 }
 
 // staffUserNotices are the notices a ?done= value on an account's page may ask for.
