@@ -293,6 +293,13 @@ func (s *Store) succeed(ctx context.Context, tx pgx.Tx, st loginState, pw, means
 		return Login{}, fmt.Errorf("login means used: %w", err)
 	}
 	means.LastUsedAt, means.FailedCount = &now, 0
+	if pw.mustChange {
+		// A temporary password works once: this login spends it, and the session it opens must
+		// set a new password. Another login with it is ErrPasswordExpired.
+		if _, err := tx.Exec(ctx, `UPDATE authenticator SET expires_at = $2 WHERE id = $1`, pw.ID, now); err != nil {
+			return Login{}, fmt.Errorf("spend temporary password: %w", err)
+		}
+	}
 	level := LoginLevel(means.Kind, st.m.Assurance)
 	err := s.record(ctx, tx, Activity{MitIDID: st.m.ID, Kind: ActivityLogin, Actor: ActorCitizen,
 		Detail: map[string]any{"service": service, "level": string(level), "means": string(means.Kind),

@@ -154,6 +154,12 @@ func TestLoginSuccessResetsCountersAndTemporaryPassword(t *testing.T) {
 	if n := one[int](t, e.pool, `SELECT failed_count FROM authenticator WHERE mitid_id = $1 AND kind = 'password'`, m.ID); n != 0 {
 		t.Errorf("password failed_count %d after success", n)
 	}
+	// The temporary password worked once; a second login with it is refused.
+	e.clock.Add(30 * time.Second)
+	if _, err := e.store.LoginWithCode(ctx, LoginInput{Username: m.Username, Password: testPassword,
+		Code: e.code(serial), ClientAddr: "192.0.2.1"}); !errors.Is(err, ErrPasswordExpired) {
+		t.Errorf("a second login with the temporary password: %v, want ErrPasswordExpired", err)
+	}
 	if err := e.store.ChangePassword(ctx, m.ID, "Nyt-og-bedre-kodeord-9", ActorCitizen); err != nil {
 		t.Fatal(err)
 	}
