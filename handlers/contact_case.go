@@ -173,18 +173,20 @@ func (s *Server) openCitizenCase(ctx context.Context, mitidID int64, sub inbound
 	})
 }
 
-// openCase opens the case and queues the receipt with its reference code, recording the
-// receipt's Message-ID so a mail reply to it lands on the case. support.Cases.Open has a
-// transaction of its own, so the receipt follows in a second one.
+// openCase opens the case and queues the receipt with its reference code in the same
+// transaction, recording the receipt's Message-ID so a mail reply to it lands on the case.
 func (s *Server) openCase(ctx context.Context, n support.NewCase) (support.Case, error) {
-	cs, err := s.Cases.Open(ctx, n)
-	if err != nil {
-		return cs, err
-	}
-	if cs.Email == "" {
-		return cs, nil // the register knows no address: the page shows the code
-	}
-	err = db.Transact(ctx, s.Pool, func(tx pgx.Tx) error { return s.sendReceipt(ctx, tx, cs) })
+	var cs support.Case
+	err := db.Transact(ctx, s.Pool, func(tx pgx.Tx) error {
+		var err error
+		if cs, err = s.Cases.OpenTx(ctx, tx, n); err != nil {
+			return err
+		}
+		if cs.Email == "" {
+			return nil // the register knows no address: the page shows the code
+		}
+		return s.sendReceipt(ctx, tx, cs)
+	})
 	return cs, err
 }
 
@@ -217,13 +219,13 @@ func (s *Server) sendContactConfirm(ctx context.Context, tx pgx.Tx, sub inbound.
 }
 
 // contactConfirm opens the case of an anonymous submission from the link in its mail; the
-// link works once.
+// link works once: spending it, opening the case and queuing the receipt are one transaction.
 func (s *Server) contactConfirm(c echo.Context) error {
 	ctx := c.Request().Context()
 	var cs support.Case
 	err := inbound.NewPending(s.Pool).Confirm(ctx, c.Param("token"), func(tx pgx.Tx, sub inbound.Submission) error {
 		var err error
-		cs, err = s.Cases.Open(ctx, support.NewCase{
+		cs, err = s.Cases.OpenTx(ctx, tx, support.NewCase{
 			Channel: support.ChannelWeb, System: sub.System, Category: sub.Category, Name: sub.Name,
 			Email: sub.Email, Lang: sub.Lang, Subject: sub.Subject, Message: sub.Message,
 		})

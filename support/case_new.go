@@ -112,13 +112,25 @@ func valid[T comparable](all []T, v T) bool {
 // Open opens a case with status new: it draws a unique reference code, records the first
 // message (and the assignment, when AssigneeID is set) on the timeline and sets the deadlines.
 func (s *Cases) Open(ctx context.Context, n NewCase) (Case, error) {
+	var c Case
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		c, err = s.OpenTx(ctx, tx, n)
+		return err
+	})
+	return c, err
+}
+
+// OpenTx is Open in the caller's transaction, so that what the opening reports (the receipt
+// mail to the citizen) commits together with the case, or not at all.
+func (s *Cases) OpenTx(ctx context.Context, tx pgx.Tx, n NewCase) (Case, error) {
 	n, err := n.normalize()
 	if err != nil {
 		return Case{}, err
 	}
 	now := s.now()
 	var c Case
-	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+	err = func() error {
 		if n.AssigneeID != 0 {
 			if err := checkAssignee(ctx, tx, n.AssigneeID); err != nil {
 				return err
@@ -145,7 +157,7 @@ func (s *Cases) Open(ctx context.Context, n NewCase) (Case, error) {
 		}
 		c, err = getCase(ctx, tx, `id = $1`, id)
 		return err
-	})
+	}()
 	return c, err
 }
 
