@@ -84,3 +84,19 @@ func migratePortal(ctx context.Context, sqlDB *sql.DB, fsys fs.FS, log *slog.Log
 func Transact(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, pool, fn)
 }
+
+// TransactOutcome runs fn in one transaction that commits whenever fn returns no error, also
+// when it returns an outcome (a refused login whose failure count must stick), and returns
+// that outcome; only err rolls back.
+func TransactOutcome(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) (outcome, err error)) error {
+	var outcome error
+	err := Transact(ctx, pool, func(tx pgx.Tx) error {
+		var err error
+		outcome, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return outcome
+}

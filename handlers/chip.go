@@ -325,33 +325,42 @@ func (s *Server) finishChipRegistration(c echo.Context, purpose chipPurpose, mit
 // keepCeremony stores a ceremony in the session, replacing any earlier one.
 func (s *Server) keepCeremony(c echo.Context, cer chipCeremony) error {
 	cer.Expires = s.Now().Add(chipCeremonyTTL)
-	b, err := json.Marshal(cer)
-	if err != nil {
-		return fmt.Errorf("chip ceremony: %w", err)
-	}
-	st := stateOf(c)
-	st.sess.Values[keyChipCeremony] = string(b)
-	st.dirty = true
-	return nil
+	return keepJSON(c, keyChipCeremony, cer)
 }
 
 // takeCeremony removes the session's ceremony and returns it when it is for purpose and has
 // not expired.
 func (s *Server) takeCeremony(c echo.Context, purpose chipPurpose) (chipCeremony, bool) {
-	st := stateOf(c)
-	raw, _ := st.sess.Values[keyChipCeremony].(string)
-	if _, ok := st.sess.Values[keyChipCeremony]; ok {
-		delete(st.sess.Values, keyChipCeremony)
-		st.dirty = true
-	}
 	var cer chipCeremony
-	if raw == "" || json.Unmarshal([]byte(raw), &cer) != nil {
-		return chipCeremony{}, false
-	}
-	if cer.Purpose != purpose || !s.Now().Before(cer.Expires) {
+	if !takeJSON(c, keyChipCeremony, &cer) || cer.Purpose != purpose || !s.Now().Before(cer.Expires) {
 		return chipCeremony{}, false
 	}
 	return cer, true
+}
+
+// keepJSON stores v in the server-side session under key as JSON (a string, so gob needs no
+// registration of the type), replacing any earlier value.
+func keepJSON(c echo.Context, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("session value %s: %w", key, err)
+	}
+	st := stateOf(c)
+	st.sess.Values[key] = string(b)
+	st.dirty = true
+	return nil
+}
+
+// takeJSON removes the session's value under key and decodes it into v; false when there was
+// none or it does not decode. Taking it whatever happens next makes a challenge single use.
+func takeJSON(c echo.Context, key string, v any) bool {
+	st := stateOf(c)
+	raw, _ := st.sess.Values[key].(string)
+	if _, ok := st.sess.Values[key]; ok {
+		delete(st.sess.Values, key)
+		st.dirty = true
+	}
+	return raw != "" && json.Unmarshal([]byte(raw), v) == nil
 }
 
 // chipUser is a MitID as go-webauthn sees it. The user handle is the MitID's id as 8 bytes

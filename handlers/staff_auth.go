@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -267,27 +265,14 @@ type staffCeremony struct {
 // keepStaffCeremony stores a ceremony in the session, replacing any earlier one.
 func (s *Server) keepStaffCeremony(c echo.Context, cer staffCeremony) error {
 	cer.Expires = s.Now().Add(chipCeremonyTTL)
-	b, err := json.Marshal(cer)
-	if err != nil {
-		return fmt.Errorf("staff key ceremony: %w", err)
-	}
-	st := stateOf(c)
-	st.sess.Values[keyStaffCeremony] = string(b)
-	st.dirty = true
-	return nil
+	return keepJSON(c, keyStaffCeremony, cer)
 }
 
 // takeStaffCeremony removes the session's ceremony and returns it when it is for purpose and
 // has not expired: a challenge is answered at most once.
 func (s *Server) takeStaffCeremony(c echo.Context, purpose string) (staffCeremony, bool) {
-	st := stateOf(c)
-	raw, _ := st.sess.Values[keyStaffCeremony].(string)
-	if _, ok := st.sess.Values[keyStaffCeremony]; ok {
-		delete(st.sess.Values, keyStaffCeremony)
-		st.dirty = true
-	}
 	var cer staffCeremony
-	if raw == "" || json.Unmarshal([]byte(raw), &cer) != nil || cer.Purpose != purpose || !s.Now().Before(cer.Expires) {
+	if !takeJSON(c, keyStaffCeremony, &cer) || cer.Purpose != purpose || !s.Now().Before(cer.Expires) {
 		return staffCeremony{}, false
 	}
 	return cer, true

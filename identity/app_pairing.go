@@ -164,7 +164,7 @@ func (s *Store) CompletePairing(ctx context.Context, in PairingInput) (Authentic
 		return Authenticator{}, err
 	}
 	var a Authenticator
-	err = s.transactOutcome(ctx, func(tx pgx.Tx) (error, error) {
+	err = db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
 		refuse := func() (error, error) {
 			return ErrPairingInvalid, s.throttle.Fail(ctx, tx, ThrottleActivation, in.ClientAddr)
 		}

@@ -136,7 +136,7 @@ func (s *Store) StartAppRequest(ctx context.Context, in AppRequestInput) (AppReq
 		browserHash = h[:]
 	}
 	var req AppRequest
-	err = s.transactOutcome(ctx, func(tx pgx.Tx) (error, error) {
+	err = db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
 		now := s.now()
 		var mitidID *int64
 		level := in.Level
@@ -391,7 +391,7 @@ func (s *Store) AppRequestState(ctx context.Context, id int64, browserSecret []b
 // MitID's failure counters and is recorded as ActivityLogin at LoginLevel(KindApp, assurance).
 func (s *Store) FinishAppLogin(ctx context.Context, id int64, browserSecret []byte, clientAddr string) (Login, error) {
 	var login Login
-	err := s.transactOutcome(ctx, func(tx pgx.Tx) (error, error) {
+	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
 		r, hash, _, err := lockAppRequest(ctx, tx, id)
 		if errors.Is(err, ErrAppRequestInvalid) || err == nil && !browserMatches(hash, browserSecret) {
 			return ErrAppRequestInvalid, s.throttle.Fail(ctx, tx, ThrottleLogin, clientAddr)

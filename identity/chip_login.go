@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mitidportal/db"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -29,7 +30,7 @@ func (s *Store) CheckPasswordForChip(ctx context.Context, in LoginInput) (MitID,
 		m     MitID
 		chips []ChipCredential
 	)
-	err := s.transactOutcome(ctx, func(tx pgx.Tx) (error, error) {
+	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
 		st, _, outcome, err := s.passwordStep(ctx, tx, in)
 		if outcome != nil || err != nil {
 			return outcome, err
@@ -59,7 +60,7 @@ func (s *Store) CheckPasswordForChip(ctx context.Context, in LoginInput) (MitID,
 func (s *Store) FinishChipLogin(ctx context.Context, mitidID int64, credentialID []byte, signCount uint32,
 	flags ChipFlags, service, clientAddr string) (Login, error) {
 	var login Login
-	err := s.transactOutcome(ctx, func(tx pgx.Tx) (error, error) {
+	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
 		// The assertion was valid for a key, so a mismatch here is a forged or confused request:
 		// it counts against the address like a wrong password.
 		refuse := func() (error, error) {

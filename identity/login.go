@@ -58,21 +58,6 @@ func lockForLogin(ctx context.Context, tx pgx.Tx, where string, arg any) (loginS
 	return st, nil
 }
 
-// transactOutcome runs fn in one transaction that commits even when the attempt's outcome is a
-// refusal, because the failure counters written on the way must stick; only err rolls back.
-func (s *Store) transactOutcome(ctx context.Context, fn func(tx pgx.Tx) (outcome, err error)) error {
-	var outcome error
-	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		outcome, err = fn(tx)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return outcome
-}
-
 // LoginWithCode logs in with password and the code of a code display or audio code reader
 // (any active one of the MitID). In order:
 //
@@ -94,7 +79,7 @@ func (s *Store) LoginWithCode(ctx context.Context, in LoginInput) (Login, error)
 		return Login{}, err
 	}
 	var login Login
-	err := s.transactOutcome(ctx, func(tx pgx.Tx) (error, error) {
+	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
 		st, pw, outcome, err := s.passwordStep(ctx, tx, in)
 		if outcome != nil || err != nil {
 			return outcome, err

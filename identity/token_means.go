@@ -65,7 +65,7 @@ func (s *Store) ActivateToken(ctx context.Context, mitidID int64, serial, code, 
 		return Authenticator{}, err
 	}
 	var a Authenticator
-	err := s.transactOutcome(ctx, func(tx pgx.Tx) (error, error) {
+	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
 		refuse := func(e error) (error, error) {
 			return e, s.throttle.failKey(ctx, tx, ThrottleActivation, key)
 		}

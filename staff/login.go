@@ -94,7 +94,7 @@ func (r loginRow) canLogIn() bool {
 // FinishLogin, after the security key, does.
 func (s *Store) CheckPassword(ctx context.Context, email, password string) (User, error) {
 	var u User
-	err := transactOutcome(ctx, s, func(tx pgx.Tx) (error, error) {
+	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
 		r, err := lockForLogin(ctx, tx, `lower(u.email) = lower($1)`, strings.TrimSpace(email))
 		if errors.Is(err, ErrNotFound) {
 			_, _ = identity.VerifyPassword(dummyHash(), password)
@@ -153,7 +153,7 @@ type KeyFlags struct {
 // writes the counter back and resets the failures.
 func (s *Store) FinishLogin(ctx context.Context, id int64, credentialID []byte, signCount uint32, flags KeyFlags) (User, error) {
 	var u User
-	err := transactOutcome(ctx, s, func(tx pgx.Tx) (error, error) {
+	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
 		r, err := lockForLogin(ctx, tx, `u.id = $1`, id)
 		if errors.Is(err, ErrNotFound) {
 			return ErrLoginFailed, nil
@@ -219,19 +219,4 @@ func countFailure(ctx context.Context, tx pgx.Tx, id int64) error {
 		return fmt.Errorf("count staff login failure: %w", err)
 	}
 	return nil
-}
-
-// transactOutcome runs fn in a transaction that commits whenever fn returns no error, also
-// when it returns an outcome (a refusal whose failure count must stay), and returns the outcome.
-func transactOutcome(ctx context.Context, s *Store, fn func(pgx.Tx) (outcome, err error)) error {
-	var outcome error
-	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		outcome, err = fn(tx)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return outcome
 }
