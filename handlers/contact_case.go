@@ -77,16 +77,7 @@ var contactFieldOf = map[*support.Error]string{
 // supportFieldError turns a support rule into an error at its field (fallback: the form as a
 // whole); any other error is returned for the error page.
 func supportFieldError(f *views.Form, err error, fallback string) error {
-	var rule *support.Error
-	if !errors.As(err, &rule) {
-		return err
-	}
-	field, ok := contactFieldOf[rule]
-	if !ok {
-		field = fallback
-	}
-	f.Errors = append(f.Errors, views.FieldError{Field: field, MsgID: rule.MsgID})
-	return nil
+	return supportError(f, err, contactFieldOf, fallback)
 }
 
 // contactFormSubmit opens the case (logged in) or stores it until the address is confirmed.

@@ -45,7 +45,7 @@ const (
 )
 
 // deskCitizenAccess admits the desk's staff: agents and supervisors.
-var deskCitizenAccess = Only(Agent, Supervisor)
+var deskCitizenAccess = deskAccess
 
 func (s *Server) deskCitizenRoutes() []Route {
 	p := deskCitizenPath + ":id"
