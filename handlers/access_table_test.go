@@ -1,0 +1,170 @@
+package handlers_test
+
+import (
+	"slices"
+
+	"mitidportal/handlers"
+)
+
+// expect is what one route must admit, written out by hand: the test compares the portal's
+// behaviour with this table, never with the Access value the middleware itself reads, so a
+// staff route declared public (or a citizen change that forgot its recent-login rule) fails.
+type expect struct {
+	roles []handlers.Role // who is let through; nil with public for everyone
+	// public: everyone, logged in or not.
+	public bool
+	// level: a citizen's login must be at least substantial; recent: and made within
+	// handlers.RecentLogin.
+	level, recent bool
+}
+
+func (e expect) admits(role handlers.Role) bool {
+	return e.public || slices.Contains(e.roles, role)
+}
+
+// The role sets the table uses.
+var (
+	anyone    = expect{public: true}
+	citizen   = expect{roles: []handlers.Role{handlers.Citizen, handlers.OrgMember, handlers.OrgAdmin}, level: true}
+	citRecent = expect{roles: []handlers.Role{handlers.Citizen, handlers.OrgMember, handlers.OrgAdmin}, level: true, recent: true}
+	loggedIn  = expect{roles: []handlers.Role{handlers.Citizen, handlers.OrgMember, handlers.OrgAdmin,
+		handlers.Agent, handlers.Supervisor, handlers.RAOfficer, handlers.CampaignEditor, handlers.Admin}}
+	anyStaff = expect{roles: []handlers.Role{handlers.Agent, handlers.Supervisor, handlers.RAOfficer,
+		handlers.CampaignEditor, handlers.Admin}}
+	deskStaff   = expect{roles: []handlers.Role{handlers.Agent, handlers.Supervisor}}
+	supervisors = expect{roles: []handlers.Role{handlers.Supervisor, handlers.Admin}}
+	adminOnly   = expect{roles: []handlers.Role{handlers.Admin}}
+)
+
+// expectedAccess is every route of the portal ("METHOD path" as registered) and who may call
+// it. A new route fails the test until it is added here.
+var expectedAccess = map[string]expect{
+	// Operations.
+	"GET /healthz": anyone,
+	"GET /readyz":  anyone,
+	"GET /metrics": anyone, // guarded by its own bearer token, not by a role
+
+	// Public pages.
+	"GET /":                anyone,
+	"GET /kontakt":         anyone,
+	"GET /tilgaengelighed": anyone,
+	"GET /privatliv":       anyone,
+	"GET /cookies":         anyone,
+	"POST /log-ud":         loggedIn,
+
+	// Citizen login.
+	"GET /log-ind":                 anyone,
+	"POST /log-ind":                anyone,
+	"GET /log-ind/metode":          anyone,
+	"GET /log-ind/kode":            anyone,
+	"POST /log-ind/kode":           anyone,
+	"GET /log-ind/chip":            anyone,
+	"POST /log-ind/chip/begin":     anyone,
+	"POST /log-ind/chip/finish":    anyone,
+	"GET /log-ind/chip/spaerret":   anyone,
+	"GET /log-ind/app":             anyone,
+	"POST /log-ind/app":            anyone,
+	"GET /log-ind/app/status":      anyone,
+	"GET /log-ind/app/fuldfoer":    anyone,
+	"POST /log-ind/app/fuldfoer":   anyone,
+	"GET /app":                     anyone,
+	"POST /app/par":                anyone,
+	"POST /app/anmodninger":        anyone,
+	"POST /app/svar":               anyone,
+	"GET /spaer":                   anyone,
+	"POST /spaer":                  anyone,
+	"GET /demo/post":               anyone, // 404 outside demo mode
+	"GET /demo/post/brev/:id":      anyone,
+	"GET /kontakt/skriv":           anyone,
+	"POST /kontakt/skriv":          anyone,
+	"GET /kontakt/bekraeft/:token": anyone,
+
+	// Creating a MitID.
+	"GET /opret":              anyone,
+	"POST /opret":             anyone,
+	"GET /opret/kode":         anyone,
+	"POST /opret/kode":        anyone,
+	"GET /opret/bruger":       anyone,
+	"POST /opret/bruger":      anyone,
+	"GET /opret/middel":       anyone,
+	"GET /opret/kodeviser":    anyone,
+	"POST /opret/kodeviser":   anyone,
+	"GET /opret/app":          anyone,
+	"POST /opret/app":         anyone,
+	"GET /opret/app/status":   anyone,
+	"GET /opret/chip":         anyone,
+	"POST /opret/chip/begin":  anyone,
+	"POST /opret/chip/finish": anyone,
+	"GET /opret/faerdig":      anyone,
+
+	// Self-service.
+	"GET /mitid":                              citizen,
+	"GET /mitid/middel/:id/omdoeb":            citRecent,
+	"POST /mitid/middel/:id/omdoeb":           citRecent,
+	"GET /mitid/middel/:id/spaer":             citizen,
+	"POST /mitid/middel/:id/spaer":            citizen,
+	"GET /mitid/middel/:id/fjern":             citRecent,
+	"POST /mitid/middel/:id/fjern":            citRecent,
+	"GET /mitid/kodeviser/tilfoej":            citRecent,
+	"POST /mitid/kodeviser/tilfoej":           citRecent,
+	"GET /mitid/app/tilfoej":                  citRecent,
+	"POST /mitid/app/tilfoej":                 citRecent,
+	"GET /mitid/app/tilfoej/status":           citRecent,
+	"GET /mitid/chip/tilfoej":                 citRecent,
+	"POST /mitid/chip/tilfoej/begin":          citRecent,
+	"POST /mitid/chip/tilfoej/finish":         citRecent,
+	"GET /mitid/adgangskode":                  citRecent,
+	"POST /mitid/adgangskode":                 citRecent,
+	"GET /mitid/brugernavn":                   citRecent,
+	"POST /mitid/brugernavn":                  citRecent,
+	"GET /mitid/aktivitet":                    citizen,
+	"GET /mitid/sessioner":                    citizen,
+	"POST /mitid/sessioner/log-ud-alle":       citizen,
+	"GET /mitid/spaer":                        citizen, // blocking protects: no recent login asked
+	"POST /mitid/spaer":                       citizen,
+	"GET /mitid/post":                         citizen,
+	"GET /mitid/post/:id":                     citizen,
+	"GET /mitid/sager":                        citizen,
+	"GET /mitid/sager/:ref":                   citizen,
+	"POST /mitid/sager/:ref/svar":             citizen,
+	"GET /medarbejder/log-ind":                anyone,
+	"POST /medarbejder/log-ind":               anyone,
+	"GET /medarbejder/log-ind/noegle":         anyone,
+	"POST /medarbejder/log-ind/noegle/begin":  anyone,
+	"POST /medarbejder/log-ind/noegle/finish": anyone,
+	"GET /medarbejder/tilmeld/:token":         anyone,
+	"GET /medarbejder/tilmeld":                anyone,
+	"POST /medarbejder/tilmeld":               anyone,
+	"GET /medarbejder/tilmeld/noegle":         anyone,
+	"POST /medarbejder/tilmeld/noegle/begin":  anyone,
+	"POST /medarbejder/tilmeld/noegle/finish": anyone,
+
+	// Staff.
+	"GET /medarbejder":                                     anyStaff,
+	"GET /medarbejder/revision":                            anyStaff,
+	"GET /medarbejder/overblik":                            supervisors,
+	"GET /medarbejder/overblik.csv":                        supervisors,
+	"GET /medarbejder/admin/brugere":                       adminOnly,
+	"POST /medarbejder/admin/brugere":                      adminOnly,
+	"GET /medarbejder/admin/brugere/:id":                   adminOnly,
+	"POST /medarbejder/admin/brugere/:id/roller":           adminOnly,
+	"POST /medarbejder/admin/brugere/:id/deaktiver":        adminOnly,
+	"POST /medarbejder/admin/brugere/:id/aktiver":          adminOnly,
+	"GET /medarbejder/sager":                               deskStaff,
+	"GET /medarbejder/sager/ny":                            deskStaff,
+	"POST /medarbejder/sager/ny":                           deskStaff,
+	"GET /medarbejder/sager/:ref":                          deskStaff,
+	"POST /medarbejder/sager/:ref/svar":                    deskStaff,
+	"POST /medarbejder/sager/:ref/note":                    deskStaff,
+	"POST /medarbejder/sager/:ref/opkald":                  deskStaff,
+	"POST /medarbejder/sager/:ref/status":                  deskStaff,
+	"POST /medarbejder/sager/:ref/tildel":                  deskStaff,
+	"POST /medarbejder/sager/:ref/tags":                    deskStaff,
+	"GET /medarbejder/borger/:id":                          deskStaff,
+	"POST /medarbejder/borger/:id/bekraeft":                deskStaff,
+	"GET /medarbejder/borger/:id/bekraeft/:req/status":     deskStaff,
+	"POST /medarbejder/borger/:id/spaer":                   deskStaff,
+	"POST /medarbejder/borger/:id/middel/spaer":            deskStaff,
+	"POST /medarbejder/borger/:id/midlertidig-adgangskode": deskStaff,
+	"POST /medarbejder/borger/:id/aktiveringskode":         deskStaff,
+}
