@@ -1,0 +1,109 @@
+// Package fault is the one error vocabulary of the portal's domain packages (identity, staff,
+// support, audit, campaign). A rule broken by what a person typed or asked for is an *Error with
+// a Kind, which says what kind of refusal it is (the HTTP layer maps kinds to statuses in one
+// table), and a message ID, which the HTTP layer translates. Anything that is not an *Error is
+// the portal's own failure and becomes a 500 page; a forgotten "not found" is an *Error of kind
+// NotFound and so a 404, never a 500.
+//
+// Error() is for logs only: a person never sees it.
+package fault
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Kind says what kind of refusal an error is.
+type Kind int
+
+// The kinds of refusal. The zero Kind is Invalid, the most common one.
+const (
+	// Invalid: what was typed breaks a rule; the form is shown again with the message.
+	Invalid Kind = iota
+	// NotFound: what was asked for does not exist, or is not the asker's to see.
+	NotFound
+	// Conflict: the request is understood but the thing's state does not allow it now (already
+	// blocked, changed by someone else meanwhile).
+	Conflict
+	// Forbidden: the asker may not do this.
+	Forbidden
+	// Throttled: too many attempts; RetryAfter says when the next one is allowed.
+	Throttled
+	// Unavailable: the portal cannot take the request now (busy, a dependency down);
+	// RetryAfter says when to try again.
+	Unavailable
+)
+
+var kindNames = [...]string{"invalid", "not found", "conflict", "forbidden", "throttled", "unavailable"}
+
+func (k Kind) String() string {
+	if int(k) >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Error is a refusal that a person can be told about.
+type Error struct {
+	// Domain names the package that refused ("identity"), for logs.
+	Domain string
+	Kind   Kind
+	// MsgID is the locale key of the message a person reads.
+	MsgID string
+	// RetryAfter is set on Throttled and Unavailable errors made by After.
+	RetryAfter time.Duration
+}
+
+// New returns a refusal of domain with kind and message ID; packages declare theirs once as
+// package variables (var ErrX = fault.New(domain, kind, msgID)).
+func New(domain string, kind Kind, msgID string) *Error {
+	return &Error{Domain: domain, Kind: kind, MsgID: msgID}
+}
+
+func (e *Error) Error() string {
+	s := e.Domain + ": " + e.MsgID
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
+	}
+	return s
+}
+
+// Is reports whether target is the same refusal: the same domain, kind and message ID. So
+// errors.Is(err, identity.ErrThrottled) holds for a copy made by After.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Domain == e.Domain && t.Kind == e.Kind && t.MsgID == e.MsgID
+}
+
+// After returns a copy of e that says the next attempt is allowed after d (at least a second,
+// rounded to seconds).
+func (e *Error) After(d time.Duration) *Error {
+	c := *e
+	c.RetryAfter = max(time.Second, d.Round(time.Second))
+	return &c
+}
+
+// Minutes is RetryAfter rounded up to whole minutes (at least 1), for message texts.
+func (e *Error) Minutes() int {
+	return max(1, int(math.Ceil(e.RetryAfter.Minutes())))
+}
+
+// As returns the refusal in err's chain, if there is one.
+func As(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	return nil, false
+}
+
+// KindOf returns the kind of the refusal in err's chain; ok is false for the portal's own
+// failures.
+func KindOf(err error) (Kind, bool) {
+	if e, ok := As(err); ok {
+		return e.Kind, true
+	}
+	return 0, false
+}

@@ -1,0 +1,70 @@
+package fault_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"mitidportal/fault"
+)
+
+var (
+	errWrong     = fault.New("identity", fault.Invalid, "identity.err.wrong")
+	errThrottled = fault.New("identity", fault.Throttled, "identity.err.throttled")
+	errOther     = fault.New("support", fault.Throttled, "identity.err.throttled")
+)
+
+func TestIsAndAs(t *testing.T) {
+	wrapped := fmt.Errorf("login: %w", errThrottled.After(90*time.Second))
+	tests := []struct {
+		name   string
+		err    error
+		target error
+		want   bool
+	}{
+		{"same variable", errWrong, errWrong, true},
+		{"copy with a wait", errThrottled.After(time.Minute), errThrottled, true},
+		{"wrapped copy", wrapped, errThrottled, true},
+		{"other message", errWrong, errThrottled, false},
+		{"other domain", errOther, errThrottled, false},
+		{"plain error", errors.New("identity: identity.err.wrong"), errWrong, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := errors.Is(tt.err, tt.target); got != tt.want {
+				t.Errorf("errors.Is = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	e, ok := fault.As(wrapped)
+	if !ok || e.Kind != fault.Throttled || e.RetryAfter != 90*time.Second || e.Minutes() != 2 {
+		t.Errorf("As(wrapped) = %+v, %v", e, ok)
+	}
+	if errThrottled.RetryAfter != 0 {
+		t.Error("After changed the package variable")
+	}
+	if _, ok := fault.KindOf(errors.New("boom")); ok {
+		t.Error("a plain error has a kind")
+	}
+	if k, _ := fault.KindOf(wrapped); k.String() != "throttled" {
+		t.Errorf("kind name %q", k)
+	}
+}
+
+func TestAfterRounds(t *testing.T) {
+	for _, tt := range []struct {
+		in, want time.Duration
+		minutes  int
+	}{
+		{0, time.Second, 1},
+		{1400 * time.Millisecond, time.Second, 1},
+		{61 * time.Second, 61 * time.Second, 2},
+		{time.Hour, time.Hour, 60},
+	} {
+		e := errThrottled.After(tt.in)
+		if e.RetryAfter != tt.want || e.Minutes() != tt.minutes {
+			t.Errorf("After(%s) = %s, %d min; want %s, %d", tt.in, e.RetryAfter, e.Minutes(), tt.want, tt.minutes)
+		}
+	}
+}
