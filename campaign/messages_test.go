@@ -1,0 +1,28 @@
+package campaign_test
+
+import (
+	"testing"
+
+	"mitidportal/campaign"
+	"mitidportal/locales"
+)
+
+// TestMessagesExist checks every message ID the package hands out in every language; the
+// locales test only finds IDs written out as literals.
+func TestMessagesExist(t *testing.T) {
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := campaign.MessageIDs()
+	if len(ids) < 25 {
+		t.Fatalf("only %d message IDs", len(ids))
+	}
+	for _, id := range ids {
+		for _, lang := range locales.Supported {
+			if !cat.Has(lang, id) {
+				t.Errorf("message %q is missing in %s", id, lang)
+			}
+		}
+	}
+}
