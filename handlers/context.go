@@ -12,22 +12,22 @@ import (
 )
 
 const (
-	langCookie     = "lang"
-	sessionName    = "portal"
-	keyCSRF        = "csrf"
+	langCookie  = "lang"
+	sessionName = "portal"
+	keyCSRF     = "csrf"
 )
 
 // state is what the middleware learns about a request, kept on the echo context.
 type state struct {
-	lang    string
-	tr      *locales.Translator
-	sess    *sessions.Session
-	dirty   bool // the session changed and must be saved before the answer is written
+	lang  string
+	tr    *locales.Translator
+	sess  *sessions.Session
+	dirty bool // the session changed and must be saved before the answer is written
 	// cookieCSRF is the token of a valid signed CSRF cookie the request carried, or the one
 	// this answer sets; "" before csrfToken or the csrf middleware looked.
 	cookieCSRF string
-	subject session.Subject
-	page    *views.Page
+	subject    session.Subject
+	page       *views.Page
 }
 
 func stateOf(c echo.Context) *state {
