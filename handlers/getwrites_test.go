@@ -186,6 +186,11 @@ func TestStaffGETsWriteNoAudit(t *testing.T) {
 			t.Errorf("%s: GETs wrote %d audit and %d activity entries", name, a1-a0, act1-act0)
 		}
 	}
+	// The case page opens the card with a button that posts, never with a link.
+	if body := d.agent.page(t, "/medarbejder/sager/"+cs.Ref); !strings.Contains(body, `<form method="post" action="`+d.card()+"/aabn?sag="+cs.Ref+`"`) ||
+		strings.Contains(body, `href="`+d.card()) {
+		t.Error("the case page does not open the card with a POST button")
+	}
 	walk("before the card is opened")
 	body := d.agent.page(t, d.card())
 	if strings.Contains(body, d.citizen.CPR.String()) || !strings.Contains(body, `data-testid="desk-open"`) {
