@@ -53,6 +53,9 @@ type Config struct {
 	MailRetry river.ClientRetryPolicy
 	// TokenKey is the 32-byte AES key that encrypts the hardware tokens' TOTP seeds at rest.
 	TokenKey []byte
+	// CSRFKey is the 32-byte HMAC key that signs the CSRF cookie of visitors who have no
+	// session yet (handlers.Config.CSRFKey).
+	CSRFKey []byte
 	// TrustProxy takes client addresses from X-Forwarded-For (behind a load balancer).
 	TrustProxy bool
 	// SMTPInboundAddr, when set, is where `portal serve` listens for citizens' mail replies to
@@ -137,6 +140,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		pool.Close()
 		return nil, errors.New("TOKEN_KEY must be set to 64 hexadecimal digits (32 random bytes, e.g. `openssl rand -hex 32`)")
 	}
+	if len(cfg.CSRFKey) != 32 {
+		pool.Close()
+		return nil, errors.New("CSRF_KEY must be set to 64 hexadecimal digits (32 random bytes, e.g. `openssl rand -hex 32`)")
+	}
 	a.Persons = identity.NewPersons(pool)
 	a.Letters = identity.NewLetters(pool)
 	a.Cases = support.NewCases(pool, support.DefaultSchedule(loc))
@@ -167,7 +174,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Config: handlers.Config{
 			Secure: secure, SupportPhone: cfg.SupportPhone, BlockPhone: cfg.BlockPhone,
 			Demo: cfg.Demo, MetricsToken: cfg.MetricsToken, BaseURL: cfg.BaseURL,
-			TrustProxy: cfg.TrustProxy,
+			TrustProxy: cfg.TrustProxy, CSRFKey: cfg.CSRFKey,
 		},
 		Log:      log,
 		Pool:     pool,

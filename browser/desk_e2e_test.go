@@ -65,9 +65,16 @@ func TestDeskE2ECallVerifyBlock(t *testing.T) {
 				t.Fatalf("after the new case on %s: %s", casePath, clip(mainText(t, agent), 300))
 			}
 
-			// The citizen card, worked from the case.
+			// The citizen card, worked from the case (a call, not yet tied to a MitID). Its
+			// address shows only the button that opens it: opening is an audited look-up, so
+			// it is a POST.
 			card := "/medarbejder/borger/" + strconv.FormatInt(c.MitID.ID, 10)
 			navigate(t, agent, withLang(env.URL+card+"?sag="+ref, lang))
+			if !has(t, agent, sel("desk-open")) || has(t, agent, sel("desk-cpr")) {
+				t.Fatalf("a GET of the card shows more than the button that opens it: %s", clip(mainText(t, agent), 300))
+			}
+			checkAxe(t, agent, "open the citizen card ("+lang+")")
+			click(t, agent, sel("desk-open"))
 			wantPath(t, agent, card)
 			if got := text(t, agent, sel("desk-cpr")); strings.ReplaceAll(got, "-", "") != strings.ReplaceAll(string(c.Person.CPR), "-", "") {
 				t.Errorf("the card shows CPR %q, want %q", got, c.Person.CPR)

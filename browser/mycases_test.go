@@ -112,7 +112,13 @@ func TestMyCasesAnonymousConfirmInBothLanguages(t *testing.T) {
 				t.Fatal(err)
 			}
 			url := link.FindString(body)
+			// The link shows the submission and a button; only the button sends it.
 			navigate(t, ctx, url)
+			if !has(t, ctx, `[data-testid="contact-confirm"]`) || has(t, ctx, `[data-testid="case-ref"]`) {
+				t.Fatalf("the link's page is not the confirmation with a button: %s", clip(mainText(t, ctx), 300))
+			}
+			checkAxe(t, ctx, "confirm the anonymous case")
+			click(t, ctx, `[data-testid="contact-confirm"]`)
 			ref := text(t, ctx, `[data-testid="case-ref"]`)
 			if _, err := env.App.Cases.ByRef(context.Background(), ref); err != nil {
 				t.Fatalf("shown code %q: %v", ref, err)

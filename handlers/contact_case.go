@@ -28,7 +28,9 @@ func (s *Server) contactRoutes() []Route {
 	return []Route{
 		{http.MethodGet, "/kontakt/skriv", Public, s.contactFormPage},
 		{http.MethodPost, "/kontakt/skriv", Public, s.contactFormSubmit},
-		{http.MethodGet, "/kontakt/bekraeft/:token", Public, s.contactConfirm},
+		// The link in the mail shows the submission with a button; only the POST spends it.
+		{http.MethodGet, "/kontakt/bekraeft/:token", Public, s.contactConfirmPage},
+		{http.MethodPost, "/kontakt/bekraeft/:token", Public, s.contactConfirm},
 	}
 }
 
@@ -209,8 +211,25 @@ func (s *Server) sendContactConfirm(ctx context.Context, tx pgx.Tx, sub inbound.
 	return err
 }
 
-// contactConfirm opens the case of an anonymous submission from the link in its mail; the
-// link works once: spending it, opening the case and queuing the receipt are one transaction.
+// contactConfirmPage is where the link in the mail leads: the submission and a button that
+// sends it. A GET spends nothing, so a mail scanner that follows links opens no case.
+func (s *Server) contactConfirmPage(c echo.Context) error {
+	token := c.Param("token")
+	sub, err := inbound.NewPending(s.Pool).Lookup(c.Request().Context(), token)
+	if errors.Is(err, inbound.ErrTokenInvalid) {
+		return s.render(c, http.StatusNotFound, views.ContactLinkInvalid())
+	}
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.ContactConfirm(views.ContactConfirmView{
+		Action: "/kontakt/bekraeft/" + token, SystemID: sub.System.MsgID(), CategoryID: sub.Category.MsgID(),
+		Subject: sub.Subject, Message: sub.Message, Name: sub.Name, Email: sub.Email}))
+}
+
+// contactConfirm opens the case of an anonymous submission when the citizen presses the
+// button on the link's page; the link works once: spending it, opening the case and queuing
+// the receipt are one transaction.
 func (s *Server) contactConfirm(c echo.Context) error {
 	ctx := c.Request().Context()
 	var cs support.Case

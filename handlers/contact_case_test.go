@@ -158,11 +158,19 @@ func TestContactAnonymousConfirm(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("second submit: %d", res.StatusCode)
 	}
-	res, err := b.client.Get(env.URL + path)
-	if err != nil {
-		t.Fatal(err)
+	// Following the link shows the submission and a button; it spends nothing.
+	for range 2 {
+		if body := b.page(t, path); !strings.Contains(body, `data-testid="contact-confirm"`) || !strings.Contains(body, "Lost my code display") {
+			t.Fatalf("the link's page lacks the submission or the button:\n%s", body)
+		}
 	}
-	body = readAll(t, res)
+	if n := count(t, env, `SELECT count(*) FROM contact_pending`); n != 2 {
+		t.Fatalf("%d pending submissions after GETs of the link, want 2", n)
+	}
+	if n := count(t, env, `SELECT count(*) FROM support_case`); n != 0 {
+		t.Fatalf("%d cases after GETs of the link, want 0", n)
+	}
+	res, body = b.post(t, path, url.Values{})
 	ref := shownRef.FindStringSubmatch(body)
 	if res.StatusCode != http.StatusOK || ref == nil {
 		t.Fatalf("confirm: %d, no reference code", res.StatusCode)
@@ -181,6 +189,9 @@ func TestContactAnonymousConfirm(t *testing.T) {
 	for _, p := range []string{path, "/kontakt/bekraeft/" + strings.Repeat("A", 43), "/kontakt/bekraeft/x"} {
 		if status, _ := b.get(t, p); status != http.StatusNotFound {
 			t.Errorf("GET %s after use: %d, want 404", p, status)
+		}
+		if res, _ := b.post(t, p, url.Values{}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s after use: %d, want 404", p, res.StatusCode)
 		}
 	}
 	if n := count(t, env, `SELECT count(*) FROM support_case`); n != 1 {

@@ -1,9 +1,6 @@
 package handlers
 
 import (
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
 
 	"github.com/gorilla/sessions"
@@ -15,21 +12,22 @@ import (
 )
 
 const (
-	langCookie     = "lang"
-	sessionName    = "portal"
-	keyCSRF        = "csrf"
-	csrfFormField  = "csrf_token"
-	csrfHeaderName = "X-CSRF-Token"
+	langCookie  = "lang"
+	sessionName = "portal"
+	keyCSRF     = "csrf"
 )
 
 // state is what the middleware learns about a request, kept on the echo context.
 type state struct {
-	lang    string
-	tr      *locales.Translator
-	sess    *sessions.Session
-	dirty   bool // the session changed and must be saved before the answer is written
-	subject session.Subject
-	page    *views.Page
+	lang  string
+	tr    *locales.Translator
+	sess  *sessions.Session
+	dirty bool // the session changed and must be saved before the answer is written
+	// cookieCSRF is the token of a valid signed CSRF cookie the request carried, or the one
+	// this answer sets; "" before csrfToken or the csrf middleware looked.
+	cookieCSRF string
+	subject    session.Subject
+	page       *views.Page
 }
 
 func stateOf(c echo.Context) *state {
@@ -82,7 +80,7 @@ func (s *Server) newState(c echo.Context, loadSession bool) (*state, error) {
 	st.page = &views.Page{
 		T:       st.tr,
 		Nonce:   nonce,
-		CSRF:    func() string { return s.csrfToken(st) },
+		CSRF:    func() string { return s.csrfToken(c, st) },
 		Asset:   s.Assets.URL,
 		URL:     r.URL,
 		Footer:  s.footer(lang),
@@ -93,19 +91,6 @@ func (s *Server) newState(c echo.Context, loadSession bool) (*state, error) {
 		st.page.User = &views.User{Name: st.subject.Name}
 	}
 	return st, nil
-}
-
-// csrfToken returns the session's CSRF token, creating it (and so the session) when missing.
-func (s *Server) csrfToken(st *state) string {
-	if tok, ok := st.sess.Values[keyCSRF].(string); ok && tok != "" {
-		return tok
-	}
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	st.sess.Values[keyCSRF] = tok
-	st.dirty = true
-	return tok
 }
 
 // authorize refuses a request whose roles the route does not admit: 401 when nobody is
@@ -128,32 +113,16 @@ func (s *Server) authorize(a Access) echo.MiddlewareFunc {
 	}
 }
 
-// csrf refuses every state-changing request whose token does not match the session's.
-func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		switch c.Request().Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-			return next(c)
-		}
-		st := stateOf(c)
-		want, _ := st.sess.Values[keyCSRF].(string)
-		got := c.Request().Header.Get(csrfHeaderName)
-		if got == "" {
-			got = c.FormValue(csrfFormField)
-		}
-		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
-			return errCSRF
-		}
-		return next(c)
-	}
-}
-
 // saveSession stores the session when it changed; render and redirect call it before
 // anything is written, so a failed save is an error page and not a silent loss.
 func (s *Server) saveSession(c echo.Context) error {
 	st := stateOf(c)
 	if st == nil || !st.dirty {
 		return nil
+	}
+	if _, ok := st.sess.Values[keyCSRF]; !ok && st.sess.IsNew && st.cookieCSRF != "" {
+		// The first stored session keeps the token the visitor's forms already carry.
+		st.sess.Values[keyCSRF] = st.cookieCSRF
 	}
 	if err := s.Sessions.Save(c.Request(), c.Response(), st.sess); err != nil {
 		return err

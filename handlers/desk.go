@@ -30,6 +30,8 @@ var deskAccess = Only(Agent, Supervisor)
 func (s *Server) deskRoutes() []Route {
 	return []Route{
 		{http.MethodGet, deskPath, deskAccess, s.deskQueues},
+		// A search by CPR number or username is an audited look-up, so it takes a POST.
+		{http.MethodPost, deskPath + "/soeg", deskAccess, s.deskQueues},
 		{http.MethodGet, deskPath + "/ny", deskAccess, s.deskNewPage},
 		{http.MethodPost, deskPath + "/ny", deskAccess, s.deskNewSubmit},
 		{http.MethodGet, deskPath + "/:ref", deskAccess, s.deskCase},
@@ -53,7 +55,9 @@ func isHTMX(c echo.Context) bool {
 }
 
 // deskQueues is the queues page: tabs with counts, the filter form and the list, or the hits
-// of a search. htmx asks for the list alone.
+// of a search. htmx asks for the list alone. A search that finds citizens by CPR number or
+// username is a look-up written to the audit log: a GET writes nothing, so it shows a button
+// that repeats the search as a POST (deskPath/soeg) instead of those hits.
 func (s *Server) deskQueues(c echo.Context) error {
 	ctx := c.Request().Context()
 	me := stateOf(c).subject.ID
@@ -102,8 +106,12 @@ func (s *Server) deskQueues(c echo.Context) error {
 		case err != nil:
 			return err
 		}
-		if err := s.auditSearch(ctx, me, res); err != nil {
-			return err
+		if searchIsLookup(res) {
+			if c.Request().Method != http.MethodPost {
+				v.LookupAction, res.Hits = deskPath+"/soeg", nil
+			} else if err := s.auditSearch(ctx, me, res); err != nil {
+				return err
+			}
 		}
 		for _, h := range res.Hits {
 			row := s.deskRow(h.Case, names, now)
@@ -154,6 +162,20 @@ func deskQuery(v views.DeskQueueView) url.Values {
 		}
 	}
 	return q
+}
+
+// searchIsLookup reports whether a search result finds citizens by CPR number or username
+// (or is a CPR search that found none), which auditSearch records as look-ups.
+func searchIsLookup(res support.SearchResult) bool {
+	if res.CPR != "" {
+		return true
+	}
+	for _, h := range res.Hits {
+		if (h.Match == support.MatchCPR || h.Match == support.MatchUsername) && h.Case.MitIDID != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // auditSearch writes a citizen look-up to the audit log for a search by CPR number or username:

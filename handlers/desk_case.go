@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -121,7 +122,8 @@ func (s *Server) renderDeskCase(c echo.Context, status int, cs support.Case, f v
 		{LabelID: "desk.field.tags", Value: strings.Join(cs.Tags, ", ")},
 	}
 	if cs.MitIDID != 0 {
-		v.MitIDHref = "/medarbejder/borger/" + strconv.FormatInt(cs.MitIDID, 10) + "?sag=" + cs.Ref
+		// Opening the card is an audited look-up, so the case page offers a button that posts.
+		v.MitIDOpen = deskCitizenPath + strconv.FormatInt(cs.MitIDID, 10) + "/aabn?sag=" + url.QueryEscape(cs.Ref)
 	}
 	for _, d := range []struct {
 		id string

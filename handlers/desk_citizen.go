@@ -14,7 +14,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/audit"
-	"mitidportal/db"
 	"mitidportal/identity"
 	"mitidportal/support"
 	"mitidportal/views"
@@ -27,8 +26,13 @@ import (
 // activation code by letter. Each page may carry ?sag=REF, the case the work is done from;
 // actions and verifications are then recorded on its timeline.
 //
-// The CPR number is shown in full: agents read it back to the caller, and every view of the
-// card is already an audited look-up.
+// The CPR number is shown in full: agents read it back to the caller, and the card shows only
+// after an audited look-up.
+//
+// A GET writes nothing (desk_citizen_open.go): the card opens through a form button whose POST
+// records the look-up, and a GET of the card shows it only while this staff member has a
+// recorded look-up of this citizen younger than deskOpenFor; otherwise it shows the button. The
+// verification poll only reads; the answer is recorded by a POST.
 
 const (
 	deskCitizenPath = "/medarbejder/borger/"
@@ -51,8 +55,10 @@ func (s *Server) deskCitizenRoutes() []Route {
 	p := deskCitizenPath + ":id"
 	return []Route{
 		{http.MethodGet, p, deskCitizenAccess, s.deskCitizen},
+		{http.MethodPost, p + "/aabn", deskCitizenAccess, s.deskCitizenOpen},
 		{http.MethodPost, p + "/bekraeft", deskCitizenAccess, s.deskVerifyStart},
 		{http.MethodGet, p + "/bekraeft/:req/status", deskCitizenAccess, s.deskVerifyStatus},
+		{http.MethodPost, p + "/bekraeft/:req/svar", deskCitizenAccess, s.deskVerifyRecord},
 		{http.MethodPost, p + "/spaer", deskCitizenAccess, s.deskBlockMitID},
 		{http.MethodPost, p + "/middel/spaer", deskCitizenAccess, s.deskBlockMeans},
 		{http.MethodPost, p + "/midlertidig-adgangskode", deskCitizenAccess, s.deskTemporaryPassword},
@@ -160,24 +166,15 @@ type deskForms struct {
 	NoticeID     string
 }
 
-// renderDeskCitizen shows the card. Every view is a look-up: the audit entry and the entry in
-// the citizen's activity log are written in one transaction before anything is shown.
+// renderDeskCitizen shows the card when this staff member has opened it (a recorded look-up
+// within deskOpenFor); otherwise the page with the button that opens it. It writes nothing.
 func (s *Server) renderDeskCitizen(c echo.Context, status int, t deskTarget, f deskForms) error {
-	ctx := c.Request().Context()
-	via := "id"
-	if t.cs != nil {
-		via = "case"
-	}
-	err := db.Transact(ctx, s.Pool, func(tx pgx.Tx) error {
-		if err := s.Identity.RecordActivity(ctx, tx, identity.Activity{MitIDID: t.m.ID,
-			Kind: identity.ActivityLookupBySupport, Actor: identity.StaffActor(t.me)}); err != nil {
-			return err
-		}
-		return s.Audit.Append(ctx, tx, audit.Entry{Actor: audit.Staff(t.me), Action: audit.ActionCitizenLookup,
-			Subject: audit.MitID(t.m.ID), Detail: t.auditDetail(map[string]any{"via": via})})
-	})
+	opened, err := s.deskOpened(c.Request().Context(), t)
 	if err != nil {
 		return err
+	}
+	if !opened {
+		return s.renderDeskOpen(c, t)
 	}
 	v, err := s.deskCitizenView(c, t, f)
 	if err != nil {
@@ -444,7 +441,8 @@ func (s *Server) deskVerifyStart(c echo.Context) error {
 }
 
 // deskVerifyStatus is the part of the card that htmx polls while the app has not answered;
-// without htmx it sends the browser to the card.
+// without htmx it sends the browser to the card. It only reads: once the app has answered, the
+// fragment posts to deskVerifyRecord, which records the answer.
 func (s *Server) deskVerifyStatus(c echo.Context) error {
 	t, err := s.deskTargetOf(c)
 	if err != nil {
@@ -458,8 +456,7 @@ func (s *Server) deskVerifyStatus(c echo.Context) error {
 		return err
 	}
 	if strconv.FormatInt(v.Req, 10) != c.Param("req") {
-		v = views.DeskVerifyView{State: "none", CardHref: t.href, StartAction: t.action("bekraeft"),
-			PasswordAction: t.action("midlertidig-adgangskode"), ActivationAction: t.action("aktiveringskode")}
+		v = t.noVerifyView()
 	}
 	return s.render(c, http.StatusOK, views.DeskVerifyStatus(v))
 }
@@ -488,52 +485,39 @@ func (s *Server) deskVerified(c echo.Context, t deskTarget) bool {
 		s.Now().Sub(v.Approved) < deskVerifyValid
 }
 
-// deskVerifyView reads how this session's verification of t's MitID stands. The first time
-// it is seen answered (or expired), the result is recorded: in the audit log, and on the case
-// it was started from.
-func (s *Server) deskVerifyView(c echo.Context, t deskTarget) (views.DeskVerifyView, error) {
-	out := views.DeskVerifyView{State: "none", CardHref: t.href, StartAction: t.action("bekraeft"),
+// noVerifyView is the verification part of a card without a verification of this session.
+func (t deskTarget) noVerifyView() views.DeskVerifyView {
+	return views.DeskVerifyView{State: "none", CardHref: t.href, StartAction: t.action("bekraeft"),
 		PasswordAction: t.action("midlertidig-adgangskode"), ActivationAction: t.action("aktiveringskode")}
+}
+
+// deskVerifyView reads how this session's verification of t's MitID stands. It writes
+// nothing: an answer of the app that is not recorded yet shows as "answered", and
+// deskVerifyRecord (a POST) records it.
+func (s *Server) deskVerifyView(c echo.Context, t deskTarget) (views.DeskVerifyView, error) {
+	out := t.noVerifyView()
 	v, ok := deskVerifyOf(c)
 	if !ok || v.StaffID != t.me || v.MitIDID != t.m.ID {
 		return out, nil
 	}
 	out.Req, out.Code = v.Req, v.Code
-	out.StatusHref = deskCitizenPath + strconv.FormatInt(t.m.ID, 10) + "/bekraeft/" + strconv.FormatInt(v.Req, 10) + "/status"
+	base := deskCitizenPath + strconv.FormatInt(t.m.ID, 10) + "/bekraeft/" + strconv.FormatInt(v.Req, 10)
+	out.StatusHref, out.RecordAction = base+"/status", base+"/svar"
 	if t.cs != nil {
-		out.StatusHref += "?sag=" + url.QueryEscape(t.cs.Ref)
-	}
-	if v.Status == "pending" {
-		ctx := c.Request().Context()
-		st, err := s.Identity.AppRequestState(ctx, v.Req, v.Secret)
-		result := support.VerifyResult("")
-		switch {
-		case err != nil:
-			// Blocked meanwhile, or gone: the verification did not happen.
-			result = support.VerifyCancelled
-		case st == identity.AppApproved:
-			result = support.VerifyApproved
-		case st == identity.AppRejected:
-			result = support.VerifyRejected
-		case st != identity.AppPending:
-			result = support.VerifyExpired
-		}
-		if result != "" {
-			v.Status = string(result)
-			if result == support.VerifyApproved {
-				v.Approved = s.Now()
-			}
-			if result == support.VerifyCancelled {
-				v.Status = "expired"
-			}
-			// The audit entry first: a verification that is not in the log does not count.
-			if err := s.deskRecordVerification(ctx, t, v, result); err != nil {
-				return views.DeskVerifyView{}, err
-			}
-			s.setDeskVerify(c, v)
-		}
+		q := "?sag=" + url.QueryEscape(t.cs.Ref)
+		out.StatusHref += q
+		out.RecordAction += q
 	}
 	out.State = v.Status
+	if v.Status == "pending" {
+		result, err := s.deskVerifyResult(c.Request().Context(), v)
+		if err != nil {
+			return views.DeskVerifyView{}, err
+		}
+		if result != "" {
+			out.State = "answered"
+		}
+	}
 	if v.Status == "approved" {
 		if s.Now().Sub(v.Approved) >= deskVerifyValid {
 			out.State = "lapsed"
@@ -542,6 +526,26 @@ func (s *Server) deskVerifyView(c echo.Context, t deskTarget) (views.DeskVerifyV
 		}
 	}
 	return out, nil
+}
+
+// deskVerifyResult is the final result of a pending verification as the app request stands,
+// or "" while the citizen has not answered.
+func (s *Server) deskVerifyResult(ctx context.Context, v deskVerify) (support.VerifyResult, error) {
+	st, err := s.Identity.AppRequestState(ctx, v.Req, v.Secret)
+	switch {
+	case errors.Is(err, identity.ErrNotFound) || errors.Is(err, identity.ErrMitIDBlocked):
+		// Blocked meanwhile, or gone: the verification did not happen.
+		return support.VerifyCancelled, nil
+	case err != nil:
+		return "", err
+	case st == identity.AppApproved:
+		return support.VerifyApproved, nil
+	case st == identity.AppRejected:
+		return support.VerifyRejected, nil
+	case st != identity.AppPending:
+		return support.VerifyExpired, nil
+	}
+	return "", nil
 }
 
 // deskRecordVerification writes a verification's result to the audit log and, when it was

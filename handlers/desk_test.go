@@ -119,10 +119,24 @@ func TestDeskQueuesOverHTTP(t *testing.T) {
 		t.Errorf("unknown queue: %d, want 400", status)
 	}
 
-	// A CPR search finds the citizen's case and is audited under the MitID, never with the number.
-	_, _, refs = d.list(t, "/medarbejder/sager?q="+url.QueryEscape(string(citizen.CPR)), false)
-	if !slices.Contains(refs, mine.Ref) || slices.Contains(refs, post.Ref) {
-		t.Errorf("CPR search: refs %v", refs)
+	// A CPR search is a look-up: a GET shows no hits, only the button that posts it, and
+	// writes nothing; the POST finds the citizen's case and is audited under the MitID, never
+	// with the number.
+	cprQuery := url.QueryEscape(string(citizen.CPR))
+	_, body, refs = d.list(t, "/medarbejder/sager?q="+cprQuery, false)
+	if len(refs) != 0 || !strings.Contains(body, `data-testid="desk-lookup"`) {
+		t.Errorf("CPR search by GET: refs %v, lookup button %v", refs, strings.Contains(body, `data-testid="desk-lookup"`))
+	}
+	if recs, _ := d.env.App.Server.Audit.List(ctx, audit.Filter{Actor: audit.Staff(d.agent.ID)}); len(recs) != 0 {
+		t.Errorf("a GET search wrote %d audit entries", len(recs))
+	}
+	res, body := d.b.post(t, "/medarbejder/sager/soeg", url.Values{"q": {string(citizen.CPR)}})
+	refs = nil
+	for _, part := range strings.Split(body, `data-testid="desk-row" data-ref="`)[1:] {
+		refs = append(refs, part[:6])
+	}
+	if res.StatusCode != http.StatusOK || !slices.Contains(refs, mine.Ref) || slices.Contains(refs, post.Ref) {
+		t.Errorf("CPR search by POST: %d, refs %v", res.StatusCode, refs)
 	}
 	recs, err := d.env.App.Server.Audit.List(ctx, audit.Filter{Actor: audit.Staff(d.agent.ID)})
 	if err != nil {

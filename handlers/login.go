@@ -79,6 +79,10 @@ func (s *Server) establishLogin(c echo.Context, l identity.Login) (string, error
 	for _, k := range []string{keyLoginUsername, keyLoginNext, keyLoginService, keyCSRF} {
 		delete(st.sess.Values, k)
 	}
+	// A new token with the new session ID, so that no token seen before the login (the
+	// anonymous cookie's included) is worth anything after it.
+	st.sess.Values[keyCSRF] = newCSRFToken()
+	s.dropCSRFCookie(c)
 	sub := session.Subject{
 		Kind: session.KindCitizen, ID: l.MitID.ID, Roles: []string{string(Citizen)},
 		Level: string(l.Level), AuthenticatedAt: s.Now(), Name: person.FullName(),

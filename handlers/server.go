@@ -41,6 +41,9 @@ type Config struct {
 	// front; without it the peer address counts, so a client cannot choose its own address to
 	// escape throttling.
 	TrustProxy bool
+	// CSRFKey is the 32-byte HMAC key that signs the CSRF cookie of visitors without a
+	// session (csrf.go), so a form costs no database write until it is sent.
+	CSRFKey []byte
 }
 
 // Deps are the handlers' collaborators, built once in cmd/portal (or a test) and passed in.

@@ -241,6 +241,10 @@ func (s *Server) establishStaffLogin(c echo.Context, u staff.User) error {
 		keyStaffCeremony, keyChipCeremony, keyLoginUsername, keyLoginNext, keyLoginService, keyCSRF} {
 		delete(st.sess.Values, k)
 	}
+	// A new token with the new session ID, so that no token seen before the login (the
+	// anonymous cookie's included) is worth anything after it.
+	st.sess.Values[keyCSRF] = newCSRFToken()
+	s.dropCSRFCookie(c)
 	sub := session.Subject{
 		Kind: session.KindStaff, ID: u.ID, Roles: u.Roles,
 		Level: string(identity.LevelHigh), AuthenticatedAt: s.Now(), Name: u.Name,

@@ -126,6 +126,27 @@ func (p *Pending) Create(ctx context.Context, s Submission, send func(tx pgx.Tx,
 	})
 }
 
+// Lookup returns the submission of token without using it up, for the page that asks the
+// citizen to confirm (a GET, which must not spend the link). ErrTokenInvalid for an unknown,
+// used or expired token.
+func (p *Pending) Lookup(ctx context.Context, token string) (Submission, error) {
+	if len(token) != 43 {
+		return Submission{}, ErrTokenInvalid
+	}
+	var s Submission
+	err := p.pool.QueryRow(ctx, `
+		SELECT system, category, subject, message, name, email, lang FROM contact_pending
+		WHERE token_hash = $1 AND expires_at > $2`, tokenHash(token), p.now()).
+		Scan(&s.System, &s.Category, &s.Subject, &s.Message, &s.Name, &s.Email, &s.Lang)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Submission{}, ErrTokenInvalid
+	}
+	if err != nil {
+		return Submission{}, fmt.Errorf("read pending submission: %w", err)
+	}
+	return s, nil
+}
+
 // Confirm uses up the submission of token: it calls open with the submission in a
 // transaction that holds the submission's row and deletes it, so a link opens at most one
 // case even when followed twice at once. An error from open keeps the link usable.

@@ -85,6 +85,7 @@ func New(t testing.TB, opts Options) *Env {
 		MaxConns:        8,
 		MailRetry:       shortRetry{},
 		TokenKey:        tokenKey(),
+		CSRFKey:         tokenKey(),
 		Limits:          opts.Limits,
 	}
 	ctx := context.Background()

@@ -34,12 +34,18 @@ var settings = []struct{ name, def, help string }{
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"DB_MAX_CONNS", "0", "database pool size; 0 = pgx default (4 per CPU)"},
 	{"TOKEN_KEY", "", "64 hex digits: AES-256 key for hardware-token seeds at rest; required unless PORTAL_DEMO"},
+	{"CSRF_KEY", "", "64 hex digits: HMAC key that signs the CSRF cookie of visitors without a session; required unless PORTAL_DEMO"},
 	{"TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a load balancer)"},
 }
 
 // demoTokenKey encrypts token seeds in demo mode when TOKEN_KEY is unset. It is public (it is
 // in this file), which is fine for invented demo tokens and never accepted outside demo mode.
 const demoTokenKey = "64656d6f2d6f6e6c792d6b65792d6e6f742d666f722d70726f64756374696f6e"
+
+// demoCSRFKey signs the anonymous CSRF cookie in demo mode when CSRF_KEY is unset. Like
+// demoTokenKey it is public and never accepted outside demo mode: with a known key anyone could
+// mint a cookie and form field pair that passes.
+const demoCSRFKey = "64656d6f2d637372662d6b65792d6e6f742d666f722d70726f64756374696f6e"
 
 // loadConfig reads the configuration from getenv.
 func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
@@ -87,6 +93,15 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 	if keyHex != "" && (err != nil || len(tokenKey) != 32) {
 		errs = append(errs, "TOKEN_KEY must be 64 hexadecimal digits (32 random bytes, e.g. `openssl rand -hex 32`)")
 	}
+	csrfHex := get("CSRF_KEY")
+	if csrfHex == "" && demo {
+		csrfHex = demoCSRFKey
+	}
+	// Like TOKEN_KEY, an unset key is refused where it is needed (app.New, for serve).
+	csrfKey, err := hex.DecodeString(csrfHex)
+	if csrfHex != "" && (err != nil || len(csrfKey) != 32) {
+		errs = append(errs, "CSRF_KEY must be 64 hexadecimal digits (32 random bytes, e.g. `openssl rand -hex 32`)")
+	}
 	cfg := app.Config{
 		DatabaseURL: get("DATABASE_URL"),
 		BaseURL:     strings.TrimRight(get("PORTAL_BASE_URL"), "/"),
@@ -102,6 +117,7 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 		MetricsToken:    get("METRICS_TOKEN"),
 		MaxConns:        int32(integer("DB_MAX_CONNS")),
 		TokenKey:        tokenKey,
+		CSRFKey:         csrfKey,
 		TrustProxy:      trustProxy,
 		SMTPInboundAddr: get("SMTP_INBOUND_ADDR"),
 	}
