@@ -155,11 +155,15 @@ func (e *Env) NewCitizen(t testing.TB) identity.MitID {
 	rng := mrand.New(mrand.NewPCG(binary.LittleEndian.Uint64(seed), 1))
 	p := identity.GenerateDemoPersons(rng, 1)[0]
 	p.Deceased = false
+	// A letter inside the hex: ten digits in a row could read as a CPR number, which a username
+	// may not contain.
+	h := hex.EncodeToString(seed[:5])
+	name := "test." + h[:5] + "x" + h[5:]
 	if p.Email == "" {
-		p.Email = "test." + hex.EncodeToString(seed[:5]) + "@" + identity.DemoEmailDomain
+		p.Email = name + "@" + identity.DemoEmailDomain
 	}
 	m, err := e.App.Identity.SetUpDemoCitizen(context.Background(), identity.DemoCitizen{
-		Person: p, Username: "test." + hex.EncodeToString(seed[:5]), Password: Password,
+		Person: p, Username: name, Password: Password,
 		Assurance: identity.LevelSubstantial,
 	})
 	if err != nil {
