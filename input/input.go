@@ -29,9 +29,9 @@ type Problem int
 
 // The problems Check finds, in the order it looks for them.
 const (
-	OK         Problem = iota
-	BadText            // not UTF-8, or holds NUL or another control character
-	TooLong            // more than Rule.Max characters
+	OK      Problem = iota
+	BadText         // not UTF-8, or holds NUL or another control character
+	TooLong         // more than Rule.Max characters
 )
 
 // Check returns the value as the domain gets it (trimmed unless secret, newlines normalised)
