@@ -73,4 +73,3 @@ func TestQueryParametersRefuseBadText(t *testing.T) {
 func asStaff(u staff.User) func(*inputFixture, *testing.T) *browser {
 	return func(fx *inputFixture, t *testing.T) *browser { return staffSession(t, fx.env, u) }
 }
-
