@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -155,7 +154,7 @@ func (s *Server) appAnswer(c echo.Context) error {
 }
 
 func decodeAppJSON(c echo.Context, v any) error {
-	return json.NewDecoder(io.LimitReader(c.Request().Body, appBodyLimit)).Decode(v)
+	return decodeJSON(c, appBodyLimit, v)
 }
 
 // appFail answers the app with a message in the page's language, which the app shows.

@@ -29,6 +29,9 @@ func (s *Server) auditRoutes() []Route {
 // optionally for one subject (?emne=mitid:7) or actor (?aktoer=staff:3).
 func (s *Server) auditLogPage(c echo.Context) error {
 	f := audit.Filter{Subject: field(c, "emne"), Actor: field(c, "aktoer"), Limit: auditPageSize + 1}
+	if inputError(c, "emne") != nil || inputError(c, "aktoer") != nil {
+		return echo.ErrBadRequest // the filters come from links on the page, not from typing
+	}
 	if v := c.QueryParam("foer"); v != "" {
 		before, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || before <= 0 {

@@ -115,6 +115,9 @@ func (s *Server) chipLoginBegin(c echo.Context) error {
 	if err := decodeChipJSON(c, &in); err != nil {
 		return s.chipFail(c, http.StatusBadRequest, "chip.err.failed")
 	}
+	if _, fe := checkText("password", in.Password, true); fe != nil {
+		return s.chipFail(c, http.StatusBadRequest, fe.MsgID, fe.Data)
+	}
 	ctx := c.Request().Context()
 	m, chips, err := s.Identity.CheckPasswordForChip(ctx, identity.LoginInput{
 		Username: ls.Username, Password: in.Password, Service: ls.Service, ClientAddr: s.clientAddr(c),
@@ -425,7 +428,7 @@ func chipFlags(f protocol.AuthenticatorFlags) identity.ChipFlags {
 }
 
 func decodeChipJSON(c echo.Context, v any) error {
-	return json.NewDecoder(io.LimitReader(c.Request().Body, chipBodyLimit)).Decode(v)
+	return decodeJSON(c, chipBodyLimit, v)
 }
 
 // chipJSON answers a ceremony step after saving the session that holds the ceremony.

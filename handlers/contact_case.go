@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
@@ -58,15 +57,6 @@ func (s *Server) contactFormPage(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.ContactForm(s.contactView(c, f)))
 }
 
-// bodyField returns a long text field (a message) trimmed and cut to support.MaxBody runes.
-func bodyField(c echo.Context, name string) string {
-	v := strings.TrimSpace(c.FormValue(name))
-	if utf8.RuneCountInString(v) > support.MaxBody+1 {
-		v = string([]rune(v)[:support.MaxBody+1]) // one more, so the length rule still speaks
-	}
-	return v
-}
-
 // contactFieldOf is the form field a support rule is about.
 var contactFieldOf = map[*support.Error]string{
 	support.ErrSystemInvalid: "system", support.ErrCategoryInvalid: "category",
@@ -85,7 +75,6 @@ func supportFieldError(f *views.Form, err error, fallback string) error {
 // contactFormSubmit opens the case (logged in) or stores it until the address is confirmed.
 func (s *Server) contactFormSubmit(c echo.Context) error {
 	f := formOf(c, contactFields...)
-	f.Values["message"] = bodyField(c, "message")
 	again := func() error { return s.render(c, statusInvalid, views.ContactForm(s.contactView(c, f))) }
 	st := stateOf(c)
 	anonymous := !contactCitizen(c)

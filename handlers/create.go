@@ -187,7 +187,10 @@ func (s *Server) createUserSubmit(c echo.Context) error {
 	f := formOf(c, "username")
 	password, repeat := secretField(c, "password"), secretField(c, "password_repeat")
 	again := func() error { return s.render(c, statusInvalid, views.CreateUser(views.CreateUserView{Form: f})) }
-	f.Errors = append(f.Errors, checkNewPassword(password, repeat)...)
+	inputErrors(c, &f)
+	if !f.HasErrors() {
+		f.Errors = append(f.Errors, checkNewPassword(password, repeat)...)
+	}
 	require(&f, f.Values, [2]string{"username", "form.err.username_required"})
 	if f.HasErrors() {
 		return again()
@@ -252,6 +255,7 @@ func (s *Server) createTokenSubmit(c echo.Context) error {
 	}
 	f := formOf(c, "serial")
 	code := field(c, "code")
+	inputErrors(c, &f)
 	again := func() error { return s.render(c, statusInvalid, views.CreateToken(views.CreateTokenView{Form: f})) }
 	require(&f, map[string]string{"serial": f.Values["serial"], "code": code},
 		[2]string{"serial", "form.err.serial_required"}, [2]string{"code", "form.err.code_required"})

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -73,6 +72,9 @@ func (s *Server) deskQueues(c echo.Context) error {
 		Systems: msgOptions(support.Systems),
 	}
 	status := http.StatusOK
+	if fe := inputError(c, "q"); fe != nil {
+		v.ErrorID, status = fe.MsgID, http.StatusBadRequest
+	}
 	f := support.Filter{Me: me, Limit: deskPageSize,
 		Status: support.CaseStatus(v.Status), Priority: support.Priority(v.Priority), System: support.System(v.System)}
 	queue, err := support.ParseQueue(v.Queue)
@@ -96,7 +98,7 @@ func (s *Server) deskQueues(c echo.Context) error {
 		return err
 	}
 	now := s.Now()
-	if v.Query != "" {
+	if v.Query != "" && v.ErrorID == "" {
 		v.Searched = true
 		res, err := s.Cases.Search(ctx, v.Query, deskPageSize)
 		var se *support.Error
@@ -266,8 +268,7 @@ var deskNewFields = map[*support.Error]string{
 // to it. Identity theft becomes urgent in the domain.
 func (s *Server) deskNewSubmit(c echo.Context) error {
 	s.staffNav(c)
-	f := formOf(c, "system", "category", "subject", "name", "phone", "email", "lang")
-	f.Values["message"] = strings.TrimSpace(c.FormValue("message"))
+	f := formOf(c, "system", "category", "subject", "name", "phone", "email", "lang", "message")
 	require(&f, f.Values, [2]string{"system", support.ErrSystemInvalid.MsgID},
 		[2]string{"category", support.ErrCategoryInvalid.MsgID}, [2]string{"subject", support.ErrSubjectRequired.MsgID})
 	if f.HasErrors() {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
@@ -226,16 +225,6 @@ func (s *Server) deskEmail(c echo.Context, cs support.Case) (string, error) {
 	return contact.Email, err
 }
 
-// deskBody reads a text area, cut to the longest text a case takes plus one character so the
-// domain's rule still speaks.
-func deskBody(c echo.Context, name string) string {
-	v := strings.TrimSpace(c.FormValue(name))
-	if utf8.RuneCountInString(v) > support.MaxBody+1 {
-		v = string([]rune(v)[:support.MaxBody+1])
-	}
-	return v
-}
-
 // deskReply sends a reply by e-mail in the case's language, threaded on the newest mail of the
 // case, and records it on the timeline in the same transaction.
 func (s *Server) deskReply(c echo.Context) error {
@@ -244,11 +233,11 @@ func (s *Server) deskReply(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	f := views.Form{Values: map[string]string{"reply_body": deskBody(c, "reply_body")}}
+	f := formOf(c, "reply_body")
 	body := f.Values["reply_body"]
 	again := func() error { return s.renderDeskCase(c, statusInvalid, cs, f, "reply", "") }
-	if body == "" {
-		f.Errors = append(f.Errors, views.FieldError{Field: "reply_body", MsgID: support.ErrBodyRequired.MsgID})
+	require(&f, f.Values, [2]string{"reply_body", support.ErrBodyRequired.MsgID})
+	if f.HasErrors() {
 		return again()
 	}
 	to, err := s.deskEmail(c, cs)
@@ -301,7 +290,10 @@ func (s *Server) deskNote(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := views.Form{Values: map[string]string{"note_body": deskBody(c, "note_body")}}
+	f := formOf(c, "note_body")
+	if f.HasErrors() {
+		return s.renderDeskCase(c, statusInvalid, cs, f, "note", "")
+	}
 	_, err = s.Cases.AddNote(c.Request().Context(), cs.ID, stateOf(c).subject.ID, f.Values["note_body"])
 	if err != nil {
 		if err := supportError(&f, err, nil, "note_body"); err != nil {
@@ -318,8 +310,7 @@ func (s *Server) deskCall(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formOf(c, "call_start", "call_end", "call_minutes", "outcome")
-	f.Values["call_note"] = deskBody(c, "call_note")
+	f := formOf(c, "call_start", "call_end", "call_minutes", "outcome", "call_note")
 	start, end, ok := s.callTimes(f.Values)
 	if !ok {
 		f.Errors = append(f.Errors, views.FieldError{Field: "call_start", MsgID: "desk.err.call_times"})
@@ -400,8 +391,8 @@ func (s *Server) deskStatus(c echo.Context) error {
 		return err
 	}
 	f := formOf(c, "status")
-	if f.Values["status"] == "" {
-		f.Errors = append(f.Errors, views.FieldError{Field: "status", MsgID: support.ErrStatusInvalid.MsgID})
+	require(&f, f.Values, [2]string{"status", support.ErrStatusInvalid.MsgID})
+	if f.HasErrors() {
 		return s.renderDeskCase(c, statusInvalid, cs, f, "status", "")
 	}
 	_, err = s.Cases.SetStatus(c.Request().Context(), cs.ID, stateOf(c).subject.ID, support.CaseStatus(f.Values["status"]), version(c))
@@ -430,6 +421,9 @@ func (s *Server) deskTags(c echo.Context) error {
 		return err
 	}
 	f := formOf(c, "tags")
+	if f.HasErrors() {
+		return s.renderDeskCase(c, statusInvalid, cs, f, "tags", "")
+	}
 	_, err = s.Cases.SetTags(c.Request().Context(), cs.ID, stateOf(c).subject.ID, strings.Split(f.Values["tags"], ","), version(c))
 	return s.deskChanged(c, cs, f, "tags", "tags", "tags", err)
 }

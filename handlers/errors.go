@@ -3,7 +3,9 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"slices"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/views"
@@ -29,6 +31,19 @@ var errorPages = map[int]views.ErrorView{
 	http.StatusServiceUnavailable:    {TitleID: "error.503.title", TextID: "error.503.text"},
 }
 
+// refusedTextCodes are PostgreSQL's answers to text it cannot store: a NUL byte or a byte
+// sequence that is not UTF-8 (22021), a character the database's encoding lacks (22P05), a
+// value longer than its column (22001). The input rules (input.go) refuse all of these with a
+// field error first; should a value slip past them, the person's input is at fault, not the
+// server, so it is a 400 and not a 500.
+var refusedTextCodes = []string{"22021", "22P05", "22001"}
+
+// refusedText reports whether err is PostgreSQL refusing text a request sent.
+func refusedText(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && slices.Contains(refusedTextCodes, pe.Code)
+}
+
 // handleError is echo's one error handler: it maps an error to a status and a translated
 // page, and logs server errors with the request ID. Internal error text never reaches the
 // page.
@@ -40,6 +55,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		status = he.Code
+	}
+	if refusedText(err) {
+		status = http.StatusBadRequest
+		s.Log.WarnContext(c.Request().Context(), "database refused input: a field lacks its input rule",
+			"error", err.Error(), "path", c.Request().URL.Path)
 	}
 	if status >= 500 {
 		s.Log.ErrorContext(c.Request().Context(), "request failed", "error", err.Error(), "path", c.Request().URL.Path)

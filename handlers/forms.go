@@ -3,8 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,42 +14,21 @@ import (
 // what was typed breaks a rule.
 const statusInvalid = http.StatusUnprocessableEntity
 
-// maxFieldLength bounds what a form field may hold before it is even looked at; longer input is
-// cut, so a megabyte "username" costs nothing downstream.
-const maxFieldLength = 200
-
-// field returns a trimmed form value, cut to maxFieldLength characters.
-func field(c echo.Context, name string) string {
-	v := strings.TrimSpace(c.FormValue(name))
-	if utf8.RuneCountInString(v) > maxFieldLength {
-		v = string([]rune(v)[:maxFieldLength])
-	}
-	return v
-}
-
-// secretField returns a password or code as typed (no trimming: a space may be part of a
-// password), cut to maxFieldLength characters.
-func secretField(c echo.Context, name string) string {
-	v := c.FormValue(name)
-	if utf8.RuneCountInString(v) > maxFieldLength {
-		v = string([]rune(v)[:maxFieldLength])
-	}
-	return v
-}
-
-// formOf starts a form state with the typed values of the named fields.
+// formOf starts a form state with the typed values of the named fields and the input rules
+// they break (input.go).
 func formOf(c echo.Context, names ...string) views.Form {
 	f := views.Form{Values: map[string]string{}}
 	for _, n := range names {
 		f.Values[n] = field(c, n)
 	}
+	inputErrors(c, &f)
 	return f
 }
 
-// require adds msgID at each named field that is empty.
+// require adds msgID at each named field that is empty and has no error yet.
 func require(f *views.Form, values map[string]string, fields ...[2]string) {
 	for _, fm := range fields {
-		if values[fm[0]] == "" {
+		if values[fm[0]] == "" && f.ErrorFor(fm[0]) == nil {
 			f.Errors = append(f.Errors, views.FieldError{Field: fm[0], MsgID: fm[1]})
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/identity"
+	"mitidportal/input"
 	"mitidportal/session"
 )
 
@@ -127,7 +128,7 @@ func (s *Server) askReauth(c echo.Context) error {
 // "//evil.example" or "https://evil.example" (an open redirect would help phishing).
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.ContainsAny(next, "\\\r\n") {
+		strings.ContainsAny(next, "\\\r\n") || !input.Valid(next, false) {
 		return ""
 	}
 	u, err := url.Parse(next)

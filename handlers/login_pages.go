@@ -61,6 +61,7 @@ func (s *Server) loginCodeSubmit(c echo.Context) error {
 	}
 	password, code := secretField(c, "password"), field(c, "code")
 	var f views.Form
+	inputErrors(c, &f)
 	require(&f, map[string]string{"password": password, "code": code},
 		[2]string{"password", "form.err.password_required"}, [2]string{"code", "form.err.code_required"})
 	if !f.HasErrors() {

@@ -81,7 +81,7 @@ func (s *Server) myCaseReply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := views.Form{Values: map[string]string{"message": bodyField(c, "message")}}
+	f := formOf(c, "message")
 	require(&f, f.Values, [2]string{"message", support.ErrBodyRequired.MsgID})
 	if !f.HasErrors() {
 		_, err = s.Cases.AddMessage(c.Request().Context(), support.NewMessage{CaseID: cs.ID, Body: f.Values["message"]})

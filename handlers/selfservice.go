@@ -191,6 +191,7 @@ func (s *Server) addTokenPage(c echo.Context) error {
 func (s *Server) addTokenSubmit(c echo.Context) error {
 	f := formOf(c, "serial")
 	code := field(c, "code")
+	inputErrors(c, &f)
 	again := func() error { return s.render(c, statusInvalid, views.AddToken(views.AddTokenView{Form: f})) }
 	require(&f, map[string]string{"serial": f.Values["serial"], "code": code},
 		[2]string{"serial", "form.err.serial_required"}, [2]string{"code", "form.err.code_required"})
@@ -221,14 +222,18 @@ func (s *Server) passwordSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := views.Form{Errors: checkNewPassword(secretField(c, "password"), secretField(c, "password_repeat"))}
+	password, repeat := secretField(c, "password"), secretField(c, "password_repeat")
+	var f views.Form
+	if inputErrors(c, &f); !f.HasErrors() {
+		f.Errors = checkNewPassword(password, repeat)
+	}
 	again := func() error {
 		return s.render(c, statusInvalid, views.ChangePassword(views.ChangePasswordView{Username: m.Username, Form: f}))
 	}
 	if f.HasErrors() {
 		return again()
 	}
-	if err := s.Identity.ChangePassword(c.Request().Context(), m.ID, secretField(c, "password"), identity.ActorCitizen); err != nil {
+	if err := s.Identity.ChangePassword(c.Request().Context(), m.ID, password, identity.ActorCitizen); err != nil {
 		return s.fieldOrError(&f, err, "password", again)
 	}
 	return s.redirect(c, "/mitid?done=password_changed")

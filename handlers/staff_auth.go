@@ -84,6 +84,7 @@ func (s *Server) staffLoginPage(c echo.Context) error {
 func (s *Server) staffLoginSubmit(c echo.Context) error {
 	f := formOf(c, "email")
 	password := secretField(c, "password")
+	inputErrors(c, &f)
 	require(&f, map[string]string{"email": f.Values["email"], "password": password},
 		[2]string{"email", "staffweb.err.email_required"}, [2]string{"password", "staffweb.err.password_required"})
 	again := func() error { return s.render(c, statusInvalid, views.StaffLogin(views.StaffLoginView{Form: f})) }
@@ -366,6 +367,7 @@ func (s *Server) staffEnrolSubmit(c echo.Context) error {
 	}
 	f := views.Form{}
 	password, repeat := secretField(c, "password"), secretField(c, "password_repeat")
+	inputErrors(c, &f)
 	require(&f, map[string]string{"password": password, "password_repeat": repeat},
 		[2]string{"password", "staffweb.err.new_password_required"},
 		[2]string{"password_repeat", "staffweb.err.password_repeat_required"})

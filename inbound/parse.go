@@ -4,39 +4,67 @@ import (
 	"bufio"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
 	"strings"
+
+	"golang.org/x/text/encoding/htmlindex"
+
+	"mitidportal/input"
 )
 
 // errNoText is a mail without a text/plain part.
 var errNoText = errors.New("inbound: no text part")
 
 // parseMail reads an RFC 5322 message into a Mail: the headers that find the case, and the
-// text the citizen wrote (the first text/plain part, decoded, quoted lines dropped).
+// text the citizen wrote (the first text/plain part, decoded from its charset, quoted lines
+// dropped). Nobody can be asked to send a mail again, so text that is still not UTF-8 or holds
+// control characters is repaired (input.Clean), never refused: every field of the Mail is text
+// PostgreSQL takes.
 func parseMail(r io.Reader) (Mail, error) {
 	msg, err := mail.ReadMessage(r)
 	if err != nil {
 		return Mail{}, err
 	}
 	h := msg.Header
-	dec := new(mime.WordDecoder)
+	dec := &mime.WordDecoder{CharsetReader: charsetReader}
 	subject, err := dec.DecodeHeader(h.Get("Subject"))
 	if err != nil {
 		subject = h.Get("Subject")
 	}
-	m := Mail{From: h.Get("From"), MessageID: strings.TrimSpace(h.Get("Message-Id")),
-		InReplyTo: strings.TrimSpace(h.Get("In-Reply-To")), References: strings.Fields(h.Get("References")),
-		Subject: subject}
+	line := func(s string) string { return input.Clean(s, false) }
+	m := Mail{From: line(h.Get("From")), MessageID: line(h.Get("Message-Id")),
+		InReplyTo: line(h.Get("In-Reply-To")), Subject: line(subject)}
+	for _, ref := range strings.Fields(h.Get("References")) {
+		if ref = line(ref); ref != "" {
+			m.References = append(m.References, ref)
+		}
+	}
 	text, err := textPart(h.Get("Content-Type"), h.Get("Content-Transfer-Encoding"), msg.Body, 0)
 	if err != nil {
 		return Mail{}, err
 	}
-	m.Body = stripQuoted(text)
+	m.Body = input.Clean(stripQuoted(text), true)
 	return m, nil
+}
+
+// charsetReader decodes text in a named charset to UTF-8; mail clients still send ISO-8859-1
+// and windows-1252. The names are read as browsers read them (WHATWG), so "iso-8859-1" is
+// windows-1252, its superset.
+func charsetReader(charset string, r io.Reader) (io.Reader, error) {
+	switch strings.ToLower(strings.TrimSpace(charset)) {
+	case "", "utf-8", "utf8", "us-ascii":
+		return r, nil
+	}
+	enc, err := htmlindex.Get(charset)
+	if err != nil {
+		return nil, fmt.Errorf("inbound: charset %q: %w", charset, err)
+	}
+	return enc.NewDecoder().Reader(r), nil
 }
 
 // textPart returns the first text/plain part of a body of type contentType, decoded.
@@ -50,7 +78,11 @@ func textPart(contentType, encoding string, body io.Reader, depth int) (string, 
 	}
 	switch {
 	case mediaType == "text/plain":
-		b, err := io.ReadAll(decode(encoding, body))
+		r := decode(encoding, body)
+		if cr, err := charsetReader(params["charset"], r); err == nil {
+			r = cr // an unknown charset is read as it is; parseMail repairs what is not UTF-8
+		}
+		b, err := io.ReadAll(r)
 		return string(b), err
 	case strings.HasPrefix(mediaType, "multipart/") && depth < 5:
 		mr := multipart.NewReader(body, params["boundary"])

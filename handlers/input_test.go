@@ -1,0 +1,196 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"mitidportal/support"
+)
+
+// formEntry is one POST route of the input table: its text fields and how to reach it.
+type formEntry struct {
+	fields []string                                 // every text field, select and radio group the route reads
+	valid  url.Values                               // a valid value of each field, so only the attacked one is wrong
+	json   bool                                     // the route takes JSON from the chip or app script, not a form
+	as     func(*inputFixture, *testing.T) *browser // a browser in the state the route needs
+	path   func(*inputFixture) string               // the concrete path; nil is the route's own
+	none   string                                   // why the route has no text field to attack
+}
+
+// formEntries are all POST routes of the portal. TestEveryFormRefusesBadText fails for a POST
+// route missing here, so a new form cannot be left out.
+func formEntries() map[string]formEntry {
+	anon, citizen := (*inputFixture).anonymous, (*inputFixture).asCitizen
+	agent, admin := (*inputFixture).asAgent, (*inputFixture).asAdmin
+	chipPath := func(fx *inputFixture) string { return strconv.FormatInt(fx.chip.ID, 10) }
+	casePath := func(tail string) func(*inputFixture) string {
+		return func(fx *inputFixture) string { return "/medarbejder/sager/" + fx.cs.Ref + tail }
+	}
+	cardPath := func(tail string) func(*inputFixture) string {
+		return func(fx *inputFixture) string {
+			return "/medarbejder/borger/" + strconv.FormatInt(fx.citizen.ID, 10) + tail
+		}
+	}
+	v := func(kv ...string) url.Values {
+		out := url.Values{}
+		for i := 0; i < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	webAuthn := "the WebAuthn answer, parsed and verified by go-webauthn; no text is stored"
+	signed := "numbers and a signature checked against the device key; no text is stored"
+	return map[string]formEntry{
+		"/log-ud":                                  {none: "no fields"},
+		"/log-ind":                                 {fields: []string{"username"}, as: anon},
+		"/log-ind/kode":                            {fields: []string{"password", "code"}, valid: v("password", "x", "code", "123456"), as: (*inputFixture).loggingIn},
+		"/opret":                                   {fields: []string{"cpr", "name", "document"}, valid: v("cpr", "010203-1234", "name", "Bo", "document", "123"), as: anon},
+		"/opret/kode":                              {fields: []string{"code"}, as: (*inputFixture).creating},
+		"/opret/bruger":                            {fields: []string{"username", "password", "password_repeat"}, valid: v("username", "bo.b", "password", "Lang-Saetning-9", "password_repeat", "Lang-Saetning-9"), as: (*inputFixture).creating},
+		"/opret/kodeviser":                         {fields: []string{"serial", "code"}, valid: v("serial", "KV1", "code", "123456"), as: (*inputFixture).creating},
+		"/spaer":                                   {fields: []string{"username", "cpr", "reason"}, valid: v("username", "bo", "cpr", "010203-1234", "reason", "lost", "consent", "yes"), as: anon},
+		"/mitid/middel/:id/omdoeb":                 {fields: []string{"label"}, as: citizen, path: func(fx *inputFixture) string { return "/mitid/middel/" + chipPath(fx) + "/omdoeb" }},
+		"/mitid/middel/:id/spaer":                  {fields: []string{"reason"}, as: citizen, path: func(fx *inputFixture) string { return "/mitid/middel/" + chipPath(fx) + "/spaer" }},
+		"/mitid/middel/:id/fjern":                  {none: "a button: no fields"},
+		"/mitid/kodeviser/tilfoej":                 {fields: []string{"serial", "code"}, valid: v("serial", "KV1", "code", "123456"), as: citizen},
+		"/mitid/adgangskode":                       {fields: []string{"password", "password_repeat"}, valid: v("password", "Lang-Saetning-9", "password_repeat", "Lang-Saetning-9"), as: citizen},
+		"/mitid/brugernavn":                        {fields: []string{"username"}, as: citizen},
+		"/mitid/sessioner/log-ud-alle":             {none: "a button: no fields"},
+		"/mitid/spaer":                             {fields: []string{"reason"}, as: citizen},
+		"/log-ind/chip/begin":                      {fields: []string{"password"}, json: true, as: (*inputFixture).loggingIn},
+		"/log-ind/chip/finish":                     {none: webAuthn},
+		"/mitid/chip/tilfoej/begin":                {fields: []string{"label"}, json: true, as: citizen},
+		"/mitid/chip/tilfoej/finish":               {none: webAuthn},
+		"/opret/chip/begin":                        {fields: []string{"label"}, json: true, as: (*inputFixture).creating},
+		"/opret/chip/finish":                       {none: webAuthn},
+		"/app/par":                                 {fields: []string{"code", "name", "publicKey"}, valid: v("code", "ABCD-EFGH", "name", "Telefon", "publicKey", "AAAA"), json: true, as: anon},
+		"/app/anmodninger":                         {none: signed},
+		"/app/svar":                                {none: signed},
+		"/mitid/app/tilfoej":                       {none: "a button: no fields"},
+		"/opret/app":                               {none: "a button: no fields"},
+		"/log-ind/app":                             {none: "a button: no fields"},
+		"/log-ind/app/fuldfoer":                    {none: "a button: no fields"},
+		"/kontakt/skriv":                           {fields: []string{"system", "category", "subject", "message", "name", "email"}, valid: v("system", "mitid", "category", "login", "subject", "Hej", "message", "Tekst", "name", "Bo", "email", "bo@example.dk"), as: anon},
+		"/mitid/sager/:ref/svar":                   {fields: []string{"message"}, as: citizen, path: func(fx *inputFixture) string { return "/mitid/sager/" + fx.cs.Ref + "/svar" }},
+		"/medarbejder/log-ind":                     {fields: []string{"email", "password"}, valid: v("email", "alma@styrelsen.dk", "password", "x"), as: anon},
+		"/medarbejder/log-ind/noegle/begin":        {none: "a button: the password step's account is in the session"},
+		"/medarbejder/log-ind/noegle/finish":       {none: webAuthn},
+		"/medarbejder/tilmeld":                     {fields: []string{"password", "password_repeat"}, valid: v("password", "Lang-Saetning-9", "password_repeat", "Lang-Saetning-9"), as: (*inputFixture).enrolling},
+		"/medarbejder/tilmeld/noegle/begin":        {none: "a button: no fields"},
+		"/medarbejder/tilmeld/noegle/finish":       {none: webAuthn},
+		"/medarbejder/admin/brugere":               {fields: []string{"name", "email"}, valid: v("name", "Bo", "email", "bo@styrelsen.dk", "roles", "agent"), as: admin},
+		"/medarbejder/admin/brugere/:id/roller":    {none: "checkboxes checked against the list of roles"},
+		"/medarbejder/admin/brugere/:id/deaktiver": {none: "a button: no fields"},
+		"/medarbejder/admin/brugere/:id/aktiver":   {none: "a button: no fields"},
+		"/medarbejder/sager/ny": {fields: []string{"system", "category", "subject", "name", "phone", "email", "lang", "message"},
+			valid: v("system", "mitid", "category", "login", "subject", "Opkald", "name", "Bo", "phone", "12345678", "lang", "da", "message", "Tekst"), as: agent},
+		"/medarbejder/sager/:ref/svar":                    {fields: []string{"reply_body"}, as: agent, path: casePath("/svar")},
+		"/medarbejder/sager/:ref/note":                    {fields: []string{"note_body"}, as: agent, path: casePath("/note")},
+		"/medarbejder/sager/:ref/opkald":                  {fields: []string{"call_minutes", "outcome", "call_note"}, valid: v("call_minutes", "5", "outcome", "solved", "call_note", "Note"), as: agent, path: casePath("/opkald")},
+		"/medarbejder/sager/:ref/status":                  {fields: []string{"status"}, valid: v("status", "pending"), as: agent, path: casePath("/status")},
+		"/medarbejder/sager/:ref/tildel":                  {none: "a button whose value is compared with \"me\""},
+		"/medarbejder/sager/:ref/tags":                    {fields: []string{"tags"}, valid: v("tags", "a, b"), as: agent, path: casePath("/tags")},
+		"/medarbejder/borger/:id/bekraeft":                {none: "a button: no fields"},
+		"/medarbejder/borger/:id/spaer":                   {fields: []string{"reason"}, as: agent, path: cardPath("/spaer")},
+		"/medarbejder/borger/:id/middel/spaer":            {fields: []string{"means", "means_reason"}, valid: v("means", "1", "means_reason", "lost"), as: agent, path: cardPath("/middel/spaer")},
+		"/medarbejder/borger/:id/midlertidig-adgangskode": {none: "a button: no fields"},
+		"/medarbejder/borger/:id/aktiveringskode":         {none: "a button: no fields"},
+	}
+}
+
+// rawJSON is fields as a JSON object whose strings carry their bytes as they are: bytes that
+// are not UTF-8 stay so (json.Marshal would turn them into U+FFFD), control characters become
+// \u escapes, as a script's JSON.stringify sends them.
+func rawJSON(fields url.Values) []byte {
+	var parts []string
+	for k := range fields {
+		v := fields.Get(k)
+		enc, _ := json.Marshal(v)
+		if !utf8.ValidString(v) {
+			enc = []byte(`"` + v + `"`)
+		}
+		parts = append(parts, strconv.Quote(k)+":"+string(enc))
+	}
+	return []byte("{" + strings.Join(parts, ",") + "}")
+}
+
+// badText is what a person or a script can send that no field takes. The long value is
+// longer than any field allows (text areas take support.MaxBody characters).
+func badText(field string) map[string]string {
+	long := 10000
+	if strings.HasSuffix(field, "_body") || field == "message" || field == "call_note" {
+		long = support.MaxBody + 1
+	}
+	return map[string]string{
+		"NUL": "a\x00b", "control": "a\x1bb", "long": strings.Repeat("x", long),
+		"invalid UTF-8": "a\xff\xfe", "Latin-1": "Bl\xe6b\xe6r gr\xf8d p\xe5 \xe6g",
+	}
+}
+
+// TestEveryFormRefusesBadText sends, to every text field of every POST route of the portal,
+// a NUL byte, a control character, an over-long value and bytes that are not UTF-8: each is
+// a 4xx answer whose error summary links to that field (forms) or a 4xx JSON answer (the
+// scripts' routes), never a 5xx, and nothing is written.
+func TestEveryFormRefusesBadText(t *testing.T) {
+	fx := newInputFixture(t)
+	entries := formEntries()
+	for _, r := range fx.env.App.Server.Routes() {
+		if r.Method != http.MethodPost {
+			continue
+		}
+		e, ok := entries[r.Path]
+		if !ok {
+			t.Errorf("POST %s has no entry in formEntries: list its text fields (or why it has none)", r.Path)
+			continue
+		}
+		if len(e.fields) == 0 {
+			if e.none == "" {
+				t.Errorf("POST %s: an entry without fields must say why", r.Path)
+			}
+			continue
+		}
+		path := r.Path
+		if e.path != nil {
+			path = e.path(fx)
+		}
+		for _, name := range e.fields {
+			for kind, bad := range badText(name) {
+				t.Run(r.Path+" "+name+" "+kind, func(t *testing.T) {
+					b := e.as(fx, t)
+					before := fx.fingerprint(t)
+					fields := url.Values{}
+					for k, vs := range e.valid {
+						fields[k] = append([]string{}, vs...)
+					}
+					fields.Set(name, bad)
+					if e.json {
+						status, out := b.sendJSON(t, path, rawJSON(fields))
+						if status < 400 || status >= 500 {
+							t.Errorf("status %d, want 4xx: %.300s", status, out)
+						}
+					} else {
+						res, body := b.post(t, path, fields)
+						if res.StatusCode < 400 || res.StatusCode >= 500 {
+							t.Errorf("status %d, want 4xx", res.StatusCode)
+						}
+						summary, _, _ := strings.Cut(body[strings.Index(body, `data-testid="error-summary"`)+1:], "</ul>")
+						if !strings.Contains(body, `data-testid="error-summary"`) || !strings.Contains(summary, `href="#`+name+`"`) {
+							t.Errorf("no error summary naming %s in the answer (%d)", name, res.StatusCode)
+						}
+						if strings.Contains(body, "\x00") {
+							t.Error("the answer carries a NUL byte")
+						}
+					}
+					if after := fx.fingerprint(t); after != before {
+						t.Errorf("the refused input changed the database:\nbefore %s\nafter  %s", before, after)
+					}
+				})
+			}
+		}
+	}
+}
