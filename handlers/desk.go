@@ -73,7 +73,7 @@ func (s *Server) deskQueues(c echo.Context) error {
 	}
 	status := http.StatusOK
 	if fe := inputError(c, "q"); fe != nil {
-		v.ErrorID, status = fe.MsgID, http.StatusBadRequest
+		v.ErrorID, v.ErrorField, status = fe.MsgID, "q", http.StatusBadRequest
 	}
 	f := support.Filter{Me: me, Limit: deskPageSize,
 		Status: support.CaseStatus(v.Status), Priority: support.Priority(v.Priority), System: support.System(v.System)}
@@ -104,7 +104,7 @@ func (s *Server) deskQueues(c echo.Context) error {
 		var se *support.Error
 		switch {
 		case errors.As(err, &se):
-			v.ErrorID, status = se.MsgID, http.StatusBadRequest
+			v.ErrorID, v.ErrorField, status = se.MsgID, "q", http.StatusBadRequest
 		case err != nil:
 			return err
 		}

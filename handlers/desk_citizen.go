@@ -173,8 +173,16 @@ func (s *Server) renderDeskCitizen(c echo.Context, status int, t deskTarget, f d
 	if err != nil {
 		return err
 	}
-	if !opened {
+	if !opened && c.Request().Method != http.MethodPost {
 		return s.renderDeskOpen(c, t)
+	}
+	if !opened {
+		// A form on the card was refused after the card's window passed (or was posted without
+		// opening it): showing the card again with the errors is a look-up, which a POST may
+		// record.
+		if err := s.deskRecordLookup(c.Request().Context(), t); err != nil {
+			return err
+		}
 	}
 	v, err := s.deskCitizenView(c, t, f)
 	if err != nil {

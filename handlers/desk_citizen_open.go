@@ -51,12 +51,20 @@ func (s *Server) deskCitizenOpen(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	if err := s.deskRecordLookup(c.Request().Context(), t); err != nil {
+		return err
+	}
+	return s.redirect(c, t.href)
+}
+
+// deskRecordLookup writes the look-up of t's citizen: the audit entry and the entry in the
+// citizen's activity log, in one transaction. Only POSTs call it.
+func (s *Server) deskRecordLookup(ctx context.Context, t deskTarget) error {
 	via := "id"
 	if t.cs != nil {
 		via = "case"
 	}
-	err = db.Transact(ctx, s.Pool, func(tx pgx.Tx) error {
+	return db.Transact(ctx, s.Pool, func(tx pgx.Tx) error {
 		if err := s.Identity.RecordActivity(ctx, tx, identity.Activity{MitIDID: t.m.ID,
 			Kind: identity.ActivityLookupBySupport, Actor: identity.StaffActor(t.me)}); err != nil {
 			return err
@@ -64,10 +72,6 @@ func (s *Server) deskCitizenOpen(c echo.Context) error {
 		return s.Audit.Append(ctx, tx, audit.Entry{Actor: audit.Staff(t.me), Action: audit.ActionCitizenLookup,
 			Subject: audit.MitID(t.m.ID), Detail: t.auditDetail(map[string]any{"via": via})})
 	})
-	if err != nil {
-		return err
-	}
-	return s.redirect(c, t.href)
 }
 
 // deskVerifyRecord records the answer of this session's verification once the app has given
