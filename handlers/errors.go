@@ -3,9 +3,11 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/identity"
 	"mitidportal/views"
 )
 
@@ -38,10 +40,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status := http.StatusInternalServerError
 	var he *echo.HTTPError
-	if errors.As(err, &he) {
+	var te *identity.ThrottledError
+	switch {
+	case errors.As(err, &he):
 		status = he.Code
+	case errors.Is(err, identity.ErrBusy):
+		// Too many password checks at once: "try again shortly", never a queue without bound.
+		status = http.StatusServiceUnavailable
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(identity.BusyRetryAfter.Seconds())))
+	case errors.As(err, &te):
+		status = http.StatusTooManyRequests
+		markThrottled(c, err)
 	}
-	if status >= 500 {
+	if status >= 500 && status != http.StatusServiceUnavailable {
 		s.Log.ErrorContext(c.Request().Context(), "request failed", "error", err.Error(), "path", c.Request().URL.Path)
 	}
 	v, ok := errorPages[status]
