@@ -86,6 +86,9 @@ func New(t testing.TB, opts Options) *Env {
 		MailRetry:       shortRetry{},
 		TokenKey:        tokenKey(),
 		Limits:          opts.Limits,
+		// Cheap argon2id: what the tests check does not depend on the cost, and it keeps the
+		// suite fast as it grows.
+		Argon: identity.TestArgonParams,
 	}
 	ctx := context.Background()
 	a, err := app.New(ctx, cfg, logging.New(out, slog.LevelInfo))
