@@ -22,7 +22,7 @@ type roleFlags []string
 func (r *roleFlags) String() string     { return strings.Join(*r, ",") }
 func (r *roleFlags) Set(v string) error { *r = append(*r, v); return nil }
 
-const staffUsage = `Usage:
+const staffUsage = `Usage: portal staff COMMAND
   portal staff create --role ROLE [--role ROLE...] [--name NAME] EMAIL
   portal staff unlock EMAIL   end the lock after too many failed logins now (audited)`
 
@@ -38,7 +38,7 @@ func cmdStaff(ctx context.Context, env *environment, args []string) error {
 			return nil
 		}
 	}
-	return errors.New(strings.ToLower(staffUsage[:1]) + staffUsage[1:])
+	return errors.New("usage: portal staff create|unlock ... (see portal staff --help)")
 }
 
 // staffPool opens the database of the configuration and migrates it.
