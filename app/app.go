@@ -61,8 +61,15 @@ type Config struct {
 	// SMTPInboundAddr, when set, is where `portal serve` listens for citizens' mail replies to
 	// support cases (package inbound).
 	SMTPInboundAddr string
-	// Limits bound failed login attempts; zero fields take the identity package's defaults.
+	// Limits bound consecutive failed logins of a citizen username or staff address; zero
+	// fields take the identity package's defaults.
 	Limits identity.Limits
+	// HashConcurrency bounds the argon2id computations running at once (citizen and staff
+	// logins, activation codes); 0 derives it from the memory parameter.
+	HashConcurrency int
+	// Argon sets the argon2id parameters of new hashes; zero takes identity.DefaultArgonParams.
+	// Tests use cheap ones.
+	Argon identity.ArgonParams
 }
 
 // App is a built portal.
@@ -122,7 +129,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	mail.AddWorkers(workers, pool, mail.NewSender(cfg.SMTP), log)
 	a.Throttle = identity.NewAddressThrottle(pool, identity.DefaultThrottleRules)
 	river.AddWorker(workers, &sessionCleanupWorker{sessions: a.Sessions, throttle: a.Throttle,
-		contacts: inbound.NewPending(pool), log: log})
+		lockouts: identity.NewLockouts(pool, cfg.Limits, nil), contacts: inbound.NewPending(pool), log: log})
 	a.jobs, err = river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 		Workers:      workers,
@@ -152,11 +159,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		pool.Close()
 		return nil, err
 	}
-	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{})
+	// One hasher for every argon2id computation of the process, so that one bound covers them.
+	hasher := identity.NewHasher(identity.HasherConfig{Params: cfg.Argon, MaxConcurrent: cfg.HashConcurrency})
+	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{Hasher: hasher})
 	notify := &notifier{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
 		blockPhone: cfg.BlockPhone, loc: loc}
 	a.Identity = identity.NewStore(pool, a.Tokens, identity.Config{
-		Limits: cfg.Limits, Throttle: a.Throttle, OnActivity: notify.activity,
+		Limits: cfg.Limits, Throttle: a.Throttle, OnActivity: notify.activity, Hasher: hasher,
 	})
 	wa, err := webauthn.New(&webauthn.Config{
 		RPID:          base.Hostname(),
@@ -192,7 +201,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Throttle:    a.Throttle,
 		Letters:     a.Letters,
 		WebAuthn:    wa,
-		Staff:       staff.NewStore(pool),
+		Staff:       staff.NewStore(pool, staff.Config{Hasher: hasher, Limits: cfg.Limits}),
 		Cases:       a.Cases,
 		Audit:       a.Audit,
 	})

@@ -13,7 +13,7 @@ import (
 )
 
 // sessionCleanupArgs is the periodic job that deletes expired sessions, throttle entries past
-// their window and contact forms never confirmed. It runs through the job queue so that one instance runs it, not every
+// their window, login failure counts quiet for a day and contact forms never confirmed. It runs through the job queue so that one instance runs it, not every
 // instance.
 type sessionCleanupArgs struct{}
 
@@ -23,6 +23,7 @@ type sessionCleanupWorker struct {
 	river.WorkerDefaults[sessionCleanupArgs]
 	sessions *session.Store
 	throttle *identity.AddressThrottle
+	lockouts *identity.Lockouts
 	contacts *inbound.Pending
 	log      *slog.Logger
 }
@@ -40,6 +41,12 @@ func (w *sessionCleanupWorker) Work(ctx context.Context, _ *river.Job[sessionCle
 	}
 	if n > 0 {
 		w.log.InfoContext(ctx, "pruned throttle entries", "count", n)
+	}
+	if n, err = w.lockouts.Prune(ctx); err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.InfoContext(ctx, "pruned quiet login failure counts", "count", n)
 	}
 	if n, err = w.contacts.Prune(ctx); err != nil {
 		return err

@@ -41,6 +41,7 @@ const (
 	ActionStaffLoginFailed       Action = "staff_login_failed"       // cause
 	ActionStaffDisabled          Action = "staff_disabled"           // (none)
 	ActionRoleChanged            Action = "role_changed"             // from, to
+	ActionStaffUnlocked          Action = "staff_unlocked"           // via, cleared
 )
 
 // Actions lists every action with a display name.
@@ -48,7 +49,7 @@ var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
 	ActionIssueTemporaryPassword, ActionIssueActivationCode, ActionOrderToken, ActionVerifyCaller,
 	ActionStaffCreated, ActionStaffEnrolled, ActionStaffLogin, ActionStaffLoginFailed,
-	ActionStaffDisabled, ActionRoleChanged,
+	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked,
 }
 
 // MsgID is the message ID of the action's display name.

@@ -167,7 +167,8 @@ func (s *Server) appFail(c echo.Context, status int, msgID string, data ...map[s
 func (s *Server) appError(c echo.Context, err error) error {
 	var throttled *identity.ThrottledError
 	if errors.As(err, &throttled) {
-		return s.appFail(c, http.StatusTooManyRequests, identity.ErrThrottled.MsgID,
+		markThrottled(c, err)
+		return s.appFail(c, http.StatusTooManyRequests, throttled.Message(),
 			map[string]any{"Minutes": throttled.Minutes()})
 	}
 	var rule *identity.Error

@@ -56,7 +56,7 @@ func (s *Server) publicBlockSubmit(c echo.Context) error {
 		return s.endSessionsTx(ctx, mitidID)(tx)
 	})
 	if err != nil {
-		return s.fieldOrError(&f, err, "username", again)
+		return s.fieldOrError(c, &f, err, "username", again)
 	}
 	return s.render(c, http.StatusOK, views.PublicBlockDone())
 }

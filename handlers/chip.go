@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -466,8 +467,12 @@ func (s *Server) chipIdentityError(c echo.Context, err error) error {
 	var throttled *identity.ThrottledError
 	switch {
 	case errors.As(err, &throttled):
-		return s.chipFail(c, http.StatusTooManyRequests, identity.ErrThrottled.MsgID,
+		markThrottled(c, err)
+		return s.chipFail(c, http.StatusTooManyRequests, throttled.Message(),
 			map[string]any{"Minutes": throttled.Minutes()})
+	case errors.Is(err, identity.ErrBusy):
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(identity.BusyRetryAfter.Seconds())))
+		return s.chipFail(c, http.StatusServiceUnavailable, "error.503.text")
 	case errors.Is(err, identity.ErrMitIDBlocked):
 		return s.chipRedirect(c, chipBlockedPath)
 	case errors.Is(err, identity.ErrNotFound):

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -105,6 +106,20 @@ func (s *Server) contactFormSubmit(c echo.Context) error {
 		return again()
 	}
 	ctx := c.Request().Context()
+	// Throttled per client address, and per MitID (logged in) or per e-mail address
+	// (anonymous), each attempt counted before anything is done with it: the form can neither
+	// flood support nor bomb someone's mailbox with confirmation mails, and its own purpose
+	// keeps an office's contact forms from blocking MitID creation there.
+	second := "mail:" + mailKey(sub.Email)
+	field := "email"
+	if !anonymous {
+		second, field = "mitid:"+strconv.FormatInt(st.subject.ID, 10), "subject"
+	}
+	for _, key := range []string{s.clientAddr(c), second} {
+		if err := s.Throttle.Take(ctx, identity.ThrottleContact, key); err != nil {
+			return s.fieldOrError(c, &f, err, field, again)
+		}
+	}
 	if !anonymous {
 		cs, err := s.openCitizenCase(ctx, st.subject.ID, sub)
 		if err != nil {
@@ -114,13 +129,6 @@ func (s *Server) contactFormSubmit(c echo.Context) error {
 			return again()
 		}
 		return s.render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email, LoggedIn: true}))
-	}
-	// Throttled per client address and per e-mail address, so the form can neither flood
-	// support nor bomb someone's mailbox with confirmation mails.
-	for _, key := range []string{s.clientAddr(c), "contact-mail:" + mailKey(sub.Email)} {
-		if err := s.Throttle.Hit(ctx, identity.ThrottleActivation, key); err != nil {
-			return s.fieldOrError(&f, err, "email", again)
-		}
 	}
 	err := inbound.NewPending(s.Pool).Create(ctx, sub, func(tx pgx.Tx, token string) error {
 		return s.sendContactConfirm(ctx, tx, sub, token)

@@ -205,15 +205,16 @@ func TestContactAnonymousThrottled(t *testing.T) {
 	fields := caseForm("Hjælp")
 	fields.Set("name", "Bo")
 	fields.Set("email", "bo@example.org")
-	bound := identity.DefaultThrottleRules[identity.ThrottleActivation].Max
+	bound := identity.DefaultThrottleRules[identity.ThrottleContact].Max
 	for i := range bound + 1 {
 		b := newBrowser(t, env, env.LoginAs(t, session.Subject{}), apptest.CSRFToken)
 		res, body := b.post(t, "/kontakt/skriv", fields)
 		switch {
 		case i < bound && res.StatusCode != http.StatusOK:
 			t.Fatalf("submission %d: %d", i+1, res.StatusCode)
-		case i == bound && (res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="error-summary"`)):
-			t.Errorf("submission %d: %d, want 422 throttled", i+1, res.StatusCode)
+		case i == bound && (res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" ||
+			!strings.Contains(body, `data-testid="error-summary"`)):
+			t.Errorf("submission %d: %d, want 429 with Retry-After and the form's error summary", i+1, res.StatusCode)
 		}
 	}
 	if n := count(t, env, `SELECT count(*) FROM mail_outbox WHERE kind = 'case.contact_confirm'`); n != bound {

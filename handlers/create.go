@@ -57,20 +57,20 @@ func (s *Server) createStartSubmit(c echo.Context) error {
 		f.Errors = append(f.Errors, views.FieldError{Field: "cpr", MsgID: identity.ErrCPRInvalid.MsgID})
 		return again()
 	}
-	if err := s.Throttle.Check(ctx, s.Pool, identity.ThrottleActivation, s.clientAddr(c)); err != nil {
-		return s.fieldOrError(&f, err, "cpr", again)
+	// Counted before the register is asked (one statement); a match gives it back, so the
+	// bound counts the mismatches, as before, and parallel attempts cannot outrun it.
+	if err := s.Throttle.Take(ctx, identity.ThrottleCreate, s.clientAddr(c)); err != nil {
+		return s.fieldOrError(c, &f, err, "cpr", again)
 	}
 	person, err := identity.MatchPerson(ctx, s.Persons, cpr, f.Values["name"], f.Values["document"])
-	if errors.Is(err, identity.ErrIdentityNotMatched) {
-		if ferr := s.Throttle.Fail(ctx, s.Pool, identity.ThrottleActivation, s.clientAddr(c)); ferr != nil {
-			return ferr
-		}
-	}
 	if err != nil {
-		return s.fieldOrError(&f, err, "cpr", again)
+		return s.fieldOrError(c, &f, err, "cpr", again)
+	}
+	if err := s.Throttle.Refund(ctx, identity.ThrottleCreate, s.clientAddr(c)); err != nil {
+		return err
 	}
 	if _, err := s.Identity.MitIDByCPR(ctx, cpr); err == nil {
-		return s.fieldOrError(&f, identity.ErrMitIDExists, "cpr", again)
+		return s.fieldOrError(c, &f, identity.ErrMitIDExists, "cpr", again)
 	} else if !errors.Is(err, identity.ErrNotFound) {
 		return err
 	}
@@ -119,9 +119,10 @@ func (s *Server) deliverActivation(ctx context.Context, tx pgx.Tx, c echo.Contex
 	return err
 }
 
-// fieldOrError shows a rule error at a field and renders the form again; other errors go to
-// the error page.
-func (s *Server) fieldOrError(f *views.Form, err error, fieldName string, again func() error) error {
+// fieldOrError shows a rule error at a field and renders the form again (a throttle with 429
+// and Retry-After, see markThrottled); other errors go to the error page.
+func (s *Server) fieldOrError(c echo.Context, f *views.Form, err error, fieldName string, again func() error) error {
+	markThrottled(c, err)
 	fe, err := ruleError(err, fieldName)
 	if err != nil {
 		return err
@@ -160,7 +161,7 @@ func (s *Server) createCodeSubmit(c echo.Context) error {
 	}
 	ac, err := s.Activations.Check(c.Request().Context(), cpr, f.Values["code"])
 	if err != nil {
-		return s.fieldOrError(&f, err, "code", again)
+		return s.fieldOrError(c, &f, err, "code", again)
 	}
 	st := stateOf(c)
 	st.sess.Values[keyCreateActivation] = ac.ID
@@ -210,7 +211,7 @@ func (s *Server) createUserSubmit(c echo.Context) error {
 			st.dirty = true
 			fieldName = ""
 		}
-		return s.fieldOrError(&f, err, fieldName, again)
+		return s.fieldOrError(c, &f, err, fieldName, again)
 	}
 	delete(st.sess.Values, keyCreateActivation)
 	st.sess.Values[keyCreateMitID] = m.ID
@@ -267,7 +268,7 @@ func (s *Server) createTokenSubmit(c echo.Context) error {
 		if errors.Is(err, identity.ErrCodeWrong) {
 			fieldName = "code"
 		}
-		return s.fieldOrError(&f, err, fieldName, again)
+		return s.fieldOrError(c, &f, err, fieldName, again)
 	}
 	return s.redirect(c, "/opret/faerdig")
 }

@@ -439,6 +439,7 @@ func (s *Server) deskVerifyStart(c echo.Context) error {
 	case err != nil:
 		var te *identity.ThrottledError
 		if errors.As(err, &te) {
+			markThrottled(c, err)
 			return s.deskRefused(c, t, http.StatusTooManyRequests, "deskcitizen.refused.throttled")
 		}
 		return err

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/identity"
 	"mitidportal/views"
 )
 
@@ -53,15 +55,24 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status := http.StatusInternalServerError
 	var he *echo.HTTPError
-	if errors.As(err, &he) {
+	var te *identity.ThrottledError
+	switch {
+	case errors.As(err, &he):
 		status = he.Code
+	case errors.Is(err, identity.ErrBusy):
+		// Too many password checks at once: "try again shortly", never a queue without bound.
+		status = http.StatusServiceUnavailable
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(identity.BusyRetryAfter.Seconds())))
+	case errors.As(err, &te):
+		status = http.StatusTooManyRequests
+		markThrottled(c, err)
 	}
 	if refusedText(err) {
 		status = http.StatusBadRequest
 		s.Log.WarnContext(c.Request().Context(), "database refused input: a field lacks its input rule",
 			"error", err.Error(), "path", c.Request().URL.Path)
 	}
-	if status >= 500 {
+	if status >= 500 && status != http.StatusServiceUnavailable {
 		s.Log.ErrorContext(c.Request().Context(), "request failed", "error", err.Error(), "path", c.Request().URL.Path)
 	}
 	v, ok := errorPages[status]

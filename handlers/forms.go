@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,13 +35,23 @@ func require(f *views.Form, values map[string]string, fields ...[2]string) {
 	}
 }
 
+// markThrottled sets Retry-After (seconds) when err is a throttle, so that the form shown again
+// with the message goes out as 429 Too Many Requests (render turns statusInvalid into 429 when
+// the header is set): the DKFDS error summary stays, and clients and proxies see the wait.
+func markThrottled(c echo.Context, err error) {
+	var te *identity.ThrottledError
+	if errors.As(err, &te) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(te.RetryAfterSeconds()))
+	}
+}
+
 // ruleError turns an error of the identity domain into a field error at field: the rule's own
 // message, and the minutes to wait for a throttle. Any other error is not the person's doing and
 // is returned as it is, for the error page.
 func ruleError(err error, fieldName string) (views.FieldError, error) {
 	var te *identity.ThrottledError
 	if errors.As(err, &te) {
-		return views.FieldError{Field: fieldName, MsgID: "identity.err.throttled",
+		return views.FieldError{Field: fieldName, MsgID: te.Message(),
 			Data: map[string]any{"Minutes": te.Minutes()}}, nil
 	}
 	if e, ok := isIdentityRule(err); ok {
@@ -57,6 +68,7 @@ func (s *Server) renderIdentityError(c echo.Context, err error) error {
 	case errors.Is(err, identity.ErrMitIDBlocked):
 		return s.render(c, http.StatusForbidden, views.LoginBlocked())
 	case errors.As(err, &te):
+		markThrottled(c, err)
 		return s.render(c, http.StatusTooManyRequests, views.Throttled(views.ThrottledView{
 			Minutes: te.Minutes(), BackHref: "/log-ind"}))
 	}

@@ -75,6 +75,7 @@ func (s *Server) loginCodeSubmit(c echo.Context) error {
 		if errors.Is(err, identity.ErrMitIDBlocked) {
 			return s.renderIdentityError(c, err)
 		}
+		markThrottled(c, err)
 		fe, err := ruleError(err, "password")
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/identity"
@@ -115,7 +116,7 @@ func (s *Server) renameSubmit(c echo.Context) error {
 		return again()
 	}
 	if err := s.Identity.RenameAuthenticator(c.Request().Context(), a.MitIDID, a.ID, f.Values["label"], identity.ActorCitizen); err != nil {
-		return s.fieldOrError(&f, err, "label", again)
+		return s.fieldOrError(c, &f, err, "label", again)
 	}
 	return s.redirect(c, "/mitid?done=renamed")
 }
@@ -147,7 +148,7 @@ func (s *Server) blockMeansSubmit(c echo.Context) error {
 		return again()
 	}
 	if err := s.Identity.BlockAuthenticator(c.Request().Context(), a.MitIDID, a.ID, reason, identity.ActorCitizen); err != nil {
-		return s.fieldOrError(&f, err, "reason", again)
+		return s.fieldOrError(c, &f, err, "reason", again)
 	}
 	return s.redirect(c, "/mitid?done=means_blocked")
 }
@@ -177,7 +178,7 @@ func (s *Server) removeMeansSubmit(c echo.Context) error {
 	}
 	var f views.Form
 	if err := s.Identity.RemoveAuthenticator(c.Request().Context(), a.MitIDID, a.ID, identity.ActorCitizen); err != nil {
-		return s.fieldOrError(&f, err, "", func() error {
+		return s.fieldOrError(c, &f, err, "", func() error {
 			return s.render(c, statusInvalid, views.RemoveMeans(meansView(a, f)))
 		})
 	}
@@ -204,7 +205,7 @@ func (s *Server) addTokenSubmit(c echo.Context) error {
 		if errors.Is(err, identity.ErrCodeWrong) {
 			fieldName = "code"
 		}
-		return s.fieldOrError(&f, err, fieldName, again)
+		return s.fieldOrError(c, &f, err, fieldName, again)
 	}
 	return s.redirect(c, "/mitid?done=token_added")
 }
@@ -233,8 +234,15 @@ func (s *Server) passwordSubmit(c echo.Context) error {
 	if f.HasErrors() {
 		return again()
 	}
-	if err := s.Identity.ChangePassword(c.Request().Context(), m.ID, password, identity.ActorCitizen); err != nil {
-		return s.fieldOrError(&f, err, "password", again)
+	// Every other session of the MitID ends in the transaction of the change (whoever logged in
+	// with the old password is out); this one stays.
+	ctx, st := c.Request().Context(), stateOf(c)
+	endOthers := func(tx pgx.Tx) error {
+		_, err := s.Sessions.EndOthersTx(ctx, tx, session.KindCitizen, m.ID, st.sess.ID)
+		return err
+	}
+	if err := s.Identity.ChangePassword(ctx, m.ID, password, identity.ActorCitizen, endOthers); err != nil {
+		return s.fieldOrError(c, &f, err, "password", again)
 	}
 	return s.redirect(c, "/mitid?done=password_changed")
 }
@@ -261,7 +269,7 @@ func (s *Server) usernameSubmit(c echo.Context) error {
 		return again()
 	}
 	if err := s.Identity.ChangeUsername(c.Request().Context(), m.ID, f.Values["username"], identity.ActorCitizen); err != nil {
-		return s.fieldOrError(&f, err, "username", again)
+		return s.fieldOrError(c, &f, err, "username", again)
 	}
 	return s.redirect(c, "/mitid?done=username_changed")
 }
@@ -310,7 +318,7 @@ func (s *Server) blockMitIDSubmit(c echo.Context) error {
 	}
 	err = s.Identity.BlockMitID(c.Request().Context(), st.subject.ID, reason, identity.ActorCitizen, s.endSessionsTx(c.Request().Context(), st.subject.ID))
 	if err != nil {
-		return s.fieldOrError(&f, err, "reason", again)
+		return s.fieldOrError(c, &f, err, "reason", again)
 	}
 	st.sess.Options.MaxAge = -1
 	st.dirty = true

@@ -93,15 +93,23 @@ func (s *Server) staffLoginSubmit(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	addr := s.clientAddr(c)
-	if err := s.Throttle.Check(ctx, s.Pool, identity.ThrottleLogin, addr); err != nil {
+	// Every attempt counts on the address before the password is checked (one statement); a
+	// login that finishes with the key gives it back.
+	if err := s.Throttle.Take(ctx, identity.ThrottleStaffLogin, addr); err != nil {
 		return s.staffThrottled(c, err)
 	}
 	u, err := s.Staff.CheckPassword(ctx, f.Values["email"], password)
-	if errors.Is(err, staff.ErrLoginFailed) {
-		if err := s.Throttle.Fail(ctx, s.Pool, identity.ThrottleLogin, addr); err != nil {
-			return err
-		}
+	var te *identity.ThrottledError
+	switch {
+	case errors.Is(err, staff.ErrLoginFailed):
 		f.Errors = append(f.Errors, views.FieldError{Field: "email", MsgID: staff.ErrLoginFailed.MsgID})
+		return again()
+	case errors.As(err, &te):
+		// The address as typed is in back-off or locked: the same answer whether an account
+		// has it or not.
+		markThrottled(c, err)
+		f.Errors = append(f.Errors, views.FieldError{Field: "email", MsgID: te.Message(),
+			Data: map[string]any{"Minutes": te.Minutes()}})
 		return again()
 	}
 	if err != nil {
@@ -118,6 +126,7 @@ func (s *Server) staffLoginSubmit(c echo.Context) error {
 func (s *Server) staffThrottled(c echo.Context, err error) error {
 	var te *identity.ThrottledError
 	if errors.As(err, &te) {
+		markThrottled(c, err)
 		return s.render(c, http.StatusTooManyRequests, views.Throttled(views.ThrottledView{
 			Minutes: te.Minutes(), BackHref: "/medarbejder/log-ind"}))
 	}
@@ -191,10 +200,8 @@ func (s *Server) staffKeyFinish(c echo.Context) error {
 	addr := s.clientAddr(c)
 	refuse := func(reason error) error {
 		s.Log.InfoContext(ctx, "staff key refused", "staff", id, "error", reason.Error())
-		if err := s.Staff.KeyRefused(ctx, id); err != nil {
-			return err
-		}
-		if err := s.Throttle.Fail(ctx, s.Pool, identity.ThrottleLogin, addr); err != nil {
+		// The password step's attempt on the account stays counted; the address counts one more.
+		if err := s.Throttle.Count(ctx, identity.ThrottleStaffLogin, addr); err != nil {
 			return err
 		}
 		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
@@ -220,10 +227,14 @@ func (s *Server) staffKeyFinish(c echo.Context) error {
 		BackupEligible: f.HasBackupEligible(), BackupState: f.HasBackupState(),
 	})
 	if errors.Is(err, staff.ErrLoginFailed) {
-		if err := s.Throttle.Fail(ctx, s.Pool, identity.ThrottleLogin, addr); err != nil {
+		if err := s.Throttle.Count(ctx, identity.ThrottleStaffLogin, addr); err != nil {
 			return err
 		}
 		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
+	}
+	if err == nil {
+		// A finished login gives the address its attempt back (best effort).
+		_ = s.Throttle.Refund(ctx, identity.ThrottleStaffLogin, addr)
 	}
 	if err != nil {
 		return err

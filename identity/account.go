@@ -133,7 +133,7 @@ func (s *Store) CreateMitID(ctx context.Context, n NewMitID) (MitID, error) {
 	if n.ActivationID == 0 && n.Assurance != LevelSubstantial && n.Assurance != LevelHigh {
 		return MitID{}, fmt.Errorf("create mitid: identity assurance %q", n.Assurance)
 	}
-	hash, err := HashPassword(n.Password)
+	hash, err := s.hasher.Hash(ctx, n.Password)
 	if err != nil {
 		return MitID{}, err
 	}

@@ -65,14 +65,17 @@ func (c ActivationCode) live(now time.Time) bool {
 type ActivationConfig struct {
 	Validity time.Duration
 	MaxTries int
+	// Hasher bounds the argon2id computations; nil gives one with the defaults.
+	Hasher *Hasher
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
 
 // Activations issues and checks one-time activation codes.
 type Activations struct {
-	pool *pgxpool.Pool
-	cfg  ActivationConfig
+	pool   *pgxpool.Pool
+	cfg    ActivationConfig
+	hasher *Hasher
 }
 
 // NewActivations returns the activation codes kept in pool's database.
@@ -86,7 +89,11 @@ func NewActivations(pool *pgxpool.Pool, cfg ActivationConfig) *Activations {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Activations{pool: pool, cfg: cfg}
+	h := cfg.Hasher
+	if h == nil {
+		h = NewHasher(HasherConfig{})
+	}
+	return &Activations{pool: pool, cfg: cfg, hasher: h}
 }
 
 func (a *Activations) now() time.Time { return a.cfg.Now().Truncate(time.Microsecond) }
@@ -173,7 +180,7 @@ func (a *Activations) IssueAndDeliver(ctx context.Context, cpr CPR, purpose Acti
 	if err != nil {
 		return "", ActivationCode{}, err
 	}
-	hash, err := HashPassword(code)
+	hash, err := a.hasher.Hash(ctx, code)
 	if err != nil {
 		return "", ActivationCode{}, err
 	}
@@ -218,67 +225,64 @@ func (a *Activations) IssueAndDeliver(ctx context.Context, cpr CPR, purpose Acti
 // ErrActivationWrong; no live code at all (expired, used, replaced, out of tries, or none ever
 // issued) is ErrActivationInvalid; something that cannot be a code is ErrActivationFormat and
 // uses no try.
+//
+// The try is taken before the code is verified, in one statement that takes it only from codes
+// with tries left, so parallel checks cannot use more tries than a code has; a right code gives
+// it back. The argon2id verification runs outside any transaction, behind the hasher's bound
+// (ErrBusy when no slot comes free in time, before anything is counted).
 func (a *Activations) Check(ctx context.Context, cpr CPR, code string) (ActivationCode, error) {
 	norm, ok := normActivationCode(code)
 	if !ok {
 		return ActivationCode{}, ErrActivationFormat
 	}
-	var found ActivationCode
-	// wrong is set instead of returning an error, so that the transaction commits the try.
-	wrong := false
-	err := db.Transact(ctx, a.pool, func(tx pgx.Tx) error {
-		now := a.now()
-		// The row locks make the tries of parallel checks count one after the other.
-		rows, err := tx.Query(ctx, `SELECT `+activationColumns+`, code_hash FROM activation_code
-			WHERE cpr = $1 AND used_at IS NULL AND replaced_at IS NULL AND tries < max_tries AND expires_at > $2
-			ORDER BY id DESC FOR UPDATE`, cpr, now)
+	release, err := a.hasher.Acquire(ctx)
+	if err != nil {
+		return ActivationCode{}, err
+	}
+	defer release()
+	type candidate struct {
+		c    ActivationCode
+		hash string
+	}
+	rows, err := a.pool.Query(ctx, `UPDATE activation_code SET tries = tries + 1
+		WHERE cpr = $1 AND used_at IS NULL AND replaced_at IS NULL AND tries < max_tries AND expires_at > $2
+		RETURNING `+activationColumns+`, code_hash`, cpr, a.now())
+	if err != nil {
+		return ActivationCode{}, fmt.Errorf("check activation code: %w", err)
+	}
+	cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (candidate, error) {
+		var k candidate
+		c := &k.c
+		err := row.Scan(&c.ID, &c.CPR, &c.Purpose, &c.Assurance, &c.CreatedAt, &c.ExpiresAt, &c.UsedAt,
+			&c.ReplacedAt, &c.Tries, &c.MaxTries, &c.IssuedBy, &k.hash)
+		return k, err
+	})
+	if err != nil {
+		return ActivationCode{}, fmt.Errorf("check activation code: %w", err)
+	}
+	if len(cands) == 0 {
+		return ActivationCode{}, ErrActivationInvalid
+	}
+	for _, k := range cands {
+		match, err := VerifyPassword(k.hash, norm)
 		if err != nil {
-			return fmt.Errorf("check activation code: %w", err)
+			return ActivationCode{}, err
 		}
-		type candidate struct {
-			c    ActivationCode
-			hash string
-		}
-		cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (candidate, error) {
-			var k candidate
-			c := &k.c
-			err := row.Scan(&c.ID, &c.CPR, &c.Purpose, &c.Assurance, &c.CreatedAt, &c.ExpiresAt, &c.UsedAt,
-				&c.ReplacedAt, &c.Tries, &c.MaxTries, &c.IssuedBy, &k.hash)
-			return k, err
-		})
-		if err != nil {
-			return fmt.Errorf("check activation code: %w", err)
-		}
-		if len(cands) == 0 {
-			return ErrActivationInvalid
-		}
-		for _, k := range cands {
-			match, err := VerifyPassword(k.hash, norm)
-			if err != nil {
-				return err
-			}
-			if match {
-				found = k.c
-				return nil
-			}
+		if !match {
+			continue
 		}
 		ids := make([]int64, len(cands))
 		for i, k := range cands {
 			ids[i] = k.c.ID
 		}
-		if _, err := tx.Exec(ctx, `UPDATE activation_code SET tries = tries + 1 WHERE id = ANY($1)`, ids); err != nil {
-			return fmt.Errorf("count activation try: %w", err)
+		if _, err := a.pool.Exec(ctx, `UPDATE activation_code SET tries = tries - 1 WHERE id = ANY($1) AND tries > 0`,
+			ids); err != nil {
+			return ActivationCode{}, fmt.Errorf("give back activation try: %w", err)
 		}
-		wrong = true
-		return nil
-	})
-	if err != nil {
-		return ActivationCode{}, err
+		k.c.Tries--
+		return k.c, nil
 	}
-	if wrong {
-		return ActivationCode{}, ErrActivationWrong
-	}
-	return found, nil
+	return ActivationCode{}, ErrActivationWrong
 }
 
 // useActivation spends the activation code id for cpr and purpose in tx at now and returns it,

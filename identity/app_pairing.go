@@ -160,14 +160,13 @@ func (s *Store) CompletePairing(ctx context.Context, in PairingInput) (Authentic
 	if err != nil {
 		return Authenticator{}, err
 	}
-	if err := s.throttle.Check(ctx, s.pool, ThrottleActivation, in.ClientAddr); err != nil {
+	// Counted before the code is looked up; a pairing that succeeds gives the attempt back.
+	if err := s.throttle.Take(ctx, ThrottleActivation, in.ClientAddr); err != nil {
 		return Authenticator{}, err
 	}
 	var a Authenticator
 	err = db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
-		refuse := func() (error, error) {
-			return ErrPairingInvalid, s.throttle.Fail(ctx, tx, ThrottleActivation, in.ClientAddr)
-		}
+		refuse := func() (error, error) { return ErrPairingInvalid, nil }
 		code, ok := NormalizePairingCode(in.Code)
 		if !ok {
 			return refuse()
@@ -213,5 +212,6 @@ func (s *Store) CompletePairing(ctx context.Context, in PairingInput) (Authentic
 	if err != nil {
 		return Authenticator{}, err
 	}
+	_ = s.throttle.Refund(ctx, ThrottleActivation, in.ClientAddr)
 	return a, nil
 }

@@ -91,10 +91,11 @@ func (r AppRequest) statusAt(now time.Time) AppRequestStatus {
 
 // StartAppRequest asks a MitID's app to approve. For a login:
 //
-//   - a client address that has used up its login failures: *ThrottledError;
+//   - every start counts on the client address first (one statement); over the bound:
+//     *ThrottledError;
 //   - an unknown username, a revoked MitID or one without an active app: a request that nobody
-//     can approve and that simply expires, counted as a failure of the address like a wrong
-//     username, so that the browser cannot tell these cases from a real request;
+//     can approve and that simply expires, so that the browser cannot tell these cases from a
+//     real request;
 //   - a blocked MitID: ErrMitIDBlocked (the web shows the blocked page);
 //   - more than AppRequestsPerWindow requests to the MitID within AppRequestWindow:
 //     *ThrottledError;
@@ -114,7 +115,9 @@ func (s *Store) StartAppRequest(ctx context.Context, in AppRequestInput) (AppReq
 		return AppRequest{}, errors.New("app request: no service")
 	}
 	if login {
-		if err := s.throttle.Check(ctx, s.pool, ThrottleLogin, in.ClientAddr); err != nil {
+		// Every start counts on the address before anything is looked up; a login that
+		// finishes gives it back (FinishAppLogin).
+		if err := s.throttle.Take(ctx, ThrottleLogin, in.ClientAddr); err != nil {
 			return AppRequest{}, err
 		}
 	}
@@ -143,9 +146,7 @@ func (s *Store) StartAppRequest(ctx context.Context, in AppRequestInput) (AppReq
 		m, err := s.appRequestMitID(ctx, tx, in)
 		switch {
 		case login && (errors.Is(err, ErrNotFound) || errors.Is(err, ErrNoApp)):
-			if err := s.throttle.Fail(ctx, tx, ThrottleLogin, in.ClientAddr); err != nil {
-				return nil, err
-			}
+			// Counted on the address by Take like every start: nothing more to do.
 		case err != nil:
 			var rule *Error
 			if errors.As(err, &rule) {
@@ -340,7 +341,7 @@ func (s *Store) DecideAppRequest(ctx context.Context, requestID, authenticatorID
 			return nil
 		}
 		if addr != "" {
-			if err := s.throttle.Fail(ctx, tx, ThrottleLogin, addr); err != nil {
+			if err := s.throttle.countIn(ctx, tx, ThrottleLogin, addr); err != nil {
 				return err
 			}
 		}
@@ -394,7 +395,7 @@ func (s *Store) FinishAppLogin(ctx context.Context, id int64, browserSecret []by
 	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
 		r, hash, _, err := lockAppRequest(ctx, tx, id)
 		if errors.Is(err, ErrAppRequestInvalid) || err == nil && !browserMatches(hash, browserSecret) {
-			return ErrAppRequestInvalid, s.throttle.Fail(ctx, tx, ThrottleLogin, clientAddr)
+			return ErrAppRequestInvalid, s.throttle.countIn(ctx, tx, ThrottleLogin, clientAddr)
 		}
 		if err != nil {
 			return nil, err
@@ -439,6 +440,7 @@ func (s *Store) FinishAppLogin(ctx context.Context, id int64, browserSecret []by
 	if err != nil {
 		return Login{}, err
 	}
+	s.refund(ctx, clientAddr)
 	return login, nil
 }
 

@@ -167,7 +167,7 @@ func (s *Store) BlockPublic(ctx context.Context, username string, cpr CPR, clien
 	if err != nil {
 		return err
 	}
-	if err := s.throttle.Hit(ctx, ThrottleBlock, clientAddr); err != nil {
+	if err := s.throttle.Take(ctx, ThrottleBlock, clientAddr); err != nil {
 		return err
 	}
 	username = normUsername(username)

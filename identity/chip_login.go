@@ -17,38 +17,24 @@ type ChipFlags struct {
 	BackupState    bool
 }
 
-// CheckPasswordForChip is the password step of a chip login, counted like LoginWithCode's. On
-// success it returns the MitID and its active chips' credentials for the WebAuthn assertion;
-// the counters are reset only by FinishChipLogin. A MitID without an active chip answers
-// ErrLoginFailed after a right password, counting nothing: the same answer as a wrong password,
-// so this step never tells whether a password was right without a chip to finish with.
+// CheckPasswordForChip is the password step of a chip login, counted like LoginWithCode's
+// (passwordStep). On success it returns the MitID and its active chips' credentials for the
+// WebAuthn assertion; the username's count is cleared only by FinishChipLogin. A MitID without
+// an active chip answers ErrLoginFailed after a right password: the same answer as a wrong
+// password, so this step never tells whether a password was right without a chip to finish with.
 func (s *Store) CheckPasswordForChip(ctx context.Context, in LoginInput) (MitID, []ChipCredential, error) {
-	if err := s.throttle.Check(ctx, s.pool, ThrottleLogin, in.ClientAddr); err != nil {
-		return MitID{}, nil, err
-	}
-	var (
-		m     MitID
-		chips []ChipCredential
-	)
-	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
-		st, _, outcome, err := s.passwordStep(ctx, tx, in)
-		if outcome != nil || err != nil {
-			return outcome, err
-		}
-		m = st.m
-		chips, err = chipCredentials(ctx, tx, st.m.ID)
-		if err != nil {
-			return nil, err
-		}
-		if len(chips) == 0 {
-			return ErrLoginFailed, nil
-		}
-		return nil, nil
-	})
+	ch, err := s.passwordStep(ctx, in)
 	if err != nil {
 		return MitID{}, nil, err
 	}
-	return m, chips, nil
+	chips, err := chipCredentials(ctx, s.pool, ch.m.ID)
+	if err != nil {
+		return MitID{}, nil, err
+	}
+	if len(chips) == 0 {
+		return MitID{}, nil, ErrLoginFailed
+	}
+	return ch.m, chips, nil
 }
 
 // FinishChipLogin completes a chip login after the web layer verified the WebAuthn assertion
@@ -64,7 +50,7 @@ func (s *Store) FinishChipLogin(ctx context.Context, mitidID int64, credentialID
 		// The assertion was valid for a key, so a mismatch here is a forged or confused request:
 		// it counts against the address like a wrong password.
 		refuse := func() (error, error) {
-			return ErrLoginFailed, s.throttle.Fail(ctx, tx, ThrottleLogin, clientAddr)
+			return ErrLoginFailed, s.throttle.countIn(ctx, tx, ThrottleLogin, clientAddr)
 		}
 		st, err := lockForLogin(ctx, tx, `id = $1`, mitidID)
 		if errors.Is(err, ErrNotFound) {
@@ -124,5 +110,9 @@ func (s *Store) FinishChipLogin(ctx context.Context, mitidID int64, credentialID
 		login, err = s.succeed(ctx, tx, st, pw, chip, service)
 		return nil, err
 	})
-	return login, err
+	if err != nil {
+		return Login{}, err
+	}
+	s.refund(ctx, clientAddr)
+	return login, nil
 }

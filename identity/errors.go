@@ -63,8 +63,25 @@ var allErrors = []*Error{
 
 // ThrottledError says that too many attempts were made and when the next one is allowed.
 // errors.Is(err, ErrThrottled) holds for it, and errors.As finds the *Error with the message ID
-// through Unwrap. The message takes {{.Minutes}} as template data.
-type ThrottledError struct{ RetryAfter time.Duration }
+// through Unwrap. The message (MsgID, or ErrThrottled's when empty) takes {{.Minutes}} as
+// template data.
+type ThrottledError struct {
+	RetryAfter time.Duration
+	MsgID      string
+}
+
+// Message is the message ID to show: MsgID, or ErrThrottled's.
+func (e *ThrottledError) Message() string {
+	if e.MsgID != "" {
+		return e.MsgID
+	}
+	return ErrThrottled.MsgID
+}
+
+// RetryAfterSeconds is RetryAfter in whole seconds, rounded up, for a Retry-After header.
+func (e *ThrottledError) RetryAfterSeconds() int {
+	return max(1, int(math.Ceil(e.RetryAfter.Seconds())))
+}
 
 func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("identity: throttled, retry after %s", e.RetryAfter)
@@ -89,6 +106,7 @@ func MessageIDs() []string {
 	for _, e := range allErrors {
 		ids = append(ids, e.MsgID)
 	}
+	ids = append(ids, MsgCitizenLocked)
 	for _, k := range Kinds {
 		ids = append(ids, k.MsgID())
 	}

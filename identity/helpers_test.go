@@ -65,10 +65,13 @@ func newEnv(t *testing.T, cfg Config) *env {
 	if cfg.Now == nil {
 		cfg.Now = c.Now
 	}
+	if cfg.Hasher == nil {
+		cfg.Hasher = NewHasher(HasherConfig{Params: TestArgonParams})
+	}
 	e := &env{t: t, pool: pool, clock: c, tokens: tokens, persons: NewPersons(pool),
 		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
 	e.store = NewStore(pool, tokens, cfg)
-	e.activations = NewActivations(pool, ActivationConfig{Now: c.Now})
+	e.activations = NewActivations(pool, ActivationConfig{Now: c.Now, Hasher: cfg.Hasher})
 	return e
 }
 

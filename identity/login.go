@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -33,54 +32,45 @@ type Login struct {
 	MustChangePassword bool
 }
 
-// loginState is a MitID locked for one login attempt. Every attempt on a MitID takes its row
-// lock first, so attempts on one MitID run one after the other and the failure counters and
-// the lock bound hold exactly however many run in parallel.
-type loginState struct {
-	m              MitID
-	failed         int
-	throttledUntil *time.Time
-}
-
-const loginStateColumns = mitidColumns + `, failed_count, throttled_until`
+// loginState is a MitID locked for the last, short step of a login (the code, the chip's
+// counter, the app's request), so that two logins of one MitID finish one after the other.
+type loginState struct{ m MitID }
 
 func lockForLogin(ctx context.Context, tx pgx.Tx, where string, arg any) (loginState, error) {
-	var st loginState
-	err := tx.QueryRow(ctx, `SELECT `+loginStateColumns+` FROM mitid WHERE `+where+` FOR UPDATE`, arg).Scan(
-		&st.m.ID, &st.m.CPR, &st.m.Username, &st.m.Status, &st.m.Assurance, &st.m.CreatedAt,
-		&st.m.BlockedAt, &st.m.BlockReason, &st.failed, &st.throttledUntil)
+	m, err := scanMitID(tx.QueryRow(ctx, `SELECT `+mitidColumns+` FROM mitid WHERE `+where+` FOR UPDATE`, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return st, ErrNotFound
+		return loginState{}, ErrNotFound
 	}
 	if err != nil {
-		return st, fmt.Errorf("login: %w", err)
+		return loginState{}, fmt.Errorf("login: %w", err)
 	}
-	return st, nil
+	return loginState{m: m}, nil
+}
+
+// checkedPassword is a password step that passed: the MitID and its password means, read
+// without locks (the password is verified outside any transaction).
+type checkedPassword struct {
+	m  MitID
+	pw Authenticator
 }
 
 // LoginWithCode logs in with password and the code of a code display or audio code reader
-// (any active one of the MitID). In order:
+// (any active one of the MitID). The password step (passwordStep) counts the attempt on the
+// client address and on the username before anything is verified; then, in one short
+// transaction holding the MitID's row lock, the code is checked:
 //
-//   - the client address has used up its failures: *ThrottledError;
-//   - unknown username (or a revoked MitID): a dummy password check, so the answer takes as
-//     long, then ErrLoginFailed;
-//   - the MitID is in back-off after too many failures: *ThrottledError;
-//   - the password means is locked: ErrAuthenticatorLocked (blocked or pending:
-//     ErrAuthenticatorUnused), without checking anything;
-//   - wrong password, or right password and wrong code: the failure counts on the means tried,
-//     on the MitID and on the address, and the answer is ErrLoginFailed whichever was wrong; the
-//     failure that reaches Limits.AuthenticatorFailures locks the means and answers
-//     ErrAuthenticatorLocked;
-//   - right password on a blocked MitID: ErrMitIDBlocked (only someone who knows the password
-//     learns that it is blocked); an expired temporary password: ErrPasswordExpired;
-//   - success resets the counters, records a login and returns the level.
+//   - wrong code: recorded, ErrLoginFailed (the same answer as a wrong password, so it never
+//     says which was wrong);
+//   - right code: the username's count is cleared, the login recorded and the level returned,
+//     and the client address gets its attempt back.
 func (s *Store) LoginWithCode(ctx context.Context, in LoginInput) (Login, error) {
-	if err := s.throttle.Check(ctx, s.pool, ThrottleLogin, in.ClientAddr); err != nil {
+	ch, err := s.passwordStep(ctx, in)
+	if err != nil {
 		return Login{}, err
 	}
 	var login Login
-	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
-		st, pw, outcome, err := s.passwordStep(ctx, tx, in)
+	err = db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
+		st, pw, outcome, err := s.relock(ctx, tx, ch)
 		if outcome != nil || err != nil {
 			return outcome, err
 		}
@@ -88,21 +78,11 @@ func (s *Store) LoginWithCode(ctx context.Context, in LoginInput) (Login, error)
 		if err != nil {
 			return nil, err
 		}
-		var active []Authenticator
-		anyLocked := false
-		for _, a := range tokens {
-			switch a.Status {
-			case AuthActive:
-				active = append(active, a)
-			case AuthLocked:
-				anyLocked = true
-			}
-		}
-		if len(active) == 0 && anyLocked {
-			return ErrAuthenticatorLocked, nil
-		}
 		now := s.now()
-		for _, a := range active {
+		for _, a := range tokens {
+			if a.Status != AuthActive {
+				continue
+			}
 			u, err := s.tokens.unit(ctx, tx, a.TokenSerial, "FOR UPDATE")
 			if err != nil {
 				return nil, err
@@ -116,65 +96,135 @@ func (s *Store) LoginWithCode(ctx context.Context, in LoginInput) (Login, error)
 				return nil, err
 			}
 		}
-		return s.fail(ctx, tx, st, active, in)
+		return ErrLoginFailed, s.recordFailure(ctx, tx, st.m.ID, KindCodeDisplay, in.Service)
 	})
-	return login, err
+	if err != nil {
+		return Login{}, err
+	}
+	s.refund(ctx, in.ClientAddr)
+	return login, nil
 }
 
-// passwordStep finds and locks the MitID and checks the password, counting a failure. A
-// non-nil outcome is the refusal to return (with the counters written); err is fatal.
-func (s *Store) passwordStep(ctx context.Context, tx pgx.Tx, in LoginInput) (loginState, Authenticator, error, error) {
-	var pw Authenticator
-	st, err := lockForLogin(ctx, tx, `lower(username) = lower($1) AND status <> 'revoked'`, normUsername(in.Username))
+// refund gives the client address its login attempt back after a successful login, so that
+// people behind one NAT who log in fine do not use up the bound. Best effort: a failure only
+// leaves the attempt counted.
+func (s *Store) refund(ctx context.Context, addr string) {
+	_ = s.throttle.Refund(ctx, ThrottleLogin, addr)
+}
+
+// passwordStep checks the password of a login, in this order:
+//
+//   - the attempt counts on the client address (one statement; over the bound:
+//     *ThrottledError with identity.err.throttled);
+//   - a slot for the argon2id computation is taken (none within the wait: ErrBusy, and the
+//     address gets its attempt back);
+//   - the attempt counts on the username as typed, whether it exists or not (one statement;
+//     in back-off or locked: *ThrottledError with MsgCitizenLocked, the same answer for every
+//     name at every count);
+//   - the password is verified outside any transaction; an unknown username (or a revoked
+//     MitID, or one without a password) is verified against a dummy hash so it takes as long;
+//   - wrong: ErrLoginFailed (recorded for a known MitID); right on a blocked MitID:
+//     ErrMitIDBlocked; right but the password means is not active: ErrAuthenticatorUnused;
+//     an expired temporary password: ErrPasswordExpired. Only someone who knows the password
+//     learns these facts.
+//
+// The username's count is cleared only by a completed login (succeed).
+func (s *Store) passwordStep(ctx context.Context, in LoginInput) (checkedPassword, error) {
+	var ch checkedPassword
+	if err := s.throttle.Take(ctx, ThrottleLogin, in.ClientAddr); err != nil {
+		return ch, err
+	}
+	release, err := s.hasher.Acquire(ctx)
+	if err != nil {
+		s.refund(ctx, in.ClientAddr)
+		return ch, err
+	}
+	defer release()
+	if err := s.lockouts.Attempt(ctx, CitizenKey(in.Username), MsgCitizenLocked); err != nil {
+		return ch, err
+	}
+	m, err := s.mitidWhere(ctx, `lower(username) = lower($1) AND status <> 'revoked'`, normUsername(in.Username))
 	if errors.Is(err, ErrNotFound) {
-		if _, err := VerifyPassword(dummyHash(), in.Password); err != nil {
-			return st, pw, nil, err
-		}
-		if err := s.throttle.Fail(ctx, tx, ThrottleLogin, in.ClientAddr); err != nil {
-			return st, pw, nil, err
-		}
-		return st, pw, ErrLoginFailed, nil
+		return ch, s.wrongPassword(ctx, 0, in)
 	}
 	if err != nil {
-		return st, pw, nil, err
+		return ch, err
 	}
-	now := s.now()
-	if st.throttledUntil != nil && now.Before(*st.throttledUntil) {
-		return st, pw, throttled(st.throttledUntil.Sub(now)), nil
-	}
-	pws, err := meansOfKind(ctx, tx, st.m.ID, KindPassword)
+	pws, err := meansOf(ctx, s.pool, m.ID, "")
 	if err != nil {
-		return st, pw, nil, err
+		return ch, err
 	}
-	if len(pws) == 0 {
+	var pw Authenticator
+	for _, a := range pws {
+		if a.Kind == KindPassword {
+			pw = a
+		}
+	}
+	if pw.ID == 0 {
 		// The password was removed (the citizen logs in with the app): fail like a wrong one.
-		if _, err := VerifyPassword(dummyHash(), in.Password); err != nil {
-			return st, pw, nil, err
-		}
-		outcome, err := s.fail(ctx, tx, st, nil, in)
-		return st, pw, outcome, err
-	}
-	pw = pws[0]
-	switch pw.Status {
-	case AuthActive:
-	case AuthLocked:
-		return st, pw, ErrAuthenticatorLocked, nil
-	default:
-		return st, pw, ErrAuthenticatorUnused, nil
+		return ch, s.wrongPassword(ctx, m.ID, in)
 	}
 	ok, err := VerifyPassword(pw.passwordHash, in.Password)
 	if err != nil {
-		return st, pw, nil, err
+		return ch, err
 	}
 	if !ok {
-		outcome, err := s.fail(ctx, tx, st, []Authenticator{pw}, in)
-		return st, pw, outcome, err
+		return ch, s.wrongPassword(ctx, m.ID, in)
+	}
+	if err := m.Status.usable(); err != nil {
+		return ch, err
+	}
+	if pw.Status != AuthActive {
+		return ch, ErrAuthenticatorUnused
+	}
+	if pw.expiresAt != nil && !s.now().Before(*pw.expiresAt) {
+		return ch, ErrPasswordExpired
+	}
+	return checkedPassword{m: m, pw: pw}, nil
+}
+
+// wrongPassword costs what a real verification costs when there was nothing to verify
+// (mitidID 0: no such username), records the failure of a known MitID and answers
+// ErrLoginFailed. The caller holds a hasher slot.
+func (s *Store) wrongPassword(ctx context.Context, mitidID int64, in LoginInput) error {
+	if mitidID == 0 {
+		if _, err := VerifyPassword(s.hasher.dummy(), in.Password); err != nil {
+			return err
+		}
+		return ErrLoginFailed
+	}
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		return s.recordFailure(ctx, tx, mitidID, KindPassword, in.Service)
+	})
+	if err != nil {
+		return err
+	}
+	return ErrLoginFailed
+}
+
+// relock takes the MitID's row lock for the last step of a login and checks that nothing
+// changed since the password was verified without it: still active, and the same password
+// (a password changed in between fails like a wrong one).
+func (s *Store) relock(ctx context.Context, tx pgx.Tx, ch checkedPassword) (loginState, Authenticator, error, error) {
+	st, err := lockForLogin(ctx, tx, `id = $1`, ch.m.ID)
+	if errors.Is(err, ErrNotFound) {
+		return st, Authenticator{}, ErrLoginFailed, nil
+	}
+	if err != nil {
+		return st, Authenticator{}, nil, err
 	}
 	if err := st.m.Status.usable(); err != nil {
-		return st, pw, err, nil
+		return st, Authenticator{}, err, nil
 	}
-	if pw.expiresAt != nil && !now.Before(*pw.expiresAt) {
-		return st, pw, ErrPasswordExpired, nil
+	pw, err := authenticatorTx(ctx, tx, ch.m.ID, ch.pw.ID)
+	if errors.Is(err, ErrNotFound) {
+		return st, Authenticator{}, ErrLoginFailed, nil
+	}
+	if err != nil {
+		return st, Authenticator{}, nil, err
+	}
+	if pw.Status != AuthActive || pw.passwordHash != ch.pw.passwordHash {
+		return st, Authenticator{}, ErrLoginFailed, nil
 	}
 	return st, pw, nil, nil
 }
@@ -196,78 +246,19 @@ func meansOfKind(ctx context.Context, tx pgx.Tx, mitidID int64, kinds ...Kind) (
 	return out, nil
 }
 
-// fail counts a failed attempt on each means tried, on the MitID (with back-off once the free
-// failures are used) and on the client address, and records it. The outcome is
-// ErrAuthenticatorLocked when this failure locked a means that was tried, else ErrLoginFailed.
-func (s *Store) fail(ctx context.Context, tx pgx.Tx, st loginState, tried []Authenticator, in LoginInput) (error, error) {
-	now := s.now()
-	outcome := ErrLoginFailed
-	kind := ""
-	var locked []Authenticator
-	for _, a := range tried {
-		kind = string(a.Kind)
-		var status AuthStatus
-		err := tx.QueryRow(ctx, `
-			UPDATE authenticator SET failed_count = failed_count + 1,
-				status = CASE WHEN failed_count + 1 >= $2 THEN 'locked' ELSE status END
-			WHERE id = $1 RETURNING status`, a.ID, s.limits.AuthenticatorFailures).Scan(&status)
-		if err != nil {
-			return nil, fmt.Errorf("count failure: %w", err)
-		}
-		if status == AuthLocked {
-			outcome = ErrAuthenticatorLocked
-			locked = append(locked, a)
-		}
-	}
-	failed := st.failed + 1
-	var until *time.Time
-	if d := s.limits.backOff(failed); d > 0 {
-		t := now.Add(d)
-		until = &t
-	}
-	if _, err := tx.Exec(ctx, `UPDATE mitid SET failed_count = $2, throttled_until = $3 WHERE id = $1`,
-		st.m.ID, failed, until); err != nil {
-		return nil, fmt.Errorf("count mitid failure: %w", err)
-	}
-	if err := s.throttle.Fail(ctx, tx, ThrottleLogin, in.ClientAddr); err != nil {
-		return nil, err
-	}
-	if err := s.record(ctx, tx, Activity{MitIDID: st.m.ID, Kind: ActivityLoginFailed, Actor: ActorCitizen,
-		Detail: map[string]any{"service": in.Service, "means": kind}}); err != nil {
-		return nil, err
-	}
-	for _, a := range locked {
-		if err := s.record(ctx, tx, Activity{MitIDID: st.m.ID, Kind: ActivityMeansLocked, Actor: ActorSystem,
-			Detail: map[string]any{"means": string(a.Kind), "means_id": a.ID, "cause": "failures"}}); err != nil {
-			return nil, err
-		}
-	}
-	return outcome, nil
+// recordFailure records a failed login of a known MitID in its activity log. The counting
+// happened before the secret was verified (passwordStep).
+func (s *Store) recordFailure(ctx context.Context, tx pgx.Tx, mitidID int64, kind Kind, service string) error {
+	return s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityLoginFailed, Actor: ActorCitizen,
+		Detail: map[string]any{"service": service, "means": string(kind)}})
 }
 
-// backOff is the wait after the failed-th consecutive failure of a MitID: none for the free
-// ones, then MitIDBaseDelay doubling with each further failure up to MitIDMaxDelay.
-func (l Limits) backOff(failed int) time.Duration {
-	over := failed - l.MitIDFreeFailures
-	if over < 0 {
-		return 0
-	}
-	d := l.MitIDBaseDelay
-	for range over {
-		d *= 2
-		if d >= l.MitIDMaxDelay {
-			return l.MitIDMaxDelay
-		}
-	}
-	return min(d, l.MitIDMaxDelay)
-}
-
-// succeed resets the counters of the MitID and the means used, marks them used, records the
-// login and returns it.
+// succeed clears the username's failure count, marks the means used, records the login and
+// returns it.
 func (s *Store) succeed(ctx context.Context, tx pgx.Tx, st loginState, pw, means Authenticator, service string) (Login, error) {
 	now := s.now()
-	if _, err := tx.Exec(ctx, `UPDATE mitid SET failed_count = 0, throttled_until = NULL WHERE id = $1`, st.m.ID); err != nil {
-		return Login{}, fmt.Errorf("login reset: %w", err)
+	if _, err := s.lockouts.Succeeded(ctx, tx, CitizenKey(st.m.Username)); err != nil {
+		return Login{}, err
 	}
 	ids := []int64{means.ID}
 	if pw.ID != 0 {

@@ -133,8 +133,10 @@ func (s *Store) RemoveAuthenticator(ctx context.Context, mitidID, id int64, acto
 
 // ChangePassword sets a new password (checked with ValidatePassword) on an active MitID. The
 // new password is active and unlocked, with its failure count reset and no longer temporary; a
-// MitID whose password was removed gets a new one.
-func (s *Store) ChangePassword(ctx context.Context, mitidID int64, newPassword, actor string) error {
+// MitID whose password was removed gets a new one. also runs in the same transaction: the web
+// layer ends every other session of the MitID there, so that whoever knew the old password and
+// logged in with it is out the moment the change commits.
+func (s *Store) ChangePassword(ctx context.Context, mitidID int64, newPassword, actor string, also TxFunc) error {
 	m, err := s.MitID(ctx, mitidID)
 	if err != nil {
 		return err
@@ -146,7 +148,7 @@ func (s *Store) ChangePassword(ctx context.Context, mitidID int64, newPassword, 
 		return err
 	}
 	// Hashing takes tens of milliseconds: done before the row lock is taken.
-	hash, err := HashPassword(newPassword)
+	hash, err := s.hasher.Hash(ctx, newPassword)
 	if err != nil {
 		return err
 	}
@@ -168,7 +170,10 @@ func (s *Store) ChangePassword(ctx context.Context, mitidID int64, newPassword, 
 				return fmt.Errorf("new password: %w", err)
 			}
 		}
-		return s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityPasswordChanged, Actor: actor})
+		if err := s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityPasswordChanged, Actor: actor}); err != nil {
+			return err
+		}
+		return also.run(tx)
 	})
 }
 

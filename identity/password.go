@@ -1,8 +1,6 @@
 package identity
 
 import (
-	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -17,15 +15,10 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// argon2id parameters: OWASP's first recommended set (19 MiB, 2 passes, 1 lane). A login costs
-// about 30–60 ms of one core here; the parameters are written into every hash, so they can be
-// raised later without invalidating stored hashes.
+// Salt and key lengths of every argon2id hash; the cost parameters are ArgonParams.
 const (
-	argonMemoryKiB = 19 * 1024
-	argonTime      = 2
-	argonThreads   = 1
-	argonSaltLen   = 16
-	argonKeyLen    = 32
+	argonSaltLen = 16
+	argonKeyLen  = 32
 )
 
 // Password length bounds, in characters (runes): NIST SP 800-63B asks for at least 8 and for
@@ -35,16 +28,11 @@ const (
 	PasswordMaxLength = 64
 )
 
-// HashPassword returns the argon2id hash of secret as a PHC string
-// ($argon2id$v=19$m=...,t=...,p=...$salt$hash). It also hashes activation codes.
+// HashPassword returns the argon2id hash of secret with DefaultArgonParams as a PHC string
+// ($argon2id$v=19$m=...,t=...,p=...$salt$hash), outside any concurrency bound: for the command
+// line and enrolment. Request paths that anyone can trigger use a Hasher.
 func HashPassword(secret string) (string, error) {
-	salt := make([]byte, argonSaltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("password salt: %w", err)
-	}
-	key := argon2.IDKey([]byte(secret), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB,
-		argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+	return hashWith(DefaultArgonParams, secret)
 }
 
 var b64 = base64.RawStdEncoding
@@ -75,18 +63,8 @@ func VerifyPassword(encoded, secret string) (bool, error) {
 		return false, fmt.Errorf("password hash: key: %v", err)
 	}
 	got := argon2.IDKey([]byte(secret), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	return constantTimeEqual(got, want), nil
 }
-
-// dummyHash is verified against when a username does not exist, so that an unknown username
-// takes as long as a wrong password and the answer time does not tell which it was.
-var dummyHash = sync.OnceValue(func() string {
-	h, err := HashPassword("no such user: this hash is only ever compared against")
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
 
 // ValidatePassword checks a new password against the rules shown to the citizen: 8–64
 // characters, not the username and not containing it (when the username has at least 4

@@ -6,7 +6,8 @@
 //
 // Store is the MitID aggregate (accounts, means, blocks, activity). Persons is the local CPR
 // register, Tokens the hardware token inventory, Activations the one-time activation codes and
-// AddressThrottle the per-client-address throttle. Each takes the pool in its constructor.
+// AddressThrottle the per-client-address throttle, Lockouts the per-username failure counts
+// and Hasher the bounded argon2id computations. Each takes the pool in its constructor.
 package identity
 
 import (
@@ -31,38 +32,9 @@ const (
 // StaffActor names a staff member as the actor of a change.
 func StaffActor(staffID int64) string { return "staff:" + strconv.FormatInt(staffID, 10) }
 
-// Limits bound failed attempts. The zero value of a field takes its default.
-type Limits struct {
-	// AuthenticatorFailures consecutive failures lock a means (default 10; NIST SP 800-63B
-	// allows at most 100).
-	AuthenticatorFailures int
-	// MitIDFreeFailures consecutive failures across all means of a MitID are allowed before
-	// each further attempt waits (default 5).
-	MitIDFreeFailures int
-	// MitIDBaseDelay is the wait after the first failure beyond the free ones; it doubles with
-	// every further failure up to MitIDMaxDelay (defaults 30 s and 15 min).
-	MitIDBaseDelay time.Duration
-	MitIDMaxDelay  time.Duration
-}
-
-func (l Limits) withDefaults() Limits {
-	if l.AuthenticatorFailures <= 0 {
-		l.AuthenticatorFailures = 10
-	}
-	if l.MitIDFreeFailures <= 0 {
-		l.MitIDFreeFailures = 5
-	}
-	if l.MitIDBaseDelay <= 0 {
-		l.MitIDBaseDelay = 30 * time.Second
-	}
-	if l.MitIDMaxDelay <= 0 {
-		l.MitIDMaxDelay = 15 * time.Minute
-	}
-	return l
-}
-
 // Config holds what a Store needs besides the pool.
 type Config struct {
+	// Limits bound the consecutive failed logins of a username (Lockouts).
 	Limits Limits
 	// OnActivity, when set, runs in the same transaction as every activity the Store records
 	// (every change of a MitID and every login), so that the wiring can write the notification
@@ -72,6 +44,9 @@ type Config struct {
 	// Throttle counts failures per client address (login, public block, token activation);
 	// nil gives one with DefaultThrottleRules on the same pool.
 	Throttle *AddressThrottle
+	// Hasher computes argon2id hashes behind a concurrency bound; nil gives one with the
+	// defaults. Tests pass cheap parameters.
+	Hasher *Hasher
 	// Now is the clock; nil is time.Now. Tests move it to cross back-off delays and TOTP steps.
 	Now func() time.Time
 }
@@ -80,7 +55,8 @@ type Config struct {
 type Store struct {
 	pool       *pgxpool.Pool
 	tokens     *Tokens
-	limits     Limits
+	lockouts   *Lockouts
+	hasher     *Hasher
 	onActivity func(ctx context.Context, tx pgx.Tx, a Activity) error
 	throttle   *AddressThrottle
 	clock      func() time.Time
@@ -89,11 +65,15 @@ type Store struct {
 // NewStore returns a Store on pool; tokens verifies the codes of code displays and audio code
 // readers.
 func NewStore(pool *pgxpool.Pool, tokens *Tokens, cfg Config) *Store {
-	s := &Store{pool: pool, tokens: tokens, limits: cfg.Limits.withDefaults(),
-		onActivity: cfg.OnActivity, throttle: cfg.Throttle, clock: cfg.Now}
+	s := &Store{pool: pool, tokens: tokens, onActivity: cfg.OnActivity, throttle: cfg.Throttle,
+		hasher: cfg.Hasher, clock: cfg.Now}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
+	if s.hasher == nil {
+		s.hasher = NewHasher(HasherConfig{})
+	}
+	s.lockouts = NewLockouts(pool, cfg.Limits, s.clock)
 	if s.throttle == nil {
 		s.throttle = NewAddressThrottle(pool, DefaultThrottleRules)
 		s.throttle.clock = s.clock

@@ -60,7 +60,7 @@ func (s *Store) IssueTemporaryPassword(ctx context.Context, mitidID int64, actor
 		return "", err
 	}
 	// Hashing takes tens of milliseconds: done before the row lock is taken.
-	hash, err := HashPassword(pw)
+	hash, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
 		return "", err
 	}

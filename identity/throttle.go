@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -12,43 +11,49 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"mitidportal/db"
 )
 
-// Throttle purposes: each counts its own failures.
+// Throttle purposes: each counts on its own keys, so that one purpose used up from an address
+// (ten contact forms from an office) leaves the others usable there (MitID creation).
 const (
-	ThrottleLogin      = "login"      // wrong username, password or code
-	ThrottleBlock      = "block"      // every use of the public block page, hit or miss
-	ThrottleActivation = "activation" // wrong serial or code when activating a token
+	ThrottleLogin      = "login"       // citizen logins: code, chip and app share one bound
+	ThrottleStaffLogin = "staff-login" // staff logins
+	ThrottleBlock      = "block"       // every use of the public block page, hit or miss
+	ThrottleActivation = "activation"  // activating a token or pairing an app
+	ThrottleCreate     = "create"      // matching a person to start creating a MitID
+	ThrottleContact    = "contact"     // the contact form, anonymous and logged in
 )
 
-// ThrottleRule allows at most Max failures in any Window (a sliding window: each failure
-// counts for Window after it happened).
+// ThrottleRule allows at most Max attempts in a window of Window that starts with the first
+// attempt after the previous window ended.
 type ThrottleRule struct {
 	Max    int
 	Window time.Duration
 }
 
 // DefaultThrottleRules are the bounds per client address. Login allows more than one person's
-// typos because many people share an address behind a NAT; the per-MitID counters are the
-// real protection of an account.
+// typos because many people share an address behind a NAT, and a successful login gives its
+// attempt back; the per-account counters (Lockouts) are the real protection of an account.
 var DefaultThrottleRules = map[string]ThrottleRule{
 	ThrottleLogin:      {Max: 30, Window: 15 * time.Minute},
+	ThrottleStaffLogin: {Max: 30, Window: 15 * time.Minute},
 	ThrottleBlock:      {Max: 10, Window: time.Hour},
 	ThrottleActivation: {Max: 10, Window: time.Hour},
+	ThrottleCreate:     {Max: 10, Window: time.Hour},
+	ThrottleContact:    {Max: 10, Window: time.Hour},
 }
 
-// Querier is what both a pool and a transaction offer; the throttle works on either, so a
-// failure can be written in the transaction of the attempt it belongs to.
+// Querier is what both a pool and a transaction offer.
 type Querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// AddressThrottle counts failures per purpose and client address in the address_throttle table,
-// so that every instance of the portal sees the same counts.
+// AddressThrottle counts attempts per purpose and key (a client address, or another key such
+// as a MitID) in the throttle_counter table, so that every instance of the portal sees the same
+// counts. The check and the count are one statement on one row: parallel attempts queue on the
+// row lock and exactly the bound get through.
 type AddressThrottle struct {
 	pool  *pgxpool.Pool
 	rules map[string]ThrottleRule
@@ -56,7 +61,7 @@ type AddressThrottle struct {
 }
 
 // NewAddressThrottle returns a throttle with rules per purpose; a purpose without a rule is a
-// programming error reported by Check and Fail.
+// programming error reported by every method.
 func NewAddressThrottle(pool *pgxpool.Pool, rules map[string]ThrottleRule) *AddressThrottle {
 	return &AddressThrottle{pool: pool, rules: rules, clock: time.Now}
 }
@@ -64,13 +69,16 @@ func NewAddressThrottle(pool *pgxpool.Pool, rules map[string]ThrottleRule) *Addr
 // ThrottleKey is the counter a client address counts on for purpose: an IPv4 address by
 // itself, an IPv6 address by its /64 (one subscriber usually holds a whole /64, so counting
 // single addresses would let them rotate freely). A port is ignored; a value that is no IP
-// address counts as it is.
+// address (a caller's own key, such as "mail:HASH") counts as it is.
 func ThrottleKey(purpose, addr string) string {
 	addr = strings.TrimSpace(addr)
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		addr = host
-	}
 	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		// An address with a port; a key of the caller's own ("mitid:7") is no host and port.
+		if host, _, serr := net.SplitHostPort(addr); serr == nil {
+			ip, err = netip.ParseAddr(host)
+		}
+	}
 	if err != nil {
 		if len(addr) > 100 {
 			addr = addr[:100]
@@ -85,35 +93,74 @@ func ThrottleKey(purpose, addr string) string {
 	return purpose + ":" + ip.String()
 }
 
-// Check returns a *ThrottledError when addr has used up its failures for purpose. It writes
-// nothing.
-func (t *AddressThrottle) Check(ctx context.Context, q Querier, purpose, addr string) error {
-	return t.checkKey(ctx, q, purpose, ThrottleKey(purpose, addr))
+// Take counts an attempt of addr for purpose before the work it guards and returns a
+// *ThrottledError when the attempt is over the bound. Call it first, before any slow work: the
+// bound then holds however many attempts run in parallel.
+func (t *AddressThrottle) Take(ctx context.Context, purpose, addr string) error {
+	return t.take(ctx, t.pool, purpose, ThrottleKey(purpose, addr))
 }
 
-// Fail counts one failure of addr for purpose.
-func (t *AddressThrottle) Fail(ctx context.Context, q Querier, purpose, addr string) error {
-	return t.failKey(ctx, q, purpose, ThrottleKey(purpose, addr))
+// Count counts an attempt of addr for purpose that turned out bad after the fact (a refused
+// security key, a forged finish of a login). It refuses nothing: the next Take does.
+func (t *AddressThrottle) Count(ctx context.Context, purpose, addr string) error {
+	return t.countIn(ctx, t.pool, purpose, addr)
 }
 
-// Hit counts an attempt of addr for purpose and returns a *ThrottledError, without counting,
-// when the bound was already reached. Check and count happen under a lock on the counter, so
-// parallel attempts cannot get past the bound together. It is for purposes where every attempt
-// counts, hit or miss.
-func (t *AddressThrottle) Hit(ctx context.Context, purpose, addr string) error {
-	return t.hitKey(ctx, purpose, ThrottleKey(purpose, addr))
+// countIn is Count in q, the transaction of the refusal it belongs to.
+func (t *AddressThrottle) countIn(ctx context.Context, q Querier, purpose, addr string) error {
+	err := t.take(ctx, q, purpose, ThrottleKey(purpose, addr))
+	if _, ok := err.(*ThrottledError); ok {
+		return nil
+	}
+	return err
 }
 
-func (t *AddressThrottle) hitKey(ctx context.Context, purpose, key string) error {
-	return db.Transact(ctx, t.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
-			return fmt.Errorf("throttle lock: %w", err)
-		}
-		if err := t.checkKey(ctx, tx, purpose, key); err != nil {
-			return err
-		}
-		return t.failKey(ctx, tx, purpose, key)
-	})
+// Refund gives back one attempt of addr for purpose in the current window, after a success: a
+// refused attempt above the bound is not given back, so a success over the bound lets exactly
+// one more attempt in.
+func (t *AddressThrottle) Refund(ctx context.Context, purpose, addr string) error {
+	return t.refund(ctx, purpose, ThrottleKey(purpose, addr))
+}
+
+func (t *AddressThrottle) take(ctx context.Context, q Querier, purpose, key string) error {
+	r, err := t.rule(purpose)
+	if err != nil {
+		return err
+	}
+	now := t.clock()
+	var (
+		start time.Time
+		count int
+	)
+	// One statement: the row lock of ON CONFLICT orders parallel attempts, and each sees the
+	// count the ones before it produced. A window that has ended starts again at this attempt.
+	err = q.QueryRow(ctx, `
+		INSERT INTO throttle_counter AS c (key, window_start, count) VALUES ($1, $2, 1)
+		ON CONFLICT (key) DO UPDATE SET
+			window_start = CASE WHEN c.window_start <= $3 THEN $2 ELSE c.window_start END,
+			count = CASE WHEN c.window_start <= $3 THEN 1 ELSE c.count + 1 END
+		RETURNING window_start, count`, key, now, now.Add(-r.Window)).Scan(&start, &count)
+	if err != nil {
+		return fmt.Errorf("throttle %s: %w", purpose, err)
+	}
+	if count > r.Max {
+		return throttled(start.Add(r.Window).Sub(now))
+	}
+	return nil
+}
+
+func (t *AddressThrottle) refund(ctx context.Context, purpose, key string) error {
+	r, err := t.rule(purpose)
+	if err != nil {
+		return err
+	}
+	_, err = t.pool.Exec(ctx, `
+		UPDATE throttle_counter SET count = least(count, $2) - 1
+		WHERE key = $1 AND count > 0 AND window_start > $3`, key, r.Max, t.clock().Add(-r.Window))
+	if err != nil {
+		return fmt.Errorf("throttle refund %s: %w", purpose, err)
+	}
+	return nil
 }
 
 func (t *AddressThrottle) rule(purpose string) (ThrottleRule, error) {
@@ -124,53 +171,14 @@ func (t *AddressThrottle) rule(purpose string) (ThrottleRule, error) {
 	return r, nil
 }
 
-func (t *AddressThrottle) checkKey(ctx context.Context, q Querier, purpose, key string) error {
-	r, err := t.rule(purpose)
-	if err != nil {
-		return err
-	}
-	now := t.clock()
-	// The Max-th newest failure in the window: while it is inside, the bound is reached, and
-	// when it leaves the window one more attempt is allowed.
-	var at time.Time
-	err = q.QueryRow(ctx, `
-		SELECT at FROM address_throttle WHERE key = $1 AND at > $2
-		ORDER BY at DESC OFFSET $3 LIMIT 1`, key, now.Add(-r.Window), r.Max-1).Scan(&at)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("throttle check: %w", err)
-	}
-	return throttled(at.Add(r.Window).Sub(now))
-}
-
-func (t *AddressThrottle) failKey(ctx context.Context, q Querier, purpose, key string) error {
-	r, err := t.rule(purpose)
-	if err != nil {
-		return err
-	}
-	now := t.clock()
-	// Failures that left the window are dropped as the key is used again; Prune clears keys
-	// that never come back.
-	if _, err := q.Exec(ctx, `DELETE FROM address_throttle WHERE key = $1 AND at <= $2`,
-		key, now.Add(-r.Window)); err != nil {
-		return fmt.Errorf("throttle prune: %w", err)
-	}
-	if _, err := q.Exec(ctx, `INSERT INTO address_throttle (key, at) VALUES ($1, $2)`, key, now); err != nil {
-		return fmt.Errorf("throttle fail: %w", err)
-	}
-	return nil
-}
-
-// Prune deletes failures older than the longest window, for a periodic job; it returns how
-// many it deleted.
+// Prune deletes counters whose window ended longer than the longest window ago, for a periodic
+// job; it returns how many it deleted.
 func (t *AddressThrottle) Prune(ctx context.Context) (int64, error) {
 	var longest time.Duration
 	for _, r := range t.rules {
 		longest = max(longest, r.Window)
 	}
-	tag, err := t.pool.Exec(ctx, `DELETE FROM address_throttle WHERE at <= $1`, t.clock().Add(-longest))
+	tag, err := t.pool.Exec(ctx, `DELETE FROM throttle_counter WHERE window_start <= $1`, t.clock().Add(-2*longest))
 	if err != nil {
 		return 0, fmt.Errorf("throttle prune: %w", err)
 	}

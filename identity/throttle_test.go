@@ -20,6 +20,8 @@ func TestThrottleKey(t *testing.T) {
 		{"fe80::1%eth0", "login:fe80::/64"},
 		{"", "login:?"},
 		{"not an address", "login:?not an address"},
+		{"mitid:7", "login:?mitid:7"},
+		{"mail:ab12", "login:?mail:ab12"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
@@ -30,59 +32,52 @@ func TestThrottleKey(t *testing.T) {
 	}
 }
 
-// TestAddressThrottleWindow checks the bound and that the window slides: each failure counts
-// for one window after it happened.
+// TestAddressThrottleWindow checks the bound, the window, refunds and that a purpose without a
+// rule is an error.
 func TestAddressThrottleWindow(t *testing.T) {
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	th := NewAddressThrottle(e.pool, map[string]ThrottleRule{"login": {Max: 3, Window: 10 * time.Minute}})
 	th.clock = e.clock.Now
 	addr := "192.0.2.9"
-	check := func(want time.Duration) {
+	take := func(want time.Duration) {
 		t.Helper()
-		err := th.Check(ctx, e.pool, "login", addr)
+		err := th.Take(ctx, "login", addr)
 		var te *ThrottledError
 		switch {
 		case want == 0 && err != nil:
-			t.Fatalf("Check = %v, want nil", err)
+			t.Fatalf("Take = %v, want nil", err)
 		case want != 0 && (!errors.As(err, &te) || te.RetryAfter != want):
-			t.Fatalf("Check = %v, want throttled for %s", err, want)
+			t.Fatalf("Take = %v, want throttled for %s", err, want)
 		}
 	}
-	fail := func() {
-		t.Helper()
-		if err := th.Fail(ctx, e.pool, "login", addr); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fail() // t=0
+	take(0) // t=0: the window starts
 	e.clock.Add(4 * time.Minute)
-	fail() // t=4
-	check(0)
-	e.clock.Add(2 * time.Minute)
-	fail() // t=6: three in the window
-	check(4 * time.Minute)
-	if err := th.Check(ctx, e.pool, "login", "192.0.2.10"); err != nil {
+	take(0)
+	take(0)
+	take(6 * time.Minute) // the fourth in the window
+	if err := th.Take(ctx, "login", "192.0.2.10"); err != nil {
 		t.Errorf("another address: %v", err)
 	}
-	if err := th.Check(ctx, e.pool, "block", addr); err == nil {
-		t.Error("a purpose without a rule is no error")
+	if err := th.Take(ctx, "block", addr); err == nil || errors.Is(err, ErrThrottled) {
+		t.Errorf("a purpose without a rule: %v", err)
 	}
-	e.clock.Add(4 * time.Minute) // t=10: the first failure leaves the window
-	check(0)
-	fail() // t=10
-	check(4 * time.Minute)
-	e.clock.Add(20 * time.Minute)
-	check(0)
-	fail()
-	if n := one[int](t, e.pool, `SELECT count(*) FROM address_throttle`); n != 1 {
-		t.Errorf("%d rows after the window passed, want the old ones pruned", n)
+	// A success gives one attempt back, even after refused ones.
+	if err := th.Refund(ctx, "login", addr); err != nil {
+		t.Fatal(err)
+	}
+	take(0)
+	take(6 * time.Minute)
+	e.clock.Add(6 * time.Minute) // t=10: the window ends, a new one starts
+	take(0)
+	e.clock.Add(25 * time.Minute)
+	if n, err := th.Prune(ctx); err != nil || n != 2 {
+		t.Errorf("Prune = %d, %v; want both counters (two windows old) deleted", n, err)
 	}
 }
 
-// TestAddressThrottleHitParallel: every attempt counts and parallel attempts cannot pass the
-// bound together.
-func TestAddressThrottleHitParallel(t *testing.T) {
+// TestAddressThrottleTakeParallel: parallel attempts cannot pass the bound together.
+func TestAddressThrottleTakeParallel(t *testing.T) {
 	e := newEnv(t, Config{})
 	th := NewAddressThrottle(e.pool, map[string]ThrottleRule{"block": {Max: 10, Window: time.Hour}})
 	var (
@@ -92,12 +87,12 @@ func TestAddressThrottleHitParallel(t *testing.T) {
 		start    = make(chan struct{})
 		otherErr error
 	)
-	for range 25 {
+	for range 100 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
-			err := th.Hit(context.Background(), "block", "192.0.2.50")
+			err := th.Take(context.Background(), "block", "192.0.2.50")
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -115,11 +110,7 @@ func TestAddressThrottleHitParallel(t *testing.T) {
 	if otherErr != nil {
 		t.Fatal(otherErr)
 	}
-	if ok != 10 || thr != 15 {
-		t.Errorf("%d allowed and %d throttled, want 10 and 15", ok, thr)
-	}
-	n, err := th.Prune(context.Background())
-	if err != nil || n != 0 {
-		t.Errorf("Prune = %d, %v; nothing is old yet", n, err)
+	if ok != 10 || thr != 90 {
+		t.Errorf("%d allowed and %d throttled, want 10 and 90", ok, thr)
 	}
 }

@@ -56,39 +56,38 @@ func (s *Store) OrderToken(ctx context.Context, mitidID int64, kind Kind, actor 
 // over in person) or one sent to this MitID, proven to be in the citizen's hands by its current
 // code (which is then used up like a login code). An unknown serial, or a unit that is active,
 // blocked, retired or sent to someone else, is ErrTokenUnusable; a wrong code ErrCodeWrong.
-// Both count against the MitID (ThrottleActivation, keyed "mitid:ID"), so that nobody can try
-// serials and codes without end; past the bound the answer is *ThrottledError.
+// Every attempt counts against the MitID first (ThrottleActivation, keyed "mitid:ID"), so that
+// nobody can try serials and codes without end, and a success gives it back; past the bound the
+// answer is *ThrottledError.
 func (s *Store) ActivateToken(ctx context.Context, mitidID int64, serial, code, actor string) (Authenticator, error) {
 	serial = strings.TrimSpace(serial)
-	key := ThrottleActivation + ":mitid:" + strconv.FormatInt(mitidID, 10)
-	if err := s.throttle.checkKey(ctx, s.pool, ThrottleActivation, key); err != nil {
+	// Counted before the unit is looked up (one statement); a success gives it back.
+	key := "mitid:" + strconv.FormatInt(mitidID, 10)
+	if err := s.throttle.Take(ctx, ThrottleActivation, key); err != nil {
 		return Authenticator{}, err
 	}
 	var a Authenticator
 	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
-		refuse := func(e error) (error, error) {
-			return e, s.throttle.failKey(ctx, tx, ThrottleActivation, key)
-		}
 		if err := lockActiveMitID(ctx, tx, mitidID); err != nil {
 			return err, nil
 		}
 		u, err := s.tokens.unit(ctx, tx, serial, "FOR UPDATE")
 		if errors.Is(err, ErrNotFound) {
-			return refuse(ErrTokenUnusable)
+			return ErrTokenUnusable, nil
 		}
 		if err != nil {
 			return nil, err
 		}
 		sentHere := u.State == "sent" && u.MitIDID != nil && *u.MitIDID == mitidID
 		if u.State != "in_stock" && !sentHere {
-			return refuse(ErrTokenUnusable)
+			return ErrTokenUnusable, nil
 		}
 		ok, err := s.tokens.verify(ctx, tx, u, code, s.now())
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			return refuse(ErrCodeWrong)
+			return ErrCodeWrong, nil
 		}
 		a, err = s.activateUnit(ctx, tx, mitidID, u, actor)
 		return nil, err
@@ -96,6 +95,7 @@ func (s *Store) ActivateToken(ctx context.Context, mitidID int64, serial, code, 
 	if err != nil {
 		return Authenticator{}, err
 	}
+	_ = s.throttle.Refund(ctx, ThrottleActivation, key)
 	return a, nil
 }
 

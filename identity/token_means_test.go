@@ -3,6 +3,8 @@ package identity
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 )
 
@@ -70,7 +72,8 @@ func TestActivateToken(t *testing.T) {
 		t.Errorf("%d means for the ordered unit", n)
 	}
 	// Failures counted: unknown, elsewhere, wrong code, already active.
-	if n := one[int](t, e.pool, `SELECT count(*) FROM address_throttle WHERE key = $1`, "activation:mitid:"+itoa(m.ID)); n != 4 {
+	if n := one[int](t, e.pool, `SELECT count FROM throttle_counter WHERE key = $1`,
+		ThrottleKey(ThrottleActivation, "mitid:"+itoa(m.ID))); n != 4 {
 		t.Errorf("%d activation failures counted, want 4", n)
 	}
 	for range 6 {
@@ -84,5 +87,38 @@ func TestActivateToken(t *testing.T) {
 	}
 	if _, err := e.store.ActivateToken(ctx, other.ID, sentElsewhere, e.code(sentElsewhere), ActorCitizen); !errors.Is(err, ErrMitIDBlocked) {
 		t.Errorf("blocked MitID: %v", err)
+	}
+}
+
+// TestActivateTokenParallel tries 100 serials on one MitID at once: exactly the bound are
+// looked at, the rest are refused before any work.
+func TestActivateTokenParallel(t *testing.T) {
+	e := newEnv(t, Config{})
+	m := e.bareMitID()
+	bound := DefaultThrottleRules[ThrottleActivation].Max
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		results = map[error]int{}
+		start   = make(chan struct{})
+	)
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := e.store.ActivateToken(context.Background(), m.ID, fmt.Sprintf("NOPE%d", i), "000000", ActorCitizen)
+			if errors.Is(err, ErrThrottled) {
+				err = ErrThrottled
+			}
+			mu.Lock()
+			results[err]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if results[ErrTokenUnusable] != bound || results[ErrThrottled] != 100-bound {
+		t.Errorf("results %v, want %d looked at and %d throttled", results, bound, 100-bound)
 	}
 }

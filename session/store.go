@@ -220,6 +220,18 @@ func (s *Store) EndAllTx(ctx context.Context, tx pgx.Tx, kind string, subjectID 
 	return tag.RowsAffected(), nil
 }
 
+// EndOthersTx ends every session of one subject but the one with ID keepID, inside the caller's
+// transaction: a changed password ends the sessions someone else may have opened with the old
+// one, and the person who changed it stays logged in.
+func (s *Store) EndOthersTx(ctx context.Context, tx pgx.Tx, kind string, subjectID int64, keepID string) (int64, error) {
+	tag, err := tx.Exec(ctx, `DELETE FROM web_session WHERE subject_kind = $1 AND subject_id = $2 AND id_hash <> $3`,
+		kind, subjectID, hashID(keepID))
+	if err != nil {
+		return 0, fmt.Errorf("end other sessions: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // Info describes one live session of a subject, for the "active sessions" page. Nothing in it
 // can be used to take the session over.
 type Info struct {

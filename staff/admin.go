@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"mitidportal/db"
+	"mitidportal/identity"
 )
 
 // TxFunc is the caller's own work in the same transaction as a change of this package: ending
@@ -77,15 +79,48 @@ func (s *Store) Disable(ctx context.Context, by, id int64, also TxFunc) error {
 // Enable lets account id log in again: it clears both a disable and a lock after too many
 // failed logins.
 func (s *Store) Enable(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE staff_user SET disabled_at = NULL, locked_at = NULL, failed_count = 0 WHERE id = $1`, id)
+	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		var email string
+		err := tx.QueryRow(ctx, `UPDATE staff_user SET disabled_at = NULL WHERE id = $1 RETURNING email`, id).Scan(&email)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("enable staff user: %w", err)
+		}
+		_, err = s.lockouts.Succeeded(ctx, tx, identity.StaffKey(email))
+		return err
+	})
+}
+
+// Unlock ends the lock of the account with email after too many failed logins, before its time
+// is up, and runs also (the audit entry) in the same transaction with the account. It reports
+// whether there was a count to clear; an unknown address is ErrNotFound. A lock ends by itself
+// when its time is up (identity.Limits); this is for the person who cannot wait.
+func (s *Store) Unlock(ctx context.Context, email string, also func(tx pgx.Tx, u User) error) (User, bool, error) {
+	var (
+		u       User
+		cleared bool
+	)
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		u, err = userWhere(ctx, tx, `lower(u.email) = lower($1)`, strings.TrimSpace(email))
+		if err != nil {
+			return err
+		}
+		if cleared, err = s.lockouts.Succeeded(ctx, tx, identity.StaffKey(u.Email)); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx, u)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("enable staff user: %w", err)
+		return User{}, false, err
 	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotFound
-	}
-	return nil
+	u.LockedAt = nil
+	return u, cleared, nil
 }
 
 // keepAnAdmin returns ErrLastAdmin when account id is the only enabled admin, so it must not

@@ -16,7 +16,7 @@ import (
 // last enabled admin keeps the role and stays enabled, whoever asks.
 func TestAdminsCannotLockThemselvesOut(t *testing.T) {
 	ctx := context.Background()
-	s := staff.NewStore(dbtest.New(t))
+	s := staff.NewStore(dbtest.New(t), testConfig)
 	ada, _ := enrolled(t, s, "ada@example.dk", "admin")
 	bo, _ := enrolled(t, s, "bo@example.dk", "admin", "agent")
 	cy, _ := enrolled(t, s, "cy@example.dk", "agent")
@@ -71,7 +71,7 @@ func TestAdminsCannotLockThemselvesOut(t *testing.T) {
 // transaction, and its failure undoes the change.
 func TestChangesRunTheirTxFunc(t *testing.T) {
 	ctx := context.Background()
-	s := staff.NewStore(dbtest.New(t))
+	s := staff.NewStore(dbtest.New(t), testConfig)
 	admin, _ := enrolled(t, s, "admin@example.dk", "admin")
 	agent, _ := enrolled(t, s, "agent@example.dk", "agent")
 	boom := errors.New("boom")

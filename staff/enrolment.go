@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"mitidportal/db"
+	"mitidportal/identity"
 )
 
 // Credential is a staff member's security key (a WebAuthn credential).
@@ -125,9 +126,12 @@ func (s *Store) CompleteEnrolment(ctx context.Context, ref, passwordHash string,
 			return fmt.Errorf("use enrolment: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `
-			UPDATE staff_user SET password_hash = $2, failed_count = 0, locked_at = NULL WHERE id = $1`,
+			UPDATE staff_user SET password_hash = $2 WHERE id = $1`,
 			e.User.ID, passwordHash); err != nil {
 			return fmt.Errorf("set staff password: %w", err)
+		}
+		if _, err := s.lockouts.Succeeded(ctx, tx, identity.StaffKey(e.User.Email)); err != nil {
+			return err
 		}
 		transports := key.Transports
 		if transports == nil {

@@ -39,7 +39,7 @@ func TestHashNewPassword(t *testing.T) {
 func TestEnrolmentIsSingleUseAndExpires(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.New(t)
-	s := staff.NewStore(pool)
+	s := staff.NewStore(pool, testConfig)
 	hash, err := staff.HashNewPassword(staffPassword, "x@example.dk")
 	if err != nil {
 		t.Fatal(err)

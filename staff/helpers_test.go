@@ -5,8 +5,12 @@ import (
 	"crypto/rand"
 	"testing"
 
+	"mitidportal/identity"
 	"mitidportal/staff"
 )
+
+// testConfig gives the stores of these tests cheap argon2id parameters.
+var testConfig = staff.Config{Hasher: identity.NewHasher(identity.HasherConfig{Params: identity.TestArgonParams})}
 
 // staffPassword is the password enrolled accounts of these tests get.
 const staffPassword = "Rullende-Kanel-Fyrskib-7"

@@ -6,17 +6,12 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 
 	"mitidportal/db"
 	"mitidportal/identity"
 )
-
-// MaxFailures consecutive failed logins lock an account until an admin unlocks it. The
-// per-address throttle of the web layer bounds how fast anyone can get there.
-const MaxFailures = 10
 
 // Password rules broken by a new staff password.
 var (
@@ -52,25 +47,15 @@ func HashNewPassword(password, email string) (string, error) {
 	return identity.HashPassword(password)
 }
 
-// dummyHash is verified against when nobody with the address can log in, so that the answer
-// takes as long as for a wrong password.
-var dummyHash = sync.OnceValue(func() string {
-	h, err := identity.HashPassword("no such staff user: this hash is only ever compared against")
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
-
-// loginRow is what a login step reads of an account, under a row lock.
+// loginRow is what a login step reads of an account.
 type loginRow struct {
 	User
 	hash *string
 }
 
-func lockForLogin(ctx context.Context, tx pgx.Tx, where string, arg any) (loginRow, error) {
+func readForLogin(ctx context.Context, q querier, where string, lock string, arg any) (loginRow, error) {
 	var r loginRow
-	err := tx.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM staff_user u WHERE `+where+` FOR UPDATE`, arg).
+	err := q.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM staff_user u WHERE `+where+` `+lock, arg).
 		Scan(&r.ID, &r.Email, &r.Name, &r.Roles, &r.CreatedAt, &r.DisabledAt, &r.LockedAt, &r.LastLoginAt,
 			&r.Enrolled, &r.Keys, &r.hash)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -82,43 +67,44 @@ func lockForLogin(ctx context.Context, tx pgx.Tx, where string, arg any) (loginR
 	return r, nil
 }
 
-// canLogIn reports whether the account may log in at all: enrolled, with a key, neither
-// disabled nor locked.
+// canLogIn reports whether the account may log in at all: enrolled, with a key, not disabled.
+// A lock is checked before (Lockouts.Attempt), for known and unknown addresses alike.
 func (r loginRow) canLogIn() bool {
-	return r.hash != nil && r.Keys > 0 && r.DisabledAt == nil && r.LockedAt == nil
+	return r.hash != nil && r.Keys > 0 && r.DisabledAt == nil
 }
 
-// CheckPassword is the first step of a staff login. A wrong password counts a failure on the
-// account (MaxFailures lock it); every refusal is ErrLoginFailed, and an address nobody can log
-// in with takes as long to refuse as a wrong password. A right password resets nothing: only
-// FinishLogin, after the security key, does.
+// CheckPassword is the first step of a staff login. The attempt counts on the e-mail address as
+// typed before the password is verified, whether an account has it or not (in back-off or
+// locked: *identity.ThrottledError with identity.MsgStaffLocked, the same answer for every
+// address at every count); the password is verified outside any transaction, behind the
+// hasher's bound (identity.ErrBusy before anything is counted when no slot comes free). Every
+// other refusal is ErrLoginFailed, and an address nobody can log in with takes as long to refuse
+// as a wrong password. The count is cleared only by FinishLogin, after the security key.
 func (s *Store) CheckPassword(ctx context.Context, email, password string) (User, error) {
-	var u User
-	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
-		r, err := lockForLogin(ctx, tx, `lower(u.email) = lower($1)`, strings.TrimSpace(email))
-		if errors.Is(err, ErrNotFound) {
-			_, _ = identity.VerifyPassword(dummyHash(), password)
-			return ErrLoginFailed, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if !r.canLogIn() {
-			// Nothing to count on an account that cannot log in anyway.
-			_, _ = identity.VerifyPassword(dummyHash(), password)
-			return ErrLoginFailed, nil
-		}
-		ok, err := identity.VerifyPassword(*r.hash, password)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return ErrLoginFailed, countFailure(ctx, tx, r.ID)
-		}
-		u = r.User
-		return nil, nil
-	})
-	return u, err
+	release, err := s.hasher.Acquire(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	defer release()
+	if err := s.lockouts.Attempt(ctx, identity.StaffKey(email), identity.MsgStaffLocked); err != nil {
+		return User{}, err
+	}
+	r, err := readForLogin(ctx, s.pool, `lower(u.email) = lower($1)`, "", strings.TrimSpace(email))
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return User{}, err
+	}
+	if err != nil || !r.canLogIn() {
+		_, _ = identity.VerifyPassword(s.dummy(), password)
+		return User{}, ErrLoginFailed
+	}
+	ok, err := identity.VerifyPassword(*r.hash, password)
+	if err != nil {
+		return User{}, err
+	}
+	if !ok {
+		return User{}, ErrLoginFailed
+	}
+	return r.User, nil
 }
 
 // LoginKeys returns the account and its security keys for the assertion of a login whose
@@ -149,12 +135,12 @@ type KeyFlags struct {
 // FinishLogin completes a login after the web layer verified the WebAuthn assertion of
 // credentialID for account id. The key must be the account's, present and verified (PIN or
 // biometrics), and its signature counter must grow when either value is non-zero (else the key
-// may have been copied); any of that failing counts a failure like a wrong password. Success
-// writes the counter back and resets the failures.
+// may have been copied); any of that failing is ErrLoginFailed, and the attempt the password
+// step counted stays counted. Success writes the counter back and clears the count.
 func (s *Store) FinishLogin(ctx context.Context, id int64, credentialID []byte, signCount uint32, flags KeyFlags) (User, error) {
 	var u User
 	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
-		r, err := lockForLogin(ctx, tx, `u.id = $1`, id)
+		r, err := readForLogin(ctx, tx, `u.id = $1`, "FOR UPDATE OF u", id)
 		if errors.Is(err, ErrNotFound) {
 			return ErrLoginFailed, nil
 		}
@@ -169,14 +155,14 @@ func (s *Store) FinishLogin(ctx context.Context, id int64, credentialID []byte, 
 		err = tx.QueryRow(ctx, `SELECT id, sign_count FROM staff_credential WHERE staff_id = $1 AND credential_id = $2 FOR UPDATE`,
 			id, credentialID).Scan(&credID, &stored)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrLoginFailed, countFailure(ctx, tx, id)
+			return ErrLoginFailed, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("staff key: %w", err)
 		}
 		if !flags.UserPresent || !flags.UserVerified ||
 			((stored != 0 || signCount != 0) && int64(signCount) <= stored) {
-			return ErrLoginFailed, countFailure(ctx, tx, id)
+			return ErrLoginFailed, nil
 		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE staff_credential SET sign_count = $2, user_verified = $3, backup_eligible = $4, backup_state = $5,
@@ -184,39 +170,15 @@ func (s *Store) FinishLogin(ctx context.Context, id int64, credentialID []byte, 
 			credID, int64(signCount), flags.UserVerified, flags.BackupEligible, flags.BackupState); err != nil {
 			return nil, fmt.Errorf("staff key counter: %w", err)
 		}
-		if err := tx.QueryRow(ctx, `UPDATE staff_user SET failed_count = 0, last_login_at = now() WHERE id = $1
+		if err := tx.QueryRow(ctx, `UPDATE staff_user SET last_login_at = now() WHERE id = $1
 			RETURNING last_login_at`, id).Scan(&r.LastLoginAt); err != nil {
 			return nil, fmt.Errorf("staff login: %w", err)
+		}
+		if _, err := s.lockouts.Succeeded(ctx, tx, identity.StaffKey(r.Email)); err != nil {
+			return nil, err
 		}
 		u = r.User
 		return nil, nil
 	})
 	return u, err
-}
-
-// KeyRefused counts a failure on account id for a security key whose assertion did not verify
-// after a right password.
-func (s *Store) KeyRefused(ctx context.Context, id int64) error {
-	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		r, err := lockForLogin(ctx, tx, `u.id = $1`, id)
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		}
-		if err != nil || !r.canLogIn() {
-			return err
-		}
-		return countFailure(ctx, tx, id)
-	})
-}
-
-// countFailure adds one failure and locks the account at MaxFailures.
-func countFailure(ctx context.Context, tx pgx.Tx, id int64) error {
-	_, err := tx.Exec(ctx, `
-		UPDATE staff_user SET failed_count = failed_count + 1,
-			locked_at = CASE WHEN failed_count + 1 >= $2 THEN coalesce(locked_at, now()) ELSE locked_at END
-		WHERE id = $1`, id, MaxFailures)
-	if err != nil {
-		return fmt.Errorf("count staff login failure: %w", err)
-	}
-	return nil
 }

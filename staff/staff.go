@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mitidportal/db"
+	"mitidportal/identity"
 )
 
 // Roles a staff account can hold.
@@ -67,7 +68,7 @@ type User struct {
 	Roles       []string
 	CreatedAt   time.Time
 	DisabledAt  *time.Time
-	LockedAt    *time.Time // too many failed logins; an admin unlocks it (Enable)
+	LockedAt    *time.Time // until then too many failed logins lock the address; `portal staff unlock` and Enable end it early
 	LastLoginAt *time.Time
 	Enrolled    bool // a password is set (it is set together with the first key)
 	Keys        int  // registered security keys
@@ -97,11 +98,36 @@ func (u User) Status() string {
 // HasRole reports whether the account holds role.
 func (u User) HasRole(role string) bool { return slices.Contains(u.Roles, role) }
 
+// Config holds what a Store needs besides the pool. The zero value takes the defaults.
+type Config struct {
+	// Hasher bounds the argon2id computations of logins (shared with the citizens' logins, so
+	// that one bound covers the process); nil gives one with the defaults.
+	Hasher *identity.Hasher
+	// Limits bound consecutive failed logins of one e-mail address (timed, never for ever).
+	Limits identity.Limits
+	// Now is the clock of the lock-outs; nil is time.Now.
+	Now func() time.Time
+}
+
 // Store reads and writes staff accounts.
-type Store struct{ pool *pgxpool.Pool }
+type Store struct {
+	pool     *pgxpool.Pool
+	hasher   *identity.Hasher
+	lockouts *identity.Lockouts
+}
 
 // NewStore returns a Store on pool.
-func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func NewStore(pool *pgxpool.Pool, cfg Config) *Store {
+	h := cfg.Hasher
+	if h == nil {
+		h = identity.NewHasher(identity.HasherConfig{})
+	}
+	return &Store{pool: pool, hasher: h, lockouts: identity.NewLockouts(pool, cfg.Limits, cfg.Now)}
+}
+
+// dummy is the hash verified against when nobody with the address can log in, so that the
+// answer takes as long as for a wrong password.
+func (s *Store) dummy() string { return s.hasher.DummyHash() }
 
 // Create adds an account with roles and returns it with a one-time enrolment token, the only
 // copy of which is returned here.
@@ -169,7 +195,11 @@ func (s *Store) List(ctx context.Context) ([]User, error) {
 }
 
 // userColumns are the columns scanUser reads, from staff_user aliased u.
-const userColumns = `u.id, u.email, u.name, u.roles, u.created_at, u.disabled_at, u.locked_at, u.last_login_at,
+// LockedAt is read from the lock-out count of the address (identity.StaffKey in SQL: the
+// SHA-256 of "staff:" and the lower-cased address).
+const userColumns = `u.id, u.email, u.name, u.roles, u.created_at, u.disabled_at,
+	(SELECT f.locked_until FROM login_failure f WHERE f.key = sha256(convert_to(lower('staff:' || u.email), 'UTF8'))
+		AND f.locked_until > now()), u.last_login_at,
 	u.password_hash IS NOT NULL, (SELECT count(*) FROM staff_credential c WHERE c.staff_id = u.id)`
 
 func scanUser(row pgx.Row) (User, error) {

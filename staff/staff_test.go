@@ -11,7 +11,7 @@ import (
 
 func TestCreate(t *testing.T) {
 	ctx := context.Background()
-	s := staff.NewStore(dbtest.New(t))
+	s := staff.NewStore(dbtest.New(t), testConfig)
 	u, token, err := s.Create(ctx, " Ada@Example.dk ", "Ada", []string{"admin", "agent", "admin"})
 	if err != nil {
 		t.Fatal(err)

@@ -87,6 +87,9 @@ func New(t testing.TB, opts Options) *Env {
 		TokenKey:        tokenKey(),
 		CSRFKey:         tokenKey(),
 		Limits:          opts.Limits,
+		// Cheap argon2id: what the tests check does not depend on the cost, and it keeps the
+		// suite fast as it grows.
+		Argon: identity.TestArgonParams,
 	}
 	ctx := context.Background()
 	a, err := app.New(ctx, cfg, logging.New(out, slog.LevelInfo))

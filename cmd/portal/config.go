@@ -36,6 +36,7 @@ var settings = []struct{ name, def, help string }{
 	{"TOKEN_KEY", "", "64 hex digits: AES-256 key for hardware-token seeds at rest; required unless PORTAL_DEMO"},
 	{"CSRF_KEY", "", "64 hex digits: HMAC key that signs the CSRF cookie of visitors without a session; required unless PORTAL_DEMO"},
 	{"TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a load balancer)"},
+	{"PASSWORD_HASH_CONCURRENCY", "0", "password checks (argon2id, 19 MiB each) running at once; 0 = what fits in 256 MiB, at most 4 per CPU; more wait up to 1 s, then get 503 Retry-After"},
 }
 
 // demoTokenKey encrypts token seeds in demo mode when TOKEN_KEY is unset. It is public (it is
@@ -120,6 +121,7 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 		CSRFKey:         csrfKey,
 		TrustProxy:      trustProxy,
 		SMTPInboundAddr: get("SMTP_INBOUND_ADDR"),
+		HashConcurrency: integer("PASSWORD_HASH_CONCURRENCY"),
 	}
 	if cfg.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is required (make run provides a local one)")

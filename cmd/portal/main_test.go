@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"mitidportal/db/dbtest"
+	"mitidportal/identity"
+	"mitidportal/staff"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines and the test.
@@ -170,5 +172,45 @@ func TestStaffCreateAndSeed(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"seed"}, env, &out, &out); err == nil {
 		t.Error("seed ran outside demo mode")
+	}
+}
+
+// TestStaffUnlock: `portal staff unlock` ends a lock before its time and writes an audit entry
+// in the same transaction; an unknown address is an error.
+func TestStaffUnlock(t *testing.T) {
+	pool, dbURL := dbtest.NewWithURL(t)
+	env := envOf(map[string]string{"DATABASE_URL": dbURL, "PORTAL_DEMO": "false"})
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"staff", "create", "--role", "admin", "ada@example.dk"}, env, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	// Failures beyond the free ones make the address wait (LockedAt is set while it waits).
+	store := staff.NewStore(pool, staff.Config{Hasher: identity.NewHasher(identity.HasherConfig{Params: identity.TestArgonParams})})
+	for range 25 {
+		_, _ = store.CheckPassword(ctx, "ada@example.dk", "wrong wrong wrong")
+	}
+	if u, err := store.ByEmail(ctx, "ada@example.dk"); err != nil || u.LockedAt == nil {
+		t.Fatalf("not locked: %+v, %v", u, err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"staff", "unlock", "ADA@example.dk"}, env, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Unlocked staff user") {
+		t.Errorf("output %q", out.String())
+	}
+	if u, _ := store.ByEmail(ctx, "ada@example.dk"); u.LockedAt != nil {
+		t.Errorf("still locked until %v", u.LockedAt)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'staff_unlocked'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d staff_unlocked audit entries, want 1", n)
+	}
+	if err := run(ctx, []string{"staff", "unlock", "nobody@example.dk"}, env, &out, &out); err == nil {
+		t.Error("unlocking an unknown address is no error")
 	}
 }

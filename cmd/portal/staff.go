@@ -7,6 +7,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mitidportal/audit"
 	"mitidportal/db"
 	"mitidportal/logging"
 	"mitidportal/staff"
@@ -18,19 +22,48 @@ type roleFlags []string
 func (r *roleFlags) String() string     { return strings.Join(*r, ",") }
 func (r *roleFlags) Set(v string) error { *r = append(*r, v); return nil }
 
+const staffUsage = `Usage: portal staff COMMAND
+  portal staff create --role ROLE [--role ROLE...] [--name NAME] EMAIL
+  portal staff unlock EMAIL   end the lock after too many failed logins now (audited)`
+
 func cmdStaff(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fmt.Fprintln(env.stdout, "Usage: portal staff create --role ROLE [--role ROLE...] [--name NAME] EMAIL")
+	if len(args) > 0 {
+		switch args[0] {
+		case "create":
+			return cmdStaffCreate(ctx, env, args[1:])
+		case "unlock":
+			return cmdStaffUnlock(ctx, env, args[1:])
+		case "--help", "-h":
+			fmt.Fprintln(env.stdout, staffUsage)
 			return nil
 		}
-		return errors.New("usage: portal staff create --role ROLE [--role ROLE...] [--name NAME] EMAIL")
 	}
+	return errors.New("usage: portal staff create|unlock ... (see portal staff --help)")
+}
+
+// staffPool opens the database of the configuration and migrates it.
+func staffPool(ctx context.Context, env *environment) (*pgxpool.Pool, string, error) {
+	cfg, _, err := loadConfig(env.getenv)
+	if err != nil {
+		return nil, "", err
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := db.Migrate(ctx, pool, logging.New(io.Discard, 0)); err != nil {
+		pool.Close()
+		return nil, "", err
+	}
+	return pool, cfg.BaseURL, nil
+}
+
+func cmdStaffCreate(ctx context.Context, env *environment, args []string) error {
 	fs := newFlags(env, "staff create", "staff create --role ROLE [--role ROLE...] [--name NAME] EMAIL")
 	var roles roleFlags
 	fs.Var(&roles, "role", "role to grant, repeatable: "+strings.Join(staff.Roles, ", "))
 	name := fs.String("name", "", "full name (defaults to the part of EMAIL before @)")
-	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -40,19 +73,12 @@ func cmdStaff(ctx context.Context, env *environment, args []string) error {
 	if *name == "" {
 		*name, _, _ = strings.Cut(email, "@")
 	}
-	cfg, _, err := loadConfig(env.getenv)
-	if err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL, 2)
+	pool, baseURL, err := staffPool(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if err := db.Migrate(ctx, pool, logging.New(io.Discard, 0)); err != nil {
-		return err
-	}
-	u, token, err := staff.NewStore(pool).Create(ctx, email, *name, roles)
+	u, token, err := staff.NewStore(pool, staff.Config{}).Create(ctx, email, *name, roles)
 	var se *staff.Error
 	if errors.As(err, &se) {
 		return fmt.Errorf("cannot create %s: %s", email, staffErrorText[se.MsgID])
@@ -62,7 +88,42 @@ func cmdStaff(ctx context.Context, env *environment, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "Created staff user %d <%s> with roles %s.\n", u.ID, u.Email, strings.Join(u.Roles, ", "))
 	fmt.Fprintf(env.stdout, "One-time enrolment link (valid %s): %s/medarbejder/tilmeld/%s\n",
-		staff.EnrolmentLifetime, cfg.BaseURL, token)
+		staff.EnrolmentLifetime, baseURL, token)
+	return nil
+}
+
+// cmdStaffUnlock ends a staff account's lock after failed logins before its time is up, with
+// an audit entry in the same transaction (for the admin who is locked out and cannot use the
+// admin page).
+func cmdStaffUnlock(ctx context.Context, env *environment, args []string) error {
+	fs := newFlags(env, "staff unlock", "staff unlock EMAIL")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("give exactly one EMAIL")
+	}
+	pool, _, err := staffPool(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	log := audit.NewLog(pool)
+	u, cleared, err := staff.NewStore(pool, staff.Config{}).Unlock(ctx, fs.Arg(0), func(tx pgx.Tx, u staff.User) error {
+		return log.Append(ctx, tx, audit.Entry{Actor: audit.ActorSystem, Action: audit.ActionStaffUnlocked,
+			Subject: audit.Staff(u.ID), Detail: map[string]any{"via": "cli", "locked": u.LockedAt != nil}})
+	})
+	if errors.Is(err, staff.ErrNotFound) {
+		return fmt.Errorf("no staff user with the address %s", fs.Arg(0))
+	}
+	if err != nil {
+		return err
+	}
+	if cleared {
+		fmt.Fprintf(env.stdout, "Unlocked staff user %d <%s>: failed logins cleared.\n", u.ID, u.Email)
+	} else {
+		fmt.Fprintf(env.stdout, "Staff user %d <%s> had no failed logins; nothing to unlock (recorded).\n", u.ID, u.Email)
+	}
 	return nil
 }
 
