@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -216,81 +215,6 @@ func TestTableRefusesChanges(t *testing.T) {
 	if rep := mustVerify(t, pool); !rep.Intact() || rep.Entries != 3 {
 		t.Errorf("log changed: %+v", rep)
 	}
-}
-
-// TestParallelAppends: appends from many transactions at once form one chain; their rate is
-// logged against plain inserts.
-func TestParallelAppends(t *testing.T) {
-	const workers, each = 8, 50
-	ctx := context.Background()
-	pool := dbtest.New(t)
-	l := NewLog(pool)
-	perSecond := func(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
-
-	start := time.Now()
-	errs := parallel(workers, each, func(w, i int) error {
-		return l.AppendNow(ctx, Entry{Actor: Staff(int64(w)), Action: ActionCitizenLookup,
-			Subject: MitID(int64(i)), Detail: map[string]any{"worker": w, "i": i}})
-	})
-	elapsed := time.Since(start)
-	for _, err := range errs {
-		t.Error(err)
-	}
-	rep := mustVerify(t, pool)
-	if !rep.Intact() || rep.Entries != workers*each {
-		t.Fatalf("want an intact chain of %d links, got %+v", workers*each, rep)
-	}
-
-	// Baseline: the same transactions inserting into a table of the same shape without the
-	// pending marker, on the same connections and concurrency.
-	base := baselineInserts(t, pool, workers, each)
-	t.Logf("appends: %d in %v = %.0f/s with %d goroutines; plain inserts (baseline): %.0f/s; audited/plain %.2f",
-		workers*each, elapsed.Round(time.Millisecond), perSecond(workers*each, elapsed), workers,
-		perSecond(workers*each, base), base.Seconds()/elapsed.Seconds())
-}
-
-// parallel runs fn(w, i) for each of n workers and i < each, and returns the errors.
-func parallel(n, each int, fn func(w, i int) error) []error {
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	for w := range n {
-		wg.Go(func() {
-			for i := range each {
-				if err := fn(w, i); err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return errs
-}
-
-func baselineInserts(t *testing.T, pool *pgxpool.Pool, workers, each int) time.Duration {
-	ctx := context.Background()
-	if _, err := pool.Exec(ctx, `CREATE TABLE baseline (LIKE audit_log INCLUDING DEFAULTS)`); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	errs := parallel(workers, each, func(w, i int) error {
-		return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `
-				INSERT INTO baseline (id, at, actor, action, subject, detail)
-				VALUES ($1, clock_timestamp(), $2, 'citizen_lookup', 'mitid:1', $3::jsonb)`,
-				w*each+i, Staff(int64(w)), fmt.Sprintf(`{"worker": %d, "i": %d}`, w, i))
-			return err
-		})
-	})
-	if len(errs) > 0 {
-		t.Fatal(errs[0])
-	}
-	return time.Since(start)
 }
 
 // TestMessagesExist: every action has a display name in every language.

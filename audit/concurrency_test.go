@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mitidportal/db/dbtest"
 )
@@ -139,4 +141,89 @@ func TestTrySealSkipsWhileAnotherSeals(t *testing.T) {
 	if r := <-sealed; r.n != 3 || r.err != nil {
 		t.Errorf("Seal after the lock was released: %+v", r)
 	}
+}
+
+// TestParallelAppends: appends from many transactions at once form one chain; their rate is
+// logged against plain inserts.
+func TestParallelAppends(t *testing.T) {
+	const workers, each = 8, 50
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	l := NewLog(pool)
+	perSecond := func(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
+	// Open the pool's connections first, so that neither measurement pays for them.
+	if _, err := pool.Exec(ctx, `CREATE TABLE warm_up (n int)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range parallel(workers, 2, func(w, _ int) error {
+		_, err := pool.Exec(ctx, `INSERT INTO warm_up VALUES ($1)`, w)
+		return err
+	}) {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	errs := parallel(workers, each, func(w, i int) error {
+		return l.AppendNow(ctx, Entry{Actor: Staff(int64(w)), Action: ActionCitizenLookup,
+			Subject: MitID(int64(i)), Detail: map[string]any{"worker": w, "i": i}})
+	})
+	elapsed := time.Since(start)
+	for _, err := range errs {
+		t.Error(err)
+	}
+	rep := mustVerify(t, pool)
+	if !rep.Intact() || rep.Entries != workers*each {
+		t.Fatalf("want an intact chain of %d links, got %+v", workers*each, rep)
+	}
+
+	// Baseline: the same transactions inserting into a table of the same shape without the
+	// pending marker, on the same connections and concurrency.
+	base := baselineInserts(t, pool, workers, each)
+	t.Logf("appends: %d in %v = %.0f/s with %d goroutines; plain inserts (baseline): %.0f/s; audited/plain %.2f",
+		workers*each, elapsed.Round(time.Millisecond), perSecond(workers*each, elapsed), workers,
+		perSecond(workers*each, base), base.Seconds()/elapsed.Seconds())
+}
+
+// parallel runs fn(w, i) for each of n workers and i < each, and returns the errors.
+func parallel(n, each int, fn func(w, i int) error) []error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for w := range n {
+		wg.Go(func() {
+			for i := range each {
+				if err := fn(w, i); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errs
+}
+
+func baselineInserts(t *testing.T, pool *pgxpool.Pool, workers, each int) time.Duration {
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `CREATE TABLE baseline (LIKE audit_log INCLUDING DEFAULTS)`); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	errs := parallel(workers, each, func(w, i int) error {
+		return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `
+				INSERT INTO baseline (id, at, actor, action, subject, detail)
+				VALUES ($1, clock_timestamp(), $2, 'citizen_lookup', 'mitid:1', $3::jsonb)`,
+				w*each+i, Staff(int64(w)), fmt.Sprintf(`{"worker": %d, "i": %d}`, w, i))
+			return err
+		})
+	})
+	if len(errs) > 0 {
+		t.Fatal(errs[0])
+	}
+	return time.Since(start)
 }
