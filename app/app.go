@@ -70,6 +70,11 @@ type Config struct {
 	// Argon sets the argon2id parameters of new hashes; zero takes identity.DefaultArgonParams.
 	// Tests use cheap ones.
 	Argon identity.ArgonParams
+	// AuditKeys seal the audit log (the first key signs new seals; all verify).
+	AuditKeys audit.Keyring
+	// AuditAnchorFile, when set, is where the audit anchor job appends the chain's head as a
+	// JSON line; it belongs on storage the database's owner cannot rewrite. Empty: log only.
+	AuditAnchorFile string
 }
 
 // App is a built portal.
@@ -81,6 +86,9 @@ type App struct {
 	Sessions *session.Store
 	Outbox   *mail.Outbox
 	jobs     *river.Client[pgx.Tx]
+	// stopSealer ends the audit sealer that Start runs; sealerDone closes when it has.
+	stopSealer context.CancelFunc
+	sealerDone chan struct{}
 
 	Identity    *identity.Store
 	Persons     *identity.Persons
@@ -90,6 +98,7 @@ type App struct {
 	Letters     *identity.Letters
 	Cases       *support.Cases
 	Audit       *audit.Log
+	AuditChain  *audit.Chain
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -128,6 +137,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	workers := river.NewWorkers()
 	mail.AddWorkers(workers, pool, mail.NewSender(cfg.SMTP), log)
 	a.Throttle = identity.NewAddressThrottle(pool, identity.DefaultThrottleRules)
+	if a.AuditChain, err = audit.NewChain(pool, cfg.AuditKeys); err != nil {
+		pool.Close()
+		return nil, errors.New("AUDIT_KEYS must be set: id:64hexdigits, e.g. 2026-1:$(openssl rand -hex 32)")
+	}
+	river.AddWorker(workers, &auditAnchorWorker{chain: a.AuditChain, file: cfg.AuditAnchorFile, log: log})
 	river.AddWorker(workers, &sessionCleanupWorker{sessions: a.Sessions, throttle: a.Throttle,
 		lockouts: identity.NewLockouts(pool, cfg.Limits, nil), contacts: inbound.NewPending(pool), log: log})
 	a.jobs, err = river.NewClient(riverpgxv5.New(pool), &river.Config{
@@ -135,7 +149,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Workers:      workers,
 		Logger:       log.With("component", "jobs"),
 		RetryPolicy:  cfg.MailRetry,
-		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob()},
+		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob(), auditAnchorJob()},
 	})
 	if err != nil {
 		pool.Close()
@@ -211,18 +225,38 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 // Handler is the portal's HTTP handler.
 func (a *App) Handler() http.Handler { return a.Server.Handler() }
 
-// Start starts the background workers (mail delivery, periodic clean-up).
+// sealInterval is how often every instance tries to seal committed audit entries: the time an
+// entry stays unsealed after its commit.
+const sealInterval = time.Second
+
+// Start starts the background workers (mail delivery, periodic clean-up and audit anchor, the
+// audit sealer).
 func (a *App) Start(ctx context.Context) error {
 	if err := a.jobs.Start(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	// The sealer runs until Close, not until ctx ends: Close seals once more after it stops.
+	sctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopSealer, a.sealerDone = stop, make(chan struct{})
+	go func() {
+		defer close(a.sealerDone)
+		a.AuditChain.Run(sctx, sealInterval, a.log.With("component", "audit"))
+	}()
 	return nil
 }
 
-// Close stops the workers, letting running jobs finish within ctx, and closes the pool.
+// Close stops the workers, letting running jobs finish within ctx, seals the audit entries
+// committed last, and closes the pool.
 func (a *App) Close(ctx context.Context) {
 	if err := a.jobs.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		a.log.Warn("stop job queue", "error", err.Error())
+	}
+	if a.stopSealer != nil {
+		a.stopSealer()
+		<-a.sealerDone
+		if _, err := a.AuditChain.Seal(ctx); err != nil {
+			a.log.Warn("audit: final seal", "error", err.Error())
+		}
 	}
 	a.Pool.Close()
 }

@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"mitidportal/audit"
 	"mitidportal/identity"
 	"mitidportal/inbound"
 	"mitidportal/session"
@@ -60,5 +62,42 @@ func (w *sessionCleanupWorker) Work(ctx context.Context, _ *river.Job[sessionCle
 func sessionCleanupJob() *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 		func() (river.JobArgs, *river.InsertOpts) { return sessionCleanupArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
+}
+
+// auditAnchorArgs is the periodic job that records the audit chain's head outside the database:
+// a log line "audit anchor" (for the log shipper) and, when configured, a line in the anchor
+// file. Through the job queue, one instance writes each anchor.
+type auditAnchorArgs struct{}
+
+func (auditAnchorArgs) Kind() string { return "audit_anchor" }
+
+type auditAnchorWorker struct {
+	river.WorkerDefaults[auditAnchorArgs]
+	chain *audit.Chain
+	file  string
+	log   *slog.Logger
+}
+
+func (w *auditAnchorWorker) Work(ctx context.Context, _ *river.Job[auditAnchorArgs]) error {
+	// Seal first, so the anchor covers every entry committed until now.
+	if _, err := w.chain.Seal(ctx); err != nil {
+		return err
+	}
+	a, err := w.chain.Anchor(ctx)
+	if err != nil {
+		return err
+	}
+	w.log.InfoContext(ctx, "audit anchor", "seq", a.Seq, "count", a.Count, "hash", fmt.Sprintf("%x", a.Hash),
+		"at", a.At, "key_id", a.KeyID, "mac", fmt.Sprintf("%x", a.MAC))
+	if w.file != "" {
+		return audit.AppendAnchorFile(w.file, a)
+	}
+	return nil
+}
+
+func auditAnchorJob() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+		func() (river.JobArgs, *river.InsertOpts) { return auditAnchorArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true})
 }

@@ -1,8 +1,26 @@
-// Package audit keeps the portal's audit log (DESIGN.md §5): an append-only, hash-chained record
-// of every staff look-up of a citizen, every staff action and other security events. Each entry's
-// hash covers its content and the previous entry's hash, so a changed, deleted or reordered
-// entry breaks the chain, which Log.Verify (and `portal audit verify`) detects. The table refuses
-// UPDATE, DELETE and TRUNCATE (migrations/00006_audit.sql); this package only ever inserts.
+// Package audit keeps the portal's audit log (DESIGN.md §5): an append-only record of every
+// staff look-up of a citizen, every staff action and other security events, chained with a key
+// and anchored outside the database so that a changed, deleted, reordered or forged entry, and
+// entries cut from the end, are reported by Chain.Verify (`portal audit verify`).
+//
+// Writing and chaining are separate steps, so that audited transactions do not wait for each
+// other:
+//
+//   - Log.Append inserts the entry in the caller's transaction, so an action and its entry
+//     commit or roll back together. It takes no lock and reads nothing, so two audited
+//     transactions never wait for each other's commits.
+//   - Chain.Seal (the sealer: every instance runs it every second, one at a time under a short
+//     advisory lock, and once more at shutdown) chains committed entries into audit_seal with an
+//     HMAC-SHA256 under the first AUDIT_KEYS key. Chain order is the seal's seq, not the entry
+//     id: an entry whose transaction committed late is sealed after entries with higher ids.
+//   - Chain.Anchor gives the signed head (seq, hash, count) that a periodic job writes to the
+//     log and to AUDIT_ANCHOR_FILE, outside what the database's owner can rewrite.
+//
+// The trade-off: an entry is unsealed for about a second after its commit (longer while no
+// instance runs). In that window only the append-only trigger protects it; Verify counts
+// unsealed entries and reports any older than DefaultGrace. Without the key, a changed entry
+// cannot be given a valid hash; with the key but without the anchor file, rewriting the chain
+// after the newest anchor is still caught by comparing with the anchor.
 //
 // Never put a secret (password, code, activation code) into an entry's Detail: the log is read
 // by staff and kept for ever.
@@ -11,7 +29,6 @@ package audit
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -84,24 +101,17 @@ type Record struct {
 	Entry
 }
 
-// lockKey is the pg_advisory_xact_lock key that serialises appends ("audit" in ASCII). Advisory
-// locks are per database, so only the portal's own database shares it.
-const lockKey int64 = 0x6175646974
-
-// ErrIsolation is returned by Append in a transaction that is not READ COMMITTED: a REPEATABLE
-// READ or SERIALIZABLE snapshot may predate the last entry, and the new one would not link to it.
-var ErrIsolation = errors.New("audit: Append needs a READ COMMITTED transaction")
-
-// Log reads and appends the audit log.
+// Log reads and appends the audit log. Chaining is Chain's job; Log needs no key.
 type Log struct{ pool *pgxpool.Pool }
 
 // NewLog returns a Log on pool.
 func NewLog(pool *pgxpool.Pool) *Log { return &Log{pool: pool} }
 
 // Append adds e to the log in tx, so that an action and its entry commit or roll back together.
-// It takes a transaction-scoped advisory lock that every append waits for, so appends from many
-// transactions form one chain; the lock is held until tx ends, so call Append as the last step
-// of a transaction. A rolled-back append leaves a gap in the ids, which Verify accepts.
+// It only inserts (the entry and its pending marker, in one statement): no lock and no read of
+// the chain, so it may be called at any step of a transaction of any isolation level, and
+// concurrent audited transactions do not wait for each other. The sealer chains the entry about
+// a second after tx commits. A rolled-back append leaves nothing behind but an unused id.
 func (l *Log) Append(ctx context.Context, tx pgx.Tx, e Entry) error {
 	if e.Actor == "" || e.Action == "" {
 		return fmt.Errorf("audit: entry without actor or action: %q %q", e.Actor, e.Action)
@@ -113,48 +123,14 @@ func (l *Log) Append(ctx context.Context, tx pgx.Tx, e Entry) error {
 	if err != nil {
 		return fmt.Errorf("audit: detail: %w", err)
 	}
-	// Two statements in one round trip: the lock, then the read of the chain's head. In READ
-	// COMMITTED each statement takes a new snapshot, so the second sees every entry committed by
-	// the previous holder of the lock. The id is drawn under the lock, so id order is chain
-	// order. The detail comes back as PostgreSQL stores it, which is what Verify will hash.
-	b := &pgx.Batch{}
-	b.Queue(`SELECT pg_advisory_xact_lock($1)`, lockKey)
-	b.Queue(`
-		SELECT current_setting('transaction_isolation'), nextval('audit_log_id_seq'), clock_timestamp(),
-		       $1::jsonb::text, (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1)`, string(raw))
-	br := tx.SendBatch(ctx, b)
-	var (
-		isolation, detail string
-		id                int64
-		at                time.Time
-		prev              []byte
-	)
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		return fmt.Errorf("audit: lock: %w", err)
-	}
-	err = br.QueryRow().Scan(&isolation, &id, &at, &detail, &prev)
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("audit: chain head: %w", err)
-	}
-	if isolation != "read committed" {
-		return ErrIsolation
-	}
-	if prev == nil {
-		prev = genesis[:]
-	}
-	canon, err := canonicalJSON([]byte(detail))
-	if err != nil {
-		return err
-	}
-	hash := entryHash(id, at, e.Actor, string(e.Action), e.Subject, canon, prev)
+	// clock_timestamp, not now(): the time of the event, not of the start of a transaction
+	// that may have run for a while before it.
 	_, err = tx.Exec(ctx, `
-		INSERT INTO audit_log (id, at, actor, action, subject, detail, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)`,
-		id, at, e.Actor, string(e.Action), e.Subject, detail, prev, hash)
+		WITH e AS (
+			INSERT INTO audit_log (at, actor, action, subject, detail)
+			VALUES (clock_timestamp(), $1, $2, $3, $4::jsonb) RETURNING id)
+		INSERT INTO audit_pending (entry_id) SELECT id FROM e`,
+		e.Actor, string(e.Action), e.Subject, string(raw))
 	if err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
@@ -163,10 +139,7 @@ func (l *Log) Append(ctx context.Context, tx pgx.Tx, e Entry) error {
 
 // AppendNow adds e to the log in a transaction of its own.
 func (l *Log) AppendNow(ctx context.Context, e Entry) error {
-	// Explicitly READ COMMITTED (not db.Transact's server default), which Append needs.
-	return pgx.BeginTxFunc(ctx, l.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-		return l.Append(ctx, tx, e)
-	})
+	return pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error { return l.Append(ctx, tx, e) })
 }
 
 // Filter selects entries for List. Empty fields match everything.
@@ -186,7 +159,7 @@ const (
 	MaxLimit     = 200
 )
 
-// List returns entries matching f, newest first.
+// List returns entries matching f, newest first, whether sealed yet or not.
 func (l *Log) List(ctx context.Context, f Filter) ([]Record, error) {
 	limit := f.Limit
 	if limit <= 0 {

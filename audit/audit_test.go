@@ -1,10 +1,10 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,9 +27,37 @@ func appendN(t *testing.T, l *Log, n int) {
 	}
 }
 
-func mustVerify(t *testing.T, l *Log) Report {
+// Test keys: fixed, so that a failing case can be replayed by hand.
+var (
+	key1 = Key{ID: "k1", Secret: bytes.Repeat([]byte{1}, KeySize)}
+	key2 = Key{ID: "k2", Secret: bytes.Repeat([]byte{2}, KeySize)}
+)
+
+func newChain(t *testing.T, pool *pgxpool.Pool, keys ...Key) *Chain {
 	t.Helper()
-	rep, err := l.Verify(context.Background())
+	ring, err := NewKeyring(keys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewChain(pool, ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// mustVerify seals what is pending with key1 and verifies without an anchor.
+func mustVerify(t *testing.T, pool *pgxpool.Pool) Report {
+	t.Helper()
+	return sealAndVerify(t, newChain(t, pool, key1), VerifyOptions{})
+}
+
+func sealAndVerify(t *testing.T, c *Chain, opts VerifyOptions) Report {
+	t.Helper()
+	if _, err := c.Seal(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := c.Verify(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +66,8 @@ func mustVerify(t *testing.T, l *Log) Report {
 
 func TestAppendAndList(t *testing.T) {
 	ctx := context.Background()
-	l := NewLog(dbtest.New(t))
+	pool := dbtest.New(t)
+	l := NewLog(pool)
 	entries := []Entry{
 		{Actor: Staff(1), Action: ActionCitizenLookup, Subject: MitID(7), Detail: map[string]any{"via": "cpr"}},
 		{Actor: Staff(1), Action: ActionBlockMitID, Subject: MitID(7), Detail: map[string]any{"reason": "stolen", "case": "SATEBY"}},
@@ -89,7 +118,7 @@ func TestAppendAndList(t *testing.T) {
 		r.Detail["reason"] != "stolen" || r.Detail["case"] != "SATEBY" || time.Since(r.At) > time.Minute {
 		t.Errorf("entry 2 read back as %+v", r)
 	}
-	if rep := mustVerify(t, l); !rep.Intact() || rep.Entries != 5 || rep.LastID != 5 {
+	if rep := mustVerify(t, pool); !rep.Intact() || rep.Entries != 5 || rep.LastID != 5 || rep.Unsealed != 0 {
 		t.Errorf("verify: %+v", rep)
 	}
 }
@@ -124,22 +153,25 @@ func TestAppendJoinsTheCallersTransaction(t *testing.T) {
 	if len(list) != 4 || list[1].ID != 4 || list[2].ID != 2 {
 		t.Errorf("want ids 5 4 2 1 (3 was rolled back), got %d entries starting %d", len(list), list[0].ID)
 	}
-	if rep := mustVerify(t, l); !rep.Intact() || rep.Entries != 4 {
+	if rep := mustVerify(t, pool); !rep.Intact() || rep.Entries != 4 {
 		t.Errorf("a gap from a rollback must verify: %+v", rep.Broken)
 	}
 }
 
-func TestAppendRefusesOtherIsolationLevels(t *testing.T) {
+// TestAppendInAnyIsolationLevel: Append no longer reads the chain's head, so a REPEATABLE READ
+// or SERIALIZABLE transaction (whose snapshot may predate other entries) can append too.
+func TestAppendInAnyIsolationLevel(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	l := NewLog(pool)
-	for _, iso := range []pgx.TxIsoLevel{pgx.RepeatableRead, pgx.Serializable} {
+	appendN(t, l, 1)
+	for _, iso := range []pgx.TxIsoLevel{pgx.ReadCommitted, pgx.RepeatableRead, pgx.Serializable} {
 		t.Run(string(iso), func(t *testing.T) {
 			err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: iso}, func(tx pgx.Tx) error {
 				return l.Append(ctx, tx, Entry{Actor: ActorSystem, Action: ActionStaffLogin})
 			})
-			if !errors.Is(err, ErrIsolation) {
-				t.Errorf("got %v, want ErrIsolation", err)
+			if err != nil {
+				t.Error(err)
 			}
 		})
 	}
@@ -148,110 +180,41 @@ func TestAppendRefusesOtherIsolationLevels(t *testing.T) {
 			t.Errorf("entry %+v accepted", e)
 		}
 	}
+	if rep := mustVerify(t, pool); !rep.Intact() || rep.Entries != 4 {
+		t.Errorf("verify: %+v", rep)
+	}
 }
 
-// TestTableRefusesChanges: the trigger refuses UPDATE, DELETE and TRUNCATE to everyone.
+// TestTableRefusesChanges: the triggers refuse UPDATE, DELETE and TRUNCATE of the log and the
+// chain to everyone.
 func TestTableRefusesChanges(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	l := NewLog(pool)
 	appendN(t, l, 3)
+	mustVerify(t, pool) // seals
 	for _, stmt := range []string{
 		`UPDATE audit_log SET actor = 'staff:99' WHERE id = 2`,
 		`UPDATE audit_log SET detail = '{}'`,
 		`DELETE FROM audit_log WHERE id = 3`,
 		`DELETE FROM audit_log WHERE id = 99`,
 		`TRUNCATE audit_log`,
+		`UPDATE audit_seal SET key_id = 'k2' WHERE seq = 1`,
+		`DELETE FROM audit_seal WHERE seq = 3`,
+		`TRUNCATE audit_seal`,
 	} {
 		t.Run(stmt, func(t *testing.T) {
 			_, err := pool.Exec(ctx, stmt)
+			// TRUNCATE audit_log is refused by the seals' foreign key before the trigger runs.
 			var pgErr *pgconn.PgError
-			if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+			if !errors.As(err, &pgErr) || (pgErr.Code != "42501" && pgErr.Code != "0A000") {
 				t.Errorf("got %v, want insufficient_privilege from the trigger", err)
 			}
 		})
 	}
-	if rep := mustVerify(t, l); !rep.Intact() || rep.Entries != 3 {
+	if rep := mustVerify(t, pool); !rep.Intact() || rep.Entries != 3 {
 		t.Errorf("log changed: %+v", rep)
 	}
-}
-
-// TestParallelAppends: appends from many transactions at once form one chain.
-func TestParallelAppends(t *testing.T) {
-	const workers, each = 8, 50
-	ctx := context.Background()
-	pool := dbtest.New(t)
-	l := NewLog(pool)
-	perSecond := func(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
-
-	start := time.Now()
-	errs := parallel(workers, each, func(w, i int) error {
-		return l.AppendNow(ctx, Entry{Actor: Staff(int64(w)), Action: ActionCitizenLookup,
-			Subject: MitID(int64(i)), Detail: map[string]any{"worker": w, "i": i}})
-	})
-	elapsed := time.Since(start)
-	for _, err := range errs {
-		t.Error(err)
-	}
-	rep := mustVerify(t, l)
-	if !rep.Intact() || rep.Entries != workers*each {
-		t.Fatalf("want an intact chain of %d links, got %+v", workers*each, rep)
-	}
-	var distinct int
-	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT prev_hash) FROM audit_log`).Scan(&distinct); err != nil || distinct != workers*each {
-		t.Errorf("distinct predecessors: %d %v", distinct, err)
-	}
-
-	// Baseline: the same transactions inserting into a table of the same shape without the
-	// lock and the chain, on the same connections and concurrency.
-	base := baselineInserts(t, pool, workers, each)
-	t.Logf("appends: %d in %v = %.0f/s with %d goroutines; plain inserts (baseline): %.0f/s; audited/plain %.2f",
-		workers*each, elapsed.Round(time.Millisecond), perSecond(workers*each, elapsed), workers,
-		perSecond(workers*each, base), base.Seconds()/elapsed.Seconds())
-}
-
-// parallel runs fn(w, i) for each of n workers and i < each, and returns the errors.
-func parallel(n, each int, fn func(w, i int) error) []error {
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	for w := range n {
-		wg.Go(func() {
-			for i := range each {
-				if err := fn(w, i); err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return errs
-}
-
-func baselineInserts(t *testing.T, pool *pgxpool.Pool, workers, each int) time.Duration {
-	ctx := context.Background()
-	if _, err := pool.Exec(ctx, `CREATE TABLE baseline (LIKE audit_log INCLUDING DEFAULTS)`); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	errs := parallel(workers, each, func(w, i int) error {
-		return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `
-				INSERT INTO baseline (id, at, actor, action, subject, detail, prev_hash, hash)
-				VALUES ($1, clock_timestamp(), $2, 'citizen_lookup', 'mitid:1', $3::jsonb, $4, $4)`,
-				w*each+i, Staff(int64(w)), fmt.Sprintf(`{"worker": %d, "i": %d}`, w, i), genesis[:])
-			return err
-		})
-	})
-	if len(errs) > 0 {
-		t.Fatal(errs[0])
-	}
-	return time.Since(start)
 }
 
 // TestMessagesExist: every action has a display name in every language.

@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"mitidportal/app"
+	"mitidportal/audit"
 	"mitidportal/db/dbtest"
 	"mitidportal/identity"
 	"mitidportal/logging"
@@ -51,6 +52,15 @@ func tokenKey() []byte {
 	k := make([]byte, 32)
 	_, _ = rand.Read(k)
 	return k
+}
+
+// auditKeys is a fresh audit key per portal, like tokenKey.
+func auditKeys() audit.Keyring {
+	ring, err := audit.NewKeyring(audit.Key{ID: "test", Secret: tokenKey()})
+	if err != nil {
+		panic(err) // a valid id and length: cannot happen
+	}
+	return ring
 }
 
 // New starts a portal that lives until the test ends. Logs go to the test log only with
@@ -86,6 +96,7 @@ func New(t testing.TB, opts Options) *Env {
 		MailRetry:       shortRetry{},
 		TokenKey:        tokenKey(),
 		CSRFKey:         tokenKey(),
+		AuditKeys:       auditKeys(),
 		Limits:          opts.Limits,
 		// Cheap argon2id: what the tests check does not depend on the cost, and it keeps the
 		// suite fast as it grows.

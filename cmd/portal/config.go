@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mitidportal/app"
+	"mitidportal/audit"
 	"mitidportal/mail"
 )
 
@@ -37,6 +38,8 @@ var settings = []struct{ name, def, help string }{
 	{"CSRF_KEY", "", "64 hex digits: HMAC key that signs the CSRF cookie of visitors without a session; required unless PORTAL_DEMO"},
 	{"TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a load balancer)"},
 	{"PASSWORD_HASH_CONCURRENCY", "0", "password checks (argon2id, 19 MiB each) running at once; 0 = what fits in 256 MiB, at most 4 per CPU; more wait up to 1 s, then get 503 Retry-After"},
+	{"AUDIT_KEYS", "", "audit chain keys, comma-separated id:64hexdigits, the signing key first (rotation: prepend a new one, keep the old); required unless PORTAL_DEMO"},
+	{"AUDIT_ANCHOR_FILE", "", "file the audit anchor job appends the chain's head to each minute (keep it on storage the database owner cannot rewrite); empty: log only"},
 }
 
 // demoTokenKey encrypts token seeds in demo mode when TOKEN_KEY is unset. It is public (it is
@@ -47,6 +50,10 @@ const demoTokenKey = "64656d6f2d6f6e6c792d6b65792d6e6f742d666f722d70726f64756374
 // demoTokenKey it is public and never accepted outside demo mode: with a known key anyone could
 // mint a cookie and form field pair that passes.
 const demoCSRFKey = "64656d6f2d637372662d6b65792d6e6f742d666f722d70726f64756374696f6e"
+
+// demoAuditKeys seals the audit log in demo mode when AUDIT_KEYS is unset. Public like
+// demoTokenKey, so never accepted outside demo mode.
+const demoAuditKeys = "demo:64656d6f2d61756469742d6b65792d6e6f742d666f722d70726f64756374696f"
 
 // loadConfig reads the configuration from getenv.
 func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
@@ -103,6 +110,17 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 	if csrfHex != "" && (err != nil || len(csrfKey) != 32) {
 		errs = append(errs, "CSRF_KEY must be 64 hexadecimal digits (32 random bytes, e.g. `openssl rand -hex 32`)")
 	}
+	auditKeys := get("AUDIT_KEYS")
+	if auditKeys == "" && demo {
+		auditKeys = demoAuditKeys
+	}
+	// An unset key is refused by the commands that need it (serve, audit verify).
+	var keyring audit.Keyring
+	if auditKeys != "" {
+		if keyring, err = audit.ParseKeys(auditKeys); err != nil {
+			errs = append(errs, "AUDIT_KEYS must be comma-separated id:64hexdigits (e.g. 2026-1:$(openssl rand -hex 32)), ids unique")
+		}
+	}
 	cfg := app.Config{
 		DatabaseURL: get("DATABASE_URL"),
 		BaseURL:     strings.TrimRight(get("PORTAL_BASE_URL"), "/"),
@@ -122,6 +140,8 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 		TrustProxy:      trustProxy,
 		SMTPInboundAddr: get("SMTP_INBOUND_ADDR"),
 		HashConcurrency: integer("PASSWORD_HASH_CONCURRENCY"),
+		AuditKeys:       keyring,
+		AuditAnchorFile: get("AUDIT_ANCHOR_FILE"),
 	}
 	if cfg.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is required (make run provides a local one)")
