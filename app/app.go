@@ -28,6 +28,7 @@ import (
 	"mitidportal/inbound"
 	"mitidportal/locales"
 	"mitidportal/mail"
+	"mitidportal/mail/demobox"
 	"mitidportal/session"
 	"mitidportal/staff"
 	"mitidportal/support"
@@ -60,6 +61,9 @@ type Config struct {
 	SMTPInboundAddr string
 	// Limits bound failed login attempts; zero fields take the identity package's defaults.
 	Limits identity.Limits
+	// DemoMail, in demo mode, is the in-process mail server SMTP points at; /demo/post shows
+	// what it received. Nil elsewhere: the demo mailbox then lists the outbox.
+	DemoMail *demobox.Box
 }
 
 // App is a built portal.
@@ -177,6 +181,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Schedule: support.DefaultSchedule(loc),
 		Metrics:  reg,
 		Outbox:   a.Outbox,
+		DemoMail: cfg.DemoMail,
 
 		Identity:    a.Identity,
 		Persons:     a.Persons,

@@ -19,6 +19,7 @@ import (
 	"mitidportal/identity"
 	"mitidportal/locales"
 	"mitidportal/mail"
+	"mitidportal/mail/demobox"
 	"mitidportal/session"
 	"mitidportal/staff"
 	"mitidportal/support"
@@ -54,6 +55,8 @@ type Deps struct {
 	Schedule support.Schedule
 	Metrics  *prometheus.Registry
 	Outbox   *mail.Outbox
+	// DemoMail is the demo mode's in-process mail server, or nil.
+	DemoMail *demobox.Box
 
 	// The MitID domain (package identity).
 	Identity    *identity.Store

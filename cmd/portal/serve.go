@@ -12,6 +12,7 @@ import (
 	"mitidportal/app"
 	"mitidportal/inbound"
 	"mitidportal/logging"
+	"mitidportal/mail/demobox"
 )
 
 func cmdServe(ctx context.Context, env *environment, args []string) error {
@@ -26,12 +27,14 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	log := logging.New(env.stderr, level)
 	if cfg.Demo && cfg.SMTP.Host == "" {
-		mb, err := startDemoMailbox(log)
+		// Mail takes the real path to a server in this process; /demo/post shows what it got.
+		mb, err := demobox.Start(log)
 		if err != nil {
 			return err
 		}
 		defer mb.Close()
 		cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = "127.0.0.1", mb.Port(), "none"
+		cfg.DemoMail = mb
 	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
