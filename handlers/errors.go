@@ -6,8 +6,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/db"
 	"mitidportal/views"
 )
+
+// retryAfter is the Retry-After of a 503, in seconds: a database restart or fail-over
+// usually takes that long.
+const retryAfter = "30"
 
 // Errors the middleware returns, each mapped to its own page.
 var (
@@ -38,8 +43,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status := http.StatusInternalServerError
 	var he *echo.HTTPError
-	if errors.As(err, &he) {
+	switch {
+	case errors.As(err, &he):
 		status = he.Code
+	case db.Unavailable(err):
+		// An outage, not a bug: browsers and load balancers may try again shortly.
+		status = http.StatusServiceUnavailable
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", retryAfter)
 	}
 	if status >= 500 {
 		s.Log.ErrorContext(c.Request().Context(), "request failed", "error", err.Error(), "path", c.Request().URL.Path)
@@ -62,7 +74,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// The request failed before the page middleware finished (an unknown method, a
 		// session that could not be loaded): build the page context now so the error page has
 		// language and footer, as an anonymous page if the session cannot be read.
-		st, serr := s.newState(c, true)
+		// While the database is down, trying the session again would only wait once more.
+		st, serr := s.newState(c, status != http.StatusServiceUnavailable)
 		if serr != nil {
 			st, _ = s.newState(c, false)
 		}

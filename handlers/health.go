@@ -24,6 +24,7 @@ func (s *Server) readyz(c echo.Context) error {
 	defer cancel()
 	if err := s.Pool.Ping(ctx); err != nil {
 		s.Log.WarnContext(ctx, "not ready", "error", err.Error())
+		c.Response().Header().Set("Retry-After", retryAfter)
 		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
 	}
 	return c.String(http.StatusOK, "ready\n")
