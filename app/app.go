@@ -48,6 +48,9 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	MetricsToken    string
+	// MetricsAddr, when set, is the separate address `portal serve` serves /metrics on
+	// (MetricsHandler); the portal's address then has none.
+	MetricsAddr string
 	// MaxConns bounds the database pool; 0 uses pgx's default.
 	MaxConns int32
 	// MailRetry overrides the job queue's retry backoff (tests use a short one).
@@ -170,7 +173,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Server = handlers.New(handlers.Deps{
 		Config: handlers.Config{
 			Secure: secure, SupportPhone: cfg.SupportPhone, BlockPhone: cfg.BlockPhone,
-			Demo: cfg.Demo, MetricsToken: cfg.MetricsToken, BaseURL: cfg.BaseURL,
+			Demo: cfg.Demo, MetricsToken: cfg.MetricsToken, MetricsOwnAddr: cfg.MetricsAddr != "",
+			BaseURL:    cfg.BaseURL,
 			TrustProxy: cfg.TrustProxy,
 		},
 		Log:      log,
@@ -199,6 +203,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 // Handler is the portal's HTTP handler.
 func (a *App) Handler() http.Handler { return a.Server.Handler() }
+
+// MetricsHandler serves /metrics for the separate address Config.MetricsAddr.
+func (a *App) MetricsHandler() http.Handler { return a.Server.MetricsHandler() }
 
 // Start starts the background workers (mail delivery, periodic clean-up).
 func (a *App) Start(ctx context.Context) error {

@@ -34,8 +34,12 @@ type Config struct {
 	BlockPhone   string
 	// Demo shows the demo notice and enables demo-only pages.
 	Demo bool
-	// MetricsToken, when set, is required as a bearer token on /metrics.
+	// MetricsToken, when set, is required as a bearer token on /metrics. Outside demo mode
+	// /metrics is refused without one.
 	MetricsToken string
+	// MetricsOwnAddr says metrics are served on a separate address (MetricsHandler); the
+	// portal's own /metrics is then not found.
+	MetricsOwnAddr bool
 	// BaseURL is where people reach the portal, for links in pages (the app's pairing QR code).
 	BaseURL string
 	// TrustProxy takes the client address from X-Forwarded-For, set by the load balancer in
