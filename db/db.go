@@ -68,8 +68,12 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("job queue migrations: %w", err)
 	}
-	for _, v := range res.Versions {
-		log.Info("migrated job queue", "version", v.Version)
+	if len(res.Versions) > 0 {
+		versions := make([]int, len(res.Versions))
+		for i, v := range res.Versions {
+			versions[i] = v.Version
+		}
+		log.Info("migrated job queue", "versions", versions)
 	}
 	return nil
 }
@@ -80,8 +84,20 @@ func migratePortal(ctx context.Context, sqlDB *sql.DB, fsys fs.FS, log *slog.Log
 		return fmt.Errorf("migration provider: %w", err)
 	}
 	results, err := provider.Up(ctx)
+	// One line for the run (a fresh database applies every file, which would otherwise push the
+	// demo logins of `make run` off the screen); each file at debug level.
+	var total time.Duration
+	files := make([]string, 0, len(results))
 	for _, r := range results {
-		log.Info("migrated", "version", r.Source.Version, "file", r.Source.Path, "duration_ms", r.Duration.Milliseconds())
+		if r.Error != nil {
+			continue // reported by the error below
+		}
+		log.Debug("migrated", "version", r.Source.Version, "file", r.Source.Path, "duration_ms", r.Duration.Milliseconds())
+		files = append(files, r.Source.Path)
+		total += r.Duration
+	}
+	if len(files) > 0 {
+		log.Info("migrated", "files", files, "duration_ms", total.Milliseconds())
 	}
 	if err != nil && !errors.Is(err, goose.ErrNoNextVersion) {
 		return fmt.Errorf("migrate: %w", err)
