@@ -28,6 +28,7 @@ import (
 	"mitidportal/inbound"
 	"mitidportal/locales"
 	"mitidportal/mail"
+	"mitidportal/mail/demobox"
 	"mitidportal/session"
 	"mitidportal/staff"
 	"mitidportal/support"
@@ -47,6 +48,9 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	MetricsToken    string
+	// MetricsAddr, when set, is the separate address `portal serve` serves /metrics on
+	// (MetricsHandler); the portal's address then has none.
+	MetricsAddr string
 	// MaxConns bounds the database pool; 0 uses pgx's default.
 	MaxConns int32
 	// MailRetry overrides the job queue's retry backoff (tests use a short one).
@@ -75,6 +79,9 @@ type Config struct {
 	// AuditAnchorFile, when set, is where the audit anchor job appends the chain's head as a
 	// JSON line; it belongs on storage the database's owner cannot rewrite. Empty: log only.
 	AuditAnchorFile string
+	// DemoMail, in demo mode, is the in-process mail server SMTP points at; /demo/post shows
+	// what it received. Nil elsewhere: the demo mailbox then lists the outbox.
+	DemoMail *demobox.Box
 }
 
 // App is a built portal.
@@ -196,8 +203,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Server = handlers.New(handlers.Deps{
 		Config: handlers.Config{
 			Secure: secure, SupportPhone: cfg.SupportPhone, BlockPhone: cfg.BlockPhone,
-			Demo: cfg.Demo, MetricsToken: cfg.MetricsToken, BaseURL: cfg.BaseURL,
-			TrustProxy: cfg.TrustProxy, CSRFKey: cfg.CSRFKey,
+			Demo: cfg.Demo, MetricsToken: cfg.MetricsToken, MetricsOwnAddr: cfg.MetricsAddr != "",
+			BaseURL: cfg.BaseURL, TrustProxy: cfg.TrustProxy, CSRFKey: cfg.CSRFKey,
 		},
 		Log:      log,
 		Pool:     pool,
@@ -207,6 +214,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Schedule: support.DefaultSchedule(loc),
 		Metrics:  reg,
 		Outbox:   a.Outbox,
+		DemoMail: cfg.DemoMail,
 
 		Identity:    a.Identity,
 		Persons:     a.Persons,
@@ -224,6 +232,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 // Handler is the portal's HTTP handler.
 func (a *App) Handler() http.Handler { return a.Server.Handler() }
+
+// MetricsHandler serves /metrics for the separate address Config.MetricsAddr.
+func (a *App) MetricsHandler() http.Handler { return a.Server.MetricsHandler() }
 
 // sealInterval is how often every instance tries to seal committed audit entries: the time an
 // entry stays unsealed after its commit.

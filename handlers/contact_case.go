@@ -204,7 +204,7 @@ func (s *Server) sendContactConfirm(ctx context.Context, tx pgx.Tx, sub inbound.
 		"URL": s.Config.BaseURL + "/kontakt/bekraeft/" + token}
 	_, err := s.Outbox.Enqueue(ctx, tx, mail.Message{To: sub.Email,
 		Subject: tr.T("citizencases.mail.confirm_subject"), Text: tr.T("citizencases.mail.confirm_text", data),
-		Kind: "case.contact_confirm"})
+		Kind: "case.contact_confirm", Secret: true}) // the link opens the case: blanked once sent
 	return err
 }
 

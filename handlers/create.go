@@ -115,6 +115,7 @@ func (s *Server) deliverActivation(ctx context.Context, tx pgx.Tx, c echo.Contex
 		Subject: da.T("create.mail.subject") + " / " + en.T("create.mail.subject"),
 		Text:    da.T("create.mail.body", data) + "\n\n----\n\n" + en.T("create.mail.body", data),
 		Kind:    "activation_code",
+		Secret:  true, // the code; blanked in the outbox once sent
 	})
 	return err
 }

@@ -9,9 +9,14 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/db"
 	"mitidportal/identity"
 	"mitidportal/views"
 )
+
+// retryAfter is the Retry-After of a 503, in seconds: a database restart or fail-over
+// usually takes that long.
+const retryAfter = "30"
 
 // Errors the middleware returns, each mapped to its own page.
 var (
@@ -66,6 +71,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.As(err, &te):
 		status = http.StatusTooManyRequests
 		markThrottled(c, err)
+	case db.Unavailable(err):
+		// An outage, not a bug: browsers and load balancers may try again shortly.
+		status = http.StatusServiceUnavailable
+	}
+	if status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
+		c.Response().Header().Set("Retry-After", retryAfter)
 	}
 	if refusedText(err) {
 		status = http.StatusBadRequest
@@ -93,7 +104,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// The request failed before the page middleware finished (an unknown method, a
 		// session that could not be loaded): build the page context now so the error page has
 		// language and footer, as an anonymous page if the session cannot be read.
-		st, serr := s.newState(c, true)
+		// While the database is down, trying the session again would only wait once more.
+		st, serr := s.newState(c, status != http.StatusServiceUnavailable)
 		if serr != nil {
 			st, _ = s.newState(c, false)
 		}

@@ -24,21 +24,54 @@ func (s *Server) readyz(c echo.Context) error {
 	defer cancel()
 	if err := s.Pool.Ping(ctx); err != nil {
 		s.Log.WarnContext(ctx, "not ready", "error", err.Error())
+		c.Response().Header().Set("Retry-After", retryAfter)
 		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
 	}
 	return c.String(http.StatusOK, "ready\n")
 }
 
-// metricsPage serves Prometheus metrics, behind a bearer token when one is configured.
+// metricsPage is the portal's /metrics. Metrics tell an outsider which pages are used and how
+// the instance is loaded, so outside demo mode they need the bearer token: without one
+// configured they are refused for everyone. With METRICS_ADDR they are served on that address
+// only (MetricsHandler), so here they are not found.
 func (s *Server) metricsPage(c echo.Context) error {
-	if tok := s.Config.MetricsToken; tok != "" {
-		got := c.Request().Header.Get("Authorization")
-		if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+tok)) != 1 {
-			return echo.ErrForbidden
-		}
+	switch {
+	case s.Config.MetricsOwnAddr:
+		return echo.ErrNotFound
+	case s.Config.MetricsToken == "" && s.Config.Demo:
+		// The demo's invented traffic is no secret.
+	case !s.metricsAuthorized(c.Request()):
+		return echo.ErrForbidden
 	}
-	promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	s.promHandler().ServeHTTP(c.Response(), c.Request())
 	return nil
+}
+
+// MetricsHandler serves the metrics on the separate address METRICS_ADDR, which is reachable
+// only from where Prometheus runs; METRICS_TOKEN, when set, is required there too.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	prom := s.promHandler()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if s.Config.MetricsToken != "" && !s.metricsAuthorized(r) {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		prom.ServeHTTP(w, r)
+	})
+	return mux
+}
+
+// metricsAuthorized reports whether r carries the configured bearer token; with none
+// configured, nobody is.
+func (s *Server) metricsAuthorized(r *http.Request) bool {
+	tok := s.Config.MetricsToken
+	got := r.Header.Get("Authorization")
+	return tok != "" && subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+tok)) == 1
+}
+
+func (s *Server) promHandler() http.Handler {
+	return promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{})
 }
 
 // httpMetrics counts requests by route pattern (never the raw path, which would let anyone

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -58,6 +59,8 @@ func servePDF(c echo.Context, name string, pdf []byte) error {
 
 // demoMailbox shows what the demo portal has sent: letters and e-mails of invented people, so
 // a tester can read activation codes. Only demo mode serves it (the route answers 404 else).
+// The e-mails are those the demo mail server received: the outbox blanks a code once it is
+// sent. Without that server (demo mode with a real SMTP_HOST) the outbox is listed, as stored.
 func (s *Server) demoMailbox(c echo.Context) error {
 	if !s.Config.Demo {
 		return echo.ErrNotFound
@@ -67,13 +70,20 @@ func (s *Server) demoMailbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	mails, err := mail.Recent(ctx, s.Pool, "", 30)
-	if err != nil {
-		return err
-	}
 	var v views.DemoMailView
 	for _, l := range ls {
 		v.Letters = append(v.Letters, views.DemoLetter{ID: l.ID, Recipient: l.Recipient, Date: s.when(l.CreatedAt), Subject: l.Subject})
+	}
+	if s.DemoMail != nil {
+		for _, m := range s.DemoMail.Recent(30) {
+			v.Mails = append(v.Mails, views.DemoMail{To: strings.Join(m.To, ", "), Subject: m.Subject,
+				Time: s.when(m.Received), Body: m.Text})
+		}
+		return s.render(c, http.StatusOK, views.DemoMailbox(v))
+	}
+	mails, err := mail.Recent(ctx, s.Pool, "", 30)
+	if err != nil {
+		return err
 	}
 	for _, m := range mails {
 		v.Mails = append(v.Mails, views.DemoMail{To: m.To, Subject: m.Subject, Time: s.when(m.CreatedAt), Body: m.Text})

@@ -168,18 +168,19 @@ func TestDynamicMessagesExist(t *testing.T) {
 }
 
 // TestServerErrorPageIsFriendly makes the database unreachable for a logged-in request: the
-// answer is a translated 500 page with a reference, never the internal error text.
+// answer is a translated 503 page with a reference, never the internal error text.
+// (unavailable_test.go covers the 503 for more pages and outages.)
 func TestServerErrorPageIsFriendly(t *testing.T) {
 	env := apptest.New(t, apptest.Options{})
 	cookie := env.LoginAs(t, subjectFor(handlers.Citizen, env.NewCitizen(t).ID))
 	env.App.Pool.Close()
-	for lang, want := range map[string]string{"da": "Der opstod en fejl", "en": "Something went wrong"} {
+	for lang, want := range map[string]string{"da": "Tjenesten er midlertidigt utilgængelig", "en": "temporarily unavailable"} {
 		res, body := get(t, env, "/?lang="+lang, nil, cookie)
-		if res.StatusCode != http.StatusInternalServerError {
+		if res.StatusCode != http.StatusServiceUnavailable {
 			t.Errorf("%s: status %d", lang, res.StatusCode)
 		}
 		if !strings.Contains(body, want) || !strings.Contains(body, res.Header.Get("X-Request-Id")) {
-			t.Errorf("%s: 500 page lacks its text or reference", lang)
+			t.Errorf("%s: 503 page lacks its text or reference", lang)
 		}
 		if strings.Contains(body, "closed pool") || strings.Contains(body, "load session") {
 			t.Errorf("%s: internal error text on the page", lang)

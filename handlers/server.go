@@ -19,6 +19,7 @@ import (
 	"mitidportal/identity"
 	"mitidportal/locales"
 	"mitidportal/mail"
+	"mitidportal/mail/demobox"
 	"mitidportal/session"
 	"mitidportal/staff"
 	"mitidportal/support"
@@ -33,8 +34,12 @@ type Config struct {
 	BlockPhone   string
 	// Demo shows the demo notice and enables demo-only pages.
 	Demo bool
-	// MetricsToken, when set, is required as a bearer token on /metrics.
+	// MetricsToken, when set, is required as a bearer token on /metrics. Outside demo mode
+	// /metrics is refused without one.
 	MetricsToken string
+	// MetricsOwnAddr says metrics are served on a separate address (MetricsHandler); the
+	// portal's own /metrics is then not found.
+	MetricsOwnAddr bool
 	// BaseURL is where people reach the portal, for links in pages (the app's pairing QR code).
 	BaseURL string
 	// TrustProxy takes the client address from X-Forwarded-For, set by the load balancer in
@@ -57,6 +62,8 @@ type Deps struct {
 	Schedule support.Schedule
 	Metrics  *prometheus.Registry
 	Outbox   *mail.Outbox
+	// DemoMail is the demo mode's in-process mail server, or nil.
+	DemoMail *demobox.Box
 
 	// The MitID domain (package identity).
 	Identity    *identity.Store

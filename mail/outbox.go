@@ -27,8 +27,8 @@ var ErrInvalidAddress = errors.New("invalid e-mail address")
 // malformed header value; it is a programming error, not user input.
 var ErrInvalidMessage = errors.New("invalid mail message")
 
-// Message is a mail to be sent. To, Subject, Text and Kind are required; HTML and InReplyTo are
-// optional.
+// Message is a mail to be sent. To, Subject, Text and Kind are required; HTML, InReplyTo and
+// Secret are optional.
 type Message struct {
 	// To is one recipient. A display name ("Name <a@b.dk>") is accepted and dropped.
 	To      string
@@ -42,7 +42,15 @@ type Message struct {
 	// InReplyTo is the MessageID (with angle brackets) of the mail this one answers, so mail
 	// clients show a conversation as one thread.
 	InReplyTo string
+	// Secret says that the body carries a secret: an activation code, a confirmation or
+	// enrolment link, a temporary password. Such a body is hashed nowhere else, so the outbox
+	// replaces it with RemovedNotice once the mail is delivered or has failed for good. The
+	// subject is kept, so it must never hold the secret.
+	Secret bool
 }
+
+// RemovedNotice replaces the text and HTML bodies of a secret mail after delivery.
+const RemovedNotice = "[removed after delivery]"
 
 // Outbox stores mails for delivery. It is safe for concurrent use.
 type Outbox struct {
@@ -84,10 +92,10 @@ func (o *Outbox) EnqueueThreaded(ctx context.Context, tx pgx.Tx, m Message) (int
 	var id int64
 	msgID := o.newMessageID()
 	err = tx.QueryRow(ctx, `
-		INSERT INTO mail_outbox (to_address, subject, text_body, html_body, kind, message_id, in_reply_to)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		INSERT INTO mail_outbox (to_address, subject, text_body, html_body, kind, message_id, in_reply_to, secret)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		RETURNING id`,
-		to, m.Subject, m.Text, html, m.Kind, msgID, inReplyTo).Scan(&id)
+		to, m.Subject, m.Text, html, m.Kind, msgID, inReplyTo, m.Secret).Scan(&id)
 	if err != nil {
 		return 0, "", fmt.Errorf("store mail %s: %w", m.Kind, err)
 	}

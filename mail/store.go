@@ -27,17 +27,19 @@ type Stored struct {
 	CreatedAt time.Time
 	SentAt    *time.Time // nil until the SMTP server accepted the mail
 	Attempts  int
-	LastError string // "" when no attempt has failed
+	LastError string // "" when no attempt has failed, or the last one succeeded
+	// Secret marks a body that is replaced by RemovedNotice after delivery.
+	Secret bool
 }
 
 // storedColumns reads the nullable columns as "" so that Stored needs no pointers for them.
 const storedColumns = `id, to_address, subject, text_body, coalesce(html_body, ''), kind, message_id,
-	coalesce(in_reply_to, ''), created_at, sent_at, attempts, coalesce(last_error, '')`
+	coalesce(in_reply_to, ''), created_at, sent_at, attempts, coalesce(last_error, ''), secret`
 
 func scanStored(row pgx.CollectableRow) (Stored, error) {
 	var s Stored
 	err := row.Scan(&s.ID, &s.To, &s.Subject, &s.Text, &s.HTML, &s.Kind, &s.MessageID,
-		&s.InReplyTo, &s.CreatedAt, &s.SentAt, &s.Attempts, &s.LastError)
+		&s.InReplyTo, &s.CreatedAt, &s.SentAt, &s.Attempts, &s.LastError, &s.Secret)
 	return s, err
 }
 
@@ -76,10 +78,18 @@ func Recent(ctx context.Context, pool *pgxpool.Pool, to string, limit int) ([]St
 	return mails, nil
 }
 
-// markSent records a successful delivery. The sent_at IS NULL guard keeps the first delivery
-// time if a rescued duplicate job also got through.
+// blankSecret are the SET items that replace a secret mail's bodies with RemovedNotice (which
+// holds no quote); markSent and markFailed put them in the statement that records the outcome,
+// so there is no moment in which the mail is done and its secret still stored.
+const blankSecret = `text_body = CASE WHEN secret THEN '` + RemovedNotice + `' ELSE text_body END,
+	html_body = CASE WHEN secret AND html_body IS NOT NULL THEN '` + RemovedNotice + `' ELSE html_body END`
+
+// markSent records a successful delivery, clears the error of an earlier failed attempt and
+// blanks a secret body. The sent_at IS NULL guard keeps the first delivery time if a rescued
+// duplicate job also got through.
 func markSent(ctx context.Context, pool *pgxpool.Pool, id int64) error {
-	_, err := pool.Exec(ctx, `UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1
+	_, err := pool.Exec(ctx, `UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1,
+		last_error = NULL, `+blankSecret+`
 		WHERE id = $1 AND sent_at IS NULL`, id)
 	if err != nil {
 		return fmt.Errorf("mark mail %d sent: %w", id, err)
@@ -90,16 +100,21 @@ func markSent(ctx context.Context, pool *pgxpool.Pool, id int64) error {
 // maxErrorLen bounds last_error: enough for an SMTP reply line, too little to hold a body.
 const maxErrorLen = 300
 
-// markFailed records a failed attempt with msg, which must already be free of secrets.
-func markFailed(ctx context.Context, pool *pgxpool.Pool, id int64, msg string) error {
+// markFailed records a failed attempt with msg, which must already be free of secrets. final
+// says no attempt follows: a secret body is blanked then, since nothing will send it any more.
+func markFailed(ctx context.Context, pool *pgxpool.Pool, id int64, msg string, final bool) error {
 	if len(msg) > maxErrorLen {
 		msg = msg[:maxErrorLen]
 	}
 	// An SMTP reply is bytes from a foreign server; PostgreSQL text takes neither NUL nor
 	// invalid UTF-8 (which the cut above may also have made).
 	msg = strings.ToValidUTF8(strings.ReplaceAll(msg, "\x00", ""), "")
-	_, err := pool.Exec(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2
-		WHERE id = $1`, id, msg)
+	query := `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`
+	if final {
+		query = `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, ` + blankSecret + `
+			WHERE id = $1`
+	}
+	_, err := pool.Exec(ctx, query, id, msg)
 	if err != nil {
 		return fmt.Errorf("mark mail %d failed: %w", id, err)
 	}

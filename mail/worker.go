@@ -61,12 +61,19 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 		log.InfoContext(ctx, "mail already sent; skipping")
 		return nil
 	}
+	if m.Secret && m.Text == RemovedNotice {
+		// Blanked after its final failure: a job retried by hand would send the notice in
+		// place of the code. The citizen asks for a new code instead.
+		log.WarnContext(ctx, "secret mail already given up and blanked; not sending")
+		return river.JobCancel(fmt.Errorf("mail %d: blanked after giving up", m.ID))
+	}
 	if err := w.sender.Send(ctx, m); err != nil {
 		// Send's errors hold neither body nor password, so they may be stored and logged.
-		if merr := markFailed(ctx, w.pool, m.ID, err.Error()); merr != nil {
+		final := job.Attempt >= job.MaxAttempts
+		if merr := markFailed(ctx, w.pool, m.ID, err.Error(), final); merr != nil {
 			log.WarnContext(ctx, "record mail failure", "error", merr.Error())
 		}
-		if job.Attempt >= job.MaxAttempts {
+		if final {
 			log.ErrorContext(ctx, "mail not delivered; giving up", "error", err.Error())
 		} else {
 			log.WarnContext(ctx, "mail not delivered; will retry", "error", err.Error())

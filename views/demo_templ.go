@@ -29,7 +29,7 @@ type DemoLetter struct {
 type DemoMail struct {
 	To      string // the recipient's address
 	Subject string // the subject line
-	Time    string // when it was queued, formatted
+	Time    string // when it was sent (received by the demo mail server), formatted
 	Body    string // the plain-text body; line breaks are kept
 }
 

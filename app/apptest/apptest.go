@@ -27,6 +27,7 @@ import (
 	"mitidportal/identity"
 	"mitidportal/logging"
 	"mitidportal/mail"
+	"mitidportal/mail/demobox"
 	"mitidportal/session"
 )
 
@@ -35,12 +36,17 @@ type Env struct {
 	App *app.App
 	// URL is the portal's base URL, http://localhost:PORT.
 	URL string
+	// DemoMail is the demo mail server with Options.DemoMailbox, else nil.
+	DemoMail *demobox.Box
 }
 
 // Options adjust the portal a test starts.
 type Options struct {
 	// SMTPPort is where mail goes; 0 means a closed port (mail is queued, not delivered).
 	SMTPPort int
+	// DemoMailbox sends mail to the demo mail server in the process instead, as `make run`
+	// does, and shows it at /demo/post; Env.DemoMail is that server.
+	DemoMailbox bool
 	// Now fixes the clock the pages show (the footer's open/closed status).
 	Now func() time.Time
 	// Limits bound failed logins; zero fields take the defaults.
@@ -102,6 +108,14 @@ func New(t testing.TB, opts Options) *Env {
 		// suite fast as it grows.
 		Argon: identity.TestArgonParams,
 	}
+	var box *demobox.Box
+	if opts.DemoMailbox {
+		if box, err = demobox.Start(logging.New(out, slog.LevelInfo)); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { box.Close() }) // registered first, so it stops after the portal
+		cfg.SMTP.Port, cfg.DemoMail = box.Port(), box
+	}
 	ctx := context.Background()
 	a, err := app.New(ctx, cfg, logging.New(out, slog.LevelInfo))
 	if err != nil {
@@ -123,7 +137,7 @@ func New(t testing.TB, opts Options) *Env {
 		defer cancel()
 		a.Close(sctx)
 	})
-	return &Env{App: a, URL: base}
+	return &Env{App: a, URL: base, DemoMail: box}
 }
 
 // CSRFToken is the CSRF token of every session LoginAs creates.

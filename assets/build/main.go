@@ -1,7 +1,9 @@
 // Command build copies the front-end files the portal serves from node_modules (installed by
 // npm from package.json) and assets/src into assets/dist under content-hashed names, and
 // writes assets/dist/manifest.json mapping logical names to them. Run it from the repository
-// root as `go run ./assets/build`; `make assets` does so after `npm ci`.
+// root as `go run ./assets/build`; `make assets` does so after `npm ci`. It prints one summary
+// line, so `make run` shows the demo logins without pages of copies before them; -v lists every
+// file written and its source.
 //
 // The output depends only on the input files, so running it twice changes nothing and the
 // hashed names stay stable across machines.
@@ -12,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -50,20 +53,25 @@ var (
 )
 
 func main() {
-	if err := run(os.Stdout); err != nil {
+	verbose := flag.Bool("v", false, "list every file written and its source")
+	flag.Parse()
+	if err := run(os.Stdout, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "assets/build:", err)
 		os.Exit(1)
 	}
 }
 
-func run(stdout io.Writer) error {
+func run(stdout io.Writer, verbose bool) error {
 	if _, err := os.Stat("go.mod"); err != nil {
 		return errors.New("run from the repository root: go run ./assets/build")
 	}
 	if err := clean(); err != nil {
 		return err
 	}
-	b := &builder{out: stdout, written: map[string]bool{}}
+	b := &builder{out: io.Discard, written: map[string]bool{}}
+	if verbose {
+		b.out = stdout
+	}
 	manifest := map[string]string{}
 	for _, s := range sources {
 		body, err := os.ReadFile(s.file)
@@ -94,12 +102,12 @@ func run(stdout io.Writer) error {
 	if err := os.WriteFile(filepath.Join(dist, "manifest.json"), append(out, '\n'), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s (%d logical names)\n", path.Join(dist, "manifest.json"), len(manifest))
+	fmt.Fprintf(stdout, "assets: %d files in %s (%d logical names)\n", len(b.written), dist, len(manifest))
 	return nil
 }
 
 // builder writes hashed files into dist and remembers which ones it wrote, so a font that
-// several rules reference is written and printed once.
+// several rules reference is written and listed once.
 type builder struct {
 	out     io.Writer
 	written map[string]bool

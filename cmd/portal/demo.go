@@ -4,11 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-
-	"github.com/emersion/go-smtp"
 
 	"mitidportal/app"
 	"mitidportal/logging"
@@ -66,40 +61,3 @@ func seedDemo(ctx context.Context, env *environment, cfg app.Config, a *app.App)
 	}
 	return nil
 }
-
-// demoMailbox is an SMTP server on loopback that accepts every mail and drops it. In demo
-// mode without SMTP_HOST, mail still takes the real path (outbox, job, SMTP) and the outbox
-// table keeps each message for the demo mail view.
-type demoMailbox struct {
-	srv *smtp.Server
-	ln  net.Listener
-}
-
-func startDemoMailbox(log *slog.Logger) (*demoMailbox, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("demo mailbox: %w", err)
-	}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &dropSession{}, nil }))
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
-			log.Error("demo mailbox", "error", err.Error())
-		}
-	}()
-	log.Info("demo mailbox listening", "addr", ln.Addr().String())
-	return &demoMailbox{srv: srv, ln: ln}, nil
-}
-
-func (m *demoMailbox) Port() int    { return m.ln.Addr().(*net.TCPAddr).Port }
-func (m *demoMailbox) Close() error { return m.srv.Close() }
-
-type dropSession struct{}
-
-func (dropSession) AuthPlain(string, string) error       { return nil }
-func (dropSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (dropSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (dropSession) Data(r io.Reader) error               { _, err := io.Copy(io.Discard, r); return err }
-func (dropSession) Reset()                               {}
-func (dropSession) Logout() error                        { return nil }

@@ -12,6 +12,7 @@ import (
 	"mitidportal/app"
 	"mitidportal/inbound"
 	"mitidportal/logging"
+	"mitidportal/mail/demobox"
 )
 
 func cmdServe(ctx context.Context, env *environment, args []string) error {
@@ -26,12 +27,14 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	log := logging.New(env.stderr, level)
 	if cfg.Demo && cfg.SMTP.Host == "" {
-		mb, err := startDemoMailbox(log)
+		// Mail takes the real path to a server in this process; /demo/post shows what it got.
+		mb, err := demobox.Start(log)
 		if err != nil {
 			return err
 		}
 		defer mb.Close()
 		cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = "127.0.0.1", mb.Port(), "none"
+		cfg.DemoMail = mb
 	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
@@ -72,13 +75,35 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		a.Close(context.Background())
 		return fmt.Errorf("listen: %w", err)
 	}
+	servers := []*http.Server{srv}
+	listeners := []net.Listener{ln}
+	switch {
+	case cfg.MetricsAddr != "":
+		msrv := &http.Server{Addr: cfg.MetricsAddr, Handler: a.MetricsHandler(),
+			ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		mln, err := net.Listen("tcp", msrv.Addr)
+		if err != nil {
+			ln.Close()
+			a.Close(context.Background())
+			return fmt.Errorf("listen for metrics: %w", err)
+		}
+		servers, listeners = append(servers, msrv), append(listeners, mln)
+		log.Info("serving metrics", "addr", mln.Addr().String(), "token", cfg.MetricsToken != "")
+	case cfg.MetricsToken == "" && !cfg.Demo:
+		log.Warn("/metrics is refused to everyone: set METRICS_TOKEN or METRICS_ADDR to collect metrics")
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "demo", cfg.Demo)
 	fmt.Fprintf(env.stdout, "MitID Portal: %s (Ctrl-C stops it)\n", cfg.BaseURL)
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for i, s := range servers {
+		go func() { errc <- s.Serve(listeners[i]) }()
+	}
 	select {
 	case err := <-errc:
+		for _, s := range servers {
+			s.Close()
+		}
 		a.Close(context.Background())
 		return err
 	case <-ctx.Done():
@@ -88,12 +113,16 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("http shutdown", "error", err.Error())
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			log.Warn("http shutdown", "addr", s.Addr, "error", err.Error())
+		}
 	}
 	a.Close(sctx)
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range servers {
+		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	log.Info("stopped")
 	return nil
