@@ -109,7 +109,7 @@ func (v *Verifier) Verify(compact string, now time.Time) (Result, error) {
 	if len(compact) > 16<<10 || strings.Count(compact, ".") != 2 {
 		return Result{}, ErrInvalid
 	}
-	jws, err := jose.ParseSigned(compact, []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSignedCompact(compact, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil || len(jws.Signatures) != 1 {
 		return Result{}, ErrInvalid
 	}

@@ -150,8 +150,12 @@ func TestParseKeys(t *testing.T) {
 	if !keys[kid].Equal(&k.PublicKey) {
 		t.Errorf("PEM key not under its thumbprint: %v", keys)
 	}
-	x := base64.RawURLEncoding.EncodeToString(k.PublicKey.X.FillBytes(make([]byte, 32)))
-	y := base64.RawURLEncoding.EncodeToString(k.PublicKey.Y.FillBytes(make([]byte, 32)))
+	raw, err := k.PublicKey.Bytes() // 0x04, X, Y
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := base64.RawURLEncoding.EncodeToString(raw[1:33])
+	y := base64.RawURLEncoding.EncodeToString(raw[33:65])
 	jwks := `{"keys":[{"kty":"EC","crv":"P-256","kid":"2026-1","x":"` + x + `","y":"` + y + `"}]}`
 	if keys, err = idapp.ParseKeys([]byte(jwks)); err != nil || !keys["2026-1"].Equal(&k.PublicKey) {
 		t.Errorf("JWK set: %v %v", keys, err)
