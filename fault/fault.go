@@ -107,3 +107,14 @@ func KindOf(err error) (Kind, bool) {
 	}
 	return 0, false
 }
+
+// Rule returns the refusal in err's chain when it is one a form shows next to what was typed:
+// invalid, conflict, forbidden or throttled. Not found and unavailable are pages of their own
+// (404, 503), never a field's message.
+func Rule(err error) (*Error, bool) {
+	e, ok := As(err)
+	if !ok || e.Kind == NotFound || e.Kind == Unavailable {
+		return nil, false
+	}
+	return e, true
+}

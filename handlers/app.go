@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/skip2/go-qrcode"
 
+	"mitidportal/fault"
 	"mitidportal/identity"
 	"mitidportal/views"
 )
@@ -171,8 +172,8 @@ func (s *Server) appError(c echo.Context, err error) error {
 		return s.appFail(c, http.StatusTooManyRequests, throttled.Message(),
 			map[string]any{"Minutes": throttled.Minutes()})
 	}
-	var rule *identity.Error
-	if !errors.As(err, &rule) {
+	rule, ok := fault.Rule(err)
+	if !ok {
 		return err
 	}
 	status := http.StatusBadRequest

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/fault"
 	"mitidportal/locales"
 	"mitidportal/support"
 	"mitidportal/views"
@@ -62,8 +62,7 @@ func (s *Server) dashboardPeriod(c echo.Context) (support.Period, views.Form) {
 	if f.HasErrors() {
 		return p, f
 	}
-	var rule *support.Error
-	if err := p.Check(loc); errors.As(err, &rule) {
+	if rule, ok := fault.Rule(p.Check(loc)); ok {
 		f.Errors = append(f.Errors, views.FieldError{Field: "til", MsgID: rule.MsgID})
 	}
 	return p, f

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/audit"
+	"mitidportal/fault"
 	"mitidportal/support"
 	"mitidportal/views"
 )
@@ -101,9 +101,9 @@ func (s *Server) deskQueues(c echo.Context) error {
 	if v.Query != "" && v.ErrorID == "" {
 		v.Searched = true
 		res, err := s.Cases.Search(ctx, v.Query, deskPageSize)
-		var se *support.Error
+		se, isRule := fault.Rule(err)
 		switch {
-		case errors.As(err, &se):
+		case isRule:
 			v.ErrorID, v.ErrorField, status = se.MsgID, "q", http.StatusBadRequest
 		case err != nil:
 			return err

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/db"
+	"mitidportal/fault"
 	"mitidportal/identity"
 	"mitidportal/inbound"
 	"mitidportal/mail"
@@ -46,8 +47,8 @@ func langID(lang string) string {
 // supportError shows a rule of the support domain at the field fields names for it (def for
 // the others, "" for the form as a whole); any other error is returned for the error page.
 func supportError(f *views.Form, err error, fields map[*support.Error]string, def string) error {
-	var se *support.Error
-	if !errors.As(err, &se) {
+	se, ok := fault.Rule(err)
+	if !ok {
 		return err
 	}
 	name, ok := fields[se]

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/db"
+	"mitidportal/fault"
 	"mitidportal/identity"
 	"mitidportal/views"
 )
@@ -24,6 +25,17 @@ var (
 	errCSRF          = echo.NewHTTPError(http.StatusForbidden, "csrf token missing or wrong")
 )
 
+// kindStatus is the one table from the kind of a domain's refusal to the HTTP status of the
+// page that shows it.
+var kindStatus = map[fault.Kind]int{
+	fault.Invalid:     http.StatusBadRequest,
+	fault.NotFound:    http.StatusNotFound,
+	fault.Conflict:    http.StatusConflict,
+	fault.Forbidden:   http.StatusForbidden,
+	fault.Throttled:   http.StatusTooManyRequests,
+	fault.Unavailable: http.StatusServiceUnavailable,
+}
+
 // errorPages maps a status to the messages of its page; statuses not listed use 500's
 // (server errors) or 400's (client errors).
 var errorPages = map[int]views.ErrorView{
@@ -31,6 +43,7 @@ var errorPages = map[int]views.ErrorView{
 	http.StatusUnauthorized:          {TitleID: "error.401.title", TextID: "error.401.text"},
 	http.StatusForbidden:             {TitleID: "error.403.title", TextID: "error.403.text"},
 	http.StatusNotFound:              {TitleID: "error.404.title", TextID: "error.404.text"},
+	http.StatusConflict:              {TitleID: "error.409.title", TextID: "error.409.text"},
 	http.StatusMethodNotAllowed:      {TitleID: "error.405.title", TextID: "error.405.text"},
 	http.StatusRequestEntityTooLarge: {TitleID: "error.413.title", TextID: "error.413.text"},
 	http.StatusTooManyRequests:       {TitleID: "error.429.title", TextID: "error.429.text"},
@@ -61,16 +74,20 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status := http.StatusInternalServerError
 	var he *echo.HTTPError
 	var te *identity.ThrottledError
+	refusal, isRefusal := fault.As(err)
 	switch {
 	case errors.As(err, &he):
 		status = he.Code
-	case errors.Is(err, identity.ErrBusy):
-		// Too many password checks at once: "try again shortly", never a queue without bound.
-		status = http.StatusServiceUnavailable
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(identity.BusyRetryAfter.Seconds())))
 	case errors.As(err, &te):
 		status = http.StatusTooManyRequests
 		markThrottled(c, err)
+	case isRefusal:
+		// A refusal of a domain that no handler turned into a field's message: its kind says
+		// the status (a forgotten "not found" is a 404, never a 500), its message the text.
+		status = kindStatus[refusal.Kind]
+		if refusal.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(refusal.RetryAfter.Seconds())))
+		}
 	case db.Unavailable(err):
 		// An outage, not a bug: browsers and load balancers may try again shortly.
 		status = http.StatusServiceUnavailable
@@ -94,6 +111,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		v = errorPages[http.StatusInternalServerError]
 	case !ok:
 		v = errorPages[http.StatusBadRequest]
+	}
+	if isRefusal && refusal.Kind != fault.Throttled && status == kindStatus[refusal.Kind] {
+		v.TextID = refusal.MsgID
 	}
 	v.Status = status
 	if c.Request().Method == http.MethodHead {

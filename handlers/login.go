@@ -1,13 +1,13 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/fault"
 	"mitidportal/identity"
 	"mitidportal/input"
 	"mitidportal/session"
@@ -145,9 +145,5 @@ func (s *Server) clientAddr(c echo.Context) string { return c.RealIP() }
 // isIdentityRule reports whether err is a rule of the identity domain that a form shows next
 // to its fields rather than an error page.
 func isIdentityRule(err error) (*identity.Error, bool) {
-	var e *identity.Error
-	if errors.As(err, &e) {
-		return e, true
-	}
-	return nil, false
+	return fault.Rule(err)
 }

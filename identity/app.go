@@ -25,6 +25,8 @@ import (
 	"strconv"
 	"time"
 
+	"mitidportal/fault"
+
 	"github.com/jackc/pgx/v5"
 )
 
@@ -47,15 +49,15 @@ const (
 
 // Errors of the app means.
 var (
-	ErrPairingInvalid    = &Error{MsgID: "app.err.pairing_invalid"}
-	ErrAppDevice         = &Error{MsgID: "app.err.device_invalid"}
-	ErrAppSignature      = &Error{MsgID: "app.err.signature"}
-	ErrAppRequestInvalid = &Error{MsgID: "app.err.request_invalid"}
-	ErrAppRequestExpired = &Error{MsgID: "app.err.request_expired"}
-	ErrAppRequestDecided = &Error{MsgID: "app.err.request_decided"}
-	ErrAppRejected       = &Error{MsgID: "app.err.rejected"}
-	ErrAppPending        = &Error{MsgID: "app.err.pending"}
-	ErrNoApp             = &Error{MsgID: "app.err.no_app"}
+	ErrPairingInvalid    = fault.New("identity", fault.Invalid, "app.err.pairing_invalid")
+	ErrAppDevice         = fault.New("identity", fault.Invalid, "app.err.device_invalid")
+	ErrAppSignature      = fault.New("identity", fault.Invalid, "app.err.signature")
+	ErrAppRequestInvalid = fault.New("identity", fault.Invalid, "app.err.request_invalid")
+	ErrAppRequestExpired = fault.New("identity", fault.Conflict, "app.err.request_expired")
+	ErrAppRequestDecided = fault.New("identity", fault.Conflict, "app.err.request_decided")
+	ErrAppRejected       = fault.New("identity", fault.Invalid, "app.err.rejected")
+	ErrAppPending        = fault.New("identity", fault.Invalid, "app.err.pending")
+	ErrNoApp             = fault.New("identity", fault.Invalid, "app.err.no_app")
 )
 
 func parseDeviceKey(der []byte) (*ecdsa.PublicKey, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
 	"mitidportal/db"
 
 	"github.com/jackc/pgx/v5"

@@ -1,53 +1,52 @@
 package identity
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
+
+	"mitidportal/fault"
 )
 
-// Error is a rule broken by the caller's input. MsgID is the locale key a handler translates;
-// Error() is for logs only and never shown to a person.
-type Error struct{ MsgID string }
-
-func (e *Error) Error() string { return "identity: " + e.MsgID }
+// Error is a rule broken by the caller's input: the portal's one error type (package fault),
+// with a kind that the HTTP layer maps to a status and a message ID it translates.
+type Error = fault.Error
 
 // Errors of this package; each carries the message ID a handler shows.
 var (
-	ErrCPRInvalid          = &Error{MsgID: "identity.err.cpr_invalid"}
-	ErrIdentityNotMatched  = &Error{MsgID: "identity.err.identity_not_matched"}
-	ErrMitIDExists         = &Error{MsgID: "identity.err.mitid_exists"}
-	ErrUsernameTaken       = &Error{MsgID: "identity.err.username_taken"}
-	ErrUsernameInvalid     = &Error{MsgID: "identity.err.username_invalid"}
-	ErrPasswordTooShort    = &Error{MsgID: "identity.err.password_too_short"}
-	ErrPasswordTooLong     = &Error{MsgID: "identity.err.password_too_long"}
-	ErrPasswordIsUsername  = &Error{MsgID: "identity.err.password_is_username"}
-	ErrPasswordHasCPR      = &Error{MsgID: "identity.err.password_has_cpr"}
-	ErrPasswordCommon      = &Error{MsgID: "identity.err.password_common"}
-	ErrCodeWrong           = &Error{MsgID: "identity.err.code_wrong"}
-	ErrAuthenticatorLocked = &Error{MsgID: "identity.err.authenticator_locked"}
-	ErrAuthenticatorUnused = &Error{MsgID: "identity.err.authenticator_unusable"}
-	ErrMitIDBlocked        = &Error{MsgID: "identity.err.mitid_blocked"}
-	ErrMitIDRevoked        = &Error{MsgID: "identity.err.mitid_revoked"}
-	ErrMitIDNotBlocked     = &Error{MsgID: "identity.err.mitid_not_blocked"}
-	ErrLastMeans           = &Error{MsgID: "identity.err.last_means"}
-	ErrThrottled           = &Error{MsgID: "identity.err.throttled"}
-	ErrTokenUnusable       = &Error{MsgID: "identity.err.token_unusable"}
-	ErrTokenOutOfStock     = &Error{MsgID: "identity.err.token_out_of_stock"}
-	ErrChipRegistered      = &Error{MsgID: "identity.err.chip_registered"}
-	ErrAppKeyInvalid       = &Error{MsgID: "identity.err.app_key_invalid"}
-	ErrLabelInvalid        = &Error{MsgID: "identity.err.label_invalid"}
-	ErrActivationWrong     = &Error{MsgID: "identity.err.activation_code_wrong"}
-	ErrActivationInvalid   = &Error{MsgID: "identity.err.activation_code_invalid"}
-	ErrActivationFormat    = &Error{MsgID: "identity.err.activation_code_format"}
-	ErrLoginFailed         = &Error{MsgID: "identity.err.login_failed"}
-	ErrChipCloned          = &Error{MsgID: "identity.err.chip_cloned"}
-	ErrBlockReasonInvalid  = &Error{MsgID: "identity.err.block_reason_invalid"}
-	ErrPasswordExpired     = &Error{MsgID: "identity.err.password_expired"}
+	ErrCPRInvalid          = fault.New("identity", fault.Invalid, "identity.err.cpr_invalid")
+	ErrIdentityNotMatched  = fault.New("identity", fault.Invalid, "identity.err.identity_not_matched")
+	ErrMitIDExists         = fault.New("identity", fault.Conflict, "identity.err.mitid_exists")
+	ErrUsernameTaken       = fault.New("identity", fault.Conflict, "identity.err.username_taken")
+	ErrUsernameInvalid     = fault.New("identity", fault.Invalid, "identity.err.username_invalid")
+	ErrPasswordTooShort    = fault.New("identity", fault.Invalid, "identity.err.password_too_short")
+	ErrPasswordTooLong     = fault.New("identity", fault.Invalid, "identity.err.password_too_long")
+	ErrPasswordIsUsername  = fault.New("identity", fault.Invalid, "identity.err.password_is_username")
+	ErrPasswordHasCPR      = fault.New("identity", fault.Invalid, "identity.err.password_has_cpr")
+	ErrPasswordCommon      = fault.New("identity", fault.Invalid, "identity.err.password_common")
+	ErrCodeWrong           = fault.New("identity", fault.Invalid, "identity.err.code_wrong")
+	ErrAuthenticatorLocked = fault.New("identity", fault.Throttled, "identity.err.authenticator_locked")
+	ErrAuthenticatorUnused = fault.New("identity", fault.Invalid, "identity.err.authenticator_unusable")
+	ErrMitIDBlocked        = fault.New("identity", fault.Forbidden, "identity.err.mitid_blocked")
+	ErrMitIDRevoked        = fault.New("identity", fault.Forbidden, "identity.err.mitid_revoked")
+	ErrMitIDNotBlocked     = fault.New("identity", fault.Conflict, "identity.err.mitid_not_blocked")
+	ErrLastMeans           = fault.New("identity", fault.Conflict, "identity.err.last_means")
+	ErrThrottled           = fault.New("identity", fault.Throttled, "identity.err.throttled")
+	ErrTokenUnusable       = fault.New("identity", fault.Invalid, "identity.err.token_unusable")
+	ErrTokenOutOfStock     = fault.New("identity", fault.Conflict, "identity.err.token_out_of_stock")
+	ErrChipRegistered      = fault.New("identity", fault.Conflict, "identity.err.chip_registered")
+	ErrAppKeyInvalid       = fault.New("identity", fault.Invalid, "identity.err.app_key_invalid")
+	ErrLabelInvalid        = fault.New("identity", fault.Invalid, "identity.err.label_invalid")
+	ErrActivationWrong     = fault.New("identity", fault.Invalid, "identity.err.activation_code_wrong")
+	ErrActivationInvalid   = fault.New("identity", fault.Invalid, "identity.err.activation_code_invalid")
+	ErrActivationFormat    = fault.New("identity", fault.Invalid, "identity.err.activation_code_format")
+	ErrLoginFailed         = fault.New("identity", fault.Invalid, "identity.err.login_failed")
+	ErrChipCloned          = fault.New("identity", fault.Invalid, "identity.err.chip_cloned")
+	ErrBlockReasonInvalid  = fault.New("identity", fault.Invalid, "identity.err.block_reason_invalid")
+	ErrPasswordExpired     = fault.New("identity", fault.Invalid, "identity.err.password_expired")
 
 	// ErrNotFound is returned when a looked-up row does not exist; handlers map it to 404.
-	ErrNotFound = errors.New("identity: not found")
+	ErrNotFound = fault.New("identity", fault.NotFound, "identity.err.not_found")
 )
 
 var allErrors = []*Error{

@@ -4,12 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"mitidportal/fault"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -43,7 +44,7 @@ const BusyRetryAfter = 2 * time.Second
 // ErrBusy says that too many password checks are running and this one did not get a slot within
 // the wait: the web layer answers 503 with Retry-After (BusyRetryAfter), never a queue without
 // bound. It is no *Error: it says nothing about the person's input.
-var ErrBusy = errors.New("identity: too many password checks at once, try again")
+var ErrBusy = fault.New("identity", fault.Unavailable, "identity.err.busy").After(BusyRetryAfter)
 
 // HasherConfig configures a Hasher. The zero value takes the defaults.
 type HasherConfig struct {

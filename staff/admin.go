@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mitidportal/db"
+	"mitidportal/fault"
 	"mitidportal/identity"
 )
 
@@ -155,9 +156,5 @@ func run(also TxFunc, tx pgx.Tx) error {
 // IsRule reports whether err is a rule of this package that a form shows at a field, and
 // returns it.
 func IsRule(err error) (*Error, bool) {
-	var e *Error
-	if errors.As(err, &e) {
-		return e, true
-	}
-	return nil, false
+	return fault.Rule(err)
 }

@@ -7,6 +7,8 @@ import (
 	"net/mail"
 	"strings"
 
+	"mitidportal/fault"
+
 	"github.com/jackc/pgx/v5"
 
 	"mitidportal/db"
@@ -15,10 +17,10 @@ import (
 
 // Password rules broken by a new staff password.
 var (
-	ErrPasswordTooShort = &Error{MsgID: "staff.err.password_too_short"}
-	ErrPasswordTooLong  = &Error{MsgID: "staff.err.password_too_long"}
-	ErrPasswordHasEmail = &Error{MsgID: "staff.err.password_has_email"}
-	ErrPasswordCommon   = &Error{MsgID: "staff.err.password_common"}
+	ErrPasswordTooShort = fault.New("staff", fault.Invalid, "staff.err.password_too_short")
+	ErrPasswordTooLong  = fault.New("staff", fault.Invalid, "staff.err.password_too_long")
+	ErrPasswordHasEmail = fault.New("staff", fault.Invalid, "staff.err.password_has_email")
+	ErrPasswordCommon   = fault.New("staff", fault.Invalid, "staff.err.password_common")
 )
 
 // HashNewPassword checks a new password against the citizens' rules (identity.ValidatePassword)

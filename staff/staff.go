@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"mitidportal/fault"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -33,32 +35,30 @@ const EnrolmentLifetime = 72 * time.Hour
 
 // Errors of this package; each carries the message ID a handler shows.
 var (
-	ErrEmailTaken   = &Error{MsgID: "staff.err.email_taken"}
-	ErrInvalidEmail = &Error{MsgID: "staff.err.invalid_email"}
-	ErrInvalidRole  = &Error{MsgID: "staff.err.invalid_role"}
-	ErrNameRequired = &Error{MsgID: "staff.err.name_required"}
-	ErrNotFound     = errors.New("staff: not found")
+	ErrEmailTaken   = fault.New("staff", fault.Conflict, "staff.err.email_taken")
+	ErrInvalidEmail = fault.New("staff", fault.Invalid, "staff.err.invalid_email")
+	ErrInvalidRole  = fault.New("staff", fault.Invalid, "staff.err.invalid_role")
+	ErrNameRequired = fault.New("staff", fault.Invalid, "staff.err.name_required")
+	ErrNotFound     = fault.New("staff", fault.NotFound, "staff.err.not_found")
 
 	// ErrLoginFailed is every refused login: unknown address, wrong password, a key that was
 	// refused, a locked, disabled or unenrolled account. One answer, so a login never tells
 	// whether an address belongs to staff.
-	ErrLoginFailed = &Error{MsgID: "staff.err.login_failed"}
+	ErrLoginFailed = fault.New("staff", fault.Invalid, "staff.err.login_failed")
 	// ErrEnrolmentInvalid is an enrolment link that is unknown, used, expired or for a disabled
 	// account.
-	ErrEnrolmentInvalid = &Error{MsgID: "staff.err.enrolment_invalid"}
+	ErrEnrolmentInvalid = fault.New("staff", fault.Invalid, "staff.err.enrolment_invalid")
 	// ErrKeyRegistered is a security key that is already registered to a staff account.
-	ErrKeyRegistered = &Error{MsgID: "staff.err.key_registered"}
+	ErrKeyRegistered = fault.New("staff", fault.Invalid, "staff.err.key_registered")
 	// ErrOwnAdminRole and ErrDisableSelf keep an admin from locking themselves out.
-	ErrOwnAdminRole = &Error{MsgID: "staff.err.own_admin_role"}
-	ErrDisableSelf  = &Error{MsgID: "staff.err.disable_self"}
+	ErrOwnAdminRole = fault.New("staff", fault.Conflict, "staff.err.own_admin_role")
+	ErrDisableSelf  = fault.New("staff", fault.Conflict, "staff.err.disable_self")
 	// ErrLastAdmin refuses a change that would leave no enabled admin.
-	ErrLastAdmin = &Error{MsgID: "staff.err.last_admin"}
+	ErrLastAdmin = fault.New("staff", fault.Conflict, "staff.err.last_admin")
 )
 
-// Error is a rule broken by the caller's input.
-type Error struct{ MsgID string }
-
-func (e *Error) Error() string { return "staff: " + e.MsgID }
+// Error is a rule broken by the caller's input: the portal's one error type (package fault).
+type Error = fault.Error
 
 // User is a staff account.
 type User struct {

@@ -1,50 +1,49 @@
 package support
 
-import "errors"
+import (
+	"mitidportal/fault"
+)
 
-// Error is a rule broken by the caller's input. MsgID is the locale key a handler translates;
-// Error() is for logs only and never shown to a person.
-type Error struct{ MsgID string }
-
-func (e *Error) Error() string { return "support: " + e.MsgID }
+// Error is a rule broken by the caller's input: the portal's one error type (package fault).
+type Error = fault.Error
 
 // Errors of this package; each carries the message ID a handler shows.
 var (
-	ErrChannelInvalid      = &Error{MsgID: "support.err.channel_invalid"}
-	ErrSystemInvalid       = &Error{MsgID: "support.err.system_invalid"}
-	ErrCategoryInvalid     = &Error{MsgID: "support.err.category_invalid"}
-	ErrPriorityInvalid     = &Error{MsgID: "support.err.priority_invalid"}
-	ErrStatusInvalid       = &Error{MsgID: "support.err.status_invalid"}
-	ErrLangInvalid         = &Error{MsgID: "support.err.lang_invalid"}
-	ErrSubjectRequired     = &Error{MsgID: "support.err.subject_required"}
-	ErrSubjectTooLong      = &Error{MsgID: "support.err.subject_too_long"}
-	ErrBodyRequired        = &Error{MsgID: "support.err.body_required"}
-	ErrBodyTooLong         = &Error{MsgID: "support.err.body_too_long"}
-	ErrNameRequired        = &Error{MsgID: "support.err.name_required"}
-	ErrNameTooLong         = &Error{MsgID: "support.err.name_too_long"}
-	ErrContactRequired     = &Error{MsgID: "support.err.contact_required"}
-	ErrEmailInvalid        = &Error{MsgID: "support.err.email_invalid"}
-	ErrPhoneInvalid        = &Error{MsgID: "support.err.phone_invalid"}
-	ErrTagInvalid          = &Error{MsgID: "support.err.tag_invalid"}
-	ErrTooManyTags         = &Error{MsgID: "support.err.too_many_tags"}
-	ErrTransition          = &Error{MsgID: "support.err.transition"}
-	ErrConflict            = &Error{MsgID: "support.err.conflict"}
-	ErrClosed              = &Error{MsgID: "support.err.closed"}
-	ErrIdentityTheftUrgent = &Error{MsgID: "support.err.identity_theft_urgent"}
-	ErrAssigneeInvalid     = &Error{MsgID: "support.err.assignee_invalid"}
-	ErrCallTimes           = &Error{MsgID: "support.err.call_times"}
-	ErrOutcomeInvalid      = &Error{MsgID: "support.err.outcome_invalid"}
-	ErrVerifyMethodInvalid = &Error{MsgID: "support.err.verify_method_invalid"}
-	ErrVerifyResultInvalid = &Error{MsgID: "support.err.verify_result_invalid"}
-	ErrActionInvalid       = &Error{MsgID: "support.err.action_invalid"}
-	ErrCursorInvalid       = &Error{MsgID: "support.err.cursor_invalid"}
-	ErrQueueInvalid        = &Error{MsgID: "support.err.queue_invalid"}
-	ErrSearchQueryTooLong  = &Error{MsgID: "support.err.search_too_long"}
-	ErrMessageIDInvalid    = &Error{MsgID: "support.err.message_id_invalid"}
-	ErrCitizenUnknown      = &Error{MsgID: "support.err.citizen_unknown"}
+	ErrChannelInvalid      = fault.New("support", fault.Invalid, "support.err.channel_invalid")
+	ErrSystemInvalid       = fault.New("support", fault.Invalid, "support.err.system_invalid")
+	ErrCategoryInvalid     = fault.New("support", fault.Invalid, "support.err.category_invalid")
+	ErrPriorityInvalid     = fault.New("support", fault.Invalid, "support.err.priority_invalid")
+	ErrStatusInvalid       = fault.New("support", fault.Invalid, "support.err.status_invalid")
+	ErrLangInvalid         = fault.New("support", fault.Invalid, "support.err.lang_invalid")
+	ErrSubjectRequired     = fault.New("support", fault.Invalid, "support.err.subject_required")
+	ErrSubjectTooLong      = fault.New("support", fault.Invalid, "support.err.subject_too_long")
+	ErrBodyRequired        = fault.New("support", fault.Invalid, "support.err.body_required")
+	ErrBodyTooLong         = fault.New("support", fault.Invalid, "support.err.body_too_long")
+	ErrNameRequired        = fault.New("support", fault.Invalid, "support.err.name_required")
+	ErrNameTooLong         = fault.New("support", fault.Invalid, "support.err.name_too_long")
+	ErrContactRequired     = fault.New("support", fault.Invalid, "support.err.contact_required")
+	ErrEmailInvalid        = fault.New("support", fault.Invalid, "support.err.email_invalid")
+	ErrPhoneInvalid        = fault.New("support", fault.Invalid, "support.err.phone_invalid")
+	ErrTagInvalid          = fault.New("support", fault.Invalid, "support.err.tag_invalid")
+	ErrTooManyTags         = fault.New("support", fault.Invalid, "support.err.too_many_tags")
+	ErrTransition          = fault.New("support", fault.Conflict, "support.err.transition")
+	ErrConflict            = fault.New("support", fault.Conflict, "support.err.conflict")
+	ErrClosed              = fault.New("support", fault.Conflict, "support.err.closed")
+	ErrIdentityTheftUrgent = fault.New("support", fault.Invalid, "support.err.identity_theft_urgent")
+	ErrAssigneeInvalid     = fault.New("support", fault.Invalid, "support.err.assignee_invalid")
+	ErrCallTimes           = fault.New("support", fault.Invalid, "support.err.call_times")
+	ErrOutcomeInvalid      = fault.New("support", fault.Invalid, "support.err.outcome_invalid")
+	ErrVerifyMethodInvalid = fault.New("support", fault.Invalid, "support.err.verify_method_invalid")
+	ErrVerifyResultInvalid = fault.New("support", fault.Invalid, "support.err.verify_result_invalid")
+	ErrActionInvalid       = fault.New("support", fault.Invalid, "support.err.action_invalid")
+	ErrCursorInvalid       = fault.New("support", fault.Invalid, "support.err.cursor_invalid")
+	ErrQueueInvalid        = fault.New("support", fault.Invalid, "support.err.queue_invalid")
+	ErrSearchQueryTooLong  = fault.New("support", fault.Invalid, "support.err.search_too_long")
+	ErrMessageIDInvalid    = fault.New("support", fault.Invalid, "support.err.message_id_invalid")
+	ErrCitizenUnknown      = fault.New("support", fault.Invalid, "support.err.citizen_unknown")
 
 	// ErrNotFound is returned when a looked-up case does not exist; handlers map it to 404.
-	ErrNotFound = errors.New("support: not found")
+	ErrNotFound = fault.New("support", fault.NotFound, "support.err.not_found")
 )
 
 var allErrors = []*Error{

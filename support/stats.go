@@ -6,6 +6,8 @@ import (
 	"math"
 	"time"
 
+	"mitidportal/fault"
+
 	"github.com/jackc/pgx/v5"
 )
 
@@ -18,8 +20,8 @@ const MaxPeriodDays = 366
 
 // Errors of a period; each carries the message ID the dashboard shows.
 var (
-	ErrPeriodOrder   = &Error{MsgID: "dashboard.err.period_order"}
-	ErrPeriodTooLong = &Error{MsgID: "dashboard.err.period_too_long"}
+	ErrPeriodOrder   = fault.New("support", fault.Invalid, "dashboard.err.period_order")
+	ErrPeriodTooLong = fault.New("support", fault.Invalid, "dashboard.err.period_too_long")
 )
 
 // Days returns every day of the period, each at midnight in loc.
