@@ -182,11 +182,29 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	// One hasher for every argon2id computation of the process, so that one bound covers them.
 	hasher := identity.NewHasher(identity.HasherConfig{Params: cfg.Argon, MaxConcurrent: cfg.HashConcurrency})
-	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{Hasher: hasher})
+	deliver := &deliverer{letters: a.Letters, outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
+		supportPhone: cfg.SupportPhone, loc: loc, now: time.Now}
+	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{Hasher: hasher,
+		Deliver: deliver.activation,
+		// a.Identity is built below; the hook reads it when a code is issued.
+		Record: func(ctx context.Context, tx pgx.Tx, act identity.Activity) error {
+			return a.Identity.RecordActivity(ctx, tx, act)
+		}})
 	notify := &notifier{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
 		blockPhone: cfg.BlockPhone, loc: loc}
+	auditor := &staffAuditor{log: a.Audit}
 	a.Identity = identity.NewStore(pool, a.Tokens, identity.Config{
-		Limits: cfg.Limits, Throttle: a.Throttle, OnActivity: notify.activity, Hasher: hasher,
+		Limits: cfg.Limits, Throttle: a.Throttle, Hasher: hasher,
+		OnActivity: both(notify.activity, auditor.activity),
+		EndSessions: func(ctx context.Context, tx pgx.Tx, mitidID int64, keep string) error {
+			var err error
+			if keep == "" {
+				_, err = a.Sessions.EndAllTx(ctx, tx, session.KindCitizen, mitidID)
+			} else {
+				_, err = a.Sessions.EndOthersTx(ctx, tx, session.KindCitizen, mitidID, keep)
+			}
+			return err
+		},
 	})
 	wa, err := webauthn.New(&webauthn.Config{
 		RPID:          base.Hostname(),

@@ -1,25 +1,13 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/identity"
-	"mitidportal/session"
 	"mitidportal/views"
 )
-
-// endSessionsTx ends every web session of a MitID inside the transaction that blocks it, so
-// the block and the end of the sessions are one change, on every instance at once.
-func (s *Server) endSessionsTx(ctx context.Context, mitidID int64) identity.TxFunc {
-	return func(tx pgx.Tx) error {
-		_, err := s.Sessions.EndAllTx(ctx, tx, session.KindCitizen, mitidID)
-		return err
-	}
-}
 
 // publicBlockPage is "Spær MitID" for anyone: username and CPR number.
 func (s *Server) publicBlockPage(c echo.Context) error {
@@ -52,9 +40,8 @@ func (s *Server) publicBlockSubmit(c echo.Context) error {
 		return again()
 	}
 	ctx := c.Request().Context()
-	err = s.Identity.BlockPublic(ctx, f.Values["username"], cpr, s.clientAddr(c), func(tx pgx.Tx, mitidID int64) error {
-		return s.endSessionsTx(ctx, mitidID)(tx)
-	})
+	// identity ends the blocked MitID's sessions in the blocking transaction.
+	err = s.Identity.BlockPublic(ctx, f.Values["username"], cpr, s.clientAddr(c), nil)
 	if err != nil {
 		return s.fieldOrError(c, &f, err, "username", again)
 	}

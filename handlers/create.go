@@ -1,16 +1,12 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/identity"
-	"mitidportal/letters"
-	"mitidportal/mail"
 	"mitidportal/views"
 )
 
@@ -74,10 +70,10 @@ func (s *Server) createStartSubmit(c echo.Context) error {
 	} else if !errors.Is(err, identity.ErrNotFound) {
 		return err
 	}
-	_, _, err = s.Activations.IssueAndDeliver(ctx, cpr, identity.ActivationCreate, identity.LevelSubstantial,
-		identity.ActorCitizen, func(tx pgx.Tx, code string, ac identity.ActivationCode) error {
-			return s.deliverActivation(ctx, tx, c, person, code, ac)
-		})
+	// The letter and the e-mail go out in the issuing transaction (the Activations' Deliver
+	// hook, wired in app/).
+	_, _, err = s.Activations.Issue(ctx, person.CPR, identity.ActivationCreate, identity.LevelSubstantial,
+		identity.ActorCitizen)
 	if err != nil {
 		return err
 	}
@@ -87,37 +83,6 @@ func (s *Server) createStartSubmit(c echo.Context) error {
 	delete(st.sess.Values, keyCreateMitID)
 	st.dirty = true
 	return s.redirect(c, "/opret/kode")
-}
-
-// deliverActivation puts the activation letter in the letter box and, where the register
-// knows an address, sends the code by e-mail, both in the transaction that issues the code.
-func (s *Server) deliverActivation(ctx context.Context, tx pgx.Tx, c echo.Context, p identity.Person,
-	code string, ac identity.ActivationCode) error {
-	pdf, err := letters.RenderActivationLetter(letters.ActivationLetter{
-		To:   letters.Recipient{Name: p.FullName(), AddressLine: p.AddressLine, Postcode: p.Postcode, City: p.City},
-		Code: code, Expires: ac.ExpiresAt, Date: s.Now(),
-		SupportPhone: s.Config.SupportPhone, PortalURL: s.Config.BaseURL + "/opret",
-	})
-	if err != nil {
-		return err
-	}
-	da, en := s.Catalog.For("da"), s.Catalog.For("en")
-	if _, err := s.Letters.AddTx(ctx, tx, p.CPR, identity.LetterActivation, da.T("create.letter.subject"), pdf); err != nil {
-		return err
-	}
-	if p.Email == "" {
-		return nil
-	}
-	data := map[string]any{"Name": p.GivenName, "Code": code, "URL": s.Config.BaseURL + "/opret",
-		"Expires": ac.ExpiresAt.In(s.Schedule.Location()).Format("02.01.2006"), "Phone": s.Config.SupportPhone}
-	_, err = s.Outbox.Enqueue(ctx, tx, mail.Message{
-		To:      p.Email,
-		Subject: da.T("create.mail.subject") + " / " + en.T("create.mail.subject"),
-		Text:    da.T("create.mail.body", data) + "\n\n----\n\n" + en.T("create.mail.body", data),
-		Kind:    "activation_code",
-		Secret:  true, // the code; blanked in the outbox once sent
-	})
-	return err
 }
 
 // fieldOrError shows a rule error at a field and renders the form again (a throttle with 429

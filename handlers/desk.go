@@ -12,6 +12,7 @@ import (
 
 	"mitidportal/audit"
 	"mitidportal/fault"
+	"mitidportal/identity"
 	"mitidportal/support"
 	"mitidportal/views"
 )
@@ -180,9 +181,9 @@ func searchIsLookup(res support.SearchResult) bool {
 	return false
 }
 
-// auditSearch writes a citizen look-up to the audit log for a search by CPR number or username:
-// one entry per MitID whose cases it found, and one without a subject when a CPR number found
-// none. The CPR number itself is never written.
+// auditSearch records a citizen look-up for a search by CPR number or username: one per MitID
+// whose cases it found (activity and audit log), and an audit entry without a subject when a
+// CPR number found none. The CPR number itself is never written.
 func (s *Server) auditSearch(ctx context.Context, me int64, res support.SearchResult) error {
 	found := map[int64]string{}
 	for _, h := range res.Hits {
@@ -200,9 +201,8 @@ func (s *Server) auditSearch(ctx context.Context, me int64, res support.SearchRe
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		err := s.Audit.AppendNow(ctx, audit.Entry{Actor: audit.Staff(me), Action: audit.ActionCitizenLookup,
-			Subject: audit.MitID(id), Detail: map[string]any{"via": found[id], "source": "case search"}})
-		if err != nil {
+		// In the citizen's activity log and the audit log, in one transaction.
+		if err := s.Identity.RecordLookup(ctx, id, identity.StaffAct{StaffID: me}, found[id]); err != nil {
 			return err
 		}
 	}

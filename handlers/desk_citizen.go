@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/audit"
@@ -132,16 +131,10 @@ func (t deskTarget) action(name string) string {
 	return h
 }
 
-// auditDetail is the detail of an audit entry: the case when there is one, plus extra.
-func (t deskTarget) auditDetail(extra map[string]any) map[string]any {
-	d := map[string]any{}
-	if t.cs != nil {
-		d["case"] = t.cs.Ref
-	}
-	for k, v := range extra {
-		d[k] = v
-	}
-	return d
+// act is the member of staff acting on the card's citizen, from the case when there is one:
+// identity records each change with it, and the audit entry in the same transaction.
+func (t deskTarget) act() identity.StaffAct {
+	return identity.StaffAct{StaffID: t.me, Case: t.caseRef()}
 }
 
 // deskCitizen is the citizen card.
@@ -267,15 +260,7 @@ func (s *Server) deskBlockMitID(c echo.Context) error {
 		return s.renderDeskCitizen(c, statusInvalid, t, deskForms{Block: f})
 	}
 	ctx := c.Request().Context()
-	end := s.endSessionsTx(ctx, t.m.ID)
-	err = s.Identity.BlockMitID(ctx, t.m.ID, reason, identity.StaffActor(t.me), func(tx pgx.Tx) error {
-		if err := end(tx); err != nil {
-			return err
-		}
-		return s.Audit.Append(ctx, tx, audit.Entry{Actor: audit.Staff(t.me), Action: audit.ActionBlockMitID,
-			Subject: audit.MitID(t.m.ID), Detail: t.auditDetail(map[string]any{"reason": string(reason)})})
-	})
-	if err != nil {
+	if err := s.Identity.BlockMitIDByStaff(ctx, t.m.ID, reason, t.act()); err != nil {
 		if fe, rerr := ruleError(err, "reason"); rerr == nil {
 			f.Errors = append(f.Errors, fe)
 			return s.renderDeskCitizen(c, statusInvalid, t, deskForms{Block: f})
@@ -303,10 +288,7 @@ func (s *Server) deskBlockMeans(c echo.Context) error {
 		return s.renderDeskCitizen(c, statusInvalid, t, deskForms{Means: f})
 	}
 	ctx := c.Request().Context()
-	a, err := s.Identity.Authenticator(ctx, t.m.ID, meansID)
-	if err == nil {
-		err = s.Identity.BlockAuthenticator(ctx, t.m.ID, meansID, reason, identity.StaffActor(t.me))
-	}
+	a, err := s.Identity.BlockMeansByStaff(ctx, t.m.ID, meansID, reason, t.act())
 	if errors.Is(err, identity.ErrNotFound) {
 		err = identity.ErrAuthenticatorUnused
 	}
@@ -318,10 +300,6 @@ func (s *Server) deskBlockMeans(c echo.Context) error {
 		return err
 	}
 	detail := map[string]any{"means_id": meansID, "kind": string(a.Kind), "reason": string(reason)}
-	if err := s.Audit.AppendNow(ctx, audit.Entry{Actor: audit.Staff(t.me), Action: audit.ActionBlockMeans,
-		Subject: audit.MitID(t.m.ID), Detail: t.auditDetail(detail)}); err != nil {
-		return err
-	}
 	s.deskRecordAction(ctx, t, support.ActionBlockMeans, detail)
 	return s.redirect(c, withDone(t.href, "means_blocked"))
 }
@@ -336,11 +314,7 @@ func (s *Server) deskTemporaryPassword(c echo.Context) error {
 		return s.deskNotVerified(c, t)
 	}
 	ctx := c.Request().Context()
-	expires := s.Now().Add(identity.TemporaryPasswordTTL)
-	pw, err := s.Identity.IssueTemporaryPassword(ctx, t.m.ID, identity.StaffActor(t.me), func(tx pgx.Tx) error {
-		return s.Audit.Append(ctx, tx, audit.Entry{Actor: audit.Staff(t.me), Action: audit.ActionIssueTemporaryPassword,
-			Subject: audit.MitID(t.m.ID), Detail: t.auditDetail(map[string]any{"expires": expires.UTC().Format(time.RFC3339)})})
-	})
+	pw, expires, err := s.Identity.IssueTemporaryPasswordByStaff(ctx, t.m.ID, t.act())
 	if err != nil {
 		if _, ok := isIdentityRule(err); ok {
 			return s.deskRefused(c, t, http.StatusConflict, "deskcitizen.refused.blocked")
@@ -364,18 +338,7 @@ func (s *Server) deskActivationCode(c echo.Context) error {
 		return s.deskNotVerified(c, t)
 	}
 	ctx := c.Request().Context()
-	p, err := s.Persons.ByCPR(ctx, t.m.CPR)
-	if err != nil {
-		return err
-	}
-	_, ac, err := s.Activations.IssueAndDeliver(ctx, t.m.CPR, identity.ActivationRecover, identity.LevelSubstantial,
-		identity.StaffActor(t.me), func(tx pgx.Tx, code string, ac identity.ActivationCode) error {
-			if err := s.deliverActivation(ctx, tx, c, p, code, ac); err != nil {
-				return err
-			}
-			return s.Audit.Append(ctx, tx, audit.Entry{Actor: audit.Staff(t.me), Action: audit.ActionIssueActivationCode,
-				Subject: audit.MitID(t.m.ID), Detail: t.auditDetail(map[string]any{"expires": ac.ExpiresAt.UTC().Format(time.RFC3339)})})
-		})
+	ac, err := s.Activations.IssueRecoveryByStaff(ctx, t.m.ID, t.act())
 	if err != nil {
 		return err
 	}

@@ -6,12 +6,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/audit"
-	"mitidportal/db"
-	"mitidportal/identity"
 	"mitidportal/support"
 	"mitidportal/views"
 )
@@ -57,21 +54,14 @@ func (s *Server) deskCitizenOpen(c echo.Context) error {
 	return s.redirect(c, t.href)
 }
 
-// deskRecordLookup writes the look-up of t's citizen: the audit entry and the entry in the
-// citizen's activity log, in one transaction. Only POSTs call it.
+// deskRecordLookup writes the look-up of t's citizen: the entry in the citizen's activity log
+// and the audit entry, in one transaction (identity and its audit hook). Only POSTs call it.
 func (s *Server) deskRecordLookup(ctx context.Context, t deskTarget) error {
 	via := "id"
 	if t.cs != nil {
 		via = "case"
 	}
-	return db.Transact(ctx, s.Pool, func(tx pgx.Tx) error {
-		if err := s.Identity.RecordActivity(ctx, tx, identity.Activity{MitIDID: t.m.ID,
-			Kind: identity.ActivityLookupBySupport, Actor: identity.StaffActor(t.me)}); err != nil {
-			return err
-		}
-		return s.Audit.Append(ctx, tx, audit.Entry{Actor: audit.Staff(t.me), Action: audit.ActionCitizenLookup,
-			Subject: audit.MitID(t.m.ID), Detail: t.auditDetail(map[string]any{"via": via})})
-	})
+	return s.Identity.RecordLookup(ctx, t.m.ID, t.act(), via)
 }
 
 // deskVerifyRecord records the answer of this session's verification once the app has given

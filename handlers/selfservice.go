@@ -316,7 +316,7 @@ func (s *Server) blockMitIDSubmit(c echo.Context) error {
 		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
 		return again()
 	}
-	err = s.Identity.BlockMitID(c.Request().Context(), st.subject.ID, reason, identity.ActorCitizen, s.endSessionsTx(c.Request().Context(), st.subject.ID))
+	err = s.Identity.BlockMitID(c.Request().Context(), st.subject.ID, reason, identity.ActorCitizen, nil)
 	if err != nil {
 		return s.fieldOrError(c, &f, err, "reason", again)
 	}

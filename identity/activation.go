@@ -69,6 +69,22 @@ type ActivationConfig struct {
 	Hasher *Hasher
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// Deliver, when set, sends every issued code to the person (the letter to the CPR address,
+	// an e-mail where the register knows one) in the issuing transaction, unless the caller of
+	// IssueAndDeliver brings its own delivery. An error issues nothing.
+	Deliver func(ctx context.Context, tx pgx.Tx, d Delivery) error
+	// Record, when set, writes an activity entry in the issuing transaction (wired to
+	// Store.RecordActivity): a code issued by staff for an existing MitID is in its activity log
+	// and, through it, in the audit log.
+	Record func(ctx context.Context, tx pgx.Tx, a Activity) error
+}
+
+// Delivery is a freshly issued code on its way to the person.
+type Delivery struct {
+	Person Person
+	// Code is the code as printed (FormatActivationCode).
+	Code       string
+	Activation ActivationCode
 }
 
 // Activations issues and checks one-time activation codes.
@@ -211,12 +227,52 @@ func (a *Activations) IssueAndDeliver(ctx context.Context, cpr CPR, purpose Acti
 		if deliver != nil {
 			return deliver(tx, FormatActivationCode(code), c)
 		}
-		return nil
+		return a.deliver(ctx, tx, cpr, FormatActivationCode(code), c)
 	})
 	if err != nil {
 		return "", ActivationCode{}, err
 	}
 	return FormatActivationCode(code), c, nil
+}
+
+// deliver hands a code (as printed) to Config.Deliver with the person it goes to.
+func (a *Activations) deliver(ctx context.Context, tx pgx.Tx, cpr CPR, printed string, c ActivationCode) error {
+	if a.cfg.Deliver == nil {
+		return nil
+	}
+	p, err := scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM person WHERE cpr = $1`, cpr))
+	if err != nil {
+		return fmt.Errorf("activation delivery: %w", err)
+	}
+	return a.cfg.Deliver(ctx, tx, Delivery{Person: p, Code: printed, Activation: c})
+}
+
+// IssueRecoveryByStaff issues a recovery code for the holder of MitID mitidID after support
+// verified the caller; it goes to the CPR address (Config.Deliver), never to the agent, and the
+// MitID's activity log (and so the audit log) records who issued it from which case.
+func (a *Activations) IssueRecoveryByStaff(ctx context.Context, mitidID int64, by StaffAct) (ActivationCode, error) {
+	var cpr CPR
+	if err := a.pool.QueryRow(ctx, `SELECT cpr FROM mitid WHERE id = $1`, mitidID).Scan(&cpr); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ActivationCode{}, ErrNotFound
+		}
+		return ActivationCode{}, fmt.Errorf("recovery code: %w", err)
+	}
+	var issued ActivationCode
+	_, _, err := a.IssueAndDeliver(ctx, cpr, ActivationRecover, LevelSubstantial, by.Actor(),
+		func(tx pgx.Tx, code string, c ActivationCode) error {
+			issued = c
+			if err := a.deliver(ctx, tx, cpr, code, c); err != nil {
+				return err
+			}
+			if a.cfg.Record == nil {
+				return nil
+			}
+			return a.cfg.Record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityActivationIssued, Actor: by.Actor(),
+				Detail: by.detail(map[string]any{"purpose": string(ActivationRecover),
+					"expires": c.ExpiresAt.UTC().Format(time.RFC3339)})})
+		})
+	return issued, err
 }
 
 // Check tells whether code is a live activation code of the person with cpr, whatever its case,

@@ -56,10 +56,19 @@ func ParseBlockReason(s string) (BlockReason, error) {
 // token unit is blocked in the inventory as well; blocking an app cancels the MitID's pending
 // app requests.
 func (s *Store) BlockAuthenticator(ctx context.Context, mitidID, id int64, reason BlockReason, actor string) error {
+	_, err := s.blockAuthenticator(ctx, mitidID, id, reason, actor, nil)
+	return err
+}
+
+// blockAuthenticator is BlockAuthenticator with more detail for the activity entry; it returns
+// the means as it was before the block.
+func (s *Store) blockAuthenticator(ctx context.Context, mitidID, id int64, reason BlockReason, actor string,
+	extra map[string]any) (Authenticator, error) {
 	if _, err := ParseBlockReason(string(reason)); err != nil {
-		return err
+		return Authenticator{}, err
 	}
-	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+	var a Authenticator
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
 		st, err := lockMitID(ctx, tx, mitidID)
 		if err != nil {
 			return err
@@ -67,8 +76,7 @@ func (s *Store) BlockAuthenticator(ctx context.Context, mitidID, id int64, reaso
 		if st == StatusRevoked {
 			return ErrMitIDRevoked
 		}
-		a, err := authenticatorTx(ctx, tx, mitidID, id)
-		if err != nil {
+		if a, err = authenticatorTx(ctx, tx, mitidID, id); err != nil {
 			return err
 		}
 		if a.Status == AuthBlocked {
@@ -77,9 +85,13 @@ func (s *Store) BlockAuthenticator(ctx context.Context, mitidID, id int64, reaso
 		if err := s.setAuthStatus(ctx, tx, a, AuthBlocked); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityMeansBlocked, Actor: actor,
-			Detail: map[string]any{"means": string(a.Kind), "means_id": a.ID, "reason": string(reason)}})
+		detail := map[string]any{"means": string(a.Kind), "means_id": a.ID, "reason": string(reason)}
+		for k, v := range extra {
+			detail[k] = v
+		}
+		return s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityMeansBlocked, Actor: actor, Detail: detail})
 	})
+	return a, err
 }
 
 // setAuthStatus moves a means to blocked or revoked, with what follows for its kind: a token
@@ -125,14 +137,18 @@ func (s *Store) BlockMitID(ctx context.Context, mitidID int64, reason BlockReaso
 		return err
 	}
 	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.blockMitID(ctx, tx, mitidID, reason, actor); err != nil {
+		if err := s.blockMitID(ctx, tx, mitidID, reason, actor, nil); err != nil {
+			return err
+		}
+		if err := s.endSessions(ctx, tx, mitidID, ""); err != nil {
 			return err
 		}
 		return also.run(tx)
 	})
 }
 
-func (s *Store) blockMitID(ctx context.Context, tx pgx.Tx, mitidID int64, reason BlockReason, actor string) error {
+func (s *Store) blockMitID(ctx context.Context, tx pgx.Tx, mitidID int64, reason BlockReason, actor string,
+	extra map[string]any) error {
 	st, err := lockMitID(ctx, tx, mitidID)
 	if err != nil {
 		return err
@@ -151,8 +167,11 @@ func (s *Store) blockMitID(ctx context.Context, tx pgx.Tx, mitidID int64, reason
 	if err := cancelAppRequests(ctx, tx, mitidID); err != nil {
 		return err
 	}
-	return s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityMitIDBlocked, Actor: actor,
-		Detail: map[string]any{"reason": string(reason)}})
+	detail := map[string]any{"reason": string(reason)}
+	for k, v := range extra {
+		detail[k] = v
+	}
+	return s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityMitIDBlocked, Actor: actor, Detail: detail})
 }
 
 // BlockPublic is the public block page: anyone who knows a username and the CPR number it
@@ -182,7 +201,10 @@ func (s *Store) BlockPublic(ctx context.Context, username string, cpr CPR, clien
 		if err != nil {
 			return fmt.Errorf("public block: %w", err)
 		}
-		if err := s.blockMitID(ctx, tx, id, BlockPublicPage, ActorPublic); err != nil {
+		if err := s.blockMitID(ctx, tx, id, BlockPublicPage, ActorPublic, nil); err != nil {
+			return err
+		}
+		if err := s.endSessions(ctx, tx, id, ""); err != nil {
 			return err
 		}
 		if also != nil {

@@ -47,6 +47,10 @@ type Config struct {
 	// Hasher computes argon2id hashes behind a concurrency bound; nil gives one with the
 	// defaults. Tests pass cheap parameters.
 	Hasher *Hasher
+	// EndSessions, when set, ends the web sessions of a MitID (all but keep, when keep is not
+	// empty) in tx: the Store calls it in the transaction of a block and of a password change, so
+	// that the change and the end of the sessions are one, on every instance at once.
+	EndSessions func(ctx context.Context, tx pgx.Tx, mitidID int64, keep string) error
 	// Now is the clock; nil is time.Now. Tests move it to cross back-off delays and TOTP steps.
 	Now func() time.Time
 }
@@ -58,6 +62,7 @@ type Store struct {
 	lockouts   *Lockouts
 	hasher     *Hasher
 	onActivity func(ctx context.Context, tx pgx.Tx, a Activity) error
+	endSess    func(ctx context.Context, tx pgx.Tx, mitidID int64, keep string) error
 	throttle   *AddressThrottle
 	clock      func() time.Time
 }
@@ -65,8 +70,8 @@ type Store struct {
 // NewStore returns a Store on pool; tokens verifies the codes of code displays and audio code
 // readers.
 func NewStore(pool *pgxpool.Pool, tokens *Tokens, cfg Config) *Store {
-	s := &Store{pool: pool, tokens: tokens, onActivity: cfg.OnActivity, throttle: cfg.Throttle,
-		hasher: cfg.Hasher, clock: cfg.Now}
+	s := &Store{pool: pool, tokens: tokens, onActivity: cfg.OnActivity, endSess: cfg.EndSessions,
+		throttle: cfg.Throttle, hasher: cfg.Hasher, clock: cfg.Now}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -79,6 +84,14 @@ func NewStore(pool *pgxpool.Pool, tokens *Tokens, cfg Config) *Store {
 		s.throttle.clock = s.clock
 	}
 	return s
+}
+
+// endSessions ends the MitID's web sessions but keep through Config.EndSessions, if set.
+func (s *Store) endSessions(ctx context.Context, tx pgx.Tx, mitidID int64, keep string) error {
+	if s.endSess == nil {
+		return nil
+	}
+	return s.endSess(ctx, tx, mitidID, keep)
 }
 
 // now is the Store's clock, truncated to what PostgreSQL keeps, so that a time written and read

@@ -55,15 +55,22 @@ func NewTemporaryPassword() (string, error) {
 // notified), and also runs in the same transaction (the support desk writes its audit entry
 // there). A blocked MitID is ErrMitIDBlocked: a block is lifted only at high assurance.
 func (s *Store) IssueTemporaryPassword(ctx context.Context, mitidID int64, actor string, also TxFunc) (string, error) {
+	pw, _, err := s.issueTemporaryPassword(ctx, mitidID, actor, nil, also)
+	return pw, err
+}
+
+func (s *Store) issueTemporaryPassword(ctx context.Context, mitidID int64, actor string, extra map[string]any,
+	also TxFunc) (string, time.Time, error) {
 	pw, err := NewTemporaryPassword()
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	// Hashing takes tens of milliseconds: done before the row lock is taken.
 	hash, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
+	var expires time.Time
 	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := lockActiveMitID(ctx, tx, mitidID); err != nil {
 			return err
@@ -73,20 +80,28 @@ func (s *Store) IssueTemporaryPassword(ctx context.Context, mitidID int64, actor
 			WHERE mitid_id = $1 AND kind = 'password' AND status <> 'revoked'`, mitidID); err != nil {
 			return fmt.Errorf("revoke password: %w", err)
 		}
-		expires := s.now().Add(TemporaryPasswordTTL)
+		expires = s.now().Add(TemporaryPasswordTTL)
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO authenticator (mitid_id, kind, status, password_hash, must_change, expires_at)
 			VALUES ($1, 'password', 'active', $2, true, $3)`, mitidID, hash, expires); err != nil {
 			return fmt.Errorf("temporary password: %w", err)
 		}
+		detail := map[string]any{"temporary": true}
+		for k, v := range extra {
+			detail[k] = v
+		}
 		if err := s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityPasswordChanged, Actor: actor,
-			Detail: map[string]any{"temporary": true}}); err != nil {
+			Detail: detail}); err != nil {
+			return err
+		}
+		// Whoever is logged in with the old password is out: the temporary one replaces it.
+		if err := s.endSessions(ctx, tx, mitidID, ""); err != nil {
 			return err
 		}
 		return also.run(tx)
 	})
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
-	return pw, nil
+	return pw, expires, nil
 }

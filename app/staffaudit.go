@@ -1,0 +1,73 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"mitidportal/audit"
+	"mitidportal/identity"
+)
+
+// staffAuditor writes the audit entry of every look-up and change a member of staff makes to a
+// citizen's MitID, from the activity identity records, in the same transaction
+// (identity.Config.OnActivity): the action and its audit entry commit or roll back together,
+// and no handler composes them.
+type staffAuditor struct{ log *audit.Log }
+
+// staffActions maps an activity made by staff to its audit action.
+var staffActions = map[identity.ActivityKind]audit.Action{
+	identity.ActivityLookupBySupport:  audit.ActionCitizenLookup,
+	identity.ActivityMitIDBlocked:     audit.ActionBlockMitID,
+	identity.ActivityMeansBlocked:     audit.ActionBlockMeans,
+	identity.ActivityMitIDUnblocked:   audit.ActionLiftBlock,
+	identity.ActivityActivationIssued: audit.ActionIssueActivationCode,
+	identity.ActivityTokenOrdered:     audit.ActionOrderToken,
+}
+
+// auditDetail lists the activity detail keys an audit entry keeps (never a secret).
+var auditDetail = []string{"case", "via", "reason", "means_id", "means", "purpose", "expires"}
+
+func (s *staffAuditor) activity(ctx context.Context, tx pgx.Tx, a identity.Activity) error {
+	id, ok := strings.CutPrefix(a.Actor, "staff:")
+	if !ok {
+		return nil
+	}
+	staffID, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return nil
+	}
+	action, ok := staffActions[a.Kind]
+	if a.Kind == identity.ActivityPasswordChanged && a.Detail["temporary"] == true {
+		action, ok = audit.ActionIssueTemporaryPassword, true
+	}
+	if !ok {
+		return nil
+	}
+	detail := map[string]any{}
+	for _, k := range auditDetail {
+		if v, ok := a.Detail[k]; ok {
+			detail[k] = v
+		}
+	}
+	if m, ok := detail["means"]; ok {
+		detail["kind"] = m // the audit log's name for the means' kind
+		delete(detail, "means")
+	}
+	return s.log.Append(ctx, tx, audit.Entry{Actor: audit.Staff(staffID), Action: action,
+		Subject: audit.MitID(a.MitIDID), Detail: detail})
+}
+
+// both runs the hooks one after the other in the same transaction.
+func both(hooks ...func(context.Context, pgx.Tx, identity.Activity) error) func(context.Context, pgx.Tx, identity.Activity) error {
+	return func(ctx context.Context, tx pgx.Tx, a identity.Activity) error {
+		for _, h := range hooks {
+			if err := h(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
