@@ -104,6 +104,7 @@ type App struct {
 	Throttle    *identity.AddressThrottle
 	Letters     *identity.Letters
 	Cases       *support.Cases
+	Contacts    *inbound.Contacts
 	Audit       *audit.Log
 	AuditChain  *audit.Chain
 }
@@ -174,7 +175,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Persons = identity.NewPersons(pool)
 	a.Letters = identity.NewLetters(pool)
-	a.Cases = support.NewCases(pool, support.DefaultSchedule(loc))
+	desk := &deskMail{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL, supportPhone: cfg.SupportPhone}
+	a.Cases = support.NewCases(pool, support.DefaultSchedule(loc),
+		support.WithHooks(support.Hooks{Receipt: desk.receipt, ReplyMail: desk.reply}))
+	a.Contacts = inbound.NewContacts(pool, a.Cases, desk.contactConfirm)
 	a.Audit = audit.NewLog(pool)
 	if a.Tokens, err = identity.NewTokens(pool, cfg.TokenKey); err != nil {
 		pool.Close()

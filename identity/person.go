@@ -171,3 +171,9 @@ func ContactOf(ctx context.Context, q Querier, mitidID int64) (Contact, error) {
 	}
 	return c, nil
 }
+
+// Contact returns the contact of the person who holds MitID mitidID (ContactOf on the Store's
+// pool), or ErrNotFound.
+func (s *Store) Contact(ctx context.Context, mitidID int64) (Contact, error) {
+	return ContactOf(ctx, s.pool, mitidID)
+}

@@ -19,6 +19,7 @@ type Cases struct {
 	schedule Schedule
 	now      func() time.Time
 	newRef   func() (string, error)
+	hooks    Hooks
 }
 
 // Option configures Cases.

@@ -1,0 +1,93 @@
+package support
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"mitidportal/db"
+)
+
+// Hooks are what the desk tells citizens by e-mail, each in the transaction of the change it
+// reports, so that a case and its receipt, or a reply and its mail, commit together or not at
+// all. app/ wires them to the outbox; nil hooks send nothing.
+type Hooks struct {
+	// Receipt queues the receipt of a newly opened case, which carries its reference code.
+	Receipt func(ctx context.Context, tx pgx.Tx, c Case) error
+	// ReplyMail queues an agent's reply to a citizen and returns the mail's Message-ID.
+	ReplyMail func(ctx context.Context, tx pgx.Tx, c Case, m ReplyMail) (messageID string, err error)
+}
+
+// ReplyMail is a reply on its way to the citizen.
+type ReplyMail struct {
+	To, Body string
+	// InReplyTo is the Message-ID of the case's newest mail ("" when the case has none yet):
+	// the reply threads on it.
+	InReplyTo string
+}
+
+// WithHooks sets the hooks that mail citizens.
+func WithHooks(h Hooks) Option { return func(c *Cases) { c.hooks = h } }
+
+// OpenWithReceipt opens a case (Open) and, when it has an e-mail address, queues its receipt
+// in the same transaction.
+func (s *Cases) OpenWithReceipt(ctx context.Context, n NewCase) (Case, error) {
+	var c Case
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		c, err = s.OpenWithReceiptTx(ctx, tx, n)
+		return err
+	})
+	return c, err
+}
+
+// OpenWithReceiptTx is OpenWithReceipt in the caller's transaction (a confirmed contact form).
+func (s *Cases) OpenWithReceiptTx(ctx context.Context, tx pgx.Tx, n NewCase) (Case, error) {
+	c, err := s.OpenTx(ctx, tx, n)
+	if err != nil || c.Email == "" || s.hooks.Receipt == nil {
+		return c, err
+	}
+	return c, s.hooks.Receipt(ctx, tx, c)
+}
+
+// ReplyByMail records an agent's reply on the timeline and mails it to to, threaded on the
+// case's newest mail, in one transaction: a reply is on the timeline exactly when its mail is
+// in the outbox. ErrContactRequired when there is no address to send it to.
+func (s *Cases) ReplyByMail(ctx context.Context, caseID, staffID int64, to, body string) (Entry, error) {
+	if to == "" {
+		return Entry{}, ErrContactRequired
+	}
+	if s.hooks.ReplyMail == nil {
+		return Entry{}, errors.New("support: no mail hook for replies")
+	}
+	body, err := checkBody(body)
+	if err != nil {
+		return Entry{}, err
+	}
+	var e Entry
+	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		c, err := lockCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if c.Status == StatusClosed {
+			return ErrClosed
+		}
+		var inReplyTo string
+		err = tx.QueryRow(ctx, `
+			SELECT message_id FROM support_entry WHERE case_id = $1 AND message_id <> ''
+			ORDER BY id DESC LIMIT 1`, caseID).Scan(&inReplyTo)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("newest mail of case: %w", err)
+		}
+		msgID, err := s.hooks.ReplyMail(ctx, tx, c, ReplyMail{To: to, Body: body, InReplyTo: inReplyTo})
+		if err != nil {
+			return err
+		}
+		e, err = s.AddReplyTx(ctx, tx, Reply{CaseID: caseID, StaffID: staffID, Body: body, MessageID: msgID})
+		return err
+	})
+	return e, err
+}
