@@ -19,16 +19,17 @@ type staffAuditor struct{ log *audit.Log }
 
 // staffActions maps an activity made by staff to its audit action.
 var staffActions = map[identity.ActivityKind]audit.Action{
-	identity.ActivityLookupBySupport:  audit.ActionCitizenLookup,
-	identity.ActivityMitIDBlocked:     audit.ActionBlockMitID,
-	identity.ActivityMeansBlocked:     audit.ActionBlockMeans,
-	identity.ActivityMitIDUnblocked:   audit.ActionLiftBlock,
-	identity.ActivityActivationIssued: audit.ActionIssueActivationCode,
-	identity.ActivityTokenOrdered:     audit.ActionOrderToken,
+	identity.ActivityLookupBySupport:   audit.ActionCitizenLookup,
+	identity.ActivityMitIDBlocked:      audit.ActionBlockMitID,
+	identity.ActivityMeansBlocked:      audit.ActionBlockMeans,
+	identity.ActivityMitIDUnblocked:    audit.ActionLiftBlock,
+	identity.ActivityActivationIssued:  audit.ActionIssueActivationCode,
+	identity.ActivityTokenOrdered:      audit.ActionOrderToken,
+	identity.ActivityVerifiedBySupport: audit.ActionVerifyCaller,
 }
 
 // auditDetail lists the activity detail keys an audit entry keeps (never a secret).
-var auditDetail = []string{"case", "via", "reason", "means_id", "means", "purpose", "expires"}
+var auditDetail = []string{"case", "via", "reason", "means_id", "means", "purpose", "expires", "result", "app_request_id"}
 
 func (s *staffAuditor) activity(ctx context.Context, tx pgx.Tx, a identity.Activity) error {
 	id, ok := strings.CutPrefix(a.Actor, "staff:")

@@ -36,6 +36,9 @@ func TestStaffActsAreAuditedInTheirTransaction(t *testing.T) {
 	if _, err := env.App.Activations.IssueRecoveryByStaff(ctx, m.ID, act); err != nil {
 		t.Fatal(err)
 	}
+	if err := id.RecordVerification(ctx, m.ID, act, "approved", 0); err != nil {
+		t.Fatal(err)
+	}
 	if err := id.BlockMitIDByStaff(ctx, m.ID, identity.BlockStolen, act); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +54,7 @@ func TestStaffActsAreAuditedInTheirTransaction(t *testing.T) {
 		}
 	}
 	for _, a := range []audit.Action{audit.ActionCitizenLookup, audit.ActionBlockMeans, audit.ActionIssueTemporaryPassword,
-		audit.ActionIssueActivationCode, audit.ActionBlockMitID} {
+		audit.ActionIssueActivationCode, audit.ActionVerifyCaller, audit.ActionBlockMitID} {
 		if count[a] != 1 {
 			t.Errorf("%s: %d audit entries, want 1", a, count[a])
 		}
@@ -65,7 +68,8 @@ func TestStaffActsAreAuditedInTheirTransaction(t *testing.T) {
 		seen[a.Kind] = true
 	}
 	for _, k := range []identity.ActivityKind{identity.ActivityLookupBySupport, identity.ActivityMeansBlocked,
-		identity.ActivityPasswordChanged, identity.ActivityActivationIssued, identity.ActivityMitIDBlocked} {
+		identity.ActivityPasswordChanged, identity.ActivityActivationIssued, identity.ActivityVerifiedBySupport,
+		identity.ActivityMitIDBlocked} {
 		if !seen[k] {
 			t.Errorf("no %s in the citizen's activity log", k)
 		}

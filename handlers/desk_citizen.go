@@ -12,7 +12,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"mitidportal/audit"
 	"mitidportal/identity"
 	"mitidportal/support"
 	"mitidportal/views"
@@ -523,12 +522,9 @@ func (s *Server) deskVerifyResult(ctx context.Context, v deskVerify) (support.Ve
 // deskRecordVerification writes a verification's result to the audit log and, when it was
 // started from a case, to that case's timeline.
 func (s *Server) deskRecordVerification(ctx context.Context, t deskTarget, v deskVerify, result support.VerifyResult) error {
-	detail := map[string]any{"result": string(result), "app_request_id": v.Req}
-	if v.Case != "" {
-		detail["case"] = v.Case
-	}
-	if err := s.Audit.AppendNow(ctx, audit.Entry{Actor: audit.Staff(t.me), Action: audit.ActionVerifyCaller,
-		Subject: audit.MitID(t.m.ID), Detail: detail}); err != nil {
+	// In the citizen's activity log and, in the same transaction, the audit log.
+	if err := s.Identity.RecordVerification(ctx, t.m.ID, identity.StaffAct{StaffID: t.me, Case: v.Case},
+		string(result), v.Req); err != nil {
 		return err
 	}
 	if v.Case == "" {

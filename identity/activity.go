@@ -14,22 +14,23 @@ type ActivityKind string
 
 // Activity kinds. The Detail keys each kind carries are listed beside it.
 const (
-	ActivityMitIDCreated     ActivityKind = "mitid_created"    // assurance
-	ActivityLogin            ActivityKind = "login"            // service, level, means (kind), means_id
-	ActivityLoginFailed      ActivityKind = "login_failed"     // service, means (kind)
-	ActivityMeansLocked      ActivityKind = "means_locked"     // means (kind), means_id, cause
-	ActivityPasswordChanged  ActivityKind = "password_changed" // (none)
-	ActivityUsernameChanged  ActivityKind = "username_changed" // from, to
-	ActivityMeansAdded       ActivityKind = "means_added"      // means (kind), means_id, label, serial (tokens)
-	ActivityTokenOrdered     ActivityKind = "token_ordered"    // means (kind), means_id, serial
-	ActivityMeansRenamed     ActivityKind = "means_renamed"    // means (kind), means_id, from, to
-	ActivityMeansBlocked     ActivityKind = "means_blocked"    // means (kind), means_id, reason
-	ActivityMeansRemoved     ActivityKind = "means_removed"    // means (kind), means_id, label
-	ActivityMitIDBlocked     ActivityKind = "mitid_blocked"    // reason
-	ActivityMitIDUnblocked   ActivityKind = "mitid_unblocked"  // (lifting a block: support, later)
-	ActivityAppPaired        ActivityKind = "app_paired"       // means_id, device
-	ActivityLookupBySupport  ActivityKind = "lookup_by_support"
-	ActivityActivationIssued ActivityKind = "activation_issued" // purpose, expires, case (by support)
+	ActivityMitIDCreated      ActivityKind = "mitid_created"    // assurance
+	ActivityLogin             ActivityKind = "login"            // service, level, means (kind), means_id
+	ActivityLoginFailed       ActivityKind = "login_failed"     // service, means (kind)
+	ActivityMeansLocked       ActivityKind = "means_locked"     // means (kind), means_id, cause
+	ActivityPasswordChanged   ActivityKind = "password_changed" // (none)
+	ActivityUsernameChanged   ActivityKind = "username_changed" // from, to
+	ActivityMeansAdded        ActivityKind = "means_added"      // means (kind), means_id, label, serial (tokens)
+	ActivityTokenOrdered      ActivityKind = "token_ordered"    // means (kind), means_id, serial
+	ActivityMeansRenamed      ActivityKind = "means_renamed"    // means (kind), means_id, from, to
+	ActivityMeansBlocked      ActivityKind = "means_blocked"    // means (kind), means_id, reason
+	ActivityMeansRemoved      ActivityKind = "means_removed"    // means (kind), means_id, label
+	ActivityMitIDBlocked      ActivityKind = "mitid_blocked"    // reason
+	ActivityMitIDUnblocked    ActivityKind = "mitid_unblocked"  // (lifting a block: support, later)
+	ActivityAppPaired         ActivityKind = "app_paired"       // means_id, device
+	ActivityLookupBySupport   ActivityKind = "lookup_by_support"
+	ActivityActivationIssued  ActivityKind = "activation_issued"   // purpose, expires, case (by support)
+	ActivityVerifiedBySupport ActivityKind = "verified_by_support" // result, app_request_id, case
 )
 
 // ActivityKinds lists every activity kind.
@@ -37,7 +38,7 @@ var ActivityKinds = []ActivityKind{
 	ActivityMitIDCreated, ActivityLogin, ActivityLoginFailed, ActivityMeansLocked,
 	ActivityPasswordChanged, ActivityUsernameChanged, ActivityMeansAdded, ActivityTokenOrdered, ActivityMeansRenamed,
 	ActivityMeansBlocked, ActivityMeansRemoved, ActivityMitIDBlocked, ActivityMitIDUnblocked,
-	ActivityAppPaired, ActivityLookupBySupport, ActivityActivationIssued,
+	ActivityAppPaired, ActivityLookupBySupport, ActivityActivationIssued, ActivityVerifiedBySupport,
 }
 
 // MsgID is the message ID of the kind's display name.

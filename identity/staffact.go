@@ -65,3 +65,12 @@ func (s *Store) BlockMeansByStaff(ctx context.Context, mitidID, meansID int64, r
 func (s *Store) IssueTemporaryPasswordByStaff(ctx context.Context, mitidID int64, by StaffAct) (string, time.Time, error) {
 	return s.issueTemporaryPassword(ctx, mitidID, by.Actor(), by.detail(nil), nil)
 }
+
+// RecordVerification records the answer the citizen gave in the app to support's question
+// "are you on the phone with us?" (result "approved", "rejected" or "expired").
+func (s *Store) RecordVerification(ctx context.Context, mitidID int64, by StaffAct, result string, appRequestID int64) error {
+	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		return s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityVerifiedBySupport, Actor: by.Actor(),
+			Detail: by.detail(map[string]any{"result": result, "app_request_id": appRequestID})})
+	})
+}
