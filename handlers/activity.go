@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/views"
 )
@@ -22,7 +23,7 @@ func (s *Server) activityPage(c echo.Context) error {
 	if before < 0 {
 		before = 0
 	}
-	id := stateOf(c).subject.ID
+	id := web.StateOf(c).Subject.ID
 	// One more than a page tells whether an older page exists.
 	rows, err := s.Identity.Activity(c.Request().Context(), id, before, activityPageSize+1)
 	if err != nil {
@@ -39,10 +40,10 @@ func (s *Server) activityPage(c echo.Context) error {
 		v.NewerHref = "/mitid/aktivitet"
 	}
 	for _, a := range rows {
-		v.Rows = append(v.Rows, views.ActivityRow{Time: s.when(a.At), WhatID: a.Kind.MsgID(), ByID: actorID(a.Actor),
+		v.Rows = append(v.Rows, views.ActivityRow{Time: s.site.When(a.At), WhatID: a.Kind.MsgID(), ByID: actorID(a.Actor),
 			Details: activityDetails(a)})
 	}
-	return s.render(c, http.StatusOK, views.Activity(v))
+	return s.site.Render(c, http.StatusOK, views.Activity(v))
 }
 
 // actorID names who made a change.

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/skip2/go-qrcode"
 
+	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/views"
 )
@@ -36,25 +37,25 @@ const (
 // appRoutes are the app's routes; routes() includes them.
 func (s *Server) appRoutes() []Route {
 	return []Route{
-		{http.MethodGet, "/app", Public, s.appPage},
-		{http.MethodPost, "/app/par", Public, s.appPair},
-		{http.MethodPost, "/app/anmodninger", Public, s.appRequests},
-		{http.MethodPost, "/app/svar", Public, s.appAnswer},
+		{http.MethodGet, "/app", web.Public, s.appPage},
+		{http.MethodPost, "/app/par", web.Public, s.appPair},
+		{http.MethodPost, "/app/anmodninger", web.Public, s.appRequests},
+		{http.MethodPost, "/app/svar", web.Public, s.appAnswer},
 
-		{http.MethodGet, "/mitid/app/tilfoej", CitizenRecent, s.appAddPage},
-		{http.MethodPost, "/mitid/app/tilfoej", CitizenRecent, s.appAddStart},
-		{http.MethodGet, "/mitid/app/tilfoej/status", CitizenRecent, s.appAddStatus},
-		{http.MethodGet, "/opret/app", Public, s.appCreatePage},
-		{http.MethodPost, "/opret/app", Public, s.appCreateStart},
-		{http.MethodGet, "/opret/app/status", Public, s.appCreateStatus},
+		{http.MethodGet, "/mitid/app/tilfoej", web.CitizenRecent, s.appAddPage},
+		{http.MethodPost, "/mitid/app/tilfoej", web.CitizenRecent, s.appAddStart},
+		{http.MethodGet, "/mitid/app/tilfoej/status", web.CitizenRecent, s.appAddStatus},
+		{http.MethodGet, "/opret/app", web.Public, s.appCreatePage},
+		{http.MethodPost, "/opret/app", web.Public, s.appCreateStart},
+		{http.MethodGet, "/opret/app/status", web.Public, s.appCreateStatus},
 
-		{http.MethodPost, "/log-ind/app", Public, s.appLoginStart},
-		{http.MethodGet, "/log-ind/app", Public, s.appLoginPage},
-		{http.MethodGet, "/log-ind/app/status", Public, s.appLoginStatus},
+		{http.MethodPost, "/log-ind/app", web.Public, s.appLoginStart},
+		{http.MethodGet, "/log-ind/app", web.Public, s.appLoginPage},
+		{http.MethodGet, "/log-ind/app/status", web.Public, s.appLoginStatus},
 		// GET too: htmx's HX-Redirect arrives as a GET. Finishing is bound to this session's
 		// secret, so a forged request can at most finish the victim's own approved login.
-		{http.MethodGet, "/log-ind/app/fuldfoer", Public, s.appLoginFinish},
-		{http.MethodPost, "/log-ind/app/fuldfoer", Public, s.appLoginFinish},
+		{http.MethodGet, "/log-ind/app/fuldfoer", web.Public, s.appLoginFinish},
+		{http.MethodPost, "/log-ind/app/fuldfoer", web.Public, s.appLoginFinish},
 	}
 }
 
@@ -65,7 +66,7 @@ func (s *Server) appPage(c echo.Context) error {
 	if code != "" {
 		code = identity.FormatPairingCode(code)
 	}
-	return s.render(c, http.StatusOK, views.AppPage(views.AppPageView{Code: code, ServerTime: s.Now().Unix()}))
+	return s.site.Render(c, http.StatusOK, views.AppPage(views.AppPageView{Code: code, ServerTime: s.Now().Unix()}))
 }
 
 // appPair pairs the phone: the one-time code, the device's public key (SPKI, base64url) and a
@@ -84,7 +85,7 @@ func (s *Server) appPair(c echo.Context) error {
 		return s.appError(c, identity.ErrAppKeyInvalid)
 	}
 	a, err := s.Identity.CompletePairing(c.Request().Context(), identity.PairingInput{
-		Code: in.Code, PublicKey: key, DeviceName: in.Name, ClientAddr: s.clientAddr(c)})
+		Code: in.Code, PublicKey: key, DeviceName: in.Name, ClientAddr: s.site.ClientAddr(c)})
 	if err != nil {
 		return s.appError(c, err)
 	}
@@ -121,7 +122,7 @@ func (s *Server) appRequests(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tr := stateOf(c).tr
+	tr := web.StateOf(c).Tr
 	out := make([]appRequest, 0, len(list))
 	for _, r := range list {
 		purpose := tr.T("app.requests.purpose_login")
@@ -154,12 +155,12 @@ func (s *Server) appAnswer(c echo.Context) error {
 }
 
 func decodeAppJSON(c echo.Context, v any) error {
-	return decodeJSON(c, appBodyLimit, v)
+	return web.DecodeJSON(c, appBodyLimit, v)
 }
 
 // appFail answers the app with a message in the page's language, which the app shows.
 func (s *Server) appFail(c echo.Context, status int, msgID string, data ...map[string]any) error {
-	return c.JSON(status, map[string]string{"error": stateOf(c).tr.T(msgID, data...)})
+	return c.JSON(status, map[string]string{"error": web.StateOf(c).Tr.T(msgID, data...)})
 }
 
 // appError maps a rule of the identity domain to the status the app acts on: 410 makes it
@@ -167,7 +168,7 @@ func (s *Server) appFail(c echo.Context, status int, msgID string, data ...map[s
 func (s *Server) appError(c echo.Context, err error) error {
 	var throttled *identity.ThrottledError
 	if errors.As(err, &throttled) {
-		markThrottled(c, err)
+		web.MarkThrottled(c, err)
 		return s.appFail(c, http.StatusTooManyRequests, throttled.Message(),
 			map[string]any{"Minutes": throttled.Minutes()})
 	}
@@ -212,21 +213,21 @@ var (
 )
 
 func (s *Server) appAddPage(c echo.Context) error {
-	return s.pairingPage(c, addAppFlow, stateOf(c).subject.ID, false)
+	return s.pairingPage(c, addAppFlow, web.StateOf(c).Subject.ID, false)
 }
 
 func (s *Server) appAddStart(c echo.Context) error {
-	return s.pairingStart(c, addAppFlow, stateOf(c).subject.ID)
+	return s.pairingStart(c, addAppFlow, web.StateOf(c).Subject.ID)
 }
 
 func (s *Server) appAddStatus(c echo.Context) error {
-	return s.pairingPage(c, addAppFlow, stateOf(c).subject.ID, true)
+	return s.pairingPage(c, addAppFlow, web.StateOf(c).Subject.ID, true)
 }
 
 func (s *Server) appCreatePage(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
-		return s.redirect(c, "/opret")
+		return s.site.Redirect(c, "/opret")
 	}
 	return s.pairingPage(c, createAppFlow, id, false)
 }
@@ -234,7 +235,7 @@ func (s *Server) appCreatePage(c echo.Context) error {
 func (s *Server) appCreateStart(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
-		return s.redirect(c, "/opret")
+		return s.site.Redirect(c, "/opret")
 	}
 	return s.pairingStart(c, createAppFlow, id)
 }
@@ -242,7 +243,7 @@ func (s *Server) appCreateStart(c echo.Context) error {
 func (s *Server) appCreateStatus(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
-		return s.redirect(c, "/opret")
+		return s.site.Redirect(c, "/opret")
 	}
 	return s.pairingPage(c, createAppFlow, id, true)
 }
@@ -254,16 +255,16 @@ func (s *Server) pairingStart(c echo.Context, f pairingFlow, mitidID int64) erro
 		return echo.ErrNotFound
 	}
 	if err != nil {
-		return s.renderIdentityError(c, err)
+		return s.site.RenderIdentityError(c, err)
 	}
 	b, err := json.Marshal(appPairing{MitID: mitidID, Code: code, Expires: expires})
 	if err != nil {
 		return err
 	}
-	st := stateOf(c)
-	st.sess.Values[keyAppPairing] = string(b)
-	st.dirty = true
-	return s.redirect(c, f.path)
+	st := web.StateOf(c)
+	st.Sess.Values[keyAppPairing] = string(b)
+	st.Dirty = true
+	return s.site.Redirect(c, f.path)
 }
 
 // pairingPage shows the session's code for mitidID and whether the phone has used it: the
@@ -272,7 +273,7 @@ func (s *Server) pairingPage(c echo.Context, f pairingFlow, mitidID int64, fragm
 	v := views.AppPairingView{Action: f.path, AppURL: s.Config.BaseURL + "/app", DoneHref: f.doneHref,
 		DoneLabelID: f.doneID, BackHref: f.backHref, Create: f.create}
 	var p appPairing
-	raw, _ := stateOf(c).sess.Values[keyAppPairing].(string)
+	raw, _ := web.StateOf(c).Sess.Values[keyAppPairing].(string)
 	if raw != "" && json.Unmarshal([]byte(raw), &p) == nil && p.MitID == mitidID {
 		st, err := s.Identity.PairingStatus(c.Request().Context(), mitidID, p.Code)
 		switch {
@@ -281,7 +282,7 @@ func (s *Server) pairingPage(c echo.Context, f pairingFlow, mitidID int64, fragm
 			return err
 		default:
 			v.Code, v.Status = identity.FormatPairingCode(p.Code), string(st)
-			v.Expires = clock(p.Expires.In(s.Schedule.Location()))
+			v.Expires = web.Clock(p.Expires.In(s.Schedule.Location()))
 			if st == identity.PairingWaiting {
 				v.QR, err = qrPath(s.Config.BaseURL + "/app?kode=" + p.Code)
 				if err != nil {
@@ -295,9 +296,9 @@ func (s *Server) pairingPage(c echo.Context, f pairingFlow, mitidID int64, fragm
 			// Not htmx, or no code to wait for (the session ended): the whole page.
 			return s.appRedirect(c, c.Request().Header.Get("HX-Request") == "true", f.path)
 		}
-		return s.render(c, http.StatusOK, views.AppPairingStatus(v))
+		return s.site.Render(c, http.StatusOK, views.AppPairingStatus(v))
 	}
-	return s.render(c, http.StatusOK, views.AppPairing(v))
+	return s.site.Render(c, http.StatusOK, views.AppPairing(v))
 }
 
 // qrPath draws a QR code as one SVG path, a rectangle per run of dark modules in a row.
@@ -337,9 +338,9 @@ type appLogin struct {
 // appLoginStart starts a request to the app of the pending login's username, with a fresh
 // secret that only this session holds.
 func (s *Server) appLoginStart(c echo.Context) error {
-	ls, ok := s.pendingLogin(c)
+	ls, ok := s.site.PendingLogin(c)
 	if !ok {
-		return s.redirect(c, "/log-ind")
+		return s.site.Redirect(c, "/log-ind")
 	}
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
@@ -347,24 +348,24 @@ func (s *Server) appLoginStart(c echo.Context) error {
 	}
 	r, err := s.Identity.StartAppRequest(c.Request().Context(), identity.AppRequestInput{
 		Username: ls.Username, Purpose: identity.AppPurposeLogin, Service: ls.Service,
-		ClientAddr: s.clientAddr(c), BrowserSecret: secret})
+		ClientAddr: s.site.ClientAddr(c), BrowserSecret: secret})
 	if err != nil {
-		return s.renderIdentityError(c, err)
+		return s.site.RenderIdentityError(c, err)
 	}
 	b, err := json.Marshal(appLogin{ID: r.ID, Secret: secret, Code: r.DisplayCode})
 	if err != nil {
 		return err
 	}
-	st := stateOf(c)
-	st.sess.Values[keyAppLogin] = string(b)
-	st.dirty = true
-	return s.redirect(c, "/log-ind/app")
+	st := web.StateOf(c)
+	st.Sess.Values[keyAppLogin] = string(b)
+	st.Dirty = true
+	return s.site.Redirect(c, "/log-ind/app")
 }
 
 // appLoginOf returns the request this session waits for.
 func appLoginOf(c echo.Context) (appLogin, bool) {
 	var l appLogin
-	raw, _ := stateOf(c).sess.Values[keyAppLogin].(string)
+	raw, _ := web.StateOf(c).Sess.Values[keyAppLogin].(string)
 	if raw == "" || json.Unmarshal([]byte(raw), &l) != nil {
 		return appLogin{}, false
 	}
@@ -372,9 +373,9 @@ func appLoginOf(c echo.Context) (appLogin, bool) {
 }
 
 func dropAppLogin(c echo.Context) {
-	st := stateOf(c)
-	delete(st.sess.Values, keyAppLogin)
-	st.dirty = true
+	st := web.StateOf(c)
+	delete(st.Sess.Values, keyAppLogin)
+	st.Dirty = true
 }
 
 // appLoginPage is the waiting page; appLoginStatus its part that htmx polls, which sends the
@@ -385,7 +386,7 @@ func (s *Server) appLoginPage(c echo.Context) error {
 
 func (s *Server) appLoginStatus(c echo.Context) error {
 	if c.Request().Header.Get("HX-Request") != "true" {
-		return s.redirect(c, "/log-ind/app")
+		return s.site.Redirect(c, "/log-ind/app")
 	}
 	return s.appLoginView(c, true)
 }
@@ -404,16 +405,16 @@ func (s *Server) appLoginView(c echo.Context, fragment bool) error {
 		// The full page shows the error (a blocked MitID's page).
 		return s.appRedirect(c, true, "/log-ind/app")
 	case err != nil:
-		return s.renderIdentityError(c, err)
+		return s.site.RenderIdentityError(c, err)
 	}
 	v := views.AppLoginView{DisplayCode: l.Code, Status: appLoginState(st)}
 	if !fragment {
-		return s.render(c, http.StatusOK, views.AppLogin(v))
+		return s.site.Render(c, http.StatusOK, views.AppLogin(v))
 	}
 	if st == identity.AppApproved {
 		c.Response().Header().Set("HX-Redirect", "/log-ind/app/fuldfoer")
 	}
-	return s.render(c, http.StatusOK, views.AppLoginStatus(v))
+	return s.site.Render(c, http.StatusOK, views.AppLoginStatus(v))
 }
 
 // appLoginState is what the waiting page shows for a request's status.
@@ -428,9 +429,9 @@ func appLoginState(st identity.AppRequestStatus) string {
 // appRedirect sends an htmx fragment request to url with HX-Redirect, a page with a redirect.
 func (s *Server) appRedirect(c echo.Context, fragment bool, url string) error {
 	if !fragment {
-		return s.redirect(c, url)
+		return s.site.Redirect(c, url)
 	}
-	if err := s.saveSession(c); err != nil {
+	if err := s.site.SaveSession(c); err != nil {
 		return err
 	}
 	c.Response().Header().Set("HX-Redirect", url)
@@ -442,9 +443,9 @@ func (s *Server) appRedirect(c echo.Context, fragment bool, url string) error {
 func (s *Server) appLoginFinish(c echo.Context) error {
 	l, ok := appLoginOf(c)
 	if !ok {
-		return s.redirect(c, "/log-ind")
+		return s.site.Redirect(c, "/log-ind")
 	}
-	login, err := s.Identity.FinishAppLogin(c.Request().Context(), l.ID, l.Secret, s.clientAddr(c))
+	login, err := s.Identity.FinishAppLogin(c.Request().Context(), l.ID, l.Secret, s.site.ClientAddr(c))
 	v := views.AppLoginView{DisplayCode: l.Code}
 	switch {
 	case err == nil:
@@ -458,9 +459,9 @@ func (s *Server) appLoginFinish(c echo.Context) error {
 		v.Status = "expired"
 	case errors.Is(err, identity.ErrAppRequestInvalid):
 		dropAppLogin(c)
-		return s.redirect(c, "/log-ind")
+		return s.site.Redirect(c, "/log-ind")
 	default:
-		return s.renderIdentityError(c, err)
+		return s.site.RenderIdentityError(c, err)
 	}
-	return s.render(c, http.StatusOK, views.AppLogin(v))
+	return s.site.Render(c, http.StatusOK, views.AppLogin(v))
 }

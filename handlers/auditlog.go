@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/audit"
+	"mitidportal/handlers/web"
 	"mitidportal/views"
 )
 
@@ -21,15 +22,15 @@ const auditPageSize = 50
 // through the application — there is no route that writes to it but the actions themselves.
 func (s *Server) auditRoutes() []Route {
 	return []Route{
-		{http.MethodGet, "/medarbejder/revision", AnyStaff, s.auditLogPage},
+		{http.MethodGet, "/medarbejder/revision", web.AnyStaff, s.auditLogPage},
 	}
 }
 
 // auditLogPage lists the audit log newest first, a page at a time by keyset (?foer=ID),
 // optionally for one subject (?emne=mitid:7) or actor (?aktoer=staff:3).
 func (s *Server) auditLogPage(c echo.Context) error {
-	f := audit.Filter{Subject: field(c, "emne"), Actor: field(c, "aktoer"), Limit: auditPageSize + 1}
-	if inputError(c, "emne") != nil || inputError(c, "aktoer") != nil {
+	f := audit.Filter{Subject: web.Field(c, "emne"), Actor: web.Field(c, "aktoer"), Limit: auditPageSize + 1}
+	if web.InputError(c, "emne") != nil || web.InputError(c, "aktoer") != nil {
 		return echo.ErrBadRequest // the filters come from links on the page, not from typing
 	}
 	if v := c.QueryParam("foer"); v != "" {
@@ -59,10 +60,10 @@ func (s *Server) auditLogPage(c echo.Context) error {
 		v.NewestHref = "/medarbejder/revision"
 	}
 	for _, r := range recs {
-		v.Rows = append(v.Rows, views.AuditRow{ID: r.ID, Time: s.when(r.At), Actor: r.Actor,
+		v.Rows = append(v.Rows, views.AuditRow{ID: r.ID, Time: s.site.When(r.At), Actor: r.Actor,
 			ActionID: r.Action.MsgID(), Subject: r.Subject, Detail: auditDetail(r.Detail)})
 	}
-	return s.render(c, http.StatusOK, views.AuditLog(v))
+	return s.site.Render(c, http.StatusOK, views.AuditLog(v))
 }
 
 // auditDetail shows an entry's detail as "key: value" pairs in a stable order.

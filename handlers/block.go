@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/session"
 	"mitidportal/views"
@@ -23,18 +24,18 @@ func (s *Server) endSessionsTx(ctx context.Context, mitidID int64) identity.TxFu
 
 // publicBlockPage is "Spær MitID" for anyone: username and CPR number.
 func (s *Server) publicBlockPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.PublicBlock(views.BlockView{Reasons: blockReasons()}))
+	return s.site.Render(c, http.StatusOK, views.PublicBlock(views.BlockView{Reasons: blockReasons()}))
 }
 
 // publicBlockSubmit blocks the MitID when username and CPR number match, and answers the same
 // when they do not: the page cannot be used to learn whether someone has a MitID. It is
 // throttled per address by the identity package.
 func (s *Server) publicBlockSubmit(c echo.Context) error {
-	f := formOf(c, "username", "cpr", "reason", "consent")
+	f := web.FormOf(c, "username", "cpr", "reason", "consent")
 	again := func() error {
-		return s.render(c, statusInvalid, views.PublicBlock(views.BlockView{Reasons: blockReasons(), Form: f}))
+		return s.site.Render(c, web.StatusInvalid, views.PublicBlock(views.BlockView{Reasons: blockReasons(), Form: f}))
 	}
-	require(&f, f.Values, [2]string{"username", "form.err.username_required"}, [2]string{"cpr", "form.err.cpr_required"})
+	web.Require(&f, f.Values, [2]string{"username", "form.err.username_required"}, [2]string{"cpr", "form.err.cpr_required"})
 	if f.Values["reason"] == "" {
 		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
 	} else if _, err := parseChoice(f.Values["reason"]); err != nil {
@@ -52,11 +53,11 @@ func (s *Server) publicBlockSubmit(c echo.Context) error {
 		return again()
 	}
 	ctx := c.Request().Context()
-	err = s.Identity.BlockPublic(ctx, f.Values["username"], cpr, s.clientAddr(c), func(tx pgx.Tx, mitidID int64) error {
+	err = s.Identity.BlockPublic(ctx, f.Values["username"], cpr, s.site.ClientAddr(c), func(tx pgx.Tx, mitidID int64) error {
 		return s.endSessionsTx(ctx, mitidID)(tx)
 	})
 	if err != nil {
-		return s.fieldOrError(c, &f, err, "username", again)
+		return s.site.FieldOrError(c, &f, err, "username", again)
 	}
-	return s.render(c, http.StatusOK, views.PublicBlockDone())
+	return s.site.Render(c, http.StatusOK, views.PublicBlockDone())
 }

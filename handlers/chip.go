@@ -2,9 +2,7 @@ package handlers
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -15,6 +13,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/views"
 )
@@ -62,73 +61,73 @@ type chipCeremony struct {
 // chipRoutes are the chip's pages and ceremony endpoints; allRoutes includes them.
 func (s *Server) chipRoutes() []Route {
 	return []Route{
-		{http.MethodGet, "/log-ind/chip", Public, s.chipLoginPage},
-		{http.MethodPost, "/log-ind/chip/begin", Public, s.chipLoginBegin},
-		{http.MethodPost, "/log-ind/chip/finish", Public, s.chipLoginFinish},
-		{http.MethodGet, chipBlockedPath, Public, s.chipBlockedPage},
-		{http.MethodGet, "/mitid/chip/tilfoej", CitizenRecent, s.chipAddPage},
-		{http.MethodPost, "/mitid/chip/tilfoej/begin", CitizenRecent, s.chipAddBegin},
-		{http.MethodPost, "/mitid/chip/tilfoej/finish", CitizenRecent, s.chipAddFinish},
-		{http.MethodGet, "/opret/chip", Public, s.chipCreatePage},
-		{http.MethodPost, "/opret/chip/begin", Public, s.chipCreateBegin},
-		{http.MethodPost, "/opret/chip/finish", Public, s.chipCreateFinish},
+		{http.MethodGet, "/log-ind/chip", web.Public, s.chipLoginPage},
+		{http.MethodPost, "/log-ind/chip/begin", web.Public, s.chipLoginBegin},
+		{http.MethodPost, "/log-ind/chip/finish", web.Public, s.chipLoginFinish},
+		{http.MethodGet, chipBlockedPath, web.Public, s.chipBlockedPage},
+		{http.MethodGet, "/mitid/chip/tilfoej", web.CitizenRecent, s.chipAddPage},
+		{http.MethodPost, "/mitid/chip/tilfoej/begin", web.CitizenRecent, s.chipAddBegin},
+		{http.MethodPost, "/mitid/chip/tilfoej/finish", web.CitizenRecent, s.chipAddFinish},
+		{http.MethodGet, "/opret/chip", web.Public, s.chipCreatePage},
+		{http.MethodPost, "/opret/chip/begin", web.Public, s.chipCreateBegin},
+		{http.MethodPost, "/opret/chip/finish", web.Public, s.chipCreateFinish},
 	}
 }
 
 // chipLoginPage asks for the password and the chip of the login in progress.
 func (s *Server) chipLoginPage(c echo.Context) error {
-	ls, ok := s.pendingLogin(c)
+	ls, ok := s.site.PendingLogin(c)
 	if !ok {
-		return s.redirect(c, "/log-ind")
+		return s.site.Redirect(c, "/log-ind")
 	}
-	return s.render(c, http.StatusOK, views.LoginChip(views.LoginChipView{Username: ls.Username}))
+	return s.site.Render(c, http.StatusOK, views.LoginChip(views.LoginChipView{Username: ls.Username}))
 }
 
 // chipBlockedPage is the blocked page of the other logins, for the script to go to.
 func (s *Server) chipBlockedPage(c echo.Context) error {
 	// A page of its own, reached by a GET the script makes: it answers 200 like any page.
-	return s.render(c, http.StatusOK, views.LoginBlocked())
+	return s.site.Render(c, http.StatusOK, views.LoginBlocked())
 }
 
 // chipAddPage asks for a name for the new chip; the script does the rest.
 func (s *Server) chipAddPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.AddChip(views.AddChipView{}))
+	return s.site.Render(c, http.StatusOK, views.AddChip(views.AddChipView{}))
 }
 
 // chipCreatePage offers a chip as the first means of the MitID being created.
 func (s *Server) chipCreatePage(c echo.Context) error {
 	if _, ok := s.creatingMitID(c); !ok {
-		return s.redirect(c, "/opret")
+		return s.site.Redirect(c, "/opret")
 	}
-	return s.render(c, http.StatusOK, views.CreateChip(views.CreateChipView{}))
+	return s.site.Render(c, http.StatusOK, views.CreateChip(views.CreateChipView{}))
 }
 
 // chipLoginBegin checks the password of the login in progress (which counts failures and
 // throttles like every password check) and asks for an assertion from one of the MitID's chips.
 func (s *Server) chipLoginBegin(c echo.Context) error {
-	ls, ok := s.pendingLogin(c)
+	ls, ok := s.site.PendingLogin(c)
 	if !ok {
-		return s.chipRedirect(c, "/log-ind")
+		return s.site.ScriptRedirect(c, "/log-ind")
 	}
 	var in struct {
 		Password string `json:"password"`
 	}
 	if err := decodeChipJSON(c, &in); err != nil {
-		return s.chipFail(c, http.StatusBadRequest, "chip.err.failed")
+		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
 	}
-	if _, fe := checkText("password", in.Password, true); fe != nil {
-		return s.chipFail(c, http.StatusBadRequest, fe.MsgID, fe.Data)
+	if _, fe := web.CheckText("password", in.Password, true); fe != nil {
+		return s.site.ScriptFail(c, http.StatusBadRequest, fe.MsgID, fe.Data)
 	}
 	ctx := c.Request().Context()
 	m, chips, err := s.Identity.CheckPasswordForChip(ctx, identity.LoginInput{
-		Username: ls.Username, Password: in.Password, Service: ls.Service, ClientAddr: s.clientAddr(c),
+		Username: ls.Username, Password: in.Password, Service: ls.Service, ClientAddr: s.site.ClientAddr(c),
 	})
 	if err != nil {
 		return s.chipIdentityError(c, err)
 	}
 	if len(chips) == 0 {
 		// CheckPasswordForChip answers ErrLoginFailed here; this only guards the options.
-		return s.chipFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
+		return s.site.ScriptFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
 	}
 	opts, data, err := s.WebAuthn.BeginLogin(newChipUser(m, chips),
 		webauthn.WithUserVerification(protocol.VerificationRequired),
@@ -142,7 +141,7 @@ func (s *Server) chipLoginBegin(c echo.Context) error {
 	if err := s.keepCeremony(c, chipCeremony{Purpose: chipLogin, MitID: m.ID, Data: *data}); err != nil {
 		return err
 	}
-	return s.chipJSON(c, opts)
+	return s.site.ScriptJSON(c, opts)
 }
 
 // chipLoginFinish verifies the assertion against the session's ceremony, writes the sign
@@ -150,11 +149,11 @@ func (s *Server) chipLoginBegin(c echo.Context) error {
 func (s *Server) chipLoginFinish(c echo.Context) error {
 	cer, ok := s.takeCeremony(c, chipLogin)
 	if !ok {
-		return s.chipFail(c, http.StatusBadRequest, "chip.err.expired")
+		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.expired")
 	}
-	ls, ok := s.pendingLogin(c)
+	ls, ok := s.site.PendingLogin(c)
 	if !ok {
-		return s.chipRedirect(c, "/log-ind")
+		return s.site.ScriptRedirect(c, "/log-ind")
 	}
 	parsed, err := protocol.ParseCredentialRequestResponseBody(io.LimitReader(c.Request().Body, chipBodyLimit))
 	if err != nil {
@@ -177,19 +176,19 @@ func (s *Server) chipLoginFinish(c echo.Context) error {
 	// a chip whose counter did not grow (a copy of the key may be in use).
 	authData := parsed.Response.AuthenticatorData
 	login, err := s.Identity.FinishChipLogin(ctx, m.ID, cred.ID, authData.Counter,
-		chipFlags(authData.Flags), ls.Service, s.clientAddr(c))
+		chipFlags(authData.Flags), ls.Service, s.site.ClientAddr(c))
 	if err != nil {
 		return s.chipIdentityError(c, err)
 	}
 	if login.MustChangePassword {
 		// As finishLogin does: a temporary password from support is changed before anything else.
-		s.setPendingLogin(c, loginState{Username: login.MitID.Username, Next: "/mitid/adgangskode", Service: ls.Service})
+		s.site.SetPendingLogin(c, web.LoginState{Username: login.MitID.Username, Next: "/mitid/adgangskode", Service: ls.Service})
 	}
 	next, err := s.establishLogin(c, login)
 	if err != nil {
 		return err
 	}
-	return s.chipRedirect(c, next)
+	return s.site.ScriptRedirect(c, next)
 }
 
 // chipAddBegin starts registering a further chip for the logged-in citizen.
@@ -198,18 +197,18 @@ func (s *Server) chipAddBegin(c echo.Context) error {
 		Label string `json:"label"`
 	}
 	if err := decodeChipJSON(c, &in); err != nil {
-		return s.chipFail(c, http.StatusBadRequest, "chip.err.failed")
+		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
 	}
 	label, err := identity.ValidateLabel(in.Label)
 	if err != nil {
 		return s.chipIdentityError(c, err)
 	}
-	return s.beginChipRegistration(c, chipAdd, stateOf(c).subject.ID, label)
+	return s.beginChipRegistration(c, chipAdd, web.StateOf(c).Subject.ID, label)
 }
 
 // chipAddFinish stores the new chip and goes back to the overview.
 func (s *Server) chipAddFinish(c echo.Context) error {
-	return s.finishChipRegistration(c, chipAdd, stateOf(c).subject.ID, "/mitid?done=chip_added")
+	return s.finishChipRegistration(c, chipAdd, web.StateOf(c).Subject.ID, "/mitid?done=chip_added")
 }
 
 // chipCreateBegin starts registering the first means of the MitID being created. The name
@@ -217,13 +216,13 @@ func (s *Server) chipAddFinish(c echo.Context) error {
 func (s *Server) chipCreateBegin(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
-		return s.chipRedirect(c, "/opret")
+		return s.site.ScriptRedirect(c, "/opret")
 	}
 	var in struct {
 		Label string `json:"label"`
 	}
 	if err := decodeChipJSON(c, &in); err != nil {
-		return s.chipFail(c, http.StatusBadRequest, "chip.err.failed")
+		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
 	}
 	label := strings.TrimSpace(in.Label)
 	if label != "" {
@@ -239,7 +238,7 @@ func (s *Server) chipCreateBegin(c echo.Context) error {
 func (s *Server) chipCreateFinish(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
-		return s.chipRedirect(c, "/opret")
+		return s.site.ScriptRedirect(c, "/opret")
 	}
 	return s.finishChipRegistration(c, chipCreate, id, "/opret/faerdig")
 }
@@ -283,7 +282,7 @@ func (s *Server) beginChipRegistration(c echo.Context, purpose chipPurpose, miti
 	if err := s.keepCeremony(c, chipCeremony{Purpose: purpose, MitID: mitidID, Label: label, Data: *data}); err != nil {
 		return err
 	}
-	return s.chipJSON(c, opts)
+	return s.site.ScriptJSON(c, opts)
 }
 
 // finishChipRegistration verifies the new credential, adds it to the MitID as an active chip
@@ -291,7 +290,7 @@ func (s *Server) beginChipRegistration(c echo.Context, purpose chipPurpose, miti
 func (s *Server) finishChipRegistration(c echo.Context, purpose chipPurpose, mitidID int64, next string) error {
 	cer, ok := s.takeCeremony(c, purpose)
 	if !ok || cer.MitID != mitidID {
-		return s.chipFail(c, http.StatusBadRequest, "chip.err.expired")
+		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.expired")
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBody(io.LimitReader(c.Request().Body, chipBodyLimit))
 	if err != nil {
@@ -323,48 +322,23 @@ func (s *Server) finishChipRegistration(c echo.Context, purpose chipPurpose, mit
 	if err != nil {
 		return s.chipIdentityError(c, err)
 	}
-	return s.chipRedirect(c, next)
+	return s.site.ScriptRedirect(c, next)
 }
 
 // keepCeremony stores a ceremony in the session, replacing any earlier one.
 func (s *Server) keepCeremony(c echo.Context, cer chipCeremony) error {
 	cer.Expires = s.Now().Add(chipCeremonyTTL)
-	return keepJSON(c, keyChipCeremony, cer)
+	return web.KeepJSON(c, keyChipCeremony, cer)
 }
 
 // takeCeremony removes the session's ceremony and returns it when it is for purpose and has
 // not expired.
 func (s *Server) takeCeremony(c echo.Context, purpose chipPurpose) (chipCeremony, bool) {
 	var cer chipCeremony
-	if !takeJSON(c, keyChipCeremony, &cer) || cer.Purpose != purpose || !s.Now().Before(cer.Expires) {
+	if !web.TakeJSON(c, keyChipCeremony, &cer) || cer.Purpose != purpose || !s.Now().Before(cer.Expires) {
 		return chipCeremony{}, false
 	}
 	return cer, true
-}
-
-// keepJSON stores v in the server-side session under key as JSON (a string, so gob needs no
-// registration of the type), replacing any earlier value.
-func keepJSON(c echo.Context, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("session value %s: %w", key, err)
-	}
-	st := stateOf(c)
-	st.sess.Values[key] = string(b)
-	st.dirty = true
-	return nil
-}
-
-// takeJSON removes the session's value under key and decodes it into v; false when there was
-// none or it does not decode. Taking it whatever happens next makes a challenge single use.
-func takeJSON(c echo.Context, key string, v any) bool {
-	st := stateOf(c)
-	raw, _ := st.sess.Values[key].(string)
-	if _, ok := st.sess.Values[key]; ok {
-		delete(st.sess.Values, key)
-		st.dirty = true
-	}
-	return raw != "" && json.Unmarshal([]byte(raw), v) == nil
 }
 
 // chipUser is a MitID as go-webauthn sees it. The user handle is the MitID's id as 8 bytes
@@ -429,36 +403,14 @@ func chipFlags(f protocol.AuthenticatorFlags) identity.ChipFlags {
 }
 
 func decodeChipJSON(c echo.Context, v any) error {
-	return decodeJSON(c, chipBodyLimit, v)
-}
-
-// chipJSON answers a ceremony step after saving the session that holds the ceremony.
-func (s *Server) chipJSON(c echo.Context, v any) error {
-	if err := s.saveSession(c); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
-// chipRedirect tells the page where to go: the script follows it.
-func (s *Server) chipRedirect(c echo.Context, url string) error {
-	return s.chipJSON(c, map[string]string{"redirect": url})
-}
-
-// chipFail answers with a message in the request's language, which the script shows in the
-// form's status region.
-func (s *Server) chipFail(c echo.Context, status int, msgID string, data ...map[string]any) error {
-	if err := s.saveSession(c); err != nil {
-		return err
-	}
-	return c.JSON(status, map[string]string{"error": stateOf(c).tr.T(msgID, data...)})
+	return web.DecodeJSON(c, chipBodyLimit, v)
 }
 
 // chipRefused answers a key's answer that does not verify. The reason goes to the log only.
 func (s *Server) chipRefused(c echo.Context, cer chipCeremony, err error) error {
 	s.Log.InfoContext(c.Request().Context(), "chip refused", "purpose", string(cer.Purpose),
 		"mitid", cer.MitID, "error", err.Error())
-	return s.chipFail(c, http.StatusBadRequest, "chip.err.not_accepted")
+	return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.not_accepted")
 }
 
 // chipIdentityError answers a rule of the identity domain. An unknown username gets the same
@@ -467,18 +419,18 @@ func (s *Server) chipIdentityError(c echo.Context, err error) error {
 	var throttled *identity.ThrottledError
 	switch {
 	case errors.As(err, &throttled):
-		markThrottled(c, err)
-		return s.chipFail(c, http.StatusTooManyRequests, throttled.Message(),
+		web.MarkThrottled(c, err)
+		return s.site.ScriptFail(c, http.StatusTooManyRequests, throttled.Message(),
 			map[string]any{"Minutes": throttled.Minutes()})
 	case errors.Is(err, identity.ErrBusy):
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(identity.BusyRetryAfter.Seconds())))
-		return s.chipFail(c, http.StatusServiceUnavailable, "error.503.text")
+		return s.site.ScriptFail(c, http.StatusServiceUnavailable, "error.503.text")
 	case errors.Is(err, identity.ErrMitIDBlocked):
-		return s.chipRedirect(c, chipBlockedPath)
+		return s.site.ScriptRedirect(c, chipBlockedPath)
 	case errors.Is(err, identity.ErrNotFound):
-		return s.chipFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
+		return s.site.ScriptFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
 	}
-	e, ok := isIdentityRule(err)
+	e, ok := web.IsIdentityRule(err)
 	if !ok {
 		return err
 	}
@@ -489,5 +441,5 @@ func (s *Server) chipIdentityError(c echo.Context, err error) error {
 	case identity.ErrChipRegistered:
 		status = http.StatusConflict
 	}
-	return s.chipFail(c, status, e.MsgID)
+	return s.site.ScriptFail(c, status, e.MsgID)
 }

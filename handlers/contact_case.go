@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/db"
+	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/inbound"
 	"mitidportal/mail"
@@ -26,11 +27,11 @@ import (
 // confirmed by the link in a mail.
 func (s *Server) contactRoutes() []Route {
 	return []Route{
-		{http.MethodGet, "/kontakt/skriv", Public, s.contactFormPage},
-		{http.MethodPost, "/kontakt/skriv", Public, s.contactFormSubmit},
+		{http.MethodGet, "/kontakt/skriv", web.Public, s.contactFormPage},
+		{http.MethodPost, "/kontakt/skriv", web.Public, s.contactFormSubmit},
 		// The link in the mail shows the submission with a button; only the POST spends it.
-		{http.MethodGet, "/kontakt/bekraeft/:token", Public, s.contactConfirmPage},
-		{http.MethodPost, "/kontakt/bekraeft/:token", Public, s.contactConfirm},
+		{http.MethodGet, "/kontakt/bekraeft/:token", web.Public, s.contactConfirmPage},
+		{http.MethodPost, "/kontakt/bekraeft/:token", web.Public, s.contactConfirm},
 	}
 }
 
@@ -39,7 +40,7 @@ var contactFields = []string{"system", "category", "subject", "message", "name",
 
 // contactCitizen reports whether the request is a logged-in citizen, whose case is tied to
 // their MitID.
-func contactCitizen(c echo.Context) bool { return stateOf(c).subject.Kind == session.KindCitizen }
+func contactCitizen(c echo.Context) bool { return web.StateOf(c).Subject.Kind == session.KindCitizen }
 
 func (s *Server) contactView(c echo.Context, f views.Form) views.ContactFormView {
 	v := views.ContactFormView{Form: f, LoggedIn: contactCitizen(c)}
@@ -55,7 +56,7 @@ func (s *Server) contactView(c echo.Context, f views.Form) views.ContactFormView
 // contactFormPage shows the empty form.
 func (s *Server) contactFormPage(c echo.Context) error {
 	f := views.Form{Values: map[string]string{"system": string(support.SystemMitID)}}
-	return s.render(c, http.StatusOK, views.ContactForm(s.contactView(c, f)))
+	return s.site.Render(c, http.StatusOK, views.ContactForm(s.contactView(c, f)))
 }
 
 // contactFieldOf is the form field a support rule is about.
@@ -75,13 +76,13 @@ func supportFieldError(f *views.Form, err error, fallback string) error {
 
 // contactFormSubmit opens the case (logged in) or stores it until the address is confirmed.
 func (s *Server) contactFormSubmit(c echo.Context) error {
-	f := formOf(c, contactFields...)
-	again := func() error { return s.render(c, statusInvalid, views.ContactForm(s.contactView(c, f))) }
-	st := stateOf(c)
+	f := web.FormOf(c, contactFields...)
+	again := func() error { return s.site.Render(c, web.StatusInvalid, views.ContactForm(s.contactView(c, f))) }
+	st := web.StateOf(c)
 	anonymous := !contactCitizen(c)
 	sub := inbound.Submission{
 		System: support.System(f.Values["system"]), Category: support.Category(f.Values["category"]),
-		Subject: f.Values["subject"], Message: f.Values["message"], Lang: st.lang,
+		Subject: f.Values["subject"], Message: f.Values["message"], Lang: st.Lang,
 	}
 	if anonymous {
 		sub.Name, sub.Email = f.Values["name"], f.Values["email"]
@@ -94,7 +95,7 @@ func (s *Server) contactFormSubmit(c echo.Context) error {
 		required = append(required, [2]string{"name", support.ErrNameRequired.MsgID},
 			[2]string{"email", "citizencases.err.email_required"})
 	}
-	require(&f, f.Values, required...)
+	web.Require(&f, f.Values, required...)
 	if !f.HasErrors() {
 		checked, err := sub.Check(anonymous)
 		if err := supportFieldError(&f, err, ""); err != nil {
@@ -113,22 +114,22 @@ func (s *Server) contactFormSubmit(c echo.Context) error {
 	second := "mail:" + mailKey(sub.Email)
 	field := "email"
 	if !anonymous {
-		second, field = "mitid:"+strconv.FormatInt(st.subject.ID, 10), "subject"
+		second, field = "mitid:"+strconv.FormatInt(st.Subject.ID, 10), "subject"
 	}
-	for _, key := range []string{s.clientAddr(c), second} {
+	for _, key := range []string{s.site.ClientAddr(c), second} {
 		if err := s.Throttle.Take(ctx, identity.ThrottleContact, key); err != nil {
-			return s.fieldOrError(c, &f, err, field, again)
+			return s.site.FieldOrError(c, &f, err, field, again)
 		}
 	}
 	if !anonymous {
-		cs, err := s.openCitizenCase(ctx, st.subject.ID, sub)
+		cs, err := s.openCitizenCase(ctx, st.Subject.ID, sub)
 		if err != nil {
 			if err := supportFieldError(&f, err, "subject"); err != nil {
 				return err
 			}
 			return again()
 		}
-		return s.render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email, LoggedIn: true}))
+		return s.site.Render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email, LoggedIn: true}))
 	}
 	err := inbound.NewPending(s.Pool).Create(ctx, sub, func(tx pgx.Tx, token string) error {
 		return s.sendContactConfirm(ctx, tx, sub, token)
@@ -139,7 +140,7 @@ func (s *Server) contactFormSubmit(c echo.Context) error {
 		}
 		return again()
 	}
-	return s.render(c, http.StatusOK, views.ContactSent(views.ContactSentView{Email: sub.Email}))
+	return s.site.Render(c, http.StatusOK, views.ContactSent(views.ContactSentView{Email: sub.Email}))
 }
 
 // mailKey is the throttle key of an e-mail address: a hash, so the address is not stored in
@@ -214,12 +215,12 @@ func (s *Server) contactConfirmPage(c echo.Context) error {
 	token := c.Param("token")
 	sub, err := inbound.NewPending(s.Pool).Lookup(c.Request().Context(), token)
 	if errors.Is(err, inbound.ErrTokenInvalid) {
-		return s.render(c, http.StatusNotFound, views.ContactLinkInvalid())
+		return s.site.Render(c, http.StatusNotFound, views.ContactLinkInvalid())
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.ContactConfirm(views.ContactConfirmView{
+	return s.site.Render(c, http.StatusOK, views.ContactConfirm(views.ContactConfirmView{
 		Action: "/kontakt/bekraeft/" + token, SystemID: sub.System.MsgID(), CategoryID: sub.Category.MsgID(),
 		Subject: sub.Subject, Message: sub.Message, Name: sub.Name, Email: sub.Email}))
 }
@@ -242,10 +243,10 @@ func (s *Server) contactConfirm(c echo.Context) error {
 		return s.sendReceipt(ctx, tx, cs)
 	})
 	if errors.Is(err, inbound.ErrTokenInvalid) {
-		return s.render(c, http.StatusNotFound, views.ContactLinkInvalid())
+		return s.site.Render(c, http.StatusNotFound, views.ContactLinkInvalid())
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email}))
+	return s.site.Render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email}))
 }

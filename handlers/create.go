@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/letters"
 	"mitidportal/mail"
@@ -25,18 +26,18 @@ const (
 // creatingMitID returns the MitID created in this session that still waits for its first
 // means; the pages that add it (token, chip, app) work on it without a login.
 func (s *Server) creatingMitID(c echo.Context) (int64, bool) {
-	id, ok := stateOf(c).sess.Values[keyCreateMitID].(int64)
+	id, ok := web.StateOf(c).Sess.Values[keyCreateMitID].(int64)
 	return id, ok && id > 0
 }
 
 func (s *Server) createCPR(c echo.Context) (identity.CPR, bool) {
-	v, _ := stateOf(c).sess.Values[keyCreateCPR].(string)
+	v, _ := web.StateOf(c).Sess.Values[keyCreateCPR].(string)
 	return identity.CPR(v), v != ""
 }
 
 // createStart is the first step: who you are.
 func (s *Server) createStart(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.CreateStart(views.CreateStartView{}))
+	return s.site.Render(c, http.StatusOK, views.CreateStart(views.CreateStartView{}))
 }
 
 // createStartSubmit checks CPR number, name and document number against the register, and
@@ -45,10 +46,12 @@ func (s *Server) createStart(c echo.Context) error {
 // used to find out facts about people.
 func (s *Server) createStartSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
-	f := formOf(c, "cpr", "name", "document")
-	require(&f, f.Values, [2]string{"cpr", "form.err.cpr_required"}, [2]string{"name", "form.err.name_required"},
+	f := web.FormOf(c, "cpr", "name", "document")
+	web.Require(&f, f.Values, [2]string{"cpr", "form.err.cpr_required"}, [2]string{"name", "form.err.name_required"},
 		[2]string{"document", "form.err.document_required"})
-	again := func() error { return s.render(c, statusInvalid, views.CreateStart(views.CreateStartView{Form: f})) }
+	again := func() error {
+		return s.site.Render(c, web.StatusInvalid, views.CreateStart(views.CreateStartView{Form: f}))
+	}
 	if f.HasErrors() {
 		return again()
 	}
@@ -59,18 +62,18 @@ func (s *Server) createStartSubmit(c echo.Context) error {
 	}
 	// Counted before the register is asked (one statement); a match gives it back, so the
 	// bound counts the mismatches, as before, and parallel attempts cannot outrun it.
-	if err := s.Throttle.Take(ctx, identity.ThrottleCreate, s.clientAddr(c)); err != nil {
-		return s.fieldOrError(c, &f, err, "cpr", again)
+	if err := s.Throttle.Take(ctx, identity.ThrottleCreate, s.site.ClientAddr(c)); err != nil {
+		return s.site.FieldOrError(c, &f, err, "cpr", again)
 	}
 	person, err := identity.MatchPerson(ctx, s.Persons, cpr, f.Values["name"], f.Values["document"])
 	if err != nil {
-		return s.fieldOrError(c, &f, err, "cpr", again)
+		return s.site.FieldOrError(c, &f, err, "cpr", again)
 	}
-	if err := s.Throttle.Refund(ctx, identity.ThrottleCreate, s.clientAddr(c)); err != nil {
+	if err := s.Throttle.Refund(ctx, identity.ThrottleCreate, s.site.ClientAddr(c)); err != nil {
 		return err
 	}
 	if _, err := s.Identity.MitIDByCPR(ctx, cpr); err == nil {
-		return s.fieldOrError(c, &f, identity.ErrMitIDExists, "cpr", again)
+		return s.site.FieldOrError(c, &f, identity.ErrMitIDExists, "cpr", again)
 	} else if !errors.Is(err, identity.ErrNotFound) {
 		return err
 	}
@@ -81,12 +84,12 @@ func (s *Server) createStartSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st := stateOf(c)
-	st.sess.Values[keyCreateCPR] = string(cpr)
-	delete(st.sess.Values, keyCreateActivation)
-	delete(st.sess.Values, keyCreateMitID)
-	st.dirty = true
-	return s.redirect(c, "/opret/kode")
+	st := web.StateOf(c)
+	st.Sess.Values[keyCreateCPR] = string(cpr)
+	delete(st.Sess.Values, keyCreateActivation)
+	delete(st.Sess.Values, keyCreateMitID)
+	st.Dirty = true
+	return s.site.Redirect(c, "/opret/kode")
 }
 
 // deliverActivation puts the activation letter in the letter box and, where the register
@@ -120,25 +123,13 @@ func (s *Server) deliverActivation(ctx context.Context, tx pgx.Tx, c echo.Contex
 	return err
 }
 
-// fieldOrError shows a rule error at a field and renders the form again (a throttle with 429
-// and Retry-After, see markThrottled); other errors go to the error page.
-func (s *Server) fieldOrError(c echo.Context, f *views.Form, err error, fieldName string, again func() error) error {
-	markThrottled(c, err)
-	fe, err := ruleError(err, fieldName)
-	if err != nil {
-		return err
-	}
-	f.Errors = append(f.Errors, fe)
-	return again()
-}
-
 // createCode is the second step: the code from the letter.
 func (s *Server) createCode(c echo.Context) error {
 	cpr, ok := s.createCPR(c)
 	if !ok {
-		return s.redirect(c, "/opret")
+		return s.site.Redirect(c, "/opret")
 	}
-	return s.render(c, http.StatusOK, views.CreateCode(views.CreateCodeView{EmailSent: s.hasEmail(c, cpr)}))
+	return s.site.Render(c, http.StatusOK, views.CreateCode(views.CreateCodeView{EmailSent: s.hasEmail(c, cpr)}))
 }
 
 func (s *Server) hasEmail(c echo.Context, cpr identity.CPR) bool {
@@ -150,50 +141,52 @@ func (s *Server) hasEmail(c echo.Context, cpr identity.CPR) bool {
 func (s *Server) createCodeSubmit(c echo.Context) error {
 	cpr, ok := s.createCPR(c)
 	if !ok {
-		return s.redirect(c, "/opret")
+		return s.site.Redirect(c, "/opret")
 	}
-	f := formOf(c, "code")
+	f := web.FormOf(c, "code")
 	again := func() error {
-		return s.render(c, statusInvalid, views.CreateCode(views.CreateCodeView{Form: f, EmailSent: s.hasEmail(c, cpr)}))
+		return s.site.Render(c, web.StatusInvalid, views.CreateCode(views.CreateCodeView{Form: f, EmailSent: s.hasEmail(c, cpr)}))
 	}
-	require(&f, f.Values, [2]string{"code", "form.err.activation_code_required"})
+	web.Require(&f, f.Values, [2]string{"code", "form.err.activation_code_required"})
 	if f.HasErrors() {
 		return again()
 	}
 	ac, err := s.Activations.Check(c.Request().Context(), cpr, f.Values["code"])
 	if err != nil {
-		return s.fieldOrError(c, &f, err, "code", again)
+		return s.site.FieldOrError(c, &f, err, "code", again)
 	}
-	st := stateOf(c)
-	st.sess.Values[keyCreateActivation] = ac.ID
-	st.dirty = true
-	return s.redirect(c, "/opret/bruger")
+	st := web.StateOf(c)
+	st.Sess.Values[keyCreateActivation] = ac.ID
+	st.Dirty = true
+	return s.site.Redirect(c, "/opret/bruger")
 }
 
 // createUser is the third step: username and password.
 func (s *Server) createUser(c echo.Context) error {
-	if _, ok := stateOf(c).sess.Values[keyCreateActivation].(int64); !ok {
-		return s.redirect(c, "/opret")
+	if _, ok := web.StateOf(c).Sess.Values[keyCreateActivation].(int64); !ok {
+		return s.site.Redirect(c, "/opret")
 	}
-	return s.render(c, http.StatusOK, views.CreateUser(views.CreateUserView{}))
+	return s.site.Render(c, http.StatusOK, views.CreateUser(views.CreateUserView{}))
 }
 
 // createUserSubmit makes the MitID; the activation code is used up in the same transaction.
 func (s *Server) createUserSubmit(c echo.Context) error {
-	st := stateOf(c)
+	st := web.StateOf(c)
 	cpr, ok1 := s.createCPR(c)
-	actID, ok2 := st.sess.Values[keyCreateActivation].(int64)
+	actID, ok2 := st.Sess.Values[keyCreateActivation].(int64)
 	if !ok1 || !ok2 {
-		return s.redirect(c, "/opret")
+		return s.site.Redirect(c, "/opret")
 	}
-	f := formOf(c, "username")
-	password, repeat := secretField(c, "password"), secretField(c, "password_repeat")
-	again := func() error { return s.render(c, statusInvalid, views.CreateUser(views.CreateUserView{Form: f})) }
-	inputErrors(c, &f)
+	f := web.FormOf(c, "username")
+	password, repeat := web.SecretField(c, "password"), web.SecretField(c, "password_repeat")
+	again := func() error {
+		return s.site.Render(c, web.StatusInvalid, views.CreateUser(views.CreateUserView{Form: f}))
+	}
+	web.InputErrors(c, &f)
 	if !f.HasErrors() {
 		f.Errors = append(f.Errors, checkNewPassword(password, repeat)...)
 	}
-	require(&f, f.Values, [2]string{"username", "form.err.username_required"})
+	web.Require(&f, f.Values, [2]string{"username", "form.err.username_required"})
 	if f.HasErrors() {
 		return again()
 	}
@@ -208,16 +201,16 @@ func (s *Server) createUserSubmit(c echo.Context) error {
 		}
 		if errors.Is(err, identity.ErrActivationInvalid) || errors.Is(err, identity.ErrMitIDExists) {
 			// The code was used up meanwhile (another tab) or the person has a MitID now.
-			delete(st.sess.Values, keyCreateActivation)
-			st.dirty = true
+			delete(st.Sess.Values, keyCreateActivation)
+			st.Dirty = true
 			fieldName = ""
 		}
-		return s.fieldOrError(c, &f, err, fieldName, again)
+		return s.site.FieldOrError(c, &f, err, fieldName, again)
 	}
-	delete(st.sess.Values, keyCreateActivation)
-	st.sess.Values[keyCreateMitID] = m.ID
-	st.dirty = true
-	return s.redirect(c, "/opret/middel")
+	delete(st.Sess.Values, keyCreateActivation)
+	st.Sess.Values[keyCreateMitID] = m.ID
+	st.Dirty = true
+	return s.site.Redirect(c, "/opret/middel")
 }
 
 // checkNewPassword checks what a form can check before the domain's rules: both fields filled
@@ -237,29 +230,31 @@ func checkNewPassword(password, repeat string) []views.FieldError {
 // createMeans is the fourth step: the choice of the first means.
 func (s *Server) createMeans(c echo.Context) error {
 	if _, ok := s.creatingMitID(c); !ok {
-		return s.redirect(c, "/opret")
+		return s.site.Redirect(c, "/opret")
 	}
-	return s.render(c, http.StatusOK, views.CreateMeans())
+	return s.site.Render(c, http.StatusOK, views.CreateMeans())
 }
 
 func (s *Server) createToken(c echo.Context) error {
 	if _, ok := s.creatingMitID(c); !ok {
-		return s.redirect(c, "/opret")
+		return s.site.Redirect(c, "/opret")
 	}
-	return s.render(c, http.StatusOK, views.CreateToken(views.CreateTokenView{}))
+	return s.site.Render(c, http.StatusOK, views.CreateToken(views.CreateTokenView{}))
 }
 
 // createTokenSubmit activates a code display or audio code reader as the first means.
 func (s *Server) createTokenSubmit(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
-		return s.redirect(c, "/opret")
+		return s.site.Redirect(c, "/opret")
 	}
-	f := formOf(c, "serial")
-	code := field(c, "code")
-	inputErrors(c, &f)
-	again := func() error { return s.render(c, statusInvalid, views.CreateToken(views.CreateTokenView{Form: f})) }
-	require(&f, map[string]string{"serial": f.Values["serial"], "code": code},
+	f := web.FormOf(c, "serial")
+	code := web.Field(c, "code")
+	web.InputErrors(c, &f)
+	again := func() error {
+		return s.site.Render(c, web.StatusInvalid, views.CreateToken(views.CreateTokenView{Form: f}))
+	}
+	web.Require(&f, map[string]string{"serial": f.Values["serial"], "code": code},
 		[2]string{"serial", "form.err.serial_required"}, [2]string{"code", "form.err.code_required"})
 	if f.HasErrors() {
 		return again()
@@ -269,16 +264,16 @@ func (s *Server) createTokenSubmit(c echo.Context) error {
 		if errors.Is(err, identity.ErrCodeWrong) {
 			fieldName = "code"
 		}
-		return s.fieldOrError(c, &f, err, fieldName, again)
+		return s.site.FieldOrError(c, &f, err, fieldName, again)
 	}
-	return s.redirect(c, "/opret/faerdig")
+	return s.site.Redirect(c, "/opret/faerdig")
 }
 
 // createDone ends the creation; the person logs in with the new MitID from here.
 func (s *Server) createDone(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
-		return s.redirect(c, "/opret")
+		return s.site.Redirect(c, "/opret")
 	}
 	m, err := s.Identity.MitID(c.Request().Context(), id)
 	if err != nil {
@@ -289,11 +284,11 @@ func (s *Server) createDone(c echo.Context) error {
 		return err
 	}
 	if !identity.CanLogIn(means) {
-		return s.redirect(c, "/opret/middel")
+		return s.site.Redirect(c, "/opret/middel")
 	}
-	st := stateOf(c)
-	delete(st.sess.Values, keyCreateCPR)
-	delete(st.sess.Values, keyCreateMitID)
-	st.dirty = true
-	return s.render(c, http.StatusOK, views.CreateDone(views.CreateDoneView{Username: m.Username}))
+	st := web.StateOf(c)
+	delete(st.Sess.Values, keyCreateCPR)
+	delete(st.Sess.Values, keyCreateMitID)
+	st.Dirty = true
+	return s.site.Render(c, http.StatusOK, views.CreateDone(views.CreateDoneView{Username: m.Username}))
 }

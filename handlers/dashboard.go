@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/web"
 	"mitidportal/locales"
 	"mitidportal/support"
 	"mitidportal/views"
@@ -28,7 +29,7 @@ const dashboardDays = 30
 // dashboardRoutes are the supervisor dashboard's pages: the figures of the desk over a period
 // (?fra=YYYY-MM-DD&til=YYYY-MM-DD) and the same figures as CSV.
 func (s *Server) dashboardRoutes() []Route {
-	dash := Only(Supervisor, Admin)
+	dash := web.Only(web.Supervisor, web.Admin)
 	return []Route{
 		{http.MethodGet, dashboardPath, dash, s.dashboard},
 		{http.MethodGet, dashboardCSVPath, dash, s.dashboardCSV},
@@ -42,7 +43,7 @@ func (s *Server) dashboardPeriod(c echo.Context) (support.Period, views.Form) {
 	loc := s.Schedule.Location()
 	today := s.Now().In(loc)
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
-	f := views.Form{Values: map[string]string{"fra": field(c, "fra"), "til": field(c, "til")}}
+	f := views.Form{Values: map[string]string{"fra": web.Field(c, "fra"), "til": web.Field(c, "til")}}
 	if f.Values["fra"] == "" && f.Values["til"] == "" {
 		f.Values["fra"] = today.AddDate(0, 0, 1-dashboardDays).Format(time.DateOnly)
 		f.Values["til"] = today.Format(time.DateOnly)
@@ -74,13 +75,13 @@ func (s *Server) dashboard(c echo.Context) error {
 	s.staffNav(c)
 	p, f := s.dashboardPeriod(c)
 	if f.HasErrors() {
-		return s.render(c, statusInvalid, views.Dashboard(views.DashboardView{Form: f}))
+		return s.site.Render(c, web.StatusInvalid, views.Dashboard(views.DashboardView{Form: f}))
 	}
 	st, err := s.Cases.Stats(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.Dashboard(views.DashboardView{Form: f, Stats: s.dashboardStats(stateOf(c).tr, st)}))
+	return s.site.Render(c, http.StatusOK, views.Dashboard(views.DashboardView{Form: f, Stats: s.dashboardStats(web.StateOf(c).Tr, st)}))
 }
 
 // dashboardStats labels and formats the figures for the page.
@@ -128,13 +129,13 @@ func (s *Server) dashboardCSV(c echo.Context) error {
 	p, f := s.dashboardPeriod(c)
 	if f.HasErrors() {
 		s.staffNav(c)
-		return s.render(c, statusInvalid, views.Dashboard(views.DashboardView{Form: f}))
+		return s.site.Render(c, web.StatusInvalid, views.Dashboard(views.DashboardView{Form: f}))
 	}
 	st, err := s.Cases.Stats(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
-	tr := stateOf(c).tr
+	tr := web.StateOf(c).Tr
 	loc := s.Schedule.Location()
 	from, to := p.From.In(loc).Format(time.DateOnly), p.To.In(loc).Format(time.DateOnly)
 	rows := [][]string{

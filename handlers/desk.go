@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/audit"
+	"mitidportal/handlers/web"
 	"mitidportal/support"
 	"mitidportal/views"
 )
@@ -23,7 +24,7 @@ import (
 const deskPath = "/medarbejder/sager"
 
 // deskAccess admits the people who work the desk.
-var deskAccess = Only(Agent, Supervisor)
+var deskAccess = web.Only(web.Agent, web.Supervisor)
 
 // deskRoutes are the workspace's routes.
 func (s *Server) deskRoutes() []Route {
@@ -59,7 +60,7 @@ func isHTMX(c echo.Context) bool {
 // that repeats the search as a POST (deskPath/soeg) instead of those hits.
 func (s *Server) deskQueues(c echo.Context) error {
 	ctx := c.Request().Context()
-	me := stateOf(c).subject.ID
+	me := web.StateOf(c).Subject.ID
 	s.staffNav(c)
 	q := c.QueryParams()
 	v := views.DeskQueueView{
@@ -67,12 +68,12 @@ func (s *Server) deskQueues(c echo.Context) error {
 		Status:   q.Get("status"),
 		Priority: q.Get("prioritet"),
 		System:   q.Get("system"),
-		Query:    field(c, "q"),
+		Query:    web.Field(c, "q"),
 		Statuses: msgOptions(support.Statuses), Priorities: msgOptions(support.Priorities),
 		Systems: msgOptions(support.Systems),
 	}
 	status := http.StatusOK
-	if fe := inputError(c, "q"); fe != nil {
+	if fe := web.InputError(c, "q"); fe != nil {
 		v.ErrorID, v.ErrorField, status = fe.MsgID, "q", http.StatusBadRequest
 	}
 	f := support.Filter{Me: me, Limit: deskPageSize,
@@ -141,7 +142,7 @@ func (s *Server) deskQueues(c echo.Context) error {
 	}
 	c.Response().Header().Add("Vary", "HX-Request")
 	if isHTMX(c) {
-		return s.render(c, status, views.DeskList(v))
+		return s.site.Render(c, status, views.DeskList(v))
 	}
 	counts, err := s.Cases.Counts(ctx, me)
 	if err != nil {
@@ -152,7 +153,7 @@ func (s *Server) deskQueues(c echo.Context) error {
 		v.Tabs = append(v.Tabs, views.DeskTab{LabelID: qc.Queue.MsgID(), Href: deskPath + "?ko=" + url.QueryEscape(string(qc.Queue)),
 			Active: v.Queue == string(qc.Queue), Total: qc.Total, DueSoon: qc.DueSoon, Breached: qc.Breached})
 	}
-	return s.render(c, status, views.DeskQueues(v))
+	return s.site.Render(c, status, views.DeskQueues(v))
 }
 
 // deskQuery is the filter of v as URL parameters, for the next page's link.
@@ -239,7 +240,7 @@ func (s *Server) deskRow(cs support.Case, names map[int64]string, now time.Time)
 		r.Assignee = staffName(names, cs.AssigneeID)
 	}
 	if !cs.NextDue.IsZero() {
-		r.Due = s.when(cs.NextDue)
+		r.Due = s.site.When(cs.NextDue)
 	}
 	return r
 }
@@ -251,7 +252,7 @@ func (s *Server) deskNewPage(c echo.Context) error {
 }
 
 func (s *Server) renderDeskNew(c echo.Context, status int, f views.Form) error {
-	return s.render(c, status, views.DeskNew(views.DeskNewView{Form: f, Systems: msgOptions(support.Systems),
+	return s.site.Render(c, status, views.DeskNew(views.DeskNewView{Form: f, Systems: msgOptions(support.Systems),
 		Categories: msgOptions(support.Categories), Langs: deskLangs}))
 }
 
@@ -268,13 +269,13 @@ var deskNewFields = map[*support.Error]string{
 // to it. Identity theft becomes urgent in the domain.
 func (s *Server) deskNewSubmit(c echo.Context) error {
 	s.staffNav(c)
-	f := formOf(c, "system", "category", "subject", "name", "phone", "email", "lang", "message")
-	require(&f, f.Values, [2]string{"system", support.ErrSystemInvalid.MsgID},
+	f := web.FormOf(c, "system", "category", "subject", "name", "phone", "email", "lang", "message")
+	web.Require(&f, f.Values, [2]string{"system", support.ErrSystemInvalid.MsgID},
 		[2]string{"category", support.ErrCategoryInvalid.MsgID}, [2]string{"subject", support.ErrSubjectRequired.MsgID})
 	if f.HasErrors() {
-		return s.renderDeskNew(c, statusInvalid, f)
+		return s.renderDeskNew(c, web.StatusInvalid, f)
 	}
-	me := stateOf(c).subject.ID
+	me := web.StateOf(c).Subject.ID
 	cs, err := s.Cases.Open(c.Request().Context(), support.NewCase{
 		Channel: support.ChannelPhone, System: support.System(f.Values["system"]),
 		Category: support.Category(f.Values["category"]), Subject: f.Values["subject"],
@@ -285,7 +286,7 @@ func (s *Server) deskNewSubmit(c echo.Context) error {
 		if err := supportError(&f, err, deskNewFields, ""); err != nil {
 			return err
 		}
-		return s.renderDeskNew(c, statusInvalid, f)
+		return s.renderDeskNew(c, web.StatusInvalid, f)
 	}
-	return s.redirect(c, deskPath+"/"+cs.Ref+"?udfoert=oprettet")
+	return s.site.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=oprettet")
 }

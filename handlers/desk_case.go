@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/db"
+	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/inbound"
 	"mitidportal/mail"
@@ -96,7 +97,7 @@ func (s *Server) renderDeskCase(c echo.Context, status int, cs support.Case, f v
 	if err != nil {
 		return err
 	}
-	me := stateOf(c).subject.ID
+	me := web.StateOf(c).Subject.ID
 	now := s.Now()
 	v := views.DeskCaseView{Ref: cs.Ref, Href: deskPath + "/" + cs.Ref, Subject: cs.Subject, Version: cs.Version,
 		Closed: cs.Status == support.StatusClosed, Mine: cs.AssigneeID != 0 && cs.AssigneeID == me,
@@ -117,7 +118,7 @@ func (s *Server) renderDeskCase(c echo.Context, status int, cs support.Case, f v
 		{LabelID: "desk.field.email", Value: cs.Email},
 		{LabelID: "desk.field.phone", Value: cs.Phone},
 		{LabelID: "desk.field.lang", ValueID: langID(cs.Lang)},
-		{LabelID: "desk.field.created", Value: s.when(cs.CreatedAt)},
+		{LabelID: "desk.field.created", Value: s.site.When(cs.CreatedAt)},
 		{LabelID: "desk.field.tags", Value: strings.Join(cs.Tags, ", ")},
 	}
 	if cs.MitIDID != 0 {
@@ -130,10 +131,10 @@ func (s *Server) renderDeskCase(c echo.Context, status int, cs support.Case, f v
 	}{{"desk.case.first_response", cs.FirstResponse}, {"desk.case.resolution", cs.Resolution}} {
 		dd := views.DeskDeadline{LabelID: d.id, State: string(d.d.State(now)), StateID: d.d.State(now).MsgID()}
 		if !d.d.Due.IsZero() {
-			dd.Due = s.when(d.d.Due)
+			dd.Due = s.site.When(d.d.Due)
 		}
 		if !d.d.Met.IsZero() {
-			dd.Met = s.when(d.d.Met)
+			dd.Met = s.site.When(d.d.Met)
 		}
 		v.Deadlines = append(v.Deadlines, dd)
 	}
@@ -155,12 +156,12 @@ func (s *Server) renderDeskCase(c echo.Context, status int, cs support.Case, f v
 	if _, ok := f.Values["tags"]; !ok {
 		f.Values["tags"] = strings.Join(cs.Tags, ", ")
 	}
-	return s.render(c, status, views.DeskCase(v))
+	return s.site.Render(c, status, views.DeskCase(v))
 }
 
 // deskEntry is one timeline entry as the case page shows it.
 func (s *Server) deskEntry(e support.Entry, names map[int64]string) views.DeskEntry {
-	out := views.DeskEntry{KindID: e.Kind.MsgID(), At: s.when(e.At), Internal: !e.Kind.Public(), Body: e.Body}
+	out := views.DeskEntry{KindID: e.Kind.MsgID(), At: s.site.When(e.At), Internal: !e.Kind.Public(), Body: e.Body}
 	if e.StaffID != 0 {
 		out.By = staffName(names, e.StaffID)
 	}
@@ -187,8 +188,8 @@ func (s *Server) deskEntry(e support.Entry, names map[int64]string) views.DeskEn
 			}
 		}
 	case support.EntryCall:
-		fact("desk.case.call_start", s.when(e.CallStart), "")
-		fact("desk.case.call_end", s.when(e.CallEnd), "")
+		fact("desk.case.call_start", s.site.When(e.CallStart), "")
+		fact("desk.case.call_end", s.site.When(e.CallEnd), "")
 		fact("desk.case.duration", strconv.Itoa(int(e.CallDuration().Round(time.Minute).Minutes()))+" min", "")
 		fact("desk.case.outcome", "", e.Outcome.MsgID())
 	case support.EntryVerification:
@@ -233,10 +234,10 @@ func (s *Server) deskReply(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	f := formOf(c, "reply_body")
+	f := web.FormOf(c, "reply_body")
 	body := f.Values["reply_body"]
-	again := func() error { return s.renderDeskCase(c, statusInvalid, cs, f, "reply", "") }
-	require(&f, f.Values, [2]string{"reply_body", support.ErrBodyRequired.MsgID})
+	again := func() error { return s.renderDeskCase(c, web.StatusInvalid, cs, f, "reply", "") }
+	web.Require(&f, f.Values, [2]string{"reply_body", support.ErrBodyRequired.MsgID})
 	if f.HasErrors() {
 		return again()
 	}
@@ -262,7 +263,7 @@ func (s *Server) deskReply(c echo.Context) error {
 			inReplyTo = e.MessageID
 		}
 	}
-	me := stateOf(c).subject.ID
+	me := web.StateOf(c).Subject.ID
 	tr := s.Catalog.For(cs.Lang)
 	err = db.Transact(ctx, s.Pool, func(tx pgx.Tx) error {
 		_, msgID, err := s.Outbox.EnqueueThreaded(ctx, tx, mail.Message{To: to, InReplyTo: inReplyTo,
@@ -281,7 +282,7 @@ func (s *Server) deskReply(c echo.Context) error {
 		}
 		return again()
 	}
-	return s.redirect(c, deskPath+"/"+cs.Ref+"?udfoert=svar")
+	return s.site.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=svar")
 }
 
 // deskNote adds an internal note.
@@ -290,18 +291,18 @@ func (s *Server) deskNote(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formOf(c, "note_body")
+	f := web.FormOf(c, "note_body")
 	if f.HasErrors() {
-		return s.renderDeskCase(c, statusInvalid, cs, f, "note", "")
+		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "note", "")
 	}
-	_, err = s.Cases.AddNote(c.Request().Context(), cs.ID, stateOf(c).subject.ID, f.Values["note_body"])
+	_, err = s.Cases.AddNote(c.Request().Context(), cs.ID, web.StateOf(c).Subject.ID, f.Values["note_body"])
 	if err != nil {
 		if err := supportError(&f, err, nil, "note_body"); err != nil {
 			return err
 		}
-		return s.renderDeskCase(c, statusInvalid, cs, f, "note", "")
+		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "note", "")
 	}
-	return s.redirect(c, deskPath+"/"+cs.Ref+"?udfoert=note")
+	return s.site.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=note")
 }
 
 // deskCall logs a call: start and end as clock times today, or a length in minutes ending now.
@@ -310,7 +311,7 @@ func (s *Server) deskCall(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formOf(c, "call_start", "call_end", "call_minutes", "outcome", "call_note")
+	f := web.FormOf(c, "call_start", "call_end", "call_minutes", "outcome", "call_note")
 	start, end, ok := s.callTimes(f.Values)
 	if !ok {
 		f.Errors = append(f.Errors, views.FieldError{Field: "call_start", MsgID: "desk.err.call_times"})
@@ -319,17 +320,17 @@ func (s *Server) deskCall(c echo.Context) error {
 		f.Errors = append(f.Errors, views.FieldError{Field: "outcome", MsgID: support.ErrOutcomeInvalid.MsgID})
 	}
 	if !f.HasErrors() {
-		_, err = s.Cases.LogCall(c.Request().Context(), support.Call{CaseID: cs.ID, StaffID: stateOf(c).subject.ID,
+		_, err = s.Cases.LogCall(c.Request().Context(), support.Call{CaseID: cs.ID, StaffID: web.StateOf(c).Subject.ID,
 			Start: start, End: end, Outcome: support.CallOutcome(f.Values["outcome"]), Note: f.Values["call_note"]})
 		if err == nil {
-			return s.redirect(c, deskPath+"/"+cs.Ref+"?udfoert=opkald")
+			return s.site.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=opkald")
 		}
 		fields := map[*support.Error]string{support.ErrOutcomeInvalid: "outcome", support.ErrCallTimes: "call_start"}
 		if err := supportError(&f, err, fields, "call_note"); err != nil {
 			return err
 		}
 	}
-	return s.renderDeskCase(c, statusInvalid, cs, f, "call", "")
+	return s.renderDeskCase(c, web.StatusInvalid, cs, f, "call", "")
 }
 
 // callTimes reads a call's start and end: "HH:MM" (or "HH.MM") today in the desk's time zone,
@@ -368,9 +369,9 @@ func version(c echo.Context) int {
 // with the rule broken (a conflict says so at the top; what was typed stays in f).
 func (s *Server) deskChanged(c echo.Context, cs support.Case, f views.Form, active, field, notice string, err error) error {
 	if err == nil {
-		return s.redirect(c, deskPath+"/"+cs.Ref+"?udfoert="+notice)
+		return s.site.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert="+notice)
 	}
-	status := statusInvalid
+	status := web.StatusInvalid
 	if errors.Is(err, support.ErrConflict) {
 		status, field = http.StatusConflict, ""
 	}
@@ -390,12 +391,12 @@ func (s *Server) deskStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formOf(c, "status")
-	require(&f, f.Values, [2]string{"status", support.ErrStatusInvalid.MsgID})
+	f := web.FormOf(c, "status")
+	web.Require(&f, f.Values, [2]string{"status", support.ErrStatusInvalid.MsgID})
 	if f.HasErrors() {
-		return s.renderDeskCase(c, statusInvalid, cs, f, "status", "")
+		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "status", "")
 	}
-	_, err = s.Cases.SetStatus(c.Request().Context(), cs.ID, stateOf(c).subject.ID, support.CaseStatus(f.Values["status"]), version(c))
+	_, err = s.Cases.SetStatus(c.Request().Context(), cs.ID, web.StateOf(c).Subject.ID, support.CaseStatus(f.Values["status"]), version(c))
 	return s.deskChanged(c, cs, f, "status", "status", "status", err)
 }
 
@@ -405,7 +406,7 @@ func (s *Server) deskAssign(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	me := stateOf(c).subject.ID
+	me := web.StateOf(c).Subject.ID
 	to := int64(0)
 	if c.FormValue("to") == "me" {
 		to = me
@@ -420,10 +421,10 @@ func (s *Server) deskTags(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formOf(c, "tags")
+	f := web.FormOf(c, "tags")
 	if f.HasErrors() {
-		return s.renderDeskCase(c, statusInvalid, cs, f, "tags", "")
+		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "tags", "")
 	}
-	_, err = s.Cases.SetTags(c.Request().Context(), cs.ID, stateOf(c).subject.ID, strings.Split(f.Values["tags"], ","), version(c))
+	_, err = s.Cases.SetTags(c.Request().Context(), cs.ID, web.StateOf(c).Subject.ID, strings.Split(f.Values["tags"], ","), version(c))
 	return s.deskChanged(c, cs, f, "tags", "tags", "tags", err)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/audit"
+	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/support"
 	"mitidportal/views"
@@ -101,7 +102,7 @@ func (s *Server) deskTargetOf(c echo.Context) (deskTarget, error) {
 	if err != nil {
 		return deskTarget{}, err
 	}
-	t := deskTarget{m: m, me: stateOf(c).subject.ID, href: deskCitizenPath + strconv.FormatInt(id, 10)}
+	t := deskTarget{m: m, me: web.StateOf(c).Subject.ID, href: deskCitizenPath + strconv.FormatInt(id, 10)}
 	if ref := c.QueryParam("sag"); ref != "" {
 		cs, err := s.Cases.ByRef(ctx, ref)
 		if errors.Is(err, support.ErrNotFound) || err == nil && cs.MitIDID != 0 && cs.MitIDID != id {
@@ -189,7 +190,7 @@ func (s *Server) renderDeskCitizen(c echo.Context, status int, t deskTarget, f d
 		return err
 	}
 	s.staffNav(c)
-	return s.render(c, status, views.DeskCitizen(v))
+	return s.site.Render(c, status, views.DeskCitizen(v))
 }
 
 func (s *Server) deskCitizenView(c echo.Context, t deskTarget, f deskForms) (views.DeskCitizenView, error) {
@@ -224,12 +225,12 @@ func (s *Server) deskCitizenView(c echo.Context, t deskTarget, f deskForms) (vie
 		row := views.DeskMeansRow{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, StatusID: a.Status.MsgID(),
 			Blockable: a.Status == identity.AuthActive || a.Status == identity.AuthPending || a.Status == identity.AuthLocked}
 		if a.LastUsedAt != nil {
-			row.LastUsed = s.when(*a.LastUsedAt)
+			row.LastUsed = s.site.When(*a.LastUsedAt)
 		}
 		v.Means = append(v.Means, row)
 	}
 	for _, a := range acts {
-		v.Activity = append(v.Activity, views.ActivityRow{Time: s.when(a.At), WhatID: a.Kind.MsgID(),
+		v.Activity = append(v.Activity, views.ActivityRow{Time: s.site.When(a.At), WhatID: a.Kind.MsgID(),
 			ByID: actorID(a.Actor), Details: activityDetails(a)})
 	}
 	for _, cs := range cases {
@@ -261,10 +262,10 @@ func (s *Server) deskBlockMitID(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formOf(c, "reason")
+	f := web.FormOf(c, "reason")
 	reason := deskReason(&f, "reason")
 	if f.HasErrors() {
-		return s.renderDeskCitizen(c, statusInvalid, t, deskForms{Block: f})
+		return s.renderDeskCitizen(c, web.StatusInvalid, t, deskForms{Block: f})
 	}
 	ctx := c.Request().Context()
 	end := s.endSessionsTx(ctx, t.m.ID)
@@ -276,14 +277,14 @@ func (s *Server) deskBlockMitID(c echo.Context) error {
 			Subject: audit.MitID(t.m.ID), Detail: t.auditDetail(map[string]any{"reason": string(reason)})})
 	})
 	if err != nil {
-		if fe, rerr := ruleError(err, "reason"); rerr == nil {
+		if fe, rerr := web.RuleError(err, "reason"); rerr == nil {
 			f.Errors = append(f.Errors, fe)
-			return s.renderDeskCitizen(c, statusInvalid, t, deskForms{Block: f})
+			return s.renderDeskCitizen(c, web.StatusInvalid, t, deskForms{Block: f})
 		}
 		return err
 	}
 	s.deskRecordAction(ctx, t, support.ActionBlock, map[string]any{"reason": string(reason)})
-	return s.redirect(c, withDone(t.href, "blocked"))
+	return s.site.Redirect(c, withDone(t.href, "blocked"))
 }
 
 // deskBlockMeans blocks one means. The identity store offers no hook into its transaction
@@ -293,14 +294,14 @@ func (s *Server) deskBlockMeans(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formOf(c, "means", "means_reason")
+	f := web.FormOf(c, "means", "means_reason")
 	meansID, perr := strconv.ParseInt(f.Values["means"], 10, 64)
 	if perr != nil {
 		f.Errors = append(f.Errors, views.FieldError{Field: "means", MsgID: "deskcitizen.err.means_required"})
 	}
 	reason := deskReason(&f, "means_reason")
 	if f.HasErrors() {
-		return s.renderDeskCitizen(c, statusInvalid, t, deskForms{Means: f})
+		return s.renderDeskCitizen(c, web.StatusInvalid, t, deskForms{Means: f})
 	}
 	ctx := c.Request().Context()
 	a, err := s.Identity.Authenticator(ctx, t.m.ID, meansID)
@@ -311,9 +312,9 @@ func (s *Server) deskBlockMeans(c echo.Context) error {
 		err = identity.ErrAuthenticatorUnused
 	}
 	if err != nil {
-		if fe, rerr := ruleError(err, "means"); rerr == nil {
+		if fe, rerr := web.RuleError(err, "means"); rerr == nil {
 			f.Errors = append(f.Errors, fe)
-			return s.renderDeskCitizen(c, statusInvalid, t, deskForms{Means: f})
+			return s.renderDeskCitizen(c, web.StatusInvalid, t, deskForms{Means: f})
 		}
 		return err
 	}
@@ -323,7 +324,7 @@ func (s *Server) deskBlockMeans(c echo.Context) error {
 		return err
 	}
 	s.deskRecordAction(ctx, t, support.ActionBlockMeans, detail)
-	return s.redirect(c, withDone(t.href, "means_blocked"))
+	return s.site.Redirect(c, withDone(t.href, "means_blocked"))
 }
 
 // deskTemporaryPassword issues a temporary password after a verification and shows it once.
@@ -342,15 +343,15 @@ func (s *Server) deskTemporaryPassword(c echo.Context) error {
 			Subject: audit.MitID(t.m.ID), Detail: t.auditDetail(map[string]any{"expires": expires.UTC().Format(time.RFC3339)})})
 	})
 	if err != nil {
-		if _, ok := isIdentityRule(err); ok {
+		if _, ok := web.IsIdentityRule(err); ok {
 			return s.deskRefused(c, t, http.StatusConflict, "deskcitizen.refused.blocked")
 		}
 		return err
 	}
 	s.deskRecordAction(ctx, t, support.ActionTemporaryPassword, nil)
 	s.staffNav(c)
-	return s.render(c, http.StatusOK, views.DeskTemporaryPassword(views.DeskTemporaryPasswordView{
-		Password: pw, Username: t.m.Username, Expires: s.when(expires), BackHref: t.href}))
+	return s.site.Render(c, http.StatusOK, views.DeskTemporaryPassword(views.DeskTemporaryPasswordView{
+		Password: pw, Username: t.m.Username, Expires: s.site.When(expires), BackHref: t.href}))
 }
 
 // deskActivationCode issues an activation code for recovery after a verification; it goes by
@@ -380,7 +381,7 @@ func (s *Server) deskActivationCode(c echo.Context) error {
 		return err
 	}
 	s.deskRecordAction(ctx, t, support.ActionActivationCode, map[string]any{"letter": true, "activation_id": ac.ID})
-	return s.redirect(c, withDone(t.href, "activation"))
+	return s.site.Redirect(c, withDone(t.href, "activation"))
 }
 
 // deskRecordAction puts an action on the case's timeline when the work is done from a case.
@@ -403,7 +404,7 @@ func (s *Server) deskNotVerified(c echo.Context, t deskTarget) error {
 
 func (s *Server) deskRefused(c echo.Context, t deskTarget, status int, msgID string) error {
 	s.staffNav(c)
-	return s.render(c, status, views.DeskRefused(views.DeskRefusedView{TextID: msgID, BackHref: t.href}))
+	return s.site.Render(c, status, views.DeskRefused(views.DeskRefusedView{TextID: msgID, BackHref: t.href}))
 }
 
 // withDone adds ?done=what (or &done=) to href.
@@ -430,7 +431,7 @@ func (s *Server) deskVerifyStart(c echo.Context) error {
 		return err
 	}
 	r, err := s.Identity.StartAppRequest(c.Request().Context(), identity.AppRequestInput{MitIDID: t.m.ID,
-		Purpose: identity.AppPurposeVerify, Service: deskService, ClientAddr: s.clientAddr(c), BrowserSecret: secret})
+		Purpose: identity.AppPurposeVerify, Service: deskService, ClientAddr: s.site.ClientAddr(c), BrowserSecret: secret})
 	switch {
 	case errors.Is(err, identity.ErrNoApp):
 		return s.deskRefused(c, t, http.StatusConflict, "deskcitizen.refused.no_app")
@@ -439,14 +440,14 @@ func (s *Server) deskVerifyStart(c echo.Context) error {
 	case err != nil:
 		var te *identity.ThrottledError
 		if errors.As(err, &te) {
-			markThrottled(c, err)
+			web.MarkThrottled(c, err)
 			return s.deskRefused(c, t, http.StatusTooManyRequests, "deskcitizen.refused.throttled")
 		}
 		return err
 	}
 	s.setDeskVerify(c, deskVerify{StaffID: t.me, MitIDID: t.m.ID, Req: r.ID, Secret: secret, Code: r.DisplayCode,
 		Case: t.caseRef(), Status: "pending"})
-	return s.redirect(c, t.href+"#verify")
+	return s.site.Redirect(c, t.href+"#verify")
 }
 
 // deskVerifyStatus is the part of the card that htmx polls while the app has not answered;
@@ -458,7 +459,7 @@ func (s *Server) deskVerifyStatus(c echo.Context) error {
 		return err
 	}
 	if c.Request().Header.Get("HX-Request") != "true" {
-		return s.redirect(c, t.href+"#verify")
+		return s.site.Redirect(c, t.href+"#verify")
 	}
 	v, err := s.deskVerifyView(c, t)
 	if err != nil {
@@ -467,12 +468,12 @@ func (s *Server) deskVerifyStatus(c echo.Context) error {
 	if strconv.FormatInt(v.Req, 10) != c.Param("req") {
 		v = t.noVerifyView()
 	}
-	return s.render(c, http.StatusOK, views.DeskVerifyStatus(v))
+	return s.site.Render(c, http.StatusOK, views.DeskVerifyStatus(v))
 }
 
 func deskVerifyOf(c echo.Context) (deskVerify, bool) {
 	var v deskVerify
-	raw, _ := stateOf(c).sess.Values[keyDeskVerify].(string)
+	raw, _ := web.StateOf(c).Sess.Values[keyDeskVerify].(string)
 	if raw == "" || json.Unmarshal([]byte(raw), &v) != nil {
 		return deskVerify{}, false
 	}
@@ -481,9 +482,9 @@ func deskVerifyOf(c echo.Context) (deskVerify, bool) {
 
 func (s *Server) setDeskVerify(c echo.Context, v deskVerify) {
 	b, _ := json.Marshal(v)
-	st := stateOf(c)
-	st.sess.Values[keyDeskVerify] = string(b)
-	st.dirty = true
+	st := web.StateOf(c)
+	st.Sess.Values[keyDeskVerify] = string(b)
+	st.Dirty = true
 }
 
 // deskVerified reports whether this staff member verified this MitID's caller within
@@ -531,7 +532,7 @@ func (s *Server) deskVerifyView(c echo.Context, t deskTarget) (views.DeskVerifyV
 		if s.Now().Sub(v.Approved) >= deskVerifyValid {
 			out.State = "lapsed"
 		} else {
-			out.Until = s.when(v.Approved.Add(deskVerifyValid))
+			out.Until = s.site.When(v.Approved.Add(deskVerifyValid))
 		}
 	}
 	return out, nil

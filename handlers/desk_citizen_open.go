@@ -40,7 +40,7 @@ func (s *Server) deskOpened(ctx context.Context, t deskTarget) (bool, error) {
 // citizen, since nothing is logged yet.
 func (s *Server) renderDeskOpen(c echo.Context, t deskTarget) error {
 	s.staffNav(c)
-	return s.render(c, http.StatusOK, views.DeskCitizenOpen(views.DeskCitizenOpenView{
+	return s.site.Render(c, http.StatusOK, views.DeskCitizenOpen(views.DeskCitizenOpenView{
 		Action: t.action("aabn"), CaseRef: t.caseRef()}))
 }
 
@@ -54,7 +54,7 @@ func (s *Server) deskCitizenOpen(c echo.Context) error {
 	if err := s.deskRecordLookup(c.Request().Context(), t); err != nil {
 		return err
 	}
-	return s.redirect(c, t.href)
+	return s.site.Redirect(c, t.href)
 }
 
 // deskRecordLookup writes the look-up of t's citizen: the audit entry and the entry in the
@@ -106,11 +106,11 @@ func (s *Server) deskVerifyRecord(c echo.Context) error {
 		}
 	}
 	if !isHTMX(c) {
-		return s.redirect(c, t.href+"#verify")
+		return s.site.Redirect(c, t.href+"#verify")
 	}
 	v, err := s.deskVerifyView(c, t)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.DeskVerifyStatus(v))
+	return s.site.Render(c, http.StatusOK, views.DeskVerifyStatus(v))
 }

@@ -25,9 +25,9 @@ func (s *Server) lettersPage(c echo.Context) error {
 	}
 	var v views.LettersView
 	for _, l := range list {
-		v.Letters = append(v.Letters, views.LetterRow{ID: l.ID, Date: s.when(l.CreatedAt), Subject: l.Subject, Unread: l.ReadAt == nil})
+		v.Letters = append(v.Letters, views.LetterRow{ID: l.ID, Date: s.site.When(l.CreatedAt), Subject: l.Subject, Unread: l.ReadAt == nil})
 	}
-	return s.render(c, http.StatusOK, views.Letters(v))
+	return s.site.Render(c, http.StatusOK, views.Letters(v))
 }
 
 // letterPDF serves one of the citizen's letters; another person's letter is not found.
@@ -72,23 +72,23 @@ func (s *Server) demoMailbox(c echo.Context) error {
 	}
 	var v views.DemoMailView
 	for _, l := range ls {
-		v.Letters = append(v.Letters, views.DemoLetter{ID: l.ID, Recipient: l.Recipient, Date: s.when(l.CreatedAt), Subject: l.Subject})
+		v.Letters = append(v.Letters, views.DemoLetter{ID: l.ID, Recipient: l.Recipient, Date: s.site.When(l.CreatedAt), Subject: l.Subject})
 	}
 	if s.DemoMail != nil {
 		for _, m := range s.DemoMail.Recent(30) {
 			v.Mails = append(v.Mails, views.DemoMail{To: strings.Join(m.To, ", "), Subject: m.Subject,
-				Time: s.when(m.Received), Body: m.Text})
+				Time: s.site.When(m.Received), Body: m.Text})
 		}
-		return s.render(c, http.StatusOK, views.DemoMailbox(v))
+		return s.site.Render(c, http.StatusOK, views.DemoMailbox(v))
 	}
 	mails, err := mail.Recent(ctx, s.Pool, "", 30)
 	if err != nil {
 		return err
 	}
 	for _, m := range mails {
-		v.Mails = append(v.Mails, views.DemoMail{To: m.To, Subject: m.Subject, Time: s.when(m.CreatedAt), Body: m.Text})
+		v.Mails = append(v.Mails, views.DemoMail{To: m.To, Subject: m.Subject, Time: s.site.When(m.CreatedAt), Body: m.Text})
 	}
-	return s.render(c, http.StatusOK, views.DemoMailbox(v))
+	return s.site.Render(c, http.StatusOK, views.DemoMailbox(v))
 }
 
 func (s *Server) demoLetterPDF(c echo.Context) error {

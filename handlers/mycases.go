@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/web"
 	"mitidportal/support"
 	"mitidportal/views"
 )
@@ -14,31 +15,31 @@ import (
 // each timeline and a reply form (DESIGN.md §3.3, §5).
 func (s *Server) myCasesRoutes() []Route {
 	return []Route{
-		{http.MethodGet, "/mitid/sager", CitizenPages, s.myCases},
-		{http.MethodGet, "/mitid/sager/:ref", CitizenPages, s.myCase},
-		{http.MethodPost, "/mitid/sager/:ref/svar", CitizenPages, s.myCaseReply},
+		{http.MethodGet, "/mitid/sager", web.CitizenPages, s.myCases},
+		{http.MethodGet, "/mitid/sager/:ref", web.CitizenPages, s.myCase},
+		{http.MethodPost, "/mitid/sager/:ref/svar", web.CitizenPages, s.myCaseReply},
 	}
 }
 
 // myCases lists the citizen's cases, newest first.
 func (s *Server) myCases(c echo.Context) error {
-	cases, err := s.Cases.ForCitizen(c.Request().Context(), stateOf(c).subject.ID)
+	cases, err := s.Cases.ForCitizen(c.Request().Context(), web.StateOf(c).Subject.ID)
 	if err != nil {
 		return err
 	}
 	v := views.MyCasesView{}
 	for _, cs := range cases {
 		v.Cases = append(v.Cases, views.MyCaseRow{Ref: cs.Ref, Subject: cs.Subject,
-			StatusID: cs.Status.MsgID(), Updated: s.when(cs.UpdatedAt)})
+			StatusID: cs.Status.MsgID(), Updated: s.site.When(cs.UpdatedAt)})
 	}
-	return s.render(c, http.StatusOK, views.MyCases(v))
+	return s.site.Render(c, http.StatusOK, views.MyCases(v))
 }
 
 // ownCase returns the case of the path's reference code when it is the citizen's; another
 // citizen's case is as unknown as a code that does not exist (404).
 func (s *Server) ownCase(c echo.Context) (support.Case, error) {
 	cs, err := s.Cases.ByRef(c.Request().Context(), c.Param("ref"))
-	if errors.Is(err, support.ErrNotFound) || (err == nil && cs.MitIDID != stateOf(c).subject.ID) {
+	if errors.Is(err, support.ErrNotFound) || (err == nil && cs.MitIDID != web.StateOf(c).Subject.ID) {
 		return support.Case{}, echo.ErrNotFound
 	}
 	return cs, err
@@ -59,20 +60,20 @@ func (s *Server) renderMyCase(c echo.Context, status int, cs support.Case, f vie
 		return err
 	}
 	v := views.MyCaseView{Ref: cs.Ref, Subject: cs.Subject, StatusID: cs.Status.MsgID(),
-		SystemID: cs.System.MsgID(), CategoryID: cs.Category.MsgID(), Created: s.when(cs.CreatedAt),
+		SystemID: cs.System.MsgID(), CategoryID: cs.Category.MsgID(), Created: s.site.When(cs.CreatedAt),
 		CanReply: cs.Status != support.StatusClosed, Form: f, Sent: sent}
 	for _, e := range entries {
 		if !e.Kind.Public() {
 			continue // Timeline(false) already leaves them out; this keeps it so if it changes
 		}
-		item := views.MyCaseEntry{When: s.when(e.At), KindID: "citizencases.entry." + string(e.Kind),
+		item := views.MyCaseEntry{When: s.site.When(e.At), KindID: "citizencases.entry." + string(e.Kind),
 			Body: e.Body, FromCitizen: e.Kind == support.EntryMessage}
 		if e.Kind == support.EntryStatus {
 			item.StatusID = support.CaseStatus(e.To).MsgID()
 		}
 		v.Entries = append(v.Entries, item)
 	}
-	return s.render(c, status, views.MyCase(v))
+	return s.site.Render(c, status, views.MyCase(v))
 }
 
 // myCaseReply adds the citizen's message; a case waiting for them opens again.
@@ -81,8 +82,8 @@ func (s *Server) myCaseReply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formOf(c, "message")
-	require(&f, f.Values, [2]string{"message", support.ErrBodyRequired.MsgID})
+	f := web.FormOf(c, "message")
+	web.Require(&f, f.Values, [2]string{"message", support.ErrBodyRequired.MsgID})
 	if !f.HasErrors() {
 		_, err = s.Cases.AddMessage(c.Request().Context(), support.NewMessage{CaseID: cs.ID, Body: f.Values["message"]})
 		if err := supportFieldError(&f, err, "message"); err != nil {
@@ -93,7 +94,7 @@ func (s *Server) myCaseReply(c echo.Context) error {
 		if cs, err = s.Cases.Get(c.Request().Context(), cs.ID); err != nil {
 			return err
 		}
-		return s.renderMyCase(c, statusInvalid, cs, f, false)
+		return s.renderMyCase(c, web.StatusInvalid, cs, f, false)
 	}
-	return s.redirect(c, "/mitid/sager/"+cs.Ref+"?done=reply")
+	return s.site.Redirect(c, "/mitid/sager/"+cs.Ref+"?done=reply")
 }

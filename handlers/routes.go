@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/labstack/echo/v4"
+
+	"mitidportal/handlers/web"
 )
 
 // Route is one entry of the route table: every route declares the roles it admits.
@@ -19,71 +21,71 @@ type Route struct {
 func (s *Server) routes() []Route {
 	return []Route{
 		// Operations.
-		{http.MethodGet, "/healthz", Public, s.healthz},
-		{http.MethodGet, "/readyz", Public, s.readyz},
-		{http.MethodGet, "/metrics", Public, s.metricsPage},
+		{http.MethodGet, "/healthz", web.Public, s.healthz},
+		{http.MethodGet, "/readyz", web.Public, s.readyz},
+		{http.MethodGet, "/metrics", web.Public, s.metricsPage},
 
 		// Public pages.
-		{http.MethodGet, "/", Public, s.home},
-		{http.MethodGet, "/kontakt", Public, s.contact},
-		{http.MethodGet, "/tilgaengelighed", Public, s.accessibility},
-		{http.MethodGet, "/privatliv", Public, s.privacy},
-		{http.MethodGet, "/cookies", Public, s.cookies},
+		{http.MethodGet, "/", web.Public, s.home},
+		{http.MethodGet, "/kontakt", web.Public, s.contact},
+		{http.MethodGet, "/tilgaengelighed", web.Public, s.accessibility},
+		{http.MethodGet, "/privatliv", web.Public, s.privacy},
+		{http.MethodGet, "/cookies", web.Public, s.cookies},
 
 		// Session.
-		{http.MethodPost, "/log-ud", LoggedIn, s.logout},
+		{http.MethodPost, "/log-ud", web.LoggedIn, s.logout},
 
 		// Login (DESIGN.md §3.2): username, then a means. Chip and app routes are in chip.go
 		// and app.go.
-		{http.MethodGet, "/log-ind", Public, s.loginPage},
-		{http.MethodPost, "/log-ind", Public, s.loginSubmit},
-		{http.MethodGet, "/log-ind/metode", Public, s.loginMethod},
-		{http.MethodGet, "/log-ind/kode", Public, s.loginCodePage},
-		{http.MethodPost, "/log-ind/kode", Public, s.loginCodeSubmit},
+		{http.MethodGet, "/log-ind", web.Public, s.loginPage},
+		{http.MethodPost, "/log-ind", web.Public, s.loginSubmit},
+		{http.MethodGet, "/log-ind/metode", web.Public, s.loginMethod},
+		{http.MethodGet, "/log-ind/kode", web.Public, s.loginCodePage},
+		{http.MethodPost, "/log-ind/kode", web.Public, s.loginCodeSubmit},
 
 		// Creating a MitID by activation letter (§3.4 path 1).
-		{http.MethodGet, "/opret", Public, s.createStart},
-		{http.MethodPost, "/opret", Public, s.createStartSubmit},
-		{http.MethodGet, "/opret/kode", Public, s.createCode},
-		{http.MethodPost, "/opret/kode", Public, s.createCodeSubmit},
-		{http.MethodGet, "/opret/bruger", Public, s.createUser},
-		{http.MethodPost, "/opret/bruger", Public, s.createUserSubmit},
-		{http.MethodGet, "/opret/middel", Public, s.createMeans},
-		{http.MethodGet, "/opret/kodeviser", Public, s.createToken},
-		{http.MethodPost, "/opret/kodeviser", Public, s.createTokenSubmit},
-		{http.MethodGet, "/opret/faerdig", Public, s.createDone},
+		{http.MethodGet, "/opret", web.Public, s.createStart},
+		{http.MethodPost, "/opret", web.Public, s.createStartSubmit},
+		{http.MethodGet, "/opret/kode", web.Public, s.createCode},
+		{http.MethodPost, "/opret/kode", web.Public, s.createCodeSubmit},
+		{http.MethodGet, "/opret/bruger", web.Public, s.createUser},
+		{http.MethodPost, "/opret/bruger", web.Public, s.createUserSubmit},
+		{http.MethodGet, "/opret/middel", web.Public, s.createMeans},
+		{http.MethodGet, "/opret/kodeviser", web.Public, s.createToken},
+		{http.MethodPost, "/opret/kodeviser", web.Public, s.createTokenSubmit},
+		{http.MethodGet, "/opret/faerdig", web.Public, s.createDone},
 
 		// Blocking for anyone (§3.6).
-		{http.MethodGet, "/spaer", Public, s.publicBlockPage},
-		{http.MethodPost, "/spaer", Public, s.publicBlockSubmit},
+		{http.MethodGet, "/spaer", web.Public, s.publicBlockPage},
+		{http.MethodPost, "/spaer", web.Public, s.publicBlockSubmit},
 
 		// Self-service (§3.3): pages need a substantial login, changes a recent one.
-		{http.MethodGet, "/mitid", CitizenPages, s.overview},
-		{http.MethodGet, "/mitid/middel/:id/omdoeb", CitizenRecent, s.renamePage},
-		{http.MethodPost, "/mitid/middel/:id/omdoeb", CitizenRecent, s.renameSubmit},
-		{http.MethodGet, "/mitid/middel/:id/spaer", CitizenPages, s.blockMeansPage},
-		{http.MethodPost, "/mitid/middel/:id/spaer", CitizenPages, s.blockMeansSubmit},
-		{http.MethodGet, "/mitid/middel/:id/fjern", CitizenRecent, s.removeMeansPage},
-		{http.MethodPost, "/mitid/middel/:id/fjern", CitizenRecent, s.removeMeansSubmit},
-		{http.MethodGet, "/mitid/kodeviser/tilfoej", CitizenRecent, s.addTokenPage},
-		{http.MethodPost, "/mitid/kodeviser/tilfoej", CitizenRecent, s.addTokenSubmit},
-		{http.MethodGet, "/mitid/adgangskode", CitizenRecent, s.passwordPage},
-		{http.MethodPost, "/mitid/adgangskode", CitizenRecent, s.passwordSubmit},
-		{http.MethodGet, "/mitid/brugernavn", CitizenRecent, s.usernamePage},
-		{http.MethodPost, "/mitid/brugernavn", CitizenRecent, s.usernameSubmit},
-		{http.MethodGet, "/mitid/aktivitet", CitizenPages, s.activityPage},
-		{http.MethodGet, "/mitid/sessioner", CitizenPages, s.sessionsPage},
-		{http.MethodPost, "/mitid/sessioner/log-ud-alle", CitizenPages, s.logoutEverywhere},
+		{http.MethodGet, "/mitid", web.CitizenPages, s.overview},
+		{http.MethodGet, "/mitid/middel/:id/omdoeb", web.CitizenRecent, s.renamePage},
+		{http.MethodPost, "/mitid/middel/:id/omdoeb", web.CitizenRecent, s.renameSubmit},
+		{http.MethodGet, "/mitid/middel/:id/spaer", web.CitizenPages, s.blockMeansPage},
+		{http.MethodPost, "/mitid/middel/:id/spaer", web.CitizenPages, s.blockMeansSubmit},
+		{http.MethodGet, "/mitid/middel/:id/fjern", web.CitizenRecent, s.removeMeansPage},
+		{http.MethodPost, "/mitid/middel/:id/fjern", web.CitizenRecent, s.removeMeansSubmit},
+		{http.MethodGet, "/mitid/kodeviser/tilfoej", web.CitizenRecent, s.addTokenPage},
+		{http.MethodPost, "/mitid/kodeviser/tilfoej", web.CitizenRecent, s.addTokenSubmit},
+		{http.MethodGet, "/mitid/adgangskode", web.CitizenRecent, s.passwordPage},
+		{http.MethodPost, "/mitid/adgangskode", web.CitizenRecent, s.passwordSubmit},
+		{http.MethodGet, "/mitid/brugernavn", web.CitizenRecent, s.usernamePage},
+		{http.MethodPost, "/mitid/brugernavn", web.CitizenRecent, s.usernameSubmit},
+		{http.MethodGet, "/mitid/aktivitet", web.CitizenPages, s.activityPage},
+		{http.MethodGet, "/mitid/sessioner", web.CitizenPages, s.sessionsPage},
+		{http.MethodPost, "/mitid/sessioner/log-ud-alle", web.CitizenPages, s.logoutEverywhere},
 		// Blocking protects, so it asks for no recent login: a stolen phone must be stoppable
 		// from a session that is an hour old.
-		{http.MethodGet, "/mitid/spaer", CitizenPages, s.blockMitIDPage},
-		{http.MethodPost, "/mitid/spaer", CitizenPages, s.blockMitIDSubmit},
-		{http.MethodGet, "/mitid/post", CitizenPages, s.lettersPage},
-		{http.MethodGet, "/mitid/post/:id", CitizenPages, s.letterPDF},
+		{http.MethodGet, "/mitid/spaer", web.CitizenPages, s.blockMitIDPage},
+		{http.MethodPost, "/mitid/spaer", web.CitizenPages, s.blockMitIDSubmit},
+		{http.MethodGet, "/mitid/post", web.CitizenPages, s.lettersPage},
+		{http.MethodGet, "/mitid/post/:id", web.CitizenPages, s.letterPDF},
 
 		// Demo only: what the portal has "sent" (404 outside demo mode).
-		{http.MethodGet, "/demo/post", Public, s.demoMailbox},
-		{http.MethodGet, "/demo/post/brev/:id", Public, s.demoLetterPDF},
+		{http.MethodGet, "/demo/post", web.Public, s.demoMailbox},
+		{http.MethodGet, "/demo/post/brev/:id", web.Public, s.demoLetterPDF},
 	}
 }
 
@@ -96,24 +98,14 @@ func (s *Server) allRoutes() []Route {
 
 // register adds the middleware chain and every route with its access check.
 func (s *Server) register() {
-	e := s.echo
-	e.Pre(s.requestID)
-	e.Use(s.accessLog, s.recoverPanic, s.securityHeaders)
+	e, w := s.echo, s.site
+	e.Pre(w.RequestID)
+	e.Use(w.AccessLog, w.RecoverPanic, w.SecurityHeaders)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.Assets.Handler())))
 	for _, r := range s.table {
-		e.Add(r.Method, r.Path, r.Handler, s.pageContext, s.authorize(r.Access), s.csrf)
+		e.Add(r.Method, r.Path, r.Handler, w.PageContext, w.Authorize(r.Access), w.CSRF)
+		w.Declare(r.Method, r.Path, r.Access)
 	}
 	// Unknown paths still get the language, session and layout of a normal page.
-	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound }, s.pageContext)
-}
-
-// routeAllowed reports whether there is a route for method and path; the front page uses it to
-// show only the ways in that exist.
-func (s *Server) routeAllowed(method, path string) bool {
-	for _, r := range s.table {
-		if r.Method == method && r.Path == path {
-			return true
-		}
-	}
-	return false
+	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound }, w.PageContext)
 }

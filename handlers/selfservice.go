@@ -4,11 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/session"
 	"mitidportal/views"
@@ -24,12 +24,7 @@ var notices = map[string]string{
 
 // mitidOf returns the logged-in citizen's MitID.
 func (s *Server) mitidOf(c echo.Context) (identity.MitID, error) {
-	return s.Identity.MitID(c.Request().Context(), stateOf(c).subject.ID)
-}
-
-// when formats a time for a page: Copenhagen time, the same in both languages.
-func (s *Server) when(t time.Time) string {
-	return t.In(s.Schedule.Location()).Format("02.01.2006 15.04")
+	return s.Identity.MitID(c.Request().Context(), web.StateOf(c).Subject.ID)
 }
 
 // overview is the self-service front page.
@@ -49,14 +44,14 @@ func (s *Server) overview(c echo.Context) error {
 	}
 	v := views.OverviewView{
 		Username: m.Username, StatusID: m.Status.MsgID(), AssuranceID: m.Assurance.MsgID(),
-		SessionLevelID: identity.Level(stateOf(c).subject.Level).MsgID(), UnreadLetters: unread,
+		SessionLevelID: identity.Level(web.StateOf(c).Subject.Level).MsgID(), UnreadLetters: unread,
 		NoticeID: notices[c.QueryParam("done")],
 	}
 	for _, a := range means {
 		row := views.MeansRow{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, StatusID: a.Status.MsgID(),
-			Created: s.when(a.CreatedAt)}
+			Created: s.site.When(a.CreatedAt)}
 		if a.LastUsedAt != nil {
-			row.LastUsed = s.when(*a.LastUsedAt)
+			row.LastUsed = s.site.When(*a.LastUsedAt)
 		}
 		if a.Kind != identity.KindPassword {
 			row.CanRename = true
@@ -65,7 +60,7 @@ func (s *Server) overview(c echo.Context) error {
 		}
 		v.Means = append(v.Means, row)
 	}
-	return s.render(c, http.StatusOK, views.Overview(v))
+	return s.site.Render(c, http.StatusOK, views.Overview(v))
 }
 
 // meansOf returns the citizen's means named by the :id of the path; another person's means
@@ -75,7 +70,7 @@ func (s *Server) meansOf(c echo.Context) (identity.Authenticator, error) {
 	if err != nil {
 		return identity.Authenticator{}, echo.ErrNotFound
 	}
-	a, err := s.Identity.Authenticator(c.Request().Context(), stateOf(c).subject.ID, id)
+	a, err := s.Identity.Authenticator(c.Request().Context(), web.StateOf(c).Subject.ID, id)
 	if errors.Is(err, identity.ErrNotFound) || (err == nil && (a.Kind == identity.KindPassword || a.Status == identity.AuthRevoked)) {
 		return identity.Authenticator{}, echo.ErrNotFound
 	}
@@ -101,7 +96,7 @@ func (s *Server) renamePage(c echo.Context) error {
 		return err
 	}
 	f := views.Form{Values: map[string]string{"label": a.Label}}
-	return s.render(c, http.StatusOK, views.RenameMeans(meansView(a, f)))
+	return s.site.Render(c, http.StatusOK, views.RenameMeans(meansView(a, f)))
 }
 
 func (s *Server) renameSubmit(c echo.Context) error {
@@ -109,16 +104,16 @@ func (s *Server) renameSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formOf(c, "label")
-	again := func() error { return s.render(c, statusInvalid, views.RenameMeans(meansView(a, f))) }
-	require(&f, f.Values, [2]string{"label", "form.err.label_required"})
+	f := web.FormOf(c, "label")
+	again := func() error { return s.site.Render(c, web.StatusInvalid, views.RenameMeans(meansView(a, f))) }
+	web.Require(&f, f.Values, [2]string{"label", "form.err.label_required"})
 	if f.HasErrors() {
 		return again()
 	}
 	if err := s.Identity.RenameAuthenticator(c.Request().Context(), a.MitIDID, a.ID, f.Values["label"], identity.ActorCitizen); err != nil {
-		return s.fieldOrError(c, &f, err, "label", again)
+		return s.site.FieldOrError(c, &f, err, "label", again)
 	}
-	return s.redirect(c, "/mitid?done=renamed")
+	return s.site.Redirect(c, "/mitid?done=renamed")
 }
 
 func (s *Server) blockMeansPage(c echo.Context) error {
@@ -128,7 +123,7 @@ func (s *Server) blockMeansPage(c echo.Context) error {
 	}
 	v := meansView(a, views.Form{})
 	v.Reasons = blockReasons()
-	return s.render(c, http.StatusOK, views.BlockMeans(v))
+	return s.site.Render(c, http.StatusOK, views.BlockMeans(v))
 }
 
 func (s *Server) blockMeansSubmit(c echo.Context) error {
@@ -136,11 +131,11 @@ func (s *Server) blockMeansSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formOf(c, "reason")
+	f := web.FormOf(c, "reason")
 	again := func() error {
 		v := meansView(a, f)
 		v.Reasons = blockReasons()
-		return s.render(c, statusInvalid, views.BlockMeans(v))
+		return s.site.Render(c, web.StatusInvalid, views.BlockMeans(v))
 	}
 	reason, err := parseChoice(f.Values["reason"])
 	if err != nil {
@@ -148,9 +143,9 @@ func (s *Server) blockMeansSubmit(c echo.Context) error {
 		return again()
 	}
 	if err := s.Identity.BlockAuthenticator(c.Request().Context(), a.MitIDID, a.ID, reason, identity.ActorCitizen); err != nil {
-		return s.fieldOrError(c, &f, err, "reason", again)
+		return s.site.FieldOrError(c, &f, err, "reason", again)
 	}
-	return s.redirect(c, "/mitid?done=means_blocked")
+	return s.site.Redirect(c, "/mitid?done=means_blocked")
 }
 
 // parseChoice reads a block reason a person may choose (not "public", which the public page
@@ -168,7 +163,7 @@ func (s *Server) removeMeansPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.RemoveMeans(meansView(a, views.Form{})))
+	return s.site.Render(c, http.StatusOK, views.RemoveMeans(meansView(a, views.Form{})))
 }
 
 func (s *Server) removeMeansSubmit(c echo.Context) error {
@@ -178,36 +173,36 @@ func (s *Server) removeMeansSubmit(c echo.Context) error {
 	}
 	var f views.Form
 	if err := s.Identity.RemoveAuthenticator(c.Request().Context(), a.MitIDID, a.ID, identity.ActorCitizen); err != nil {
-		return s.fieldOrError(c, &f, err, "", func() error {
-			return s.render(c, statusInvalid, views.RemoveMeans(meansView(a, f)))
+		return s.site.FieldOrError(c, &f, err, "", func() error {
+			return s.site.Render(c, web.StatusInvalid, views.RemoveMeans(meansView(a, f)))
 		})
 	}
-	return s.redirect(c, "/mitid?done=removed")
+	return s.site.Redirect(c, "/mitid?done=removed")
 }
 
 func (s *Server) addTokenPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.AddToken(views.AddTokenView{}))
+	return s.site.Render(c, http.StatusOK, views.AddToken(views.AddTokenView{}))
 }
 
 func (s *Server) addTokenSubmit(c echo.Context) error {
-	f := formOf(c, "serial")
-	code := field(c, "code")
-	inputErrors(c, &f)
-	again := func() error { return s.render(c, statusInvalid, views.AddToken(views.AddTokenView{Form: f})) }
-	require(&f, map[string]string{"serial": f.Values["serial"], "code": code},
+	f := web.FormOf(c, "serial")
+	code := web.Field(c, "code")
+	web.InputErrors(c, &f)
+	again := func() error { return s.site.Render(c, web.StatusInvalid, views.AddToken(views.AddTokenView{Form: f})) }
+	web.Require(&f, map[string]string{"serial": f.Values["serial"], "code": code},
 		[2]string{"serial", "form.err.serial_required"}, [2]string{"code", "form.err.code_required"})
 	if f.HasErrors() {
 		return again()
 	}
-	_, err := s.Identity.ActivateToken(c.Request().Context(), stateOf(c).subject.ID, f.Values["serial"], code, identity.ActorCitizen)
+	_, err := s.Identity.ActivateToken(c.Request().Context(), web.StateOf(c).Subject.ID, f.Values["serial"], code, identity.ActorCitizen)
 	if err != nil {
 		fieldName := "serial"
 		if errors.Is(err, identity.ErrCodeWrong) {
 			fieldName = "code"
 		}
-		return s.fieldOrError(c, &f, err, fieldName, again)
+		return s.site.FieldOrError(c, &f, err, fieldName, again)
 	}
-	return s.redirect(c, "/mitid?done=token_added")
+	return s.site.Redirect(c, "/mitid?done=token_added")
 }
 
 func (s *Server) passwordPage(c echo.Context) error {
@@ -215,7 +210,7 @@ func (s *Server) passwordPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.ChangePassword(views.ChangePasswordView{Username: m.Username}))
+	return s.site.Render(c, http.StatusOK, views.ChangePassword(views.ChangePasswordView{Username: m.Username}))
 }
 
 func (s *Server) passwordSubmit(c echo.Context) error {
@@ -223,28 +218,28 @@ func (s *Server) passwordSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	password, repeat := secretField(c, "password"), secretField(c, "password_repeat")
+	password, repeat := web.SecretField(c, "password"), web.SecretField(c, "password_repeat")
 	var f views.Form
-	if inputErrors(c, &f); !f.HasErrors() {
+	if web.InputErrors(c, &f); !f.HasErrors() {
 		f.Errors = checkNewPassword(password, repeat)
 	}
 	again := func() error {
-		return s.render(c, statusInvalid, views.ChangePassword(views.ChangePasswordView{Username: m.Username, Form: f}))
+		return s.site.Render(c, web.StatusInvalid, views.ChangePassword(views.ChangePasswordView{Username: m.Username, Form: f}))
 	}
 	if f.HasErrors() {
 		return again()
 	}
 	// Every other session of the MitID ends in the transaction of the change (whoever logged in
 	// with the old password is out); this one stays.
-	ctx, st := c.Request().Context(), stateOf(c)
+	ctx, st := c.Request().Context(), web.StateOf(c)
 	endOthers := func(tx pgx.Tx) error {
-		_, err := s.Sessions.EndOthersTx(ctx, tx, session.KindCitizen, m.ID, st.sess.ID)
+		_, err := s.Sessions.EndOthersTx(ctx, tx, session.KindCitizen, m.ID, st.Sess.ID)
 		return err
 	}
 	if err := s.Identity.ChangePassword(ctx, m.ID, password, identity.ActorCitizen, endOthers); err != nil {
-		return s.fieldOrError(c, &f, err, "password", again)
+		return s.site.FieldOrError(c, &f, err, "password", again)
 	}
-	return s.redirect(c, "/mitid?done=password_changed")
+	return s.site.Redirect(c, "/mitid?done=password_changed")
 }
 
 func (s *Server) usernamePage(c echo.Context) error {
@@ -252,7 +247,7 @@ func (s *Server) usernamePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username}))
+	return s.site.Render(c, http.StatusOK, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username}))
 }
 
 func (s *Server) usernameSubmit(c echo.Context) error {
@@ -260,67 +255,67 @@ func (s *Server) usernameSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formOf(c, "username")
+	f := web.FormOf(c, "username")
 	again := func() error {
-		return s.render(c, statusInvalid, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username, Form: f}))
+		return s.site.Render(c, web.StatusInvalid, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username, Form: f}))
 	}
-	require(&f, f.Values, [2]string{"username", "form.err.new_username_required"})
+	web.Require(&f, f.Values, [2]string{"username", "form.err.new_username_required"})
 	if f.HasErrors() {
 		return again()
 	}
 	if err := s.Identity.ChangeUsername(c.Request().Context(), m.ID, f.Values["username"], identity.ActorCitizen); err != nil {
-		return s.fieldOrError(c, &f, err, "username", again)
+		return s.site.FieldOrError(c, &f, err, "username", again)
 	}
-	return s.redirect(c, "/mitid?done=username_changed")
+	return s.site.Redirect(c, "/mitid?done=username_changed")
 }
 
 // sessionsPage lists where the citizen is logged in.
 func (s *Server) sessionsPage(c echo.Context) error {
-	st := stateOf(c)
-	list, err := s.Sessions.List(c.Request().Context(), session.KindCitizen, st.subject.ID, st.sess.ID)
+	st := web.StateOf(c)
+	list, err := s.Sessions.List(c.Request().Context(), session.KindCitizen, st.Subject.ID, st.Sess.ID)
 	if err != nil {
 		return err
 	}
 	var v views.SessionsView
 	for _, i := range list {
-		v.Sessions = append(v.Sessions, views.SessionRow{Started: s.when(i.CreatedAt), LastUsed: s.when(i.LastSeenAt), Current: i.Current})
+		v.Sessions = append(v.Sessions, views.SessionRow{Started: s.site.When(i.CreatedAt), LastUsed: s.site.When(i.LastSeenAt), Current: i.Current})
 	}
-	return s.render(c, http.StatusOK, views.Sessions(v))
+	return s.site.Render(c, http.StatusOK, views.Sessions(v))
 }
 
 // logoutEverywhere ends every session of the citizen, this one included.
 func (s *Server) logoutEverywhere(c echo.Context) error {
-	st := stateOf(c)
-	if _, err := s.Sessions.EndAll(c.Request().Context(), session.KindCitizen, st.subject.ID); err != nil {
+	st := web.StateOf(c)
+	if _, err := s.Sessions.EndAll(c.Request().Context(), session.KindCitizen, st.Subject.ID); err != nil {
 		return err
 	}
-	st.sess.Options.MaxAge = -1
-	st.dirty = true
-	return s.redirect(c, "/")
+	st.Sess.Options.MaxAge = -1
+	st.Dirty = true
+	return s.site.Redirect(c, "/")
 }
 
 // blockMitIDPage and blockMitIDSubmit block the whole MitID of the logged-in citizen: every
 // session of it ends in the same transaction, this one included.
 func (s *Server) blockMitIDPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.BlockMitID(views.BlockView{Reasons: blockReasons()}))
+	return s.site.Render(c, http.StatusOK, views.BlockMitID(views.BlockView{Reasons: blockReasons()}))
 }
 
 func (s *Server) blockMitIDSubmit(c echo.Context) error {
-	st := stateOf(c)
-	f := formOf(c, "reason")
+	st := web.StateOf(c)
+	f := web.FormOf(c, "reason")
 	again := func() error {
-		return s.render(c, statusInvalid, views.BlockMitID(views.BlockView{Reasons: blockReasons(), Form: f}))
+		return s.site.Render(c, web.StatusInvalid, views.BlockMitID(views.BlockView{Reasons: blockReasons(), Form: f}))
 	}
 	reason, err := parseChoice(f.Values["reason"])
 	if err != nil {
 		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
 		return again()
 	}
-	err = s.Identity.BlockMitID(c.Request().Context(), st.subject.ID, reason, identity.ActorCitizen, s.endSessionsTx(c.Request().Context(), st.subject.ID))
+	err = s.Identity.BlockMitID(c.Request().Context(), st.Subject.ID, reason, identity.ActorCitizen, s.endSessionsTx(c.Request().Context(), st.Subject.ID))
 	if err != nil {
-		return s.fieldOrError(c, &f, err, "reason", again)
+		return s.site.FieldOrError(c, &f, err, "reason", again)
 	}
-	st.sess.Options.MaxAge = -1
-	st.dirty = true
-	return s.render(c, http.StatusOK, views.LoginBlocked())
+	st.Sess.Options.MaxAge = -1
+	st.Dirty = true
+	return s.site.Render(c, http.StatusOK, views.LoginBlocked())
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/web"
 	"mitidportal/session"
 	"mitidportal/staff"
 	"mitidportal/views"
@@ -50,31 +51,21 @@ var staffUserNotices = map[string]string{
 	"enabled":  "staffweb.notice.enabled",
 }
 
-// staffPageFor reports whether a GET of path is a route that admits roles.
-func (s *Server) staffPageFor(path string, roles []Role) bool {
-	for _, r := range s.table {
-		if r.Method == http.MethodGet && r.Path == path {
-			return r.Access.Allows(roles)
-		}
-	}
-	return false
-}
-
 // staffNav fills the header's navigation of a staff page: the start page and the entries the
 // person's roles reach.
 func (s *Server) staffNav(c echo.Context) []views.Entry {
-	st := stateOf(c)
-	roles := rolesOf(st.subject)
+	st := web.StateOf(c)
+	roles := web.RolesOf(st.Subject)
 	var entries []views.Entry
 	for _, e := range staffEntries {
-		if s.staffPageFor(e.Href, roles) {
+		if s.site.PageAllows(e.Href, roles) {
 			entries = append(entries, e)
 		}
 	}
 	path := c.Request().URL.Path
-	st.page.Nav = []views.NavItem{{Label: st.tr.T("staffweb.nav.home"), Href: staffHomePath, Active: path == staffHomePath}}
+	st.Page.Nav = []views.NavItem{{Label: st.Tr.T("staffweb.nav.home"), Href: staffHomePath, Active: path == staffHomePath}}
 	for _, e := range entries {
-		st.page.Nav = append(st.page.Nav, views.NavItem{Label: st.tr.T(e.TitleID), Href: e.Href,
+		st.Page.Nav = append(st.Page.Nav, views.NavItem{Label: st.Tr.T(e.TitleID), Href: e.Href,
 			Active: path == e.Href || strings.HasPrefix(path, e.Href+"/")})
 	}
 	return entries
@@ -82,26 +73,26 @@ func (s *Server) staffNav(c echo.Context) []views.Entry {
 
 // staffHome is the staff start page: the person's roles and where they lead.
 func (s *Server) staffHome(c echo.Context) error {
-	sub := stateOf(c).subject
+	sub := web.StateOf(c).Subject
 	v := views.StaffHomeView{Name: sub.Name, Entries: s.staffNav(c)}
 	for _, r := range staff.Roles {
 		if slices.Contains(sub.Roles, r) {
 			v.Roles = append(v.Roles, staffRoleText[r])
 		}
 	}
-	return s.render(c, http.StatusOK, views.StaffHome(v))
+	return s.site.Render(c, http.StatusOK, views.StaffHome(v))
 }
 
 func (s *Server) staffRow(c echo.Context, u staff.User) views.StaffRow {
 	row := views.StaffRow{ID: u.ID, Name: u.Name, Email: u.Email, StatusID: staffStatusText[u.Status()],
-		Keys: u.Keys, Self: u.ID == stateOf(c).subject.ID}
+		Keys: u.Keys, Self: u.ID == web.StateOf(c).Subject.ID}
 	for _, r := range staff.Roles {
 		if u.HasRole(r) {
 			row.RoleIDs = append(row.RoleIDs, staffRoleText[r].NameID)
 		}
 	}
 	if u.LastLoginAt != nil {
-		row.LastSeen = s.when(*u.LastLoginAt)
+		row.LastSeen = s.site.When(*u.LastLoginAt)
 	}
 	return row
 }
@@ -125,7 +116,7 @@ func (s *Server) renderStaffUsers(c echo.Context, status int, v views.StaffUsers
 	}
 	v.Roles = roleOptions()
 	s.staffNav(c)
-	return s.render(c, status, views.StaffUsers(v))
+	return s.site.Render(c, status, views.StaffUsers(v))
 }
 
 func (s *Server) staffUsers(c echo.Context) error {
@@ -134,18 +125,18 @@ func (s *Server) staffUsers(c echo.Context) error {
 
 // staffCreate creates an account and shows its one-time enrolment link, this once.
 func (s *Server) staffCreate(c echo.Context) error {
-	f := formOf(c, "name", "email")
+	f := web.FormOf(c, "name", "email")
 	params, err := c.FormParams()
 	if err != nil {
 		return echo.ErrBadRequest
 	}
 	roles := params["roles"]
-	require(&f, f.Values, [2]string{"name", "staff.err.name_required"}, [2]string{"email", "staffweb.err.email_required"})
+	web.Require(&f, f.Values, [2]string{"name", "staff.err.name_required"}, [2]string{"email", "staffweb.err.email_required"})
 	if len(roles) == 0 {
 		f.Errors = append(f.Errors, views.FieldError{Field: "roles", MsgID: staff.ErrInvalidRole.MsgID})
 	}
 	again := func() error {
-		return s.renderStaffUsers(c, statusInvalid, views.StaffUsersView{Form: f, Checked: roles})
+		return s.renderStaffUsers(c, web.StatusInvalid, views.StaffUsersView{Form: f, Checked: roles})
 	}
 	if f.HasErrors() {
 		return again()
@@ -164,7 +155,7 @@ func (s *Server) staffCreate(c echo.Context) error {
 	}
 	return s.renderStaffUsers(c, http.StatusOK, views.StaffUsersView{Created: &views.StaffCreated{
 		Name: u.Name, Email: u.Email, Link: s.Config.BaseURL + "/medarbejder/tilmeld/" + token,
-		Expires: s.when(s.Now().Add(staff.EnrolmentLifetime)),
+		Expires: s.site.When(s.Now().Add(staff.EnrolmentLifetime)),
 	}})
 }
 
@@ -187,7 +178,7 @@ func (s *Server) renderStaffUser(c echo.Context, status int, u staff.User, f vie
 		checked = u.Roles
 	}
 	s.staffNav(c)
-	return s.render(c, status, views.StaffUser(views.StaffUserView{
+	return s.site.Render(c, status, views.StaffUser(views.StaffUserView{
 		User: s.staffRow(c, u), Roles: roleOptions(), Checked: checked, Form: f,
 		NoticeID: staffUserNotices[c.QueryParam("done")],
 		Disabled: u.DisabledAt != nil, Locked: u.LockedAt != nil,
@@ -225,11 +216,11 @@ func (s *Server) staffSetRoles(c echo.Context) error {
 	}
 	roles := params["roles"]
 	ctx := c.Request().Context()
-	me := stateOf(c).subject.ID
+	me := web.StateOf(c).Subject.ID
 	changed, err := s.Staff.SetRoles(ctx, me, u.ID, roles, s.endStaffSessions(ctx, u.ID))
 	if rule, ok := staff.IsRule(err); ok {
 		f := views.Form{Errors: []views.FieldError{{Field: "roles", MsgID: rule.MsgID}}}
-		return s.renderStaffUser(c, statusInvalid, u, f, append([]string{}, roles...))
+		return s.renderStaffUser(c, web.StatusInvalid, u, f, append([]string{}, roles...))
 	}
 	if err != nil {
 		return err
@@ -239,7 +230,7 @@ func (s *Server) staffSetRoles(c echo.Context) error {
 			return err
 		}
 	}
-	return s.redirect(c, staffUserHref(u.ID)+"?done=roles")
+	return s.site.Redirect(c, staffUserHref(u.ID)+"?done=roles")
 }
 
 // staffDisable disables the account and ends all its sessions in the same transaction.
@@ -249,14 +240,14 @@ func (s *Server) staffDisable(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = s.Staff.Disable(ctx, stateOf(c).subject.ID, u.ID, s.endStaffSessions(ctx, u.ID))
+	err = s.Staff.Disable(ctx, web.StateOf(c).Subject.ID, u.ID, s.endStaffSessions(ctx, u.ID))
 	if rule, ok := staff.IsRule(err); ok {
-		return s.renderStaffUser(c, statusInvalid, u, views.Form{Errors: []views.FieldError{{MsgID: rule.MsgID}}}, nil)
+		return s.renderStaffUser(c, web.StatusInvalid, u, views.Form{Errors: []views.FieldError{{MsgID: rule.MsgID}}}, nil)
 	}
 	if err != nil {
 		return err
 	}
-	return s.redirect(c, staffUserHref(u.ID)+"?done=disabled")
+	return s.site.Redirect(c, staffUserHref(u.ID)+"?done=disabled")
 }
 
 // staffEnable enables a disabled account, or unlocks one locked after failed logins.
@@ -268,7 +259,7 @@ func (s *Server) staffEnable(c echo.Context) error {
 	if err := s.Staff.Enable(c.Request().Context(), u.ID); err != nil {
 		return err
 	}
-	return s.redirect(c, staffUserHref(u.ID)+"?done=enabled")
+	return s.site.Redirect(c, staffUserHref(u.ID)+"?done=enabled")
 }
 
 func staffUserHref(id int64) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/session"
 	"mitidportal/staff"
@@ -47,22 +48,22 @@ const (
 
 // staffRoutes are the staff login, enrolment, start and admin pages.
 func (s *Server) staffRoutes() []Route {
-	admin := Only(Admin)
+	admin := web.Only(web.Admin)
 	return []Route{
-		{http.MethodGet, "/medarbejder/log-ind", Public, s.staffLoginPage},
-		{http.MethodPost, "/medarbejder/log-ind", Public, s.staffLoginSubmit},
-		{http.MethodGet, "/medarbejder/log-ind/noegle", Public, s.staffKeyPage},
-		{http.MethodPost, "/medarbejder/log-ind/noegle/begin", Public, s.staffKeyBegin},
-		{http.MethodPost, "/medarbejder/log-ind/noegle/finish", Public, s.staffKeyFinish},
+		{http.MethodGet, "/medarbejder/log-ind", web.Public, s.staffLoginPage},
+		{http.MethodPost, "/medarbejder/log-ind", web.Public, s.staffLoginSubmit},
+		{http.MethodGet, "/medarbejder/log-ind/noegle", web.Public, s.staffKeyPage},
+		{http.MethodPost, "/medarbejder/log-ind/noegle/begin", web.Public, s.staffKeyBegin},
+		{http.MethodPost, "/medarbejder/log-ind/noegle/finish", web.Public, s.staffKeyFinish},
 		// The one-time link from `portal staff create` and the admin page.
-		{http.MethodGet, "/medarbejder/tilmeld/:token", Public, s.staffEnrolLink},
-		{http.MethodGet, "/medarbejder/tilmeld", Public, s.staffEnrolPage},
-		{http.MethodPost, "/medarbejder/tilmeld", Public, s.staffEnrolSubmit},
-		{http.MethodGet, "/medarbejder/tilmeld/noegle", Public, s.staffEnrolKeyPage},
-		{http.MethodPost, "/medarbejder/tilmeld/noegle/begin", Public, s.staffEnrolBegin},
-		{http.MethodPost, "/medarbejder/tilmeld/noegle/finish", Public, s.staffEnrolFinish},
+		{http.MethodGet, "/medarbejder/tilmeld/:token", web.Public, s.staffEnrolLink},
+		{http.MethodGet, "/medarbejder/tilmeld", web.Public, s.staffEnrolPage},
+		{http.MethodPost, "/medarbejder/tilmeld", web.Public, s.staffEnrolSubmit},
+		{http.MethodGet, "/medarbejder/tilmeld/noegle", web.Public, s.staffEnrolKeyPage},
+		{http.MethodPost, "/medarbejder/tilmeld/noegle/begin", web.Public, s.staffEnrolBegin},
+		{http.MethodPost, "/medarbejder/tilmeld/noegle/finish", web.Public, s.staffEnrolFinish},
 
-		{http.MethodGet, staffHomePath, AnyStaff, s.staffHome},
+		{http.MethodGet, staffHomePath, web.AnyStaff, s.staffHome},
 		{http.MethodGet, "/medarbejder/admin/brugere", admin, s.staffUsers},
 		{http.MethodPost, "/medarbejder/admin/brugere", admin, s.staffCreate},
 		{http.MethodGet, "/medarbejder/admin/brugere/:id", admin, s.staffUser},
@@ -73,26 +74,28 @@ func (s *Server) staffRoutes() []Route {
 }
 
 func (s *Server) staffLoginPage(c echo.Context) error {
-	if stateOf(c).subject.Kind == session.KindStaff {
-		return s.redirect(c, staffHomePath)
+	if web.StateOf(c).Subject.Kind == session.KindStaff {
+		return s.site.Redirect(c, staffHomePath)
 	}
-	return s.render(c, http.StatusOK, views.StaffLogin(views.StaffLoginView{}))
+	return s.site.Render(c, http.StatusOK, views.StaffLogin(views.StaffLoginView{}))
 }
 
 // staffLoginSubmit checks e-mail and password and goes on to the key. Every refusal is the same
 // message, whether the address exists or not.
 func (s *Server) staffLoginSubmit(c echo.Context) error {
-	f := formOf(c, "email")
-	password := secretField(c, "password")
-	inputErrors(c, &f)
-	require(&f, map[string]string{"email": f.Values["email"], "password": password},
+	f := web.FormOf(c, "email")
+	password := web.SecretField(c, "password")
+	web.InputErrors(c, &f)
+	web.Require(&f, map[string]string{"email": f.Values["email"], "password": password},
 		[2]string{"email", "staffweb.err.email_required"}, [2]string{"password", "staffweb.err.password_required"})
-	again := func() error { return s.render(c, statusInvalid, views.StaffLogin(views.StaffLoginView{Form: f})) }
+	again := func() error {
+		return s.site.Render(c, web.StatusInvalid, views.StaffLogin(views.StaffLoginView{Form: f}))
+	}
 	if f.HasErrors() {
 		return again()
 	}
 	ctx := c.Request().Context()
-	addr := s.clientAddr(c)
+	addr := s.site.ClientAddr(c)
 	// Every attempt counts on the address before the password is checked (one statement); a
 	// login that finishes with the key gives it back.
 	if err := s.Throttle.Take(ctx, identity.ThrottleStaffLogin, addr); err != nil {
@@ -107,7 +110,7 @@ func (s *Server) staffLoginSubmit(c echo.Context) error {
 	case errors.As(err, &te):
 		// The address as typed is in back-off or locked: the same answer whether an account
 		// has it or not.
-		markThrottled(c, err)
+		web.MarkThrottled(c, err)
 		f.Errors = append(f.Errors, views.FieldError{Field: "email", MsgID: te.Message(),
 			Data: map[string]any{"Minutes": te.Minutes()}})
 		return again()
@@ -115,19 +118,19 @@ func (s *Server) staffLoginSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st := stateOf(c)
-	st.sess.Values[keyStaffLoginID] = u.ID
-	st.sess.Values[keyStaffLoginAt] = s.Now().Unix()
-	st.dirty = true
-	return s.redirect(c, "/medarbejder/log-ind/noegle")
+	st := web.StateOf(c)
+	st.Sess.Values[keyStaffLoginID] = u.ID
+	st.Sess.Values[keyStaffLoginAt] = s.Now().Unix()
+	st.Dirty = true
+	return s.site.Redirect(c, "/medarbejder/log-ind/noegle")
 }
 
 // staffThrottled shows the wait after too many attempts from this address.
 func (s *Server) staffThrottled(c echo.Context, err error) error {
 	var te *identity.ThrottledError
 	if errors.As(err, &te) {
-		markThrottled(c, err)
-		return s.render(c, http.StatusTooManyRequests, views.Throttled(views.ThrottledView{
+		web.MarkThrottled(c, err)
+		return s.site.Render(c, http.StatusTooManyRequests, views.Throttled(views.ThrottledView{
 			Minutes: te.Minutes(), BackHref: "/medarbejder/log-ind"}))
 	}
 	return err
@@ -136,9 +139,9 @@ func (s *Server) staffThrottled(c echo.Context, err error) error {
 // pendingStaffLogin is the account whose password was right in this session, if that was
 // recent enough.
 func (s *Server) pendingStaffLogin(c echo.Context) (int64, bool) {
-	st := stateOf(c)
-	id, _ := st.sess.Values[keyStaffLoginID].(int64)
-	at, _ := st.sess.Values[keyStaffLoginAt].(int64)
+	st := web.StateOf(c)
+	id, _ := st.Sess.Values[keyStaffLoginID].(int64)
+	at, _ := st.Sess.Values[keyStaffLoginAt].(int64)
 	if id == 0 || s.Now().Sub(time.Unix(at, 0)) > staffPendingTTL {
 		return 0, false
 	}
@@ -148,27 +151,27 @@ func (s *Server) pendingStaffLogin(c echo.Context) (int64, bool) {
 func (s *Server) staffKeyPage(c echo.Context) error {
 	id, ok := s.pendingStaffLogin(c)
 	if !ok {
-		return s.redirect(c, "/medarbejder/log-ind")
+		return s.site.Redirect(c, "/medarbejder/log-ind")
 	}
 	u, err := s.Staff.ByID(c.Request().Context(), id)
 	if errors.Is(err, staff.ErrNotFound) {
-		return s.redirect(c, "/medarbejder/log-ind")
+		return s.site.Redirect(c, "/medarbejder/log-ind")
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.StaffKey(views.StaffKeyView{Email: u.Email}))
+	return s.site.Render(c, http.StatusOK, views.StaffKey(views.StaffKeyView{Email: u.Email}))
 }
 
 // staffKeyBegin asks for an assertion, with user verification, from one of the account's keys.
 func (s *Server) staffKeyBegin(c echo.Context) error {
 	id, ok := s.pendingStaffLogin(c)
 	if !ok {
-		return s.chipRedirect(c, "/medarbejder/log-ind")
+		return s.site.ScriptRedirect(c, "/medarbejder/log-ind")
 	}
 	u, creds, err := s.Staff.LoginKeys(c.Request().Context(), id)
 	if errors.Is(err, staff.ErrLoginFailed) {
-		return s.chipFail(c, http.StatusBadRequest, staff.ErrLoginFailed.MsgID)
+		return s.site.ScriptFail(c, http.StatusBadRequest, staff.ErrLoginFailed.MsgID)
 	}
 	if err != nil {
 		return err
@@ -185,7 +188,7 @@ func (s *Server) staffKeyBegin(c echo.Context) error {
 	if err := s.keepStaffCeremony(c, staffCeremony{Purpose: staffLogin, StaffID: id, Data: *data}); err != nil {
 		return err
 	}
-	return s.chipJSON(c, opts)
+	return s.site.ScriptJSON(c, opts)
 }
 
 // staffKeyFinish verifies the assertion and logs the staff member in. A refused key counts
@@ -194,17 +197,17 @@ func (s *Server) staffKeyFinish(c echo.Context) error {
 	cer, ok := s.takeStaffCeremony(c, staffLogin)
 	id, pending := s.pendingStaffLogin(c)
 	if !ok || !pending || cer.StaffID != id {
-		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.expired")
+		return s.site.ScriptFail(c, http.StatusBadRequest, "staffweb.key.expired")
 	}
 	ctx := c.Request().Context()
-	addr := s.clientAddr(c)
+	addr := s.site.ClientAddr(c)
 	refuse := func(reason error) error {
 		s.Log.InfoContext(ctx, "staff key refused", "staff", id, "error", reason.Error())
 		// The password step's attempt on the account stays counted; the address counts one more.
 		if err := s.Throttle.Count(ctx, identity.ThrottleStaffLogin, addr); err != nil {
 			return err
 		}
-		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
+		return s.site.ScriptFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
 	}
 	parsed, err := protocol.ParseCredentialRequestResponseBody(io.LimitReader(c.Request().Body, chipBodyLimit))
 	if err != nil {
@@ -212,7 +215,7 @@ func (s *Server) staffKeyFinish(c echo.Context) error {
 	}
 	u, creds, err := s.Staff.LoginKeys(ctx, id)
 	if errors.Is(err, staff.ErrLoginFailed) {
-		return s.chipFail(c, http.StatusBadRequest, staff.ErrLoginFailed.MsgID)
+		return s.site.ScriptFail(c, http.StatusBadRequest, staff.ErrLoginFailed.MsgID)
 	}
 	if err != nil {
 		return err
@@ -230,7 +233,7 @@ func (s *Server) staffKeyFinish(c echo.Context) error {
 		if err := s.Throttle.Count(ctx, identity.ThrottleStaffLogin, addr); err != nil {
 			return err
 		}
-		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
+		return s.site.ScriptFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
 	}
 	if err == nil {
 		// A finished login gives the address its attempt back (best effort).
@@ -242,31 +245,31 @@ func (s *Server) staffKeyFinish(c echo.Context) error {
 	if err := s.establishStaffLogin(c, u); err != nil {
 		return err
 	}
-	return s.chipRedirect(c, staffHomePath)
+	return s.site.ScriptRedirect(c, staffHomePath)
 }
 
 // establishStaffLogin stores a staff login in the session under a new session ID, with a new
 // CSRF token, and forgets every value of a login or enrolment in progress.
 func (s *Server) establishStaffLogin(c echo.Context, u staff.User) error {
-	st := stateOf(c)
+	st := web.StateOf(c)
 	for _, k := range []string{keyStaffLoginID, keyStaffLoginAt, keyStaffEnrolRef, keyStaffEnrolHash,
-		keyStaffCeremony, keyChipCeremony, keyLoginUsername, keyLoginNext, keyLoginService, keyCSRF} {
-		delete(st.sess.Values, k)
+		keyStaffCeremony, keyChipCeremony, web.KeyLoginUsername, web.KeyLoginNext, web.KeyLoginService, web.KeyCSRF} {
+		delete(st.Sess.Values, k)
 	}
 	// A new token with the new session ID, so that no token seen before the login (the
 	// anonymous cookie's included) is worth anything after it.
-	st.sess.Values[keyCSRF] = newCSRFToken()
-	s.dropCSRFCookie(c)
+	st.Sess.Values[web.KeyCSRF] = web.NewCSRFToken()
+	s.site.DropCSRFCookie(c)
 	sub := session.Subject{
 		Kind: session.KindStaff, ID: u.ID, Roles: u.Roles,
 		Level: string(identity.LevelHigh), AuthenticatedAt: s.Now(), Name: u.Name,
 	}
-	session.SetSubject(st.sess, sub)
-	st.subject = sub
-	if err := s.Sessions.Rotate(c.Request(), c.Response(), st.sess); err != nil {
+	session.SetSubject(st.Sess, sub)
+	st.Subject = sub
+	if err := s.Sessions.Rotate(c.Request(), c.Response(), st.Sess); err != nil {
 		return err
 	}
-	st.dirty = false
+	st.Dirty = false
 	return nil
 }
 
@@ -281,14 +284,14 @@ type staffCeremony struct {
 // keepStaffCeremony stores a ceremony in the session, replacing any earlier one.
 func (s *Server) keepStaffCeremony(c echo.Context, cer staffCeremony) error {
 	cer.Expires = s.Now().Add(chipCeremonyTTL)
-	return keepJSON(c, keyStaffCeremony, cer)
+	return web.KeepJSON(c, keyStaffCeremony, cer)
 }
 
 // takeStaffCeremony removes the session's ceremony and returns it when it is for purpose and
 // has not expired: a challenge is answered at most once.
 func (s *Server) takeStaffCeremony(c echo.Context, purpose string) (staffCeremony, bool) {
 	var cer staffCeremony
-	if !takeJSON(c, keyStaffCeremony, &cer) || cer.Purpose != purpose || !s.Now().Before(cer.Expires) {
+	if !web.TakeJSON(c, keyStaffCeremony, &cer) || cer.Purpose != purpose || !s.Now().Before(cer.Expires) {
 		return staffCeremony{}, false
 	}
 	return cer, true
@@ -330,21 +333,21 @@ func (s *Server) staffEnrolLink(c echo.Context) error {
 	// The access log shows this route by its pattern (logPath), never the token.
 	e, err := s.Staff.OpenEnrolment(c.Request().Context(), token)
 	if errors.Is(err, staff.ErrEnrolmentInvalid) {
-		return s.render(c, http.StatusNotFound, views.StaffEnrolInvalid())
+		return s.site.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
 	}
 	if err != nil {
 		return err
 	}
-	st := stateOf(c)
-	delete(st.sess.Values, keyStaffEnrolHash)
-	st.sess.Values[keyStaffEnrolRef] = e.Ref
-	st.dirty = true
-	return s.redirect(c, "/medarbejder/tilmeld")
+	st := web.StateOf(c)
+	delete(st.Sess.Values, keyStaffEnrolHash)
+	st.Sess.Values[keyStaffEnrolRef] = e.Ref
+	st.Dirty = true
+	return s.site.Redirect(c, "/medarbejder/tilmeld")
 }
 
 // openEnrolment is the enrolment this session is completing, if it can still be used.
 func (s *Server) openEnrolment(c echo.Context) (staff.Enrolment, bool, error) {
-	ref, _ := stateOf(c).sess.Values[keyStaffEnrolRef].(string)
+	ref, _ := web.StateOf(c).Sess.Values[keyStaffEnrolRef].(string)
 	if ref == "" {
 		return staff.Enrolment{}, false, nil
 	}
@@ -361,9 +364,9 @@ func (s *Server) staffEnrolPage(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		return s.render(c, http.StatusNotFound, views.StaffEnrolInvalid())
+		return s.site.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
 	}
-	return s.render(c, http.StatusOK, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email}))
+	return s.site.Render(c, http.StatusOK, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email}))
 }
 
 // staffEnrolSubmit checks the new password and keeps only its hash in the session until the
@@ -374,12 +377,12 @@ func (s *Server) staffEnrolSubmit(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		return s.render(c, http.StatusNotFound, views.StaffEnrolInvalid())
+		return s.site.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
 	}
 	f := views.Form{}
-	password, repeat := secretField(c, "password"), secretField(c, "password_repeat")
-	inputErrors(c, &f)
-	require(&f, map[string]string{"password": password, "password_repeat": repeat},
+	password, repeat := web.SecretField(c, "password"), web.SecretField(c, "password_repeat")
+	web.InputErrors(c, &f)
+	web.Require(&f, map[string]string{"password": password, "password_repeat": repeat},
 		[2]string{"password", "staffweb.err.new_password_required"},
 		[2]string{"password_repeat", "staffweb.err.password_repeat_required"})
 	if !f.HasErrors() && password != repeat {
@@ -395,17 +398,17 @@ func (s *Server) staffEnrolSubmit(c echo.Context) error {
 		}
 	}
 	if f.HasErrors() {
-		return s.render(c, statusInvalid, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email, Form: f}))
+		return s.site.Render(c, web.StatusInvalid, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email, Form: f}))
 	}
-	st := stateOf(c)
-	st.sess.Values[keyStaffEnrolHash] = hash
-	st.dirty = true
-	return s.redirect(c, "/medarbejder/tilmeld/noegle")
+	st := web.StateOf(c)
+	st.Sess.Values[keyStaffEnrolHash] = hash
+	st.Dirty = true
+	return s.site.Redirect(c, "/medarbejder/tilmeld/noegle")
 }
 
 // enrolmentWithPassword is openEnrolment once the password step is done, with the hash.
 func (s *Server) enrolmentWithPassword(c echo.Context) (staff.Enrolment, string, bool, error) {
-	hash, _ := stateOf(c).sess.Values[keyStaffEnrolHash].(string)
+	hash, _ := web.StateOf(c).Sess.Values[keyStaffEnrolHash].(string)
 	e, ok, err := s.openEnrolment(c)
 	return e, hash, ok && hash != "", err
 }
@@ -416,9 +419,9 @@ func (s *Server) staffEnrolKeyPage(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		return s.redirect(c, "/medarbejder/tilmeld")
+		return s.site.Redirect(c, "/medarbejder/tilmeld")
 	}
-	return s.render(c, http.StatusOK, views.StaffEnrolKey(views.StaffEnrolKeyView{Name: e.User.Name, Email: e.User.Email}))
+	return s.site.Render(c, http.StatusOK, views.StaffEnrolKey(views.StaffEnrolKeyView{Name: e.User.Name, Email: e.User.Email}))
 }
 
 // staffEnrolBegin asks for a new credential on a security key: user verification required, no
@@ -429,7 +432,7 @@ func (s *Server) staffEnrolBegin(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		return s.chipRedirect(c, "/medarbejder/tilmeld")
+		return s.site.ScriptRedirect(c, "/medarbejder/tilmeld")
 	}
 	keys, err := s.Staff.Credentials(c.Request().Context(), e.User.ID)
 	if err != nil {
@@ -458,7 +461,7 @@ func (s *Server) staffEnrolBegin(c echo.Context) error {
 	if err := s.keepStaffCeremony(c, staffCeremony{Purpose: staffEnrol, StaffID: e.User.ID, Data: *data}); err != nil {
 		return err
 	}
-	return s.chipJSON(c, opts)
+	return s.site.ScriptJSON(c, opts)
 }
 
 // staffEnrolFinish verifies the new credential and completes the enrolment in one go: the
@@ -470,15 +473,15 @@ func (s *Server) staffEnrolFinish(c echo.Context) error {
 		return err
 	}
 	if !open {
-		return s.chipRedirect(c, "/medarbejder/tilmeld")
+		return s.site.ScriptRedirect(c, "/medarbejder/tilmeld")
 	}
 	if !ok || cer.StaffID != e.User.ID {
-		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.expired")
+		return s.site.ScriptFail(c, http.StatusBadRequest, "staffweb.key.expired")
 	}
 	ctx := c.Request().Context()
 	refuse := func(reason error) error {
 		s.Log.InfoContext(ctx, "staff key registration refused", "staff", e.User.ID, "error", reason.Error())
-		return s.chipFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
+		return s.site.ScriptFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBody(io.LimitReader(c.Request().Body, chipBodyLimit))
 	if err != nil {
@@ -499,14 +502,14 @@ func (s *Server) staffEnrolFinish(c echo.Context) error {
 	})
 	switch {
 	case errors.Is(err, staff.ErrKeyRegistered):
-		return s.chipFail(c, http.StatusConflict, staff.ErrKeyRegistered.MsgID)
+		return s.site.ScriptFail(c, http.StatusConflict, staff.ErrKeyRegistered.MsgID)
 	case errors.Is(err, staff.ErrEnrolmentInvalid):
-		return s.chipRedirect(c, "/medarbejder/tilmeld")
+		return s.site.ScriptRedirect(c, "/medarbejder/tilmeld")
 	case err != nil:
 		return err
 	}
 	if err := s.establishStaffLogin(c, u); err != nil {
 		return err
 	}
-	return s.chipRedirect(c, staffHomePath)
+	return s.site.ScriptRedirect(c, staffHomePath)
 }

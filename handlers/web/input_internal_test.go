@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"fmt"
@@ -47,9 +47,9 @@ func FuzzFormDecoding(f *testing.F) {
 		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		c := e.NewContext(req, httptest.NewRecorder())
-		form := formOf(c, names...)
-		secret := secretField(c, "password")
-		inputErrors(c, &form)
+		form := FormOf(c, names...)
+		secret := SecretField(c, "password")
+		InputErrors(c, &form)
 		for _, n := range names {
 			r := fieldRules[n]
 			v := form.Values[n]

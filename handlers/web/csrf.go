@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"crypto/hmac"
@@ -32,8 +32,8 @@ const (
 	csrfCookieBase = "csrf"
 )
 
-// newCSRFToken is a fresh random token, 256 bits in base64url.
-func newCSRFToken() string {
+// NewCSRFToken is a fresh random token, 256 bits in base64url.
+func NewCSRFToken() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand.Read never returns an error since Go 1.24
 	return base64.RawURLEncoding.EncodeToString(b)
@@ -41,7 +41,7 @@ func newCSRFToken() string {
 
 // csrfCookieName is the cookie's name; over https the __Host- prefix makes the browser refuse
 // one set by another host or with a Domain.
-func (s *Server) csrfCookieName() string {
+func (s *Site) csrfCookieName() string {
 	if s.Config.Secure {
 		return "__Host-" + csrfCookieBase
 	}
@@ -50,7 +50,7 @@ func (s *Server) csrfCookieName() string {
 
 // csrfMAC signs tok with the configured key; the label keeps the MAC from meaning anything
 // to another use of the same key.
-func (s *Server) csrfMAC(tok string) []byte {
+func (s *Site) csrfMAC(tok string) []byte {
 	m := hmac.New(sha256.New, s.Config.CSRFKey)
 	m.Write([]byte("portal-csrf-cookie\x00"))
 	m.Write([]byte(tok))
@@ -58,7 +58,7 @@ func (s *Server) csrfMAC(tok string) []byte {
 }
 
 // csrfCookieToken returns the token of the request's CSRF cookie when its HMAC holds.
-func (s *Server) csrfCookieToken(r *http.Request) (string, bool) {
+func (s *Site) csrfCookieToken(r *http.Request) (string, bool) {
 	ck, err := r.Cookie(s.csrfCookieName())
 	if err != nil {
 		return "", false
@@ -76,16 +76,16 @@ func (s *Server) csrfCookieToken(r *http.Request) (string, bool) {
 
 // csrfToken is the token the page's forms carry: the session's when the request has a stored
 // session, otherwise the signed cookie's, minting the cookie when the visitor has none yet.
-func (s *Server) csrfToken(c echo.Context, st *state) string {
-	if tok, ok := st.sess.Values[keyCSRF].(string); ok && tok != "" {
+func (s *Site) csrfToken(c echo.Context, st *State) string {
+	if tok, ok := st.Sess.Values[KeyCSRF].(string); ok && tok != "" {
 		return tok
 	}
-	if !st.sess.IsNew {
+	if !st.Sess.IsNew {
 		// A stored session without a token (one from before tokens were set at login): the
 		// row exists, so giving it one adds no row.
-		tok := newCSRFToken()
-		st.sess.Values[keyCSRF] = tok
-		st.dirty = true
+		tok := NewCSRFToken()
+		st.Sess.Values[KeyCSRF] = tok
+		st.Dirty = true
 		return tok
 	}
 	if st.cookieCSRF != "" {
@@ -95,16 +95,16 @@ func (s *Server) csrfToken(c echo.Context, st *state) string {
 		st.cookieCSRF = tok
 		return tok
 	}
-	tok := newCSRFToken()
+	tok := NewCSRFToken()
 	c.SetCookie(&http.Cookie{Name: s.csrfCookieName(), Value: tok + "." + base64.RawURLEncoding.EncodeToString(s.csrfMAC(tok)),
 		Path: "/", HttpOnly: true, Secure: s.Config.Secure, SameSite: http.SameSiteLaxMode})
 	st.cookieCSRF = tok
 	return tok
 }
 
-// dropCSRFCookie clears the anonymous cookie at a login: the session has a token of its own
+// DropCSRFCookie clears the anonymous cookie at a login: the session has a token of its own
 // from now on, and after a log-out the visitor gets a new cookie token.
-func (s *Server) dropCSRFCookie(c echo.Context) {
+func (s *Site) DropCSRFCookie(c echo.Context) {
 	if _, err := c.Request().Cookie(s.csrfCookieName()); err != nil {
 		return
 	}
@@ -112,28 +112,28 @@ func (s *Server) dropCSRFCookie(c echo.Context) {
 		HttpOnly: true, Secure: s.Config.Secure, SameSite: http.SameSiteLaxMode})
 }
 
-// csrf refuses every state-changing request whose token does not match: the session's when
+// CSRF refuses every state-changing request whose token does not match: the session's when
 // there is a stored session, otherwise the signed cookie's.
-func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Site) CSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
-		st := stateOf(c)
+		st := StateOf(c)
 		got := c.Request().Header.Get(csrfHeaderName)
 		if got == "" {
 			got = c.FormValue(csrfFormField)
 		}
-		if want, _ := st.sess.Values[keyCSRF].(string); want != "" || !st.sess.IsNew {
+		if want, _ := st.Sess.Values[KeyCSRF].(string); want != "" || !st.Sess.IsNew {
 			if want == "" || !tokensEqual(want, got) {
-				return errCSRF
+				return ErrCSRF
 			}
 			return next(c)
 		}
 		tok, ok := s.csrfCookieToken(c.Request())
 		if !ok || !tokensEqual(tok, got) {
-			return errCSRF
+			return ErrCSRF
 		}
 		st.cookieCSRF = tok
 		return next(c)

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"crypto/rand"
@@ -17,9 +17,9 @@ import (
 	"mitidportal/logging"
 )
 
-// requestID gives every request a fresh ID, in the response header and in every log line.
+// RequestID gives every request a fresh ID, in the response header and in every log line.
 // An incoming X-Request-ID is not trusted: a client could forge log correlation with it.
-func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Site) RequestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
@@ -32,9 +32,9 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// accessLog writes one line per request. It logs the path without the query string, because
+// AccessLog writes one line per request. It logs the path without the query string, because
 // a query may carry a code or a token.
-func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Site) AccessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
@@ -69,8 +69,8 @@ func logPath(route, path string) string {
 	return path
 }
 
-// recoverPanic turns a panic into a logged 500 page.
-func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
+// RecoverPanic turns a panic into a logged 500 page.
+func (s *Site) RecoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -85,9 +85,9 @@ func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// securityHeaders sets the headers every answer carries, with a fresh CSP nonce per request:
+// SecurityHeaders sets the headers every answer carries, with a fresh CSP nonce per request:
 // scripts run only from our own files carrying the nonce, never inline.
-func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Site) SecurityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		b := make([]byte, 18)
 		_, _ = rand.Read(b)

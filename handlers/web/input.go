@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"encoding/json"
@@ -56,15 +56,15 @@ const (
 // keyInputErrors is where a request's broken input rules wait for the handler.
 const keyInputErrors = "input_errors"
 
-// field returns a form or query value, trimmed and checked against its name's rule.
-func field(c echo.Context, name string) string { return readField(c, name, false) }
+// Field returns a form or query value, trimmed and checked against its name's rule.
+func Field(c echo.Context, name string) string { return readField(c, name, false) }
 
-// secretField returns a password or code as typed (no trimming: a space may be part of a
+// SecretField returns a password or code as typed (no trimming: a space may be part of a
 // password), checked like any field.
-func secretField(c echo.Context, name string) string { return readField(c, name, true) }
+func SecretField(c echo.Context, name string) string { return readField(c, name, true) }
 
 func readField(c echo.Context, name string, secret bool) string {
-	v, fe := checkText(name, c.FormValue(name), secret)
+	v, fe := CheckText(name, c.FormValue(name), secret)
 	if fe == nil {
 		return v
 	}
@@ -78,9 +78,9 @@ func readField(c echo.Context, name string, secret bool) string {
 	return v
 }
 
-// checkText checks raw against the rule of field name; it is field without the request, for
+// CheckText checks raw against the rule of field name; it is field without the request, for
 // text that arrives another way (the JSON of the chip and app scripts).
-func checkText(name, raw string, secret bool) (string, *views.FieldError) {
+func CheckText(name, raw string, secret bool) (string, *views.FieldError) {
 	r := fieldRules[name]
 	r.Secret = r.Secret || secret
 	v, p := input.Check(raw, r.Rule)
@@ -104,9 +104,9 @@ func checkText(name, raw string, secret bool) (string, *views.FieldError) {
 // errNotUTF8 refuses a JSON body that is not UTF-8.
 var errNotUTF8 = errors.New("request body is not UTF-8")
 
-// decodeJSON decodes a script's JSON body of at most limit bytes into v. Bytes that are not
+// DecodeJSON decodes a script's JSON body of at most limit bytes into v. Bytes that are not
 // UTF-8 are refused: the JSON decoder would quietly turn them into U+FFFD.
-func decodeJSON(c echo.Context, limit int64, v any) error {
+func DecodeJSON(c echo.Context, limit int64, v any) error {
 	b, err := io.ReadAll(io.LimitReader(c.Request().Body, limit))
 	if err != nil {
 		return err
@@ -117,9 +117,9 @@ func decodeJSON(c echo.Context, limit int64, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-// inputErrors adds the request's broken input rules to f, each at its field unless the field
+// InputErrors adds the request's broken input rules to f, each at its field unless the field
 // has an error already.
-func inputErrors(c echo.Context, f *views.Form) {
+func InputErrors(c echo.Context, f *views.Form) {
 	errs, _ := c.Get(keyInputErrors).([]views.FieldError)
 	for _, e := range errs {
 		if f.ErrorFor(e.Field) == nil {
@@ -128,9 +128,9 @@ func inputErrors(c echo.Context, f *views.Form) {
 	}
 }
 
-// inputError returns the broken input rule of field name, or nil.
-func inputError(c echo.Context, name string) *views.FieldError {
+// InputError returns the broken input rule of field name, or nil.
+func InputError(c echo.Context, name string) *views.FieldError {
 	var f views.Form
-	inputErrors(c, &f)
+	InputErrors(c, &f)
 	return f.ErrorFor(name)
 }

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"errors"
@@ -14,14 +14,14 @@ import (
 	"mitidportal/views"
 )
 
-// retryAfter is the Retry-After of a 503, in seconds: a database restart or fail-over
+// RetryAfter is the Retry-After of a 503, in seconds: a database restart or fail-over
 // usually takes that long.
-const retryAfter = "30"
+const RetryAfter = "30"
 
 // Errors the middleware returns, each mapped to its own page.
 var (
-	errLoginRequired = echo.NewHTTPError(http.StatusUnauthorized, "login required")
-	errCSRF          = echo.NewHTTPError(http.StatusForbidden, "csrf token missing or wrong")
+	ErrLoginRequired = echo.NewHTTPError(http.StatusUnauthorized, "login required")
+	ErrCSRF          = echo.NewHTTPError(http.StatusForbidden, "csrf token missing or wrong")
 )
 
 // errorPages maps a status to the messages of its page; statuses not listed use 500's
@@ -51,10 +51,10 @@ func refusedText(err error) bool {
 	return errors.As(err, &pe) && slices.Contains(refusedTextCodes, pe.Code)
 }
 
-// handleError is echo's one error handler: it maps an error to a status and a translated
+// HandleError is echo's one error handler: it maps an error to a status and a translated
 // page, and logs server errors with the request ID. Internal error text never reaches the
 // page.
-func (s *Server) handleError(err error, c echo.Context) {
+func (s *Site) HandleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
@@ -70,13 +70,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(identity.BusyRetryAfter.Seconds())))
 	case errors.As(err, &te):
 		status = http.StatusTooManyRequests
-		markThrottled(c, err)
+		MarkThrottled(c, err)
 	case db.Unavailable(err):
 		// An outage, not a bug: browsers and load balancers may try again shortly.
 		status = http.StatusServiceUnavailable
 	}
 	if status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
-		c.Response().Header().Set("Retry-After", retryAfter)
+		c.Response().Header().Set("Retry-After", RetryAfter)
 	}
 	if refusedText(err) {
 		status = http.StatusBadRequest
@@ -88,7 +88,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	v, ok := errorPages[status]
 	switch {
-	case errors.Is(err, errCSRF):
+	case errors.Is(err, ErrCSRF):
 		v = views.ErrorView{TitleID: "error.csrf.title", TextID: "error.csrf.text"}
 	case !ok && status >= 500:
 		v = errorPages[http.StatusInternalServerError]
@@ -100,7 +100,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	if stateOf(c) == nil {
+	if StateOf(c) == nil {
 		// The request failed before the page middleware finished (an unknown method, a
 		// session that could not be loaded): build the page context now so the error page has
 		// language and footer, as an anonymous page if the session cannot be read.
@@ -110,10 +110,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 			st, _ = s.newState(c, false)
 		}
 		c.Set(keyState, st)
-		c.SetRequest(c.Request().WithContext(views.WithPage(c.Request().Context(), st.page)))
+		c.SetRequest(c.Request().WithContext(views.WithPage(c.Request().Context(), st.Page)))
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	if rerr := s.render(c, status, views.Error(v)); rerr != nil {
+	if rerr := s.Render(c, status, views.Error(v)); rerr != nil {
 		s.Log.ErrorContext(c.Request().Context(), "render error page", "error", rerr.Error())
 		_ = c.String(status, http.StatusText(status))
 	}

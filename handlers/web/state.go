@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"net/http"
@@ -14,39 +14,40 @@ import (
 const (
 	langCookie  = "lang"
 	sessionName = "portal"
-	keyCSRF     = "csrf"
+	KeyCSRF     = "csrf"
 )
 
-// state is what the middleware learns about a request, kept on the echo context.
-type state struct {
-	lang  string
-	tr    *locales.Translator
-	sess  *sessions.Session
-	dirty bool // the session changed and must be saved before the answer is written
+// State is what the middleware learns about a request, kept on the echo context.
+type State struct {
+	Lang string
+	Tr   *locales.Translator
+	Sess *sessions.Session
+	// Dirty says the session changed and must be saved before the answer is written.
+	Dirty bool
 	// cookieCSRF is the token of a valid signed CSRF cookie the request carried, or the one
 	// this answer sets; "" before csrfToken or the csrf middleware looked.
 	cookieCSRF string
-	subject    session.Subject
-	page       *views.Page
+	Subject    session.Subject
+	Page       *views.Page
 }
 
-func stateOf(c echo.Context) *state {
-	if st, ok := c.Get(keyState).(*state); ok {
+func StateOf(c echo.Context) *State {
+	if st, ok := c.Get(keyState).(*State); ok {
 		return st
 	}
 	return nil
 }
 
-// pageContext picks the language, loads the session (only when the request has a cookie, so
+// PageContext picks the language, loads the session (only when the request has a cookie, so
 // anonymous browsing costs no database round trip) and builds the context views read.
-func (s *Server) pageContext(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Site) PageContext(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		st, err := s.newState(c, true)
 		if err != nil {
 			return err
 		}
 		c.Set(keyState, st)
-		c.SetRequest(c.Request().WithContext(views.WithPage(c.Request().Context(), st.page)))
+		c.SetRequest(c.Request().WithContext(views.WithPage(c.Request().Context(), st.Page)))
 		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
@@ -54,7 +55,7 @@ func (s *Server) pageContext(next echo.HandlerFunc) echo.HandlerFunc {
 
 // newState builds the request state. Without loadSession (the error page after a failed
 // session load) the request is treated as anonymous.
-func (s *Server) newState(c echo.Context, loadSession bool) (*state, error) {
+func (s *Site) newState(c echo.Context, loadSession bool) (*State, error) {
 	r := c.Request()
 	query := r.URL.Query().Get("lang")
 	var cookie string
@@ -74,59 +75,59 @@ func (s *Server) newState(c echo.Context, loadSession bool) (*state, error) {
 			return nil, err
 		}
 	}
-	st := &state{lang: lang, tr: s.Catalog.For(lang), sess: sess, subject: session.SubjectOf(sess)}
+	st := &State{Lang: lang, Tr: s.Catalog.For(lang), Sess: sess, Subject: session.SubjectOf(sess)}
 	id, _ := c.Get(keyRequestID).(string)
 	nonce, _ := c.Get(keyNonce).(string)
-	st.page = &views.Page{
-		T:       st.tr,
+	st.Page = &views.Page{
+		T:       st.Tr,
 		Nonce:   nonce,
 		CSRF:    func() string { return s.csrfToken(c, st) },
 		Asset:   s.Assets.URL,
 		URL:     r.URL,
-		Footer:  s.footer(lang),
+		Footer:  s.Footer(lang),
 		Demo:    s.Config.Demo,
 		Request: id,
 	}
-	if !st.subject.Anonymous() {
-		st.page.User = &views.User{Name: st.subject.Name}
+	if !st.Subject.Anonymous() {
+		st.Page.User = &views.User{Name: st.Subject.Name}
 	}
 	return st, nil
 }
 
-// authorize refuses a request whose roles the route does not admit: 401 when nobody is
+// Authorize refuses a request whose roles the route does not admit: 401 when nobody is
 // logged in, 403 when the person lacks the role.
-func (s *Server) authorize(a Access) echo.MiddlewareFunc {
+func (s *Site) Authorize(a Access) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			st := stateOf(c)
-			if a.Allows(rolesOf(st.subject)) {
-				if !a.loginFresh(st.subject, s.Now()) {
-					return s.askReauth(c)
+			st := StateOf(c)
+			if a.Allows(RolesOf(st.Subject)) {
+				if !a.loginFresh(st.Subject, s.Now()) {
+					return s.Reauth(c)
 				}
 				return next(c)
 			}
-			if st.subject.Anonymous() {
-				return errLoginRequired
+			if st.Subject.Anonymous() {
+				return ErrLoginRequired
 			}
 			return echo.ErrForbidden
 		}
 	}
 }
 
-// saveSession stores the session when it changed; render and redirect call it before
+// SaveSession stores the session when it changed; render and redirect call it before
 // anything is written, so a failed save is an error page and not a silent loss.
-func (s *Server) saveSession(c echo.Context) error {
-	st := stateOf(c)
-	if st == nil || !st.dirty {
+func (s *Site) SaveSession(c echo.Context) error {
+	st := StateOf(c)
+	if st == nil || !st.Dirty {
 		return nil
 	}
-	if _, ok := st.sess.Values[keyCSRF]; !ok && st.sess.IsNew && st.cookieCSRF != "" {
+	if _, ok := st.Sess.Values[KeyCSRF]; !ok && st.Sess.IsNew && st.cookieCSRF != "" {
 		// The first stored session keeps the token the visitor's forms already carry.
-		st.sess.Values[keyCSRF] = st.cookieCSRF
+		st.Sess.Values[KeyCSRF] = st.cookieCSRF
 	}
-	if err := s.Sessions.Save(c.Request(), c.Response(), st.sess); err != nil {
+	if err := s.Sessions.Save(c.Request(), c.Response(), st.Sess); err != nil {
 		return err
 	}
-	st.dirty = false
+	st.Dirty = false
 	return nil
 }
