@@ -1,15 +1,12 @@
 package handlers
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/handlers/web"
-	"mitidportal/identity"
 	"mitidportal/views"
 )
 
@@ -40,45 +37,8 @@ func (s *Server) activityPage(c echo.Context) error {
 		v.NewerHref = "/mitid/aktivitet"
 	}
 	for _, a := range rows {
-		v.Rows = append(v.Rows, views.ActivityRow{Time: s.site.When(a.At), WhatID: a.Kind.MsgID(), ByID: actorID(a.Actor),
-			Details: activityDetails(a)})
+		v.Rows = append(v.Rows, views.ActivityRow{Time: s.site.When(a.At), WhatID: a.Kind.MsgID(), ByID: web.ActorID(a.Actor),
+			Details: web.ActivityDetails(a)})
 	}
 	return s.site.Render(c, http.StatusOK, views.Activity(v))
-}
-
-// actorID names who made a change.
-func actorID(actor string) string {
-	switch {
-	case strings.HasPrefix(actor, "staff:"):
-		return "selfservice.actor.staff"
-	case actor == identity.ActorCitizen || actor == identity.ActorSystem || actor == "public":
-		return "selfservice.actor." + actor
-	}
-	return "selfservice.actor.system"
-}
-
-// activityDetails picks the facts of an entry worth showing, in a fixed order. Values that are
-// kinds, levels or reasons are shown by their translated names.
-func activityDetails(a identity.Activity) []views.ActivityDetail {
-	var out []views.ActivityDetail
-	for _, key := range []string{"service", "level", "means", "label", "from", "to", "reason", "serial", "device", "cause", "assurance"} {
-		raw, ok := a.Detail[key]
-		if !ok || raw == nil || raw == "" {
-			continue
-		}
-		val := fmt.Sprint(raw)
-		d := views.ActivityDetail{LabelID: "selfservice.detail." + key, Value: val}
-		switch key {
-		case "level", "assurance":
-			d.ValueID = identity.Level(val).MsgID()
-		case "means":
-			d.ValueID = identity.Kind(val).MsgID()
-		case "reason":
-			if r, err := identity.ParseBlockReason(val); err == nil {
-				d.ValueID = r.MsgID()
-			}
-		}
-		out = append(out, d)
-	}
-	return out
 }

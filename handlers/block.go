@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
@@ -9,22 +8,12 @@ import (
 
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
-	"mitidportal/session"
 	"mitidportal/views"
 )
 
-// endSessionsTx ends every web session of a MitID inside the transaction that blocks it, so
-// the block and the end of the sessions are one change, on every instance at once.
-func (s *Server) endSessionsTx(ctx context.Context, mitidID int64) identity.TxFunc {
-	return func(tx pgx.Tx) error {
-		_, err := s.Sessions.EndAllTx(ctx, tx, session.KindCitizen, mitidID)
-		return err
-	}
-}
-
 // publicBlockPage is "Spær MitID" for anyone: username and CPR number.
 func (s *Server) publicBlockPage(c echo.Context) error {
-	return s.site.Render(c, http.StatusOK, views.PublicBlock(views.BlockView{Reasons: blockReasons()}))
+	return s.site.Render(c, http.StatusOK, views.PublicBlock(views.BlockView{Reasons: web.BlockReasons()}))
 }
 
 // publicBlockSubmit blocks the MitID when username and CPR number match, and answers the same
@@ -33,12 +22,12 @@ func (s *Server) publicBlockPage(c echo.Context) error {
 func (s *Server) publicBlockSubmit(c echo.Context) error {
 	f := web.FormOf(c, "username", "cpr", "reason", "consent")
 	again := func() error {
-		return s.site.Render(c, web.StatusInvalid, views.PublicBlock(views.BlockView{Reasons: blockReasons(), Form: f}))
+		return s.site.Render(c, web.StatusInvalid, views.PublicBlock(views.BlockView{Reasons: web.BlockReasons(), Form: f}))
 	}
 	web.Require(&f, f.Values, [2]string{"username", "form.err.username_required"}, [2]string{"cpr", "form.err.cpr_required"})
 	if f.Values["reason"] == "" {
 		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
-	} else if _, err := parseChoice(f.Values["reason"]); err != nil {
+	} else if _, err := web.ParseChoice(f.Values["reason"]); err != nil {
 		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: identity.ErrBlockReasonInvalid.MsgID})
 	}
 	if f.Values["consent"] != "yes" {
@@ -54,7 +43,7 @@ func (s *Server) publicBlockSubmit(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	err = s.Identity.BlockPublic(ctx, f.Values["username"], cpr, s.site.ClientAddr(c), func(tx pgx.Tx, mitidID int64) error {
-		return s.endSessionsTx(ctx, mitidID)(tx)
+		return s.site.EndCitizenSessionsTx(ctx, mitidID)(tx)
 	})
 	if err != nil {
 		return s.site.FieldOrError(c, &f, err, "username", again)

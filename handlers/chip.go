@@ -1,16 +1,12 @@
 package handlers
 
 import (
-	"encoding/binary"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
-	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/handlers/web"
@@ -18,45 +14,23 @@ import (
 	"mitidportal/views"
 )
 
-// The chip (a FIDO2 security key) runs WebAuthn in two requests per ceremony: begin answers
-// the options for navigator.credentials.get or .create, finish checks the key's answer. Both
-// are JSON endpoints that assets/src/webauthn.js calls from the chip forms. Everything the
-// finish step checks against (the whole webauthn.SessionData, whose MitID, what for) stays in
-// the server-side session between the two, never in the browser.
+// The chip (a FIDO2 security key) runs its WebAuthn ceremonies through web.Ceremonies, the
+// plumbing it shares with the staff key: begin and finish are JSON endpoints that
+// assets/src/webauthn.js calls from the chip forms. What is the chip's own is here: which
+// MitID, which chips, and what the identity domain does with the answer.
 
 const (
-	// keyChipCeremony holds the one chip ceremony in progress in a session (chipCeremony as
-	// JSON). A new begin replaces it; finish removes it whatever the outcome, so a challenge
-	// is answered at most once.
-	keyChipCeremony = "chip_ceremony"
-	// chipCeremonyTTL is how long the citizen has to use the key after begin; the browser
-	// is given the same timeout.
-	chipCeremonyTTL = 3 * time.Minute
-	// chipBodyLimit bounds the JSON a ceremony request may send; a key's answer is a few KB.
-	chipBodyLimit = 64 << 10
 	// chipBlockedPath is where the script sends a chip login on a blocked MitID: a JSON
 	// answer cannot be the page itself.
 	chipBlockedPath = "/log-ind/chip/spaerret"
 )
 
-// chipPurpose says which finish a ceremony belongs to, so a login challenge cannot be used
-// to register a key or the other way round.
-type chipPurpose string
-
+// The purposes of a chip ceremony (web.Ceremony.Purpose).
 const (
-	chipLogin  chipPurpose = "login"
-	chipAdd    chipPurpose = "add"    // a further chip from the self-service pages
-	chipCreate chipPurpose = "create" // the first means of a MitID being created
+	chipLogin  = "login"
+	chipAdd    = "add"    // a further chip from the self-service pages
+	chipCreate = "create" // the first means of a MitID being created
 )
-
-// chipCeremony is a ceremony between begin and finish, bound to one MitID.
-type chipCeremony struct {
-	Purpose chipPurpose          `json:"purpose"`
-	MitID   int64                `json:"mitid"`
-	Label   string               `json:"label,omitempty"` // the name of a chip being added
-	Expires time.Time            `json:"expires"`
-	Data    webauthn.SessionData `json:"data"`
-}
 
 // chipRoutes are the chip's pages and ceremony endpoints; allRoutes includes them.
 func (s *Server) chipRoutes() []Route {
@@ -112,7 +86,7 @@ func (s *Server) chipLoginBegin(c echo.Context) error {
 	var in struct {
 		Password string `json:"password"`
 	}
-	if err := decodeChipJSON(c, &in); err != nil {
+	if err := web.DecodeScriptJSON(c, &in); err != nil {
 		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
 	}
 	if _, fe := web.CheckText("password", in.Password, true); fe != nil {
@@ -129,25 +103,13 @@ func (s *Server) chipLoginBegin(c echo.Context) error {
 		// CheckPasswordForChip answers ErrLoginFailed here; this only guards the options.
 		return s.site.ScriptFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
 	}
-	opts, data, err := s.WebAuthn.BeginLogin(newChipUser(m, chips),
-		webauthn.WithUserVerification(protocol.VerificationRequired),
-		func(o *protocol.PublicKeyCredentialRequestOptions) error {
-			o.Timeout = int(chipCeremonyTTL.Milliseconds())
-			return nil
-		})
-	if err != nil {
-		return err
-	}
-	if err := s.keepCeremony(c, chipCeremony{Purpose: chipLogin, MitID: m.ID, Data: *data}); err != nil {
-		return err
-	}
-	return s.site.ScriptJSON(c, opts)
+	return s.chips().BeginLogin(c, chipUser(m, chips), web.Ceremony{Purpose: chipLogin, Account: m.ID})
 }
 
 // chipLoginFinish verifies the assertion against the session's ceremony, writes the sign
 // count and flags back and completes the login at level high.
 func (s *Server) chipLoginFinish(c echo.Context) error {
-	cer, ok := s.takeCeremony(c, chipLogin)
+	cer, ok := s.chips().Take(c, chipLogin)
 	if !ok {
 		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.expired")
 	}
@@ -155,12 +117,12 @@ func (s *Server) chipLoginFinish(c echo.Context) error {
 	if !ok {
 		return s.site.ScriptRedirect(c, "/log-ind")
 	}
-	parsed, err := protocol.ParseCredentialRequestResponseBody(io.LimitReader(c.Request().Body, chipBodyLimit))
+	parsed, err := s.chips().ParseAssertion(c)
 	if err != nil {
 		return s.chipRefused(c, cer, err)
 	}
 	ctx := c.Request().Context()
-	m, err := s.Identity.MitID(ctx, cer.MitID)
+	m, err := s.Identity.MitID(ctx, cer.Account)
 	if err != nil {
 		return s.chipIdentityError(c, err)
 	}
@@ -168,7 +130,7 @@ func (s *Server) chipLoginFinish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cred, err := s.WebAuthn.ValidateLogin(newChipUser(m, chips), cer.Data, parsed)
+	cred, err := s.chips().ValidateLogin(chipUser(m, chips), cer, parsed)
 	if err != nil {
 		return s.chipRefused(c, cer, err)
 	}
@@ -196,7 +158,7 @@ func (s *Server) chipAddBegin(c echo.Context) error {
 	var in struct {
 		Label string `json:"label"`
 	}
-	if err := decodeChipJSON(c, &in); err != nil {
+	if err := web.DecodeScriptJSON(c, &in); err != nil {
 		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
 	}
 	label, err := identity.ValidateLabel(in.Label)
@@ -221,7 +183,7 @@ func (s *Server) chipCreateBegin(c echo.Context) error {
 	var in struct {
 		Label string `json:"label"`
 	}
-	if err := decodeChipJSON(c, &in); err != nil {
+	if err := web.DecodeScriptJSON(c, &in); err != nil {
 		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
 	}
 	label := strings.TrimSpace(in.Label)
@@ -246,7 +208,7 @@ func (s *Server) chipCreateFinish(c echo.Context) error {
 // beginChipRegistration asks for a new credential with user verification. The MitID's chips
 // are excluded, so the browser refuses a key that already holds one of them; AddChip refuses
 // a duplicate as well, for clients that ignore the list.
-func (s *Server) beginChipRegistration(c echo.Context, purpose chipPurpose, mitidID int64, label string) error {
+func (s *Server) beginChipRegistration(c echo.Context, purpose string, mitidID int64, label string) error {
 	ctx := c.Request().Context()
 	m, err := s.Identity.MitID(ctx, mitidID)
 	if err != nil {
@@ -259,40 +221,22 @@ func (s *Server) beginChipRegistration(c echo.Context, purpose chipPurpose, miti
 	var exclude []protocol.CredentialDescriptor
 	for _, a := range means {
 		if a.Kind == identity.KindChip && a.Chip != nil {
-			cred := webAuthnCredential(*a.Chip)
+			cred := web.Key(*a.Chip).Credential()
 			exclude = append(exclude, cred.Descriptor())
 		}
 	}
-	opts, data, err := s.WebAuthn.BeginRegistration(newChipUser(m, nil),
-		webauthn.WithExclusions(exclude),
-		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
-			// A chip is a key the citizen carries, not the computer's built-in authenticator.
-			AuthenticatorAttachment: protocol.CrossPlatform,
-			ResidentKey:             protocol.ResidentKeyRequirementDiscouraged,
-			UserVerification:        protocol.VerificationRequired,
-		}),
-		webauthn.WithConveyancePreference(protocol.PreferNoAttestation),
-		func(o *protocol.PublicKeyCredentialCreationOptions) error {
-			o.Timeout = int(chipCeremonyTTL.Milliseconds())
-			return nil
-		})
-	if err != nil {
-		return err
-	}
-	if err := s.keepCeremony(c, chipCeremony{Purpose: purpose, MitID: mitidID, Label: label, Data: *data}); err != nil {
-		return err
-	}
-	return s.site.ScriptJSON(c, opts)
+	return s.chips().BeginRegistration(c, chipUser(m, nil), exclude,
+		web.Ceremony{Purpose: purpose, Account: mitidID, Label: label})
 }
 
 // finishChipRegistration verifies the new credential, adds it to the MitID as an active chip
 // and sends the page on to next.
-func (s *Server) finishChipRegistration(c echo.Context, purpose chipPurpose, mitidID int64, next string) error {
-	cer, ok := s.takeCeremony(c, purpose)
-	if !ok || cer.MitID != mitidID {
+func (s *Server) finishChipRegistration(c echo.Context, purpose string, mitidID int64, next string) error {
+	cer, ok := s.chips().Take(c, purpose)
+	if !ok || cer.Account != mitidID {
 		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.expired")
 	}
-	parsed, err := protocol.ParseCredentialCreationResponseBody(io.LimitReader(c.Request().Body, chipBodyLimit))
+	parsed, err := s.chips().ParseCreation(c)
 	if err != nil {
 		return s.chipRefused(c, cer, err)
 	}
@@ -301,95 +245,15 @@ func (s *Server) finishChipRegistration(c echo.Context, purpose chipPurpose, mit
 	if err != nil {
 		return err
 	}
-	cred, err := s.WebAuthn.CreateCredential(newChipUser(m, nil), cer.Data, parsed)
+	key, err := s.chips().CreateCredential(chipUser(m, nil), cer, parsed)
 	if err != nil {
 		return s.chipRefused(c, cer, err)
 	}
-	transports := make([]string, 0, len(cred.Transport))
-	for _, t := range cred.Transport {
-		transports = append(transports, string(t))
-	}
-	_, err = s.Identity.AddChip(ctx, mitidID, cer.Label, identity.ChipCredential{
-		CredentialID:   cred.ID,
-		PublicKey:      cred.PublicKey,
-		SignCount:      cred.Authenticator.SignCount,
-		AAGUID:         cred.Authenticator.AAGUID,
-		Transports:     transports,
-		BackupEligible: cred.Flags.BackupEligible,
-		BackupState:    cred.Flags.BackupState,
-		UserVerified:   cred.Flags.UserVerified,
-	}, identity.ActorCitizen)
+	_, err = s.Identity.AddChip(ctx, mitidID, cer.Label, identity.ChipCredential(key), identity.ActorCitizen)
 	if err != nil {
 		return s.chipIdentityError(c, err)
 	}
 	return s.site.ScriptRedirect(c, next)
-}
-
-// keepCeremony stores a ceremony in the session, replacing any earlier one.
-func (s *Server) keepCeremony(c echo.Context, cer chipCeremony) error {
-	cer.Expires = s.Now().Add(chipCeremonyTTL)
-	return web.KeepJSON(c, keyChipCeremony, cer)
-}
-
-// takeCeremony removes the session's ceremony and returns it when it is for purpose and has
-// not expired.
-func (s *Server) takeCeremony(c echo.Context, purpose chipPurpose) (chipCeremony, bool) {
-	var cer chipCeremony
-	if !web.TakeJSON(c, keyChipCeremony, &cer) || cer.Purpose != purpose || !s.Now().Before(cer.Expires) {
-		return chipCeremony{}, false
-	}
-	return cer, true
-}
-
-// chipUser is a MitID as go-webauthn sees it. The user handle is the MitID's id as 8 bytes
-// (big-endian): stable, and no personal data on the key.
-type chipUser struct {
-	id    int64
-	name  string
-	creds []webauthn.Credential
-}
-
-func newChipUser(m identity.MitID, chips []identity.ChipCredential) chipUser {
-	u := chipUser{id: m.ID, name: m.Username}
-	for _, ch := range chips {
-		u.creds = append(u.creds, webAuthnCredential(ch))
-	}
-	return u
-}
-
-func (u chipUser) WebAuthnID() []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, uint64(u.id))
-	return b
-}
-
-func (u chipUser) WebAuthnName() string                       { return u.name }
-func (u chipUser) WebAuthnDisplayName() string                { return u.name }
-func (u chipUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
-
-// webAuthnCredential turns a stored chip into go-webauthn's credential record.
-func webAuthnCredential(ch identity.ChipCredential) webauthn.Credential {
-	flags := protocol.FlagUserPresent
-	if ch.UserVerified {
-		flags |= protocol.FlagUserVerified
-	}
-	if ch.BackupEligible {
-		flags |= protocol.FlagBackupEligible
-	}
-	if ch.BackupState {
-		flags |= protocol.FlagBackupState
-	}
-	transports := make([]protocol.AuthenticatorTransport, 0, len(ch.Transports))
-	for _, t := range ch.Transports {
-		transports = append(transports, protocol.AuthenticatorTransport(t))
-	}
-	return webauthn.Credential{
-		ID:            ch.CredentialID,
-		PublicKey:     ch.PublicKey,
-		Transport:     transports,
-		Flags:         webauthn.NewCredentialFlags(flags),
-		Authenticator: webauthn.Authenticator{AAGUID: ch.AAGUID, SignCount: ch.SignCount},
-	}
 }
 
 // chipFlags are the flags of this assertion, written back to the chip.
@@ -402,14 +266,10 @@ func chipFlags(f protocol.AuthenticatorFlags) identity.ChipFlags {
 	}
 }
 
-func decodeChipJSON(c echo.Context, v any) error {
-	return web.DecodeJSON(c, chipBodyLimit, v)
-}
-
 // chipRefused answers a key's answer that does not verify. The reason goes to the log only.
-func (s *Server) chipRefused(c echo.Context, cer chipCeremony, err error) error {
-	s.Log.InfoContext(c.Request().Context(), "chip refused", "purpose", string(cer.Purpose),
-		"mitid", cer.MitID, "error", err.Error())
+func (s *Server) chipRefused(c echo.Context, cer web.Ceremony, err error) error {
+	s.Log.InfoContext(c.Request().Context(), "chip refused", "purpose", cer.Purpose,
+		"mitid", cer.Account, "error", err.Error())
 	return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.not_accepted")
 }
 
@@ -442,4 +302,17 @@ func (s *Server) chipIdentityError(c echo.Context, err error) error {
 		status = http.StatusConflict
 	}
 	return s.site.ScriptFail(c, status, e.MsgID)
+}
+
+// chips are the chip's ceremonies, kept in the session apart from the staff key's.
+func (s *Server) chips() *web.Ceremonies { return s.site.Ceremonies(s.WebAuthn, web.KeyChipCeremony) }
+
+// chipUser is a MitID as go-webauthn sees it. The user handle is the MitID's id as 8 bytes
+// (big-endian): stable, and no personal data on the key.
+func chipUser(m identity.MitID, chips []identity.ChipCredential) web.KeyUser {
+	keys := make([]web.Key, 0, len(chips))
+	for _, ch := range chips {
+		keys = append(keys, web.Key(ch))
+	}
+	return web.NewKeyUser("", m.ID, m.Username, m.Username, keys)
 }

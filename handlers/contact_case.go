@@ -71,7 +71,7 @@ var contactFieldOf = map[*support.Error]string{
 // supportFieldError turns a support rule into an error at its field (fallback: the form as a
 // whole); any other error is returned for the error page.
 func supportFieldError(f *views.Form, err error, fallback string) error {
-	return supportError(f, err, contactFieldOf, fallback)
+	return web.SupportError(f, err, contactFieldOf, fallback)
 }
 
 // contactFormSubmit opens the case (logged in) or stores it until the address is confirmed.

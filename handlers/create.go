@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
@@ -10,8 +9,6 @@ import (
 
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
-	"mitidportal/letters"
-	"mitidportal/mail"
 	"mitidportal/views"
 )
 
@@ -79,7 +76,7 @@ func (s *Server) createStartSubmit(c echo.Context) error {
 	}
 	_, _, err = s.Activations.IssueAndDeliver(ctx, cpr, identity.ActivationCreate, identity.LevelSubstantial,
 		identity.ActorCitizen, func(tx pgx.Tx, code string, ac identity.ActivationCode) error {
-			return s.deliverActivation(ctx, tx, c, person, code, ac)
+			return s.activation.Deliver(ctx, tx, person, code, ac)
 		})
 	if err != nil {
 		return err
@@ -90,37 +87,6 @@ func (s *Server) createStartSubmit(c echo.Context) error {
 	delete(st.Sess.Values, keyCreateMitID)
 	st.Dirty = true
 	return s.site.Redirect(c, "/opret/kode")
-}
-
-// deliverActivation puts the activation letter in the letter box and, where the register
-// knows an address, sends the code by e-mail, both in the transaction that issues the code.
-func (s *Server) deliverActivation(ctx context.Context, tx pgx.Tx, c echo.Context, p identity.Person,
-	code string, ac identity.ActivationCode) error {
-	pdf, err := letters.RenderActivationLetter(letters.ActivationLetter{
-		To:   letters.Recipient{Name: p.FullName(), AddressLine: p.AddressLine, Postcode: p.Postcode, City: p.City},
-		Code: code, Expires: ac.ExpiresAt, Date: s.Now(),
-		SupportPhone: s.Config.SupportPhone, PortalURL: s.Config.BaseURL + "/opret",
-	})
-	if err != nil {
-		return err
-	}
-	da, en := s.Catalog.For("da"), s.Catalog.For("en")
-	if _, err := s.Letters.AddTx(ctx, tx, p.CPR, identity.LetterActivation, da.T("create.letter.subject"), pdf); err != nil {
-		return err
-	}
-	if p.Email == "" {
-		return nil
-	}
-	data := map[string]any{"Name": p.GivenName, "Code": code, "URL": s.Config.BaseURL + "/opret",
-		"Expires": ac.ExpiresAt.In(s.Schedule.Location()).Format("02.01.2006"), "Phone": s.Config.SupportPhone}
-	_, err = s.Outbox.Enqueue(ctx, tx, mail.Message{
-		To:      p.Email,
-		Subject: da.T("create.mail.subject") + " / " + en.T("create.mail.subject"),
-		Text:    da.T("create.mail.body", data) + "\n\n----\n\n" + en.T("create.mail.body", data),
-		Kind:    "activation_code",
-		Secret:  true, // the code; blanked in the outbox once sent
-	})
-	return err
 }
 
 // createCode is the second step: the code from the letter.

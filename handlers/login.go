@@ -25,29 +25,18 @@ func (s *Server) completeLogin(c echo.Context, l identity.Login) error {
 // time, a new session ID (an ID planted before the login is worthless after it) and a new CSRF
 // token. It returns where to go next; JSON endpoints (the chip ceremony) hand that to the page.
 func (s *Server) establishLogin(c echo.Context, l identity.Login) (string, error) {
-	st := web.StateOf(c)
 	ls, _ := s.site.PendingLogin(c)
 	person, err := s.Persons.ByCPR(c.Request().Context(), l.MitID.CPR)
 	if err != nil {
 		return "", err
 	}
-	for _, k := range []string{web.KeyLoginUsername, web.KeyLoginNext, web.KeyLoginService, web.KeyCSRF} {
-		delete(st.Sess.Values, k)
-	}
-	// A new token with the new session ID, so that no token seen before the login (the
-	// anonymous cookie's included) is worth anything after it.
-	st.Sess.Values[web.KeyCSRF] = web.NewCSRFToken()
-	s.site.DropCSRFCookie(c)
 	sub := session.Subject{
-		Kind: session.KindCitizen, ID: l.MitID.ID, Roles: []string{string(Citizen)},
+		Kind: session.KindCitizen, ID: l.MitID.ID, Roles: []string{string(web.Citizen)},
 		Level: string(l.Level), AuthenticatedAt: s.Now(), Name: person.FullName(),
 	}
-	session.SetSubject(st.Sess, sub)
-	st.Subject = sub
-	if err := s.Sessions.Rotate(c.Request(), c.Response(), st.Sess); err != nil {
+	if err := s.site.LogIn(c, sub, web.KeyLoginUsername, web.KeyLoginNext, web.KeyLoginService); err != nil {
 		return "", err
 	}
-	st.Dirty = false
 	next := web.SafeNext(ls.Next)
 	if next == "" {
 		next = "/mitid"

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/desk"
 	"mitidportal/handlers/web"
 )
 
@@ -18,7 +19,10 @@ type Route struct {
 }
 
 // routes is the whole route table of the portal, in one place.
-func (s *Server) routes() []Route {
+func (s *Server) routes(dk *desk.Handlers) []Route {
+	deskStaff := web.Only(web.Agent, web.Supervisor)
+	admin := web.Only(web.Admin)
+	dash := web.Only(web.Supervisor, web.Admin)
 	return []Route{
 		// Operations.
 		{http.MethodGet, "/healthz", web.Public, s.healthz},
@@ -83,6 +87,61 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/mitid/post", web.CitizenPages, s.lettersPage},
 		{http.MethodGet, "/mitid/post/:id", web.CitizenPages, s.letterPDF},
 
+		// auditRoutes: every staff member may read the audit log (DESIGN.md §5); nobody can change it
+		// through the application — there is no route that writes to it but the actions themselves.
+		{http.MethodGet, "/medarbejder/revision", web.AnyStaff, dk.AuditLogPage},
+
+		// dashboardRoutes are the supervisor dashboard's pages: the figures of the desk over a period
+		// (?fra=YYYY-MM-DD&til=YYYY-MM-DD) and the same figures as CSV.
+		{http.MethodGet, "/medarbejder/overblik", dash, dk.Dashboard},
+		{http.MethodGet, "/medarbejder/overblik.csv", dash, dk.DashboardCSV},
+
+		// deskRoutes are the workspace's routes.
+		{http.MethodGet, "/medarbejder/sager", deskStaff, dk.Queues},
+		// A search by CPR number or username is an audited look-up, so it takes a POST.
+		{http.MethodPost, "/medarbejder/sager/soeg", deskStaff, dk.Queues},
+		{http.MethodGet, "/medarbejder/sager/ny", deskStaff, dk.NewPage},
+		{http.MethodPost, "/medarbejder/sager/ny", deskStaff, dk.NewSubmit},
+		{http.MethodGet, "/medarbejder/sager/:ref", deskStaff, dk.CasePage},
+		{http.MethodPost, "/medarbejder/sager/:ref/svar", deskStaff, dk.Reply},
+		{http.MethodPost, "/medarbejder/sager/:ref/note", deskStaff, dk.Note},
+		{http.MethodPost, "/medarbejder/sager/:ref/opkald", deskStaff, dk.Call},
+		{http.MethodPost, "/medarbejder/sager/:ref/status", deskStaff, dk.SetStatus},
+		{http.MethodPost, "/medarbejder/sager/:ref/tildel", deskStaff, dk.SetAssignee},
+		{http.MethodPost, "/medarbejder/sager/:ref/tags", deskStaff, dk.SetTags},
+
+		{http.MethodGet, "/medarbejder/borger/:id", deskStaff, dk.CitizenCard},
+		{http.MethodPost, "/medarbejder/borger/:id/aabn", deskStaff, dk.CitizenOpen},
+		{http.MethodPost, "/medarbejder/borger/:id/bekraeft", deskStaff, dk.VerifyStart},
+		{http.MethodGet, "/medarbejder/borger/:id/bekraeft/:req/status", deskStaff, dk.VerifyStatus},
+		{http.MethodPost, "/medarbejder/borger/:id/bekraeft/:req/svar", deskStaff, dk.VerifyRecord},
+		{http.MethodPost, "/medarbejder/borger/:id/spaer", deskStaff, dk.BlockMitID},
+		{http.MethodPost, "/medarbejder/borger/:id/middel/spaer", deskStaff, dk.BlockMeans},
+		{http.MethodPost, "/medarbejder/borger/:id/midlertidig-adgangskode", deskStaff, dk.TemporaryPassword},
+		{http.MethodPost, "/medarbejder/borger/:id/aktiveringskode", deskStaff, dk.ActivationCode},
+
+		// staffRoutes are the staff login, enrolment, start and admin pages.
+		{http.MethodGet, "/medarbejder/log-ind", web.Public, dk.LoginPage},
+		{http.MethodPost, "/medarbejder/log-ind", web.Public, dk.LoginSubmit},
+		{http.MethodGet, "/medarbejder/log-ind/noegle", web.Public, dk.KeyPage},
+		{http.MethodPost, "/medarbejder/log-ind/noegle/begin", web.Public, dk.KeyBegin},
+		{http.MethodPost, "/medarbejder/log-ind/noegle/finish", web.Public, dk.KeyFinish},
+		// The one-time link from `portal staff create` and the admin page.
+		{http.MethodGet, "/medarbejder/tilmeld/:token", web.Public, dk.EnrolLink},
+		{http.MethodGet, "/medarbejder/tilmeld", web.Public, dk.EnrolPage},
+		{http.MethodPost, "/medarbejder/tilmeld", web.Public, dk.EnrolSubmit},
+		{http.MethodGet, "/medarbejder/tilmeld/noegle", web.Public, dk.EnrolKeyPage},
+		{http.MethodPost, "/medarbejder/tilmeld/noegle/begin", web.Public, dk.EnrolBegin},
+		{http.MethodPost, "/medarbejder/tilmeld/noegle/finish", web.Public, dk.EnrolFinish},
+
+		{http.MethodGet, "/medarbejder", web.AnyStaff, dk.Home},
+		{http.MethodGet, "/medarbejder/admin/brugere", admin, dk.UsersPage},
+		{http.MethodPost, "/medarbejder/admin/brugere", admin, dk.CreateUser},
+		{http.MethodGet, "/medarbejder/admin/brugere/:id", admin, dk.UserPage},
+		{http.MethodPost, "/medarbejder/admin/brugere/:id/roller", admin, dk.SetRoles},
+		{http.MethodPost, "/medarbejder/admin/brugere/:id/deaktiver", admin, dk.Disable},
+		{http.MethodPost, "/medarbejder/admin/brugere/:id/aktiver", admin, dk.Enable},
+
 		// Demo only: what the portal has "sent" (404 outside demo mode).
 		{http.MethodGet, "/demo/post", web.Public, s.demoMailbox},
 		{http.MethodGet, "/demo/post/brev/:id", web.Public, s.demoLetterPDF},
@@ -91,9 +150,9 @@ func (s *Server) routes() []Route {
 
 // table is the whole route table: the routes above and those of the areas with files of
 // their own.
-func (s *Server) allRoutes() []Route {
-	return slices.Concat(s.routes(), s.chipRoutes(), s.appRoutes(), s.staffRoutes(), s.deskRoutes(),
-		s.deskCitizenRoutes(), s.contactRoutes(), s.myCasesRoutes(), s.dashboardRoutes(), s.auditRoutes())
+func (s *Server) allRoutes(dk *desk.Handlers) []Route {
+	return slices.Concat(s.routes(dk), s.chipRoutes(), s.appRoutes(),
+		s.contactRoutes(), s.myCasesRoutes())
 }
 
 // register adds the middleware chain and every route with its access check.

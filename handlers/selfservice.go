@@ -81,15 +81,6 @@ func meansView(a identity.Authenticator, f views.Form) views.MeansView {
 	return views.MeansView{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, Form: f}
 }
 
-// blockReasons are the reasons a person picks from.
-func blockReasons() []views.Option {
-	var opts []views.Option
-	for _, r := range identity.BlockChoices {
-		opts = append(opts, views.Option{Value: string(r), LabelID: r.MsgID()})
-	}
-	return opts
-}
-
 func (s *Server) renamePage(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
@@ -122,7 +113,7 @@ func (s *Server) blockMeansPage(c echo.Context) error {
 		return err
 	}
 	v := meansView(a, views.Form{})
-	v.Reasons = blockReasons()
+	v.Reasons = web.BlockReasons()
 	return s.site.Render(c, http.StatusOK, views.BlockMeans(v))
 }
 
@@ -134,10 +125,10 @@ func (s *Server) blockMeansSubmit(c echo.Context) error {
 	f := web.FormOf(c, "reason")
 	again := func() error {
 		v := meansView(a, f)
-		v.Reasons = blockReasons()
+		v.Reasons = web.BlockReasons()
 		return s.site.Render(c, web.StatusInvalid, views.BlockMeans(v))
 	}
-	reason, err := parseChoice(f.Values["reason"])
+	reason, err := web.ParseChoice(f.Values["reason"])
 	if err != nil {
 		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
 		return again()
@@ -146,16 +137,6 @@ func (s *Server) blockMeansSubmit(c echo.Context) error {
 		return s.site.FieldOrError(c, &f, err, "reason", again)
 	}
 	return s.site.Redirect(c, "/mitid?done=means_blocked")
-}
-
-// parseChoice reads a block reason a person may choose (not "public", which the public page
-// sets itself).
-func parseChoice(v string) (identity.BlockReason, error) {
-	r, err := identity.ParseBlockReason(v)
-	if err != nil || r == identity.BlockPublicPage {
-		return "", identity.ErrBlockReasonInvalid
-	}
-	return r, nil
 }
 
 func (s *Server) removeMeansPage(c echo.Context) error {
@@ -297,21 +278,21 @@ func (s *Server) logoutEverywhere(c echo.Context) error {
 // blockMitIDPage and blockMitIDSubmit block the whole MitID of the logged-in citizen: every
 // session of it ends in the same transaction, this one included.
 func (s *Server) blockMitIDPage(c echo.Context) error {
-	return s.site.Render(c, http.StatusOK, views.BlockMitID(views.BlockView{Reasons: blockReasons()}))
+	return s.site.Render(c, http.StatusOK, views.BlockMitID(views.BlockView{Reasons: web.BlockReasons()}))
 }
 
 func (s *Server) blockMitIDSubmit(c echo.Context) error {
 	st := web.StateOf(c)
 	f := web.FormOf(c, "reason")
 	again := func() error {
-		return s.site.Render(c, web.StatusInvalid, views.BlockMitID(views.BlockView{Reasons: blockReasons(), Form: f}))
+		return s.site.Render(c, web.StatusInvalid, views.BlockMitID(views.BlockView{Reasons: web.BlockReasons(), Form: f}))
 	}
-	reason, err := parseChoice(f.Values["reason"])
+	reason, err := web.ParseChoice(f.Values["reason"])
 	if err != nil {
 		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
 		return again()
 	}
-	err = s.Identity.BlockMitID(c.Request().Context(), st.Subject.ID, reason, identity.ActorCitizen, s.endSessionsTx(c.Request().Context(), st.Subject.ID))
+	err = s.Identity.BlockMitID(c.Request().Context(), st.Subject.ID, reason, identity.ActorCitizen, s.site.EndCitizenSessionsTx(c.Request().Context(), st.Subject.ID))
 	if err != nil {
 		return s.site.FieldOrError(c, &f, err, "reason", again)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"mitidportal/assets"
 	"mitidportal/audit"
+	"mitidportal/handlers/desk"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/locales"
@@ -68,6 +69,8 @@ type Server struct {
 	site  *web.Site
 	echo  *echo.Echo
 	table []Route
+	// activation is shared by the creation pages and the desk.
+	activation *web.ActivationPost
 }
 
 // New builds the server and registers every route of the table.
@@ -83,6 +86,7 @@ func New(d Deps) *Server {
 		Now:    func() time.Time { return s.Now() },
 		Reauth: s.askReauth,
 	}, d.Metrics)
+	s.activation = &web.ActivationPost{Site: s.site, Letters: d.Letters, Outbox: d.Outbox}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.site.HandleError
@@ -90,7 +94,10 @@ func New(d Deps) *Server {
 	if d.Config.TrustProxy {
 		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	s.table = s.allRoutes()
+	dk := desk.New(desk.Handlers{Site: s.site, Pool: d.Pool, Identity: d.Identity, Persons: d.Persons,
+		Activations: d.Activations, Throttle: d.Throttle, Staff: d.Staff, Cases: d.Cases, Audit: d.Audit,
+		Outbox: d.Outbox, Activation: s.activation}, d.WebAuthn)
+	s.table = s.allRoutes(dk)
 	s.register()
 	return s
 }

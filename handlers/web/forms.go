@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/identity"
+	"mitidportal/support"
 	"mitidportal/views"
 )
 
@@ -85,4 +86,19 @@ func (s *Site) FieldOrError(c echo.Context, f *views.Form, err error, fieldName 
 	}
 	f.Errors = append(f.Errors, fe)
 	return again()
+}
+
+// SupportError shows a rule of the support domain at the field fields names for it (def for
+// the others, "" for the form as a whole); any other error is returned for the error page.
+func SupportError(f *views.Form, err error, fields map[*support.Error]string, def string) error {
+	var se *support.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	name, ok := fields[se]
+	if !ok {
+		name = def
+	}
+	f.Errors = append(f.Errors, views.FieldError{Field: name, MsgID: se.MsgID})
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"mitidportal/identity"
 	"mitidportal/input"
+	"mitidportal/session"
 )
 
 // Keys of the session values the login flow keeps between its steps. They live in the
@@ -81,4 +82,25 @@ func IsIdentityRule(err error) (*identity.Error, bool) {
 		return e, true
 	}
 	return nil, false
+}
+
+// LogIn stores a login in the session under a new session ID (an ID planted before the login
+// is worthless after it) and forgets the session values named in forget: those of the steps
+// that led to the login.
+func (s *Site) LogIn(c echo.Context, sub session.Subject, forget ...string) error {
+	st := StateOf(c)
+	for _, k := range forget {
+		delete(st.Sess.Values, k)
+	}
+	// A new token with the new session ID, so that no token seen before the login (the
+	// anonymous cookie's included) is worth anything after it.
+	st.Sess.Values[KeyCSRF] = NewCSRFToken()
+	s.DropCSRFCookie(c)
+	session.SetSubject(st.Sess, sub)
+	st.Subject = sub
+	if err := s.Sessions.Rotate(c.Request(), c.Response(), st.Sess); err != nil {
+		return err
+	}
+	st.Dirty = false
+	return nil
 }

@@ -1,4 +1,4 @@
-package handlers
+package desk
 
 import (
 	"context"
@@ -23,27 +23,6 @@ import (
 // deskPath is the queues page; a case is deskPath + "/" + its reference code.
 const deskPath = "/medarbejder/sager"
 
-// deskAccess admits the people who work the desk.
-var deskAccess = web.Only(web.Agent, web.Supervisor)
-
-// deskRoutes are the workspace's routes.
-func (s *Server) deskRoutes() []Route {
-	return []Route{
-		{http.MethodGet, deskPath, deskAccess, s.deskQueues},
-		// A search by CPR number or username is an audited look-up, so it takes a POST.
-		{http.MethodPost, deskPath + "/soeg", deskAccess, s.deskQueues},
-		{http.MethodGet, deskPath + "/ny", deskAccess, s.deskNewPage},
-		{http.MethodPost, deskPath + "/ny", deskAccess, s.deskNewSubmit},
-		{http.MethodGet, deskPath + "/:ref", deskAccess, s.deskCase},
-		{http.MethodPost, deskPath + "/:ref/svar", deskAccess, s.deskReply},
-		{http.MethodPost, deskPath + "/:ref/note", deskAccess, s.deskNote},
-		{http.MethodPost, deskPath + "/:ref/opkald", deskAccess, s.deskCall},
-		{http.MethodPost, deskPath + "/:ref/status", deskAccess, s.deskStatus},
-		{http.MethodPost, deskPath + "/:ref/tildel", deskAccess, s.deskAssign},
-		{http.MethodPost, deskPath + "/:ref/tags", deskAccess, s.deskTags},
-	}
-}
-
 // deskPageSize is how many cases a page of a queue shows.
 const deskPageSize = 25
 
@@ -54,11 +33,11 @@ func isHTMX(c echo.Context) bool {
 	return h.Get("HX-Request") == "true" && h.Get("HX-History-Restore-Request") != "true"
 }
 
-// deskQueues is the queues page: tabs with counts, the filter form and the list, or the hits
+// Queues is the queues page: tabs with counts, the filter form and the list, or the hits
 // of a search. htmx asks for the list alone. A search that finds citizens by CPR number or
 // username is a look-up written to the audit log: a GET writes nothing, so it shows a button
 // that repeats the search as a POST (deskPath/soeg) instead of those hits.
-func (s *Server) deskQueues(c echo.Context) error {
+func (s *Handlers) Queues(c echo.Context) error {
 	ctx := c.Request().Context()
 	me := web.StateOf(c).Subject.ID
 	s.staffNav(c)
@@ -142,7 +121,7 @@ func (s *Server) deskQueues(c echo.Context) error {
 	}
 	c.Response().Header().Add("Vary", "HX-Request")
 	if isHTMX(c) {
-		return s.site.Render(c, status, views.DeskList(v))
+		return s.Render(c, status, views.DeskList(v))
 	}
 	counts, err := s.Cases.Counts(ctx, me)
 	if err != nil {
@@ -153,7 +132,7 @@ func (s *Server) deskQueues(c echo.Context) error {
 		v.Tabs = append(v.Tabs, views.DeskTab{LabelID: qc.Queue.MsgID(), Href: deskPath + "?ko=" + url.QueryEscape(string(qc.Queue)),
 			Active: v.Queue == string(qc.Queue), Total: qc.Total, DueSoon: qc.DueSoon, Breached: qc.Breached})
 	}
-	return s.site.Render(c, status, views.DeskQueues(v))
+	return s.Render(c, status, views.DeskQueues(v))
 }
 
 // deskQuery is the filter of v as URL parameters, for the next page's link.
@@ -184,7 +163,7 @@ func searchIsLookup(res support.SearchResult) bool {
 // auditSearch writes a citizen look-up to the audit log for a search by CPR number or username:
 // one entry per MitID whose cases it found, and one without a subject when a CPR number found
 // none. The CPR number itself is never written.
-func (s *Server) auditSearch(ctx context.Context, me int64, res support.SearchResult) error {
+func (s *Handlers) auditSearch(ctx context.Context, me int64, res support.SearchResult) error {
 	found := map[int64]string{}
 	for _, h := range res.Hits {
 		if (h.Match == support.MatchCPR || h.Match == support.MatchUsername) && h.Case.MitIDID != 0 {
@@ -211,7 +190,7 @@ func (s *Server) auditSearch(ctx context.Context, me int64, res support.SearchRe
 }
 
 // staffNames maps staff ids to names, for assignees and the timeline.
-func (s *Server) staffNames(ctx context.Context) (map[int64]string, error) {
+func (s *Handlers) staffNames(ctx context.Context) (map[int64]string, error) {
 	users, err := s.Staff.List(ctx)
 	if err != nil {
 		return nil, err
@@ -232,7 +211,7 @@ func staffName(names map[int64]string, id int64) string {
 }
 
 // deskRow is one case as the queues list it.
-func (s *Server) deskRow(cs support.Case, names map[int64]string, now time.Time) views.DeskRow {
+func (s *Handlers) deskRow(cs support.Case, names map[int64]string, now time.Time) views.DeskRow {
 	r := views.DeskRow{Ref: cs.Ref, Href: deskPath + "/" + cs.Ref, Subject: cs.Subject,
 		SystemID: cs.System.MsgID(), CategoryID: cs.Category.MsgID(), PriorityID: cs.Priority.MsgID(),
 		StatusID: cs.Status.MsgID(), Breach: string(cs.Breach(now)), BreachID: cs.Breach(now).MsgID()}
@@ -240,19 +219,19 @@ func (s *Server) deskRow(cs support.Case, names map[int64]string, now time.Time)
 		r.Assignee = staffName(names, cs.AssigneeID)
 	}
 	if !cs.NextDue.IsZero() {
-		r.Due = s.site.When(cs.NextDue)
+		r.Due = s.When(cs.NextDue)
 	}
 	return r
 }
 
-// deskNewPage is the form for a case from a call.
-func (s *Server) deskNewPage(c echo.Context) error {
+// NewPage is the form for a case from a call.
+func (s *Handlers) NewPage(c echo.Context) error {
 	s.staffNav(c)
 	return s.renderDeskNew(c, http.StatusOK, views.Form{Values: map[string]string{"lang": "da"}})
 }
 
-func (s *Server) renderDeskNew(c echo.Context, status int, f views.Form) error {
-	return s.site.Render(c, status, views.DeskNew(views.DeskNewView{Form: f, Systems: msgOptions(support.Systems),
+func (s *Handlers) renderDeskNew(c echo.Context, status int, f views.Form) error {
+	return s.Render(c, status, views.DeskNew(views.DeskNewView{Form: f, Systems: msgOptions(support.Systems),
 		Categories: msgOptions(support.Categories), Langs: deskLangs}))
 }
 
@@ -265,9 +244,9 @@ var deskNewFields = map[*support.Error]string{
 	support.ErrLangInvalid: "lang",
 }
 
-// deskNewSubmit opens the case, by phone and assigned to the agent taking the call, and goes
+// NewSubmit opens the case, by phone and assigned to the agent taking the call, and goes
 // to it. Identity theft becomes urgent in the domain.
-func (s *Server) deskNewSubmit(c echo.Context) error {
+func (s *Handlers) NewSubmit(c echo.Context) error {
 	s.staffNav(c)
 	f := web.FormOf(c, "system", "category", "subject", "name", "phone", "email", "lang", "message")
 	web.Require(&f, f.Values, [2]string{"system", support.ErrSystemInvalid.MsgID},
@@ -283,10 +262,10 @@ func (s *Server) deskNewSubmit(c echo.Context) error {
 		Message: f.Values["message"], StaffID: me, AssigneeID: me,
 	})
 	if err != nil {
-		if err := supportError(&f, err, deskNewFields, ""); err != nil {
+		if err := web.SupportError(&f, err, deskNewFields, ""); err != nil {
 			return err
 		}
 		return s.renderDeskNew(c, web.StatusInvalid, f)
 	}
-	return s.site.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=oprettet")
+	return s.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=oprettet")
 }

@@ -1,4 +1,4 @@
-package handlers
+package desk
 
 import (
 	"context"
@@ -53,12 +53,12 @@ var staffUserNotices = map[string]string{
 
 // staffNav fills the header's navigation of a staff page: the start page and the entries the
 // person's roles reach.
-func (s *Server) staffNav(c echo.Context) []views.Entry {
+func (s *Handlers) staffNav(c echo.Context) []views.Entry {
 	st := web.StateOf(c)
 	roles := web.RolesOf(st.Subject)
 	var entries []views.Entry
 	for _, e := range staffEntries {
-		if s.site.PageAllows(e.Href, roles) {
+		if s.PageAllows(e.Href, roles) {
 			entries = append(entries, e)
 		}
 	}
@@ -71,8 +71,8 @@ func (s *Server) staffNav(c echo.Context) []views.Entry {
 	return entries
 }
 
-// staffHome is the staff start page: the person's roles and where they lead.
-func (s *Server) staffHome(c echo.Context) error {
+// Home is the staff start page: the person's roles and where they lead.
+func (s *Handlers) Home(c echo.Context) error {
 	sub := web.StateOf(c).Subject
 	v := views.StaffHomeView{Name: sub.Name, Entries: s.staffNav(c)}
 	for _, r := range staff.Roles {
@@ -80,10 +80,10 @@ func (s *Server) staffHome(c echo.Context) error {
 			v.Roles = append(v.Roles, staffRoleText[r])
 		}
 	}
-	return s.site.Render(c, http.StatusOK, views.StaffHome(v))
+	return s.Render(c, http.StatusOK, views.StaffHome(v))
 }
 
-func (s *Server) staffRow(c echo.Context, u staff.User) views.StaffRow {
+func (s *Handlers) staffRow(c echo.Context, u staff.User) views.StaffRow {
 	row := views.StaffRow{ID: u.ID, Name: u.Name, Email: u.Email, StatusID: staffStatusText[u.Status()],
 		Keys: u.Keys, Self: u.ID == web.StateOf(c).Subject.ID}
 	for _, r := range staff.Roles {
@@ -92,7 +92,7 @@ func (s *Server) staffRow(c echo.Context, u staff.User) views.StaffRow {
 		}
 	}
 	if u.LastLoginAt != nil {
-		row.LastSeen = s.site.When(*u.LastLoginAt)
+		row.LastSeen = s.When(*u.LastLoginAt)
 	}
 	return row
 }
@@ -106,7 +106,7 @@ func roleOptions() []views.Option {
 }
 
 // renderStaffUsers shows the staff list with the create form in state f.
-func (s *Server) renderStaffUsers(c echo.Context, status int, v views.StaffUsersView) error {
+func (s *Handlers) renderStaffUsers(c echo.Context, status int, v views.StaffUsersView) error {
 	users, err := s.Staff.List(c.Request().Context())
 	if err != nil {
 		return err
@@ -116,15 +116,15 @@ func (s *Server) renderStaffUsers(c echo.Context, status int, v views.StaffUsers
 	}
 	v.Roles = roleOptions()
 	s.staffNav(c)
-	return s.site.Render(c, status, views.StaffUsers(v))
+	return s.Render(c, status, views.StaffUsers(v))
 }
 
-func (s *Server) staffUsers(c echo.Context) error {
+func (s *Handlers) UsersPage(c echo.Context) error {
 	return s.renderStaffUsers(c, http.StatusOK, views.StaffUsersView{})
 }
 
-// staffCreate creates an account and shows its one-time enrolment link, this once.
-func (s *Server) staffCreate(c echo.Context) error {
+// CreateUser creates an account and shows its one-time enrolment link, this once.
+func (s *Handlers) CreateUser(c echo.Context) error {
 	f := web.FormOf(c, "name", "email")
 	params, err := c.FormParams()
 	if err != nil {
@@ -155,12 +155,12 @@ func (s *Server) staffCreate(c echo.Context) error {
 	}
 	return s.renderStaffUsers(c, http.StatusOK, views.StaffUsersView{Created: &views.StaffCreated{
 		Name: u.Name, Email: u.Email, Link: s.Config.BaseURL + "/medarbejder/tilmeld/" + token,
-		Expires: s.site.When(s.Now().Add(staff.EnrolmentLifetime)),
+		Expires: s.When(s.Now().Add(staff.EnrolmentLifetime)),
 	}})
 }
 
 // staffTarget is the account of the page's :id.
-func (s *Server) staffTarget(c echo.Context) (staff.User, error) {
+func (s *Handlers) staffTarget(c echo.Context) (staff.User, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
 		return staff.User{}, echo.ErrNotFound
@@ -173,19 +173,19 @@ func (s *Server) staffTarget(c echo.Context) (staff.User, error) {
 }
 
 // renderStaffUser shows one account's page; checked nil means the account's own roles.
-func (s *Server) renderStaffUser(c echo.Context, status int, u staff.User, f views.Form, checked []string) error {
+func (s *Handlers) renderStaffUser(c echo.Context, status int, u staff.User, f views.Form, checked []string) error {
 	if checked == nil {
 		checked = u.Roles
 	}
 	s.staffNav(c)
-	return s.site.Render(c, status, views.StaffUser(views.StaffUserView{
+	return s.Render(c, status, views.StaffUser(views.StaffUserView{
 		User: s.staffRow(c, u), Roles: roleOptions(), Checked: checked, Form: f,
 		NoticeID: staffUserNotices[c.QueryParam("done")],
 		Disabled: u.DisabledAt != nil, Locked: u.LockedAt != nil,
 	}))
 }
 
-func (s *Server) staffUser(c echo.Context) error {
+func (s *Handlers) UserPage(c echo.Context) error {
 	u, err := s.staffTarget(c)
 	if err != nil {
 		return err
@@ -195,17 +195,17 @@ func (s *Server) staffUser(c echo.Context) error {
 
 // endStaffSessions ends every session of account id in the transaction of the change that
 // calls for it.
-func (s *Server) endStaffSessions(ctx context.Context, id int64) staff.TxFunc {
+func (s *Handlers) endStaffSessions(ctx context.Context, id int64) staff.TxFunc {
 	return func(tx pgx.Tx) error {
 		_, err := s.Sessions.EndAllTx(ctx, tx, session.KindStaff, id)
 		return err
 	}
 }
 
-// staffSetRoles gives the account the ticked roles and ends its sessions, so the new roles
+// SetRoles gives the account the ticked roles and ends its sessions, so the new roles
 // hold from its next request on. An admin changing their own roles stays logged in, with the
 // new roles, under a new session ID.
-func (s *Server) staffSetRoles(c echo.Context) error {
+func (s *Handlers) SetRoles(c echo.Context) error {
 	u, err := s.staffTarget(c)
 	if err != nil {
 		return err
@@ -230,11 +230,11 @@ func (s *Server) staffSetRoles(c echo.Context) error {
 			return err
 		}
 	}
-	return s.site.Redirect(c, staffUserHref(u.ID)+"?done=roles")
+	return s.Redirect(c, staffUserHref(u.ID)+"?done=roles")
 }
 
-// staffDisable disables the account and ends all its sessions in the same transaction.
-func (s *Server) staffDisable(c echo.Context) error {
+// Disable disables the account and ends all its sessions in the same transaction.
+func (s *Handlers) Disable(c echo.Context) error {
 	u, err := s.staffTarget(c)
 	if err != nil {
 		return err
@@ -247,11 +247,11 @@ func (s *Server) staffDisable(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.site.Redirect(c, staffUserHref(u.ID)+"?done=disabled")
+	return s.Redirect(c, staffUserHref(u.ID)+"?done=disabled")
 }
 
-// staffEnable enables a disabled account, or unlocks one locked after failed logins.
-func (s *Server) staffEnable(c echo.Context) error {
+// Enable enables a disabled account, or unlocks one locked after failed logins.
+func (s *Handlers) Enable(c echo.Context) error {
 	u, err := s.staffTarget(c)
 	if err != nil {
 		return err
@@ -259,7 +259,7 @@ func (s *Server) staffEnable(c echo.Context) error {
 	if err := s.Staff.Enable(c.Request().Context(), u.ID); err != nil {
 		return err
 	}
-	return s.site.Redirect(c, staffUserHref(u.ID)+"?done=enabled")
+	return s.Redirect(c, staffUserHref(u.ID)+"?done=enabled")
 }
 
 func staffUserHref(id int64) string {

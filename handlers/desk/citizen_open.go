@@ -1,4 +1,4 @@
-package handlers
+package desk
 
 import (
 	"context"
@@ -28,7 +28,7 @@ const deskOpenFor = 15 * time.Minute
 
 // deskOpened reports whether this staff member has an audited entry about t's MitID younger
 // than deskOpenFor. It only reads the audit log.
-func (s *Server) deskOpened(ctx context.Context, t deskTarget) (bool, error) {
+func (s *Handlers) deskOpened(ctx context.Context, t deskTarget) (bool, error) {
 	recs, err := s.Audit.List(ctx, audit.Filter{Subject: audit.MitID(t.m.ID), Actor: audit.Staff(t.me), Limit: 1})
 	if err != nil {
 		return false, err
@@ -38,15 +38,15 @@ func (s *Server) deskOpened(ctx context.Context, t deskTarget) (bool, error) {
 
 // renderDeskOpen is the page with the button that opens the card; it shows nothing about the
 // citizen, since nothing is logged yet.
-func (s *Server) renderDeskOpen(c echo.Context, t deskTarget) error {
+func (s *Handlers) renderDeskOpen(c echo.Context, t deskTarget) error {
 	s.staffNav(c)
-	return s.site.Render(c, http.StatusOK, views.DeskCitizenOpen(views.DeskCitizenOpenView{
+	return s.Render(c, http.StatusOK, views.DeskCitizenOpen(views.DeskCitizenOpenView{
 		Action: t.action("aabn"), CaseRef: t.caseRef()}))
 }
 
-// deskCitizenOpen records the look-up (the audit entry and the entry in the citizen's activity
+// CitizenOpen records the look-up (the audit entry and the entry in the citizen's activity
 // log in one transaction) and sends the browser to the card, which a GET now shows.
-func (s *Server) deskCitizenOpen(c echo.Context) error {
+func (s *Handlers) CitizenOpen(c echo.Context) error {
 	t, err := s.deskTargetOf(c)
 	if err != nil {
 		return err
@@ -54,12 +54,12 @@ func (s *Server) deskCitizenOpen(c echo.Context) error {
 	if err := s.deskRecordLookup(c.Request().Context(), t); err != nil {
 		return err
 	}
-	return s.site.Redirect(c, t.href)
+	return s.Redirect(c, t.href)
 }
 
 // deskRecordLookup writes the look-up of t's citizen: the audit entry and the entry in the
 // citizen's activity log, in one transaction. Only POSTs call it.
-func (s *Server) deskRecordLookup(ctx context.Context, t deskTarget) error {
+func (s *Handlers) deskRecordLookup(ctx context.Context, t deskTarget) error {
 	via := "id"
 	if t.cs != nil {
 		via = "case"
@@ -74,11 +74,11 @@ func (s *Server) deskRecordLookup(ctx context.Context, t deskTarget) error {
 	})
 }
 
-// deskVerifyRecord records the answer of this session's verification once the app has given
+// VerifyRecord records the answer of this session's verification once the app has given
 // one: in the audit log, on the case it was started from, and in the session (which is what
 // lets the agent issue codes). While the app has not answered it records nothing. htmx gets
 // the verification fragment; a browser without JavaScript goes back to the card.
-func (s *Server) deskVerifyRecord(c echo.Context) error {
+func (s *Handlers) VerifyRecord(c echo.Context) error {
 	t, err := s.deskTargetOf(c)
 	if err != nil {
 		return err
@@ -106,11 +106,11 @@ func (s *Server) deskVerifyRecord(c echo.Context) error {
 		}
 	}
 	if !isHTMX(c) {
-		return s.site.Redirect(c, t.href+"#verify")
+		return s.Redirect(c, t.href+"#verify")
 	}
 	v, err := s.deskVerifyView(c, t)
 	if err != nil {
 		return err
 	}
-	return s.site.Render(c, http.StatusOK, views.DeskVerifyStatus(v))
+	return s.Render(c, http.StatusOK, views.DeskVerifyStatus(v))
 }

@@ -1,4 +1,4 @@
-package handlers
+package desk
 
 import (
 	"encoding/csv"
@@ -26,20 +26,10 @@ const (
 // dashboardDays is the default period: the last 30 days, today included.
 const dashboardDays = 30
 
-// dashboardRoutes are the supervisor dashboard's pages: the figures of the desk over a period
-// (?fra=YYYY-MM-DD&til=YYYY-MM-DD) and the same figures as CSV.
-func (s *Server) dashboardRoutes() []Route {
-	dash := web.Only(web.Supervisor, web.Admin)
-	return []Route{
-		{http.MethodGet, dashboardPath, dash, s.dashboard},
-		{http.MethodGet, dashboardCSVPath, dash, s.dashboardCSV},
-	}
-}
-
 // dashboardPeriod reads the period of the query: both dates YYYY-MM-DD in the desk's time
 // zone, from no later than to, at most a year. Missing dates default to the last 30 days.
 // The form state holds the dates as typed and the errors.
-func (s *Server) dashboardPeriod(c echo.Context) (support.Period, views.Form) {
+func (s *Handlers) dashboardPeriod(c echo.Context) (support.Period, views.Form) {
 	loc := s.Schedule.Location()
 	today := s.Now().In(loc)
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
@@ -70,22 +60,22 @@ func (s *Server) dashboardPeriod(c echo.Context) (support.Period, views.Form) {
 	return p, f
 }
 
-// dashboard shows the figures of the period, or the form with its errors.
-func (s *Server) dashboard(c echo.Context) error {
+// Dashboard shows the figures of the period, or the form with its errors.
+func (s *Handlers) Dashboard(c echo.Context) error {
 	s.staffNav(c)
 	p, f := s.dashboardPeriod(c)
 	if f.HasErrors() {
-		return s.site.Render(c, web.StatusInvalid, views.Dashboard(views.DashboardView{Form: f}))
+		return s.Render(c, web.StatusInvalid, views.Dashboard(views.DashboardView{Form: f}))
 	}
 	st, err := s.Cases.Stats(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
-	return s.site.Render(c, http.StatusOK, views.Dashboard(views.DashboardView{Form: f, Stats: s.dashboardStats(web.StateOf(c).Tr, st)}))
+	return s.Render(c, http.StatusOK, views.Dashboard(views.DashboardView{Form: f, Stats: s.dashboardStats(web.StateOf(c).Tr, st)}))
 }
 
 // dashboardStats labels and formats the figures for the page.
-func (s *Server) dashboardStats(tr *locales.Translator, st support.Stats) *views.DashboardStats {
+func (s *Handlers) dashboardStats(tr *locales.Translator, st support.Stats) *views.DashboardStats {
 	loc := s.Schedule.Location()
 	q := url.Values{"fra": {st.Period.From.In(loc).Format(time.DateOnly)}, "til": {st.Period.To.In(loc).Format(time.DateOnly)}}
 	v := &views.DashboardStats{
@@ -119,17 +109,17 @@ func countBars(tr *locales.Translator, counts []support.Count) []views.Bar {
 	return bars
 }
 
-// dashboardCSV sends the figures as a CSV file for Excel: UTF-8 with a byte order mark (without
+// DashboardCSV sends the figures as a CSV file for Excel: UTF-8 with a byte order mark (without
 // it Excel reads the file as Windows-1252 and garbles æøå) and semicolons between the fields,
 // as Excel expects where the decimal separator is a comma (Danish settings). Every row is
 // section;key;label;value, so the file is one table that sorts and filters; the key is stable
 // across languages, the label is in the page's language. An invalid period gives the
-// dashboard's form with its errors.
-func (s *Server) dashboardCSV(c echo.Context) error {
+// Dashboard's form with its errors.
+func (s *Handlers) DashboardCSV(c echo.Context) error {
 	p, f := s.dashboardPeriod(c)
 	if f.HasErrors() {
 		s.staffNav(c)
-		return s.site.Render(c, web.StatusInvalid, views.Dashboard(views.DashboardView{Form: f}))
+		return s.Render(c, web.StatusInvalid, views.Dashboard(views.DashboardView{Form: f}))
 	}
 	st, err := s.Cases.Stats(c.Request().Context(), p)
 	if err != nil {

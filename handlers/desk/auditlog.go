@@ -1,4 +1,4 @@
-package handlers
+package desk
 
 import (
 	"fmt"
@@ -18,17 +18,9 @@ import (
 // auditPageSize is how many entries one page of the audit log shows.
 const auditPageSize = 50
 
-// auditRoutes: every staff member may read the audit log (DESIGN.md §5); nobody can change it
-// through the application — there is no route that writes to it but the actions themselves.
-func (s *Server) auditRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/medarbejder/revision", web.AnyStaff, s.auditLogPage},
-	}
-}
-
-// auditLogPage lists the audit log newest first, a page at a time by keyset (?foer=ID),
+// AuditLogPage lists the audit log newest first, a page at a time by keyset (?foer=ID),
 // optionally for one subject (?emne=mitid:7) or actor (?aktoer=staff:3).
-func (s *Server) auditLogPage(c echo.Context) error {
+func (s *Handlers) AuditLogPage(c echo.Context) error {
 	f := audit.Filter{Subject: web.Field(c, "emne"), Actor: web.Field(c, "aktoer"), Limit: auditPageSize + 1}
 	if web.InputError(c, "emne") != nil || web.InputError(c, "aktoer") != nil {
 		return echo.ErrBadRequest // the filters come from links on the page, not from typing
@@ -60,10 +52,10 @@ func (s *Server) auditLogPage(c echo.Context) error {
 		v.NewestHref = "/medarbejder/revision"
 	}
 	for _, r := range recs {
-		v.Rows = append(v.Rows, views.AuditRow{ID: r.ID, Time: s.site.When(r.At), Actor: r.Actor,
+		v.Rows = append(v.Rows, views.AuditRow{ID: r.ID, Time: s.When(r.At), Actor: r.Actor,
 			ActionID: r.Action.MsgID(), Subject: r.Subject, Detail: auditDetail(r.Detail)})
 	}
-	return s.site.Render(c, http.StatusOK, views.AuditLog(v))
+	return s.Render(c, http.StatusOK, views.AuditLog(v))
 }
 
 // auditDetail shows an entry's detail as "key: value" pairs in a stable order.
