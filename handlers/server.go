@@ -1,6 +1,7 @@
-// Package handlers is the portal's HTTP layer: the route table with the roles each route
-// admits, the middleware every request passes (request ID, logs, metrics, security headers,
-// language, session, CSRF), and one file per area of pages. Handlers parse, validate, call a
+// Package handlers is the portal's HTTP layer: it builds the areas of pages (handlers/citizen,
+// handlers/desk) over the shared core (handlers/web: page state, middleware, CSRF, errors,
+// roles), lists every route with the roles it admits in one table (routes.go), and serves the
+// operational endpoints and the public information pages. Handlers parse, validate, call a
 // domain package, build a view model and render; they never hold SQL.
 package handlers
 
@@ -16,6 +17,7 @@ import (
 
 	"mitidportal/assets"
 	"mitidportal/audit"
+	"mitidportal/handlers/citizen"
 	"mitidportal/handlers/desk"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
@@ -69,8 +71,6 @@ type Server struct {
 	site  *web.Site
 	echo  *echo.Echo
 	table []Route
-	// activation is shared by the creation pages and the desk.
-	activation *web.ActivationPost
 }
 
 // New builds the server and registers every route of the table.
@@ -83,10 +83,8 @@ func New(d Deps) *Server {
 		Config: d.Config, Log: d.Log, Sessions: d.Sessions, Catalog: d.Catalog, Assets: d.Assets,
 		Schedule: d.Schedule,
 		// The clock is read through the server on every call: tests set Server.Now after New.
-		Now:    func() time.Time { return s.Now() },
-		Reauth: s.askReauth,
+		Now: func() time.Time { return s.Now() },
 	}, d.Metrics)
-	s.activation = &web.ActivationPost{Site: s.site, Letters: d.Letters, Outbox: d.Outbox}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.site.HandleError
@@ -94,10 +92,16 @@ func New(d Deps) *Server {
 	if d.Config.TrustProxy {
 		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
+	// The creation pages and the desk both issue activation codes.
+	activation := &web.ActivationPost{Site: s.site, Letters: d.Letters, Outbox: d.Outbox}
 	dk := desk.New(desk.Handlers{Site: s.site, Pool: d.Pool, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Staff: d.Staff, Cases: d.Cases, Audit: d.Audit,
-		Outbox: d.Outbox, Activation: s.activation}, d.WebAuthn)
-	s.table = s.allRoutes(dk)
+		Outbox: d.Outbox, Activation: activation}, d.WebAuthn)
+	cit := citizen.New(citizen.Handlers{Site: s.site, Pool: d.Pool, Identity: d.Identity, Persons: d.Persons,
+		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
+		DemoMail: d.DemoMail, Activation: activation}, d.WebAuthn)
+	s.site.Reauth = cit.AskReauth
+	s.table = s.routes(cit, dk)
 	s.register()
 	return s
 }

@@ -25,7 +25,7 @@ import (
 // The CPR number is shown in full: agents read it back to the caller, and the card shows only
 // after an audited look-up.
 //
-// A GET writes nothing (desk_citizen_open.go): the card opens through a form button whose POST
+// A GET writes nothing (citizen_open.go): the card opens through a form button whose POST
 // records the look-up, and a GET of the card shows it only while this staff member has a
 // recorded look-up of this citizen younger than deskOpenFor; otherwise it shows the button. The
 // verification poll only reads; the answer is recorded by a POST.

@@ -18,7 +18,7 @@ import (
 )
 
 // The agent workspace (issue 4 item 3): the queues with filters and search, a new case from a
-// call, and the case page with its forms (desk_case.go). Agents and supervisors only.
+// call, and the case page with its forms (case.go, case_actions.go). Agents and supervisors only.
 
 // deskPath is the queues page; a case is deskPath + "/" + its reference code.
 const deskPath = "/medarbejder/sager"

@@ -1,4 +1,4 @@
-package handlers
+package citizen
 
 import (
 	"net/http"
@@ -13,9 +13,9 @@ import (
 // activityPageSize is how many entries one page of the activity log shows.
 const activityPageSize = 25
 
-// activityPage is the citizen's activity log, newest first, a page at a time by keyset
+// ActivityPage is the citizen's activity log, newest first, a page at a time by keyset
 // (?before=ID): stable while new entries arrive, and cheap however long the log is.
-func (s *Server) activityPage(c echo.Context) error {
+func (s *Handlers) ActivityPage(c echo.Context) error {
 	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
 	if before < 0 {
 		before = 0
@@ -37,8 +37,8 @@ func (s *Server) activityPage(c echo.Context) error {
 		v.NewerHref = "/mitid/aktivitet"
 	}
 	for _, a := range rows {
-		v.Rows = append(v.Rows, views.ActivityRow{Time: s.site.When(a.At), WhatID: a.Kind.MsgID(), ByID: web.ActorID(a.Actor),
+		v.Rows = append(v.Rows, views.ActivityRow{Time: s.When(a.At), WhatID: a.Kind.MsgID(), ByID: web.ActorID(a.Actor),
 			Details: web.ActivityDetails(a)})
 	}
-	return s.site.Render(c, http.StatusOK, views.Activity(v))
+	return s.Render(c, http.StatusOK, views.Activity(v))
 }

@@ -1,4 +1,4 @@
-package handlers
+package citizen
 
 import (
 	"errors"
@@ -23,12 +23,12 @@ var notices = map[string]string{
 }
 
 // mitidOf returns the logged-in citizen's MitID.
-func (s *Server) mitidOf(c echo.Context) (identity.MitID, error) {
+func (s *Handlers) mitidOf(c echo.Context) (identity.MitID, error) {
 	return s.Identity.MitID(c.Request().Context(), web.StateOf(c).Subject.ID)
 }
 
-// overview is the self-service front page.
-func (s *Server) overview(c echo.Context) error {
+// Overview is the self-service front page.
+func (s *Handlers) Overview(c echo.Context) error {
 	ctx := c.Request().Context()
 	m, err := s.mitidOf(c)
 	if err != nil {
@@ -49,9 +49,9 @@ func (s *Server) overview(c echo.Context) error {
 	}
 	for _, a := range means {
 		row := views.MeansRow{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, StatusID: a.Status.MsgID(),
-			Created: s.site.When(a.CreatedAt)}
+			Created: s.When(a.CreatedAt)}
 		if a.LastUsedAt != nil {
-			row.LastUsed = s.site.When(*a.LastUsedAt)
+			row.LastUsed = s.When(*a.LastUsedAt)
 		}
 		if a.Kind != identity.KindPassword {
 			row.CanRename = true
@@ -60,12 +60,12 @@ func (s *Server) overview(c echo.Context) error {
 		}
 		v.Means = append(v.Means, row)
 	}
-	return s.site.Render(c, http.StatusOK, views.Overview(v))
+	return s.Render(c, http.StatusOK, views.Overview(v))
 }
 
 // meansOf returns the citizen's means named by the :id of the path; another person's means
 // is not found, the same as one that does not exist.
-func (s *Server) meansOf(c echo.Context) (identity.Authenticator, error) {
+func (s *Handlers) meansOf(c echo.Context) (identity.Authenticator, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
 		return identity.Authenticator{}, echo.ErrNotFound
@@ -81,43 +81,43 @@ func meansView(a identity.Authenticator, f views.Form) views.MeansView {
 	return views.MeansView{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, Form: f}
 }
 
-func (s *Server) renamePage(c echo.Context) error {
+func (s *Handlers) RenamePage(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
 		return err
 	}
 	f := views.Form{Values: map[string]string{"label": a.Label}}
-	return s.site.Render(c, http.StatusOK, views.RenameMeans(meansView(a, f)))
+	return s.Render(c, http.StatusOK, views.RenameMeans(meansView(a, f)))
 }
 
-func (s *Server) renameSubmit(c echo.Context) error {
+func (s *Handlers) RenameSubmit(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
 		return err
 	}
 	f := web.FormOf(c, "label")
-	again := func() error { return s.site.Render(c, web.StatusInvalid, views.RenameMeans(meansView(a, f))) }
+	again := func() error { return s.Render(c, web.StatusInvalid, views.RenameMeans(meansView(a, f))) }
 	web.Require(&f, f.Values, [2]string{"label", "form.err.label_required"})
 	if f.HasErrors() {
 		return again()
 	}
 	if err := s.Identity.RenameAuthenticator(c.Request().Context(), a.MitIDID, a.ID, f.Values["label"], identity.ActorCitizen); err != nil {
-		return s.site.FieldOrError(c, &f, err, "label", again)
+		return s.FieldOrError(c, &f, err, "label", again)
 	}
-	return s.site.Redirect(c, "/mitid?done=renamed")
+	return s.Redirect(c, "/mitid?done=renamed")
 }
 
-func (s *Server) blockMeansPage(c echo.Context) error {
+func (s *Handlers) BlockMeansPage(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
 		return err
 	}
 	v := meansView(a, views.Form{})
 	v.Reasons = web.BlockReasons()
-	return s.site.Render(c, http.StatusOK, views.BlockMeans(v))
+	return s.Render(c, http.StatusOK, views.BlockMeans(v))
 }
 
-func (s *Server) blockMeansSubmit(c echo.Context) error {
+func (s *Handlers) BlockMeansSubmit(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
 		return err
@@ -126,7 +126,7 @@ func (s *Server) blockMeansSubmit(c echo.Context) error {
 	again := func() error {
 		v := meansView(a, f)
 		v.Reasons = web.BlockReasons()
-		return s.site.Render(c, web.StatusInvalid, views.BlockMeans(v))
+		return s.Render(c, web.StatusInvalid, views.BlockMeans(v))
 	}
 	reason, err := web.ParseChoice(f.Values["reason"])
 	if err != nil {
@@ -134,42 +134,42 @@ func (s *Server) blockMeansSubmit(c echo.Context) error {
 		return again()
 	}
 	if err := s.Identity.BlockAuthenticator(c.Request().Context(), a.MitIDID, a.ID, reason, identity.ActorCitizen); err != nil {
-		return s.site.FieldOrError(c, &f, err, "reason", again)
+		return s.FieldOrError(c, &f, err, "reason", again)
 	}
-	return s.site.Redirect(c, "/mitid?done=means_blocked")
+	return s.Redirect(c, "/mitid?done=means_blocked")
 }
 
-func (s *Server) removeMeansPage(c echo.Context) error {
+func (s *Handlers) RemoveMeansPage(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
 		return err
 	}
-	return s.site.Render(c, http.StatusOK, views.RemoveMeans(meansView(a, views.Form{})))
+	return s.Render(c, http.StatusOK, views.RemoveMeans(meansView(a, views.Form{})))
 }
 
-func (s *Server) removeMeansSubmit(c echo.Context) error {
+func (s *Handlers) RemoveMeansSubmit(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
 		return err
 	}
 	var f views.Form
 	if err := s.Identity.RemoveAuthenticator(c.Request().Context(), a.MitIDID, a.ID, identity.ActorCitizen); err != nil {
-		return s.site.FieldOrError(c, &f, err, "", func() error {
-			return s.site.Render(c, web.StatusInvalid, views.RemoveMeans(meansView(a, f)))
+		return s.FieldOrError(c, &f, err, "", func() error {
+			return s.Render(c, web.StatusInvalid, views.RemoveMeans(meansView(a, f)))
 		})
 	}
-	return s.site.Redirect(c, "/mitid?done=removed")
+	return s.Redirect(c, "/mitid?done=removed")
 }
 
-func (s *Server) addTokenPage(c echo.Context) error {
-	return s.site.Render(c, http.StatusOK, views.AddToken(views.AddTokenView{}))
+func (s *Handlers) AddTokenPage(c echo.Context) error {
+	return s.Render(c, http.StatusOK, views.AddToken(views.AddTokenView{}))
 }
 
-func (s *Server) addTokenSubmit(c echo.Context) error {
+func (s *Handlers) AddTokenSubmit(c echo.Context) error {
 	f := web.FormOf(c, "serial")
 	code := web.Field(c, "code")
 	web.InputErrors(c, &f)
-	again := func() error { return s.site.Render(c, web.StatusInvalid, views.AddToken(views.AddTokenView{Form: f})) }
+	again := func() error { return s.Render(c, web.StatusInvalid, views.AddToken(views.AddTokenView{Form: f})) }
 	web.Require(&f, map[string]string{"serial": f.Values["serial"], "code": code},
 		[2]string{"serial", "form.err.serial_required"}, [2]string{"code", "form.err.code_required"})
 	if f.HasErrors() {
@@ -181,20 +181,20 @@ func (s *Server) addTokenSubmit(c echo.Context) error {
 		if errors.Is(err, identity.ErrCodeWrong) {
 			fieldName = "code"
 		}
-		return s.site.FieldOrError(c, &f, err, fieldName, again)
+		return s.FieldOrError(c, &f, err, fieldName, again)
 	}
-	return s.site.Redirect(c, "/mitid?done=token_added")
+	return s.Redirect(c, "/mitid?done=token_added")
 }
 
-func (s *Server) passwordPage(c echo.Context) error {
+func (s *Handlers) PasswordPage(c echo.Context) error {
 	m, err := s.mitidOf(c)
 	if err != nil {
 		return err
 	}
-	return s.site.Render(c, http.StatusOK, views.ChangePassword(views.ChangePasswordView{Username: m.Username}))
+	return s.Render(c, http.StatusOK, views.ChangePassword(views.ChangePasswordView{Username: m.Username}))
 }
 
-func (s *Server) passwordSubmit(c echo.Context) error {
+func (s *Handlers) PasswordSubmit(c echo.Context) error {
 	m, err := s.mitidOf(c)
 	if err != nil {
 		return err
@@ -205,7 +205,7 @@ func (s *Server) passwordSubmit(c echo.Context) error {
 		f.Errors = checkNewPassword(password, repeat)
 	}
 	again := func() error {
-		return s.site.Render(c, web.StatusInvalid, views.ChangePassword(views.ChangePasswordView{Username: m.Username, Form: f}))
+		return s.Render(c, web.StatusInvalid, views.ChangePassword(views.ChangePasswordView{Username: m.Username, Form: f}))
 	}
 	if f.HasErrors() {
 		return again()
@@ -218,40 +218,40 @@ func (s *Server) passwordSubmit(c echo.Context) error {
 		return err
 	}
 	if err := s.Identity.ChangePassword(ctx, m.ID, password, identity.ActorCitizen, endOthers); err != nil {
-		return s.site.FieldOrError(c, &f, err, "password", again)
+		return s.FieldOrError(c, &f, err, "password", again)
 	}
-	return s.site.Redirect(c, "/mitid?done=password_changed")
+	return s.Redirect(c, "/mitid?done=password_changed")
 }
 
-func (s *Server) usernamePage(c echo.Context) error {
+func (s *Handlers) UsernamePage(c echo.Context) error {
 	m, err := s.mitidOf(c)
 	if err != nil {
 		return err
 	}
-	return s.site.Render(c, http.StatusOK, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username}))
+	return s.Render(c, http.StatusOK, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username}))
 }
 
-func (s *Server) usernameSubmit(c echo.Context) error {
+func (s *Handlers) UsernameSubmit(c echo.Context) error {
 	m, err := s.mitidOf(c)
 	if err != nil {
 		return err
 	}
 	f := web.FormOf(c, "username")
 	again := func() error {
-		return s.site.Render(c, web.StatusInvalid, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username, Form: f}))
+		return s.Render(c, web.StatusInvalid, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username, Form: f}))
 	}
 	web.Require(&f, f.Values, [2]string{"username", "form.err.new_username_required"})
 	if f.HasErrors() {
 		return again()
 	}
 	if err := s.Identity.ChangeUsername(c.Request().Context(), m.ID, f.Values["username"], identity.ActorCitizen); err != nil {
-		return s.site.FieldOrError(c, &f, err, "username", again)
+		return s.FieldOrError(c, &f, err, "username", again)
 	}
-	return s.site.Redirect(c, "/mitid?done=username_changed")
+	return s.Redirect(c, "/mitid?done=username_changed")
 }
 
-// sessionsPage lists where the citizen is logged in.
-func (s *Server) sessionsPage(c echo.Context) error {
+// SessionsPage lists where the citizen is logged in.
+func (s *Handlers) SessionsPage(c echo.Context) error {
 	st := web.StateOf(c)
 	list, err := s.Sessions.List(c.Request().Context(), session.KindCitizen, st.Subject.ID, st.Sess.ID)
 	if err != nil {
@@ -259,44 +259,44 @@ func (s *Server) sessionsPage(c echo.Context) error {
 	}
 	var v views.SessionsView
 	for _, i := range list {
-		v.Sessions = append(v.Sessions, views.SessionRow{Started: s.site.When(i.CreatedAt), LastUsed: s.site.When(i.LastSeenAt), Current: i.Current})
+		v.Sessions = append(v.Sessions, views.SessionRow{Started: s.When(i.CreatedAt), LastUsed: s.When(i.LastSeenAt), Current: i.Current})
 	}
-	return s.site.Render(c, http.StatusOK, views.Sessions(v))
+	return s.Render(c, http.StatusOK, views.Sessions(v))
 }
 
-// logoutEverywhere ends every session of the citizen, this one included.
-func (s *Server) logoutEverywhere(c echo.Context) error {
+// LogoutEverywhere ends every session of the citizen, this one included.
+func (s *Handlers) LogoutEverywhere(c echo.Context) error {
 	st := web.StateOf(c)
 	if _, err := s.Sessions.EndAll(c.Request().Context(), session.KindCitizen, st.Subject.ID); err != nil {
 		return err
 	}
 	st.Sess.Options.MaxAge = -1
 	st.Dirty = true
-	return s.site.Redirect(c, "/")
+	return s.Redirect(c, "/")
 }
 
-// blockMitIDPage and blockMitIDSubmit block the whole MitID of the logged-in citizen: every
+// BlockMitIDPage and blockMitIDSubmit block the whole MitID of the logged-in citizen: every
 // session of it ends in the same transaction, this one included.
-func (s *Server) blockMitIDPage(c echo.Context) error {
-	return s.site.Render(c, http.StatusOK, views.BlockMitID(views.BlockView{Reasons: web.BlockReasons()}))
+func (s *Handlers) BlockMitIDPage(c echo.Context) error {
+	return s.Render(c, http.StatusOK, views.BlockMitID(views.BlockView{Reasons: web.BlockReasons()}))
 }
 
-func (s *Server) blockMitIDSubmit(c echo.Context) error {
+func (s *Handlers) BlockMitIDSubmit(c echo.Context) error {
 	st := web.StateOf(c)
 	f := web.FormOf(c, "reason")
 	again := func() error {
-		return s.site.Render(c, web.StatusInvalid, views.BlockMitID(views.BlockView{Reasons: web.BlockReasons(), Form: f}))
+		return s.Render(c, web.StatusInvalid, views.BlockMitID(views.BlockView{Reasons: web.BlockReasons(), Form: f}))
 	}
 	reason, err := web.ParseChoice(f.Values["reason"])
 	if err != nil {
 		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
 		return again()
 	}
-	err = s.Identity.BlockMitID(c.Request().Context(), st.Subject.ID, reason, identity.ActorCitizen, s.site.EndCitizenSessionsTx(c.Request().Context(), st.Subject.ID))
+	err = s.Identity.BlockMitID(c.Request().Context(), st.Subject.ID, reason, identity.ActorCitizen, s.EndCitizenSessionsTx(c.Request().Context(), st.Subject.ID))
 	if err != nil {
-		return s.site.FieldOrError(c, &f, err, "reason", again)
+		return s.FieldOrError(c, &f, err, "reason", again)
 	}
 	st.Sess.Options.MaxAge = -1
 	st.Dirty = true
-	return s.site.Render(c, http.StatusOK, views.LoginBlocked())
+	return s.Render(c, http.StatusOK, views.LoginBlocked())
 }

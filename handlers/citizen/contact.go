@@ -1,4 +1,4 @@
-package handlers
+package citizen
 
 import (
 	"context"
@@ -22,19 +22,6 @@ import (
 	"mitidportal/views"
 )
 
-// contactRoutes are the web form that opens a support case (DESIGN.md §5, citizen side): a
-// logged-in citizen's case opens at once, an anonymous one when the e-mail address is
-// confirmed by the link in a mail.
-func (s *Server) contactRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/kontakt/skriv", web.Public, s.contactFormPage},
-		{http.MethodPost, "/kontakt/skriv", web.Public, s.contactFormSubmit},
-		// The link in the mail shows the submission with a button; only the POST spends it.
-		{http.MethodGet, "/kontakt/bekraeft/:token", web.Public, s.contactConfirmPage},
-		{http.MethodPost, "/kontakt/bekraeft/:token", web.Public, s.contactConfirm},
-	}
-}
-
 // contactFields are the form's fields, in the order of the page.
 var contactFields = []string{"system", "category", "subject", "message", "name", "email"}
 
@@ -42,7 +29,7 @@ var contactFields = []string{"system", "category", "subject", "message", "name",
 // their MitID.
 func contactCitizen(c echo.Context) bool { return web.StateOf(c).Subject.Kind == session.KindCitizen }
 
-func (s *Server) contactView(c echo.Context, f views.Form) views.ContactFormView {
+func (s *Handlers) contactView(c echo.Context, f views.Form) views.ContactFormView {
 	v := views.ContactFormView{Form: f, LoggedIn: contactCitizen(c)}
 	for _, sys := range support.Systems {
 		v.Systems = append(v.Systems, views.Option{Value: string(sys), LabelID: sys.MsgID()})
@@ -53,10 +40,10 @@ func (s *Server) contactView(c echo.Context, f views.Form) views.ContactFormView
 	return v
 }
 
-// contactFormPage shows the empty form.
-func (s *Server) contactFormPage(c echo.Context) error {
+// ContactFormPage shows the empty form.
+func (s *Handlers) ContactFormPage(c echo.Context) error {
 	f := views.Form{Values: map[string]string{"system": string(support.SystemMitID)}}
-	return s.site.Render(c, http.StatusOK, views.ContactForm(s.contactView(c, f)))
+	return s.Render(c, http.StatusOK, views.ContactForm(s.contactView(c, f)))
 }
 
 // contactFieldOf is the form field a support rule is about.
@@ -74,10 +61,10 @@ func supportFieldError(f *views.Form, err error, fallback string) error {
 	return web.SupportError(f, err, contactFieldOf, fallback)
 }
 
-// contactFormSubmit opens the case (logged in) or stores it until the address is confirmed.
-func (s *Server) contactFormSubmit(c echo.Context) error {
+// ContactFormSubmit opens the case (logged in) or stores it until the address is confirmed.
+func (s *Handlers) ContactFormSubmit(c echo.Context) error {
 	f := web.FormOf(c, contactFields...)
-	again := func() error { return s.site.Render(c, web.StatusInvalid, views.ContactForm(s.contactView(c, f))) }
+	again := func() error { return s.Render(c, web.StatusInvalid, views.ContactForm(s.contactView(c, f))) }
 	st := web.StateOf(c)
 	anonymous := !contactCitizen(c)
 	sub := inbound.Submission{
@@ -116,9 +103,9 @@ func (s *Server) contactFormSubmit(c echo.Context) error {
 	if !anonymous {
 		second, field = "mitid:"+strconv.FormatInt(st.Subject.ID, 10), "subject"
 	}
-	for _, key := range []string{s.site.ClientAddr(c), second} {
+	for _, key := range []string{s.ClientAddr(c), second} {
 		if err := s.Throttle.Take(ctx, identity.ThrottleContact, key); err != nil {
-			return s.site.FieldOrError(c, &f, err, field, again)
+			return s.FieldOrError(c, &f, err, field, again)
 		}
 	}
 	if !anonymous {
@@ -129,7 +116,7 @@ func (s *Server) contactFormSubmit(c echo.Context) error {
 			}
 			return again()
 		}
-		return s.site.Render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email, LoggedIn: true}))
+		return s.Render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email, LoggedIn: true}))
 	}
 	err := inbound.NewPending(s.Pool).Create(ctx, sub, func(tx pgx.Tx, token string) error {
 		return s.sendContactConfirm(ctx, tx, sub, token)
@@ -140,7 +127,7 @@ func (s *Server) contactFormSubmit(c echo.Context) error {
 		}
 		return again()
 	}
-	return s.site.Render(c, http.StatusOK, views.ContactSent(views.ContactSentView{Email: sub.Email}))
+	return s.Render(c, http.StatusOK, views.ContactSent(views.ContactSentView{Email: sub.Email}))
 }
 
 // mailKey is the throttle key of an e-mail address: a hash, so the address is not stored in
@@ -152,7 +139,7 @@ func mailKey(email string) string {
 
 // openCitizenCase opens a logged-in citizen's case with the register's e-mail address and
 // sends the receipt.
-func (s *Server) openCitizenCase(ctx context.Context, mitidID int64, sub inbound.Submission) (support.Case, error) {
+func (s *Handlers) openCitizenCase(ctx context.Context, mitidID int64, sub inbound.Submission) (support.Case, error) {
 	contact, err := identity.ContactOf(ctx, s.Pool, mitidID)
 	if err != nil {
 		return support.Case{}, err
@@ -166,7 +153,7 @@ func (s *Server) openCitizenCase(ctx context.Context, mitidID int64, sub inbound
 
 // openCase opens the case and queues the receipt with its reference code in the same
 // transaction, recording the receipt's Message-ID so a mail reply to it lands on the case.
-func (s *Server) openCase(ctx context.Context, n support.NewCase) (support.Case, error) {
+func (s *Handlers) openCase(ctx context.Context, n support.NewCase) (support.Case, error) {
 	var cs support.Case
 	err := db.Transact(ctx, s.Pool, func(tx pgx.Tx) error {
 		var err error
@@ -182,7 +169,7 @@ func (s *Server) openCase(ctx context.Context, n support.NewCase) (support.Case,
 }
 
 // sendReceipt queues the receipt of case cs in tx.
-func (s *Server) sendReceipt(ctx context.Context, tx pgx.Tx, cs support.Case) error {
+func (s *Handlers) sendReceipt(ctx context.Context, tx pgx.Tx, cs support.Case) error {
 	tr := s.Catalog.For(cs.Lang)
 	data := map[string]any{"Ref": cs.Ref, "Subject": cs.Subject, "Name": cs.Name,
 		"URL": s.Config.BaseURL + "/mitid/sager", "Phone": s.Config.SupportPhone}
@@ -199,7 +186,7 @@ func (s *Server) sendReceipt(ctx context.Context, tx pgx.Tx, cs support.Case) er
 }
 
 // sendContactConfirm queues the mail with the confirmation link of an anonymous submission.
-func (s *Server) sendContactConfirm(ctx context.Context, tx pgx.Tx, sub inbound.Submission, token string) error {
+func (s *Handlers) sendContactConfirm(ctx context.Context, tx pgx.Tx, sub inbound.Submission, token string) error {
 	tr := s.Catalog.For(sub.Lang)
 	data := map[string]any{"Name": sub.Name, "Subject": sub.Subject,
 		"URL": s.Config.BaseURL + "/kontakt/bekraeft/" + token}
@@ -209,26 +196,26 @@ func (s *Server) sendContactConfirm(ctx context.Context, tx pgx.Tx, sub inbound.
 	return err
 }
 
-// contactConfirmPage is where the link in the mail leads: the submission and a button that
+// ContactConfirmPage is where the link in the mail leads: the submission and a button that
 // sends it. A GET spends nothing, so a mail scanner that follows links opens no case.
-func (s *Server) contactConfirmPage(c echo.Context) error {
+func (s *Handlers) ContactConfirmPage(c echo.Context) error {
 	token := c.Param("token")
 	sub, err := inbound.NewPending(s.Pool).Lookup(c.Request().Context(), token)
 	if errors.Is(err, inbound.ErrTokenInvalid) {
-		return s.site.Render(c, http.StatusNotFound, views.ContactLinkInvalid())
+		return s.Render(c, http.StatusNotFound, views.ContactLinkInvalid())
 	}
 	if err != nil {
 		return err
 	}
-	return s.site.Render(c, http.StatusOK, views.ContactConfirm(views.ContactConfirmView{
+	return s.Render(c, http.StatusOK, views.ContactConfirm(views.ContactConfirmView{
 		Action: "/kontakt/bekraeft/" + token, SystemID: sub.System.MsgID(), CategoryID: sub.Category.MsgID(),
 		Subject: sub.Subject, Message: sub.Message, Name: sub.Name, Email: sub.Email}))
 }
 
-// contactConfirm opens the case of an anonymous submission when the citizen presses the
+// ContactConfirm opens the case of an anonymous submission when the citizen presses the
 // button on the link's page; the link works once: spending it, opening the case and queuing
 // the receipt are one transaction.
-func (s *Server) contactConfirm(c echo.Context) error {
+func (s *Handlers) ContactConfirm(c echo.Context) error {
 	ctx := c.Request().Context()
 	var cs support.Case
 	err := inbound.NewPending(s.Pool).Confirm(ctx, c.Param("token"), func(tx pgx.Tx, sub inbound.Submission) error {
@@ -243,10 +230,10 @@ func (s *Server) contactConfirm(c echo.Context) error {
 		return s.sendReceipt(ctx, tx, cs)
 	})
 	if errors.Is(err, inbound.ErrTokenInvalid) {
-		return s.site.Render(c, http.StatusNotFound, views.ContactLinkInvalid())
+		return s.Render(c, http.StatusNotFound, views.ContactLinkInvalid())
 	}
 	if err != nil {
 		return err
 	}
-	return s.site.Render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email}))
+	return s.Render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email}))
 }

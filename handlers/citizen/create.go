@@ -1,4 +1,4 @@
-package handlers
+package citizen
 
 import (
 	"errors"
@@ -22,32 +22,32 @@ const (
 
 // creatingMitID returns the MitID created in this session that still waits for its first
 // means; the pages that add it (token, chip, app) work on it without a login.
-func (s *Server) creatingMitID(c echo.Context) (int64, bool) {
+func (s *Handlers) creatingMitID(c echo.Context) (int64, bool) {
 	id, ok := web.StateOf(c).Sess.Values[keyCreateMitID].(int64)
 	return id, ok && id > 0
 }
 
-func (s *Server) createCPR(c echo.Context) (identity.CPR, bool) {
+func (s *Handlers) createCPR(c echo.Context) (identity.CPR, bool) {
 	v, _ := web.StateOf(c).Sess.Values[keyCreateCPR].(string)
 	return identity.CPR(v), v != ""
 }
 
-// createStart is the first step: who you are.
-func (s *Server) createStart(c echo.Context) error {
-	return s.site.Render(c, http.StatusOK, views.CreateStart(views.CreateStartView{}))
+// CreateStart is the first step: who you are.
+func (s *Handlers) CreateStart(c echo.Context) error {
+	return s.Render(c, http.StatusOK, views.CreateStart(views.CreateStartView{}))
 }
 
-// createStartSubmit checks CPR number, name and document number against the register, and
+// CreateStartSubmit checks CPR number, name and document number against the register, and
 // sends the activation code by letter (and e-mail where the register knows an address). Every
 // mismatch gets the same answer, and attempts are throttled per address, so the form cannot be
 // used to find out facts about people.
-func (s *Server) createStartSubmit(c echo.Context) error {
+func (s *Handlers) CreateStartSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := web.FormOf(c, "cpr", "name", "document")
 	web.Require(&f, f.Values, [2]string{"cpr", "form.err.cpr_required"}, [2]string{"name", "form.err.name_required"},
 		[2]string{"document", "form.err.document_required"})
 	again := func() error {
-		return s.site.Render(c, web.StatusInvalid, views.CreateStart(views.CreateStartView{Form: f}))
+		return s.Render(c, web.StatusInvalid, views.CreateStart(views.CreateStartView{Form: f}))
 	}
 	if f.HasErrors() {
 		return again()
@@ -59,24 +59,24 @@ func (s *Server) createStartSubmit(c echo.Context) error {
 	}
 	// Counted before the register is asked (one statement); a match gives it back, so the
 	// bound counts the mismatches, as before, and parallel attempts cannot outrun it.
-	if err := s.Throttle.Take(ctx, identity.ThrottleCreate, s.site.ClientAddr(c)); err != nil {
-		return s.site.FieldOrError(c, &f, err, "cpr", again)
+	if err := s.Throttle.Take(ctx, identity.ThrottleCreate, s.ClientAddr(c)); err != nil {
+		return s.FieldOrError(c, &f, err, "cpr", again)
 	}
 	person, err := identity.MatchPerson(ctx, s.Persons, cpr, f.Values["name"], f.Values["document"])
 	if err != nil {
-		return s.site.FieldOrError(c, &f, err, "cpr", again)
+		return s.FieldOrError(c, &f, err, "cpr", again)
 	}
-	if err := s.Throttle.Refund(ctx, identity.ThrottleCreate, s.site.ClientAddr(c)); err != nil {
+	if err := s.Throttle.Refund(ctx, identity.ThrottleCreate, s.ClientAddr(c)); err != nil {
 		return err
 	}
 	if _, err := s.Identity.MitIDByCPR(ctx, cpr); err == nil {
-		return s.site.FieldOrError(c, &f, identity.ErrMitIDExists, "cpr", again)
+		return s.FieldOrError(c, &f, identity.ErrMitIDExists, "cpr", again)
 	} else if !errors.Is(err, identity.ErrNotFound) {
 		return err
 	}
 	_, _, err = s.Activations.IssueAndDeliver(ctx, cpr, identity.ActivationCreate, identity.LevelSubstantial,
 		identity.ActorCitizen, func(tx pgx.Tx, code string, ac identity.ActivationCode) error {
-			return s.activation.Deliver(ctx, tx, person, code, ac)
+			return s.Activation.Deliver(ctx, tx, person, code, ac)
 		})
 	if err != nil {
 		return err
@@ -86,32 +86,32 @@ func (s *Server) createStartSubmit(c echo.Context) error {
 	delete(st.Sess.Values, keyCreateActivation)
 	delete(st.Sess.Values, keyCreateMitID)
 	st.Dirty = true
-	return s.site.Redirect(c, "/opret/kode")
+	return s.Redirect(c, "/opret/kode")
 }
 
-// createCode is the second step: the code from the letter.
-func (s *Server) createCode(c echo.Context) error {
+// CreateCode is the second step: the code from the letter.
+func (s *Handlers) CreateCode(c echo.Context) error {
 	cpr, ok := s.createCPR(c)
 	if !ok {
-		return s.site.Redirect(c, "/opret")
+		return s.Redirect(c, "/opret")
 	}
-	return s.site.Render(c, http.StatusOK, views.CreateCode(views.CreateCodeView{EmailSent: s.hasEmail(c, cpr)}))
+	return s.Render(c, http.StatusOK, views.CreateCode(views.CreateCodeView{EmailSent: s.hasEmail(c, cpr)}))
 }
 
-func (s *Server) hasEmail(c echo.Context, cpr identity.CPR) bool {
+func (s *Handlers) hasEmail(c echo.Context, cpr identity.CPR) bool {
 	p, err := s.Persons.ByCPR(c.Request().Context(), cpr)
 	return err == nil && p.Email != ""
 }
 
-// createCodeSubmit checks the activation code; a wrong one uses one of its few tries.
-func (s *Server) createCodeSubmit(c echo.Context) error {
+// CreateCodeSubmit checks the activation code; a wrong one uses one of its few tries.
+func (s *Handlers) CreateCodeSubmit(c echo.Context) error {
 	cpr, ok := s.createCPR(c)
 	if !ok {
-		return s.site.Redirect(c, "/opret")
+		return s.Redirect(c, "/opret")
 	}
 	f := web.FormOf(c, "code")
 	again := func() error {
-		return s.site.Render(c, web.StatusInvalid, views.CreateCode(views.CreateCodeView{Form: f, EmailSent: s.hasEmail(c, cpr)}))
+		return s.Render(c, web.StatusInvalid, views.CreateCode(views.CreateCodeView{Form: f, EmailSent: s.hasEmail(c, cpr)}))
 	}
 	web.Require(&f, f.Values, [2]string{"code", "form.err.activation_code_required"})
 	if f.HasErrors() {
@@ -119,34 +119,34 @@ func (s *Server) createCodeSubmit(c echo.Context) error {
 	}
 	ac, err := s.Activations.Check(c.Request().Context(), cpr, f.Values["code"])
 	if err != nil {
-		return s.site.FieldOrError(c, &f, err, "code", again)
+		return s.FieldOrError(c, &f, err, "code", again)
 	}
 	st := web.StateOf(c)
 	st.Sess.Values[keyCreateActivation] = ac.ID
 	st.Dirty = true
-	return s.site.Redirect(c, "/opret/bruger")
+	return s.Redirect(c, "/opret/bruger")
 }
 
-// createUser is the third step: username and password.
-func (s *Server) createUser(c echo.Context) error {
+// CreateUser is the third step: username and password.
+func (s *Handlers) CreateUser(c echo.Context) error {
 	if _, ok := web.StateOf(c).Sess.Values[keyCreateActivation].(int64); !ok {
-		return s.site.Redirect(c, "/opret")
+		return s.Redirect(c, "/opret")
 	}
-	return s.site.Render(c, http.StatusOK, views.CreateUser(views.CreateUserView{}))
+	return s.Render(c, http.StatusOK, views.CreateUser(views.CreateUserView{}))
 }
 
-// createUserSubmit makes the MitID; the activation code is used up in the same transaction.
-func (s *Server) createUserSubmit(c echo.Context) error {
+// CreateUserSubmit makes the MitID; the activation code is used up in the same transaction.
+func (s *Handlers) CreateUserSubmit(c echo.Context) error {
 	st := web.StateOf(c)
 	cpr, ok1 := s.createCPR(c)
 	actID, ok2 := st.Sess.Values[keyCreateActivation].(int64)
 	if !ok1 || !ok2 {
-		return s.site.Redirect(c, "/opret")
+		return s.Redirect(c, "/opret")
 	}
 	f := web.FormOf(c, "username")
 	password, repeat := web.SecretField(c, "password"), web.SecretField(c, "password_repeat")
 	again := func() error {
-		return s.site.Render(c, web.StatusInvalid, views.CreateUser(views.CreateUserView{Form: f}))
+		return s.Render(c, web.StatusInvalid, views.CreateUser(views.CreateUserView{Form: f}))
 	}
 	web.InputErrors(c, &f)
 	if !f.HasErrors() {
@@ -171,12 +171,12 @@ func (s *Server) createUserSubmit(c echo.Context) error {
 			st.Dirty = true
 			fieldName = ""
 		}
-		return s.site.FieldOrError(c, &f, err, fieldName, again)
+		return s.FieldOrError(c, &f, err, fieldName, again)
 	}
 	delete(st.Sess.Values, keyCreateActivation)
 	st.Sess.Values[keyCreateMitID] = m.ID
 	st.Dirty = true
-	return s.site.Redirect(c, "/opret/middel")
+	return s.Redirect(c, "/opret/middel")
 }
 
 // checkNewPassword checks what a form can check before the domain's rules: both fields filled
@@ -193,32 +193,32 @@ func checkNewPassword(password, repeat string) []views.FieldError {
 	return nil
 }
 
-// createMeans is the fourth step: the choice of the first means.
-func (s *Server) createMeans(c echo.Context) error {
+// CreateMeans is the fourth step: the choice of the first means.
+func (s *Handlers) CreateMeans(c echo.Context) error {
 	if _, ok := s.creatingMitID(c); !ok {
-		return s.site.Redirect(c, "/opret")
+		return s.Redirect(c, "/opret")
 	}
-	return s.site.Render(c, http.StatusOK, views.CreateMeans())
+	return s.Render(c, http.StatusOK, views.CreateMeans())
 }
 
-func (s *Server) createToken(c echo.Context) error {
+func (s *Handlers) CreateToken(c echo.Context) error {
 	if _, ok := s.creatingMitID(c); !ok {
-		return s.site.Redirect(c, "/opret")
+		return s.Redirect(c, "/opret")
 	}
-	return s.site.Render(c, http.StatusOK, views.CreateToken(views.CreateTokenView{}))
+	return s.Render(c, http.StatusOK, views.CreateToken(views.CreateTokenView{}))
 }
 
-// createTokenSubmit activates a code display or audio code reader as the first means.
-func (s *Server) createTokenSubmit(c echo.Context) error {
+// CreateTokenSubmit activates a code display or audio code reader as the first means.
+func (s *Handlers) CreateTokenSubmit(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
-		return s.site.Redirect(c, "/opret")
+		return s.Redirect(c, "/opret")
 	}
 	f := web.FormOf(c, "serial")
 	code := web.Field(c, "code")
 	web.InputErrors(c, &f)
 	again := func() error {
-		return s.site.Render(c, web.StatusInvalid, views.CreateToken(views.CreateTokenView{Form: f}))
+		return s.Render(c, web.StatusInvalid, views.CreateToken(views.CreateTokenView{Form: f}))
 	}
 	web.Require(&f, map[string]string{"serial": f.Values["serial"], "code": code},
 		[2]string{"serial", "form.err.serial_required"}, [2]string{"code", "form.err.code_required"})
@@ -230,16 +230,16 @@ func (s *Server) createTokenSubmit(c echo.Context) error {
 		if errors.Is(err, identity.ErrCodeWrong) {
 			fieldName = "code"
 		}
-		return s.site.FieldOrError(c, &f, err, fieldName, again)
+		return s.FieldOrError(c, &f, err, fieldName, again)
 	}
-	return s.site.Redirect(c, "/opret/faerdig")
+	return s.Redirect(c, "/opret/faerdig")
 }
 
-// createDone ends the creation; the person logs in with the new MitID from here.
-func (s *Server) createDone(c echo.Context) error {
+// CreateDone ends the creation; the person logs in with the new MitID from here.
+func (s *Handlers) CreateDone(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
-		return s.site.Redirect(c, "/opret")
+		return s.Redirect(c, "/opret")
 	}
 	m, err := s.Identity.MitID(c.Request().Context(), id)
 	if err != nil {
@@ -250,11 +250,11 @@ func (s *Server) createDone(c echo.Context) error {
 		return err
 	}
 	if !identity.CanLogIn(means) {
-		return s.site.Redirect(c, "/opret/middel")
+		return s.Redirect(c, "/opret/middel")
 	}
 	st := web.StateOf(c)
 	delete(st.Sess.Values, keyCreateCPR)
 	delete(st.Sess.Values, keyCreateMitID)
 	st.Dirty = true
-	return s.site.Render(c, http.StatusOK, views.CreateDone(views.CreateDoneView{Username: m.Username}))
+	return s.Render(c, http.StatusOK, views.CreateDone(views.CreateDoneView{Username: m.Username}))
 }

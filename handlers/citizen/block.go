@@ -1,4 +1,4 @@
-package handlers
+package citizen
 
 import (
 	"net/http"
@@ -11,18 +11,18 @@ import (
 	"mitidportal/views"
 )
 
-// publicBlockPage is "Spær MitID" for anyone: username and CPR number.
-func (s *Server) publicBlockPage(c echo.Context) error {
-	return s.site.Render(c, http.StatusOK, views.PublicBlock(views.BlockView{Reasons: web.BlockReasons()}))
+// PublicBlockPage is "Spær MitID" for anyone: username and CPR number.
+func (s *Handlers) PublicBlockPage(c echo.Context) error {
+	return s.Render(c, http.StatusOK, views.PublicBlock(views.BlockView{Reasons: web.BlockReasons()}))
 }
 
-// publicBlockSubmit blocks the MitID when username and CPR number match, and answers the same
+// PublicBlockSubmit blocks the MitID when username and CPR number match, and answers the same
 // when they do not: the page cannot be used to learn whether someone has a MitID. It is
 // throttled per address by the identity package.
-func (s *Server) publicBlockSubmit(c echo.Context) error {
+func (s *Handlers) PublicBlockSubmit(c echo.Context) error {
 	f := web.FormOf(c, "username", "cpr", "reason", "consent")
 	again := func() error {
-		return s.site.Render(c, web.StatusInvalid, views.PublicBlock(views.BlockView{Reasons: web.BlockReasons(), Form: f}))
+		return s.Render(c, web.StatusInvalid, views.PublicBlock(views.BlockView{Reasons: web.BlockReasons(), Form: f}))
 	}
 	web.Require(&f, f.Values, [2]string{"username", "form.err.username_required"}, [2]string{"cpr", "form.err.cpr_required"})
 	if f.Values["reason"] == "" {
@@ -42,11 +42,11 @@ func (s *Server) publicBlockSubmit(c echo.Context) error {
 		return again()
 	}
 	ctx := c.Request().Context()
-	err = s.Identity.BlockPublic(ctx, f.Values["username"], cpr, s.site.ClientAddr(c), func(tx pgx.Tx, mitidID int64) error {
-		return s.site.EndCitizenSessionsTx(ctx, mitidID)(tx)
+	err = s.Identity.BlockPublic(ctx, f.Values["username"], cpr, s.ClientAddr(c), func(tx pgx.Tx, mitidID int64) error {
+		return s.EndCitizenSessionsTx(ctx, mitidID)(tx)
 	})
 	if err != nil {
-		return s.site.FieldOrError(c, &f, err, "username", again)
+		return s.FieldOrError(c, &f, err, "username", again)
 	}
-	return s.site.Render(c, http.StatusOK, views.PublicBlockDone())
+	return s.Render(c, http.StatusOK, views.PublicBlockDone())
 }

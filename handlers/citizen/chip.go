@@ -1,4 +1,4 @@
-package handlers
+package citizen
 
 import (
 	"errors"
@@ -32,92 +32,76 @@ const (
 	chipCreate = "create" // the first means of a MitID being created
 )
 
-// chipRoutes are the chip's pages and ceremony endpoints; allRoutes includes them.
-func (s *Server) chipRoutes() []Route {
-	return []Route{
-		{http.MethodGet, "/log-ind/chip", web.Public, s.chipLoginPage},
-		{http.MethodPost, "/log-ind/chip/begin", web.Public, s.chipLoginBegin},
-		{http.MethodPost, "/log-ind/chip/finish", web.Public, s.chipLoginFinish},
-		{http.MethodGet, chipBlockedPath, web.Public, s.chipBlockedPage},
-		{http.MethodGet, "/mitid/chip/tilfoej", web.CitizenRecent, s.chipAddPage},
-		{http.MethodPost, "/mitid/chip/tilfoej/begin", web.CitizenRecent, s.chipAddBegin},
-		{http.MethodPost, "/mitid/chip/tilfoej/finish", web.CitizenRecent, s.chipAddFinish},
-		{http.MethodGet, "/opret/chip", web.Public, s.chipCreatePage},
-		{http.MethodPost, "/opret/chip/begin", web.Public, s.chipCreateBegin},
-		{http.MethodPost, "/opret/chip/finish", web.Public, s.chipCreateFinish},
-	}
-}
-
-// chipLoginPage asks for the password and the chip of the login in progress.
-func (s *Server) chipLoginPage(c echo.Context) error {
-	ls, ok := s.site.PendingLogin(c)
+// ChipLoginPage asks for the password and the chip of the login in progress.
+func (s *Handlers) ChipLoginPage(c echo.Context) error {
+	ls, ok := s.PendingLogin(c)
 	if !ok {
-		return s.site.Redirect(c, "/log-ind")
+		return s.Redirect(c, "/log-ind")
 	}
-	return s.site.Render(c, http.StatusOK, views.LoginChip(views.LoginChipView{Username: ls.Username}))
+	return s.Render(c, http.StatusOK, views.LoginChip(views.LoginChipView{Username: ls.Username}))
 }
 
-// chipBlockedPage is the blocked page of the other logins, for the script to go to.
-func (s *Server) chipBlockedPage(c echo.Context) error {
+// ChipBlockedPage is the blocked page of the other logins, for the script to go to.
+func (s *Handlers) ChipBlockedPage(c echo.Context) error {
 	// A page of its own, reached by a GET the script makes: it answers 200 like any page.
-	return s.site.Render(c, http.StatusOK, views.LoginBlocked())
+	return s.Render(c, http.StatusOK, views.LoginBlocked())
 }
 
-// chipAddPage asks for a name for the new chip; the script does the rest.
-func (s *Server) chipAddPage(c echo.Context) error {
-	return s.site.Render(c, http.StatusOK, views.AddChip(views.AddChipView{}))
+// ChipAddPage asks for a name for the new chip; the script does the rest.
+func (s *Handlers) ChipAddPage(c echo.Context) error {
+	return s.Render(c, http.StatusOK, views.AddChip(views.AddChipView{}))
 }
 
-// chipCreatePage offers a chip as the first means of the MitID being created.
-func (s *Server) chipCreatePage(c echo.Context) error {
+// ChipCreatePage offers a chip as the first means of the MitID being created.
+func (s *Handlers) ChipCreatePage(c echo.Context) error {
 	if _, ok := s.creatingMitID(c); !ok {
-		return s.site.Redirect(c, "/opret")
+		return s.Redirect(c, "/opret")
 	}
-	return s.site.Render(c, http.StatusOK, views.CreateChip(views.CreateChipView{}))
+	return s.Render(c, http.StatusOK, views.CreateChip(views.CreateChipView{}))
 }
 
-// chipLoginBegin checks the password of the login in progress (which counts failures and
+// ChipLoginBegin checks the password of the login in progress (which counts failures and
 // throttles like every password check) and asks for an assertion from one of the MitID's chips.
-func (s *Server) chipLoginBegin(c echo.Context) error {
-	ls, ok := s.site.PendingLogin(c)
+func (s *Handlers) ChipLoginBegin(c echo.Context) error {
+	ls, ok := s.PendingLogin(c)
 	if !ok {
-		return s.site.ScriptRedirect(c, "/log-ind")
+		return s.ScriptRedirect(c, "/log-ind")
 	}
 	var in struct {
 		Password string `json:"password"`
 	}
 	if err := web.DecodeScriptJSON(c, &in); err != nil {
-		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
+		return s.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
 	}
 	if _, fe := web.CheckText("password", in.Password, true); fe != nil {
-		return s.site.ScriptFail(c, http.StatusBadRequest, fe.MsgID, fe.Data)
+		return s.ScriptFail(c, http.StatusBadRequest, fe.MsgID, fe.Data)
 	}
 	ctx := c.Request().Context()
 	m, chips, err := s.Identity.CheckPasswordForChip(ctx, identity.LoginInput{
-		Username: ls.Username, Password: in.Password, Service: ls.Service, ClientAddr: s.site.ClientAddr(c),
+		Username: ls.Username, Password: in.Password, Service: ls.Service, ClientAddr: s.ClientAddr(c),
 	})
 	if err != nil {
 		return s.chipIdentityError(c, err)
 	}
 	if len(chips) == 0 {
 		// CheckPasswordForChip answers ErrLoginFailed here; this only guards the options.
-		return s.site.ScriptFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
+		return s.ScriptFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
 	}
-	return s.chips().BeginLogin(c, chipUser(m, chips), web.Ceremony{Purpose: chipLogin, Account: m.ID})
+	return s.chips.BeginLogin(c, chipUser(m, chips), web.Ceremony{Purpose: chipLogin, Account: m.ID})
 }
 
-// chipLoginFinish verifies the assertion against the session's ceremony, writes the sign
+// ChipLoginFinish verifies the assertion against the session's ceremony, writes the sign
 // count and flags back and completes the login at level high.
-func (s *Server) chipLoginFinish(c echo.Context) error {
-	cer, ok := s.chips().Take(c, chipLogin)
+func (s *Handlers) ChipLoginFinish(c echo.Context) error {
+	cer, ok := s.chips.Take(c, chipLogin)
 	if !ok {
-		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.expired")
+		return s.ScriptFail(c, http.StatusBadRequest, "chip.err.expired")
 	}
-	ls, ok := s.site.PendingLogin(c)
+	ls, ok := s.PendingLogin(c)
 	if !ok {
-		return s.site.ScriptRedirect(c, "/log-ind")
+		return s.ScriptRedirect(c, "/log-ind")
 	}
-	parsed, err := s.chips().ParseAssertion(c)
+	parsed, err := s.chips.ParseAssertion(c)
 	if err != nil {
 		return s.chipRefused(c, cer, err)
 	}
@@ -130,7 +114,7 @@ func (s *Server) chipLoginFinish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cred, err := s.chips().ValidateLogin(chipUser(m, chips), cer, parsed)
+	cred, err := s.chips.ValidateLogin(chipUser(m, chips), cer, parsed)
 	if err != nil {
 		return s.chipRefused(c, cer, err)
 	}
@@ -138,28 +122,28 @@ func (s *Server) chipLoginFinish(c echo.Context) error {
 	// a chip whose counter did not grow (a copy of the key may be in use).
 	authData := parsed.Response.AuthenticatorData
 	login, err := s.Identity.FinishChipLogin(ctx, m.ID, cred.ID, authData.Counter,
-		chipFlags(authData.Flags), ls.Service, s.site.ClientAddr(c))
+		chipFlags(authData.Flags), ls.Service, s.ClientAddr(c))
 	if err != nil {
 		return s.chipIdentityError(c, err)
 	}
 	if login.MustChangePassword {
 		// As finishLogin does: a temporary password from support is changed before anything else.
-		s.site.SetPendingLogin(c, web.LoginState{Username: login.MitID.Username, Next: "/mitid/adgangskode", Service: ls.Service})
+		s.SetPendingLogin(c, web.LoginState{Username: login.MitID.Username, Next: "/mitid/adgangskode", Service: ls.Service})
 	}
 	next, err := s.establishLogin(c, login)
 	if err != nil {
 		return err
 	}
-	return s.site.ScriptRedirect(c, next)
+	return s.ScriptRedirect(c, next)
 }
 
-// chipAddBegin starts registering a further chip for the logged-in citizen.
-func (s *Server) chipAddBegin(c echo.Context) error {
+// ChipAddBegin starts registering a further chip for the logged-in citizen.
+func (s *Handlers) ChipAddBegin(c echo.Context) error {
 	var in struct {
 		Label string `json:"label"`
 	}
 	if err := web.DecodeScriptJSON(c, &in); err != nil {
-		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
+		return s.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
 	}
 	label, err := identity.ValidateLabel(in.Label)
 	if err != nil {
@@ -168,23 +152,23 @@ func (s *Server) chipAddBegin(c echo.Context) error {
 	return s.beginChipRegistration(c, chipAdd, web.StateOf(c).Subject.ID, label)
 }
 
-// chipAddFinish stores the new chip and goes back to the overview.
-func (s *Server) chipAddFinish(c echo.Context) error {
+// ChipAddFinish stores the new chip and goes back to the overview.
+func (s *Handlers) ChipAddFinish(c echo.Context) error {
 	return s.finishChipRegistration(c, chipAdd, web.StateOf(c).Subject.ID, "/mitid?done=chip_added")
 }
 
-// chipCreateBegin starts registering the first means of the MitID being created. The name
+// ChipCreateBegin starts registering the first means of the MitID being created. The name
 // is optional here: the creation form does not insist on one.
-func (s *Server) chipCreateBegin(c echo.Context) error {
+func (s *Handlers) ChipCreateBegin(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
-		return s.site.ScriptRedirect(c, "/opret")
+		return s.ScriptRedirect(c, "/opret")
 	}
 	var in struct {
 		Label string `json:"label"`
 	}
 	if err := web.DecodeScriptJSON(c, &in); err != nil {
-		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
+		return s.ScriptFail(c, http.StatusBadRequest, "chip.err.failed")
 	}
 	label := strings.TrimSpace(in.Label)
 	if label != "" {
@@ -196,11 +180,11 @@ func (s *Server) chipCreateBegin(c echo.Context) error {
 	return s.beginChipRegistration(c, chipCreate, id, label)
 }
 
-// chipCreateFinish stores the first chip; the creation ends on its last page.
-func (s *Server) chipCreateFinish(c echo.Context) error {
+// ChipCreateFinish stores the first chip; the creation ends on its last page.
+func (s *Handlers) ChipCreateFinish(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
-		return s.site.ScriptRedirect(c, "/opret")
+		return s.ScriptRedirect(c, "/opret")
 	}
 	return s.finishChipRegistration(c, chipCreate, id, "/opret/faerdig")
 }
@@ -208,7 +192,7 @@ func (s *Server) chipCreateFinish(c echo.Context) error {
 // beginChipRegistration asks for a new credential with user verification. The MitID's chips
 // are excluded, so the browser refuses a key that already holds one of them; AddChip refuses
 // a duplicate as well, for clients that ignore the list.
-func (s *Server) beginChipRegistration(c echo.Context, purpose string, mitidID int64, label string) error {
+func (s *Handlers) beginChipRegistration(c echo.Context, purpose string, mitidID int64, label string) error {
 	ctx := c.Request().Context()
 	m, err := s.Identity.MitID(ctx, mitidID)
 	if err != nil {
@@ -225,18 +209,18 @@ func (s *Server) beginChipRegistration(c echo.Context, purpose string, mitidID i
 			exclude = append(exclude, cred.Descriptor())
 		}
 	}
-	return s.chips().BeginRegistration(c, chipUser(m, nil), exclude,
+	return s.chips.BeginRegistration(c, chipUser(m, nil), exclude,
 		web.Ceremony{Purpose: purpose, Account: mitidID, Label: label})
 }
 
 // finishChipRegistration verifies the new credential, adds it to the MitID as an active chip
 // and sends the page on to next.
-func (s *Server) finishChipRegistration(c echo.Context, purpose string, mitidID int64, next string) error {
-	cer, ok := s.chips().Take(c, purpose)
+func (s *Handlers) finishChipRegistration(c echo.Context, purpose string, mitidID int64, next string) error {
+	cer, ok := s.chips.Take(c, purpose)
 	if !ok || cer.Account != mitidID {
-		return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.expired")
+		return s.ScriptFail(c, http.StatusBadRequest, "chip.err.expired")
 	}
-	parsed, err := s.chips().ParseCreation(c)
+	parsed, err := s.chips.ParseCreation(c)
 	if err != nil {
 		return s.chipRefused(c, cer, err)
 	}
@@ -245,7 +229,7 @@ func (s *Server) finishChipRegistration(c echo.Context, purpose string, mitidID 
 	if err != nil {
 		return err
 	}
-	key, err := s.chips().CreateCredential(chipUser(m, nil), cer, parsed)
+	key, err := s.chips.CreateCredential(chipUser(m, nil), cer, parsed)
 	if err != nil {
 		return s.chipRefused(c, cer, err)
 	}
@@ -253,7 +237,7 @@ func (s *Server) finishChipRegistration(c echo.Context, purpose string, mitidID 
 	if err != nil {
 		return s.chipIdentityError(c, err)
 	}
-	return s.site.ScriptRedirect(c, next)
+	return s.ScriptRedirect(c, next)
 }
 
 // chipFlags are the flags of this assertion, written back to the chip.
@@ -267,28 +251,28 @@ func chipFlags(f protocol.AuthenticatorFlags) identity.ChipFlags {
 }
 
 // chipRefused answers a key's answer that does not verify. The reason goes to the log only.
-func (s *Server) chipRefused(c echo.Context, cer web.Ceremony, err error) error {
+func (s *Handlers) chipRefused(c echo.Context, cer web.Ceremony, err error) error {
 	s.Log.InfoContext(c.Request().Context(), "chip refused", "purpose", cer.Purpose,
 		"mitid", cer.Account, "error", err.Error())
-	return s.site.ScriptFail(c, http.StatusBadRequest, "chip.err.not_accepted")
+	return s.ScriptFail(c, http.StatusBadRequest, "chip.err.not_accepted")
 }
 
 // chipIdentityError answers a rule of the identity domain. An unknown username gets the same
 // answer as a wrong password, so the endpoint cannot tell whether a username exists.
-func (s *Server) chipIdentityError(c echo.Context, err error) error {
+func (s *Handlers) chipIdentityError(c echo.Context, err error) error {
 	var throttled *identity.ThrottledError
 	switch {
 	case errors.As(err, &throttled):
 		web.MarkThrottled(c, err)
-		return s.site.ScriptFail(c, http.StatusTooManyRequests, throttled.Message(),
+		return s.ScriptFail(c, http.StatusTooManyRequests, throttled.Message(),
 			map[string]any{"Minutes": throttled.Minutes()})
 	case errors.Is(err, identity.ErrBusy):
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(identity.BusyRetryAfter.Seconds())))
-		return s.site.ScriptFail(c, http.StatusServiceUnavailable, "error.503.text")
+		return s.ScriptFail(c, http.StatusServiceUnavailable, "error.503.text")
 	case errors.Is(err, identity.ErrMitIDBlocked):
-		return s.site.ScriptRedirect(c, chipBlockedPath)
+		return s.ScriptRedirect(c, chipBlockedPath)
 	case errors.Is(err, identity.ErrNotFound):
-		return s.site.ScriptFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
+		return s.ScriptFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
 	}
 	e, ok := web.IsIdentityRule(err)
 	if !ok {
@@ -301,11 +285,8 @@ func (s *Server) chipIdentityError(c echo.Context, err error) error {
 	case identity.ErrChipRegistered:
 		status = http.StatusConflict
 	}
-	return s.site.ScriptFail(c, status, e.MsgID)
+	return s.ScriptFail(c, status, e.MsgID)
 }
-
-// chips are the chip's ceremonies, kept in the session apart from the staff key's.
-func (s *Server) chips() *web.Ceremonies { return s.site.Ceremonies(s.WebAuthn, web.KeyChipCeremony) }
 
 // chipUser is a MitID as go-webauthn sees it. The user handle is the MitID's id as 8 bytes
 // (big-endian): stable, and no personal data on the key.

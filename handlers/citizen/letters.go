@@ -1,4 +1,4 @@
-package handlers
+package citizen
 
 import (
 	"errors"
@@ -13,8 +13,8 @@ import (
 	"mitidportal/views"
 )
 
-// lettersPage is the citizen's letter box.
-func (s *Server) lettersPage(c echo.Context) error {
+// LettersPage is the citizen's letter box.
+func (s *Handlers) LettersPage(c echo.Context) error {
 	m, err := s.mitidOf(c)
 	if err != nil {
 		return err
@@ -25,13 +25,13 @@ func (s *Server) lettersPage(c echo.Context) error {
 	}
 	var v views.LettersView
 	for _, l := range list {
-		v.Letters = append(v.Letters, views.LetterRow{ID: l.ID, Date: s.site.When(l.CreatedAt), Subject: l.Subject, Unread: l.ReadAt == nil})
+		v.Letters = append(v.Letters, views.LetterRow{ID: l.ID, Date: s.When(l.CreatedAt), Subject: l.Subject, Unread: l.ReadAt == nil})
 	}
-	return s.site.Render(c, http.StatusOK, views.Letters(v))
+	return s.Render(c, http.StatusOK, views.Letters(v))
 }
 
-// letterPDF serves one of the citizen's letters; another person's letter is not found.
-func (s *Server) letterPDF(c echo.Context) error {
+// LetterPDF serves one of the citizen's letters; another person's letter is not found.
+func (s *Handlers) LetterPDF(c echo.Context) error {
 	m, err := s.mitidOf(c)
 	if err != nil {
 		return err
@@ -57,11 +57,11 @@ func servePDF(c echo.Context, name string, pdf []byte) error {
 	return c.Blob(http.StatusOK, "application/pdf", pdf)
 }
 
-// demoMailbox shows what the demo portal has sent: letters and e-mails of invented people, so
+// DemoMailbox shows what the demo portal has sent: letters and e-mails of invented people, so
 // a tester can read activation codes. Only demo mode serves it (the route answers 404 else).
 // The e-mails are those the demo mail server received: the outbox blanks a code once it is
 // sent. Without that server (demo mode with a real SMTP_HOST) the outbox is listed, as stored.
-func (s *Server) demoMailbox(c echo.Context) error {
+func (s *Handlers) DemoMailbox(c echo.Context) error {
 	if !s.Config.Demo {
 		return echo.ErrNotFound
 	}
@@ -72,26 +72,26 @@ func (s *Server) demoMailbox(c echo.Context) error {
 	}
 	var v views.DemoMailView
 	for _, l := range ls {
-		v.Letters = append(v.Letters, views.DemoLetter{ID: l.ID, Recipient: l.Recipient, Date: s.site.When(l.CreatedAt), Subject: l.Subject})
+		v.Letters = append(v.Letters, views.DemoLetter{ID: l.ID, Recipient: l.Recipient, Date: s.When(l.CreatedAt), Subject: l.Subject})
 	}
 	if s.DemoMail != nil {
 		for _, m := range s.DemoMail.Recent(30) {
 			v.Mails = append(v.Mails, views.DemoMail{To: strings.Join(m.To, ", "), Subject: m.Subject,
-				Time: s.site.When(m.Received), Body: m.Text})
+				Time: s.When(m.Received), Body: m.Text})
 		}
-		return s.site.Render(c, http.StatusOK, views.DemoMailbox(v))
+		return s.Render(c, http.StatusOK, views.DemoMailbox(v))
 	}
 	mails, err := mail.Recent(ctx, s.Pool, "", 30)
 	if err != nil {
 		return err
 	}
 	for _, m := range mails {
-		v.Mails = append(v.Mails, views.DemoMail{To: m.To, Subject: m.Subject, Time: s.site.When(m.CreatedAt), Body: m.Text})
+		v.Mails = append(v.Mails, views.DemoMail{To: m.To, Subject: m.Subject, Time: s.When(m.CreatedAt), Body: m.Text})
 	}
-	return s.site.Render(c, http.StatusOK, views.DemoMailbox(v))
+	return s.Render(c, http.StatusOK, views.DemoMailbox(v))
 }
 
-func (s *Server) demoLetterPDF(c echo.Context) error {
+func (s *Handlers) DemoLetterPDF(c echo.Context) error {
 	if !s.Config.Demo {
 		return echo.ErrNotFound
 	}
