@@ -29,6 +29,7 @@ const (
 	appBodyLimit = 16 << 10
 )
 
+// AppPage is the phone's app page; a pairing code in ?kode= is filled in.
 func (s *Handlers) AppPage(c echo.Context) error {
 	code, _ := identity.NormalizePairingCode(c.QueryParam("kode"))
 	if code != "" {

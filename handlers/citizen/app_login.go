@@ -72,6 +72,7 @@ func (s *Handlers) AppLoginPage(c echo.Context) error {
 	return s.appLoginView(c, false)
 }
 
+// AppLoginStatus is the waiting page's polled fragment.
 func (s *Handlers) AppLoginStatus(c echo.Context) error {
 	if c.Request().Header.Get("HX-Request") != "true" {
 		return s.Redirect(c, "/log-ind/app")

@@ -40,18 +40,22 @@ var (
 	createAppFlow = pairingFlow{path: "/opret/app", create: true, doneHref: "/opret/faerdig", doneID: "app.add.done_create", backHref: "/opret/middel"}
 )
 
+// AppAddPage shows the pairing code for a further app from the self-service pages.
 func (s *Handlers) AppAddPage(c echo.Context) error {
 	return s.pairingPage(c, addAppFlow, web.StateOf(c).Subject.ID, false)
 }
 
+// AppAddStart makes a new pairing code for a further app.
 func (s *Handlers) AppAddStart(c echo.Context) error {
 	return s.pairingStart(c, addAppFlow, web.StateOf(c).Subject.ID)
 }
 
+// AppAddStatus is the self-service pairing page's polled fragment.
 func (s *Handlers) AppAddStatus(c echo.Context) error {
 	return s.pairingPage(c, addAppFlow, web.StateOf(c).Subject.ID, true)
 }
 
+// AppCreatePage shows the pairing code of the app as the first means of the MitID being created.
 func (s *Handlers) AppCreatePage(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
@@ -60,6 +64,7 @@ func (s *Handlers) AppCreatePage(c echo.Context) error {
 	return s.pairingPage(c, createAppFlow, id, false)
 }
 
+// AppCreateStart makes a new pairing code during creation.
 func (s *Handlers) AppCreateStart(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {
@@ -68,6 +73,7 @@ func (s *Handlers) AppCreateStart(c echo.Context) error {
 	return s.pairingStart(c, createAppFlow, id)
 }
 
+// AppCreateStatus is the creation pairing page's polled fragment.
 func (s *Handlers) AppCreateStatus(c echo.Context) error {
 	id, ok := s.creatingMitID(c)
 	if !ok {

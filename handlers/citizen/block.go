@@ -50,3 +50,29 @@ func (s *Handlers) PublicBlockSubmit(c echo.Context) error {
 	}
 	return s.Render(c, http.StatusOK, views.PublicBlockDone())
 }
+
+// BlockMitIDPage and BlockMitIDSubmit block the whole MitID of the logged-in citizen: every
+// session of it ends in the same transaction, this one included.
+func (s *Handlers) BlockMitIDPage(c echo.Context) error {
+	return s.Render(c, http.StatusOK, views.BlockMitID(views.BlockView{Reasons: web.BlockReasons()}))
+}
+
+func (s *Handlers) BlockMitIDSubmit(c echo.Context) error {
+	st := web.StateOf(c)
+	f := web.FormOf(c, "reason")
+	again := func() error {
+		return s.Render(c, web.StatusInvalid, views.BlockMitID(views.BlockView{Reasons: web.BlockReasons(), Form: f}))
+	}
+	reason, err := web.ParseChoice(f.Values["reason"])
+	if err != nil {
+		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
+		return again()
+	}
+	err = s.Identity.BlockMitID(c.Request().Context(), st.Subject.ID, reason, identity.ActorCitizen, s.EndCitizenSessionsTx(c.Request().Context(), st.Subject.ID))
+	if err != nil {
+		return s.FieldOrError(c, &f, err, "reason", again)
+	}
+	st.Sess.Options.MaxAge = -1
+	st.Dirty = true
+	return s.Render(c, http.StatusOK, views.LoginBlocked())
+}

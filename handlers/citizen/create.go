@@ -201,6 +201,7 @@ func (s *Handlers) CreateMeans(c echo.Context) error {
 	return s.Render(c, http.StatusOK, views.CreateMeans())
 }
 
+// CreateToken offers a code display as the first means of the MitID being created.
 func (s *Handlers) CreateToken(c echo.Context) error {
 	if _, ok := s.creatingMitID(c); !ok {
 		return s.Redirect(c, "/opret")

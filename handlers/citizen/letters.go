@@ -91,6 +91,7 @@ func (s *Handlers) DemoMailbox(c echo.Context) error {
 	return s.Render(c, http.StatusOK, views.DemoMailbox(v))
 }
 
+// DemoLetterPDF shows a letter the demo has "sent" (404 outside demo mode).
 func (s *Handlers) DemoLetterPDF(c echo.Context) error {
 	if !s.Config.Demo {
 		return echo.ErrNotFound

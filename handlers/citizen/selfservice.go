@@ -81,6 +81,7 @@ func meansView(a identity.Authenticator, f views.Form) views.MeansView {
 	return views.MeansView{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, Form: f}
 }
 
+// RenamePage asks for a new name for a means.
 func (s *Handlers) RenamePage(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
@@ -90,6 +91,7 @@ func (s *Handlers) RenamePage(c echo.Context) error {
 	return s.Render(c, http.StatusOK, views.RenameMeans(meansView(a, f)))
 }
 
+// RenameSubmit renames the means.
 func (s *Handlers) RenameSubmit(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
@@ -107,6 +109,7 @@ func (s *Handlers) RenameSubmit(c echo.Context) error {
 	return s.Redirect(c, "/mitid?done=renamed")
 }
 
+// BlockMeansPage asks why a means is to be blocked.
 func (s *Handlers) BlockMeansPage(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
@@ -117,6 +120,7 @@ func (s *Handlers) BlockMeansPage(c echo.Context) error {
 	return s.Render(c, http.StatusOK, views.BlockMeans(v))
 }
 
+// BlockMeansSubmit blocks the means.
 func (s *Handlers) BlockMeansSubmit(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
@@ -139,6 +143,7 @@ func (s *Handlers) BlockMeansSubmit(c echo.Context) error {
 	return s.Redirect(c, "/mitid?done=means_blocked")
 }
 
+// RemoveMeansPage asks to confirm the removal of a means.
 func (s *Handlers) RemoveMeansPage(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
@@ -147,6 +152,7 @@ func (s *Handlers) RemoveMeansPage(c echo.Context) error {
 	return s.Render(c, http.StatusOK, views.RemoveMeans(meansView(a, views.Form{})))
 }
 
+// RemoveMeansSubmit removes the means.
 func (s *Handlers) RemoveMeansSubmit(c echo.Context) error {
 	a, err := s.meansOf(c)
 	if err != nil {
@@ -161,10 +167,12 @@ func (s *Handlers) RemoveMeansSubmit(c echo.Context) error {
 	return s.Redirect(c, "/mitid?done=removed")
 }
 
+// AddTokenPage asks for a further code display.
 func (s *Handlers) AddTokenPage(c echo.Context) error {
 	return s.Render(c, http.StatusOK, views.AddToken(views.AddTokenView{}))
 }
 
+// AddTokenSubmit adds the code display.
 func (s *Handlers) AddTokenSubmit(c echo.Context) error {
 	f := web.FormOf(c, "serial")
 	code := web.Field(c, "code")
@@ -186,6 +194,7 @@ func (s *Handlers) AddTokenSubmit(c echo.Context) error {
 	return s.Redirect(c, "/mitid?done=token_added")
 }
 
+// PasswordPage asks for a new password.
 func (s *Handlers) PasswordPage(c echo.Context) error {
 	m, err := s.mitidOf(c)
 	if err != nil {
@@ -194,6 +203,7 @@ func (s *Handlers) PasswordPage(c echo.Context) error {
 	return s.Render(c, http.StatusOK, views.ChangePassword(views.ChangePasswordView{Username: m.Username}))
 }
 
+// PasswordSubmit changes the password.
 func (s *Handlers) PasswordSubmit(c echo.Context) error {
 	m, err := s.mitidOf(c)
 	if err != nil {
@@ -223,6 +233,7 @@ func (s *Handlers) PasswordSubmit(c echo.Context) error {
 	return s.Redirect(c, "/mitid?done=password_changed")
 }
 
+// UsernamePage asks for a new username.
 func (s *Handlers) UsernamePage(c echo.Context) error {
 	m, err := s.mitidOf(c)
 	if err != nil {
@@ -231,6 +242,7 @@ func (s *Handlers) UsernamePage(c echo.Context) error {
 	return s.Render(c, http.StatusOK, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username}))
 }
 
+// UsernameSubmit changes the username.
 func (s *Handlers) UsernameSubmit(c echo.Context) error {
 	m, err := s.mitidOf(c)
 	if err != nil {
@@ -273,30 +285,4 @@ func (s *Handlers) LogoutEverywhere(c echo.Context) error {
 	st.Sess.Options.MaxAge = -1
 	st.Dirty = true
 	return s.Redirect(c, "/")
-}
-
-// BlockMitIDPage and blockMitIDSubmit block the whole MitID of the logged-in citizen: every
-// session of it ends in the same transaction, this one included.
-func (s *Handlers) BlockMitIDPage(c echo.Context) error {
-	return s.Render(c, http.StatusOK, views.BlockMitID(views.BlockView{Reasons: web.BlockReasons()}))
-}
-
-func (s *Handlers) BlockMitIDSubmit(c echo.Context) error {
-	st := web.StateOf(c)
-	f := web.FormOf(c, "reason")
-	again := func() error {
-		return s.Render(c, web.StatusInvalid, views.BlockMitID(views.BlockView{Reasons: web.BlockReasons(), Form: f}))
-	}
-	reason, err := web.ParseChoice(f.Values["reason"])
-	if err != nil {
-		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
-		return again()
-	}
-	err = s.Identity.BlockMitID(c.Request().Context(), st.Subject.ID, reason, identity.ActorCitizen, s.EndCitizenSessionsTx(c.Request().Context(), st.Subject.ID))
-	if err != nil {
-		return s.FieldOrError(c, &f, err, "reason", again)
-	}
-	st.Sess.Options.MaxAge = -1
-	st.Dirty = true
-	return s.Render(c, http.StatusOK, views.LoginBlocked())
 }

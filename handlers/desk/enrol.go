@@ -48,6 +48,7 @@ func (s *Handlers) openEnrolment(c echo.Context) (staff.Enrolment, bool, error) 
 	return e, err == nil, err
 }
 
+// EnrolPage asks the new staff member for a password.
 func (s *Handlers) EnrolPage(c echo.Context) error {
 	e, ok, err := s.openEnrolment(c)
 	if err != nil {
@@ -103,6 +104,7 @@ func (s *Handlers) enrolmentWithPassword(c echo.Context) (staff.Enrolment, strin
 	return e, hash, ok && hash != "", err
 }
 
+// EnrolKeyPage asks for the security key once the password is chosen.
 func (s *Handlers) EnrolKeyPage(c echo.Context) error {
 	e, _, ok, err := s.enrolmentWithPassword(c)
 	if err != nil {

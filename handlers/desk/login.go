@@ -41,6 +41,7 @@ const (
 	staffEnrol    = "enrol"
 )
 
+// LoginPage asks for e-mail and password; a staff member already logged in goes home.
 func (s *Handlers) LoginPage(c echo.Context) error {
 	if web.StateOf(c).Subject.Kind == session.KindStaff {
 		return s.Redirect(c, staffHomePath)
@@ -116,6 +117,7 @@ func (s *Handlers) pendingStaffLogin(c echo.Context) (int64, bool) {
 	return id, true
 }
 
+// KeyPage asks for the security key of the account whose password was right.
 func (s *Handlers) KeyPage(c echo.Context) error {
 	id, ok := s.pendingStaffLogin(c)
 	if !ok {

@@ -119,6 +119,7 @@ func (s *Handlers) renderStaffUsers(c echo.Context, status int, v views.StaffUse
 	return s.Render(c, status, views.StaffUsers(v))
 }
 
+// UsersPage lists the staff accounts with the form that creates one.
 func (s *Handlers) UsersPage(c echo.Context) error {
 	return s.renderStaffUsers(c, http.StatusOK, views.StaffUsersView{})
 }
@@ -185,6 +186,7 @@ func (s *Handlers) renderStaffUser(c echo.Context, status int, u staff.User, f v
 	}))
 }
 
+// UserPage shows one staff account and the forms that change it.
 func (s *Handlers) UserPage(c echo.Context) error {
 	u, err := s.staffTarget(c)
 	if err != nil {

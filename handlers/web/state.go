@@ -31,6 +31,7 @@ type State struct {
 	Page       *views.Page
 }
 
+// StateOf returns the request's state, or nil before PageContext ran.
 func StateOf(c echo.Context) *State {
 	if st, ok := c.Get(keyState).(*State); ok {
 		return st

@@ -57,9 +57,6 @@ func (s *Site) Ceremonies(wa *webauthn.WebAuthn, key string) *Ceremonies {
 	return &Ceremonies{site: s, wa: wa, key: key}
 }
 
-// Key is the session key the ceremonies are kept under; a login forgets it.
-func (k *Ceremonies) Key() string { return k.key }
-
 // BeginLogin asks for an assertion, with user verification, from one of user's keys, keeps
 // cer with the challenge and answers the options.
 func (k *Ceremonies) BeginLogin(c echo.Context, user webauthn.User, cer Ceremony) error {
@@ -69,14 +66,7 @@ func (k *Ceremonies) BeginLogin(c echo.Context, user webauthn.User, cer Ceremony
 			o.Timeout = int(CeremonyTTL.Milliseconds())
 			return nil
 		})
-	if err != nil {
-		return err
-	}
-	cer.Data = *data
-	if err := k.keep(c, cer); err != nil {
-		return err
-	}
-	return k.site.ScriptJSON(c, opts)
+	return k.begun(c, cer, opts, data, err)
 }
 
 // BeginRegistration asks for a new credential on a key the person carries (not the
@@ -96,20 +86,20 @@ func (k *Ceremonies) BeginRegistration(c echo.Context, user webauthn.User, exclu
 			o.Timeout = int(CeremonyTTL.Milliseconds())
 			return nil
 		})
+	return k.begun(c, cer, opts, data, err)
+}
+
+// begun keeps cer with the challenge of a ceremony just begun and answers its options.
+func (k *Ceremonies) begun(c echo.Context, cer Ceremony, opts any, data *webauthn.SessionData, err error) error {
 	if err != nil {
 		return err
 	}
 	cer.Data = *data
-	if err := k.keep(c, cer); err != nil {
+	cer.Expires = k.site.Now().Add(CeremonyTTL)
+	if err := KeepJSON(c, k.key, cer); err != nil {
 		return err
 	}
 	return k.site.ScriptJSON(c, opts)
-}
-
-// keep stores a ceremony in the session, replacing any earlier one.
-func (k *Ceremonies) keep(c echo.Context, cer Ceremony) error {
-	cer.Expires = k.site.Now().Add(CeremonyTTL)
-	return KeepJSON(c, k.key, cer)
 }
 
 // Take removes the session's ceremony and returns it when it is for purpose and has not
