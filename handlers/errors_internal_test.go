@@ -58,7 +58,7 @@ func TestRefusalsMapByKind(t *testing.T) {
 			req := httptest.NewRequest(http.MethodGet, "/x", nil)
 			rec := httptest.NewRecorder()
 			c := s.echo.NewContext(req, rec)
-			s.handleError(tt.err, c)
+			s.site.HandleError(tt.err, c)
 			if rec.Code != tt.status {
 				t.Errorf("status %d, want %d", rec.Code, tt.status)
 			}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/subtle"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"mitidportal/handlers/web"
 )
 
 // healthz answers while the process serves; a load balancer restarts it otherwise.
@@ -24,7 +24,7 @@ func (s *Server) readyz(c echo.Context) error {
 	defer cancel()
 	if err := s.Pool.Ping(ctx); err != nil {
 		s.Log.WarnContext(ctx, "not ready", "error", err.Error())
-		c.Response().Header().Set("Retry-After", retryAfter)
+		c.Response().Header().Set("Retry-After", web.RetryAfter)
 		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
 	}
 	return c.String(http.StatusOK, "ready\n")
@@ -72,33 +72,4 @@ func (s *Server) metricsAuthorized(r *http.Request) bool {
 
 func (s *Server) promHandler() http.Handler {
 	return promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{})
-}
-
-// httpMetrics counts requests by route pattern (never the raw path, which would let anyone
-// create unbounded label values) and status.
-type httpMetrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
-}
-
-func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
-	m := &httpMetrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "portal_http_requests_total", Help: "HTTP requests by method, route and status.",
-		}, []string{"method", "route", "status"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "portal_http_request_duration_seconds", Help: "HTTP request latency by route.",
-			Buckets: prometheus.DefBuckets,
-		}, []string{"route"}),
-	}
-	reg.MustRegister(m.requests, m.duration)
-	return m
-}
-
-func (m *httpMetrics) observe(method, route string, status int, d time.Duration) {
-	if route == "" {
-		route = "unmatched"
-	}
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
 }

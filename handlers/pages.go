@@ -2,9 +2,12 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/web"
 	"mitidportal/session"
 	"mitidportal/support"
 	"mitidportal/views"
@@ -23,23 +26,23 @@ var frontEntries = []views.Entry{
 func (s *Server) home(c echo.Context) error {
 	var v views.HomeView
 	for _, e := range frontEntries {
-		if s.routeAllowed(http.MethodGet, e.Href) {
+		if s.site.RouteExists(http.MethodGet, e.Href) {
 			v.Entries = append(v.Entries, e)
 		}
 	}
-	return s.render(c, http.StatusOK, views.Home(v))
+	return s.site.Render(c, http.StatusOK, views.Home(v))
 }
 
 func (s *Server) accessibility(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.Info(infoPage("accessibility", 6)))
+	return s.site.Render(c, http.StatusOK, views.Info(infoPage("accessibility", 6)))
 }
 
 func (s *Server) privacy(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.Info(infoPage("privacy", 7)))
+	return s.site.Render(c, http.StatusOK, views.Info(infoPage("privacy", 7)))
 }
 
 func (s *Server) cookies(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.Info(infoPage("cookies", 3)))
+	return s.site.Render(c, http.StatusOK, views.Info(infoPage("cookies", 3)))
 }
 
 // infoPage builds an information page from messages named page.sN.heading and page.sN.pM.
@@ -47,9 +50,9 @@ func (s *Server) cookies(c echo.Context) error {
 func infoPage(page string, sections int) views.InfoView {
 	v := views.InfoView{TitleID: page + ".title", LeadID: page + ".lead"}
 	for i := 1; i <= sections; i++ {
-		sec := views.InfoSection{HeadingID: page + ".s" + itoa(i) + ".heading"}
+		sec := views.InfoSection{HeadingID: page + ".s" + strconv.Itoa(i) + ".heading"}
 		for j := 1; j <= infoParagraphs[page][i-1]; j++ {
-			sec.Paragraphs = append(sec.Paragraphs, page+".s"+itoa(i)+".p"+itoa(j))
+			sec.Paragraphs = append(sec.Paragraphs, page+".s"+strconv.Itoa(i)+".p"+strconv.Itoa(j))
 		}
 		v.Sections = append(v.Sections, sec)
 	}
@@ -65,11 +68,11 @@ var infoParagraphs = map[string][]int{
 
 // logout ends this session on the server and clears its cookie.
 func (s *Server) logout(c echo.Context) error {
-	st := stateOf(c)
-	st.sess.Options.MaxAge = -1
-	st.dirty = true
-	st.subject = session.Subject{}
-	return s.redirect(c, "/")
+	st := web.StateOf(c)
+	st.Sess.Options.MaxAge = -1
+	st.Dirty = true
+	st.Subject = session.Subject{}
+	return s.site.Redirect(c, "/")
 }
 
 // DynamicMessageIDs lists the message IDs this package builds at run time (information page
@@ -86,3 +89,24 @@ func DynamicMessageIDs() []string {
 	}
 	return append(ids, support.HolidayIDs()...)
 }
+
+// contact is the shared support desk's contact page.
+func (s *Server) contact(c echo.Context) error {
+	st := web.StateOf(c)
+	v := views.ContactView{Systems: supportSystems}
+	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
+		row := views.HoursRow{DayID: web.WeekdayIDs[d]}
+		if open, close, ok := s.Schedule.Hours(d); ok {
+			row.Hours = web.ClockHM(open) + "–" + web.ClockHM(close)
+		}
+		v.Hours = append(v.Hours, row)
+	}
+	now := s.Now()
+	for _, h := range s.Schedule.ClosuresBetween(now, now.AddDate(0, 0, 60)) {
+		v.Closures = append(v.Closures, views.Closure{Date: s.site.DayMonth(st.Lang, h.Date), HolidayID: h.ID})
+	}
+	return s.site.Render(c, http.StatusOK, views.Contact(v))
+}
+
+// supportSystems are the services the shared support desk answers for (DESIGN.md §5).
+var supportSystems = []string{"system.mitid", "system.mitid_erhverv", "system.digital_post", "system.nemkonto", "system.virk", "system.borger_dk"}

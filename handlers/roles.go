@@ -1,113 +1,31 @@
 package handlers
 
-import (
-	"slices"
-	"time"
+import "mitidportal/handlers/web"
 
-	"mitidportal/identity"
-	"mitidportal/session"
-)
+// The roles and access rules live in package web, beside the middleware that checks them;
+// these names keep them reachable from package handlers for app/, cmd/ and the tests.
 
-// Role is what a request may act as. A request has the roles of its session's subject;
-// a request without one is Anonymous.
-type Role string
+// Role is what a request may act as (web.Role).
+type Role = web.Role
 
-// The portal's roles (DESIGN.md §4).
+// Access is the set of roles a route admits (web.Access).
+type Access = web.Access
+
+// The portal's roles.
 const (
-	Anonymous      Role = "anonymous"
-	Citizen        Role = "citizen"
-	OrgMember      Role = "org_member"
-	OrgAdmin       Role = "org_admin"
-	Agent          Role = "agent"
-	Supervisor     Role = "supervisor"
-	RAOfficer      Role = "ra_officer"
-	CampaignEditor Role = "campaign_editor"
-	Admin          Role = "admin"
+	Anonymous      = web.Anonymous
+	Citizen        = web.Citizen
+	OrgMember      = web.OrgMember
+	OrgAdmin       = web.OrgAdmin
+	Agent          = web.Agent
+	Supervisor     = web.Supervisor
+	RAOfficer      = web.RAOfficer
+	CampaignEditor = web.CampaignEditor
+	Admin          = web.Admin
 )
-
-// AllRoles lists every role; the route test walks each route with each of them.
-var AllRoles = []Role{Anonymous, Citizen, OrgMember, OrgAdmin, Agent, Supervisor, RAOfficer, CampaignEditor, Admin}
-
-// StaffRoles are the roles a staff account can hold.
-var StaffRoles = []Role{Agent, Supervisor, RAOfficer, CampaignEditor, Admin}
-
-// Access is the set of roles a route admits and, for citizens, how strong and how recent
-// their login must be (DESIGN.md §3.2): self-service pages need a substantial login, changes of
-// means or password one made within the last minutes.
-type Access struct {
-	roles  []Role
-	public bool
-	level  identity.Level
-	recent time.Duration
-}
-
-// AtLevel asks a citizen's login for at least level l; a weaker login is asked to log in again.
-func (a Access) AtLevel(l identity.Level) Access { a.level = l; return a }
-
-// Within asks a citizen's login to be at most d old; an older one is asked to log in again and
-// then comes back to the page.
-func (a Access) Within(d time.Duration) Access { a.recent = d; return a }
 
 // RecentLogin is how recent a login must be to change means, password or username.
-const RecentLogin = 15 * time.Minute
+const RecentLogin = web.RecentLogin
 
-// CitizenPages admits citizens logged in at substantial or high: the self-service pages.
-var CitizenPages = Only(Citizen).AtLevel(identity.LevelSubstantial)
-
-// CitizenRecent is CitizenPages for changes: the login must also be recent.
-var CitizenRecent = CitizenPages.Within(RecentLogin)
-
-// LoginRule returns the level and recency the route asks of a citizen's login ("" and 0: none).
-func (a Access) LoginRule() (identity.Level, time.Duration) { return a.level, a.recent }
-
-// loginFresh reports whether a citizen's login meets the route's level and recency; it holds
-// for everyone else, since staff log in with a security key every time.
-func (a Access) loginFresh(sub session.Subject, now time.Time) bool {
-	if sub.Kind != session.KindCitizen {
-		return true
-	}
-	if a.level != "" && !identity.Level(sub.Level).AtLeast(a.level) {
-		return false
-	}
-	if a.recent > 0 && now.Sub(sub.AuthenticatedAt) > a.recent {
-		return false
-	}
-	return true
-}
-
-// Public admits everyone, logged in or not.
-var Public = Access{public: true}
-
-// Only admits the listed roles.
-func Only(roles ...Role) Access { return Access{roles: roles} }
-
-// LoggedIn admits every authenticated person, citizen or staff.
-var LoggedIn = Only(Citizen, OrgMember, OrgAdmin, Agent, Supervisor, RAOfficer, CampaignEditor, Admin)
-
-// AnyStaff admits every staff role.
-var AnyStaff = Only(StaffRoles...)
-
-// Allows reports whether a request holding roles may use the route.
-func (a Access) Allows(roles []Role) bool {
-	if a.public {
-		return true
-	}
-	for _, r := range roles {
-		if slices.Contains(a.roles, r) {
-			return true
-		}
-	}
-	return false
-}
-
-// rolesOf returns the roles a session subject holds.
-func rolesOf(sub session.Subject) []Role {
-	if sub.Anonymous() {
-		return []Role{Anonymous}
-	}
-	roles := make([]Role, 0, len(sub.Roles))
-	for _, r := range sub.Roles {
-		roles = append(roles, Role(r))
-	}
-	return roles
-}
+// AllRoles lists every role; the route test walks each route with each of them.
+var AllRoles = web.AllRoles

@@ -2,9 +2,12 @@ package handlers
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/labstack/echo/v4"
+
+	"mitidportal/handlers/citizen"
+	"mitidportal/handlers/desk"
+	"mitidportal/handlers/web"
 )
 
 // Route is one entry of the route table: every route declares the roles it admits.
@@ -15,105 +18,200 @@ type Route struct {
 	Handler echo.HandlerFunc
 }
 
-// routes is the whole route table of the portal, in one place.
-func (s *Server) routes() []Route {
+// routes is the whole route table of the portal, in one place: every URL of every area and
+// the roles that may call it. The areas (handlers/citizen, handlers/desk) register nothing
+// themselves.
+func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
+	deskStaff := web.Only(web.Agent, web.Supervisor)
+	dash := web.Only(web.Supervisor, web.Admin)
+	admin := web.Only(web.Admin)
 	return []Route{
 		// Operations.
-		{http.MethodGet, "/healthz", Public, s.healthz},
-		{http.MethodGet, "/readyz", Public, s.readyz},
-		{http.MethodGet, "/metrics", Public, s.metricsPage},
+		{http.MethodGet, "/healthz", web.Public, s.healthz},
+		{http.MethodGet, "/readyz", web.Public, s.readyz},
+		{http.MethodGet, "/metrics", web.Public, s.metricsPage},
 
 		// Public pages.
-		{http.MethodGet, "/", Public, s.home},
-		{http.MethodGet, "/kontakt", Public, s.contact},
-		{http.MethodGet, "/tilgaengelighed", Public, s.accessibility},
-		{http.MethodGet, "/privatliv", Public, s.privacy},
-		{http.MethodGet, "/cookies", Public, s.cookies},
+		{http.MethodGet, "/", web.Public, s.home},
+		{http.MethodGet, "/kontakt", web.Public, s.contact},
+		{http.MethodGet, "/tilgaengelighed", web.Public, s.accessibility},
+		{http.MethodGet, "/privatliv", web.Public, s.privacy},
+		{http.MethodGet, "/cookies", web.Public, s.cookies},
 
 		// Session.
-		{http.MethodPost, "/log-ud", LoggedIn, s.logout},
+		{http.MethodPost, "/log-ud", web.LoggedIn, s.logout},
 
-		// Login (DESIGN.md §3.2): username, then a means. Chip and app routes are in chip.go
-		// and app.go.
-		{http.MethodGet, "/log-ind", Public, s.loginPage},
-		{http.MethodPost, "/log-ind", Public, s.loginSubmit},
-		{http.MethodGet, "/log-ind/metode", Public, s.loginMethod},
-		{http.MethodGet, "/log-ind/kode", Public, s.loginCodePage},
-		{http.MethodPost, "/log-ind/kode", Public, s.loginCodeSubmit},
+		// ---- Citizens (handlers/citizen).
+
+		// Login (DESIGN.md §3.2): username, then a means.
+		{http.MethodGet, "/log-ind", web.Public, cit.LoginPage},
+		{http.MethodPost, "/log-ind", web.Public, cit.LoginSubmit},
+		{http.MethodGet, "/log-ind/metode", web.Public, cit.LoginMethod},
+		{http.MethodGet, "/log-ind/kode", web.Public, cit.LoginCodePage},
+		{http.MethodPost, "/log-ind/kode", web.Public, cit.LoginCodeSubmit},
+		// The chip: its pages and ceremony endpoints.
+		{http.MethodGet, "/log-ind/chip", web.Public, cit.ChipLoginPage},
+		{http.MethodPost, "/log-ind/chip/begin", web.Public, cit.ChipLoginBegin},
+		{http.MethodPost, "/log-ind/chip/finish", web.Public, cit.ChipLoginFinish},
+		{http.MethodGet, "/log-ind/chip/spaerret", web.Public, cit.ChipBlockedPage},
+		// The app: the browser's side of a login.
+		{http.MethodPost, "/log-ind/app", web.Public, cit.AppLoginStart},
+		{http.MethodGet, "/log-ind/app", web.Public, cit.AppLoginPage},
+		{http.MethodGet, "/log-ind/app/status", web.Public, cit.AppLoginStatus},
+		// GET too: htmx's HX-Redirect arrives as a GET. Finishing is bound to this session's
+		// secret, so a forged request can at most finish the victim's own approved login.
+		{http.MethodGet, "/log-ind/app/fuldfoer", web.Public, cit.AppLoginFinish},
+		{http.MethodPost, "/log-ind/app/fuldfoer", web.Public, cit.AppLoginFinish},
+
+		// The phone's app page and its JSON endpoints, authenticated by the device key's
+		// signatures, so the routes are public.
+		{http.MethodGet, "/app", web.Public, cit.AppPage},
+		{http.MethodPost, "/app/par", web.Public, cit.AppPair},
+		{http.MethodPost, "/app/anmodninger", web.Public, cit.AppRequests},
+		{http.MethodPost, "/app/svar", web.Public, cit.AppAnswer},
 
 		// Creating a MitID by activation letter (§3.4 path 1).
-		{http.MethodGet, "/opret", Public, s.createStart},
-		{http.MethodPost, "/opret", Public, s.createStartSubmit},
-		{http.MethodGet, "/opret/kode", Public, s.createCode},
-		{http.MethodPost, "/opret/kode", Public, s.createCodeSubmit},
-		{http.MethodGet, "/opret/bruger", Public, s.createUser},
-		{http.MethodPost, "/opret/bruger", Public, s.createUserSubmit},
-		{http.MethodGet, "/opret/middel", Public, s.createMeans},
-		{http.MethodGet, "/opret/kodeviser", Public, s.createToken},
-		{http.MethodPost, "/opret/kodeviser", Public, s.createTokenSubmit},
-		{http.MethodGet, "/opret/faerdig", Public, s.createDone},
+		{http.MethodGet, "/opret", web.Public, cit.CreateStart},
+		{http.MethodPost, "/opret", web.Public, cit.CreateStartSubmit},
+		{http.MethodGet, "/opret/kode", web.Public, cit.CreateCode},
+		{http.MethodPost, "/opret/kode", web.Public, cit.CreateCodeSubmit},
+		{http.MethodGet, "/opret/bruger", web.Public, cit.CreateUser},
+		{http.MethodPost, "/opret/bruger", web.Public, cit.CreateUserSubmit},
+		{http.MethodGet, "/opret/middel", web.Public, cit.CreateMeans},
+		{http.MethodGet, "/opret/kodeviser", web.Public, cit.CreateToken},
+		{http.MethodPost, "/opret/kodeviser", web.Public, cit.CreateTokenSubmit},
+		{http.MethodGet, "/opret/chip", web.Public, cit.ChipCreatePage},
+		{http.MethodPost, "/opret/chip/begin", web.Public, cit.ChipCreateBegin},
+		{http.MethodPost, "/opret/chip/finish", web.Public, cit.ChipCreateFinish},
+		{http.MethodGet, "/opret/app", web.Public, cit.AppCreatePage},
+		{http.MethodPost, "/opret/app", web.Public, cit.AppCreateStart},
+		{http.MethodGet, "/opret/app/status", web.Public, cit.AppCreateStatus},
+		{http.MethodGet, "/opret/faerdig", web.Public, cit.CreateDone},
 
 		// Blocking for anyone (§3.6).
-		{http.MethodGet, "/spaer", Public, s.publicBlockPage},
-		{http.MethodPost, "/spaer", Public, s.publicBlockSubmit},
+		{http.MethodGet, "/spaer", web.Public, cit.PublicBlockPage},
+		{http.MethodPost, "/spaer", web.Public, cit.PublicBlockSubmit},
 
 		// Self-service (§3.3): pages need a substantial login, changes a recent one.
-		{http.MethodGet, "/mitid", CitizenPages, s.overview},
-		{http.MethodGet, "/mitid/middel/:id/omdoeb", CitizenRecent, s.renamePage},
-		{http.MethodPost, "/mitid/middel/:id/omdoeb", CitizenRecent, s.renameSubmit},
-		{http.MethodGet, "/mitid/middel/:id/spaer", CitizenPages, s.blockMeansPage},
-		{http.MethodPost, "/mitid/middel/:id/spaer", CitizenPages, s.blockMeansSubmit},
-		{http.MethodGet, "/mitid/middel/:id/fjern", CitizenRecent, s.removeMeansPage},
-		{http.MethodPost, "/mitid/middel/:id/fjern", CitizenRecent, s.removeMeansSubmit},
-		{http.MethodGet, "/mitid/kodeviser/tilfoej", CitizenRecent, s.addTokenPage},
-		{http.MethodPost, "/mitid/kodeviser/tilfoej", CitizenRecent, s.addTokenSubmit},
-		{http.MethodGet, "/mitid/adgangskode", CitizenRecent, s.passwordPage},
-		{http.MethodPost, "/mitid/adgangskode", CitizenRecent, s.passwordSubmit},
-		{http.MethodGet, "/mitid/brugernavn", CitizenRecent, s.usernamePage},
-		{http.MethodPost, "/mitid/brugernavn", CitizenRecent, s.usernameSubmit},
-		{http.MethodGet, "/mitid/aktivitet", CitizenPages, s.activityPage},
-		{http.MethodGet, "/mitid/sessioner", CitizenPages, s.sessionsPage},
-		{http.MethodPost, "/mitid/sessioner/log-ud-alle", CitizenPages, s.logoutEverywhere},
+		{http.MethodGet, "/mitid", web.CitizenPages, cit.Overview},
+		{http.MethodGet, "/mitid/middel/:id/omdoeb", web.CitizenRecent, cit.RenamePage},
+		{http.MethodPost, "/mitid/middel/:id/omdoeb", web.CitizenRecent, cit.RenameSubmit},
+		{http.MethodGet, "/mitid/middel/:id/spaer", web.CitizenPages, cit.BlockMeansPage},
+		{http.MethodPost, "/mitid/middel/:id/spaer", web.CitizenPages, cit.BlockMeansSubmit},
+		{http.MethodGet, "/mitid/middel/:id/fjern", web.CitizenRecent, cit.RemoveMeansPage},
+		{http.MethodPost, "/mitid/middel/:id/fjern", web.CitizenRecent, cit.RemoveMeansSubmit},
+		{http.MethodGet, "/mitid/kodeviser/tilfoej", web.CitizenRecent, cit.AddTokenPage},
+		{http.MethodPost, "/mitid/kodeviser/tilfoej", web.CitizenRecent, cit.AddTokenSubmit},
+		{http.MethodGet, "/mitid/chip/tilfoej", web.CitizenRecent, cit.ChipAddPage},
+		{http.MethodPost, "/mitid/chip/tilfoej/begin", web.CitizenRecent, cit.ChipAddBegin},
+		{http.MethodPost, "/mitid/chip/tilfoej/finish", web.CitizenRecent, cit.ChipAddFinish},
+		{http.MethodGet, "/mitid/app/tilfoej", web.CitizenRecent, cit.AppAddPage},
+		{http.MethodPost, "/mitid/app/tilfoej", web.CitizenRecent, cit.AppAddStart},
+		{http.MethodGet, "/mitid/app/tilfoej/status", web.CitizenRecent, cit.AppAddStatus},
+		{http.MethodGet, "/mitid/adgangskode", web.CitizenRecent, cit.PasswordPage},
+		{http.MethodPost, "/mitid/adgangskode", web.CitizenRecent, cit.PasswordSubmit},
+		{http.MethodGet, "/mitid/brugernavn", web.CitizenRecent, cit.UsernamePage},
+		{http.MethodPost, "/mitid/brugernavn", web.CitizenRecent, cit.UsernameSubmit},
+		{http.MethodGet, "/mitid/aktivitet", web.CitizenPages, cit.ActivityPage},
+		{http.MethodGet, "/mitid/sessioner", web.CitizenPages, cit.SessionsPage},
+		{http.MethodPost, "/mitid/sessioner/log-ud-alle", web.CitizenPages, cit.LogoutEverywhere},
 		// Blocking protects, so it asks for no recent login: a stolen phone must be stoppable
 		// from a session that is an hour old.
-		{http.MethodGet, "/mitid/spaer", CitizenPages, s.blockMitIDPage},
-		{http.MethodPost, "/mitid/spaer", CitizenPages, s.blockMitIDSubmit},
-		{http.MethodGet, "/mitid/post", CitizenPages, s.lettersPage},
-		{http.MethodGet, "/mitid/post/:id", CitizenPages, s.letterPDF},
+		{http.MethodGet, "/mitid/spaer", web.CitizenPages, cit.BlockMitIDPage},
+		{http.MethodPost, "/mitid/spaer", web.CitizenPages, cit.BlockMitIDSubmit},
+		{http.MethodGet, "/mitid/post", web.CitizenPages, cit.LettersPage},
+		{http.MethodGet, "/mitid/post/:id", web.CitizenPages, cit.LetterPDF},
+		// "Mine sager": the citizen's support cases, the public part of each timeline and a
+		// reply form (DESIGN.md §3.3, §5).
+		{http.MethodGet, "/mitid/sager", web.CitizenPages, cit.MyCases},
+		{http.MethodGet, "/mitid/sager/:ref", web.CitizenPages, cit.MyCase},
+		{http.MethodPost, "/mitid/sager/:ref/svar", web.CitizenPages, cit.MyCaseReply},
+
+		// The contact form that opens a support case (DESIGN.md §5): a logged-in citizen's case
+		// opens at once, an anonymous one when the e-mail address is confirmed by the link in a
+		// mail.
+		{http.MethodGet, "/kontakt/skriv", web.Public, cit.ContactFormPage},
+		{http.MethodPost, "/kontakt/skriv", web.Public, cit.ContactFormSubmit},
+		// The link in the mail shows the submission with a button; only the POST spends it.
+		{http.MethodGet, "/kontakt/bekraeft/:token", web.Public, cit.ContactConfirmPage},
+		{http.MethodPost, "/kontakt/bekraeft/:token", web.Public, cit.ContactConfirm},
 
 		// Demo only: what the portal has "sent" (404 outside demo mode).
-		{http.MethodGet, "/demo/post", Public, s.demoMailbox},
-		{http.MethodGet, "/demo/post/brev/:id", Public, s.demoLetterPDF},
-	}
-}
+		{http.MethodGet, "/demo/post", web.Public, cit.DemoMailbox},
+		{http.MethodGet, "/demo/post/brev/:id", web.Public, cit.DemoLetterPDF},
 
-// table is the whole route table: the routes above and those of the areas with files of
-// their own.
-func (s *Server) allRoutes() []Route {
-	return slices.Concat(s.routes(), s.chipRoutes(), s.appRoutes(), s.staffRoutes(), s.deskRoutes(),
-		s.deskCitizenRoutes(), s.contactRoutes(), s.myCasesRoutes(), s.dashboardRoutes(), s.auditRoutes())
+		// ---- Staff (handlers/desk).
+
+		// Login with password and security key; there is no staff access without the key.
+		{http.MethodGet, "/medarbejder/log-ind", web.Public, dk.LoginPage},
+		{http.MethodPost, "/medarbejder/log-ind", web.Public, dk.LoginSubmit},
+		{http.MethodGet, "/medarbejder/log-ind/noegle", web.Public, dk.KeyPage},
+		{http.MethodPost, "/medarbejder/log-ind/noegle/begin", web.Public, dk.KeyBegin},
+		{http.MethodPost, "/medarbejder/log-ind/noegle/finish", web.Public, dk.KeyFinish},
+		// Enrolment: the one-time link from `portal staff create` and the admin page.
+		{http.MethodGet, "/medarbejder/tilmeld/:token", web.Public, dk.EnrolLink},
+		{http.MethodGet, "/medarbejder/tilmeld", web.Public, dk.EnrolPage},
+		{http.MethodPost, "/medarbejder/tilmeld", web.Public, dk.EnrolSubmit},
+		{http.MethodGet, "/medarbejder/tilmeld/noegle", web.Public, dk.EnrolKeyPage},
+		{http.MethodPost, "/medarbejder/tilmeld/noegle/begin", web.Public, dk.EnrolBegin},
+		{http.MethodPost, "/medarbejder/tilmeld/noegle/finish", web.Public, dk.EnrolFinish},
+
+		{http.MethodGet, "/medarbejder", web.AnyStaff, dk.Home},
+
+		// The support desk's queues and cases.
+		{http.MethodGet, "/medarbejder/sager", deskStaff, dk.Queues},
+		// A search by CPR number or username is an audited look-up, so it takes a POST.
+		{http.MethodPost, "/medarbejder/sager/soeg", deskStaff, dk.Queues},
+		{http.MethodGet, "/medarbejder/sager/ny", deskStaff, dk.NewPage},
+		{http.MethodPost, "/medarbejder/sager/ny", deskStaff, dk.NewSubmit},
+		{http.MethodGet, "/medarbejder/sager/:ref", deskStaff, dk.CasePage},
+		{http.MethodPost, "/medarbejder/sager/:ref/svar", deskStaff, dk.Reply},
+		{http.MethodPost, "/medarbejder/sager/:ref/note", deskStaff, dk.Note},
+		{http.MethodPost, "/medarbejder/sager/:ref/opkald", deskStaff, dk.Call},
+		{http.MethodPost, "/medarbejder/sager/:ref/status", deskStaff, dk.SetStatus},
+		{http.MethodPost, "/medarbejder/sager/:ref/tildel", deskStaff, dk.SetAssignee},
+		{http.MethodPost, "/medarbejder/sager/:ref/tags", deskStaff, dk.SetTags},
+
+		// The citizen card: the audited look-up and the desk's actions on a MitID.
+		{http.MethodGet, "/medarbejder/borger/:id", deskStaff, dk.CitizenCard},
+		{http.MethodPost, "/medarbejder/borger/:id/aabn", deskStaff, dk.CitizenOpen},
+		{http.MethodPost, "/medarbejder/borger/:id/bekraeft", deskStaff, dk.VerifyStart},
+		{http.MethodGet, "/medarbejder/borger/:id/bekraeft/:req/status", deskStaff, dk.VerifyStatus},
+		{http.MethodPost, "/medarbejder/borger/:id/bekraeft/:req/svar", deskStaff, dk.VerifyRecord},
+		{http.MethodPost, "/medarbejder/borger/:id/spaer", deskStaff, dk.BlockMitID},
+		{http.MethodPost, "/medarbejder/borger/:id/middel/spaer", deskStaff, dk.BlockMeans},
+		{http.MethodPost, "/medarbejder/borger/:id/midlertidig-adgangskode", deskStaff, dk.TemporaryPassword},
+		{http.MethodPost, "/medarbejder/borger/:id/aktiveringskode", deskStaff, dk.ActivationCode},
+
+		// The supervisor dashboard: the desk's figures over a period
+		// (?fra=YYYY-MM-DD&til=YYYY-MM-DD) and the same figures as CSV.
+		{http.MethodGet, "/medarbejder/overblik", dash, dk.Dashboard},
+		{http.MethodGet, "/medarbejder/overblik.csv", dash, dk.DashboardCSV},
+
+		// Every staff member may read the audit log (DESIGN.md §5); nobody can change it through
+		// the application: no route writes to it but the actions themselves.
+		{http.MethodGet, "/medarbejder/revision", web.AnyStaff, dk.AuditLogPage},
+
+		// Staff accounts (admins only).
+		{http.MethodGet, "/medarbejder/admin/brugere", admin, dk.UsersPage},
+		{http.MethodPost, "/medarbejder/admin/brugere", admin, dk.CreateUser},
+		{http.MethodGet, "/medarbejder/admin/brugere/:id", admin, dk.UserPage},
+		{http.MethodPost, "/medarbejder/admin/brugere/:id/roller", admin, dk.SetRoles},
+		{http.MethodPost, "/medarbejder/admin/brugere/:id/deaktiver", admin, dk.Disable},
+		{http.MethodPost, "/medarbejder/admin/brugere/:id/aktiver", admin, dk.Enable},
+	}
 }
 
 // register adds the middleware chain and every route with its access check.
 func (s *Server) register() {
-	e := s.echo
-	e.Pre(s.requestID)
-	e.Use(s.accessLog, s.recoverPanic, s.securityHeaders)
+	e, w := s.echo, s.site
+	e.Pre(w.RequestID)
+	e.Use(w.AccessLog, w.RecoverPanic, w.SecurityHeaders)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.Assets.Handler())))
 	for _, r := range s.table {
-		e.Add(r.Method, r.Path, r.Handler, s.pageContext, s.authorize(r.Access), s.csrf)
+		e.Add(r.Method, r.Path, r.Handler, w.PageContext, w.Authorize(r.Access), w.CSRF)
+		w.Declare(r.Method, r.Path, r.Access)
 	}
 	// Unknown paths still get the language, session and layout of a normal page.
-	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound }, s.pageContext)
-}
-
-// routeAllowed reports whether there is a route for method and path; the front page uses it to
-// show only the ways in that exist.
-func (s *Server) routeAllowed(method, path string) bool {
-	for _, r := range s.table {
-		if r.Method == method && r.Path == path {
-			return true
-		}
-	}
-	return false
+	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound }, w.PageContext)
 }

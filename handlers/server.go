@@ -1,6 +1,7 @@
-// Package handlers is the portal's HTTP layer: the route table with the roles each route
-// admits, the middleware every request passes (request ID, logs, metrics, security headers,
-// language, session, CSRF), and one file per area of pages. Handlers parse, validate, call a
+// Package handlers is the portal's HTTP layer: it builds the areas of pages (handlers/citizen,
+// handlers/desk) over the shared core (handlers/web: page state, middleware, CSRF, errors,
+// roles), lists every route with the roles it admits in one table (routes.go), and serves the
+// operational endpoints and the public information pages. Handlers parse, validate, call a
 // domain package, build a view model and render; they never hold SQL.
 package handlers
 
@@ -16,6 +17,9 @@ import (
 
 	"mitidportal/assets"
 	"mitidportal/audit"
+	"mitidportal/handlers/citizen"
+	"mitidportal/handlers/desk"
+	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/locales"
 	"mitidportal/mail"
@@ -25,31 +29,8 @@ import (
 	"mitidportal/support"
 )
 
-// Config is the part of the portal's configuration the HTTP layer needs.
-type Config struct {
-	// Secure is true when the portal is served over https: cookies get the Secure flag and
-	// the __Host- prefix, and HSTS is sent.
-	Secure       bool
-	SupportPhone string
-	BlockPhone   string
-	// Demo shows the demo notice and enables demo-only pages.
-	Demo bool
-	// MetricsToken, when set, is required as a bearer token on /metrics. Outside demo mode
-	// /metrics is refused without one.
-	MetricsToken string
-	// MetricsOwnAddr says metrics are served on a separate address (MetricsHandler); the
-	// portal's own /metrics is then not found.
-	MetricsOwnAddr bool
-	// BaseURL is where people reach the portal, for links in pages (the app's pairing QR code).
-	BaseURL string
-	// TrustProxy takes the client address from X-Forwarded-For, set by the load balancer in
-	// front; without it the peer address counts, so a client cannot choose its own address to
-	// escape throttling.
-	TrustProxy bool
-	// CSRFKey is the 32-byte HMAC key that signs the CSRF cookie of visitors without a
-	// session (csrf.go), so a form costs no database write until it is sent.
-	CSRFKey []byte
-}
+// Config is the part of the portal's configuration the HTTP layer needs (web.Config).
+type Config = web.Config
 
 // Deps are the handlers' collaborators, built once in cmd/portal (or a test) and passed in.
 type Deps struct {
@@ -87,9 +68,9 @@ type Deps struct {
 // Server holds the handlers and the echo instance they are registered on.
 type Server struct {
 	Deps
-	echo    *echo.Echo
-	table   []Route
-	metrics *httpMetrics
+	site  *web.Site
+	echo  *echo.Echo
+	table []Route
 }
 
 // New builds the server and registers every route of the table.
@@ -98,15 +79,27 @@ func New(d Deps) *Server {
 		d.Now = time.Now
 	}
 	s := &Server{Deps: d, echo: echo.New()}
+	s.site = web.NewSite(web.Site{
+		Config: d.Config, Log: d.Log, Sessions: d.Sessions, Catalog: d.Catalog, Assets: d.Assets,
+		Schedule: d.Schedule,
+		// The clock is read through the server on every call: tests set Server.Now after New.
+		Now: func() time.Time { return s.Now() },
+	}, d.Metrics)
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
-	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.HTTPErrorHandler = s.site.HandleError
 	s.echo.IPExtractor = echo.ExtractIPDirect()
 	if d.Config.TrustProxy {
 		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	s.metrics = newHTTPMetrics(d.Metrics)
-	s.table = s.allRoutes()
+	dk := desk.New(desk.Handlers{Site: s.site, Pool: d.Pool, Identity: d.Identity, Persons: d.Persons,
+		Activations: d.Activations, Throttle: d.Throttle, Staff: d.Staff, Cases: d.Cases, Audit: d.Audit,
+		Outbox: d.Outbox}, d.WebAuthn)
+	cit := citizen.New(citizen.Handlers{Site: s.site, Pool: d.Pool, Identity: d.Identity, Persons: d.Persons,
+		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
+		DemoMail: d.DemoMail}, d.WebAuthn)
+	s.site.Reauth = cit.AskReauth
+	s.table = s.routes(cit, dk)
 	s.register()
 	return s
 }

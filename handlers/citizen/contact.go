@@ -1,0 +1,239 @@
+package citizen
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/db"
+	"mitidportal/handlers/web"
+	"mitidportal/identity"
+	"mitidportal/inbound"
+	"mitidportal/mail"
+	"mitidportal/session"
+	"mitidportal/support"
+	"mitidportal/views"
+)
+
+// contactFields are the form's fields, in the order of the page.
+var contactFields = []string{"system", "category", "subject", "message", "name", "email"}
+
+// contactCitizen reports whether the request is a logged-in citizen, whose case is tied to
+// their MitID.
+func contactCitizen(c echo.Context) bool { return web.StateOf(c).Subject.Kind == session.KindCitizen }
+
+func (s *Handlers) contactView(c echo.Context, f views.Form) views.ContactFormView {
+	v := views.ContactFormView{Form: f, LoggedIn: contactCitizen(c)}
+	for _, sys := range support.Systems {
+		v.Systems = append(v.Systems, views.Option{Value: string(sys), LabelID: sys.MsgID()})
+	}
+	for _, cat := range support.Categories {
+		v.Categories = append(v.Categories, views.Option{Value: string(cat), LabelID: cat.MsgID()})
+	}
+	return v
+}
+
+// ContactFormPage shows the empty form.
+func (s *Handlers) ContactFormPage(c echo.Context) error {
+	f := views.Form{Values: map[string]string{"system": string(support.SystemMitID)}}
+	return s.Render(c, http.StatusOK, views.ContactForm(s.contactView(c, f)))
+}
+
+// contactFieldOf is the form field a support rule is about.
+var contactFieldOf = map[*support.Error]string{
+	support.ErrSystemInvalid: "system", support.ErrCategoryInvalid: "category",
+	support.ErrSubjectRequired: "subject", support.ErrSubjectTooLong: "subject",
+	support.ErrBodyRequired: "message", support.ErrBodyTooLong: "message",
+	support.ErrNameRequired: "name", support.ErrNameTooLong: "name",
+	support.ErrContactRequired: "email", support.ErrEmailInvalid: "email",
+}
+
+// supportFieldError turns a support rule into an error at its field (fallback: the form as a
+// whole); any other error is returned for the error page.
+func supportFieldError(f *views.Form, err error, fallback string) error {
+	return web.SupportError(f, err, contactFieldOf, fallback)
+}
+
+// ContactFormSubmit opens the case (logged in) or stores it until the address is confirmed.
+func (s *Handlers) ContactFormSubmit(c echo.Context) error {
+	f := web.FormOf(c, contactFields...)
+	again := func() error { return s.Render(c, web.StatusInvalid, views.ContactForm(s.contactView(c, f))) }
+	st := web.StateOf(c)
+	anonymous := !contactCitizen(c)
+	sub := inbound.Submission{
+		System: support.System(f.Values["system"]), Category: support.Category(f.Values["category"]),
+		Subject: f.Values["subject"], Message: f.Values["message"], Lang: st.Lang,
+	}
+	if anonymous {
+		sub.Name, sub.Email = f.Values["name"], f.Values["email"]
+	}
+	// The missing fields all at once; then the first other rule the domain finds.
+	required := [][2]string{{"system", "citizencases.err.system_required"},
+		{"category", "citizencases.err.category_required"}, {"subject", support.ErrSubjectRequired.MsgID},
+		{"message", support.ErrBodyRequired.MsgID}}
+	if anonymous {
+		required = append(required, [2]string{"name", support.ErrNameRequired.MsgID},
+			[2]string{"email", "citizencases.err.email_required"})
+	}
+	web.Require(&f, f.Values, required...)
+	if !f.HasErrors() {
+		checked, err := sub.Check(anonymous)
+		if err := supportFieldError(&f, err, ""); err != nil {
+			return err
+		}
+		sub = checked
+	}
+	if f.HasErrors() {
+		return again()
+	}
+	ctx := c.Request().Context()
+	// Throttled per client address, and per MitID (logged in) or per e-mail address
+	// (anonymous), each attempt counted before anything is done with it: the form can neither
+	// flood support nor bomb someone's mailbox with confirmation mails, and its own purpose
+	// keeps an office's contact forms from blocking MitID creation there.
+	second := "mail:" + mailKey(sub.Email)
+	field := "email"
+	if !anonymous {
+		second, field = "mitid:"+strconv.FormatInt(st.Subject.ID, 10), "subject"
+	}
+	for _, key := range []string{s.ClientAddr(c), second} {
+		if err := s.Throttle.Take(ctx, identity.ThrottleContact, key); err != nil {
+			return s.FieldOrError(c, &f, err, field, again)
+		}
+	}
+	if !anonymous {
+		cs, err := s.openCitizenCase(ctx, st.Subject.ID, sub)
+		if err != nil {
+			if err := supportFieldError(&f, err, "subject"); err != nil {
+				return err
+			}
+			return again()
+		}
+		return s.Render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email, LoggedIn: true}))
+	}
+	err := inbound.NewPending(s.Pool).Create(ctx, sub, func(tx pgx.Tx, token string) error {
+		return s.sendContactConfirm(ctx, tx, sub, token)
+	})
+	if err != nil {
+		if err := supportFieldError(&f, err, "email"); err != nil {
+			return err
+		}
+		return again()
+	}
+	return s.Render(c, http.StatusOK, views.ContactSent(views.ContactSentView{Email: sub.Email}))
+}
+
+// mailKey is the throttle key of an e-mail address: a hash, so the address is not stored in
+// the throttle table.
+func mailKey(email string) string {
+	h := sha256.Sum256([]byte(strings.ToLower(email)))
+	return hex.EncodeToString(h[:12])
+}
+
+// openCitizenCase opens a logged-in citizen's case with the register's e-mail address and
+// sends the receipt.
+func (s *Handlers) openCitizenCase(ctx context.Context, mitidID int64, sub inbound.Submission) (support.Case, error) {
+	contact, err := identity.ContactOf(ctx, s.Pool, mitidID)
+	if err != nil {
+		return support.Case{}, err
+	}
+	return s.openCase(ctx, support.NewCase{
+		Channel: support.ChannelWeb, System: sub.System, Category: sub.Category, MitIDID: mitidID,
+		Name: strings.TrimSpace(contact.GivenName + " " + contact.FamilyName), Email: contact.Email,
+		Lang: sub.Lang, Subject: sub.Subject, Message: sub.Message,
+	})
+}
+
+// openCase opens the case and queues the receipt with its reference code in the same
+// transaction, recording the receipt's Message-ID so a mail reply to it lands on the case.
+func (s *Handlers) openCase(ctx context.Context, n support.NewCase) (support.Case, error) {
+	var cs support.Case
+	err := db.Transact(ctx, s.Pool, func(tx pgx.Tx) error {
+		var err error
+		if cs, err = s.Cases.OpenTx(ctx, tx, n); err != nil {
+			return err
+		}
+		if cs.Email == "" {
+			return nil // the register knows no address: the page shows the code
+		}
+		return s.sendReceipt(ctx, tx, cs)
+	})
+	return cs, err
+}
+
+// sendReceipt queues the receipt of case cs in tx.
+func (s *Handlers) sendReceipt(ctx context.Context, tx pgx.Tx, cs support.Case) error {
+	tr := s.Catalog.For(cs.Lang)
+	data := map[string]any{"Ref": cs.Ref, "Subject": cs.Subject, "Name": cs.Name,
+		"URL": s.Config.BaseURL + "/mitid/sager", "Phone": s.Config.SupportPhone}
+	text := tr.T("citizencases.mail.receipt_text", data)
+	if cs.MitIDID != 0 {
+		text += "\n\n" + tr.T("citizencases.mail.receipt_mycases", data)
+	}
+	_, msgID, err := s.Outbox.EnqueueThreaded(ctx, tx, mail.Message{To: cs.Email,
+		Subject: tr.T("citizencases.mail.receipt_subject", data), Text: text, Kind: "case.receipt"})
+	if err != nil {
+		return err
+	}
+	return inbound.RecordReceipt(ctx, tx, msgID, cs.ID)
+}
+
+// sendContactConfirm queues the mail with the confirmation link of an anonymous submission.
+func (s *Handlers) sendContactConfirm(ctx context.Context, tx pgx.Tx, sub inbound.Submission, token string) error {
+	tr := s.Catalog.For(sub.Lang)
+	data := map[string]any{"Name": sub.Name, "Subject": sub.Subject,
+		"URL": s.Config.BaseURL + "/kontakt/bekraeft/" + token}
+	_, err := s.Outbox.Enqueue(ctx, tx, mail.Message{To: sub.Email,
+		Subject: tr.T("citizencases.mail.confirm_subject"), Text: tr.T("citizencases.mail.confirm_text", data),
+		Kind: "case.contact_confirm", Secret: true}) // the link opens the case: blanked once sent
+	return err
+}
+
+// ContactConfirmPage is where the link in the mail leads: the submission and a button that
+// sends it. A GET spends nothing, so a mail scanner that follows links opens no case.
+func (s *Handlers) ContactConfirmPage(c echo.Context) error {
+	token := c.Param("token")
+	sub, err := inbound.NewPending(s.Pool).Lookup(c.Request().Context(), token)
+	if errors.Is(err, inbound.ErrTokenInvalid) {
+		return s.Render(c, http.StatusNotFound, views.ContactLinkInvalid())
+	}
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, views.ContactConfirm(views.ContactConfirmView{
+		Action: "/kontakt/bekraeft/" + token, SystemID: sub.System.MsgID(), CategoryID: sub.Category.MsgID(),
+		Subject: sub.Subject, Message: sub.Message, Name: sub.Name, Email: sub.Email}))
+}
+
+// ContactConfirm opens the case of an anonymous submission when the citizen presses the
+// button on the link's page; the link works once: spending it, opening the case and queuing
+// the receipt are one transaction.
+func (s *Handlers) ContactConfirm(c echo.Context) error {
+	ctx := c.Request().Context()
+	var cs support.Case
+	err := inbound.NewPending(s.Pool).Confirm(ctx, c.Param("token"), func(tx pgx.Tx, sub inbound.Submission) error {
+		var err error
+		cs, err = s.Cases.OpenTx(ctx, tx, support.NewCase{
+			Channel: support.ChannelWeb, System: sub.System, Category: sub.Category, Name: sub.Name,
+			Email: sub.Email, Lang: sub.Lang, Subject: sub.Subject, Message: sub.Message,
+		})
+		if err != nil {
+			return err
+		}
+		return s.sendReceipt(ctx, tx, cs)
+	})
+	if errors.Is(err, inbound.ErrTokenInvalid) {
+		return s.Render(c, http.StatusNotFound, views.ContactLinkInvalid())
+	}
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email}))
+}

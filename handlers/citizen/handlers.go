@@ -1,0 +1,41 @@
+// Package citizen is the citizen's side of the portal: the login with password, code display,
+// chip or app, creating a MitID from the activation letter, the self-service pages, blocking,
+// the MitID app's endpoints, the letter box, the contact form and "my cases". Its routes are
+// listed, with their roles, in handlers/routes.go.
+package citizen
+
+import (
+	"github.com/go-webauthn/webauthn/webauthn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mitidportal/handlers/web"
+	"mitidportal/identity"
+	"mitidportal/mail"
+	"mitidportal/mail/demobox"
+	"mitidportal/support"
+)
+
+// Handlers are the citizen's pages, with only what they use.
+type Handlers struct {
+	*web.Site
+	// Pool is used where a handler still opens a transaction itself (creation, the contact
+	// form); it moves into the domain packages.
+	Pool        *pgxpool.Pool
+	Identity    *identity.Store
+	Persons     *identity.Persons
+	Activations *identity.Activations
+	Throttle    *identity.AddressThrottle
+	Letters     *identity.Letters
+	Cases       *support.Cases
+	Outbox      *mail.Outbox
+	// DemoMail is the demo mode's in-process mail server, or nil.
+	DemoMail *demobox.Box
+
+	chips *web.Ceremonies
+}
+
+// New returns the citizen's handlers; wa runs the chip ceremonies.
+func New(h Handlers, wa *webauthn.WebAuthn) *Handlers {
+	h.chips = h.Ceremonies(wa, web.KeyChipCeremony)
+	return &h
+}

@@ -1,0 +1,288 @@
+package citizen
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/handlers/web"
+	"mitidportal/identity"
+	"mitidportal/session"
+	"mitidportal/views"
+)
+
+// Notices the overview shows after a change, named by ?done= (anything else shows nothing).
+var notices = map[string]string{
+	"renamed": "selfservice.notice.renamed", "means_blocked": "selfservice.notice.means_blocked",
+	"removed": "selfservice.notice.removed", "token_added": "selfservice.notice.token_added",
+	"chip_added": "selfservice.notice.chip_added", "app_added": "selfservice.notice.app_added",
+	"password_changed": "selfservice.notice.password_changed", "username_changed": "selfservice.notice.username_changed",
+}
+
+// mitidOf returns the logged-in citizen's MitID.
+func (s *Handlers) mitidOf(c echo.Context) (identity.MitID, error) {
+	return s.Identity.MitID(c.Request().Context(), web.StateOf(c).Subject.ID)
+}
+
+// Overview is the self-service front page.
+func (s *Handlers) Overview(c echo.Context) error {
+	ctx := c.Request().Context()
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return err
+	}
+	means, err := s.Identity.Means(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	unread, err := s.Letters.Unread(ctx, m.CPR)
+	if err != nil {
+		return err
+	}
+	v := views.OverviewView{
+		Username: m.Username, StatusID: m.Status.MsgID(), AssuranceID: m.Assurance.MsgID(),
+		SessionLevelID: identity.Level(web.StateOf(c).Subject.Level).MsgID(), UnreadLetters: unread,
+		NoticeID: notices[c.QueryParam("done")],
+	}
+	for _, a := range means {
+		row := views.MeansRow{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, StatusID: a.Status.MsgID(),
+			Created: s.When(a.CreatedAt)}
+		if a.LastUsedAt != nil {
+			row.LastUsed = s.When(*a.LastUsedAt)
+		}
+		if a.Kind != identity.KindPassword {
+			row.CanRename = true
+			row.CanRemove = true
+			row.CanBlock = a.Status == identity.AuthActive || a.Status == identity.AuthLocked || a.Status == identity.AuthPending
+		}
+		v.Means = append(v.Means, row)
+	}
+	return s.Render(c, http.StatusOK, views.Overview(v))
+}
+
+// meansOf returns the citizen's means named by the :id of the path; another person's means
+// is not found, the same as one that does not exist.
+func (s *Handlers) meansOf(c echo.Context) (identity.Authenticator, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return identity.Authenticator{}, echo.ErrNotFound
+	}
+	a, err := s.Identity.Authenticator(c.Request().Context(), web.StateOf(c).Subject.ID, id)
+	if errors.Is(err, identity.ErrNotFound) || (err == nil && (a.Kind == identity.KindPassword || a.Status == identity.AuthRevoked)) {
+		return identity.Authenticator{}, echo.ErrNotFound
+	}
+	return a, err
+}
+
+func meansView(a identity.Authenticator, f views.Form) views.MeansView {
+	return views.MeansView{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, Form: f}
+}
+
+// RenamePage asks for a new name for a means.
+func (s *Handlers) RenamePage(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	f := views.Form{Values: map[string]string{"label": a.Label}}
+	return s.Render(c, http.StatusOK, views.RenameMeans(meansView(a, f)))
+}
+
+// RenameSubmit renames the means.
+func (s *Handlers) RenameSubmit(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	f := web.FormOf(c, "label")
+	again := func() error { return s.Render(c, web.StatusInvalid, views.RenameMeans(meansView(a, f))) }
+	web.Require(&f, f.Values, [2]string{"label", "form.err.label_required"})
+	if f.HasErrors() {
+		return again()
+	}
+	if err := s.Identity.RenameAuthenticator(c.Request().Context(), a.MitIDID, a.ID, f.Values["label"], identity.ActorCitizen); err != nil {
+		return s.FieldOrError(c, &f, err, "label", again)
+	}
+	return s.Redirect(c, "/mitid?done=renamed")
+}
+
+// BlockMeansPage asks why a means is to be blocked.
+func (s *Handlers) BlockMeansPage(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	v := meansView(a, views.Form{})
+	v.Reasons = web.BlockReasons()
+	return s.Render(c, http.StatusOK, views.BlockMeans(v))
+}
+
+// BlockMeansSubmit blocks the means.
+func (s *Handlers) BlockMeansSubmit(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	f := web.FormOf(c, "reason")
+	again := func() error {
+		v := meansView(a, f)
+		v.Reasons = web.BlockReasons()
+		return s.Render(c, web.StatusInvalid, views.BlockMeans(v))
+	}
+	reason, err := web.ParseChoice(f.Values["reason"])
+	if err != nil {
+		f.Errors = append(f.Errors, views.FieldError{Field: "reason", MsgID: "form.err.reason_required"})
+		return again()
+	}
+	if err := s.Identity.BlockAuthenticator(c.Request().Context(), a.MitIDID, a.ID, reason, identity.ActorCitizen); err != nil {
+		return s.FieldOrError(c, &f, err, "reason", again)
+	}
+	return s.Redirect(c, "/mitid?done=means_blocked")
+}
+
+// RemoveMeansPage asks to confirm the removal of a means.
+func (s *Handlers) RemoveMeansPage(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, views.RemoveMeans(meansView(a, views.Form{})))
+}
+
+// RemoveMeansSubmit removes the means.
+func (s *Handlers) RemoveMeansSubmit(c echo.Context) error {
+	a, err := s.meansOf(c)
+	if err != nil {
+		return err
+	}
+	var f views.Form
+	if err := s.Identity.RemoveAuthenticator(c.Request().Context(), a.MitIDID, a.ID, identity.ActorCitizen); err != nil {
+		return s.FieldOrError(c, &f, err, "", func() error {
+			return s.Render(c, web.StatusInvalid, views.RemoveMeans(meansView(a, f)))
+		})
+	}
+	return s.Redirect(c, "/mitid?done=removed")
+}
+
+// AddTokenPage asks for a further code display.
+func (s *Handlers) AddTokenPage(c echo.Context) error {
+	return s.Render(c, http.StatusOK, views.AddToken(views.AddTokenView{}))
+}
+
+// AddTokenSubmit adds the code display.
+func (s *Handlers) AddTokenSubmit(c echo.Context) error {
+	f := web.FormOf(c, "serial")
+	code := web.Field(c, "code")
+	web.InputErrors(c, &f)
+	again := func() error { return s.Render(c, web.StatusInvalid, views.AddToken(views.AddTokenView{Form: f})) }
+	web.Require(&f, map[string]string{"serial": f.Values["serial"], "code": code},
+		[2]string{"serial", "form.err.serial_required"}, [2]string{"code", "form.err.code_required"})
+	if f.HasErrors() {
+		return again()
+	}
+	_, err := s.Identity.ActivateToken(c.Request().Context(), web.StateOf(c).Subject.ID, f.Values["serial"], code, identity.ActorCitizen)
+	if err != nil {
+		fieldName := "serial"
+		if errors.Is(err, identity.ErrCodeWrong) {
+			fieldName = "code"
+		}
+		return s.FieldOrError(c, &f, err, fieldName, again)
+	}
+	return s.Redirect(c, "/mitid?done=token_added")
+}
+
+// PasswordPage asks for a new password.
+func (s *Handlers) PasswordPage(c echo.Context) error {
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, views.ChangePassword(views.ChangePasswordView{Username: m.Username}))
+}
+
+// PasswordSubmit changes the password.
+func (s *Handlers) PasswordSubmit(c echo.Context) error {
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return err
+	}
+	password, repeat := web.SecretField(c, "password"), web.SecretField(c, "password_repeat")
+	var f views.Form
+	if web.InputErrors(c, &f); !f.HasErrors() {
+		f.Errors = checkNewPassword(password, repeat)
+	}
+	again := func() error {
+		return s.Render(c, web.StatusInvalid, views.ChangePassword(views.ChangePasswordView{Username: m.Username, Form: f}))
+	}
+	if f.HasErrors() {
+		return again()
+	}
+	// Every other session of the MitID ends in the transaction of the change (whoever logged in
+	// with the old password is out); this one stays.
+	ctx, st := c.Request().Context(), web.StateOf(c)
+	endOthers := func(tx pgx.Tx) error {
+		_, err := s.Sessions.EndOthersTx(ctx, tx, session.KindCitizen, m.ID, st.Sess.ID)
+		return err
+	}
+	if err := s.Identity.ChangePassword(ctx, m.ID, password, identity.ActorCitizen, endOthers); err != nil {
+		return s.FieldOrError(c, &f, err, "password", again)
+	}
+	return s.Redirect(c, "/mitid?done=password_changed")
+}
+
+// UsernamePage asks for a new username.
+func (s *Handlers) UsernamePage(c echo.Context) error {
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username}))
+}
+
+// UsernameSubmit changes the username.
+func (s *Handlers) UsernameSubmit(c echo.Context) error {
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return err
+	}
+	f := web.FormOf(c, "username")
+	again := func() error {
+		return s.Render(c, web.StatusInvalid, views.ChangeUsername(views.ChangeUsernameView{Username: m.Username, Form: f}))
+	}
+	web.Require(&f, f.Values, [2]string{"username", "form.err.new_username_required"})
+	if f.HasErrors() {
+		return again()
+	}
+	if err := s.Identity.ChangeUsername(c.Request().Context(), m.ID, f.Values["username"], identity.ActorCitizen); err != nil {
+		return s.FieldOrError(c, &f, err, "username", again)
+	}
+	return s.Redirect(c, "/mitid?done=username_changed")
+}
+
+// SessionsPage lists where the citizen is logged in.
+func (s *Handlers) SessionsPage(c echo.Context) error {
+	st := web.StateOf(c)
+	list, err := s.Sessions.List(c.Request().Context(), session.KindCitizen, st.Subject.ID, st.Sess.ID)
+	if err != nil {
+		return err
+	}
+	var v views.SessionsView
+	for _, i := range list {
+		v.Sessions = append(v.Sessions, views.SessionRow{Started: s.When(i.CreatedAt), LastUsed: s.When(i.LastSeenAt), Current: i.Current})
+	}
+	return s.Render(c, http.StatusOK, views.Sessions(v))
+}
+
+// LogoutEverywhere ends every session of the citizen, this one included.
+func (s *Handlers) LogoutEverywhere(c echo.Context) error {
+	st := web.StateOf(c)
+	if _, err := s.Sessions.EndAll(c.Request().Context(), session.KindCitizen, st.Subject.ID); err != nil {
+		return err
+	}
+	st.Sess.Options.MaxAge = -1
+	st.Dirty = true
+	return s.Redirect(c, "/")
+}

@@ -1,0 +1,194 @@
+package desk
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/handlers/web"
+	"mitidportal/support"
+	"mitidportal/views"
+)
+
+// msgOptions turns a domain's values into select or radio choices labelled by their names.
+func msgOptions[T interface {
+	~string
+	MsgID() string
+}](xs []T) []views.Option {
+	out := make([]views.Option, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, views.Option{Value: string(x), LabelID: x.MsgID()})
+	}
+	return out
+}
+
+var deskLangs = []views.Option{{Value: "da", LabelID: "desk.lang.da"}, {Value: "en", LabelID: "desk.lang.en"}}
+
+// langID is the message ID of a case's language.
+func langID(lang string) string {
+	for _, o := range deskLangs {
+		if o.Value == lang {
+			return o.LabelID
+		}
+	}
+	return "desk.lang.da"
+}
+
+// deskCaseNotices are the notices a ?udfoert= value on a case page may ask for.
+var deskCaseNotices = map[string]string{
+	"oprettet": "desk.notice.created", "svar": "desk.notice.replied", "note": "desk.notice.noted",
+	"opkald": "desk.notice.call", "status": "desk.notice.status", "tildelt": "desk.notice.assigned",
+	"tags": "desk.notice.tags",
+}
+
+// deskCaseOf loads the case named in the URL; an unknown code is 404.
+func (s *Handlers) deskCaseOf(c echo.Context) (support.Case, error) {
+	cs, err := s.Cases.ByRef(c.Request().Context(), c.Param("ref"))
+	if errors.Is(err, support.ErrNotFound) {
+		return cs, echo.ErrNotFound
+	}
+	return cs, err
+}
+
+// CasePage is the case page; ?svar=ID fills the reply with a canned reply.
+func (s *Handlers) CasePage(c echo.Context) error {
+	cs, err := s.deskCaseOf(c)
+	if err != nil {
+		return err
+	}
+	f := views.Form{Values: map[string]string{}}
+	return s.renderDeskCase(c, http.StatusOK, cs, f, "", deskCaseNotices[c.QueryParam("udfoert")])
+}
+
+// renderDeskCase shows the case with the forms in state f; active names the form posted.
+func (s *Handlers) renderDeskCase(c echo.Context, status int, cs support.Case, f views.Form, active, notice string) error {
+	ctx := c.Request().Context()
+	s.staffNav(c)
+	names, err := s.staffNames(ctx)
+	if err != nil {
+		return err
+	}
+	entries, err := s.Cases.Timeline(ctx, cs.ID, true)
+	if err != nil {
+		return err
+	}
+	me := web.StateOf(c).Subject.ID
+	now := s.Now()
+	v := views.DeskCaseView{Ref: cs.Ref, Href: deskPath + "/" + cs.Ref, Subject: cs.Subject, Version: cs.Version,
+		Closed: cs.Status == support.StatusClosed, Mine: cs.AssigneeID != 0 && cs.AssigneeID == me,
+		Assigned: cs.AssigneeID != 0, NextStatuses: msgOptions(cs.Status.Next()), Outcomes: msgOptions(support.CallOutcomes),
+		Form: f, Active: active, NoticeID: notice, Tags: cs.Tags}
+	assignee := views.DeskFact{LabelID: "desk.field.assignee", ValueID: "desk.case.unassigned"}
+	if cs.AssigneeID != 0 {
+		assignee = views.DeskFact{LabelID: "desk.field.assignee", Value: staffName(names, cs.AssigneeID)}
+	}
+	v.Facts = []views.DeskFact{
+		{LabelID: "desk.field.status", ValueID: cs.Status.MsgID()},
+		{LabelID: "desk.field.priority", ValueID: cs.Priority.MsgID()},
+		{LabelID: "desk.field.system", ValueID: cs.System.MsgID()},
+		{LabelID: "desk.field.category", ValueID: cs.Category.MsgID()},
+		{LabelID: "desk.field.channel", ValueID: cs.Channel.MsgID()},
+		assignee,
+		{LabelID: "desk.field.caller_name", Value: cs.Name},
+		{LabelID: "desk.field.email", Value: cs.Email},
+		{LabelID: "desk.field.phone", Value: cs.Phone},
+		{LabelID: "desk.field.lang", ValueID: langID(cs.Lang)},
+		{LabelID: "desk.field.created", Value: s.When(cs.CreatedAt)},
+		{LabelID: "desk.field.tags", Value: strings.Join(cs.Tags, ", ")},
+	}
+	if cs.MitIDID != 0 {
+		// Opening the card is an audited look-up, so the case page offers a button that posts.
+		v.MitIDOpen = deskCitizenPath + strconv.FormatInt(cs.MitIDID, 10) + "/aabn?sag=" + url.QueryEscape(cs.Ref)
+	}
+	for _, d := range []struct {
+		id string
+		d  support.Deadline
+	}{{"desk.case.first_response", cs.FirstResponse}, {"desk.case.resolution", cs.Resolution}} {
+		dd := views.DeskDeadline{LabelID: d.id, State: string(d.d.State(now)), StateID: d.d.State(now).MsgID()}
+		if !d.d.Due.IsZero() {
+			dd.Due = s.When(d.d.Due)
+		}
+		if !d.d.Met.IsZero() {
+			dd.Met = s.When(d.d.Met)
+		}
+		v.Deadlines = append(v.Deadlines, dd)
+	}
+	for _, e := range entries {
+		v.Timeline = append(v.Timeline, s.deskEntry(e, names))
+	}
+	email, err := s.deskEmail(c, cs)
+	if err != nil {
+		return err
+	}
+	v.CanEmail = email != ""
+	for _, cr := range support.CannedReplies {
+		v.Canned = append(v.Canned, views.Option{Value: cr.ID, LabelID: cr.TitleID})
+	}
+	if cr, ok := support.CannedByID(c.QueryParam("svar")); ok && active == "" {
+		v.CannedChosen = cr.ID
+		f.Values["reply_body"] = s.Catalog.For(cs.Lang).T(cr.BodyID, support.CannedData(cs, s.Config.SupportPhone))
+	}
+	if _, ok := f.Values["tags"]; !ok {
+		f.Values["tags"] = strings.Join(cs.Tags, ", ")
+	}
+	return s.Render(c, status, views.DeskCase(v))
+}
+
+// deskEntry is one timeline entry as the case page shows it.
+func (s *Handlers) deskEntry(e support.Entry, names map[int64]string) views.DeskEntry {
+	out := views.DeskEntry{KindID: e.Kind.MsgID(), At: s.When(e.At), Internal: !e.Kind.Public(), Body: e.Body}
+	if e.StaffID != 0 {
+		out.By = staffName(names, e.StaffID)
+	}
+	fact := func(label, value, valueID string) {
+		out.Facts = append(out.Facts, views.DeskFact{LabelID: label, Value: value, ValueID: valueID})
+	}
+	switch e.Kind {
+	case support.EntryStatus:
+		fact("desk.case.from", "", support.CaseStatus(e.From).MsgID())
+		fact("desk.case.to", "", support.CaseStatus(e.To).MsgID())
+	case support.EntryPriority:
+		fact("desk.case.from", "", support.Priority(e.From).MsgID())
+		fact("desk.case.to", "", support.Priority(e.To).MsgID())
+	case support.EntryAssignment:
+		from, to := e.Assignees()
+		for _, a := range []struct {
+			label string
+			id    int64
+		}{{"desk.case.from", from}, {"desk.case.to", to}} {
+			if a.id == 0 {
+				fact(a.label, "", "desk.case.unassigned")
+			} else {
+				fact(a.label, staffName(names, a.id), "")
+			}
+		}
+	case support.EntryCall:
+		fact("desk.case.call_start", s.When(e.CallStart), "")
+		fact("desk.case.call_end", s.When(e.CallEnd), "")
+		fact("desk.case.duration", strconv.Itoa(int(e.CallDuration().Round(time.Minute).Minutes()))+" min", "")
+		fact("desk.case.outcome", "", e.Outcome.MsgID())
+	case support.EntryVerification:
+		fact("desk.case.method", "", e.Method.MsgID())
+		fact("desk.case.result", "", e.Result.MsgID())
+	case support.EntryAction:
+		fact("desk.case.action", "", e.Action.MsgID())
+	case support.EntryTags:
+		for _, k := range [][2]string{{"added", "desk.case.tags_added"}, {"removed", "desk.case.tags_removed"}} {
+			if xs, ok := e.Detail[k[0]].([]any); ok && len(xs) > 0 {
+				var tags []string
+				for _, x := range xs {
+					if t, ok := x.(string); ok {
+						tags = append(tags, t)
+					}
+				}
+				fact(k[1], strings.Join(tags, ", "), "")
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,236 @@
+package desk
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/db"
+	"mitidportal/handlers/web"
+	"mitidportal/identity"
+	"mitidportal/inbound"
+	"mitidportal/mail"
+	"mitidportal/support"
+	"mitidportal/views"
+)
+
+// deskEmail is where replies to the case go: its own address, else the citizen's in the
+// register; "" when there is none.
+func (s *Handlers) deskEmail(c echo.Context, cs support.Case) (string, error) {
+	if cs.Email != "" || cs.MitIDID == 0 {
+		return cs.Email, nil
+	}
+	contact, err := identity.ContactOf(c.Request().Context(), s.Pool, cs.MitIDID)
+	if errors.Is(err, identity.ErrNotFound) {
+		return "", nil
+	}
+	return contact.Email, err
+}
+
+// Reply sends a reply by e-mail in the case's language, threaded on the newest mail of the
+// case, and records it on the timeline in the same transaction.
+func (s *Handlers) Reply(c echo.Context) error {
+	cs, err := s.deskCaseOf(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	f := web.FormOf(c, "reply_body")
+	body := f.Values["reply_body"]
+	again := func() error { return s.renderDeskCase(c, web.StatusInvalid, cs, f, "reply", "") }
+	web.Require(&f, f.Values, [2]string{"reply_body", support.ErrBodyRequired.MsgID})
+	if f.HasErrors() {
+		return again()
+	}
+	to, err := s.deskEmail(c, cs)
+	if err != nil {
+		return err
+	}
+	if to == "" {
+		f.Errors = append(f.Errors, views.FieldError{Field: "reply_body", MsgID: "desk.err.no_email"})
+		return again()
+	}
+	entries, err := s.Cases.Timeline(ctx, cs.ID, true)
+	if err != nil {
+		return err
+	}
+	// Thread on the newest mail of the case; before any, on the receipt of a web case.
+	inReplyTo, err := inbound.ReceiptOf(ctx, s.Pool, cs.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.MessageID != "" {
+			inReplyTo = e.MessageID
+		}
+	}
+	me := web.StateOf(c).Subject.ID
+	tr := s.Catalog.For(cs.Lang)
+	err = db.Transact(ctx, s.Pool, func(tx pgx.Tx) error {
+		_, msgID, err := s.Outbox.EnqueueThreaded(ctx, tx, mail.Message{To: to, InReplyTo: inReplyTo,
+			Subject: tr.T("desk.mail.subject", map[string]any{"Ref": cs.Ref, "Subject": cs.Subject}),
+			Text:    body + "\n\n-- \n" + tr.T("desk.mail.footer", map[string]any{"Ref": cs.Ref}),
+			Kind:    "case_reply"})
+		if err != nil {
+			return err
+		}
+		_, err = s.Cases.AddReplyTx(ctx, tx, support.Reply{CaseID: cs.ID, StaffID: me, Body: body, MessageID: msgID})
+		return err
+	})
+	if err != nil {
+		if err := web.SupportError(&f, err, nil, "reply_body"); err != nil {
+			return err
+		}
+		return again()
+	}
+	return s.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=svar")
+}
+
+// Note adds an internal note.
+func (s *Handlers) Note(c echo.Context) error {
+	cs, err := s.deskCaseOf(c)
+	if err != nil {
+		return err
+	}
+	f := web.FormOf(c, "note_body")
+	if f.HasErrors() {
+		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "note", "")
+	}
+	_, err = s.Cases.AddNote(c.Request().Context(), cs.ID, web.StateOf(c).Subject.ID, f.Values["note_body"])
+	if err != nil {
+		if err := web.SupportError(&f, err, nil, "note_body"); err != nil {
+			return err
+		}
+		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "note", "")
+	}
+	return s.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=note")
+}
+
+// Call logs a call: start and end as clock times today, or a length in minutes ending now.
+func (s *Handlers) Call(c echo.Context) error {
+	cs, err := s.deskCaseOf(c)
+	if err != nil {
+		return err
+	}
+	f := web.FormOf(c, "call_start", "call_end", "call_minutes", "outcome", "call_note")
+	start, end, ok := s.callTimes(f.Values)
+	if !ok {
+		f.Errors = append(f.Errors, views.FieldError{Field: "call_start", MsgID: "desk.err.call_times"})
+	}
+	if f.Values["outcome"] == "" {
+		f.Errors = append(f.Errors, views.FieldError{Field: "outcome", MsgID: support.ErrOutcomeInvalid.MsgID})
+	}
+	if !f.HasErrors() {
+		_, err = s.Cases.LogCall(c.Request().Context(), support.Call{CaseID: cs.ID, StaffID: web.StateOf(c).Subject.ID,
+			Start: start, End: end, Outcome: support.CallOutcome(f.Values["outcome"]), Note: f.Values["call_note"]})
+		if err == nil {
+			return s.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=opkald")
+		}
+		fields := map[*support.Error]string{support.ErrOutcomeInvalid: "outcome", support.ErrCallTimes: "call_start"}
+		if err := web.SupportError(&f, err, fields, "call_note"); err != nil {
+			return err
+		}
+	}
+	return s.renderDeskCase(c, web.StatusInvalid, cs, f, "call", "")
+}
+
+// callTimes reads a call's start and end: "HH:MM" (or "HH.MM") today in the desk's time zone,
+// or a length in minutes up to now.
+func (s *Handlers) callTimes(v map[string]string) (start, end time.Time, ok bool) {
+	now := s.Now().In(s.Schedule.Location())
+	if m := v["call_minutes"]; m != "" {
+		n, err := strconv.Atoi(m)
+		if err != nil || n < 0 || n > 12*60 {
+			return start, end, false
+		}
+		return now.Add(-time.Duration(n) * time.Minute), now, true
+	}
+	clock := func(s string) (time.Time, bool) {
+		t, err := time.Parse("15:04", strings.ReplaceAll(s, ".", ":"))
+		if err != nil {
+			return time.Time{}, false
+		}
+		return time.Date(now.Year(), now.Month(), now.Day(), t.Hour(), t.Minute(), 0, 0, now.Location()), true
+	}
+	start, ok1 := clock(v["call_start"])
+	end, ok2 := clock(v["call_end"])
+	return start, end, ok1 && ok2
+}
+
+// version reads the version the form was made on; -1 (always a conflict) when missing.
+func version(c echo.Context) int {
+	n, err := strconv.Atoi(c.FormValue("version"))
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// deskChanged ends a change of the case: to the case on success, else the case as it now is
+// with the rule broken (a conflict says so at the top; what was typed stays in f).
+func (s *Handlers) deskChanged(c echo.Context, cs support.Case, f views.Form, active, field, notice string, err error) error {
+	if err == nil {
+		return s.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert="+notice)
+	}
+	status := web.StatusInvalid
+	if errors.Is(err, support.ErrConflict) {
+		status, field = http.StatusConflict, ""
+	}
+	if err := web.SupportError(&f, err, nil, field); err != nil {
+		return err
+	}
+	fresh, gerr := s.Cases.Get(c.Request().Context(), cs.ID)
+	if gerr != nil {
+		return gerr
+	}
+	return s.renderDeskCase(c, status, fresh, f, active, "")
+}
+
+// SetStatus moves the case to another status.
+func (s *Handlers) SetStatus(c echo.Context) error {
+	cs, err := s.deskCaseOf(c)
+	if err != nil {
+		return err
+	}
+	f := web.FormOf(c, "status")
+	web.Require(&f, f.Values, [2]string{"status", support.ErrStatusInvalid.MsgID})
+	if f.HasErrors() {
+		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "status", "")
+	}
+	_, err = s.Cases.SetStatus(c.Request().Context(), cs.ID, web.StateOf(c).Subject.ID, support.CaseStatus(f.Values["status"]), version(c))
+	return s.deskChanged(c, cs, f, "status", "status", "status", err)
+}
+
+// SetAssignee takes the case ("me") or lets it go ("none").
+func (s *Handlers) SetAssignee(c echo.Context) error {
+	cs, err := s.deskCaseOf(c)
+	if err != nil {
+		return err
+	}
+	me := web.StateOf(c).Subject.ID
+	to := int64(0)
+	if c.FormValue("to") == "me" {
+		to = me
+	}
+	_, err = s.Cases.Assign(c.Request().Context(), cs.ID, me, to, version(c))
+	return s.deskChanged(c, cs, views.Form{Values: map[string]string{}}, "assign", "", "tildelt", err)
+}
+
+// SetTags replaces the tags with the comma-separated list typed.
+func (s *Handlers) SetTags(c echo.Context) error {
+	cs, err := s.deskCaseOf(c)
+	if err != nil {
+		return err
+	}
+	f := web.FormOf(c, "tags")
+	if f.HasErrors() {
+		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "tags", "")
+	}
+	_, err = s.Cases.SetTags(c.Request().Context(), cs.ID, web.StateOf(c).Subject.ID, strings.Split(f.Values["tags"], ","), version(c))
+	return s.deskChanged(c, cs, f, "tags", "tags", "tags", err)
+}

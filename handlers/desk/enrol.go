@@ -1,0 +1,181 @@
+package desk
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/handlers/web"
+	"mitidportal/staff"
+	"mitidportal/views"
+)
+
+// A new staff member sets a password and registers a security key through the one-time link
+// from `portal staff create` or the admin page; nothing is stored on the account before both
+// are done.
+
+// EnrolLink opens the one-time link: it keeps a reference to the enrolment in the session
+// and sends the browser on to an address without the token, so the token is not left in the
+// address bar or history.
+func (s *Handlers) EnrolLink(c echo.Context) error {
+	token := c.Param("token")
+	// The access log shows this route by its pattern (logPath), never the token.
+	e, err := s.Staff.OpenEnrolment(c.Request().Context(), token)
+	if errors.Is(err, staff.ErrEnrolmentInvalid) {
+		return s.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
+	}
+	if err != nil {
+		return err
+	}
+	st := web.StateOf(c)
+	delete(st.Sess.Values, keyStaffEnrolHash)
+	st.Sess.Values[keyStaffEnrolRef] = e.Ref
+	st.Dirty = true
+	return s.Redirect(c, "/medarbejder/tilmeld")
+}
+
+// openEnrolment is the enrolment this session is completing, if it can still be used.
+func (s *Handlers) openEnrolment(c echo.Context) (staff.Enrolment, bool, error) {
+	ref, _ := web.StateOf(c).Sess.Values[keyStaffEnrolRef].(string)
+	if ref == "" {
+		return staff.Enrolment{}, false, nil
+	}
+	e, err := s.Staff.EnrolmentByRef(c.Request().Context(), ref)
+	if errors.Is(err, staff.ErrEnrolmentInvalid) {
+		return staff.Enrolment{}, false, nil
+	}
+	return e, err == nil, err
+}
+
+// EnrolPage asks the new staff member for a password.
+func (s *Handlers) EnrolPage(c echo.Context) error {
+	e, ok, err := s.openEnrolment(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
+	}
+	return s.Render(c, http.StatusOK, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email}))
+}
+
+// EnrolSubmit checks the new password and keeps only its hash in the session until the
+// key is registered; nothing is stored on the account before both are done.
+func (s *Handlers) EnrolSubmit(c echo.Context) error {
+	e, ok, err := s.openEnrolment(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
+	}
+	f := views.Form{}
+	password, repeat := web.SecretField(c, "password"), web.SecretField(c, "password_repeat")
+	web.InputErrors(c, &f)
+	web.Require(&f, map[string]string{"password": password, "password_repeat": repeat},
+		[2]string{"password", "staffweb.err.new_password_required"},
+		[2]string{"password_repeat", "staffweb.err.password_repeat_required"})
+	if !f.HasErrors() && password != repeat {
+		f.Errors = append(f.Errors, views.FieldError{Field: "password_repeat", MsgID: "staffweb.err.password_mismatch"})
+	}
+	var hash string
+	if !f.HasErrors() {
+		hash, err = staff.HashNewPassword(password, e.User.Email)
+		if rule, ok := staff.IsRule(err); ok {
+			f.Errors = append(f.Errors, views.FieldError{Field: "password", MsgID: rule.MsgID})
+		} else if err != nil {
+			return err
+		}
+	}
+	if f.HasErrors() {
+		return s.Render(c, web.StatusInvalid, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email, Form: f}))
+	}
+	st := web.StateOf(c)
+	st.Sess.Values[keyStaffEnrolHash] = hash
+	st.Dirty = true
+	return s.Redirect(c, "/medarbejder/tilmeld/noegle")
+}
+
+// enrolmentWithPassword is openEnrolment once the password step is done, with the hash.
+func (s *Handlers) enrolmentWithPassword(c echo.Context) (staff.Enrolment, string, bool, error) {
+	hash, _ := web.StateOf(c).Sess.Values[keyStaffEnrolHash].(string)
+	e, ok, err := s.openEnrolment(c)
+	return e, hash, ok && hash != "", err
+}
+
+// EnrolKeyPage asks for the security key once the password is chosen.
+func (s *Handlers) EnrolKeyPage(c echo.Context) error {
+	e, _, ok, err := s.enrolmentWithPassword(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.Redirect(c, "/medarbejder/tilmeld")
+	}
+	return s.Render(c, http.StatusOK, views.StaffEnrolKey(views.StaffEnrolKeyView{Name: e.User.Name, Email: e.User.Email}))
+}
+
+// EnrolBegin asks for a new credential on a security key: user verification required, no
+// attestation, and the account's keys excluded.
+func (s *Handlers) EnrolBegin(c echo.Context) error {
+	e, _, ok, err := s.enrolmentWithPassword(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.ScriptRedirect(c, "/medarbejder/tilmeld")
+	}
+	keys, err := s.Staff.Credentials(c.Request().Context(), e.User.ID)
+	if err != nil {
+		return err
+	}
+	user := staffKeyUser(e.User, keys)
+	return s.keys.BeginRegistration(c, user, user.Descriptors(), web.Ceremony{Purpose: staffEnrol, Account: e.User.ID})
+}
+
+// EnrolFinish verifies the new credential and completes the enrolment in one go: the
+// link is used up, the password and key are stored, and the new staff member is logged in.
+func (s *Handlers) EnrolFinish(c echo.Context) error {
+	cer, ok := s.keys.Take(c, staffEnrol)
+	e, hash, open, err := s.enrolmentWithPassword(c)
+	if err != nil {
+		return err
+	}
+	if !open {
+		return s.ScriptRedirect(c, "/medarbejder/tilmeld")
+	}
+	if !ok || cer.Account != e.User.ID {
+		return s.ScriptFail(c, http.StatusBadRequest, "staffweb.key.expired")
+	}
+	ctx := c.Request().Context()
+	refuse := func(reason error) error {
+		s.Log.InfoContext(ctx, "staff key registration refused", "staff", e.User.ID, "error", reason.Error())
+		return s.ScriptFail(c, http.StatusBadRequest, "staffweb.key.not_accepted")
+	}
+	parsed, err := s.keys.ParseCreation(c)
+	if err != nil {
+		return refuse(err)
+	}
+	key, err := s.keys.CreateCredential(staffKeyUser(e.User, nil), cer, parsed)
+	if err != nil {
+		return refuse(err)
+	}
+	u, err := s.Staff.CompleteEnrolment(ctx, e.Ref, hash, staff.Credential{
+		CredentialID: key.CredentialID, PublicKey: key.PublicKey, SignCount: key.SignCount, AAGUID: key.AAGUID,
+		Transports: key.Transports, BackupEligible: key.BackupEligible, BackupState: key.BackupState,
+		UserVerified: key.UserVerified,
+	})
+	switch {
+	case errors.Is(err, staff.ErrKeyRegistered):
+		return s.ScriptFail(c, http.StatusConflict, staff.ErrKeyRegistered.MsgID)
+	case errors.Is(err, staff.ErrEnrolmentInvalid):
+		return s.ScriptRedirect(c, "/medarbejder/tilmeld")
+	case err != nil:
+		return err
+	}
+	if err := s.establishStaffLogin(c, u); err != nil {
+		return err
+	}
+	return s.ScriptRedirect(c, staffHomePath)
+}

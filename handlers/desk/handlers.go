@@ -1,0 +1,41 @@
+// Package desk is the staff side of the portal: the staff login with password and security
+// key, enrolment by one-time link, the support desk's queues and cases, the citizen card with
+// its audited look-ups and actions, the supervisor dashboard, the audit log and the admin
+// pages for staff accounts. Its routes are listed, with their roles, in handlers/routes.go.
+package desk
+
+import (
+	"github.com/go-webauthn/webauthn/webauthn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mitidportal/audit"
+	"mitidportal/handlers/web"
+	"mitidportal/identity"
+	"mitidportal/mail"
+	"mitidportal/staff"
+	"mitidportal/support"
+)
+
+// Handlers are the desk's pages, with only what they use.
+type Handlers struct {
+	*web.Site
+	// Pool is used where a handler still opens a transaction itself (the citizen card's
+	// look-up and actions); it moves into the domain packages.
+	Pool        *pgxpool.Pool
+	Identity    *identity.Store
+	Persons     *identity.Persons
+	Activations *identity.Activations
+	Throttle    *identity.AddressThrottle
+	Staff       *staff.Store
+	Cases       *support.Cases
+	Audit       *audit.Log
+	Outbox      *mail.Outbox
+
+	keys *web.Ceremonies
+}
+
+// New returns the desk's handlers; wa runs the staff key ceremonies.
+func New(h Handlers, wa *webauthn.WebAuthn) *Handlers {
+	h.keys = h.Ceremonies(wa, web.KeyStaffCeremony)
+	return &h
+}

@@ -1,0 +1,140 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/db"
+	"mitidportal/fault"
+	"mitidportal/identity"
+	"mitidportal/views"
+)
+
+// RetryAfter is the Retry-After of a 503, in seconds: a database restart or fail-over
+// usually takes that long.
+const RetryAfter = "30"
+
+// Errors the middleware returns, each mapped to its own page.
+var (
+	ErrLoginRequired = echo.NewHTTPError(http.StatusUnauthorized, "login required")
+	ErrCSRF          = echo.NewHTTPError(http.StatusForbidden, "csrf token missing or wrong")
+)
+
+// kindStatus is the one table from the kind of a domain's refusal to the HTTP status of the
+// page that shows it.
+var kindStatus = map[fault.Kind]int{
+	fault.Invalid:     http.StatusBadRequest,
+	fault.NotFound:    http.StatusNotFound,
+	fault.Conflict:    http.StatusConflict,
+	fault.Forbidden:   http.StatusForbidden,
+	fault.Throttled:   http.StatusTooManyRequests,
+	fault.Unavailable: http.StatusServiceUnavailable,
+}
+
+// errorPages maps a status to the messages of its page; statuses not listed use 500's
+// (server errors) or 400's (client errors).
+var errorPages = map[int]views.ErrorView{
+	http.StatusBadRequest:            {TitleID: "error.400.title", TextID: "error.400.text"},
+	http.StatusUnauthorized:          {TitleID: "error.401.title", TextID: "error.401.text"},
+	http.StatusForbidden:             {TitleID: "error.403.title", TextID: "error.403.text"},
+	http.StatusNotFound:              {TitleID: "error.404.title", TextID: "error.404.text"},
+	http.StatusConflict:              {TitleID: "error.409.title", TextID: "error.409.text"},
+	http.StatusMethodNotAllowed:      {TitleID: "error.405.title", TextID: "error.405.text"},
+	http.StatusRequestEntityTooLarge: {TitleID: "error.413.title", TextID: "error.413.text"},
+	http.StatusTooManyRequests:       {TitleID: "error.429.title", TextID: "error.429.text"},
+	http.StatusInternalServerError:   {TitleID: "error.500.title", TextID: "error.500.text"},
+	http.StatusServiceUnavailable:    {TitleID: "error.503.title", TextID: "error.503.text"},
+}
+
+// refusedTextCodes are PostgreSQL's answers to text it cannot store: a NUL byte or a byte
+// sequence that is not UTF-8 (22021), a character the database's encoding lacks (22P05), a
+// value longer than its column (22001). The input rules (input.go) refuse all of these with a
+// field error first; should a value slip past them, the person's input is at fault, not the
+// server, so it is a 400 and not a 500.
+var refusedTextCodes = []string{"22021", "22P05", "22001"}
+
+// refusedText reports whether err is PostgreSQL refusing text a request sent.
+func refusedText(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && slices.Contains(refusedTextCodes, pe.Code)
+}
+
+// HandleError is echo's one error handler: it maps an error to a status and a translated
+// page, and logs server errors with the request ID. Internal error text never reaches the
+// page.
+func (s *Site) HandleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status := http.StatusInternalServerError
+	var he *echo.HTTPError
+	var te *identity.ThrottledError
+	refusal, isRefusal := fault.As(err)
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+	case errors.As(err, &te):
+		status = http.StatusTooManyRequests
+		MarkThrottled(c, err)
+	case isRefusal:
+		// A refusal of a domain that no handler turned into a field's message: its kind says
+		// the status (a forgotten "not found" is a 404, never a 500), its message the text.
+		status = kindStatus[refusal.Kind]
+		if refusal.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(refusal.RetryAfter.Seconds())))
+		}
+	case db.Unavailable(err):
+		// An outage, not a bug: browsers and load balancers may try again shortly.
+		status = http.StatusServiceUnavailable
+	}
+	if status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
+		c.Response().Header().Set("Retry-After", RetryAfter)
+	}
+	if refusedText(err) {
+		status = http.StatusBadRequest
+		s.Log.WarnContext(c.Request().Context(), "database refused input: a field lacks its input rule",
+			"error", err.Error(), "path", c.Request().URL.Path)
+	}
+	if status >= 500 && status != http.StatusServiceUnavailable {
+		s.Log.ErrorContext(c.Request().Context(), "request failed", "error", err.Error(), "path", c.Request().URL.Path)
+	}
+	v, ok := errorPages[status]
+	switch {
+	case errors.Is(err, ErrCSRF):
+		v = views.ErrorView{TitleID: "error.csrf.title", TextID: "error.csrf.text"}
+	case !ok && status >= 500:
+		v = errorPages[http.StatusInternalServerError]
+	case !ok:
+		v = errorPages[http.StatusBadRequest]
+	}
+	if isRefusal && refusal.Kind != fault.Throttled && status == kindStatus[refusal.Kind] {
+		v.TextID = refusal.MsgID
+	}
+	v.Status = status
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if StateOf(c) == nil {
+		// The request failed before the page middleware finished (an unknown method, a
+		// session that could not be loaded): build the page context now so the error page has
+		// language and footer, as an anonymous page if the session cannot be read.
+		// While the database is down, trying the session again would only wait once more.
+		st, serr := s.newState(c, status != http.StatusServiceUnavailable)
+		if serr != nil {
+			st, _ = s.newState(c, false)
+		}
+		c.Set(keyState, st)
+		c.SetRequest(c.Request().WithContext(views.WithPage(c.Request().Context(), st.Page)))
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	if rerr := s.Render(c, status, views.Error(v)); rerr != nil {
+		s.Log.ErrorContext(c.Request().Context(), "render error page", "error", rerr.Error())
+		_ = c.String(status, http.StatusText(status))
+	}
+}

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/identity"
+	"mitidportal/input"
+	"mitidportal/support"
+	"mitidportal/views"
+)
+
+// Every text value a handler reads from a form or a query string goes through field or
+// secretField (formOf uses field), which check it with package input against the rule of its
+// name below. A value that breaks a rule is recorded on the request as a field error, and the
+// handler's validate step picks the errors up (formOf does it itself; a handler that reads a
+// field on its own calls inputErrors). The value returned is always safe: valid UTF-8 without
+// NUL, so even a forgotten check cannot put a byte PostgreSQL refuses into a query.
+
+// fieldRule is the rule of one field name and the message shown when the value is too long.
+type fieldRule struct {
+	input.Rule
+	TooLongID string // message ID of the too-long error; "" is form.err.too_long with {{.Max}}
+}
+
+// fieldRules are the rules of the portal's field names. A name means one thing across the
+// portal (subject is a case's subject in every form that posts one), so each is declared once;
+// a name not listed is one line of at most input.DefaultMax characters. The limits are the
+// domain's own, so the form refuses exactly what the domain would, with its message.
+var fieldRules = map[string]fieldRule{
+	"subject":    {input.Rule{Max: support.MaxSubject}, support.ErrSubjectTooLong.MsgID},
+	"name":       {input.Rule{Max: support.MaxName}, support.ErrNameTooLong.MsgID},
+	"message":    {input.Rule{Max: support.MaxBody, Multiline: true}, support.ErrBodyTooLong.MsgID},
+	"reply_body": {input.Rule{Max: support.MaxBody, Multiline: true}, support.ErrBodyTooLong.MsgID},
+	"note_body":  {input.Rule{Max: support.MaxBody, Multiline: true}, support.ErrBodyTooLong.MsgID},
+	"call_note":  {input.Rule{Max: support.MaxBody, Multiline: true}, support.ErrBodyTooLong.MsgID},
+	"q":          {input.Rule{Max: support.MaxQuery}, support.ErrSearchQueryTooLong.MsgID},
+	// Room for the most tags a case takes, each at its longest, with ", " between them.
+	"tags": {Rule: input.Rule{Max: support.MaxTags * (support.MaxTagLen + 2)}},
+	"password": {input.Rule{Max: identity.PasswordMaxLength, Secret: true},
+		identity.ErrPasswordTooLong.MsgID},
+	"password_repeat": {input.Rule{Max: identity.PasswordMaxLength, Secret: true},
+		identity.ErrPasswordTooLong.MsgID},
+}
+
+// Message IDs of the input rules' errors.
+const (
+	msgInvalidCharacters = "form.err.invalid_characters"
+	msgTooLong           = "form.err.too_long"
+)
+
+// keyInputErrors is where a request's broken input rules wait for the handler.
+const keyInputErrors = "input_errors"
+
+// Field returns a form or query value, trimmed and checked against its name's rule.
+func Field(c echo.Context, name string) string { return readField(c, name, false) }
+
+// SecretField returns a password or code as typed (no trimming: a space may be part of a
+// password), checked like any field.
+func SecretField(c echo.Context, name string) string { return readField(c, name, true) }
+
+func readField(c echo.Context, name string, secret bool) string {
+	v, fe := CheckText(name, c.FormValue(name), secret)
+	if fe == nil {
+		return v
+	}
+	errs, _ := c.Get(keyInputErrors).([]views.FieldError)
+	for _, e := range errs {
+		if e.Field == name {
+			return v // read twice; one message is enough
+		}
+	}
+	c.Set(keyInputErrors, append(errs, *fe))
+	return v
+}
+
+// CheckText checks raw against the rule of field name; it is field without the request, for
+// text that arrives another way (the JSON of the chip and app scripts).
+func CheckText(name, raw string, secret bool) (string, *views.FieldError) {
+	r := fieldRules[name]
+	r.Secret = r.Secret || secret
+	v, p := input.Check(raw, r.Rule)
+	if p == input.OK {
+		return v, nil
+	}
+	fe := &views.FieldError{Field: name, MsgID: msgInvalidCharacters}
+	if p == input.TooLong {
+		fe.MsgID = r.TooLongID
+		if fe.MsgID == "" {
+			max := r.Max
+			if max == 0 {
+				max = input.DefaultMax
+			}
+			fe.MsgID, fe.Data = msgTooLong, map[string]any{"Max": max}
+		}
+	}
+	return v, fe
+}
+
+// errNotUTF8 refuses a JSON body that is not UTF-8.
+var errNotUTF8 = errors.New("request body is not UTF-8")
+
+// DecodeJSON decodes a script's JSON body of at most limit bytes into v. Bytes that are not
+// UTF-8 are refused: the JSON decoder would quietly turn them into U+FFFD.
+func DecodeJSON(c echo.Context, limit int64, v any) error {
+	b, err := io.ReadAll(io.LimitReader(c.Request().Body, limit))
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(b) {
+		return errNotUTF8
+	}
+	return json.Unmarshal(b, v)
+}
+
+// InputErrors adds the request's broken input rules to f, each at its field unless the field
+// has an error already.
+func InputErrors(c echo.Context, f *views.Form) {
+	errs, _ := c.Get(keyInputErrors).([]views.FieldError)
+	for _, e := range errs {
+		if f.ErrorFor(e.Field) == nil {
+			f.Errors = append(f.Errors, e)
+		}
+	}
+}
+
+// InputError returns the broken input rule of field name, or nil.
+func InputError(c echo.Context, name string) *views.FieldError {
+	var f views.Form
+	InputErrors(c, &f)
+	return f.ErrorFor(name)
+}

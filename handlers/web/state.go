@@ -1,0 +1,134 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/locales"
+	"mitidportal/session"
+	"mitidportal/views"
+)
+
+const (
+	langCookie  = "lang"
+	sessionName = "portal"
+	KeyCSRF     = "csrf"
+)
+
+// State is what the middleware learns about a request, kept on the echo context.
+type State struct {
+	Lang string
+	Tr   *locales.Translator
+	Sess *sessions.Session
+	// Dirty says the session changed and must be saved before the answer is written.
+	Dirty bool
+	// cookieCSRF is the token of a valid signed CSRF cookie the request carried, or the one
+	// this answer sets; "" before csrfToken or the csrf middleware looked.
+	cookieCSRF string
+	Subject    session.Subject
+	Page       *views.Page
+}
+
+// StateOf returns the request's state, or nil before PageContext ran.
+func StateOf(c echo.Context) *State {
+	if st, ok := c.Get(keyState).(*State); ok {
+		return st
+	}
+	return nil
+}
+
+// PageContext picks the language, loads the session (only when the request has a cookie, so
+// anonymous browsing costs no database round trip) and builds the context views read.
+func (s *Site) PageContext(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		st, err := s.newState(c, true)
+		if err != nil {
+			return err
+		}
+		c.Set(keyState, st)
+		c.SetRequest(c.Request().WithContext(views.WithPage(c.Request().Context(), st.Page)))
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// newState builds the request state. Without loadSession (the error page after a failed
+// session load) the request is treated as anonymous.
+func (s *Site) newState(c echo.Context, loadSession bool) (*State, error) {
+	r := c.Request()
+	query := r.URL.Query().Get("lang")
+	var cookie string
+	if ck, err := r.Cookie(langCookie); err == nil {
+		cookie = ck.Value
+	}
+	lang := locales.Negotiate(query, cookie, r.Header.Get("Accept-Language"))
+	if locales.IsSupported(query) && query != cookie {
+		c.SetCookie(&http.Cookie{Name: langCookie, Value: query, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: s.Config.Secure, SameSite: http.SameSiteLaxMode})
+	}
+	sess := sessions.NewSession(s.Sessions, sessionName)
+	sess.IsNew = true
+	if loadSession {
+		var err error
+		if sess, err = s.Sessions.New(r, sessionName); err != nil {
+			return nil, err
+		}
+	}
+	st := &State{Lang: lang, Tr: s.Catalog.For(lang), Sess: sess, Subject: session.SubjectOf(sess)}
+	id, _ := c.Get(keyRequestID).(string)
+	nonce, _ := c.Get(keyNonce).(string)
+	st.Page = &views.Page{
+		T:       st.Tr,
+		Nonce:   nonce,
+		CSRF:    func() string { return s.csrfToken(c, st) },
+		Asset:   s.Assets.URL,
+		URL:     r.URL,
+		Footer:  s.Footer(lang),
+		Demo:    s.Config.Demo,
+		Request: id,
+	}
+	if !st.Subject.Anonymous() {
+		st.Page.User = &views.User{Name: st.Subject.Name}
+	}
+	return st, nil
+}
+
+// Authorize refuses a request whose roles the route does not admit: 401 when nobody is
+// logged in, 403 when the person lacks the role.
+func (s *Site) Authorize(a Access) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			st := StateOf(c)
+			if a.Allows(RolesOf(st.Subject)) {
+				if !a.loginFresh(st.Subject, s.Now()) {
+					return s.Reauth(c)
+				}
+				return next(c)
+			}
+			if st.Subject.Anonymous() {
+				return ErrLoginRequired
+			}
+			return echo.ErrForbidden
+		}
+	}
+}
+
+// SaveSession stores the session when it changed; render and redirect call it before
+// anything is written, so a failed save is an error page and not a silent loss.
+func (s *Site) SaveSession(c echo.Context) error {
+	st := StateOf(c)
+	if st == nil || !st.Dirty {
+		return nil
+	}
+	if _, ok := st.Sess.Values[KeyCSRF]; !ok && st.Sess.IsNew && st.cookieCSRF != "" {
+		// The first stored session keeps the token the visitor's forms already carry.
+		st.Sess.Values[KeyCSRF] = st.cookieCSRF
+	}
+	if err := s.Sessions.Save(c.Request(), c.Response(), st.Sess); err != nil {
+		return err
+	}
+	st.Dirty = false
+	return nil
+}
