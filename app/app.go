@@ -229,7 +229,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			BaseURL: cfg.BaseURL, TrustProxy: cfg.TrustProxy, CSRFKey: cfg.CSRFKey,
 		},
 		Log:      log,
-		Pool:     pool,
+		Ready:    pool.Ping,
+		Archive:  mail.NewArchive(pool),
 		Sessions: a.Sessions,
 		Catalog:  catalog,
 		Assets:   static,
@@ -245,9 +246,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Throttle:    a.Throttle,
 		Letters:     a.Letters,
 		WebAuthn:    wa,
-		Staff:       staff.NewStore(pool, staff.Config{Hasher: hasher, Limits: cfg.Limits}),
-		Cases:       a.Cases,
-		Audit:       a.Audit,
+		Staff: staff.NewStore(pool, staff.Config{Hasher: hasher, Limits: cfg.Limits,
+			EndSessions: func(ctx context.Context, tx pgx.Tx, id int64) error {
+				_, err := a.Sessions.EndAllTx(ctx, tx, session.KindStaff, id)
+				return err
+			}}),
+		Cases:    a.Cases,
+		Contacts: a.Contacts,
+		Audit:    a.Audit,
 	})
 	return a, nil
 }

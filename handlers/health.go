@@ -22,7 +22,7 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	if err := s.Pool.Ping(ctx); err != nil {
+	if err := s.Ready(ctx); err != nil {
 		s.Log.WarnContext(ctx, "not ready", "error", err.Error())
 		c.Response().Header().Set("Retry-After", web.RetryAfter)
 		return c.String(http.StatusServiceUnavailable, "database unavailable\n")

@@ -6,12 +6,12 @@
 package handlers
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -21,6 +21,7 @@ import (
 	"mitidportal/handlers/desk"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
+	"mitidportal/inbound"
 	"mitidportal/locales"
 	"mitidportal/mail"
 	"mitidportal/mail/demobox"
@@ -34,15 +35,18 @@ type Config = web.Config
 
 // Deps are the handlers' collaborators, built once in cmd/portal (or a test) and passed in.
 type Deps struct {
-	Config   Config
-	Log      *slog.Logger
-	Pool     *pgxpool.Pool
+	Config Config
+	Log    *slog.Logger
+	// Ready reports whether the database answers (/readyz).
+	Ready    func(ctx context.Context) error
 	Sessions *session.Store
 	Catalog  *locales.Catalog
 	Assets   *assets.Assets
 	Schedule support.Schedule
 	Metrics  *prometheus.Registry
 	Outbox   *mail.Outbox
+	// Archive reads the outbox, for the demo mailbox when no demo mail server runs.
+	Archive *mail.Archive
 	// DemoMail is the demo mode's in-process mail server, or nil.
 	DemoMail *demobox.Box
 
@@ -59,7 +63,9 @@ type Deps struct {
 	Staff *staff.Store
 	// The support desk: cases (package support) and the hash-chained audit log.
 	Cases *support.Cases
-	Audit *audit.Log
+	// Contacts is the contact form's confirm-then-open flow (package inbound).
+	Contacts *inbound.Contacts
+	Audit    *audit.Log
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time
@@ -92,12 +98,12 @@ func New(d Deps) *Server {
 	if d.Config.TrustProxy {
 		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	dk := desk.New(desk.Handlers{Site: s.site, Pool: d.Pool, Identity: d.Identity, Persons: d.Persons,
+	dk := desk.New(desk.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Staff: d.Staff, Cases: d.Cases, Audit: d.Audit,
 		Outbox: d.Outbox}, d.WebAuthn)
-	cit := citizen.New(citizen.Handlers{Site: s.site, Pool: d.Pool, Identity: d.Identity, Persons: d.Persons,
+	cit := citizen.New(citizen.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
-		DemoMail: d.DemoMail}, d.WebAuthn)
+		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts}, d.WebAuthn)
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk)
 	s.register()

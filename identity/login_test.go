@@ -147,7 +147,7 @@ func TestLoginSuccessResetsCountersAndTemporaryPassword(t *testing.T) {
 		Code: e.code(serial), ClientAddr: "192.0.2.1"}); !errors.Is(err, ErrPasswordExpired) {
 		t.Errorf("a second login with the temporary password: %v, want ErrPasswordExpired", err)
 	}
-	if err := e.store.ChangePassword(ctx, m.ID, "Nyt-og-bedre-kodeord-9", ActorCitizen, nil); err != nil {
+	if err := e.store.ChangePassword(ctx, m.ID, "Nyt-og-bedre-kodeord-9", ActorCitizen, ""); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Add(30 * time.Second)

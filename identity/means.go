@@ -133,10 +133,11 @@ func (s *Store) RemoveAuthenticator(ctx context.Context, mitidID, id int64, acto
 
 // ChangePassword sets a new password (checked with ValidatePassword) on an active MitID. The
 // new password is active and unlocked, with its failure count reset and no longer temporary; a
-// MitID whose password was removed gets a new one. also runs in the same transaction: the web
-// layer ends every other session of the MitID there, so that whoever knew the old password and
-// logged in with it is out the moment the change commits.
-func (s *Store) ChangePassword(ctx context.Context, mitidID int64, newPassword, actor string, also TxFunc) error {
+// MitID whose password was removed gets a new one. Every session of the MitID but
+// keepSession (the one that made the change; "" keeps none) ends in the same transaction
+// (Config.EndSessions), so that whoever knew the old password and logged in with it is out the
+// moment the change commits.
+func (s *Store) ChangePassword(ctx context.Context, mitidID int64, newPassword, actor, keepSession string) error {
 	m, err := s.MitID(ctx, mitidID)
 	if err != nil {
 		return err
@@ -173,7 +174,7 @@ func (s *Store) ChangePassword(ctx context.Context, mitidID int64, newPassword, 
 		if err := s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityPasswordChanged, Actor: actor}); err != nil {
 			return err
 		}
-		return also.run(tx)
+		return s.endSessions(ctx, tx, mitidID, keepSession)
 	})
 }
 

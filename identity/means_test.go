@@ -247,14 +247,14 @@ func TestChangePassword(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.pw, func(t *testing.T) {
-			if err := e.store.ChangePassword(ctx, m.ID, tt.pw, ActorCitizen, nil); !errors.Is(err, tt.want) {
+			if err := e.store.ChangePassword(ctx, m.ID, tt.pw, ActorCitizen, ""); !errors.Is(err, tt.want) {
 				t.Errorf("ChangePassword = %v, want %v", err, tt.want)
 			}
 		})
 	}
 	// A locked password is active again after a change.
 	e.exec(`UPDATE authenticator SET status = 'locked', failed_count = 10 WHERE mitid_id = $1 AND kind = 'password'`, m.ID)
-	if err := e.store.ChangePassword(ctx, m.ID, "Endnu-et-kodeord-3", ActorCitizen, nil); err != nil {
+	if err := e.store.ChangePassword(ctx, m.ID, "Endnu-et-kodeord-3", ActorCitizen, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.store.LoginWithCode(ctx, LoginInput{Username: m.Username, Password: "Endnu-et-kodeord-3",
@@ -266,7 +266,7 @@ func TestChangePassword(t *testing.T) {
 	}
 	// A MitID whose password was removed gets a new one.
 	e.exec(`UPDATE authenticator SET status = 'revoked' WHERE mitid_id = $1 AND kind = 'password'`, m.ID)
-	if err := e.store.ChangePassword(ctx, m.ID, "Tredje-kodeord-44", ActorCitizen, nil); err != nil {
+	if err := e.store.ChangePassword(ctx, m.ID, "Tredje-kodeord-44", ActorCitizen, ""); err != nil {
 		t.Fatal(err)
 	}
 	if n := one[int](t, e.pool, `SELECT count(*) FROM authenticator WHERE mitid_id = $1 AND kind = 'password' AND status = 'active'`, m.ID); n != 1 {

@@ -93,7 +93,7 @@ func TestIssueTemporaryPassword(t *testing.T) {
 		{
 			name: "changed password is no longer temporary",
 			after: func(t *testing.T, e *env, m MitID, serial, pw string) {
-				if err := e.store.ChangePassword(ctx, m.ID, "Blå-Hest-Galopperer-91", ActorCitizen, nil); err != nil {
+				if err := e.store.ChangePassword(ctx, m.ID, "Blå-Hest-Galopperer-91", ActorCitizen, ""); err != nil {
 					t.Fatal(err)
 				}
 				e.clock.Add(TemporaryPasswordTTL + time.Second)

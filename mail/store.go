@@ -120,3 +120,14 @@ func markFailed(ctx context.Context, pool *pgxpool.Pool, id int64, msg string, f
 	}
 	return nil
 }
+
+// Archive reads what the outbox holds, for the demo mailbox (when no demo mail server runs).
+type Archive struct{ pool *pgxpool.Pool }
+
+// NewArchive returns an Archive on pool.
+func NewArchive(pool *pgxpool.Pool) *Archive { return &Archive{pool: pool} }
+
+// Recent is Recent on the archive's pool.
+func (a *Archive) Recent(ctx context.Context, to string, limit int) ([]Stored, error) {
+	return Recent(ctx, a.pool, to, limit)
+}

@@ -14,14 +14,10 @@ import (
 	"mitidportal/identity"
 )
 
-// TxFunc is the caller's own work in the same transaction as a change of this package: ending
-// the web sessions of an account whose access changes, so the change and the end of its
-// sessions commit together. nil does nothing.
-type TxFunc func(tx pgx.Tx) error
-
-// SetRoles gives account id exactly roles, as admin by. An admin cannot take their own admin
+// SetRoles gives account id exactly roles, as admin by, and ends its sessions (Config.EndSessions)
+// in the same transaction, so the new roles hold from its next request on. An admin cannot take their own admin
 // role (ErrOwnAdminRole), and the last enabled admin keeps theirs (ErrLastAdmin).
-func (s *Store) SetRoles(ctx context.Context, by, id int64, roles []string, also TxFunc) (User, error) {
+func (s *Store) SetRoles(ctx context.Context, by, id int64, roles []string) (User, error) {
 	roles, err := validRoles(roles)
 	if err != nil {
 		return User{}, err
@@ -43,7 +39,7 @@ func (s *Store) SetRoles(ctx context.Context, by, id int64, roles []string, also
 		if tag.RowsAffected() == 0 {
 			return ErrNotFound
 		}
-		if err := run(also, tx); err != nil {
+		if err := s.endSessions(ctx, tx, id); err != nil {
 			return err
 		}
 		u, err = userWhere(ctx, tx, `u.id = $1`, id)
@@ -55,10 +51,10 @@ func (s *Store) SetRoles(ctx context.Context, by, id int64, roles []string, also
 	return u, nil
 }
 
-// Disable stops account id from logging in, as admin by, and runs also (ending its sessions) in
-// the same transaction. An admin cannot disable themselves (ErrDisableSelf), nor the last
-// enabled admin (ErrLastAdmin). Disabling a disabled account changes nothing but still runs also.
-func (s *Store) Disable(ctx context.Context, by, id int64, also TxFunc) error {
+// Disable stops account id from logging in, as admin by, and ends its sessions in the same
+// transaction. An admin cannot disable themselves (ErrDisableSelf), nor the last enabled admin
+// (ErrLastAdmin). Disabling a disabled account changes nothing but still ends its sessions.
+func (s *Store) Disable(ctx context.Context, by, id int64) error {
 	if by == id {
 		return ErrDisableSelf
 	}
@@ -73,7 +69,7 @@ func (s *Store) Disable(ctx context.Context, by, id int64, also TxFunc) error {
 		if tag.RowsAffected() == 0 {
 			return ErrNotFound
 		}
-		return run(also, tx)
+		return s.endSessions(ctx, tx, id)
 	})
 }
 
@@ -143,12 +139,13 @@ func keepAnAdmin(ctx context.Context, tx pgx.Tx, id int64) error {
 	return nil
 }
 
-func run(also TxFunc, tx pgx.Tx) error {
-	if also == nil {
+// endSessions ends account id's sessions through Config.EndSessions, if set.
+func (s *Store) endSessions(ctx context.Context, tx pgx.Tx, id int64) error {
+	if s.endSess == nil {
 		return nil
 	}
-	if err := also(tx); err != nil {
-		return fmt.Errorf("staff change: %w", err)
+	if err := s.endSess(ctx, tx, id); err != nil {
+		return fmt.Errorf("end staff sessions: %w", err)
 	}
 	return nil
 }

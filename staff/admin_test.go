@@ -27,32 +27,32 @@ func TestAdminsCannotLockThemselvesOut(t *testing.T) {
 		want   error
 	}{
 		{"own admin role", func() error {
-			_, err := s.SetRoles(ctx, ada.ID, ada.ID, []string{"agent"}, nil)
+			_, err := s.SetRoles(ctx, ada.ID, ada.ID, []string{"agent"})
 			return err
 		}, staff.ErrOwnAdminRole},
-		{"disable oneself", func() error { return s.Disable(ctx, ada.ID, ada.ID, nil) }, staff.ErrDisableSelf},
+		{"disable oneself", func() error { return s.Disable(ctx, ada.ID, ada.ID) }, staff.ErrDisableSelf},
 		{"no role", func() error {
-			_, err := s.SetRoles(ctx, ada.ID, cy.ID, nil, nil)
+			_, err := s.SetRoles(ctx, ada.ID, cy.ID, nil)
 			return err
 		}, staff.ErrInvalidRole},
-		{"unknown account", func() error { return s.Disable(ctx, ada.ID, 999999, nil) }, staff.ErrNotFound},
+		{"unknown account", func() error { return s.Disable(ctx, ada.ID, 999999) }, staff.ErrNotFound},
 		// Two admins: one may take the other's role; then Bo is the last admin.
 		{"another admin's role", func() error {
-			_, err := s.SetRoles(ctx, bo.ID, ada.ID, []string{"supervisor"}, nil)
+			_, err := s.SetRoles(ctx, bo.ID, ada.ID, []string{"supervisor"})
 			return err
 		}, nil},
 		{"last admin's role", func() error {
-			_, err := s.SetRoles(ctx, ada.ID, bo.ID, []string{"agent"}, nil)
+			_, err := s.SetRoles(ctx, ada.ID, bo.ID, []string{"agent"})
 			return err
 		}, staff.ErrLastAdmin},
-		{"disable the last admin", func() error { return s.Disable(ctx, cy.ID, bo.ID, nil) }, staff.ErrLastAdmin},
+		{"disable the last admin", func() error { return s.Disable(ctx, cy.ID, bo.ID) }, staff.ErrLastAdmin},
 		{"give the role back", func() error {
-			_, err := s.SetRoles(ctx, bo.ID, ada.ID, []string{"admin"}, nil)
+			_, err := s.SetRoles(ctx, bo.ID, ada.ID, []string{"admin"})
 			return err
 		}, nil},
-		{"disable one of two admins", func() error { return s.Disable(ctx, ada.ID, bo.ID, nil) }, nil},
+		{"disable one of two admins", func() error { return s.Disable(ctx, ada.ID, bo.ID) }, nil},
 		// A disabled admin does not count: Ada is the last enabled one now.
-		{"disabled admins do not count", func() error { return s.Disable(ctx, cy.ID, ada.ID, nil) }, staff.ErrLastAdmin},
+		{"disabled admins do not count", func() error { return s.Disable(ctx, cy.ID, ada.ID) }, staff.ErrLastAdmin},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,37 +67,45 @@ func TestAdminsCannotLockThemselvesOut(t *testing.T) {
 	}
 }
 
-// TestChangesRunTheirTxFunc: the caller's work (ending sessions) runs in the change's own
-// transaction, and its failure undoes the change.
-func TestChangesRunTheirTxFunc(t *testing.T) {
+// TestChangesEndSessionsInTheirTransaction: the account's sessions end (Config.EndSessions) in
+// the change's own transaction, and a failure to end them undoes the change.
+func TestChangesEndSessionsInTheirTransaction(t *testing.T) {
 	ctx := context.Background()
-	s := staff.NewStore(dbtest.New(t), testConfig)
+	boom := errors.New("boom")
+	failing, ended := false, []int64{}
+	cfg := testConfig
+	cfg.EndSessions = func(_ context.Context, _ pgx.Tx, id int64) error {
+		if failing {
+			return boom
+		}
+		ended = append(ended, id)
+		return nil
+	}
+	s := staff.NewStore(dbtest.New(t), cfg)
 	admin, _ := enrolled(t, s, "admin@example.dk", "admin")
 	agent, _ := enrolled(t, s, "agent@example.dk", "agent")
-	boom := errors.New("boom")
-	fail := func(pgx.Tx) error { return boom }
 
-	if _, err := s.SetRoles(ctx, admin.ID, agent.ID, []string{"supervisor"}, fail); !errors.Is(err, boom) {
-		t.Errorf("SetRoles with a failing TxFunc: %v", err)
+	failing = true
+	if _, err := s.SetRoles(ctx, admin.ID, agent.ID, []string{"supervisor"}); !errors.Is(err, boom) {
+		t.Errorf("SetRoles when sessions cannot end: %v", err)
 	}
-	if err := s.Disable(ctx, admin.ID, agent.ID, fail); !errors.Is(err, boom) {
-		t.Errorf("Disable with a failing TxFunc: %v", err)
+	if err := s.Disable(ctx, admin.ID, agent.ID); !errors.Is(err, boom) {
+		t.Errorf("Disable when sessions cannot end: %v", err)
 	}
 	if got, _ := s.ByID(ctx, agent.ID); !slices.Equal(got.Roles, []string{"agent"}) || got.DisabledAt != nil {
 		t.Errorf("failed changes stayed: %+v", got)
 	}
 
-	ran := 0
-	count := func(pgx.Tx) error { ran++; return nil }
-	got, err := s.SetRoles(ctx, admin.ID, agent.ID, []string{"supervisor", "agent", "agent"}, count)
+	failing = false
+	got, err := s.SetRoles(ctx, admin.ID, agent.ID, []string{"supervisor", "agent", "agent"})
 	if err != nil || !slices.Equal(got.Roles, []string{"agent", "supervisor"}) {
 		t.Errorf("SetRoles = %+v, %v", got, err)
 	}
-	if err := s.Disable(ctx, admin.ID, agent.ID, count); err != nil {
+	if err := s.Disable(ctx, admin.ID, agent.ID); err != nil {
 		t.Fatal(err)
 	}
-	if ran != 2 {
-		t.Errorf("the TxFunc ran %d times, want 2", ran)
+	if !slices.Equal(ended, []int64{agent.ID, agent.ID}) {
+		t.Errorf("sessions ended for %v, want the agent's twice", ended)
 	}
 	if _, err := s.CheckPassword(ctx, agent.Email, staffPassword); !errors.Is(err, staff.ErrLoginFailed) {
 		t.Errorf("a disabled account passes the password step: %v", err)

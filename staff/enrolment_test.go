@@ -60,7 +60,7 @@ func TestEnrolmentIsSingleUseAndExpires(t *testing.T) {
 			}
 		}, func() staff.Credential { return newKey(t) }, staff.ErrEnrolmentInvalid},
 		{"account disabled meanwhile", func(t *testing.T, u staff.User, _ string) {
-			if err := s.Disable(ctx, 0, u.ID, nil); err != nil {
+			if err := s.Disable(ctx, 0, u.ID); err != nil {
 				t.Fatal(err)
 			}
 		}, func() staff.Credential { return newKey(t) }, staff.ErrEnrolmentInvalid},

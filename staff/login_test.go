@@ -113,7 +113,7 @@ func TestLoginNeverTellsWhoExists(t *testing.T) {
 	s := staff.NewStore(dbtest.New(t), testConfig)
 	active, _ := enrolled(t, s, "active@example.dk", "agent")
 	disabled, _ := enrolled(t, s, "disabled@example.dk", "agent")
-	if err := s.Disable(ctx, 0, disabled.ID, nil); err != nil {
+	if err := s.Disable(ctx, 0, disabled.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.Create(ctx, "pending@example.dk", "P", []string{"agent"}); err != nil {

@@ -107,6 +107,9 @@ type Config struct {
 	Limits identity.Limits
 	// Now is the clock of the lock-outs; nil is time.Now.
 	Now func() time.Time
+	// EndSessions, when set, ends every web session of an account in tx: a change of roles or
+	// a disable and the end of the account's sessions commit together, on every instance.
+	EndSessions func(ctx context.Context, tx pgx.Tx, staffID int64) error
 }
 
 // Store reads and writes staff accounts.
@@ -114,6 +117,7 @@ type Store struct {
 	pool     *pgxpool.Pool
 	hasher   *identity.Hasher
 	lockouts *identity.Lockouts
+	endSess  func(ctx context.Context, tx pgx.Tx, staffID int64) error
 }
 
 // NewStore returns a Store on pool.
@@ -122,7 +126,8 @@ func NewStore(pool *pgxpool.Pool, cfg Config) *Store {
 	if h == nil {
 		h = identity.NewHasher(identity.HasherConfig{})
 	}
-	return &Store{pool: pool, hasher: h, lockouts: identity.NewLockouts(pool, cfg.Limits, cfg.Now)}
+	return &Store{pool: pool, hasher: h, lockouts: identity.NewLockouts(pool, cfg.Limits, cfg.Now),
+		endSess: cfg.EndSessions}
 }
 
 // dummy is the hash verified against when nobody with the address can log in, so that the

@@ -9,14 +9,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
-	"mitidportal/db"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/inbound"
-	"mitidportal/mail"
 	"mitidportal/session"
 	"mitidportal/support"
 	"mitidportal/views"
@@ -118,10 +115,7 @@ func (s *Handlers) ContactFormSubmit(c echo.Context) error {
 		}
 		return s.Render(c, http.StatusOK, views.ContactOpened(views.ContactOpenedView{Ref: cs.Ref, Email: cs.Email, LoggedIn: true}))
 	}
-	err := inbound.NewPending(s.Pool).Create(ctx, sub, func(tx pgx.Tx, token string) error {
-		return s.sendContactConfirm(ctx, tx, sub, token)
-	})
-	if err != nil {
+	if err := s.Contacts.Submit(ctx, sub); err != nil {
 		if err := supportFieldError(&f, err, "email"); err != nil {
 			return err
 		}
@@ -137,70 +131,25 @@ func mailKey(email string) string {
 	return hex.EncodeToString(h[:12])
 }
 
-// openCitizenCase opens a logged-in citizen's case with the register's e-mail address and
-// sends the receipt.
+// openCitizenCase opens a logged-in citizen's case with the register's name and e-mail
+// address; the receipt goes out in the same transaction (support's hook).
 func (s *Handlers) openCitizenCase(ctx context.Context, mitidID int64, sub inbound.Submission) (support.Case, error) {
-	contact, err := identity.ContactOf(ctx, s.Pool, mitidID)
+	contact, err := s.Identity.Contact(ctx, mitidID)
 	if err != nil {
 		return support.Case{}, err
 	}
-	return s.openCase(ctx, support.NewCase{
+	return s.Cases.OpenWithReceipt(ctx, support.NewCase{
 		Channel: support.ChannelWeb, System: sub.System, Category: sub.Category, MitIDID: mitidID,
 		Name: strings.TrimSpace(contact.GivenName + " " + contact.FamilyName), Email: contact.Email,
 		Lang: sub.Lang, Subject: sub.Subject, Message: sub.Message,
 	})
 }
 
-// openCase opens the case and queues the receipt with its reference code in the same
-// transaction, recording the receipt's Message-ID so a mail reply to it lands on the case.
-func (s *Handlers) openCase(ctx context.Context, n support.NewCase) (support.Case, error) {
-	var cs support.Case
-	err := db.Transact(ctx, s.Pool, func(tx pgx.Tx) error {
-		var err error
-		if cs, err = s.Cases.OpenTx(ctx, tx, n); err != nil {
-			return err
-		}
-		if cs.Email == "" {
-			return nil // the register knows no address: the page shows the code
-		}
-		return s.sendReceipt(ctx, tx, cs)
-	})
-	return cs, err
-}
-
-// sendReceipt queues the receipt of case cs in tx.
-func (s *Handlers) sendReceipt(ctx context.Context, tx pgx.Tx, cs support.Case) error {
-	tr := s.Catalog.For(cs.Lang)
-	data := map[string]any{"Ref": cs.Ref, "Subject": cs.Subject, "Name": cs.Name,
-		"URL": s.Config.BaseURL + "/mitid/sager", "Phone": s.Config.SupportPhone}
-	text := tr.T("citizencases.mail.receipt_text", data)
-	if cs.MitIDID != 0 {
-		text += "\n\n" + tr.T("citizencases.mail.receipt_mycases", data)
-	}
-	_, msgID, err := s.Outbox.EnqueueThreaded(ctx, tx, mail.Message{To: cs.Email,
-		Subject: tr.T("citizencases.mail.receipt_subject", data), Text: text, Kind: "case.receipt"})
-	if err != nil {
-		return err
-	}
-	return inbound.RecordReceipt(ctx, tx, msgID, cs.ID)
-}
-
-// sendContactConfirm queues the mail with the confirmation link of an anonymous submission.
-func (s *Handlers) sendContactConfirm(ctx context.Context, tx pgx.Tx, sub inbound.Submission, token string) error {
-	tr := s.Catalog.For(sub.Lang)
-	data := map[string]any{"Name": sub.Name, "Subject": sub.Subject,
-		"URL": s.Config.BaseURL + "/kontakt/bekraeft/" + token}
-	_, err := s.Outbox.Enqueue(ctx, tx, mail.Message{To: sub.Email,
-		Subject: tr.T("citizencases.mail.confirm_subject"), Text: tr.T("citizencases.mail.confirm_text", data),
-		Kind: "case.contact_confirm", Secret: true}) // the link opens the case: blanked once sent
-	return err
-}
-
 // ContactConfirmPage is where the link in the mail leads: the submission and a button that
 // sends it. A GET spends nothing, so a mail scanner that follows links opens no case.
 func (s *Handlers) ContactConfirmPage(c echo.Context) error {
 	token := c.Param("token")
-	sub, err := inbound.NewPending(s.Pool).Lookup(c.Request().Context(), token)
+	sub, err := s.Contacts.Lookup(c.Request().Context(), token)
 	if errors.Is(err, inbound.ErrTokenInvalid) {
 		return s.Render(c, http.StatusNotFound, views.ContactLinkInvalid())
 	}
@@ -216,19 +165,7 @@ func (s *Handlers) ContactConfirmPage(c echo.Context) error {
 // button on the link's page; the link works once: spending it, opening the case and queuing
 // the receipt are one transaction.
 func (s *Handlers) ContactConfirm(c echo.Context) error {
-	ctx := c.Request().Context()
-	var cs support.Case
-	err := inbound.NewPending(s.Pool).Confirm(ctx, c.Param("token"), func(tx pgx.Tx, sub inbound.Submission) error {
-		var err error
-		cs, err = s.Cases.OpenTx(ctx, tx, support.NewCase{
-			Channel: support.ChannelWeb, System: sub.System, Category: sub.Category, Name: sub.Name,
-			Email: sub.Email, Lang: sub.Lang, Subject: sub.Subject, Message: sub.Message,
-		})
-		if err != nil {
-			return err
-		}
-		return s.sendReceipt(ctx, tx, cs)
-	})
+	cs, err := s.Contacts.Confirm(c.Request().Context(), c.Param("token"))
 	if errors.Is(err, inbound.ErrTokenInvalid) {
 		return s.Render(c, http.StatusNotFound, views.ContactLinkInvalid())
 	}

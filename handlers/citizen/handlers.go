@@ -6,10 +6,10 @@ package citizen
 
 import (
 	"github.com/go-webauthn/webauthn/webauthn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
+	"mitidportal/inbound"
 	"mitidportal/mail"
 	"mitidportal/mail/demobox"
 	"mitidportal/support"
@@ -18,18 +18,18 @@ import (
 // Handlers are the citizen's pages, with only what they use.
 type Handlers struct {
 	*web.Site
-	// Pool is used where a handler still opens a transaction itself (creation, the contact
-	// form); it moves into the domain packages.
-	Pool        *pgxpool.Pool
 	Identity    *identity.Store
 	Persons     *identity.Persons
 	Activations *identity.Activations
 	Throttle    *identity.AddressThrottle
 	Letters     *identity.Letters
 	Cases       *support.Cases
+	Contacts    *inbound.Contacts
 	Outbox      *mail.Outbox
-	// DemoMail is the demo mode's in-process mail server, or nil.
+	// DemoMail is the demo mode's in-process mail server, or nil; without one the demo mailbox
+	// reads the outbox through Archive.
 	DemoMail *demobox.Box
+	Archive  *mail.Archive
 
 	chips *web.Ceremonies
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/identity"
-	"mitidportal/mail"
 	"mitidportal/views"
 )
 
@@ -81,7 +80,7 @@ func (s *Handlers) DemoMailbox(c echo.Context) error {
 		}
 		return s.Render(c, http.StatusOK, views.DemoMailbox(v))
 	}
-	mails, err := mail.Recent(ctx, s.Pool, "", 30)
+	mails, err := s.Archive.Recent(ctx, "", 30)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/handlers/web"
@@ -223,11 +222,7 @@ func (s *Handlers) PasswordSubmit(c echo.Context) error {
 	// Every other session of the MitID ends in the transaction of the change (whoever logged in
 	// with the old password is out); this one stays.
 	ctx, st := c.Request().Context(), web.StateOf(c)
-	endOthers := func(tx pgx.Tx) error {
-		_, err := s.Sessions.EndOthersTx(ctx, tx, session.KindCitizen, m.ID, st.Sess.ID)
-		return err
-	}
-	if err := s.Identity.ChangePassword(ctx, m.ID, password, identity.ActorCitizen, endOthers); err != nil {
+	if err := s.Identity.ChangePassword(ctx, m.ID, password, identity.ActorCitizen, st.Sess.ID); err != nil {
 		return s.FieldOrError(c, &f, err, "password", again)
 	}
 	return s.Redirect(c, "/mitid?done=password_changed")

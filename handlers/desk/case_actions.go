@@ -7,14 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
-	"mitidportal/db"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
-	"mitidportal/inbound"
-	"mitidportal/mail"
 	"mitidportal/support"
 	"mitidportal/views"
 )
@@ -25,7 +21,7 @@ func (s *Handlers) deskEmail(c echo.Context, cs support.Case) (string, error) {
 	if cs.Email != "" || cs.MitIDID == 0 {
 		return cs.Email, nil
 	}
-	contact, err := identity.ContactOf(c.Request().Context(), s.Pool, cs.MitIDID)
+	contact, err := s.Identity.Contact(c.Request().Context(), cs.MitIDID)
 	if errors.Is(err, identity.ErrNotFound) {
 		return "", nil
 	}
@@ -55,33 +51,9 @@ func (s *Handlers) Reply(c echo.Context) error {
 		f.Errors = append(f.Errors, views.FieldError{Field: "reply_body", MsgID: "desk.err.no_email"})
 		return again()
 	}
-	entries, err := s.Cases.Timeline(ctx, cs.ID, true)
-	if err != nil {
-		return err
-	}
-	// Thread on the newest mail of the case; before any, on the receipt of a web case.
-	inReplyTo, err := inbound.ReceiptOf(ctx, s.Pool, cs.ID)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if e.MessageID != "" {
-			inReplyTo = e.MessageID
-		}
-	}
-	me := web.StateOf(c).Subject.ID
-	tr := s.Catalog.For(cs.Lang)
-	err = db.Transact(ctx, s.Pool, func(tx pgx.Tx) error {
-		_, msgID, err := s.Outbox.EnqueueThreaded(ctx, tx, mail.Message{To: to, InReplyTo: inReplyTo,
-			Subject: tr.T("desk.mail.subject", map[string]any{"Ref": cs.Ref, "Subject": cs.Subject}),
-			Text:    body + "\n\n-- \n" + tr.T("desk.mail.footer", map[string]any{"Ref": cs.Ref}),
-			Kind:    "case_reply"})
-		if err != nil {
-			return err
-		}
-		_, err = s.Cases.AddReplyTx(ctx, tx, support.Reply{CaseID: cs.ID, StaffID: me, Body: body, MessageID: msgID})
-		return err
-	})
+	// support threads it on the case's newest mail (before any, the receipt: app/'s hook) and
+	// puts the mail in the outbox in the transaction of the timeline entry.
+	_, err = s.Cases.ReplyByMail(ctx, cs.ID, web.StateOf(c).Subject.ID, to, body)
 	if err != nil {
 		if err := web.SupportError(&f, err, nil, "reply_body"); err != nil {
 			return err

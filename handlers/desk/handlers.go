@@ -6,7 +6,6 @@ package desk
 
 import (
 	"github.com/go-webauthn/webauthn/webauthn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mitidportal/audit"
 	"mitidportal/handlers/web"
@@ -19,9 +18,6 @@ import (
 // Handlers are the desk's pages, with only what they use.
 type Handlers struct {
 	*web.Site
-	// Pool is used where a handler still opens a transaction itself (the citizen card's
-	// look-up and actions); it moves into the domain packages.
-	Pool        *pgxpool.Pool
 	Identity    *identity.Store
 	Persons     *identity.Persons
 	Activations *identity.Activations

@@ -1,18 +1,15 @@
 package desk
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/handlers/web"
-	"mitidportal/session"
 	"mitidportal/staff"
 	"mitidportal/views"
 )
@@ -195,15 +192,6 @@ func (s *Handlers) UserPage(c echo.Context) error {
 	return s.renderStaffUser(c, http.StatusOK, u, views.Form{}, nil)
 }
 
-// endStaffSessions ends every session of account id in the transaction of the change that
-// calls for it.
-func (s *Handlers) endStaffSessions(ctx context.Context, id int64) staff.TxFunc {
-	return func(tx pgx.Tx) error {
-		_, err := s.Sessions.EndAllTx(ctx, tx, session.KindStaff, id)
-		return err
-	}
-}
-
 // SetRoles gives the account the ticked roles and ends its sessions, so the new roles
 // hold from its next request on. An admin changing their own roles stays logged in, with the
 // new roles, under a new session ID.
@@ -219,7 +207,7 @@ func (s *Handlers) SetRoles(c echo.Context) error {
 	roles := params["roles"]
 	ctx := c.Request().Context()
 	me := web.StateOf(c).Subject.ID
-	changed, err := s.Staff.SetRoles(ctx, me, u.ID, roles, s.endStaffSessions(ctx, u.ID))
+	changed, err := s.Staff.SetRoles(ctx, me, u.ID, roles)
 	if rule, ok := staff.IsRule(err); ok {
 		f := views.Form{Errors: []views.FieldError{{Field: "roles", MsgID: rule.MsgID}}}
 		return s.renderStaffUser(c, web.StatusInvalid, u, f, append([]string{}, roles...))
@@ -242,7 +230,7 @@ func (s *Handlers) Disable(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = s.Staff.Disable(ctx, web.StateOf(c).Subject.ID, u.ID, s.endStaffSessions(ctx, u.ID))
+	err = s.Staff.Disable(ctx, web.StateOf(c).Subject.ID, u.ID)
 	if rule, ok := staff.IsRule(err); ok {
 		return s.renderStaffUser(c, web.StatusInvalid, u, views.Form{Errors: []views.FieldError{{MsgID: rule.MsgID}}}, nil)
 	}

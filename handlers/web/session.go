@@ -1,15 +1,10 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
-
-	"mitidportal/identity"
-	"mitidportal/session"
 )
 
 // KeepJSON stores v in the server-side session under key as JSON (a string, so gob needs no
@@ -35,13 +30,4 @@ func TakeJSON(c echo.Context, key string, v any) bool {
 		st.Dirty = true
 	}
 	return raw != "" && json.Unmarshal([]byte(raw), v) == nil
-}
-
-// EndCitizenSessionsTx ends every web session of a MitID inside the transaction that blocks it, so
-// the block and the end of the sessions are one change, on every instance at once.
-func (s *Site) EndCitizenSessionsTx(ctx context.Context, mitidID int64) identity.TxFunc {
-	return func(tx pgx.Tx) error {
-		_, err := s.Sessions.EndAllTx(ctx, tx, session.KindCitizen, mitidID)
-		return err
-	}
 }
