@@ -54,6 +54,8 @@ type Error struct {
 	MsgID string
 	// RetryAfter is set on Throttled and Unavailable errors made by After.
 	RetryAfter time.Duration
+	// parent is the refusal this one is a variant of (Variant): errors.Is finds it.
+	parent *Error
 }
 
 // New returns a refusal of domain with kind and message ID; packages declare theirs once as
@@ -75,6 +77,22 @@ func (e *Error) Error() string {
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	return ok && t.Domain == e.Domain && t.Kind == e.Kind && t.MsgID == e.MsgID
+}
+
+// Variant returns a copy of e with another message, for a case that needs its own words (a
+// lock-out that names the way that works); errors.Is(variant, e) still holds.
+func (e *Error) Variant(msgID string) *Error {
+	c := *e
+	c.MsgID, c.parent = msgID, e
+	return &c
+}
+
+// Unwrap returns the refusal e is a variant of, if any.
+func (e *Error) Unwrap() error {
+	if e.parent == nil {
+		return nil
+	}
+	return e.parent
 }
 
 // After returns a copy of e that says the next attempt is allowed after d (at least a second,
@@ -117,4 +135,19 @@ func Rule(err error) (*Error, bool) {
 		return nil, false
 	}
 	return e, true
+}
+
+// OfKind returns the refusal in err's chain when it is of kind k.
+func OfKind(err error, k Kind) (*Error, bool) {
+	e, ok := As(err)
+	if !ok || e.Kind != k {
+		return nil, false
+	}
+	return e, true
+}
+
+// RetryAfterSeconds is RetryAfter in whole seconds, rounded up (at least 1), for a Retry-After
+// header.
+func (e *Error) RetryAfterSeconds() int {
+	return max(1, int(math.Ceil(e.RetryAfter.Seconds())))
 }

@@ -68,3 +68,16 @@ func TestAfterRounds(t *testing.T) {
 		}
 	}
 }
+
+func TestVariant(t *testing.T) {
+	locked := errThrottled.Variant("identity.err.login_locked").After(time.Hour)
+	if !errors.Is(locked, errThrottled) || locked.MsgID != "identity.err.login_locked" || locked.Kind != fault.Throttled {
+		t.Errorf("variant %+v", locked)
+	}
+	if errors.Is(errThrottled, locked) {
+		t.Error("the parent is its own variant")
+	}
+	if errThrottled.Unwrap() != nil {
+		t.Error("a plain refusal unwraps to something")
+	}
+}

@@ -92,13 +92,13 @@ func (r AppRequest) statusAt(now time.Time) AppRequestStatus {
 // StartAppRequest asks a MitID's app to approve. For a login:
 //
 //   - every start counts on the client address first (one statement); over the bound:
-//     *ThrottledError;
+//     ErrThrottled with its wait;
 //   - an unknown username, a revoked MitID or one without an active app: a request that nobody
 //     can approve and that simply expires, so that the browser cannot tell these cases from a
 //     real request;
 //   - a blocked MitID: ErrMitIDBlocked (the web shows the blocked page);
 //   - more than AppRequestsPerWindow requests to the MitID within AppRequestWindow:
-//     *ThrottledError;
+//     ErrThrottled with its wait;
 //   - otherwise the MitID's older pending request is cancelled (one at a time on a phone) and
 //     the new one returned.
 //

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"mitidportal/fault"
+
 	"mitidportal/db/dbtest"
 	"mitidportal/identity"
 )
@@ -315,8 +317,8 @@ func TestPairingWrongCodesThrottleTheAddress(t *testing.T) {
 		}
 	}
 	in.Code = code
-	var te *identity.ThrottledError
-	if _, err := e.store.CompletePairing(ctx, in); !errors.As(err, &te) {
+	var te *fault.Error
+	if _, err := e.store.CompletePairing(ctx, in); !throttledAs(err, &te) {
 		t.Fatalf("right code after %d wrong ones: err = %v, want throttled", bound, err)
 	}
 	in.ClientAddr = "203.0.113.10"
@@ -418,8 +420,8 @@ func TestAppRequestFloodBound(t *testing.T) {
 		e.advance(time.Minute)
 	}
 	_, err := e.login(m.Username)
-	var te *identity.ThrottledError
-	if !errors.As(err, &te) {
+	var te *fault.Error
+	if !throttledAs(err, &te) {
 		t.Fatalf("request %d: err = %v, want throttled", identity.AppRequestsPerWindow+1, err)
 	}
 	// The first request was made 5 minutes ago: the window frees up 10 minutes from now.
@@ -430,7 +432,7 @@ func TestAppRequestFloodBound(t *testing.T) {
 		t.Errorf("a refused request must not cancel the pending one: %+v", list)
 	}
 	e.advance(te.RetryAfter - time.Second)
-	if _, err := e.login(m.Username); !errors.As(err, &te) {
+	if _, err := e.login(m.Username); !throttledAs(err, &te) {
 		t.Errorf("a second before the window frees: err = %v", err)
 	}
 	e.advance(time.Second)
@@ -455,13 +457,13 @@ func TestAppRequestFloodBoundInParallel(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			_, err := e.login(m.Username)
-			var te *identity.ThrottledError
+			var te *fault.Error
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err == nil:
 				ok++
-			case errors.As(err, &te):
+			case throttledAs(err, &te):
 				thr++
 			default:
 				unexpect = append(unexpect, err)
@@ -737,4 +739,13 @@ func TestP1363Only(t *testing.T) {
 	if _, err := e.store.AuthenticateAppDevice(context.Background(), p.means.ID, now, der); !errors.Is(err, identity.ErrAppSignature) {
 		t.Errorf("DER signature: err = %v, want ErrAppSignature", err)
 	}
+}
+
+// throttledAs is errors.As for a throttled refusal.
+func throttledAs(err error, te **fault.Error) bool {
+	e, ok := fault.OfKind(err, fault.Throttled)
+	if ok {
+		*te = e
+	}
+	return ok
 }

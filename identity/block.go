@@ -178,7 +178,7 @@ func (s *Store) blockMitID(ctx context.Context, tx pgx.Tx, mitidID int64, reason
 // belongs to can block that MitID. Every use counts against the client address (ThrottleBlock),
 // hit or miss, and the answer is nil whether or not anything matched, so the page cannot be
 // used to find out which usernames exist or whose they are. Only a malformed CPR number is an
-// error (ErrCPRInvalid), and a *ThrottledError when the address has used up its attempts. also
+// error (ErrCPRInvalid), and ErrThrottled with its wait when the address has used up its attempts. also
 // runs in the blocking transaction with the MitID's id (to end its sessions), only on a match.
 func (s *Store) BlockPublic(ctx context.Context, username string, cpr CPR, clientAddr string,
 	also func(tx pgx.Tx, mitidID int64) error) error {

@@ -1,8 +1,6 @@
 package identity
 
 import (
-	"fmt"
-	"math"
 	"time"
 
 	"mitidportal/fault"
@@ -60,42 +58,9 @@ var allErrors = []*Error{
 	ErrPasswordExpired,
 }
 
-// ThrottledError says that too many attempts were made and when the next one is allowed.
-// errors.Is(err, ErrThrottled) holds for it, and errors.As finds the *Error with the message ID
-// through Unwrap. The message (MsgID, or ErrThrottled's when empty) takes {{.Minutes}} as
-// template data.
-type ThrottledError struct {
-	RetryAfter time.Duration
-	MsgID      string
-}
-
-// Message is the message ID to show: MsgID, or ErrThrottled's.
-func (e *ThrottledError) Message() string {
-	if e.MsgID != "" {
-		return e.MsgID
-	}
-	return ErrThrottled.MsgID
-}
-
-// RetryAfterSeconds is RetryAfter in whole seconds, rounded up, for a Retry-After header.
-func (e *ThrottledError) RetryAfterSeconds() int {
-	return max(1, int(math.Ceil(e.RetryAfter.Seconds())))
-}
-
-func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("identity: throttled, retry after %s", e.RetryAfter)
-}
-
-func (e *ThrottledError) Unwrap() error { return ErrThrottled }
-
-// Minutes is RetryAfter rounded up to whole minutes (at least 1), for the message text.
-func (e *ThrottledError) Minutes() int {
-	return max(1, int(math.Ceil(e.RetryAfter.Minutes())))
-}
-
-func throttled(d time.Duration) error {
-	return &ThrottledError{RetryAfter: max(time.Second, d.Round(time.Second))}
-}
+// throttled is ErrThrottled with the wait until the next attempt is allowed; the message takes
+// {{.Minutes}} as template data (fault.Error.Minutes).
+func throttled(d time.Duration) error { return ErrThrottled.After(d) }
 
 // MessageIDs lists every message ID this package hands to handlers: the errors and the display
 // names of kinds, statuses, levels, activity kinds and block reasons. A locale test checks that

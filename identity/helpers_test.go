@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mitidportal/db/dbtest"
+	"mitidportal/fault"
 )
 
 // testPassword passes ValidatePassword for every test username.
@@ -195,3 +196,13 @@ func activityKinds(t *testing.T, s *Store, mitidID int64) []ActivityKind {
 func trim(s string) string { return strings.TrimSpace(s) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// throttledAs is errors.As for a throttled refusal: it sets *te and reports true only when err
+// is a refusal of kind fault.Throttled.
+func throttledAs(err error, te **fault.Error) bool {
+	e, ok := fault.OfKind(err, fault.Throttled)
+	if ok {
+		*te = e
+	}
+	return ok
+}

@@ -112,7 +112,7 @@ func waitSQL(n string) string {
 
 // Attempt counts an attempt on key before the secret is verified, so that parallel attempts
 // cannot outrun the count: the attempt's own wait is written with it, and a success removes it
-// (Succeeded). An attempt while the key waits counts nothing and is a *ThrottledError with
+// (Succeeded). An attempt while the key waits counts nothing and is ErrThrottled (a variant) with
 // msgID.
 func (l *Lockouts) Attempt(ctx context.Context, key []byte, msgID string) error {
 	now := l.clock()
@@ -137,9 +137,9 @@ func (l *Lockouts) Attempt(ctx context.Context, key []byte, msgID string) error 
 		return err
 	}
 	if until == nil { // the wait ended between the two statements
-		return &ThrottledError{RetryAfter: time.Second, MsgID: msgID}
+		return ErrThrottled.Variant(msgID).After(time.Second)
 	}
-	return &ThrottledError{RetryAfter: max(time.Second, until.Sub(now).Round(time.Second)), MsgID: msgID}
+	return ErrThrottled.Variant(msgID).After(until.Sub(now))
 }
 
 // LockedUntil is when the key's wait ends, or nil when it does not wait.

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"mitidportal/fault"
 )
 
 func TestLimitsWait(t *testing.T) {
@@ -33,9 +35,8 @@ func TestLimitsWait(t *testing.T) {
 // answer is what a login attempt said, as a comparable string: the error and, for a throttle,
 // its message and wait.
 func answer(err error) string {
-	var te *ThrottledError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("%s %s", te.Message(), te.RetryAfter)
+	if te, ok := fault.OfKind(err, fault.Throttled); ok {
+		return fmt.Sprintf("%s %s", te.MsgID, te.RetryAfter)
 	}
 	return fmt.Sprint(err)
 }

@@ -115,11 +115,11 @@ func (s *Store) refund(ctx context.Context, addr string) {
 // passwordStep checks the password of a login, in this order:
 //
 //   - the attempt counts on the client address (one statement; over the bound:
-//     *ThrottledError with identity.err.throttled);
+//     ErrThrottled with its wait);
 //   - a slot for the argon2id computation is taken (none within the wait: ErrBusy, and the
 //     address gets its attempt back);
 //   - the attempt counts on the username as typed, whether it exists or not (one statement;
-//     in back-off or locked: *ThrottledError with MsgCitizenLocked, the same answer for every
+//     in back-off or locked: ErrThrottled (a variant with MsgCitizenLocked), the same answer for every
 //     name at every count);
 //   - the password is verified outside any transaction; an unknown username (or a revoked
 //     MitID, or one without a password) is verified against a dummy hash so it takes as long;

@@ -25,7 +25,7 @@ func TestMessagesExist(t *testing.T) {
 			}
 		}
 	}
-	if got := cat.For("da").T(ErrThrottled.MsgID, map[string]any{"Minutes": (&ThrottledError{RetryAfter: 90e9}).Minutes()}); got != "Der har været for mange forsøg. Vent 2 min., og prøv igen." {
+	if got := cat.For("da").T(ErrThrottled.MsgID, map[string]any{"Minutes": ErrThrottled.After(90e9).Minutes()}); got != "Der har været for mange forsøg. Vent 2 min., og prøv igen." {
 		t.Errorf("throttled message: %q", got)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"mitidportal/fault"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -94,7 +96,7 @@ func ThrottleKey(purpose, addr string) string {
 }
 
 // Take counts an attempt of addr for purpose before the work it guards and returns a
-// *ThrottledError when the attempt is over the bound. Call it first, before any slow work: the
+// throttled refusal (ErrThrottled with its wait) when the attempt is over the bound. Call it first, before any slow work: the
 // bound then holds however many attempts run in parallel.
 func (t *AddressThrottle) Take(ctx context.Context, purpose, addr string) error {
 	return t.take(ctx, t.pool, purpose, ThrottleKey(purpose, addr))
@@ -109,7 +111,7 @@ func (t *AddressThrottle) Count(ctx context.Context, purpose, addr string) error
 // countIn is Count in q, the transaction of the refusal it belongs to.
 func (t *AddressThrottle) countIn(ctx context.Context, q Querier, purpose, addr string) error {
 	err := t.take(ctx, q, purpose, ThrottleKey(purpose, addr))
-	if _, ok := err.(*ThrottledError); ok {
+	if _, ok := fault.OfKind(err, fault.Throttled); ok {
 		return nil
 	}
 	return err

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"mitidportal/fault"
 )
 
 func TestThrottleKey(t *testing.T) {
@@ -43,11 +45,11 @@ func TestAddressThrottleWindow(t *testing.T) {
 	take := func(want time.Duration) {
 		t.Helper()
 		err := th.Take(ctx, "login", addr)
-		var te *ThrottledError
+		var te *fault.Error
 		switch {
 		case want == 0 && err != nil:
 			t.Fatalf("Take = %v, want nil", err)
-		case want != 0 && (!errors.As(err, &te) || te.RetryAfter != want):
+		case want != 0 && (!throttledAs(err, &te) || te.RetryAfter != want):
 			t.Fatalf("Take = %v, want throttled for %s", err, want)
 		}
 	}

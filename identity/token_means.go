@@ -58,7 +58,7 @@ func (s *Store) OrderToken(ctx context.Context, mitidID int64, kind Kind, actor 
 // blocked, retired or sent to someone else, is ErrTokenUnusable; a wrong code ErrCodeWrong.
 // Every attempt counts against the MitID first (ThrottleActivation, keyed "mitid:ID"), so that
 // nobody can try serials and codes without end, and a success gives it back; past the bound the
-// answer is *ThrottledError.
+// answer is ErrThrottled with its wait.
 func (s *Store) ActivateToken(ctx context.Context, mitidID int64, serial, code, actor string) (Authenticator, error) {
 	serial = strings.TrimSpace(serial)
 	// Counted before the unit is looked up (one statement); a success gives it back.

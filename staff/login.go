@@ -77,7 +77,7 @@ func (r loginRow) canLogIn() bool {
 
 // CheckPassword is the first step of a staff login. The attempt counts on the e-mail address as
 // typed before the password is verified, whether an account has it or not (in back-off or
-// locked: *identity.ThrottledError with identity.MsgStaffLocked, the same answer for every
+// locked: identity.ErrThrottled (a variant with identity.MsgStaffLocked), the same answer for every
 // address at every count); the password is verified outside any transaction, behind the
 // hasher's bound (identity.ErrBusy before anything is counted when no slot comes free). Every
 // other refusal is ErrLoginFailed, and an address nobody can log in with takes as long to refuse

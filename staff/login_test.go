@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"mitidportal/fault"
+
 	"github.com/jackc/pgx/v5"
 
 	"mitidportal/db/dbtest"
@@ -27,9 +29,8 @@ func TestLockIsTimedAndTellsNobodyWhoExists(t *testing.T) {
 	u, key := enrolled(t, s, "real@example.dk", "agent")
 	answer := func(email string) string {
 		_, err := s.CheckPassword(ctx, email, "not the password 123")
-		var te *identity.ThrottledError
-		if errors.As(err, &te) {
-			return fmt.Sprintf("%s wait %s", te.Message(), te.RetryAfter)
+		if te, ok := fault.OfKind(err, fault.Throttled); ok {
+			return fmt.Sprintf("%s wait %s", te.MsgID, te.RetryAfter)
 		}
 		return fmt.Sprint(err)
 	}

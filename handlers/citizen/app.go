@@ -2,7 +2,6 @@ package citizen
 
 import (
 	"encoding/base64"
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -136,10 +135,9 @@ func (s *Handlers) appFail(c echo.Context, status int, msgID string, data ...map
 // appError maps a rule of the identity domain to the status the app acts on: 410 makes it
 // forget its key (the means is gone), 409 drops a request that can no longer be answered.
 func (s *Handlers) appError(c echo.Context, err error) error {
-	var throttled *identity.ThrottledError
-	if errors.As(err, &throttled) {
+	if throttled, ok := fault.OfKind(err, fault.Throttled); ok {
 		web.MarkThrottled(c, err)
-		return s.appFail(c, http.StatusTooManyRequests, throttled.Message(),
+		return s.appFail(c, http.StatusTooManyRequests, throttled.MsgID,
 			map[string]any{"Minutes": throttled.Minutes()})
 	}
 	rule, ok := fault.Rule(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/fault"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/views"
@@ -260,11 +261,11 @@ func (s *Handlers) chipRefused(c echo.Context, cer web.Ceremony, err error) erro
 // chipIdentityError answers a rule of the identity domain. An unknown username gets the same
 // answer as a wrong password, so the endpoint cannot tell whether a username exists.
 func (s *Handlers) chipIdentityError(c echo.Context, err error) error {
-	var throttled *identity.ThrottledError
+	throttled, isThrottled := fault.OfKind(err, fault.Throttled)
 	switch {
-	case errors.As(err, &throttled):
+	case isThrottled:
 		web.MarkThrottled(c, err)
-		return s.ScriptFail(c, http.StatusTooManyRequests, throttled.Message(),
+		return s.ScriptFail(c, http.StatusTooManyRequests, throttled.MsgID,
 			map[string]any{"Minutes": throttled.Minutes()})
 	case errors.Is(err, identity.ErrBusy):
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(identity.BusyRetryAfter.Seconds())))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/fault"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/session"
@@ -71,16 +72,16 @@ func (s *Handlers) LoginSubmit(c echo.Context) error {
 		return s.staffThrottled(c, err)
 	}
 	u, err := s.Staff.CheckPassword(ctx, f.Values["email"], password)
-	var te *identity.ThrottledError
+	te, isTe := fault.OfKind(err, fault.Throttled)
 	switch {
 	case errors.Is(err, staff.ErrLoginFailed):
 		f.Errors = append(f.Errors, views.FieldError{Field: "email", MsgID: staff.ErrLoginFailed.MsgID})
 		return again()
-	case errors.As(err, &te):
+	case isTe:
 		// The address as typed is in back-off or locked: the same answer whether an account
 		// has it or not.
 		web.MarkThrottled(c, err)
-		f.Errors = append(f.Errors, views.FieldError{Field: "email", MsgID: te.Message(),
+		f.Errors = append(f.Errors, views.FieldError{Field: "email", MsgID: te.MsgID,
 			Data: map[string]any{"Minutes": te.Minutes()}})
 		return again()
 	}
@@ -96,8 +97,7 @@ func (s *Handlers) LoginSubmit(c echo.Context) error {
 
 // staffThrottled shows the wait after too many attempts from this address.
 func (s *Handlers) staffThrottled(c echo.Context, err error) error {
-	var te *identity.ThrottledError
-	if errors.As(err, &te) {
+	if te, ok := fault.OfKind(err, fault.Throttled); ok {
 		web.MarkThrottled(c, err)
 		return s.Render(c, http.StatusTooManyRequests, views.Throttled(views.ThrottledView{
 			Minutes: te.Minutes(), BackHref: "/medarbejder/log-ind"}))

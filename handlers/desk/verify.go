@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/fault"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/support"
@@ -52,8 +53,7 @@ func (s *Handlers) VerifyStart(c echo.Context) error {
 	case errors.Is(err, identity.ErrMitIDBlocked):
 		return s.deskRefused(c, t, http.StatusConflict, "deskcitizen.refused.verify_blocked")
 	case err != nil:
-		var te *identity.ThrottledError
-		if errors.As(err, &te) {
+		if _, ok := fault.OfKind(err, fault.Throttled); ok {
 			web.MarkThrottled(c, err)
 			return s.deskRefused(c, t, http.StatusTooManyRequests, "deskcitizen.refused.throttled")
 		}

@@ -11,7 +11,6 @@ import (
 
 	"mitidportal/db"
 	"mitidportal/fault"
-	"mitidportal/identity"
 	"mitidportal/views"
 )
 
@@ -73,12 +72,12 @@ func (s *Site) HandleError(err error, c echo.Context) {
 	}
 	status := http.StatusInternalServerError
 	var he *echo.HTTPError
-	var te *identity.ThrottledError
+	_, isTe := fault.OfKind(err, fault.Throttled)
 	refusal, isRefusal := fault.As(err)
 	switch {
 	case errors.As(err, &he):
 		status = he.Code
-	case errors.As(err, &te):
+	case isTe:
 		status = http.StatusTooManyRequests
 		MarkThrottled(c, err)
 	case isRefusal:

@@ -41,8 +41,7 @@ func Require(f *views.Form, values map[string]string, fields ...[2]string) {
 // with the message goes out as 429 Too Many Requests (render turns StatusInvalid into 429 when
 // the header is set): the DKFDS error summary stays, and clients and proxies see the wait.
 func MarkThrottled(c echo.Context, err error) {
-	var te *identity.ThrottledError
-	if errors.As(err, &te) {
+	if te, ok := fault.OfKind(err, fault.Throttled); ok {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(te.RetryAfterSeconds()))
 	}
 }
@@ -51,9 +50,8 @@ func MarkThrottled(c echo.Context, err error) {
 // message, and the minutes to wait for a throttle. Any other error is not the person's doing and
 // is returned as it is, for the error page.
 func RuleError(err error, fieldName string) (views.FieldError, error) {
-	var te *identity.ThrottledError
-	if errors.As(err, &te) {
-		return views.FieldError{Field: fieldName, MsgID: te.Message(),
+	if te, ok := fault.OfKind(err, fault.Throttled); ok {
+		return views.FieldError{Field: fieldName, MsgID: te.MsgID,
 			Data: map[string]any{"Minutes": te.Minutes()}}, nil
 	}
 	if e, ok := IsIdentityRule(err); ok {
@@ -65,11 +63,11 @@ func RuleError(err error, fieldName string) (views.FieldError, error) {
 // RenderIdentityError shows the page for a login that cannot go on: the MitID is blocked, or
 // there were too many attempts. Any other error is returned for the caller to handle.
 func (s *Site) RenderIdentityError(c echo.Context, err error) error {
-	var te *identity.ThrottledError
+	te, isTe := fault.OfKind(err, fault.Throttled)
 	switch {
 	case errors.Is(err, identity.ErrMitIDBlocked):
 		return s.Render(c, http.StatusForbidden, views.LoginBlocked())
-	case errors.As(err, &te):
+	case isTe:
 		MarkThrottled(c, err)
 		return s.Render(c, http.StatusTooManyRequests, views.Throttled(views.ThrottledView{
 			Minutes: te.Minutes(), BackHref: "/log-ind"}))
