@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mitidportal/db"
+	"mitidportal/fault"
 	"mitidportal/support"
 )
 
@@ -27,7 +28,7 @@ const PendingTTL = 24 * time.Hour
 
 // ErrTokenInvalid is returned by Confirm for a link that is unknown, used or expired; the
 // three are not told apart.
-var ErrTokenInvalid = errors.New("inbound: confirmation link unknown, used or expired")
+var ErrTokenInvalid = fault.New("inbound", fault.NotFound, "inbound.err.token_invalid")
 
 // Submission is what the contact form sends: the case to open once the address is confirmed.
 type Submission struct {

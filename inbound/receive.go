@@ -11,15 +11,16 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mitidportal/fault"
 	"mitidportal/support"
 )
 
 // Errors of Receive; the SMTP server answers them with a permanent refusal.
 var (
 	// ErrNoCase: the mail names no case, neither by In-Reply-To nor by [REF] in the subject.
-	ErrNoCase = errors.New("inbound: the mail belongs to no case")
+	ErrNoCase = fault.New("inbound", fault.NotFound, "inbound.err.no_case")
 	// ErrSender: the sender is not the case's contact address.
-	ErrSender = errors.New("inbound: the sender is not the case's contact")
+	ErrSender = fault.New("inbound", fault.Forbidden, "inbound.err.sender")
 )
 
 // ReceiptOf returns the Message-ID of a case's receipt mail, or "" when it had none (a case

@@ -7,12 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"mitidportal/fault"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ErrNotFound is returned when no stored mail has the requested id.
-var ErrNotFound = errors.New("mail not found")
+var ErrNotFound = fault.New("mail", fault.NotFound, "mail.err.not_found")
 
 // Stored is a mail in the outbox with its delivery state.
 type Stored struct {
