@@ -65,7 +65,6 @@ var expectedAccess = map[string]expect{
 	"GET /log-ind/app":              anyone,
 	"POST /log-ind/app":             anyone,
 	"GET /log-ind/app/status":       anyone,
-	"GET /log-ind/app/fuldfoer":     anyone,
 	"POST /log-ind/app/fuldfoer":    anyone,
 	"GET /app":                      anyone,
 	"POST /app/par":                 anyone,

@@ -254,21 +254,27 @@ func TestAppOverHTTP(t *testing.T) {
 	}
 	status, out = ph.answer(t, list[0], true)
 	wantAnswer(t, "second answer", status, out, http.StatusConflict, "error", tr.T(identity.ErrAppRequestDecided.MsgID))
-	if res, _ := other.appGet(t, "/log-ind/app/fuldfoer", false); res.Header.Get("Location") != "/log-ind" {
+	other.page(t, "/log-ind")
+	if res := other.form(t, "/log-ind/app/fuldfoer", url.Values{}); res.Header.Get("Location") != "/log-ind" {
 		t.Errorf("another browser's finish: %d to %q, want /log-ind", res.StatusCode, res.Header.Get("Location"))
 	}
+	// The poll only reads: the approved status carries a form that posts itself (htmx).
 	st, res := appStatusOf(t, b)
-	if st != "approved" || res.Header.Get("HX-Redirect") != "/log-ind/app/fuldfoer" {
+	if st != "approved" || res.Header.Get("HX-Redirect") != "" {
 		t.Fatalf("status after approval = %q, HX-Redirect %q", st, res.Header.Get("HX-Redirect"))
 	}
-	res, _ = b.appGet(t, "/log-ind/app/fuldfoer", false)
+	if res, _ := b.appGet(t, "/log-ind/app/fuldfoer", false); res.StatusCode < 400 {
+		t.Errorf("GET of the finish: %d, want a refusal (a GET finishes nothing)", res.StatusCode)
+	}
+	res = b.form(t, "/log-ind/app/fuldfoer", url.Values{})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/mitid" {
 		t.Fatalf("finish: %d to %q, want 303 to /mitid", res.StatusCode, res.Header.Get("Location"))
 	}
 	if res, _ := b.appGet(t, "/mitid", false); res.StatusCode != http.StatusOK {
 		t.Errorf("overview after the app login: %d", res.StatusCode)
 	}
-	if res, _ := b.appGet(t, "/log-ind/app/fuldfoer", false); res.Header.Get("Location") != "/log-ind" {
+	b.page(t, "/mitid") // the login rotated the CSRF token
+	if res := b.form(t, "/log-ind/app/fuldfoer", url.Values{}); res.Header.Get("Location") != "/log-ind" {
 		t.Errorf("finishing twice: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 
@@ -284,7 +290,7 @@ func TestAppOverHTTP(t *testing.T) {
 	if st, res := appStatusOf(t, b); st != "rejected" || res.Header.Get("HX-Redirect") != "" {
 		t.Errorf("status after rejection = %q, HX-Redirect %q", st, res.Header.Get("HX-Redirect"))
 	}
-	res, body = b.appGet(t, "/log-ind/app/fuldfoer", false)
+	res, body = b.post(t, "/log-ind/app/fuldfoer", url.Values{})
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, tr.T("app.login.rejected")) {
 		t.Errorf("finishing a rejected login: %d\n%s", res.StatusCode, body)
 	}

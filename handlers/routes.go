@@ -60,7 +60,6 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodGet, "/log-ind/app/status", web.Public, cit.AppLoginStatus},
 		// GET too: htmx's HX-Redirect arrives as a GET. Finishing is bound to this session's
 		// secret, so a forged request can at most finish the victim's own approved login.
-		{http.MethodGet, "/log-ind/app/fuldfoer", web.Public, cit.AppLoginFinish},
 		{http.MethodPost, "/log-ind/app/fuldfoer", web.Public, cit.AppLoginFinish},
 
 		// The phone's app page and its JSON endpoints, authenticated by the device key's

@@ -100,9 +100,7 @@ func (s *Handlers) appLoginView(c echo.Context, fragment bool) error {
 	if !fragment {
 		return s.Render(c, http.StatusOK, views.AppLogin(v))
 	}
-	if st == identity.AppApproved {
-		c.Response().Header().Set("HX-Redirect", "/log-ind/app/fuldfoer")
-	}
+	// Once approved, the fragment's form posts itself (htmx) to finish: the poll only reads.
 	return s.Render(c, http.StatusOK, views.AppLoginStatus(v))
 }
 
@@ -127,19 +125,25 @@ func (s *Handlers) appRedirect(c echo.Context, fragment bool, url string) error 
 	return c.NoContent(http.StatusOK)
 }
 
-// AppLoginFinish turns the approved request into a logged-in session; otherwise it shows the
-// waiting page with what stands in the way.
+// AppLoginFinish (a POST: the button, or htmx once the app approved) turns the approved request
+// into a logged-in session; otherwise it shows the waiting page (an htmx request: its status
+// part) with what stands in the way.
 func (s *Handlers) AppLoginFinish(c echo.Context) error {
+	fragment := c.Request().Header.Get("HX-Request") == "true"
 	l, ok := appLoginOf(c)
 	if !ok {
-		return s.Redirect(c, "/log-ind")
+		return s.appRedirect(c, fragment, "/log-ind")
 	}
 	login, err := s.Identity.FinishAppLogin(c.Request().Context(), l.ID, l.Secret, s.ClientAddr(c))
 	v := views.AppLoginView{DisplayCode: l.Code}
 	switch {
 	case err == nil:
 		dropAppLogin(c)
-		return s.completeLogin(c, login)
+		next, err := s.establishLogin(c, login)
+		if err != nil {
+			return err
+		}
+		return s.appRedirect(c, fragment, next)
 	case errors.Is(err, identity.ErrAppPending):
 		v.Status, v.Notice = "pending", identity.ErrAppPending.MsgID
 	case errors.Is(err, identity.ErrAppRejected):
@@ -148,9 +152,15 @@ func (s *Handlers) AppLoginFinish(c echo.Context) error {
 		v.Status = "expired"
 	case errors.Is(err, identity.ErrAppRequestInvalid):
 		dropAppLogin(c)
-		return s.Redirect(c, "/log-ind")
+		return s.appRedirect(c, fragment, "/log-ind")
+	case fragment:
+		// The full page shows the error (a blocked MitID's page).
+		return s.appRedirect(c, true, "/log-ind/app")
 	default:
 		return s.RenderIdentityError(c, err)
+	}
+	if fragment {
+		return s.Render(c, http.StatusOK, views.AppLoginStatus(v))
 	}
 	return s.Render(c, http.StatusOK, views.AppLogin(v))
 }
