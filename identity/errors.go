@@ -22,6 +22,7 @@ var (
 	ErrPasswordIsUsername  = fault.New("identity", fault.Invalid, "identity.err.password_is_username")
 	ErrPasswordHasCPR      = fault.New("identity", fault.Invalid, "identity.err.password_has_cpr")
 	ErrPasswordCommon      = fault.New("identity", fault.Invalid, "identity.err.password_common")
+	ErrPasswordWeak        = fault.New("identity", fault.Invalid, "identity.err.password_weak")
 	ErrCodeWrong           = fault.New("identity", fault.Invalid, "identity.err.code_wrong")
 	ErrAuthenticatorLocked = fault.New("identity", fault.Throttled, "identity.err.authenticator_locked")
 	ErrAuthenticatorUnused = fault.New("identity", fault.Invalid, "identity.err.authenticator_unusable")
@@ -50,7 +51,7 @@ var (
 var allErrors = []*Error{
 	ErrCPRInvalid, ErrIdentityNotMatched, ErrMitIDExists, ErrUsernameTaken, ErrUsernameInvalid,
 	ErrPasswordTooShort, ErrPasswordTooLong, ErrPasswordIsUsername, ErrPasswordHasCPR,
-	ErrPasswordCommon, ErrCodeWrong, ErrAuthenticatorLocked,
+	ErrPasswordCommon, ErrPasswordWeak, ErrCodeWrong, ErrAuthenticatorLocked,
 	ErrAuthenticatorUnused, ErrMitIDBlocked, ErrMitIDRevoked, ErrMitIDNotBlocked, ErrLastMeans,
 	ErrThrottled, ErrTokenUnusable, ErrTokenOutOfStock, ErrChipRegistered,
 	ErrAppKeyInvalid, ErrLabelInvalid, ErrActivationWrong, ErrActivationInvalid,

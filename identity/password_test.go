@@ -25,7 +25,7 @@ func TestValidatePassword(t *testing.T) {
 		{"the username", "Jens.Hansen", "jens.hansen", ErrPasswordIsUsername},
 		{"contains the username", "xxJENS.HANSEN99", "jens.hansen", ErrPasswordIsUsername},
 		{"contains a 4-character username", "myjenspassword", "jens", ErrPasswordIsUsername},
-		{"may contain a 3-character username", "my-bob-passw0rd", "bob", nil},
+		{"may contain a 3-character username", "Kanal-bob-Fyrtaarn-7", "bob", nil},
 		{"the 3-character username itself is still refused", "bobbobbob", "bobbobbob", ErrPasswordIsUsername},
 		{"birth date DDMMYY", "Kage150390!", "jens", ErrPasswordHasCPR},
 		{"other digits of the CPR are fine", "Kage1235-xyz", "jens", nil},
@@ -34,6 +34,11 @@ func TestValidatePassword(t *testing.T) {
 		{"common 9 digits", "123456789", "jens", ErrPasswordCommon},
 		{"common from the zxcvbn list", "iloveyou", "jens", ErrPasswordCommon},
 		{"common Danish", "Adgangskode1", "jens", ErrPasswordCommon},
+		{"long enough but guessable", "Aaaaaaaa1", "jens", ErrPasswordWeak},
+		{"a word and digits", "Hest1234", "jens", ErrPasswordWeak},
+		{"a keyboard walk", "qwerty123456", "jens", ErrPasswordWeak},
+		{"a name and a year", "Mette1970", "jens", ErrPasswordWeak},
+		{"several words", "Kattegat-Havkajak-Lygte-31", "jens", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
