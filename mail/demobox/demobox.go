@@ -6,19 +6,17 @@
 package demobox
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"strings"
 	"sync"
 	"time"
+
+	pmail "mitidportal/mail"
 
 	"github.com/emersion/go-smtp"
 )
@@ -136,57 +134,11 @@ func parse(r io.Reader) (Mail, error) {
 	if err != nil {
 		return Mail{}, err
 	}
-	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-	if err != nil {
-		subject = msg.Header.Get("Subject")
-	}
-	text, err := textPart(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, 0)
+	subject := pmail.DecodeHeader(msg.Header.Get("Subject"))
+	text, err := pmail.PlainText(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
 	if err != nil {
 		return Mail{Subject: subject}, err
 	}
 	text = strings.TrimSuffix(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	return Mail{Subject: subject, Text: text}, nil
-}
-
-var errNoText = errors.New("no text/plain part")
-
-// textPart returns the first text/plain part of a body of type contentType, decoded.
-func textPart(contentType, encoding string, body io.Reader, depth int) (string, error) {
-	if contentType == "" {
-		contentType = "text/plain"
-	}
-	mediaType, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return "", err
-	}
-	switch {
-	case mediaType == "text/plain":
-		b, err := io.ReadAll(decode(encoding, body))
-		return string(b), err
-	case strings.HasPrefix(mediaType, "multipart/") && depth < 5:
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextRawPart()
-			if errors.Is(err, io.EOF) {
-				return "", errNoText
-			}
-			if err != nil {
-				return "", err
-			}
-			if text, err := textPart(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, depth+1); err == nil {
-				return text, nil
-			}
-		}
-	}
-	return "", errNoText
-}
-
-func decode(encoding string, r io.Reader) io.Reader {
-	switch strings.ToLower(strings.TrimSpace(encoding)) {
-	case "quoted-printable":
-		return quotedprintable.NewReader(r)
-	case "base64":
-		return base64.NewDecoder(base64.StdEncoding, r)
-	}
-	return r
 }
