@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -38,7 +39,8 @@ func (s *staffAuditor) activity(ctx context.Context, tx pgx.Tx, a identity.Activ
 	}
 	staffID, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
-		return nil
+		// Never let a staff action pass unaudited: refuse it instead.
+		return fmt.Errorf("audit: staff actor %q", a.Actor)
 	}
 	action, ok := staffActions[a.Kind]
 	if a.Kind == identity.ActivityPasswordChanged && a.Detail["temporary"] == true {

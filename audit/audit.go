@@ -36,6 +36,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mitidportal/db"
 )
 
 // Action says what happened. The display name of a listed action is message Action.MsgID().
@@ -139,7 +141,7 @@ func (l *Log) Append(ctx context.Context, tx pgx.Tx, e Entry) error {
 
 // AppendNow adds e to the log in a transaction of its own.
 func (l *Log) AppendNow(ctx context.Context, e Entry) error {
-	return pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error { return l.Append(ctx, tx, e) })
+	return db.Transact(ctx, l.pool, func(tx pgx.Tx) error { return l.Append(ctx, tx, e) })
 }
 
 // Filter selects entries for List. Empty fields match everything.

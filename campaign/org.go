@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mitidportal/audit"
 	"mitidportal/db"
 )
 
@@ -245,7 +246,7 @@ func (o *Orgs) Decide(ctx context.Context, orgID, staffID int64, approve bool, n
 		if err != nil {
 			return fmt.Errorf("decide: %w", err)
 		}
-		actor := fmt.Sprintf("staff:%d", staffID)
+		actor := audit.Staff(staffID)
 		if err := o.audit(ctx, tx, Event{Actor: actor, Action: action, Org: org,
 			Detail: map[string]any{"note": note}}); err != nil {
 			return err
@@ -301,7 +302,7 @@ func (o *Orgs) SetForumMember(ctx context.Context, orgID, staffID int64, forum b
 		if err != nil {
 			return fmt.Errorf("forum member: %w", err)
 		}
-		return o.audit(ctx, tx, Event{Actor: fmt.Sprintf("staff:%d", staffID), Action: EventForumMember,
+		return o.audit(ctx, tx, Event{Actor: audit.Staff(staffID), Action: EventForumMember,
 			Org: org, Detail: map[string]any{"forum": forum}})
 	})
 }

@@ -58,8 +58,8 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodPost, "/log-ind/app", web.Public, cit.AppLoginStart},
 		{http.MethodGet, "/log-ind/app", web.Public, cit.AppLoginPage},
 		{http.MethodGet, "/log-ind/app/status", web.Public, cit.AppLoginStatus},
-		// GET too: htmx's HX-Redirect arrives as a GET. Finishing is bound to this session's
-		// secret, so a forged request can at most finish the victim's own approved login.
+		// POST only (htmx posts the approved status's form): a GET finishes nothing. Finishing is
+		// bound to this session's secret.
 		{http.MethodPost, "/log-ind/app/fuldfoer", web.Public, cit.AppLoginFinish},
 
 		// The phone's app page and its JSON endpoints, authenticated by the device key's

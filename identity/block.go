@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -86,9 +87,7 @@ func (s *Store) blockAuthenticator(ctx context.Context, mitidID, id int64, reaso
 			return err
 		}
 		detail := map[string]any{"means": string(a.Kind), "means_id": a.ID, "reason": string(reason)}
-		for k, v := range extra {
-			detail[k] = v
-		}
+		maps.Copy(detail, extra)
 		return s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityMeansBlocked, Actor: actor, Detail: detail})
 	})
 	return a, err
@@ -168,9 +167,7 @@ func (s *Store) blockMitID(ctx context.Context, tx pgx.Tx, mitidID int64, reason
 		return err
 	}
 	detail := map[string]any{"reason": string(reason)}
-	for k, v := range extra {
-		detail[k] = v
-	}
+	maps.Copy(detail, extra)
 	return s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityMitIDBlocked, Actor: actor, Detail: detail})
 }
 

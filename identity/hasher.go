@@ -159,13 +159,6 @@ func (h *Hasher) Verify(ctx context.Context, encoded, secret string) (bool, erro
 // inside their own slot (Acquire) when there is no account.
 func (h *Hasher) DummyHash() string { return h.dummy() }
 
-// VerifyNothing costs what Verify costs and matches nothing: for an account that does not
-// exist, so that the answer takes as long as for a wrong password.
-func (h *Hasher) VerifyNothing(ctx context.Context, secret string) error {
-	_, err := h.Verify(ctx, h.dummy(), secret)
-	return err
-}
-
 func hashWith(p ArgonParams, secret string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {

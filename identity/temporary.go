@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"math/big"
 	"strings"
 	"time"
@@ -87,9 +88,7 @@ func (s *Store) issueTemporaryPassword(ctx context.Context, mitidID int64, actor
 			return fmt.Errorf("temporary password: %w", err)
 		}
 		detail := map[string]any{"temporary": true}
-		for k, v := range extra {
-			detail[k] = v
-		}
+		maps.Copy(detail, extra)
 		if err := s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityPasswordChanged, Actor: actor,
 			Detail: detail}); err != nil {
 			return err

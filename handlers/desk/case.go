@@ -170,7 +170,8 @@ func (s *Handlers) deskEntry(e support.Entry, names map[int64]string) views.Desk
 	case support.EntryCall:
 		fact("desk.case.call_start", s.When(e.CallStart), "")
 		fact("desk.case.call_end", s.When(e.CallEnd), "")
-		fact("desk.case.duration", strconv.Itoa(int(e.CallDuration().Round(time.Minute).Minutes()))+" min", "")
+		out.Facts = append(out.Facts, views.DeskFact{LabelID: "desk.case.duration", ValueID: "desk.case.minutes",
+			ValueData: map[string]any{"N": int(e.CallDuration().Round(time.Minute).Minutes())}})
 		fact("desk.case.outcome", "", e.Outcome.MsgID())
 	case support.EntryVerification:
 		fact("desk.case.method", "", e.Method.MsgID())

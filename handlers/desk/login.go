@@ -18,10 +18,10 @@ import (
 // Staff log in with e-mail and password, then their security key (DESIGN.md §4); there is no
 // staff access without the key. The key ceremonies run through web.Ceremonies like the citizen
 // chip's: assets/src/webauthn.js posts to begin and finish, and everything finish checks against
-// stays in the server-side session. Failures count per account (package staff locks at
-// staff.MaxFailures) and per client address (the shared login throttle).
+// stays in the server-side session. Failures count per address as typed (timed lock-outs,
+// identity.Lockouts) and per client address (the staff-login throttle).
 //
-// A disabled account's sessions end in the transaction that disables it (staff_admin.go), and
+// A disabled account's sessions end in the transaction that disables it (staff.Config.EndSessions), and
 // no request checks disabled_at again: the session rows are gone on every instance the moment
 // the change commits, and a login checks the account. A role change ends the account's
 // sessions the same way, so removed roles stop working at once too.
@@ -72,6 +72,13 @@ func (s *Handlers) LoginSubmit(c echo.Context) error {
 		return s.staffThrottled(c, err)
 	}
 	u, err := s.Staff.CheckPassword(ctx, f.Values["email"], password)
+	if errors.Is(err, identity.ErrBusy) {
+		// Nothing was checked: the attempt goes back, as on the citizen's login.
+		if rerr := s.Throttle.Refund(ctx, identity.ThrottleStaffLogin, addr); rerr != nil {
+			return rerr
+		}
+		return err
+	}
 	te, isTe := fault.OfKind(err, fault.Throttled)
 	switch {
 	case errors.Is(err, staff.ErrLoginFailed):

@@ -57,9 +57,6 @@ var CitizenPages = Only(Citizen).AtLevel(identity.LevelSubstantial)
 // CitizenRecent is CitizenPages for changes: the login must also be recent.
 var CitizenRecent = CitizenPages.Within(RecentLogin)
 
-// LoginRule returns the level and recency the route asks of a citizen's login ("" and 0: none).
-func (a Access) LoginRule() (identity.Level, time.Duration) { return a.level, a.recent }
-
 // loginFresh reports whether a citizen's login meets the route's level and recency; it holds
 // for everyone else, since staff log in with a security key every time.
 func (a Access) loginFresh(sub session.Subject, now time.Time) bool {
