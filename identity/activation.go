@@ -23,6 +23,9 @@ const (
 	ActivationCreate ActivationPurpose = "create"
 	// ActivationRecover sets up new means for a MitID whose means are all lost.
 	ActivationRecover ActivationPurpose = "recover"
+	// ActivationLift lifts the block of a blocked MitID (DESIGN.md §3.6): issued only at
+	// borgerservice, by the identification app, or by letter after support verified the caller.
+	ActivationLift ActivationPurpose = "lift"
 )
 
 // Activation code defaults.
@@ -186,7 +189,7 @@ type Deliver func(tx pgx.Tx, code string, c ActivationCode) error
 // an error from deliver issues nothing.
 func (a *Activations) IssueAndDeliver(ctx context.Context, cpr CPR, purpose ActivationPurpose, assurance Level,
 	issuedBy string, deliver Deliver) (string, ActivationCode, error) {
-	if purpose != ActivationCreate && purpose != ActivationRecover {
+	if purpose != ActivationCreate && purpose != ActivationRecover && purpose != ActivationLift {
 		return "", ActivationCode{}, fmt.Errorf("activation purpose %q", purpose)
 	}
 	if assurance != LevelSubstantial && assurance != LevelHigh {

@@ -28,7 +28,7 @@ import (
 )
 
 // Roles a staff account can hold.
-var Roles = []string{"agent", "supervisor", "ra_officer", "campaign_editor", "admin"}
+var Roles = []string{"agent", "supervisor", "ra_officer", "fulfilment", "campaign_editor", "admin"}
 
 // EnrolmentLifetime is how long a new account's enrolment link works.
 const EnrolmentLifetime = 72 * time.Hour

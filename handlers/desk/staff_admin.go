@@ -19,6 +19,7 @@ var staffRoleText = map[string]views.StaffRole{
 	"agent":           {NameID: "staffweb.role.agent", TextID: "staffweb.role_text.agent"},
 	"supervisor":      {NameID: "staffweb.role.supervisor", TextID: "staffweb.role_text.supervisor"},
 	"ra_officer":      {NameID: "staffweb.role.ra_officer", TextID: "staffweb.role_text.ra_officer"},
+	"fulfilment":      {NameID: "staffweb.role.fulfilment", TextID: "staffweb.role_text.fulfilment"},
 	"campaign_editor": {NameID: "staffweb.role.campaign_editor", TextID: "staffweb.role_text.campaign_editor"},
 	"admin":           {NameID: "staffweb.role.admin", TextID: "staffweb.role_text.admin"},
 }

@@ -21,15 +21,16 @@ const (
 	Agent          Role = "agent"
 	Supervisor     Role = "supervisor"
 	RAOfficer      Role = "ra_officer"
+	Fulfilment     Role = "fulfilment"
 	CampaignEditor Role = "campaign_editor"
 	Admin          Role = "admin"
 )
 
 // AllRoles lists every role; the route test walks each route with each of them.
-var AllRoles = []Role{Anonymous, Citizen, OrgMember, OrgAdmin, Agent, Supervisor, RAOfficer, CampaignEditor, Admin}
+var AllRoles = []Role{Anonymous, Citizen, OrgMember, OrgAdmin, Agent, Supervisor, RAOfficer, Fulfilment, CampaignEditor, Admin}
 
 // StaffRoles are the roles a staff account can hold.
-var StaffRoles = []Role{Agent, Supervisor, RAOfficer, CampaignEditor, Admin}
+var StaffRoles = []Role{Agent, Supervisor, RAOfficer, Fulfilment, CampaignEditor, Admin}
 
 // Access is the set of roles a route admits and, for citizens, how strong and how recent
 // their login must be (DESIGN.md §3.2): self-service pages need a substantial login, changes of
