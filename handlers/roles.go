@@ -20,6 +20,7 @@ const (
 	Agent          = web.Agent
 	Supervisor     = web.Supervisor
 	RAOfficer      = web.RAOfficer
+	Fulfilment     = web.Fulfilment
 	CampaignEditor = web.CampaignEditor
 	Admin          = web.Admin
 )

@@ -80,7 +80,7 @@ var Public = Access{public: true}
 func Only(roles ...Role) Access { return Access{roles: roles} }
 
 // LoggedIn admits every authenticated person, citizen or staff.
-var LoggedIn = Only(Citizen, OrgMember, OrgAdmin, Agent, Supervisor, RAOfficer, CampaignEditor, Admin)
+var LoggedIn = Only(append([]Role{Citizen, OrgMember, OrgAdmin}, StaffRoles...)...)
 
 // AnyStaff admits every staff role.
 var AnyStaff = Only(StaffRoles...)
