@@ -61,7 +61,10 @@ func crawlCitizen(t *testing.T, ctx context.Context, base, lang string,
 			res := navigate(t, ctx, withLang(base+path, lang))
 			check(t, visit{Path: path, Lang: lang, From: from[path], Res: res})
 		})
-		for _, href := range eval[[]string](t, ctx, `Array.from(document.querySelectorAll('a[href]'), a => a.href)`) {
+		// An unread letter opens by a form (POST …/aabn marks it read, then the PDF's GET):
+		// its PDF counts as linked.
+		for _, href := range eval[[]string](t, ctx, `Array.from(document.querySelectorAll('a[href]'), a => a.href).concat(
+			Array.from(document.querySelectorAll('form[action$="/aabn"]'), f => f.action.replace(/\/aabn$/, '')))`) {
 			p, ok := pagePath(baseURL, href)
 			if !ok || !citizenArea(p) {
 				continue

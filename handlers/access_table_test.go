@@ -125,6 +125,7 @@ var expectedAccess = map[string]expect{
 	"POST /mitid/spaer":                       citizen,
 	"GET /mitid/post":                         citizen,
 	"GET /mitid/post/:id":                     citizen,
+	"POST /mitid/post/:id/aabn":               citizen,
 	"GET /mitid/sager":                        citizen,
 	"GET /mitid/sager/:ref":                   citizen,
 	"POST /mitid/sager/:ref/svar":             citizen,

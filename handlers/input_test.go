@@ -61,6 +61,7 @@ func formEntries() map[string]formEntry {
 		"/mitid/adgangskode":                       {fields: []string{"password", "password_repeat"}, valid: v("password", "Lang-Saetning-9", "password_repeat", "Lang-Saetning-9"), as: citizen},
 		"/mitid/brugernavn":                        {fields: []string{"username"}, as: citizen},
 		"/mitid/sessioner/log-ud-alle":             {none: "a button: no fields"},
+		"/mitid/post/:id/aabn":                     {none: "a button: the letter's id is in the path"},
 		"/mitid/spaer":                             {fields: []string{"reason"}, as: citizen},
 		"/log-ind/chip/begin":                      {fields: []string{"password"}, json: true, as: (*inputFixture).loggingIn},
 		"/log-ind/chip/finish":                     {none: webAuthn},

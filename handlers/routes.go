@@ -120,6 +120,8 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodPost, "/mitid/spaer", web.CitizenPages, cit.BlockMitIDSubmit},
 		{http.MethodGet, "/mitid/post", web.CitizenPages, cit.LettersPage},
 		{http.MethodGet, "/mitid/post/:id", web.CitizenPages, cit.LetterPDF},
+		// Opening a letter from the letter box marks it read: a POST, then the PDF's GET.
+		{http.MethodPost, "/mitid/post/:id/aabn", web.CitizenPages, cit.OpenLetter},
 		// "Mine sager": the citizen's support cases, the public part of each timeline and a
 		// reply form (DESIGN.md §3.3, §5).
 		{http.MethodGet, "/mitid/sager", web.CitizenPages, cit.MyCases},

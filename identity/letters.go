@@ -68,17 +68,32 @@ func (l *Letters) Unread(ctx context.Context, cpr CPR) (int, error) {
 	return n, nil
 }
 
-// PDF returns a letter of the person with that CPR number and marks it read; another person's
-// letter is ErrNotFound, the same as a letter that does not exist.
+// MarkRead marks a letter of the person with that CPR number read (once: the first time
+// stays); another person's letter is ErrNotFound, the same as a letter that does not exist.
+// Opening a letter from the letter box is a POST that calls this and then shows the PDF, so that
+// the GET of the PDF only reads.
+func (l *Letters) MarkRead(ctx context.Context, cpr CPR, id int64) error {
+	tag, err := l.pool.Exec(ctx, `UPDATE letter SET read_at = coalesce(read_at, now()) WHERE id = $1 AND cpr = $2`,
+		id, cpr)
+	if err != nil {
+		return fmt.Errorf("mark letter read: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// PDF returns a letter of the person with that CPR number; another person's letter is
+// ErrNotFound, the same as a letter that does not exist. It writes nothing (MarkRead does).
 func (l *Letters) PDF(ctx context.Context, cpr CPR, id int64) (Letter, []byte, error) {
 	var (
 		lt  Letter
 		pdf []byte
 	)
 	err := l.pool.QueryRow(ctx, `
-		UPDATE letter SET read_at = coalesce(read_at, now())
-		WHERE id = $1 AND cpr = $2
-		RETURNING id, cpr, kind, subject, created_at, read_at, pdf`, id, cpr).
+		SELECT id, cpr, kind, subject, created_at, read_at, pdf FROM letter
+		WHERE id = $1 AND cpr = $2`, id, cpr).
 		Scan(&lt.ID, &lt.CPR, &lt.Kind, &lt.Subject, &lt.CreatedAt, &lt.ReadAt, &pdf)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Letter{}, nil, ErrNotFound

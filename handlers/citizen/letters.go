@@ -49,6 +49,25 @@ func (s *Handlers) LetterPDF(c echo.Context) error {
 	return servePDF(c, "brev-"+strconv.FormatInt(l.ID, 10)+".pdf", pdf)
 }
 
+// OpenLetter marks one of the citizen's letters read and shows it: the letter box opens a letter
+// by POST, so that reading the PDF by GET changes nothing.
+func (s *Handlers) OpenLetter(c echo.Context) error {
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	if err := s.Letters.MarkRead(c.Request().Context(), m.CPR, id); errors.Is(err, identity.ErrNotFound) {
+		return echo.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	return s.Redirect(c, "/mitid/post/"+strconv.FormatInt(id, 10))
+}
+
 func servePDF(c echo.Context, name string, pdf []byte) error {
 	h := c.Response().Header()
 	h.Set("Content-Disposition", `inline; filename="`+name+`"`)
