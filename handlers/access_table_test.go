@@ -135,6 +135,7 @@ var expectedAccess = map[string]expect{
 	"POST /medarbejder/log-ind/noegle/begin":  anyone,
 	"POST /medarbejder/log-ind/noegle/finish": anyone,
 	"GET /medarbejder/tilmeld/:token":         anyone,
+	"POST /medarbejder/tilmeld/:token":        anyone,
 	"GET /medarbejder/tilmeld":                anyone,
 	"POST /medarbejder/tilmeld":               anyone,
 	"GET /medarbejder/tilmeld/noegle":         anyone,

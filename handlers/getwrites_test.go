@@ -74,6 +74,13 @@ func TestCookielessGETsInsertNoRow(t *testing.T) {
 	}
 	// The contact form's confirmation link with a well-formed token that is not stored.
 	paths = append(paths, "/kontakt/bekraeft/"+strings.Repeat("A", 43))
+	// A staff enrolment link that works: its page is a form, and only its POST ties it to a
+	// session.
+	_, token, err := env.App.Server.Staff.Create(context.Background(), "ny@styrelsen.dk", "Ny Medarbejder", []string{"agent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths = append(paths, "/medarbejder/tilmeld/"+token)
 	const times = 1000
 	sessionCookie := env.App.Sessions.CookieName()
 	before := tableRows(t, env)

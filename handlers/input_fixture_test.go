@@ -93,6 +93,10 @@ func (fx *inputFixture) creating(t *testing.T) *browser {
 func (fx *inputFixture) enrolling(t *testing.T) *browser {
 	b := fx.anonymous(t)
 	b.page(t, "/medarbejder/tilmeld/"+fx.enrolToken)
+	if res := b.form(t, "/medarbejder/tilmeld/"+fx.enrolToken,
+		url.Values{"password": {"Lang-Saetning-9"}, "password_repeat": {"Lang-Saetning-9"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("enrolment password: %d", res.StatusCode)
+	}
 	b.page(t, "/medarbejder/tilmeld")
 	return b
 }

@@ -83,6 +83,7 @@ func formEntries() map[string]formEntry {
 		"/medarbejder/log-ind/noegle/begin":        {none: "a button: the password step's account is in the session"},
 		"/medarbejder/log-ind/noegle/finish":       {none: webAuthn},
 		"/medarbejder/tilmeld":                     {fields: []string{"password", "password_repeat"}, valid: v("password", "Lang-Saetning-9", "password_repeat", "Lang-Saetning-9"), as: (*inputFixture).enrolling},
+		"/medarbejder/tilmeld/:token":              {fields: []string{"password", "password_repeat"}, valid: v("password", "Lang-Saetning-9", "password_repeat", "Lang-Saetning-9"), as: (*inputFixture).anonymous, path: func(fx *inputFixture) string { return "/medarbejder/tilmeld/" + fx.enrolToken }},
 		"/medarbejder/tilmeld/noegle/begin":        {none: "a button: no fields"},
 		"/medarbejder/tilmeld/noegle/finish":       {none: webAuthn},
 		"/medarbejder/admin/brugere":               {fields: []string{"name", "email"}, valid: v("name", "Bo", "email", "bo@styrelsen.dk", "roles", "agent"), as: admin},

@@ -151,6 +151,7 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodPost, "/medarbejder/log-ind/noegle/finish", web.Public, dk.KeyFinish},
 		// Enrolment: the one-time link from `portal staff create` and the admin page.
 		{http.MethodGet, "/medarbejder/tilmeld/:token", web.Public, dk.EnrolLink},
+		{http.MethodPost, "/medarbejder/tilmeld/:token", web.Public, dk.EnrolLinkSubmit},
 		{http.MethodGet, "/medarbejder/tilmeld", web.Public, dk.EnrolPage},
 		{http.MethodPost, "/medarbejder/tilmeld", web.Public, dk.EnrolSubmit},
 		{http.MethodGet, "/medarbejder/tilmeld/noegle", web.Public, dk.EnrolKeyPage},

@@ -3,6 +3,7 @@ package desk
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,11 +29,27 @@ func (s *Handlers) EnrolLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st := web.StateOf(c)
-	delete(st.Sess.Values, keyStaffEnrolHash)
-	st.Sess.Values[keyStaffEnrolRef] = e.Ref
-	st.Dirty = true
-	return s.Redirect(c, "/medarbejder/tilmeld")
+	// The GET only reads: the password form posts back to the link, and that POST is what ties
+	// the enrolment to this browser's session.
+	return s.Render(c, http.StatusOK, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email,
+		Action: enrolLinkPath(token)}))
+}
+
+// enrolLinkPath is the address of an enrolment link; the token is a path segment.
+func enrolLinkPath(token string) string { return "/medarbejder/tilmeld/" + url.PathEscape(token) }
+
+// EnrolLinkSubmit is the password step posted from the link's page: the link's enrolment is
+// tied to this session together with the password's hash, once the password is accepted.
+func (s *Handlers) EnrolLinkSubmit(c echo.Context) error {
+	token := c.Param("token")
+	e, err := s.Staff.OpenEnrolment(c.Request().Context(), token)
+	if errors.Is(err, staff.ErrEnrolmentInvalid) {
+		return s.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
+	}
+	if err != nil {
+		return err
+	}
+	return s.enrolPassword(c, e, enrolLinkPath(token))
 }
 
 // openEnrolment is the enrolment this session is completing, if it can still be used.
@@ -57,7 +74,8 @@ func (s *Handlers) EnrolPage(c echo.Context) error {
 	if !ok {
 		return s.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
 	}
-	return s.Render(c, http.StatusOK, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email}))
+	return s.Render(c, http.StatusOK, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email,
+		Action: "/medarbejder/tilmeld"}))
 }
 
 // EnrolSubmit checks the new password and keeps only its hash in the session until the
@@ -70,6 +88,11 @@ func (s *Handlers) EnrolSubmit(c echo.Context) error {
 	if !ok {
 		return s.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
 	}
+	return s.enrolPassword(c, e, "/medarbejder/tilmeld")
+}
+
+// enrolPassword checks the new password of enrolment e; the form posts to action.
+func (s *Handlers) enrolPassword(c echo.Context, e staff.Enrolment, action string) error {
 	f := views.Form{}
 	password, repeat := web.SecretField(c, "password"), web.SecretField(c, "password_repeat")
 	web.InputErrors(c, &f)
@@ -81,6 +104,7 @@ func (s *Handlers) EnrolSubmit(c echo.Context) error {
 	}
 	var hash string
 	if !f.HasErrors() {
+		var err error
 		hash, err = staff.HashNewPassword(password, e.User.Email)
 		if rule, ok := staff.IsRule(err); ok {
 			f.Errors = append(f.Errors, views.FieldError{Field: "password", MsgID: rule.MsgID})
@@ -89,9 +113,11 @@ func (s *Handlers) EnrolSubmit(c echo.Context) error {
 		}
 	}
 	if f.HasErrors() {
-		return s.Render(c, web.StatusInvalid, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email, Form: f}))
+		return s.Render(c, web.StatusInvalid, views.StaffEnrol(views.StaffEnrolView{Name: e.User.Name, Email: e.User.Email,
+			Form: f, Action: action}))
 	}
 	st := web.StateOf(c)
+	st.Sess.Values[keyStaffEnrolRef] = e.Ref
 	st.Sess.Values[keyStaffEnrolHash] = hash
 	st.Dirty = true
 	return s.Redirect(c, "/medarbejder/tilmeld/noegle")
