@@ -60,7 +60,9 @@ const (
 	ActionStaffLoginFailed       Action = "staff_login_failed"       // cause
 	ActionStaffDisabled          Action = "staff_disabled"           // (none)
 	ActionRoleChanged            Action = "role_changed"             // from, to
-	ActionStaffUnlocked          Action = "staff_unlocked"           // via, cleared
+	ActionStaffUnlocked          Action = "staff_unlocked"           // via, locked
+	ActionStaffLocked            Action = "staff_locked"             // until, failures
+	ActionStaffEnabled           Action = "staff_enabled"            // was_disabled, was_locked
 )
 
 // Actions lists every action with a display name.
@@ -68,7 +70,7 @@ var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
 	ActionIssueTemporaryPassword, ActionIssueActivationCode, ActionOrderToken, ActionVerifyCaller,
 	ActionStaffCreated, ActionStaffEnrolled, ActionStaffLogin, ActionStaffLoginFailed,
-	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked,
+	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked, ActionStaffLocked, ActionStaffEnabled,
 }
 
 // MsgID is the message ID of the action's display name.

@@ -115,9 +115,17 @@ func waitSQL(n string) string {
 // (Succeeded). An attempt while the key waits counts nothing and is ErrThrottled (a variant) with
 // msgID.
 func (l *Lockouts) Attempt(ctx context.Context, key []byte, msgID string) error {
+	_, err := l.AttemptLocking(ctx, key, msgID)
+	return err
+}
+
+// AttemptLocking is Attempt that also reports whether this attempt's failure, if it fails,
+// starts the lock (the LockAfter-th failure in a row): exactly one attempt reports it, however
+// many arrive at once, so the lock is recorded once.
+func (l *Lockouts) AttemptLocking(ctx context.Context, key []byte, msgID string) (locks bool, err error) {
 	now := l.clock()
 	var n int
-	err := l.pool.QueryRow(ctx, `
+	err = l.pool.QueryRow(ctx, `
 		INSERT INTO login_failure AS f (key, failed, locked_until, last_failed_at)
 		VALUES ($1, 1, `+waitSQL("1")+`, $2::timestamptz)
 		ON CONFLICT (key) DO UPDATE SET failed = f.failed + 1, locked_until = `+waitSQL("f.failed + 1")+`,
@@ -127,20 +135,23 @@ func (l *Lockouts) Attempt(ctx context.Context, key []byte, msgID string) error 
 		key, now, l.limits.FreeFailures, l.limits.BaseDelay.Seconds(), l.limits.MaxDelay.Seconds(),
 		l.limits.LockAfter, l.limits.LockFor.Seconds()).Scan(&n)
 	if err == nil {
-		return nil
+		return n == l.limits.LockAfter, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("count login attempt: %w", err)
+		return false, fmt.Errorf("count login attempt: %w", err)
 	}
 	until, err := l.LockedUntil(ctx, key)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if until == nil { // the wait ended between the two statements
-		return ErrThrottled.Variant(msgID).After(time.Second)
+		return false, ErrThrottled.Variant(msgID).After(time.Second)
 	}
-	return ErrThrottled.Variant(msgID).After(until.Sub(now))
+	return false, ErrThrottled.Variant(msgID).After(until.Sub(now))
 }
+
+// LockAfter is the number of failures in a row that starts a lock.
+func (l *Lockouts) LockAfter() int { return l.limits.LockAfter }
 
 // LockedUntil is when the key's wait ends, or nil when it does not wait.
 func (l *Lockouts) LockedUntil(ctx context.Context, key []byte) (*time.Time, error) {

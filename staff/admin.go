@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"mitidportal/audit"
 	"mitidportal/db"
 	"mitidportal/fault"
 	"mitidportal/identity"
@@ -32,15 +34,24 @@ func (s *Store) SetRoles(ctx context.Context, by, id int64, roles []string) (Use
 				return err
 			}
 		}
-		tag, err := tx.Exec(ctx, `UPDATE staff_user SET roles = $2 WHERE id = $1`, id, roles)
+		var old []string
+		err := tx.QueryRow(ctx, `SELECT roles FROM staff_user WHERE id = $1 FOR UPDATE`, id).Scan(&old)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
 		if err != nil {
 			return fmt.Errorf("set staff roles: %w", err)
 		}
-		if tag.RowsAffected() == 0 {
-			return ErrNotFound
+		if _, err := tx.Exec(ctx, `UPDATE staff_user SET roles = $2 WHERE id = $1`, id, roles); err != nil {
+			return fmt.Errorf("set staff roles: %w", err)
 		}
 		if err := s.endSessions(ctx, tx, id); err != nil {
 			return err
+		}
+		if !slices.Equal(old, roles) {
+			if err := s.record(ctx, tx, by, audit.ActionRoleChanged, id, map[string]any{"from": old, "to": roles}); err != nil {
+				return err
+			}
 		}
 		u, err = userWhere(ctx, tx, `u.id = $1`, id)
 		return err
@@ -62,39 +73,58 @@ func (s *Store) Disable(ctx context.Context, by, id int64) error {
 		if err := keepAnAdmin(ctx, tx, id); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE staff_user SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1`, id)
+		var was *time.Time
+		err := tx.QueryRow(ctx, `SELECT disabled_at FROM staff_user WHERE id = $1 FOR UPDATE`, id).Scan(&was)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
 		if err != nil {
 			return fmt.Errorf("disable staff user: %w", err)
 		}
-		if tag.RowsAffected() == 0 {
-			return ErrNotFound
+		if was == nil {
+			if _, err := tx.Exec(ctx, `UPDATE staff_user SET disabled_at = now() WHERE id = $1`, id); err != nil {
+				return fmt.Errorf("disable staff user: %w", err)
+			}
+			if err := s.record(ctx, tx, by, audit.ActionStaffDisabled, id, nil); err != nil {
+				return err
+			}
 		}
 		return s.endSessions(ctx, tx, id)
 	})
 }
 
-// Enable lets account id log in again: it clears both a disable and a lock after too many
-// failed logins.
-func (s *Store) Enable(ctx context.Context, id int64) error {
+// Enable lets account id log in again, as admin by: it clears both a disable and a lock after
+// too many failed logins.
+func (s *Store) Enable(ctx context.Context, by, id int64) error {
 	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		var email string
-		err := tx.QueryRow(ctx, `UPDATE staff_user SET disabled_at = NULL WHERE id = $1 RETURNING email`, id).Scan(&email)
+		var (
+			email string
+			was   *time.Time
+		)
+		err := tx.QueryRow(ctx, `SELECT email, disabled_at FROM staff_user WHERE id = $1 FOR UPDATE`, id).Scan(&email, &was)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("enable staff user: %w", err)
 		}
-		_, err = s.lockouts.Succeeded(ctx, tx, identity.StaffKey(email))
-		return err
+		if _, err := tx.Exec(ctx, `UPDATE staff_user SET disabled_at = NULL WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("enable staff user: %w", err)
+		}
+		cleared, err := s.lockouts.Succeeded(ctx, tx, identity.StaffKey(email))
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, by, audit.ActionStaffEnabled, id,
+			map[string]any{"was_disabled": was != nil, "failures_cleared": cleared})
 	})
 }
 
 // Unlock ends the lock of the account with email after too many failed logins, before its time
-// is up, and runs also (the audit entry) in the same transaction with the account. It reports
+// is up, as by (0: the command line, named via), audited in the same transaction. It reports
 // whether there was a count to clear; an unknown address is ErrNotFound. A lock ends by itself
 // when its time is up (identity.Limits); this is for the person who cannot wait.
-func (s *Store) Unlock(ctx context.Context, email string, also func(tx pgx.Tx, u User) error) (User, bool, error) {
+func (s *Store) Unlock(ctx context.Context, by int64, email, via string) (User, bool, error) {
 	var (
 		u       User
 		cleared bool
@@ -108,10 +138,8 @@ func (s *Store) Unlock(ctx context.Context, email string, also func(tx pgx.Tx, u
 		if cleared, err = s.lockouts.Succeeded(ctx, tx, identity.StaffKey(u.Email)); err != nil {
 			return err
 		}
-		if also != nil {
-			return also(tx, u)
-		}
-		return nil
+		return s.record(ctx, tx, by, audit.ActionStaffUnlocked, u.ID,
+			map[string]any{"via": via, "locked": u.LockedAt != nil, "failures_cleared": cleared})
 	})
 	if err != nil {
 		return User{}, false, err

@@ -110,7 +110,7 @@ func TestChangesEndSessionsInTheirTransaction(t *testing.T) {
 	if _, err := s.CheckPassword(ctx, agent.Email, staffPassword); !errors.Is(err, staff.ErrLoginFailed) {
 		t.Errorf("a disabled account passes the password step: %v", err)
 	}
-	if err := s.Enable(ctx, agent.ID); err != nil {
+	if err := s.Enable(ctx, admin.ID, agent.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CheckPassword(ctx, agent.Email, staffPassword); err != nil {

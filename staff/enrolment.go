@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"mitidportal/audit"
 	"mitidportal/db"
 	"mitidportal/identity"
 )
@@ -149,6 +150,9 @@ func (s *Store) CompleteEnrolment(ctx context.Context, ref, passwordHash string,
 		}
 		if err != nil {
 			return fmt.Errorf("add staff key: %w", err)
+		}
+		if err := s.record(ctx, tx, e.User.ID, audit.ActionStaffEnrolled, e.User.ID, nil); err != nil {
+			return err
 		}
 		u, err = userWhere(ctx, tx, `u.id = $1`, e.User.ID)
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"mitidportal/audit"
 	"mitidportal/db"
 	"mitidportal/identity"
 )
@@ -88,25 +89,50 @@ func (s *Store) CheckPassword(ctx context.Context, email, password string) (User
 		return User{}, err
 	}
 	defer release()
-	if err := s.lockouts.Attempt(ctx, identity.StaffKey(email), identity.MsgStaffLocked); err != nil {
+	locks, err := s.lockouts.AttemptLocking(ctx, identity.StaffKey(email), identity.MsgStaffLocked)
+	if err != nil {
 		return User{}, err
 	}
 	r, err := readForLogin(ctx, s.pool, `lower(u.email) = lower($1)`, "", strings.TrimSpace(email))
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return User{}, err
-	}
-	if err != nil || !r.canLogIn() {
+	if errors.Is(err, ErrNotFound) {
+		// Nobody to record it for: a typed address is not kept (it may be a password typed in
+		// the wrong field); the lock-out counts it all the same.
 		_, _ = identity.VerifyPassword(s.dummy(), password)
 		return User{}, ErrLoginFailed
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if !r.canLogIn() {
+		_, _ = identity.VerifyPassword(s.dummy(), password)
+		return User{}, s.failed(ctx, r.User, "cannot_log_in", locks)
 	}
 	ok, err := identity.VerifyPassword(*r.hash, password)
 	if err != nil {
 		return User{}, err
 	}
 	if !ok {
-		return User{}, ErrLoginFailed
+		return User{}, s.failed(ctx, r.User, "password", locks)
 	}
 	return r.User, nil
+}
+
+// failed records a refused login of account u (and the lock it starts, when it does) in the
+// audit log and returns ErrLoginFailed, or the error of writing the record.
+func (s *Store) failed(ctx context.Context, u User, cause string, locks bool) error {
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.record(ctx, tx, 0, audit.ActionStaffLoginFailed, u.ID, map[string]any{"cause": cause}); err != nil {
+			return err
+		}
+		if !locks {
+			return nil
+		}
+		return s.record(ctx, tx, 0, audit.ActionStaffLocked, u.ID, map[string]any{"failures": s.lockouts.LockAfter()})
+	})
+	if err != nil {
+		return err
+	}
+	return ErrLoginFailed
 }
 
 // LoginKeys returns the account and its security keys for the assertion of a login whose
@@ -164,7 +190,7 @@ func (s *Store) FinishLogin(ctx context.Context, id int64, credentialID []byte, 
 		}
 		if !flags.UserPresent || !flags.UserVerified ||
 			((stored != 0 || signCount != 0) && int64(signCount) <= stored) {
-			return ErrLoginFailed, nil
+			return ErrLoginFailed, s.record(ctx, tx, 0, audit.ActionStaffLoginFailed, id, map[string]any{"cause": "key"})
 		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE staff_credential SET sign_count = $2, user_verified = $3, backup_eligible = $4, backup_state = $5,
@@ -180,7 +206,7 @@ func (s *Store) FinishLogin(ctx context.Context, id int64, credentialID []byte, 
 			return nil, err
 		}
 		u = r.User
-		return nil, nil
+		return nil, s.record(ctx, tx, id, audit.ActionStaffLogin, id, nil)
 	})
 	return u, err
 }

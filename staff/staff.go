@@ -17,13 +17,13 @@ import (
 	"strings"
 	"time"
 
-	"mitidportal/fault"
-
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mitidportal/audit"
 	"mitidportal/db"
+	"mitidportal/fault"
 	"mitidportal/identity"
 )
 
@@ -115,6 +115,7 @@ type Config struct {
 // Store reads and writes staff accounts.
 type Store struct {
 	pool     *pgxpool.Pool
+	audit    *audit.Log
 	hasher   *identity.Hasher
 	lockouts *identity.Lockouts
 	endSess  func(ctx context.Context, tx pgx.Tx, staffID int64) error
@@ -126,8 +127,8 @@ func NewStore(pool *pgxpool.Pool, cfg Config) *Store {
 	if h == nil {
 		h = identity.NewHasher(identity.HasherConfig{})
 	}
-	return &Store{pool: pool, hasher: h, lockouts: identity.NewLockouts(pool, cfg.Limits, cfg.Now),
-		endSess: cfg.EndSessions}
+	return &Store{pool: pool, audit: audit.NewLog(pool), hasher: h,
+		lockouts: identity.NewLockouts(pool, cfg.Limits, cfg.Now), endSess: cfg.EndSessions}
 }
 
 // dummy is the hash verified against when nobody with the address can log in, so that the
@@ -135,8 +136,14 @@ func NewStore(pool *pgxpool.Pool, cfg Config) *Store {
 func (s *Store) dummy() string { return s.hasher.DummyHash() }
 
 // Create adds an account with roles and returns it with a one-time enrolment token, the only
-// copy of which is returned here.
+// copy of which is returned here. The audit log names the system as its creator (the command
+// line, the demo); an admin's page uses CreateBy.
 func (s *Store) Create(ctx context.Context, email, name string, roles []string) (User, string, error) {
+	return s.CreateBy(ctx, 0, email, name, roles)
+}
+
+// CreateBy is Create by admin by, who is named in the audit entry.
+func (s *Store) CreateBy(ctx context.Context, by int64, email, name string, roles []string) (User, string, error) {
 	addr, err := mail.ParseAddress(strings.TrimSpace(email))
 	if err != nil || addr.Name != "" {
 		return User{}, "", ErrInvalidEmail
@@ -168,7 +175,7 @@ func (s *Store) Create(ctx context.Context, email, name string, roles []string) 
 		if err != nil {
 			return fmt.Errorf("insert enrolment: %w", err)
 		}
-		return nil
+		return s.record(ctx, tx, by, audit.ActionStaffCreated, u.ID, map[string]any{"roles": u.Roles})
 	})
 	if err != nil {
 		return User{}, "", err

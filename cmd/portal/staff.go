@@ -7,10 +7,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"mitidportal/audit"
 	"mitidportal/db"
 	"mitidportal/logging"
 	"mitidportal/staff"
@@ -108,11 +106,7 @@ func cmdStaffUnlock(ctx context.Context, env *environment, args []string) error 
 		return err
 	}
 	defer pool.Close()
-	log := audit.NewLog(pool)
-	u, cleared, err := staff.NewStore(pool, staff.Config{}).Unlock(ctx, fs.Arg(0), func(tx pgx.Tx, u staff.User) error {
-		return log.Append(ctx, tx, audit.Entry{Actor: audit.ActorSystem, Action: audit.ActionStaffUnlocked,
-			Subject: audit.Staff(u.ID), Detail: map[string]any{"via": "cli", "locked": u.LockedAt != nil}})
-	})
+	u, cleared, err := staff.NewStore(pool, staff.Config{}).Unlock(ctx, 0, fs.Arg(0), "cli")
 	if errors.Is(err, staff.ErrNotFound) {
 		return fmt.Errorf("no staff user with the address %s", fs.Arg(0))
 	}

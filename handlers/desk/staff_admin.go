@@ -140,7 +140,7 @@ func (s *Handlers) CreateUser(c echo.Context) error {
 	if f.HasErrors() {
 		return again()
 	}
-	u, token, err := s.Staff.Create(c.Request().Context(), f.Values["email"], f.Values["name"], roles)
+	u, token, err := s.Staff.CreateBy(c.Request().Context(), web.StateOf(c).Subject.ID, f.Values["email"], f.Values["name"], roles)
 	if rule, ok := staff.IsRule(err); ok {
 		field := map[string]string{staff.ErrNameRequired.MsgID: "name", staff.ErrInvalidRole.MsgID: "roles"}[rule.MsgID]
 		if field == "" {
@@ -247,7 +247,7 @@ func (s *Handlers) Enable(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Staff.Enable(c.Request().Context(), u.ID); err != nil {
+	if err := s.Staff.Enable(c.Request().Context(), web.StateOf(c).Subject.ID, u.ID); err != nil {
 		return err
 	}
 	return s.Redirect(c, staffUserHref(u.ID)+"?done=enabled")
