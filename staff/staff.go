@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -145,7 +146,10 @@ func (s *Store) Create(ctx context.Context, email, name string, roles []string) 
 // CreateBy is Create by admin by, who is named in the audit entry.
 func (s *Store) CreateBy(ctx context.Context, by int64, email, name string, roles []string) (User, string, error) {
 	addr, err := mail.ParseAddress(strings.TrimSpace(email))
-	if err != nil || addr.Name != "" {
+	// ASCII only: the lock-out count of an address is keyed in Go (identity.StaffKey) and read
+	// back in SQL (userColumns), and lower() agrees with strings.ToLower on ASCII under every
+	// database locale. Staff addresses are the agency's own.
+	if err != nil || addr.Name != "" || !isASCII(addr.Address) {
 		return User{}, "", ErrInvalidEmail
 	}
 	name = strings.TrimSpace(name)
@@ -208,7 +212,7 @@ func (s *Store) List(ctx context.Context) ([]User, error) {
 
 // userColumns are the columns scanUser reads, from staff_user aliased u.
 // LockedAt is read from the lock-out count of the address (identity.StaffKey in SQL: the
-// SHA-256 of "staff:" and the lower-cased address).
+// SHA-256 of "staff:" and the lower-cased address, which is ASCII: see Create).
 const userColumns = `u.id, u.email, u.name, u.roles, u.created_at, u.disabled_at,
 	(SELECT f.locked_until FROM login_failure f WHERE f.key = sha256(convert_to(lower('staff:' || u.email), 'UTF8'))
 		AND f.locked_until > now()), u.last_login_at,
@@ -235,6 +239,15 @@ func userWhere(ctx context.Context, q querier, where string, args ...any) (User,
 		return User{}, fmt.Errorf("staff user: %w", err)
 	}
 	return u, nil
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // validRoles checks that roles holds at least one known staff role and returns them sorted

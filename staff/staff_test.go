@@ -31,6 +31,7 @@ func TestCreate(t *testing.T) {
 		{"same address other case", "ADA@example.dk", "Ada", []string{"agent"}, staff.ErrEmailTaken},
 		{"not an address", "ada", "Ada", []string{"agent"}, staff.ErrInvalidEmail},
 		{"display name form", "Ada <b@example.dk>", "Ada", []string{"agent"}, staff.ErrInvalidEmail},
+		{"non-ASCII address (the lock-out key is read in SQL)", "søren@example.dk", "Søren", []string{"agent"}, staff.ErrInvalidEmail},
 		{"no role", "b@example.dk", "B", nil, staff.ErrInvalidRole},
 		{"unknown role", "b@example.dk", "B", []string{"root"}, staff.ErrInvalidRole},
 		{"citizen is no staff role", "b@example.dk", "B", []string{"citizen"}, staff.ErrInvalidRole},
