@@ -129,6 +129,10 @@ func (r *Registrations) Lookup(ctx context.Context, cpr CPR, by StaffAct) (Visit
 	return v, err
 }
 
+// Visit reads the person with cpr as Lookup does, without an audit entry: only to show again
+// the person a step in progress (an audited look-up, a document check) is about.
+func (r *Registrations) Visit(ctx context.Context, cpr CPR) (Visit, error) { return r.visit(ctx, cpr) }
+
 func (r *Registrations) visit(ctx context.Context, cpr CPR) (Visit, error) {
 	p, err := scanPerson(r.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM person WHERE cpr = $1`, cpr))
 	if errors.Is(err, pgx.ErrNoRows) {
