@@ -109,9 +109,9 @@ func formEntries() map[string]formEntry {
 		// fixture's citizen up; cpr is the document forms' hidden field.
 		"/medarbejder/borgerservice": {fields: []string{"cpr"}, as: raOfficer},
 		"/medarbejder/borgerservice/pas": {fields: []string{"cpr", "mrz1", "mrz2"}, as: raOfficer,
-			valid: v("cpr", "", "mrz1", "P<DNK", "mrz2", "AB1")},
+			valid: v("cpr", bsInputCPR, "mrz1", "P<DNK", "mrz2", "AB1")},
 		"/medarbejder/borgerservice/koerekort": {fields: []string{"cpr", "licence_number", "licence_expiry", "licence_name", "licence_birth"},
-			as: raOfficer, valid: v("cpr", "", "licence_number", "12345678", "licence_expiry", "01.01.2040", "licence_name", "Bo", "licence_birth", "01.01.1990")},
+			as: raOfficer, valid: v("cpr", bsInputCPR, "licence_number", "12345678", "licence_expiry", "01.01.2040", "licence_name", "Bo", "licence_birth", "01.01.1990")},
 	}
 }
 
