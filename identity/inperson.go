@@ -283,7 +283,6 @@ func (r *Registrations) check(p Person, doc Document) documentCheck {
 		if !licenceNumberOK(chk.number) {
 			// A typing error, not a check of the document: nothing to record.
 			return documentCheck{err: ErrDocLicenceNumber}
-			return chk
 		}
 		expiryDate, birth = doc.Expires, doc.BirthDate
 		nameOK = MRZForm(doc.Name) == MRZForm(p.FullName())
