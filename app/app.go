@@ -103,10 +103,12 @@ type App struct {
 	Activations *identity.Activations
 	Throttle    *identity.AddressThrottle
 	Letters     *identity.Letters
-	Cases       *support.Cases
-	Contacts    *inbound.Contacts
-	Audit       *audit.Log
-	AuditChain  *audit.Chain
+	// Registrations is registration in person at borgerservice.
+	Registrations *identity.Registrations
+	Cases         *support.Cases
+	Contacts      *inbound.Contacts
+	Audit         *audit.Log
+	AuditChain    *audit.Chain
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -210,6 +212,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return err
 		},
 	})
+	a.Registrations = identity.NewRegistrations(pool, a.Identity, a.Activations,
+		identity.RegistrationConfig{Audit: auditor.registration, Location: loc})
 	wa, err := webauthn.New(&webauthn.Config{
 		RPID:          base.Hostname(),
 		RPDisplayName: "MitID",
@@ -246,6 +250,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Throttle:    a.Throttle,
 		Letters:     a.Letters,
 		WebAuthn:    wa,
+		// Registration in person (handlers/desk/borgerservice.go).
+		Registrations: a.Registrations,
 		Staff: staff.NewStore(pool, staff.Config{Hasher: hasher, Limits: cfg.Limits,
 			EndSessions: func(ctx context.Context, tx pgx.Tx, id int64) error {
 				_, err := a.Sessions.EndAllTx(ctx, tx, session.KindStaff, id)

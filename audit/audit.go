@@ -54,6 +54,7 @@ const (
 	ActionIssueActivationCode    Action = "issue_activation_code"    // case, expires
 	ActionOrderToken             Action = "order_token"              // kind, case
 	ActionVerifyCaller           Action = "verify_caller"            // result, case
+	ActionDocumentCheck          Action = "document_check"           // kind, result, cause (borgerservice)
 	ActionStaffCreated           Action = "staff_created"            // roles
 	ActionStaffEnrolled          Action = "staff_enrolled"           // (none)
 	ActionStaffLogin             Action = "staff_login"              // (none)
@@ -69,6 +70,7 @@ const (
 var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
 	ActionIssueTemporaryPassword, ActionIssueActivationCode, ActionOrderToken, ActionVerifyCaller,
+	ActionDocumentCheck,
 	ActionStaffCreated, ActionStaffEnrolled, ActionStaffLogin, ActionStaffLoginFailed,
 	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked, ActionStaffLocked, ActionStaffEnabled,
 }

@@ -35,6 +35,7 @@ var (
 	deskStaff   = expect{roles: []handlers.Role{handlers.Agent, handlers.Supervisor}}
 	supervisors = expect{roles: []handlers.Role{handlers.Supervisor, handlers.Admin}}
 	adminOnly   = expect{roles: []handlers.Role{handlers.Admin}}
+	raOfficers  = expect{roles: []handlers.Role{handlers.RAOfficer}}
 )
 
 // expectedAccess is every route of the portal ("METHOD path" as registered) and who may call
@@ -173,4 +174,10 @@ var expectedAccess = map[string]expect{
 	"POST /medarbejder/borger/:id/middel/spaer":            deskStaff,
 	"POST /medarbejder/borger/:id/midlertidig-adgangskode": deskStaff,
 	"POST /medarbejder/borger/:id/aktiveringskode":         deskStaff,
+
+	// Registration in person at borgerservice: registration officers only.
+	"GET /medarbejder/borgerservice":            raOfficers,
+	"POST /medarbejder/borgerservice":           raOfficers,
+	"POST /medarbejder/borgerservice/pas":       raOfficers,
+	"POST /medarbejder/borgerservice/koerekort": raOfficers,
 }

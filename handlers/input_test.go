@@ -27,6 +27,7 @@ type formEntry struct {
 func formEntries() map[string]formEntry {
 	anon, citizen := (*inputFixture).anonymous, (*inputFixture).asCitizen
 	agent, admin := (*inputFixture).asAgent, (*inputFixture).asAdmin
+	raOfficer := (*inputFixture).asRAOfficer
 	chipPath := func(fx *inputFixture) string { return strconv.FormatInt(fx.chip.ID, 10) }
 	casePath := func(tail string) func(*inputFixture) string {
 		return func(fx *inputFixture) string { return "/medarbejder/sager/" + fx.cs.Ref + tail }
@@ -106,6 +107,13 @@ func formEntries() map[string]formEntry {
 		"/medarbejder/borger/:id/middel/spaer":            {fields: []string{"means", "means_reason"}, valid: v("means", "1", "means_reason", "lost"), as: agent, path: cardPath("/middel/spaer")},
 		"/medarbejder/borger/:id/midlertidig-adgangskode": {none: "a button: no fields"},
 		"/medarbejder/borger/:id/aktiveringskode":         {none: "a button: no fields"},
+		// Registration in person (borgerservice_test.go): the officer's browser has looked the
+		// fixture's citizen up; cpr is the document forms' hidden field.
+		"/medarbejder/borgerservice": {fields: []string{"cpr"}, as: raOfficer},
+		"/medarbejder/borgerservice/pas": {fields: []string{"cpr", "mrz1", "mrz2"}, as: raOfficer,
+			valid: v("cpr", bsInputCPR, "mrz1", "P<DNK", "mrz2", "AB1")},
+		"/medarbejder/borgerservice/koerekort": {fields: []string{"cpr", "licence_number", "licence_expiry", "licence_name", "licence_birth"},
+			as: raOfficer, valid: v("cpr", bsInputCPR, "licence_number", "12345678", "licence_expiry", "01.01.2040", "licence_name", "Bo", "licence_birth", "01.01.1990")},
 	}
 }
 

@@ -185,6 +185,14 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodPost, "/medarbejder/borger/:id/midlertidig-adgangskode", deskStaff, dk.TemporaryPassword},
 		{http.MethodPost, "/medarbejder/borger/:id/aktiveringskode", deskStaff, dk.ActivationCode},
 
+		// Registration in person at borgerservice (DESIGN.md §3.4 path 2), for registration
+		// officers only: the look-up is audited, so it takes a POST; a passed document check
+		// answers with the printable code, shown once.
+		{http.MethodGet, "/medarbejder/borgerservice", web.Only(web.RAOfficer), dk.BorgerservicePage},
+		{http.MethodPost, "/medarbejder/borgerservice", web.Only(web.RAOfficer), dk.BorgerserviceLookup},
+		{http.MethodPost, "/medarbejder/borgerservice/pas", web.Only(web.RAOfficer), dk.BorgerservicePassport},
+		{http.MethodPost, "/medarbejder/borgerservice/koerekort", web.Only(web.RAOfficer), dk.BorgerserviceLicence},
+
 		// The supervisor dashboard: the desk's figures over a period
 		// (?fra=YYYY-MM-DD&til=YYYY-MM-DD) and the same figures as CSV.
 		{http.MethodGet, "/medarbejder/overblik", dash, dk.Dashboard},

@@ -57,6 +57,8 @@ type Deps struct {
 	Activations *identity.Activations
 	Throttle    *identity.AddressThrottle
 	Letters     *identity.Letters
+	// Registrations is registration in person at borgerservice.
+	Registrations *identity.Registrations
 	// WebAuthn runs the chip (security key) ceremonies; its relying party is BaseURL's host.
 	WebAuthn *webauthn.WebAuthn
 	// Staff are the accounts of support staff and admins, with their login (package staff).
@@ -100,7 +102,8 @@ func New(d Deps) *Server {
 	}
 	dk := desk.New(desk.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Staff: d.Staff, Cases: d.Cases, Audit: d.Audit,
-		Outbox: d.Outbox}, d.WebAuthn)
+		Registrations: d.Registrations,
+		Outbox:        d.Outbox}, d.WebAuthn)
 	cit := citizen.New(citizen.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
 		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts}, d.WebAuthn)

@@ -250,19 +250,28 @@ func (a *Activations) deliver(ctx context.Context, tx pgx.Tx, cpr CPR, printed s
 	return a.cfg.Deliver(ctx, tx, Delivery{Person: p, Code: printed, Activation: c})
 }
 
-// IssueRecoveryByStaff issues a recovery code for the holder of MitID mitidID after support
-// verified the caller; it goes to the CPR address (Config.Deliver), never to the agent, and the
-// MitID's activity log (and so the audit log) records who issued it from which case.
+// IssueRecoveryByStaff issues a code by letter for the holder of MitID mitidID after support
+// verified the caller: for a blocked MitID one that lifts the block (DESIGN.md §3.6: a phone
+// call alone never lifts; the letter to the CPR address does), for any other one a recovery
+// code. It goes to the CPR address (Config.Deliver), never to the agent, and the MitID's
+// activity log (and so the audit log) records who issued it, for what, from which case.
 func (a *Activations) IssueRecoveryByStaff(ctx context.Context, mitidID int64, by StaffAct) (ActivationCode, error) {
-	var cpr CPR
-	if err := a.pool.QueryRow(ctx, `SELECT cpr FROM mitid WHERE id = $1`, mitidID).Scan(&cpr); err != nil {
+	var (
+		cpr    CPR
+		status Status
+	)
+	if err := a.pool.QueryRow(ctx, `SELECT cpr, status FROM mitid WHERE id = $1`, mitidID).Scan(&cpr, &status); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ActivationCode{}, ErrNotFound
 		}
 		return ActivationCode{}, fmt.Errorf("recovery code: %w", err)
 	}
+	purpose := ActivationRecover
+	if status == StatusBlocked {
+		purpose = ActivationLift
+	}
 	var issued ActivationCode
-	_, _, err := a.IssueAndDeliver(ctx, cpr, ActivationRecover, LevelSubstantial, by.Actor(),
+	_, _, err := a.IssueAndDeliver(ctx, cpr, purpose, LevelSubstantial, by.Actor(),
 		func(tx pgx.Tx, code string, c ActivationCode) error {
 			issued = c
 			if err := a.deliver(ctx, tx, cpr, code, c); err != nil {
@@ -272,7 +281,7 @@ func (a *Activations) IssueRecoveryByStaff(ctx context.Context, mitidID int64, b
 				return nil
 			}
 			return a.cfg.Record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityActivationIssued, Actor: by.Actor(),
-				Detail: by.detail(map[string]any{"purpose": string(ActivationRecover),
+				Detail: by.detail(map[string]any{"purpose": string(purpose),
 					"expires": c.ExpiresAt.UTC().Format(time.RFC3339)})})
 		})
 	return issued, err

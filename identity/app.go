@@ -100,7 +100,8 @@ func AppListMessage(authenticatorID, unix int64) string {
 // AuthenticateAppDevice checks that the caller holds the key of app means authenticatorID: sig
 // must sign AppListMessage(authenticatorID, unix) and unix be within AppClockSkew of now. An
 // unknown means, or one that is no longer active or whose MitID is revoked, is ErrAppDevice
-// (the app forgets its key then); a blocked MitID ErrMitIDBlocked; a bad signature or time
+// (the app forgets its key then); a blocked MitID ErrMitIDBlocked (with the means, for support's
+// caller check); a bad signature or time
 // ErrAppSignature.
 func (s *Store) AuthenticateAppDevice(ctx context.Context, authenticatorID, unix int64, sig []byte) (Authenticator, error) {
 	var st Status
@@ -123,8 +124,9 @@ func (s *Store) AuthenticateAppDevice(ctx context.Context, authenticatorID, unix
 	case a.Status != AuthActive || st == StatusRevoked:
 		return Authenticator{}, ErrAppDevice
 	case st == StatusBlocked:
-		// Not ErrAppDevice: the phone keeps its key for when the block is lifted.
-		return Authenticator{}, ErrMitIDBlocked
+		// Not ErrAppDevice: the phone keeps its key for when the block is lifted. The means is
+		// returned too: the phone may still answer support's caller check (PendingAppRequests).
+		return a, ErrMitIDBlocked
 	}
 	return a, nil
 }

@@ -200,7 +200,11 @@ func (s *Store) appRequestMitID(ctx context.Context, tx pgx.Tx, in AppRequestInp
 	}
 	switch st.m.Status {
 	case StatusBlocked:
-		return MitID{}, ErrMitIDBlocked
+		// Support may still ask a blocked MitID's app who is calling: the answer lets the desk
+		// send a letter that lifts the block to the CPR address (DESIGN.md §3.6), nothing more.
+		if in.Purpose != AppPurposeVerify {
+			return MitID{}, ErrMitIDBlocked
+		}
 	case StatusRevoked:
 		return MitID{}, ErrNotFound
 	}
@@ -243,14 +247,14 @@ func (s *Store) admitAppRequest(ctx context.Context, tx pgx.Tx, mitidID int64, n
 
 // PendingAppRequests lists the requests app means authenticatorID may answer now, oldest
 // first: the pending, unexpired requests of its MitID, while the means and the MitID are
-// active. Call it after AuthenticateAppDevice.
+// active; of a blocked MitID only support's caller checks. Call it after AuthenticateAppDevice.
 func (s *Store) PendingAppRequests(ctx context.Context, authenticatorID int64) ([]AppRequest, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT r.id, r.mitid_id, r.purpose, r.display_code, r.challenge, r.service, r.level, r.status,
 			r.created_at, r.expires_at
 		FROM app_request r
 		JOIN authenticator a ON a.mitid_id = r.mitid_id AND a.id = $1 AND a.kind = 'app' AND a.status = 'active'
-		JOIN mitid m ON m.id = r.mitid_id AND m.status = 'active'
+		JOIN mitid m ON m.id = r.mitid_id AND (m.status = 'active' OR m.status = 'blocked' AND r.purpose = 'verify')
 		WHERE r.status = 'pending' AND r.expires_at > $2
 		ORDER BY r.created_at, r.id`, authenticatorID, s.now())
 	if err != nil {
@@ -315,6 +319,8 @@ func (s *Store) DecideAppRequest(ctx context.Context, requestID, authenticatorID
 		switch st, err := lockMitID(ctx, tx, r.MitIDID); {
 		case err != nil:
 			return err
+		case st == StatusBlocked && r.Purpose == AppPurposeVerify:
+			// Support's caller check of a blocked MitID (appRequestMitID).
 		case st != StatusActive:
 			return st.usable()
 		}
@@ -377,7 +383,7 @@ func (s *Store) AppRequestState(ctx context.Context, id int64, browserSecret []b
 	if err != nil {
 		return "", fmt.Errorf("app request: %w", err)
 	}
-	if st != nil && *st == StatusBlocked {
+	if st != nil && *st == StatusBlocked && r.Purpose != AppPurposeVerify {
 		return "", ErrMitIDBlocked
 	}
 	return r.statusAt(s.now()), nil

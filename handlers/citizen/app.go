@@ -2,6 +2,7 @@ package citizen
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -84,12 +85,17 @@ func (s *Handlers) AppRequests(c echo.Context) error {
 	}
 	sig, _ := base64.RawURLEncoding.DecodeString(in.Signature)
 	ctx := c.Request().Context()
-	if _, err := s.Identity.AuthenticateAppDevice(ctx, in.AuthenticatorID, in.Time, sig); err != nil {
-		return s.appError(c, err)
+	a, aerr := s.Identity.AuthenticateAppDevice(ctx, in.AuthenticatorID, in.Time, sig)
+	if aerr != nil && !(errors.Is(aerr, identity.ErrMitIDBlocked) && a.ID != 0) {
+		return s.appError(c, aerr)
 	}
 	list, err := s.Identity.PendingAppRequests(ctx, in.AuthenticatorID)
 	if err != nil {
 		return err
+	}
+	if aerr != nil && len(list) == 0 {
+		// A blocked MitID: the phone says so, unless support is asking who is calling.
+		return s.appError(c, aerr)
 	}
 	tr := web.StateOf(c).Tr
 	out := make([]appRequest, 0, len(list))

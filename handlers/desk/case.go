@@ -178,6 +178,10 @@ func (s *Handlers) deskEntry(e support.Entry, names map[int64]string) views.Desk
 		fact("desk.case.result", "", e.Result.MsgID())
 	case support.EntryAction:
 		fact("desk.case.action", "", e.Action.MsgID())
+		if p, ok := e.Detail["purpose"].(string); ok && p != "" {
+			// What an activation code sent by letter is for: recovery, or lifting a block.
+			fact("borgerservice.desk.case_purpose", "", "borgerservice.purpose."+p)
+		}
 	case support.EntryTags:
 		for _, k := range [][2]string{{"added", "desk.case.tags_added"}, {"removed", "desk.case.tags_removed"}} {
 			if xs, ok := e.Detail[k[0]].([]any); ok && len(xs) > 0 {

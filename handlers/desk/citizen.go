@@ -118,6 +118,7 @@ var deskNotices = map[string]string{
 	"blocked":       "deskcitizen.notice.blocked",
 	"means_blocked": "deskcitizen.notice.means_blocked",
 	"activation":    "deskcitizen.notice.activation",
+	"lift_letter":   "borgerservice.desk.notice_lift",
 }
 
 // deskForms are the card's forms as posted, and a notice.

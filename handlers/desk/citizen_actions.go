@@ -107,8 +107,11 @@ func (s *Handlers) TemporaryPassword(c echo.Context) error {
 		Password: pw, Username: t.m.Username, Expires: s.When(expires), BackHref: t.href}))
 }
 
-// ActivationCode issues an activation code for recovery after a verification; it goes by
-// letter to the CPR address (and e-mail where known), never to the agent.
+// ActivationCode issues an activation code after a verification: for a blocked MitID one that
+// lifts the block, else one for recovery (Activations.IssueRecoveryByStaff). It goes by letter
+// to the CPR address (and e-mail where known), never to the agent; the block stays until the
+// citizen uses the code. No desk action lifts a block itself: a phone call alone never does
+// (DESIGN.md §3.6, phone_lift_test.go).
 func (s *Handlers) ActivationCode(c echo.Context) error {
 	t, err := s.deskTargetOf(c)
 	if err != nil {
@@ -122,7 +125,11 @@ func (s *Handlers) ActivationCode(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.deskRecordAction(ctx, t, support.ActionActivationCode, map[string]any{"letter": true, "activation_id": ac.ID})
+	s.deskRecordAction(ctx, t, support.ActionActivationCode, map[string]any{"letter": true, "activation_id": ac.ID,
+		"purpose": string(ac.Purpose)})
+	if ac.Purpose == identity.ActivationLift {
+		return s.Redirect(c, withDone(t.href, "lift_letter"))
+	}
 	return s.Redirect(c, withDone(t.href, "activation"))
 }
 

@@ -21,11 +21,13 @@ type Handlers struct {
 	Identity    *identity.Store
 	Persons     *identity.Persons
 	Activations *identity.Activations
-	Throttle    *identity.AddressThrottle
-	Staff       *staff.Store
-	Cases       *support.Cases
-	Audit       *audit.Log
-	Outbox      *mail.Outbox
+	// Registrations is registration in person (borgerservice.go).
+	Registrations *identity.Registrations
+	Throttle      *identity.AddressThrottle
+	Staff         *staff.Store
+	Cases         *support.Cases
+	Audit         *audit.Log
+	Outbox        *mail.Outbox
 
 	keys *web.Ceremonies
 }

@@ -112,7 +112,8 @@ func (s *Handlers) deskVerified(c echo.Context, t deskTarget) bool {
 // noVerifyView is the verification part of a card without a verification of this session.
 func (t deskTarget) noVerifyView() views.DeskVerifyView {
 	return views.DeskVerifyView{State: "none", CardHref: t.href, StartAction: t.action("bekraeft"),
-		PasswordAction: t.action("midlertidig-adgangskode"), ActivationAction: t.action("aktiveringskode")}
+		PasswordAction: t.action("midlertidig-adgangskode"), ActivationAction: t.action("aktiveringskode"),
+		Lift: t.m.Status == identity.StatusBlocked}
 }
 
 // deskVerifyView reads how this session's verification of t's MitID stands. It writes
