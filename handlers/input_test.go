@@ -104,6 +104,12 @@ func formEntries() map[string]formEntry {
 		"/medarbejder/borger/:id/middel/spaer":            {fields: []string{"means", "means_reason"}, valid: v("means", "1", "means_reason", "lost"), as: agent, path: cardPath("/middel/spaer")},
 		"/medarbejder/borger/:id/midlertidig-adgangskode": {none: "a button: no fields"},
 		"/medarbejder/borger/:id/aktiveringskode":         {none: "a button: no fields"},
+
+		// The identification app.
+		"/idapp/start":    {none: "a button; its hidden purpose hint is compared with a fixed list"},
+		"/idapp/resultat": {fields: []string{"result"}, as: (*inputFixture).identifying},
+		"/demo/idapp": {fields: []string{"cpr", "nonce", "liveness", "variant"},
+			valid: v("cpr", "010203-1234", "nonce", "ABCD-EFGH-JKMN-PQRS", "liveness", "yes", "variant", "normal"), as: anon},
 	}
 }
 

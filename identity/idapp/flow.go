@@ -44,7 +44,8 @@ func (f *Flow) now() time.Time {
 	return f.Now()
 }
 
-// Complete checks the compact JWS result for the session holding binding and issues an
+// Complete checks the compact JWS result for the session holding binding (nil for a session
+// that started nothing: no nonce is bound to it) and issues an
 // activation code at assurance high for what the person's MitID needs (create, recover or lift,
 // identity.Store.PurposeFor). No letter goes out: the code is handed over in this session. Where
 // the person has a MitID, its activity log records the identification (and so the citizen is
@@ -53,9 +54,6 @@ func (f *Flow) now() time.Time {
 // The nonce is spent before the register is asked, so every signed result counts once whatever
 // its outcome.
 func (f *Flow) Complete(ctx context.Context, compact string, binding []byte) (identity.ActivationCode, error) {
-	if len(binding) == 0 {
-		return identity.ActivationCode{}, ErrNonceOtherSession
-	}
 	now := f.now()
 	r, err := f.Verifier.Verify(compact, now)
 	if err != nil {

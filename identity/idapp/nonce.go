@@ -175,10 +175,11 @@ func (n *Nonces) Use(ctx context.Context, code string, binding []byte) (string, 
 		return "", ErrNonceUnknown
 	case err != nil:
 		return "", fmt.Errorf("idapp nonce use: %w", err)
+	case used:
+		// Before the session's check: a result replayed anywhere is told it was used.
+		return "", ErrNonceUsed
 	case !sameSession:
 		return "", ErrNonceOtherSession
-	case used:
-		return "", ErrNonceUsed
 	case !now.Before(expires):
 		return "", ErrNonceExpired
 	}
