@@ -297,13 +297,13 @@ func TestIDAppRefusals(t *testing.T) {
 				}
 				return b
 			}},
-		{name: "the nonce of another session", status: 403, msg: idapp.ErrNonceOtherSession.MsgID,
+		{name: "the nonce of another session", status: 400, msg: idapp.ErrNonceOtherSession.MsgID,
 			result: signed(func(*idapp.Claims) {}),
 			before: func(t *testing.T, _ *browser, _ identity.Person, _ string) *browser {
 				other, _ := idappBrowser(t, env) // started its own identification
 				return other
 			}},
-		{name: "a browser that started nothing", status: 403, msg: idapp.ErrNonceOtherSession.MsgID,
+		{name: "a browser that started nothing", status: 400, msg: idapp.ErrNonceOtherSession.MsgID,
 			result: signed(func(*idapp.Claims) {}),
 			before: func(t *testing.T, _ *browser, _ identity.Person, _ string) *browser {
 				other := newBrowser(t, env, nil, "")

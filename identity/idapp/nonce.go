@@ -25,8 +25,9 @@ var (
 	// ErrNonceUsed is a result whose nonce was used already: a replay, or the same result sent
 	// twice.
 	ErrNonceUsed = fault.New("idapp", fault.Conflict, "idapp.err.nonce_used")
-	// ErrNonceOtherSession is a nonce handed out to another browser session.
-	ErrNonceOtherSession = fault.New("idapp", fault.Forbidden, "idapp.err.nonce_other_session")
+	// ErrNonceOtherSession is a nonce handed out to another browser session. Invalid, not
+	// Forbidden: nobody lacks a right here, the result was brought to the wrong browser.
+	ErrNonceOtherSession = fault.New("idapp", fault.Invalid, "idapp.err.nonce_other_session")
 )
 
 // NonceValidity is how long a started identification waits for the app's result: scanning the
