@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -354,31 +353,12 @@ func TestIDAppResultOnceInParallel(t *testing.T) {
 	p := idappPerson(t, env)
 	b, nonce := idappBrowser(t, env)
 	result := signDemo(t, claimsFor(t, p, nonce))
-	const n = 100
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	got := map[int]int{}
-	start := make(chan struct{})
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			res, err := b.client.PostForm(env.URL+"/idapp/resultat", url.Values{"result": {result}, "csrf_token": {b.csrf}})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				got[-1]++
-				return
-			}
-			res.Body.Close()
-			got[res.StatusCode]++
-		}()
+	send := make([]func() (*http.Response, error), attempts)
+	for i := range send {
+		send[i] = b.postForm("/idapp/resultat", url.Values{"result": {result}})
 	}
-	close(start)
-	wg.Wait()
-	if got[http.StatusSeeOther] != 1 || got[http.StatusConflict] != n-1 {
-		t.Errorf("answers %v, want one 303 and %d 409", got, n-1)
+	if got := fire(t, send); got[http.StatusSeeOther] != 1 || got[http.StatusConflict] != attempts-1 {
+		t.Errorf("answers %v, want one 303 and %d 409", got, attempts-1)
 	}
 	var codes int
 	if err := env.App.Pool.QueryRow(context.Background(), `SELECT count(*) FROM activation_code WHERE cpr = $1`,
@@ -387,6 +367,29 @@ func TestIDAppResultOnceInParallel(t *testing.T) {
 	}
 	if codes != 1 {
 		t.Errorf("%d activation codes issued, want 1", codes)
+	}
+}
+
+// TestIDAppStartThrottled: 100 starts at once from one address, and exactly the bound of them
+// hand out a nonce.
+func TestIDAppStartThrottled(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	b := newBrowser(t, env, nil, "")
+	b.page(t, "/idapp")
+	send := make([]func() (*http.Response, error), attempts)
+	for i := range send {
+		send[i] = b.postForm("/idapp/start", url.Values{})
+	}
+	limit := idapp.StartThrottle.Max
+	if got := fire(t, send); got[http.StatusSeeOther] != limit || got[http.StatusTooManyRequests] != attempts-limit {
+		t.Errorf("answers %v, want %d 303 and %d 429", got, limit, attempts-limit)
+	}
+	var nonces int
+	if err := env.App.Pool.QueryRow(context.Background(), `SELECT count(*) FROM idapp_nonce`).Scan(&nonces); err != nil {
+		t.Fatal(err)
+	}
+	if nonces != limit {
+		t.Errorf("%d nonces handed out, want %d", nonces, limit)
 	}
 }
 
