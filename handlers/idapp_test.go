@@ -160,6 +160,14 @@ func TestIDAppGrantsByPurpose(t *testing.T) {
 			if logged != tt.logged {
 				t.Errorf("activity logged %v, want %v", logged, tt.logged)
 			}
+			var notified bool
+			if err := env.App.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM mail_outbox
+				WHERE lower(to_address) = lower($1) AND kind = 'notification.identified_by_app')`, p.Email).Scan(&notified); err != nil {
+				t.Fatal(err)
+			}
+			if notified != (tt.logged && p.Email != "") {
+				t.Errorf("notified %v; a MitID's holder hears of every identification", notified)
+			}
 			var letters int
 			if err := env.App.Pool.QueryRow(ctx, `SELECT count(*) FROM letter WHERE cpr = $1`, p.CPR).Scan(&letters); err != nil {
 				t.Fatal(err)
@@ -397,29 +405,59 @@ func TestIDAppStartThrottled(t *testing.T) {
 // its answer carries a result that the portal grants.
 func TestIDAppDemoSimulator(t *testing.T) {
 	env := apptest.New(t, apptest.Options{})
-	p := idappPerson(t, env)
-	b, nonce := idappBrowser(t, env)
-	if page := b.page(t, "/demo/idapp"); !strings.Contains(page, `value="`+nonce+`"`) {
-		t.Fatal("the simulator does not fill in the session's nonce")
+	resultField := regexp.MustCompile(`name="result" value="([^"]+)"`)
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
 	}
-	res, body := b.post(t, "/demo/idapp", url.Values{"cpr": {p.CPR.String()}, "nonce": {nonce},
-		"liveness": {"yes"}, "variant": {"normal"}})
-	m := regexp.MustCompile(`name="result" value="([^"]+)"`).FindStringSubmatch(body)
-	if res.StatusCode != http.StatusOK || m == nil {
-		t.Fatalf("simulator: %d, result found %v", res.StatusCode, m != nil)
+	tests := []struct {
+		name, liveness, variant string
+		status                  int
+		msg                     string
+	}{
+		{"a valid result", "yes", "normal", http.StatusSeeOther, ""},
+		{"liveness failed", "no", "normal", http.StatusBadRequest, idapp.ErrLiveness.MsgID},
+		{"expired", "yes", "expired", http.StatusBadRequest, idapp.ErrExpired.MsgID},
+		{"a wrong nonce", "yes", "wrong_nonce", http.StatusBadRequest, idapp.ErrNonceUnknown.MsgID},
 	}
-	if res, _ := b.post(t, "/idapp/resultat", url.Values{"result": {m[1]}}); res.StatusCode != http.StatusSeeOther {
-		t.Errorf("the simulator's result: %d", res.StatusCode)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := idappPerson(t, env)
+			b, nonce := idappBrowser(t, env)
+			if page := b.page(t, "/demo/idapp"); !strings.Contains(page, `value="`+nonce+`"`) {
+				t.Fatal("the simulator does not fill in the session's nonce")
+			}
+			res, body := b.post(t, "/demo/idapp", url.Values{"cpr": {p.CPR.String()}, "nonce": {nonce},
+				"liveness": {tt.liveness}, "variant": {tt.variant}})
+			m := resultField.FindStringSubmatch(body)
+			if res.StatusCode != http.StatusOK || m == nil || !strings.Contains(body, `action="/idapp/resultat"`) {
+				t.Fatalf("simulator: %d, result found %v", res.StatusCode, m != nil)
+			}
+			res, body = b.post(t, "/idapp/resultat", url.Values{"result": {m[1]}})
+			if res.StatusCode != tt.status {
+				t.Errorf("the simulator's result: %d, want %d", res.StatusCode, tt.status)
+			}
+			if tt.msg != "" && (!strings.Contains(body, `data-testid="idapp-refused"`) ||
+				!strings.Contains(body, htmlEscape(cat.For("da").T(tt.msg)))) {
+				t.Errorf("no refusal page saying %s", tt.msg)
+			}
+		})
 	}
-	for name, fields := range map[string]url.Values{
-		"unknown person": {"cpr": {"0101011234"}, "nonce": {nonce}, "liveness": {"yes"}, "variant": {"normal"}},
-		"no choice":      {"cpr": {p.CPR.String()}, "nonce": {nonce}},
-	} {
-		if res, body := b.post(t, "/demo/idapp", fields); res.StatusCode != http.StatusUnprocessableEntity ||
-			!strings.Contains(body, `data-testid="error-summary"`) {
-			t.Errorf("%s: %d", name, res.StatusCode)
+	t.Run("refused choices", func(t *testing.T) {
+		p := idappPerson(t, env)
+		b, nonce := idappBrowser(t, env)
+		for name, fields := range map[string]url.Values{
+			"unknown person": {"cpr": {"0101011234"}, "nonce": {nonce}, "liveness": {"yes"}, "variant": {"normal"}},
+			"no choice":      {"cpr": {p.CPR.String()}, "nonce": {nonce}},
+			"no nonce":       {"cpr": {p.CPR.String()}, "liveness": {"yes"}, "variant": {"normal"}},
+			"a made-up mode": {"cpr": {p.CPR.String()}, "nonce": {nonce}, "liveness": {"maybe"}, "variant": {"forged"}},
+		} {
+			if res, body := b.post(t, "/demo/idapp", fields); res.StatusCode != http.StatusUnprocessableEntity ||
+				!strings.Contains(body, `data-testid="error-summary"`) {
+				t.Errorf("%s: %d", name, res.StatusCode)
+			}
 		}
-	}
+	})
 }
 
 // TestIDAppOutsideDemo: the simulator is not there outside demo mode, and without keys of the
