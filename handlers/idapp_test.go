@@ -137,9 +137,15 @@ func TestIDAppGrantsByPurpose(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := tt.person(t)
 			b, nonce := idappBrowser(t, env)
+			planted := newBrowser(t, env, nil, "") // the same session ID, as if planted earlier
+			u, _ := url.Parse(env.URL)
+			planted.client.Jar.SetCookies(u, b.client.Jar.Cookies(u))
 			res, body := b.post(t, "/idapp/resultat", url.Values{"result": {signDemo(t, claimsFor(t, p, nonce))}})
 			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/aktiver/videre" {
 				t.Fatalf("result: %d %q %.300s", res.StatusCode, res.Header.Get("Location"), body)
+			}
+			if id, _ := grantOf(t, env, planted); id != 0 {
+				t.Error("the session ID from before the grant carries it: the session was not renewed")
 			}
 			id, cpr := grantOf(t, env, b)
 			var purpose, assurance, issuedBy string
