@@ -3,9 +3,10 @@
 // identification service signs what it found as a compact JWS (ES256). The portal trusts the
 // result only when the signature is made by a configured key of the service (chosen by key id,
 // so keys can be rotated), the algorithm is ES256, the result is fresh, liveness passed, and the
-// passport's MRZ checks out. Whether the nonce is the one the portal handed out, and spent once,
-// and whether the person matches the register, are the caller's checks (package identity holds
-// the flows and the register).
+// passport's MRZ checks out (Verifier). Around it, Flow is the portal's side of the path: a
+// single-use nonce bound to the browser session that started it (Nonces), spent once by the
+// result, the person matched against the CPR register (Match), and an activation code at
+// assurance high for what their MitID needs. Simulate plays the app for the demo mode.
 //
 // Biometrics are the identification service's job, not the portal's.
 package idapp
