@@ -145,6 +145,7 @@ func TestIDAppRefusals(t *testing.T) {
 				if res.StatusCode != http.StatusSeeOther {
 					t.Fatalf("first use: %d", res.StatusCode)
 				}
+				b.page(t, "/idapp") // the grant renewed the session's CSRF token
 				return b
 			}},
 		{name: "the nonce of another session", status: 400, msg: idapp.ErrNonceOtherSession.MsgID,
