@@ -5,9 +5,11 @@ package app
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"time"
@@ -25,6 +27,7 @@ import (
 	"mitidportal/db"
 	"mitidportal/handlers"
 	"mitidportal/identity"
+	"mitidportal/identity/idapp"
 	"mitidportal/inbound"
 	"mitidportal/locales"
 	"mitidportal/mail"
@@ -82,6 +85,10 @@ type Config struct {
 	// DemoMail, in demo mode, is the in-process mail server SMTP points at; /demo/post shows
 	// what it received. Nil elsewhere: the demo mailbox then lists the outbox.
 	DemoMail *demobox.Box
+	// IDAppKeys are the identification service's public keys by key id (IDAPP_KEYS). Demo mode
+	// adds the demo key; outside it the demo key is refused. None outside demo mode: the
+	// identification app is not offered.
+	IDAppKeys map[string]*ecdsa.PublicKey
 }
 
 // App is a built portal.
@@ -118,6 +125,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil || base.Host == "" {
 		return nil, fmt.Errorf("PORTAL_BASE_URL %q is not an absolute URL", cfg.BaseURL)
 	}
+	// Refused before anything starts: a demo key outside demo mode is a configuration error.
+	idappKeys, err := idapp.TrustedKeys(cfg.IDAppKeys, cfg.Demo)
+	if err != nil {
+		return nil, fmt.Errorf("IDAPP_KEYS: %w", err)
+	}
 	catalog, err := locales.Load()
 	if err != nil {
 		return nil, err
@@ -146,7 +158,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 	workers := river.NewWorkers()
 	mail.AddWorkers(workers, pool, mail.NewSender(cfg.SMTP), log)
-	a.Throttle = identity.NewAddressThrottle(pool, identity.DefaultThrottleRules)
+	rules := maps.Clone(identity.DefaultThrottleRules)
+	rules[idapp.ThrottleStart] = idapp.StartThrottle
+	a.Throttle = identity.NewAddressThrottle(pool, rules)
 	if a.AuditChain, err = audit.NewChain(pool, cfg.AuditKeys); err != nil {
 		pool.Close()
 		return nil, errors.New("AUDIT_KEYS must be set: id:64hexdigits, e.g. 2026-1:$(openssl rand -hex 32)")
@@ -214,6 +228,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	})
 	a.Registrations = identity.NewRegistrations(pool, a.Identity, a.Activations,
 		identity.RegistrationConfig{Audit: auditor.registration, Location: loc})
+	var idappFlow *idapp.Flow
+	if len(idappKeys) > 0 {
+		v, err := idapp.NewVerifierFor(idappKeys, cfg.Demo)
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("IDAPP_KEYS: %w", err)
+		}
+		idappFlow = &idapp.Flow{Verifier: v, Nonces: idapp.NewNonces(pool, nil), Register: a.Persons,
+			Identity: a.Identity, Activations: a.Activations}
+	}
 	wa, err := webauthn.New(&webauthn.Config{
 		RPID:          base.Hostname(),
 		RPDisplayName: "MitID",
@@ -249,6 +273,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Activations: a.Activations,
 		Throttle:    a.Throttle,
 		Letters:     a.Letters,
+		IDApp:       idappFlow,
 		WebAuthn:    wa,
 		// Registration in person (handlers/desk/borgerservice.go).
 		Registrations: a.Registrations,

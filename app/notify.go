@@ -36,6 +36,9 @@ var notifying = map[identity.ActivityKind]bool{
 	identity.ActivityMitIDBlocked:    true,
 	identity.ActivityMeansLocked:     true,
 	identity.ActivityAppPaired:       true,
+	// Someone proved to be the citizen with the identification app: if it was not them, they
+	// must hear of it before the code is used.
+	identity.ActivityIdentifiedByApp: true,
 }
 
 func (n *notifier) activity(ctx context.Context, tx pgx.Tx, a identity.Activity) error {

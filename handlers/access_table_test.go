@@ -99,6 +99,14 @@ var expectedAccess = map[string]expect{
 	"POST /opret/chip/finish": anyone,
 	"GET /opret/faerdig":      anyone,
 
+	// The identification app: public (the nonce is bound to the session); 404 without keys.
+	"GET /idapp":           anyone,
+	"POST /idapp/start":    anyone,
+	"GET /idapp/vent":      anyone,
+	"POST /idapp/resultat": anyone,
+	"GET /demo/idapp":      anyone, // 404 outside demo mode
+	"POST /demo/idapp":     anyone,
+
 	// Self-service.
 	"GET /mitid":                              citizen,
 	"GET /mitid/middel/:id/omdoeb":            citRecent,

@@ -114,6 +114,12 @@ func formEntries() map[string]formEntry {
 			valid: v("cpr", bsInputCPR, "mrz1", "P<DNK", "mrz2", "AB1")},
 		"/medarbejder/borgerservice/koerekort": {fields: []string{"cpr", "licence_number", "licence_expiry", "licence_name", "licence_birth"},
 			as: raOfficer, valid: v("cpr", bsInputCPR, "licence_number", "12345678", "licence_expiry", "01.01.2040", "licence_name", "Bo", "licence_birth", "01.01.1990")},
+
+		// The identification app.
+		"/idapp/start":    {none: "a button; its hidden purpose hint is compared with a fixed list"},
+		"/idapp/resultat": {fields: []string{"result"}, as: (*inputFixture).identifying},
+		"/demo/idapp": {fields: []string{"cpr", "nonce", "liveness", "variant"},
+			valid: v("cpr", "010203-1234", "nonce", "ABCD-EFGH-JKMN-PQRS", "liveness", "yes", "variant", "normal"), as: anon},
 	}
 }
 

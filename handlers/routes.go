@@ -87,6 +87,14 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodGet, "/opret/app/status", web.Public, cit.AppCreateStatus},
 		{http.MethodGet, "/opret/faerdig", web.Public, cit.CreateDone},
 
+		// The identification app (§3.4 path 3): start with a nonce bound to this session, wait,
+		// and take the signed result, which hands a checked activation code to /aktiver/videre.
+		// 404 without a configured key of the identification service.
+		{http.MethodGet, "/idapp", web.Public, cit.IDAppPage},
+		{http.MethodPost, "/idapp/start", web.Public, cit.IDAppStart},
+		{http.MethodGet, "/idapp/vent", web.Public, cit.IDAppWait},
+		{http.MethodPost, "/idapp/resultat", web.Public, cit.IDAppResult},
+
 		// Blocking for anyone (§3.6).
 		{http.MethodGet, "/spaer", web.Public, cit.PublicBlockPage},
 		{http.MethodPost, "/spaer", web.Public, cit.PublicBlockSubmit},
@@ -140,6 +148,9 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		// Demo only: what the portal has "sent" (404 outside demo mode).
 		{http.MethodGet, "/demo/post", web.Public, cit.DemoMailbox},
 		{http.MethodGet, "/demo/post/brev/:id", web.Public, cit.DemoLetterPDF},
+		// Demo only: the identification app's stand-in, which signs with the demo key.
+		{http.MethodGet, "/demo/idapp", web.Public, cit.DemoIDAppPage},
+		{http.MethodPost, "/demo/idapp", web.Public, cit.DemoIDAppSubmit},
 
 		// ---- Staff (handlers/desk).
 

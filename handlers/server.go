@@ -21,6 +21,7 @@ import (
 	"mitidportal/handlers/desk"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
+	"mitidportal/identity/idapp"
 	"mitidportal/inbound"
 	"mitidportal/locales"
 	"mitidportal/mail"
@@ -59,6 +60,8 @@ type Deps struct {
 	Letters     *identity.Letters
 	// Registrations is registration in person at borgerservice.
 	Registrations *identity.Registrations
+	// IDApp is the identification app's flow, or nil when it is not offered.
+	IDApp *idapp.Flow
 	// WebAuthn runs the chip (security key) ceremonies; its relying party is BaseURL's host.
 	WebAuthn *webauthn.WebAuthn
 	// Staff are the accounts of support staff and admins, with their login (package staff).
@@ -106,7 +109,7 @@ func New(d Deps) *Server {
 		Outbox:        d.Outbox}, d.WebAuthn)
 	cit := citizen.New(citizen.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
-		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts}, d.WebAuthn)
+		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp}, d.WebAuthn)
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk)
 	s.register()

@@ -31,6 +31,9 @@ const (
 	ActivityLookupBySupport   ActivityKind = "lookup_by_support"
 	ActivityActivationIssued  ActivityKind = "activation_issued"   // purpose, expires, case (by support)
 	ActivityVerifiedBySupport ActivityKind = "verified_by_support" // result, app_request_id, case
+	// ActivityIdentifiedByApp: the identification app proved the person's identity and an
+	// activation code at assurance high was handed over in the browser (identity/idapp).
+	ActivityIdentifiedByApp ActivityKind = "identified_by_app" // purpose, hint, key_id, expires
 )
 
 // ActivityKinds lists every activity kind.
@@ -39,6 +42,7 @@ var ActivityKinds = []ActivityKind{
 	ActivityPasswordChanged, ActivityUsernameChanged, ActivityMeansAdded, ActivityTokenOrdered, ActivityMeansRenamed,
 	ActivityMeansBlocked, ActivityMeansRemoved, ActivityMitIDBlocked, ActivityMitIDUnblocked,
 	ActivityAppPaired, ActivityLookupBySupport, ActivityActivationIssued, ActivityVerifiedBySupport,
+	ActivityIdentifiedByApp,
 }
 
 // MsgID is the message ID of the kind's display name.

@@ -4,12 +4,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"mitidportal/app"
 	"mitidportal/audit"
+	"mitidportal/identity/idapp"
 	"mitidportal/mail"
 )
 
@@ -40,6 +42,7 @@ var settings = []struct{ name, def, help string }{
 	{"TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a load balancer)"},
 	{"PASSWORD_HASH_CONCURRENCY", "0", "password checks (argon2id, 19 MiB each) running at once; 0 = what fits in 256 MiB, at most 4 per CPU; more wait up to 1 s, then get 503 Retry-After"},
 	{"AUDIT_KEYS", "", "audit chain keys, comma-separated id:64hexdigits, the signing key first (rotation: prepend a new one, keep the old); required unless PORTAL_DEMO"},
+	{"IDAPP_KEYS", "", "the identification service's public keys: comma-separated paths of JWK set or PEM files (rotation by key id); empty: no identification app (demo mode adds the demo key, which is refused outside demo mode)"},
 	{"AUDIT_ANCHOR_FILE", "", "file the audit anchor job appends the chain's head to each minute (keep it on storage the database owner cannot rewrite); empty: log only"},
 }
 
@@ -122,6 +125,12 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 			errs = append(errs, "AUDIT_KEYS must be comma-separated id:64hexdigits (e.g. 2026-1:$(openssl rand -hex 32)), ids unique")
 		}
 	}
+	idappKeys, err := idapp.LoadKeyFiles(get("IDAPP_KEYS"), os.ReadFile)
+	if err != nil {
+		errs = append(errs, "IDAPP_KEYS: "+err.Error())
+	} else if err := idapp.CheckNotDemo(idappKeys); err != nil && !demo {
+		errs = append(errs, "IDAPP_KEYS holds the public demo key of the identification service, which is refused outside demo mode (PORTAL_DEMO=false): configure the real service's keys")
+	}
 	cfg := app.Config{
 		DatabaseURL: get("DATABASE_URL"),
 		BaseURL:     strings.TrimRight(get("PORTAL_BASE_URL"), "/"),
@@ -144,6 +153,7 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 		HashConcurrency: integer("PASSWORD_HASH_CONCURRENCY"),
 		AuditKeys:       keyring,
 		AuditAnchorFile: get("AUDIT_ANCHOR_FILE"),
+		IDAppKeys:       idappKeys,
 	}
 	if cfg.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is required (make run provides a local one)")

@@ -9,6 +9,7 @@ import (
 
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
+	"mitidportal/identity/idapp"
 	"mitidportal/inbound"
 	"mitidportal/mail"
 	"mitidportal/mail/demobox"
@@ -30,6 +31,9 @@ type Handlers struct {
 	// reads the outbox through Archive.
 	DemoMail *demobox.Box
 	Archive  *mail.Archive
+	// IDApp is the identification app's flow, or nil when no key of the identification
+	// service is configured (its pages are then 404).
+	IDApp *idapp.Flow
 
 	chips *web.Ceremonies
 }

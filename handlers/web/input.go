@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/identity"
+	"mitidportal/identity/idapp"
 	"mitidportal/input"
 	"mitidportal/support"
 	"mitidportal/views"
@@ -45,6 +46,8 @@ var fieldRules = map[string]fieldRule{
 		identity.ErrPasswordTooLong.MsgID},
 	"password_repeat": {input.Rule{Max: identity.PasswordMaxLength, Secret: true},
 		identity.ErrPasswordTooLong.MsgID},
+	// The identification app's signed result (a compact JWS), not typed by a person.
+	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }
 
 // Message IDs of the input rules' errors.

@@ -3,9 +3,10 @@
 // identification service signs what it found as a compact JWS (ES256). The portal trusts the
 // result only when the signature is made by a configured key of the service (chosen by key id,
 // so keys can be rotated), the algorithm is ES256, the result is fresh, liveness passed, and the
-// passport's MRZ checks out. Whether the nonce is the one the portal handed out, and spent once,
-// and whether the person matches the register, are the caller's checks (package identity holds
-// the flows and the register).
+// passport's MRZ checks out (Verifier). Around it, Flow is the portal's side of the path: a
+// single-use nonce bound to the browser session that started it (Nonces), spent once by the
+// result, the person matched against the CPR register (Match), and an activation code at
+// assurance high for what their MitID needs. Simulate plays the app for the demo mode.
 //
 // Biometrics are the identification service's job, not the portal's.
 package idapp
@@ -45,7 +46,9 @@ var (
 
 // MessageIDs lists the message IDs of this package's errors, for the locale test.
 func MessageIDs() []string {
-	return []string{ErrInvalid.MsgID, ErrExpired.MsgID, ErrLiveness.MsgID, ErrIncomplete.MsgID}
+	return []string{ErrInvalid.MsgID, ErrExpired.MsgID, ErrLiveness.MsgID, ErrIncomplete.MsgID,
+		ErrNonceUnknown.MsgID, ErrNonceExpired.MsgID, ErrNonceUsed.MsgID, ErrNonceOtherSession.MsgID,
+		ErrRegisterMismatch.MsgID, ErrPassportExpired.MsgID}
 }
 
 // Claims is the payload the identification service signs.
@@ -68,6 +71,9 @@ type Result struct {
 	Passport mrz.Passport
 }
 
+// MaxResultLength bounds a result's compact form: a real one is under 2 KB.
+const MaxResultLength = 8 << 10
+
 // MaxAge bounds how long after its issue a result is accepted, whatever its own expiry says.
 const MaxAge = 10 * time.Minute
 
@@ -77,6 +83,27 @@ const skew = time.Minute
 // Verifier checks results against the identification service's public keys.
 type Verifier struct {
 	keys map[string]*ecdsa.PublicKey
+	// demoPub, outside demo mode, is the demo key, refused at every verification too, should a
+	// key set holding it ever get past the check at start.
+	demoPub *ecdsa.PublicKey
+}
+
+// NewVerifierFor is NewVerifier for the portal's mode: outside demo mode a key set that holds
+// the demo key is refused (ErrDemoKey), and results signed with it are refused at verification.
+func NewVerifierFor(keys map[string]*ecdsa.PublicKey, demo bool) (*Verifier, error) {
+	if !demo {
+		if err := CheckNotDemo(keys); err != nil {
+			return nil, err
+		}
+	}
+	v, err := NewVerifier(keys)
+	if err != nil {
+		return nil, err
+	}
+	if !demo {
+		v.demoPub = &DemoKey().PublicKey
+	}
+	return v, nil
 }
 
 // NewVerifier returns a verifier trusting keys (key id → P-256 public key).
@@ -106,7 +133,7 @@ func (v *Verifier) KeyIDs() []string {
 // header's key id, never taken from the token itself (an embedded "jwk" is ignored).
 func (v *Verifier) Verify(compact string, now time.Time) (Result, error) {
 	compact = strings.TrimSpace(compact)
-	if len(compact) > 16<<10 || strings.Count(compact, ".") != 2 {
+	if len(compact) > MaxResultLength || strings.Count(compact, ".") != 2 {
 		return Result{}, ErrInvalid
 	}
 	jws, err := jose.ParseSignedCompact(compact, []jose.SignatureAlgorithm{jose.ES256})
@@ -115,7 +142,7 @@ func (v *Verifier) Verify(compact string, now time.Time) (Result, error) {
 	}
 	kid := jws.Signatures[0].Header.KeyID
 	key, ok := v.keys[kid]
-	if !ok {
+	if !ok || (v.demoPub != nil && (kid == DemoKeyID || key.Equal(v.demoPub))) {
 		return Result{}, ErrInvalid
 	}
 	payload, err := jws.Verify(key)
