@@ -36,6 +36,10 @@ var notifying = map[identity.ActivityKind]bool{
 	identity.ActivityMitIDBlocked:    true,
 	identity.ActivityMeansLocked:     true,
 	identity.ActivityAppPaired:       true,
+	// Recovery and lifting a block (DESIGN.md §3.5, §3.6).
+	identity.ActivityRecovered:      true,
+	identity.ActivityMeansRevoked:   true,
+	identity.ActivityMitIDUnblocked: true,
 }
 
 func (n *notifier) activity(ctx context.Context, tx pgx.Tx, a identity.Activity) error {

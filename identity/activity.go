@@ -26,11 +26,13 @@ const (
 	ActivityMeansBlocked      ActivityKind = "means_blocked"    // means (kind), means_id, reason
 	ActivityMeansRemoved      ActivityKind = "means_removed"    // means (kind), means_id, label
 	ActivityMitIDBlocked      ActivityKind = "mitid_blocked"    // reason
-	ActivityMitIDUnblocked    ActivityKind = "mitid_unblocked"  // (lifting a block: support, later)
+	ActivityMitIDUnblocked    ActivityKind = "mitid_unblocked"  // via, assurance, reason (the block's)
 	ActivityAppPaired         ActivityKind = "app_paired"       // means_id, device
 	ActivityLookupBySupport   ActivityKind = "lookup_by_support"
 	ActivityActivationIssued  ActivityKind = "activation_issued"   // purpose, expires, case (by support)
 	ActivityVerifiedBySupport ActivityKind = "verified_by_support" // result, app_request_id, case
+	ActivityRecovered         ActivityKind = "recovered"           // assurance, via, lost_everything
+	ActivityMeansRevoked      ActivityKind = "means_revoked"       // count, kinds (all means revoked at recovery)
 )
 
 // ActivityKinds lists every activity kind.
@@ -39,6 +41,7 @@ var ActivityKinds = []ActivityKind{
 	ActivityPasswordChanged, ActivityUsernameChanged, ActivityMeansAdded, ActivityTokenOrdered, ActivityMeansRenamed,
 	ActivityMeansBlocked, ActivityMeansRemoved, ActivityMitIDBlocked, ActivityMitIDUnblocked,
 	ActivityAppPaired, ActivityLookupBySupport, ActivityActivationIssued, ActivityVerifiedBySupport,
+	ActivityRecovered, ActivityMeansRevoked,
 }
 
 // MsgID is the message ID of the kind's display name.
