@@ -98,6 +98,14 @@ var expectedAccess = map[string]expect{
 	"POST /opret/chip/finish": anyone,
 	"GET /opret/faerdig":      anyone,
 
+	// Recovery and lifting a block with a checked activation code (the grant decides inside).
+	"GET /aktiver/gendan":         anyone,
+	"POST /aktiver/gendan":        anyone,
+	"GET /aktiver/gendan/faerdig": anyone,
+	"GET /aktiver/ophaev":         anyone,
+	"POST /aktiver/ophaev":        anyone,
+	"GET /aktiver/ophaev/faerdig": anyone,
+
 	// Self-service.
 	"GET /mitid":                              citizen,
 	"GET /mitid/middel/:id/omdoeb":            citRecent,
