@@ -144,6 +144,11 @@ func TestRecoverOverHTTP(t *testing.T) {
 		if acts[identity.ActivityRecovered].Detail["via"] != identity.ViaLetter {
 			t.Errorf("recovered entry %+v", acts[identity.ActivityRecovered])
 		}
+		// The activity log says how the identity was proven.
+		if body := citizenSession(t, env, m).page(t, "/mitid/aktivitet"); !strings.Contains(body, da.T("identity.via.letter")) ||
+			!strings.Contains(body, da.T(identity.ActivityRecovered.MsgID())) {
+			t.Error("the activity page does not show the recovery and how the identity was proven")
+		}
 	})
 
 	t.Run("lost everything", func(t *testing.T) {

@@ -92,5 +92,9 @@ func MessageIDs() []string {
 	for _, r := range BlockReasons {
 		ids = append(ids, r.MsgID())
 	}
+	for _, v := range Vias {
+		id, _ := ViaMsgID(v)
+		ids = append(ids, id)
+	}
 	return ids
 }

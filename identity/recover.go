@@ -21,6 +21,20 @@ const (
 	ViaIdentificationApp = "identification_app" // the identification app's verified result
 )
 
+// Vias lists how an activation code can be proven; ViaMsgID names each.
+var Vias = []string{ViaLetter, ViaSupportLetter, ViaBorgerservice, ViaIdentificationApp}
+
+// ViaMsgID is the message ID of how a code was proven, and false for any other "via" (a
+// support look-up's "cpr" or "case" is not one).
+func ViaMsgID(via string) (string, bool) {
+	for _, v := range Vias {
+		if v == via {
+			return "identity.via." + via, true
+		}
+	}
+	return "", false
+}
+
 // provenVia tells how the identity behind a code was proven. A code issued by staff is either
 // handed over in person (high: only borgerservice proves that much) or sent by letter after
 // support verified the caller; a code no member of staff issued is high only when the
