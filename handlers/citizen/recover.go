@@ -16,8 +16,9 @@ import (
 // spent by the domain in the transaction of the change, and the grant is forgotten after.
 
 // grantedMitID returns the checked code's id and person and the person's MitID; ok is false
-// (and the caller sends the browser to /aktiver) when the session holds no grant or the
-// person has no MitID any more.
+// (and the caller sends the browser to /aktiver, whose next check replaces the grant) when the
+// session holds no grant or the person has no MitID any more. It changes nothing: the pages
+// shown by GET use it too.
 func (s *Handlers) grantedMitID(c echo.Context) (int64, identity.CPR, identity.MitID, bool, error) {
 	id, cpr, ok := s.grantedActivation(c)
 	if !ok {
@@ -25,7 +26,6 @@ func (s *Handlers) grantedMitID(c echo.Context) (int64, identity.CPR, identity.M
 	}
 	m, err := s.Identity.MitIDByCPR(c.Request().Context(), cpr)
 	if errors.Is(err, identity.ErrNotFound) {
-		s.dropGrant(c)
 		return 0, "", identity.MitID{}, false, nil
 	}
 	return id, cpr, m, err == nil, err
