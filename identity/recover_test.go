@@ -201,38 +201,62 @@ func TestRecoverRaisesAssurance(t *testing.T) {
 	}
 }
 
-// TestRecoverOneCodeInParallel: 100 parallel uses of one code, exactly one recovers.
-func TestRecoverOneCodeInParallel(t *testing.T) {
+// TestOneCodeInParallel: 100 parallel uses of one recovery code, and of one lift code: exactly
+// one of each succeeds, and the change is recorded once.
+func TestOneCodeInParallel(t *testing.T) {
 	e, _ := newRecoverEnv(t)
-	m, _ := e.mitid()
-	c := e.issue(m.CPR, ActivationRecover, LevelSubstantial, ActorCitizen)
-	const n = 100
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			_, err := e.store.Recover(context.Background(), RecoverInput{CPR: m.CPR, ActivationID: c.ID,
-				NewPassword: newPassword, LostEverything: true, Actor: ActorCitizen})
-			errs <- err
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		purpose ActivationPurpose
+		kind    ActivityKind
+		use     func(m MitID, id int64) error
+	}{
+		{"recover", ActivationRecover, ActivityRecovered, func(m MitID, id int64) error {
+			_, err := e.store.Recover(ctx, RecoverInput{CPR: m.CPR, ActivationID: id, NewPassword: newPassword,
+				LostEverything: true, Actor: ActorCitizen})
+			return err
+		}},
+		{"lift", ActivationLift, ActivityMitIDUnblocked, func(m MitID, id int64) error {
+			_, err := e.store.LiftBlock(ctx, LiftInput{CPR: m.CPR, ActivationID: id, NewPassword: newPassword,
+				Actor: ActorCitizen})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _ := e.mitid()
+			if tt.purpose == ActivationLift {
+				if err := e.store.BlockMitID(ctx, m.ID, BlockStolen, ActorCitizen, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := e.issue(m.CPR, tt.purpose, LevelHigh, StaffActor(2))
+			const n = 100
+			errs := make(chan error, n)
+			var wg sync.WaitGroup
+			for range n {
+				wg.Go(func() { errs <- tt.use(m, c.ID) })
+			}
+			wg.Wait()
+			close(errs)
+			ok := 0
+			for err := range errs {
+				switch {
+				case err == nil:
+					ok++
+				case errors.Is(err, ErrActivationInvalid):
+				default:
+					t.Errorf("unexpected error: %v", err)
+				}
+			}
+			if ok != 1 {
+				t.Errorf("%d uses of one code succeeded, want exactly 1", ok)
+			}
+			if got := one[int](t, e.pool, `SELECT count(*) FROM activity WHERE mitid_id = $1 AND kind = $2`, m.ID, tt.kind); got != 1 {
+				t.Errorf("%d %s entries, want 1", got, tt.kind)
+			}
 		})
-	}
-	wg.Wait()
-	close(errs)
-	ok := 0
-	for err := range errs {
-		switch {
-		case err == nil:
-			ok++
-		case errors.Is(err, ErrActivationInvalid):
-		default:
-			t.Errorf("unexpected error: %v", err)
-		}
-	}
-	if ok != 1 {
-		t.Errorf("%d recoveries with one code, want exactly 1", ok)
-	}
-	if got := one[int](t, e.pool, `SELECT count(*) FROM activity WHERE mitid_id = $1 AND kind = 'recovered'`, m.ID); got != 1 {
-		t.Errorf("%d recovered entries, want 1", got)
 	}
 }
 
