@@ -134,6 +134,37 @@ func TestRecoverForgotPasswordWithApp(t *testing.T) {
 	}
 }
 
+// TestRecoverForgotPasswordByCode: without the app, a citizen who only forgot the password
+// uses a recovery code, keeps the means and logs in with the new password and the same
+// kodeviser; the old password is refused.
+func TestRecoverForgotPasswordByCode(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	for _, lang := range languages {
+		t.Run(lang, func(t *testing.T) {
+			c := newCitizen(t, env)
+			code, ac, err := env.App.Activations.Issue(context.Background(), c.Person.CPR, identity.ActivationRecover,
+				identity.LevelSubstantial, identity.ActorCitizen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := newTab(t)
+			useCode(t, a, env, c.Person.CPR, code, ac, lang, "/aktiver/gendan")
+			problems := pageProblems(t, a)
+			checkAxe(t, a, "/aktiver/gendan?lang="+lang)
+			chooseFirst(t, a, `input[name="situation"]`)
+			setNewPassword(t, a, recoveredPassword)
+			click(t, a, `[data-testid="recover-submit"]`)
+			wantPath(t, a, "/aktiver/gendan/faerdig")
+			checkAxe(t, a, "/aktiver/gendan/faerdig?lang="+lang)
+
+			loginRefused(t, a, env, c.MitID.Username, c.Password, c.Serial, lang)
+			c.Password = recoveredPassword
+			logInWithCode(t, a, env, c, lang)
+			reportUnexpected(t, problems(), "/log-ind/kode")
+		})
+	}
+}
+
 // TestRecoverLostEverything: without the app, the citizen proves who they are again (the
 // recovery code from a letter), says everything was lost and sets a new password; the old
 // means are revoked, a browser logged in before is logged out, the old kodeviser is refused,
