@@ -81,7 +81,9 @@ func loginRefused(t testing.TB, ctx context.Context, env *apptest.Env, username,
 	startLogin(t, ctx, env, username, lang)
 	click(t, ctx, `[data-testid="method-code"]`)
 	fill(t, ctx, "#password", password)
-	fill(t, ctx, "#code", tokenCode(t, env, serial, time.Now()))
+	// The next step's code (the window takes it): no earlier login can have used it, so only
+	// the password or a revoked kodeviser can be the reason for the refusal.
+	fill(t, ctx, "#code", tokenCode(t, env, serial, time.Now().Add(30*time.Second)))
 	click(t, ctx, `[data-testid="code-submit"]`)
 	wantErrorSummary(t, ctx, "a refused login")
 	if p := currentPath(t, ctx); strings.HasPrefix(p, "/mitid") {
