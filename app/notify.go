@@ -39,6 +39,10 @@ var notifying = map[identity.ActivityKind]bool{
 	// Someone proved to be the citizen with the identification app: if it was not them, they
 	// must hear of it before the code is used.
 	identity.ActivityIdentifiedByApp: true,
+	// Recovery and lifting a block (DESIGN.md §3.5, §3.6).
+	identity.ActivityRecovered:      true,
+	identity.ActivityMeansRevoked:   true,
+	identity.ActivityMitIDUnblocked: true,
 }
 
 func (n *notifier) activity(ctx context.Context, tx pgx.Tx, a identity.Activity) error {

@@ -30,17 +30,25 @@ var staffActions = map[identity.ActivityKind]audit.Action{
 }
 
 // auditDetail lists the activity detail keys an audit entry keeps (never a secret).
-var auditDetail = []string{"case", "via", "reason", "means_id", "means", "purpose", "expires", "result", "app_request_id"}
+var auditDetail = []string{"case", "via", "reason", "means_id", "means", "purpose", "expires", "result", "app_request_id",
+	"assurance"}
+
+// alwaysAudited lists the activities audited whoever the actor is. Lifting a block is how a
+// stolen MitID comes back (DESIGN.md §3.6), so every lift is in the audit log, also the one a
+// citizen makes with a code from borgerservice, the identification app or support's letter.
+var alwaysAudited = map[identity.ActivityKind]bool{identity.ActivityMitIDUnblocked: true}
 
 func (s *staffAuditor) activity(ctx context.Context, tx pgx.Tx, a identity.Activity) error {
-	id, ok := strings.CutPrefix(a.Actor, "staff:")
-	if !ok {
+	actor := a.Actor
+	if id, ok := strings.CutPrefix(a.Actor, "staff:"); ok {
+		staffID, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			// Never let a staff action pass unaudited: refuse it instead.
+			return fmt.Errorf("audit: staff actor %q", a.Actor)
+		}
+		actor = audit.Staff(staffID)
+	} else if !alwaysAudited[a.Kind] {
 		return nil
-	}
-	staffID, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		// Never let a staff action pass unaudited: refuse it instead.
-		return fmt.Errorf("audit: staff actor %q", a.Actor)
 	}
 	action, ok := staffActions[a.Kind]
 	if a.Kind == identity.ActivityPasswordChanged && a.Detail["temporary"] == true {
@@ -59,7 +67,7 @@ func (s *staffAuditor) activity(ctx context.Context, tx pgx.Tx, a identity.Activ
 		detail["kind"] = m // the audit log's name for the means' kind
 		delete(detail, "means")
 	}
-	return s.log.Append(ctx, tx, audit.Entry{Actor: audit.Staff(staffID), Action: action,
+	return s.log.Append(ctx, tx, audit.Entry{Actor: actor, Action: action,
 		Subject: audit.MitID(a.MitIDID), Detail: detail})
 }
 

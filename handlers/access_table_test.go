@@ -106,6 +106,13 @@ var expectedAccess = map[string]expect{
 	"POST /idapp/resultat": anyone,
 	"GET /demo/idapp":      anyone, // 404 outside demo mode
 	"POST /demo/idapp":     anyone,
+	// Recovery and lifting a block with a checked activation code (the grant decides inside).
+	"GET /aktiver/gendan":         anyone,
+	"POST /aktiver/gendan":        anyone,
+	"GET /aktiver/gendan/faerdig": anyone,
+	"GET /aktiver/ophaev":         anyone,
+	"POST /aktiver/ophaev":        anyone,
+	"GET /aktiver/ophaev/faerdig": anyone,
 
 	// Self-service.
 	"GET /mitid":                              citizen,

@@ -54,6 +54,8 @@ func formEntries() map[string]formEntry {
 		"/opret/kode":                              {fields: []string{"code"}, as: (*inputFixture).creating},
 		"/opret/bruger":                            {fields: []string{"username", "password", "password_repeat"}, valid: v("username", "bo.b", "password", "Lang-Saetning-9", "password_repeat", "Lang-Saetning-9"), as: (*inputFixture).creating},
 		"/opret/kodeviser":                         {fields: []string{"serial", "code"}, valid: v("serial", "KV1", "code", "123456"), as: (*inputFixture).creating},
+		"/aktiver/gendan":                          {fields: []string{"situation", "password", "password_repeat"}, valid: v("situation", "forgot_password", "password", "Lang-Saetning-9", "password_repeat", "Lang-Saetning-9"), as: (*inputFixture).recovering},
+		"/aktiver/ophaev":                          {fields: []string{"password", "password_repeat"}, valid: v("password", "Lang-Saetning-9", "password_repeat", "Lang-Saetning-9"), as: (*inputFixture).recovering},
 		"/spaer":                                   {fields: []string{"username", "cpr", "reason"}, valid: v("username", "bo", "cpr", "010203-1234", "reason", "lost", "consent", "yes"), as: anon},
 		"/mitid/middel/:id/omdoeb":                 {fields: []string{"label"}, as: citizen, path: func(fx *inputFixture) string { return "/mitid/middel/" + chipPath(fx) + "/omdoeb" }},
 		"/mitid/middel/:id/spaer":                  {fields: []string{"reason"}, as: citizen, path: func(fx *inputFixture) string { return "/mitid/middel/" + chipPath(fx) + "/spaer" }},

@@ -94,6 +94,15 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodPost, "/idapp/start", web.Public, cit.IDAppStart},
 		{http.MethodGet, "/idapp/vent", web.Public, cit.IDAppWait},
 		{http.MethodPost, "/idapp/resultat", web.Public, cit.IDAppResult},
+		// Using a checked activation code (handlers/citizen/recover.go): recovery when the
+		// password or every means is lost (§3.5), lifting a block (§3.6). Each needs the grant
+		// /aktiver left in the session; the done pages are static.
+		{http.MethodGet, "/aktiver/gendan", web.Public, cit.RecoverPage},
+		{http.MethodPost, "/aktiver/gendan", web.Public, cit.RecoverSubmit},
+		{http.MethodGet, "/aktiver/gendan/faerdig", web.Public, cit.RecoverDonePage},
+		{http.MethodGet, "/aktiver/ophaev", web.Public, cit.LiftPage},
+		{http.MethodPost, "/aktiver/ophaev", web.Public, cit.LiftSubmit},
+		{http.MethodGet, "/aktiver/ophaev/faerdig", web.Public, cit.LiftDonePage},
 
 		// Blocking for anyone (§3.6).
 		{http.MethodGet, "/spaer", web.Public, cit.PublicBlockPage},

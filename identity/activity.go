@@ -26,7 +26,7 @@ const (
 	ActivityMeansBlocked      ActivityKind = "means_blocked"    // means (kind), means_id, reason
 	ActivityMeansRemoved      ActivityKind = "means_removed"    // means (kind), means_id, label
 	ActivityMitIDBlocked      ActivityKind = "mitid_blocked"    // reason
-	ActivityMitIDUnblocked    ActivityKind = "mitid_unblocked"  // (lifting a block: support, later)
+	ActivityMitIDUnblocked    ActivityKind = "mitid_unblocked"  // via, assurance, reason (the block's)
 	ActivityAppPaired         ActivityKind = "app_paired"       // means_id, device
 	ActivityLookupBySupport   ActivityKind = "lookup_by_support"
 	ActivityActivationIssued  ActivityKind = "activation_issued"   // purpose, expires, case (by support)
@@ -34,6 +34,8 @@ const (
 	// ActivityIdentifiedByApp: the identification app proved the person's identity and an
 	// activation code at assurance high was handed over in the browser (identity/idapp).
 	ActivityIdentifiedByApp ActivityKind = "identified_by_app" // purpose, hint, key_id, expires
+	ActivityRecovered       ActivityKind = "recovered"         // assurance, via, lost_everything
+	ActivityMeansRevoked    ActivityKind = "means_revoked"     // count, kinds (all means revoked at recovery)
 )
 
 // ActivityKinds lists every activity kind.
@@ -43,6 +45,7 @@ var ActivityKinds = []ActivityKind{
 	ActivityMeansBlocked, ActivityMeansRemoved, ActivityMitIDBlocked, ActivityMitIDUnblocked,
 	ActivityAppPaired, ActivityLookupBySupport, ActivityActivationIssued, ActivityVerifiedBySupport,
 	ActivityIdentifiedByApp,
+	ActivityRecovered, ActivityMeansRevoked,
 }
 
 // MsgID is the message ID of the kind's display name.

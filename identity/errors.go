@@ -43,6 +43,8 @@ var (
 	ErrChipCloned          = fault.New("identity", fault.Invalid, "identity.err.chip_cloned")
 	ErrBlockReasonInvalid  = fault.New("identity", fault.Invalid, "identity.err.block_reason_invalid")
 	ErrPasswordExpired     = fault.New("identity", fault.Invalid, "identity.err.password_expired")
+	// ErrLiftRefused: the code may not lift a block (not high, not issued by staff).
+	ErrLiftRefused = fault.New("identity", fault.Forbidden, "identity.err.lift_refused")
 
 	// ErrNotFound is returned when a looked-up row does not exist; handlers map it to 404.
 	ErrNotFound = fault.New("identity", fault.NotFound, "identity.err.not_found")
@@ -56,7 +58,7 @@ var allErrors = []*Error{
 	ErrThrottled, ErrTokenUnusable, ErrTokenOutOfStock, ErrChipRegistered,
 	ErrAppKeyInvalid, ErrLabelInvalid, ErrActivationWrong, ErrActivationInvalid,
 	ErrActivationFormat, ErrLoginFailed, ErrChipCloned, ErrBlockReasonInvalid,
-	ErrPasswordExpired,
+	ErrPasswordExpired, ErrLiftRefused,
 }
 
 // throttled is ErrThrottled with the wait until the next attempt is allowed; the message takes
@@ -89,6 +91,10 @@ func MessageIDs() []string {
 	}
 	for _, r := range BlockReasons {
 		ids = append(ids, r.MsgID())
+	}
+	for _, v := range Vias {
+		id, _ := ViaMsgID(v)
+		ids = append(ids, id)
 	}
 	return ids
 }

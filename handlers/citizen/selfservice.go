@@ -193,7 +193,9 @@ func (s *Handlers) AddTokenSubmit(c echo.Context) error {
 	return s.Redirect(c, "/mitid?done=token_added")
 }
 
-// PasswordPage asks for a new password.
+// PasswordPage asks for a new password. It asks no old one: the route needs a login made
+// within RecentLogin, and a citizen who forgot the password logs in with the app alone and sets
+// a new one here (DESIGN.md §3.5); a login with the password proved it minutes ago anyway.
 func (s *Handlers) PasswordPage(c echo.Context) error {
 	m, err := s.mitidOf(c)
 	if err != nil {

@@ -26,7 +26,7 @@ func ActorID(actor string) string {
 // kinds, levels or reasons are shown by their translated names.
 func ActivityDetails(a identity.Activity) []views.ActivityDetail {
 	var out []views.ActivityDetail
-	for _, key := range []string{"service", "level", "means", "label", "from", "to", "reason", "serial", "device", "cause", "assurance"} {
+	for _, key := range []string{"service", "level", "means", "label", "from", "to", "reason", "serial", "device", "cause", "assurance", "via"} {
 		raw, ok := a.Detail[key]
 		if !ok || raw == nil || raw == "" {
 			continue
@@ -42,6 +42,13 @@ func ActivityDetails(a identity.Activity) []views.ActivityDetail {
 			if r, err := identity.ParseBlockReason(val); err == nil {
 				d.ValueID = r.MsgID()
 			}
+		case "via":
+			// Only how an activation code was proven; a support look-up's "via" is not shown.
+			id, ok := identity.ViaMsgID(val)
+			if !ok {
+				continue
+			}
+			d.ValueID = id
 		}
 		out = append(out, d)
 	}
