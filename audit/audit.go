@@ -54,6 +54,7 @@ const (
 	ActionIssueActivationCode    Action = "issue_activation_code"    // case, expires
 	ActionOrderToken             Action = "order_token"              // kind, case
 	ActionVerifyCaller           Action = "verify_caller"            // result, case
+	ActionSendToken              Action = "send_token"               // kind, means_id, order, serial
 	ActionStaffCreated           Action = "staff_created"            // roles
 	ActionStaffEnrolled          Action = "staff_enrolled"           // (none)
 	ActionStaffLogin             Action = "staff_login"              // (none)
@@ -68,7 +69,7 @@ var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
 	ActionIssueTemporaryPassword, ActionIssueActivationCode, ActionOrderToken, ActionVerifyCaller,
 	ActionStaffCreated, ActionStaffEnrolled, ActionStaffLogin, ActionStaffLoginFailed,
-	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked,
+	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked, ActionSendToken,
 }
 
 // MsgID is the message ID of the action's display name.

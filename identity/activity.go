@@ -21,7 +21,7 @@ const (
 	ActivityPasswordChanged   ActivityKind = "password_changed" // (none)
 	ActivityUsernameChanged   ActivityKind = "username_changed" // from, to
 	ActivityMeansAdded        ActivityKind = "means_added"      // means (kind), means_id, label, serial (tokens)
-	ActivityTokenOrdered      ActivityKind = "token_ordered"    // means (kind), means_id, serial
+	ActivityTokenOrdered      ActivityKind = "token_ordered"    // means (kind), order, order_reason; means_id, serial (OrderToken)
 	ActivityMeansRenamed      ActivityKind = "means_renamed"    // means (kind), means_id, from, to
 	ActivityMeansBlocked      ActivityKind = "means_blocked"    // means (kind), means_id, reason
 	ActivityMeansRemoved      ActivityKind = "means_removed"    // means (kind), means_id, label
@@ -31,6 +31,9 @@ const (
 	ActivityLookupBySupport   ActivityKind = "lookup_by_support"
 	ActivityActivationIssued  ActivityKind = "activation_issued"   // purpose, expires, case (by support)
 	ActivityVerifiedBySupport ActivityKind = "verified_by_support" // result, app_request_id, case
+	// Ordering code devices (orders.go).
+	ActivityTokenSent           ActivityKind = "token_sent"            // means (kind), means_id, serial, order, case
+	ActivityTokenOrderCancelled ActivityKind = "token_order_cancelled" // means (kind), order, serial
 )
 
 // ActivityKinds lists every activity kind.
@@ -39,6 +42,7 @@ var ActivityKinds = []ActivityKind{
 	ActivityPasswordChanged, ActivityUsernameChanged, ActivityMeansAdded, ActivityTokenOrdered, ActivityMeansRenamed,
 	ActivityMeansBlocked, ActivityMeansRemoved, ActivityMitIDBlocked, ActivityMitIDUnblocked,
 	ActivityAppPaired, ActivityLookupBySupport, ActivityActivationIssued, ActivityVerifiedBySupport,
+	ActivityTokenSent, ActivityTokenOrderCancelled,
 }
 
 // MsgID is the message ID of the kind's display name.
