@@ -103,6 +103,7 @@ type App struct {
 	Activations *identity.Activations
 	Throttle    *identity.AddressThrottle
 	Letters     *identity.Letters
+	Orders      *identity.Orders
 	Cases       *support.Cases
 	Contacts    *inbound.Contacts
 	Audit       *audit.Log
@@ -210,6 +211,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return err
 		},
 	})
+	// Orders of code devices: the letter with a sent unit's serial goes in the letter box in the
+	// sending transaction.
+	a.Orders = identity.NewOrders(a.Identity, identity.OrdersConfig{Dispatch: deliver.shipment})
 	wa, err := webauthn.New(&webauthn.Config{
 		RPID:          base.Hostname(),
 		RPDisplayName: "MitID",
@@ -245,6 +249,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Activations: a.Activations,
 		Throttle:    a.Throttle,
 		Letters:     a.Letters,
+		Orders:      a.Orders,
 		WebAuthn:    wa,
 		Staff: staff.NewStore(pool, staff.Config{Hasher: hasher, Limits: cfg.Limits,
 			EndSessions: func(ctx context.Context, tx pgx.Tx, id int64) error {

@@ -36,6 +36,10 @@ var notifying = map[identity.ActivityKind]bool{
 	identity.ActivityMitIDBlocked:    true,
 	identity.ActivityMeansLocked:     true,
 	identity.ActivityAppPaired:       true,
+	// Ordering code devices: an order in the citizen's name, the unit on its way, a cancelling.
+	identity.ActivityTokenOrdered:        true,
+	identity.ActivityTokenSent:           true,
+	identity.ActivityTokenOrderCancelled: true,
 }
 
 func (n *notifier) activity(ctx context.Context, tx pgx.Tx, a identity.Activity) error {

@@ -27,10 +27,12 @@ var staffActions = map[identity.ActivityKind]audit.Action{
 	identity.ActivityActivationIssued:  audit.ActionIssueActivationCode,
 	identity.ActivityTokenOrdered:      audit.ActionOrderToken,
 	identity.ActivityVerifiedBySupport: audit.ActionVerifyCaller,
+	identity.ActivityTokenSent:         audit.ActionSendToken,
 }
 
 // auditDetail lists the activity detail keys an audit entry keeps (never a secret).
-var auditDetail = []string{"case", "via", "reason", "means_id", "means", "purpose", "expires", "result", "app_request_id"}
+var auditDetail = []string{"case", "via", "reason", "means_id", "means", "purpose", "expires", "result", "app_request_id",
+	"order", "serial"}
 
 func (s *staffAuditor) activity(ctx context.Context, tx pgx.Tx, a identity.Activity) error {
 	id, ok := strings.CutPrefix(a.Actor, "staff:")

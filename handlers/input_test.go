@@ -104,6 +104,10 @@ func formEntries() map[string]formEntry {
 		"/medarbejder/borger/:id/middel/spaer":            {fields: []string{"means", "means_reason"}, valid: v("means", "1", "means_reason", "lost"), as: agent, path: cardPath("/middel/spaer")},
 		"/medarbejder/borger/:id/midlertidig-adgangskode": {none: "a button: no fields"},
 		"/medarbejder/borger/:id/aktiveringskode":         {none: "a button: no fields"},
+		// Ordering a code device and sending it.
+		"/mitid/bestil":                     {fields: []string{"kind", "reason", "replaces"}, valid: v("kind", "code_display", "reason", "first"), as: citizen},
+		"/mitid/bestil/:id/annuller":        {none: "a button: no fields"},
+		"/medarbejder/forsendelse/:id/send": {fields: []string{"serial"}, as: (*inputFixture).asFulfilment, path: func(fx *inputFixture) string { return fx.openOrderPath() }},
 	}
 }
 
