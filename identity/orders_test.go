@@ -135,15 +135,25 @@ func TestParallelOrders(t *testing.T) {
 				e.exec(`INSERT INTO token_order (mitid_id, kind, reason, status, created_at, cancelled_at, sent_at)
 					VALUES ($1, 'code_display', 'first', 'cancelled', $2, $2, $2)`, m.ID, e.clock.Now().Add(-time.Hour))
 			}
+			// Every connection of the pool open first, and every order released at once: a pool
+			// that opens its connections one by one while the orders wait would run them in
+			// turn, and the test would pass without the lock.
 			var wg sync.WaitGroup
+			for range 10 {
+				wg.Go(func() { e.exec(`SELECT pg_sleep(0.05)`) })
+			}
+			wg.Wait()
+			start := make(chan struct{})
 			errs := make(chan error, 100)
 			for i := range 100 {
 				kind := []Kind{KindCodeDisplay, KindAudioReader}[i%2]
 				wg.Go(func() {
+					<-start
 					_, err := e.orders.Place(context.Background(), m.ID, kind, OrderFirst, 0, ActorCitizen)
 					errs <- err
 				})
 			}
+			close(start)
 			wg.Wait()
 			close(errs)
 			placed := 0
