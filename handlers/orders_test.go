@@ -182,4 +182,17 @@ func TestOrderAndFulfilmentOverHTTP(t *testing.T) {
 	if res, _ := other.post(t, cancel, url.Values{}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("another citizen cancels the order: %d, want 404", res.StatusCode)
 	}
+
+	// The limit: the sent and cancelled order counts; two more sent this year reach it.
+	if _, err := env.App.Pool.Exec(ctx, `INSERT INTO token_order (mitid_id, kind, reason, status, sent_at, cancelled_at)
+		VALUES ($1, 'audio_reader', 'first', 'cancelled', now(), now()), ($1, 'audio_reader', 'first', 'cancelled', now(), now())`, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if body := cit.page(t, "/mitid/bestil"); !strings.Contains(body, `data-testid="order-limit-reached"`) || strings.Contains(body, `data-testid="order-form"`) {
+		t.Error("the order page at the limit still offers the form")
+	}
+	res, body = cit.post(t, "/mitid/bestil", url.Values{"kind": {"audio_reader"}, "reason": {"first"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, tr.T("orders.err.limit")) {
+		t.Errorf("an order past the limit: %d", res.StatusCode)
+	}
 }

@@ -101,8 +101,11 @@ func (s *Handlers) OrderSubmit(c echo.Context) error {
 	_, err = s.Orders.Place(c.Request().Context(), m.ID, kind, reason, replaces, identity.ActorCitizen)
 	if err != nil {
 		field := "kind"
-		if errors.Is(err, identity.ErrOrderReplaces) {
+		switch {
+		case errors.Is(err, identity.ErrOrderReplaces):
 			field = "replaces"
+		case errors.Is(err, identity.ErrOrderLimit):
+			field = "" // the page then shows no form: the message stands alone
 		}
 		return s.FieldOrError(c, &f, err, field, again)
 	}
