@@ -293,13 +293,17 @@ func (o *Orders) Cancel(ctx context.Context, mitidID, orderID int64, actor strin
 			return ErrOrderNotOpen
 		}
 		if ord.Status == OrderSent {
-			pending, err := scanAuthenticator(tx.QueryRow(ctx, `SELECT `+authenticatorColumns+` FROM authenticator a
-				WHERE a.token_serial = $1 AND a.mitid_id = $2 AND a.status = 'pending'`, ord.Serial, mitidID))
-			if err != nil {
-				return fmt.Errorf("cancel order: pending means: %w", err)
-			}
-			if err := o.s.setAuthStatus(ctx, tx, pending, AuthRevoked); err != nil {
-				return err
+			// Its means is pending, or blocked if the citizen blocked it meanwhile.
+			sent, err := scanAuthenticator(tx.QueryRow(ctx, `SELECT `+authenticatorColumns+` FROM authenticator a
+				WHERE a.token_serial = $1 AND a.mitid_id = $2 AND a.status <> 'revoked'`, ord.Serial, mitidID))
+			switch {
+			case errors.Is(err, pgx.ErrNoRows):
+			case err != nil:
+				return fmt.Errorf("cancel order: sent means: %w", err)
+			default:
+				if err := o.s.setAuthStatus(ctx, tx, sent, AuthRevoked); err != nil {
+					return err
+				}
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE token_order SET status = 'cancelled', cancelled_at = $2 WHERE id = $1`,

@@ -83,22 +83,29 @@ func (o *Orders) InStock(ctx context.Context, kind Kind, limit int) ([]string, e
 func (o *Orders) Send(ctx context.Context, orderID int64, serial string, by StaffAct) (Order, error) {
 	var ord Order
 	err := db.Transact(ctx, o.s.pool, func(tx pgx.Tx) error {
-		var err error
-		ord, err = scanOrder(tx.QueryRow(ctx, `SELECT `+orderColumns+` FROM token_order o WHERE o.id = $1 FOR UPDATE`, orderID))
+		// The MitID's row lock first, then the order's, in the order Place, Cancel and the
+		// activation take them, so that a cancelling at the same moment waits instead of
+		// deadlocking.
+		var mitidID int64
+		err := tx.QueryRow(ctx, `SELECT mitid_id FROM token_order WHERE id = $1`, orderID).Scan(&mitidID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("send order: %w", err)
 		}
-		if ord.Status != OrderOrdered {
-			return ErrOrderNotOpen
-		}
-		if err := lockActiveMitID(ctx, tx, ord.MitIDID); err != nil {
+		if err := lockActiveMitID(ctx, tx, mitidID); err != nil {
 			if errors.Is(err, ErrNotFound) {
 				return err
 			}
 			return ErrOrderInactive
+		}
+		ord, err = scanOrder(tx.QueryRow(ctx, `SELECT `+orderColumns+` FROM token_order o WHERE o.id = $1 FOR UPDATE`, orderID))
+		if err != nil {
+			return fmt.Errorf("send order: %w", err)
+		}
+		if ord.Status != OrderOrdered {
+			return ErrOrderNotOpen
 		}
 		u, err := o.s.tokens.unit(ctx, tx, serial, "FOR UPDATE")
 		if errors.Is(err, ErrNotFound) {

@@ -282,33 +282,53 @@ func TestSendAndActivate(t *testing.T) {
 }
 
 func TestCancelSentOrder(t *testing.T) {
-	e := newOrdersEnv(t)
-	ctx := context.Background()
-	m := e.bareMitID()
-	other := e.bareMitID()
-	ord, err := e.orders.Place(ctx, m.ID, KindAudioReader, OrderFirst, 0, ActorCitizen)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name    string
+		blocked bool // the citizen blocked the unit's pending means before cancelling
+	}{
+		{"pending unit", false},
+		{"unit blocked meanwhile", true},
 	}
-	unit := e.importToken(KindAudioReader)
-	if _, err := e.orders.Send(ctx, ord.ID, unit, StaffAct{StaffID: e.staffID}); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.orders.Cancel(ctx, other.ID, ord.ID, ActorCitizen); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("cancelling someone else's order: %v", err)
-	}
-	if err := e.orders.Cancel(ctx, m.ID, ord.ID, ActorCitizen); err != nil {
-		t.Fatal(err)
-	}
-	if st := one[string](t, e.pool, `SELECT state FROM hw_token WHERE serial = $1`, unit); st != "retired" {
-		t.Errorf("unit of a cancelled sent order: %s, want retired", st)
-	}
-	if st := one[string](t, e.pool, `SELECT status FROM authenticator WHERE token_serial = $1`, unit); st != "revoked" {
-		t.Errorf("pending means of a cancelled order: %s, want revoked", st)
-	}
-	// Sent, then cancelled: it still counts against the limit.
-	if u, _ := e.orders.Usage(ctx, m.ID); u.Counted != 1 || len(u.OpenKinds) != 0 {
-		t.Errorf("usage %+v", u)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newOrdersEnv(t)
+			ctx := context.Background()
+			m := e.bareMitID()
+			other := e.bareMitID()
+			ord, err := e.orders.Place(ctx, m.ID, KindAudioReader, OrderFirst, 0, ActorCitizen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			unit := e.importToken(KindAudioReader)
+			if _, err := e.orders.Send(ctx, ord.ID, unit, StaffAct{StaffID: e.staffID}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.blocked {
+				id := one[int64](t, e.pool, `SELECT id FROM authenticator WHERE token_serial = $1`, unit)
+				if err := e.store.BlockAuthenticator(ctx, m.ID, id, BlockLost, ActorCitizen); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := e.orders.Cancel(ctx, other.ID, ord.ID, ActorCitizen); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("cancelling someone else's order: %v", err)
+			}
+			if err := e.orders.Cancel(ctx, m.ID, ord.ID, ActorCitizen); err != nil {
+				t.Fatal(err)
+			}
+			if st := one[string](t, e.pool, `SELECT state FROM hw_token WHERE serial = $1`, unit); st != "retired" {
+				t.Errorf("unit of a cancelled sent order: %s, want retired", st)
+			}
+			if st := one[string](t, e.pool, `SELECT status FROM authenticator WHERE token_serial = $1`, unit); st != "revoked" {
+				t.Errorf("means of a cancelled sent order: %s, want revoked", st)
+			}
+			// Sent, then cancelled: it still counts against the limit.
+			if u, _ := e.orders.Usage(ctx, m.ID); u.Counted != 1 || len(u.OpenKinds) != 0 {
+				t.Errorf("usage %+v", u)
+			}
+			if err := e.orders.Cancel(ctx, m.ID, ord.ID, ActorCitizen); !errors.Is(err, ErrOrderNotOpen) {
+				t.Errorf("cancelling twice: %v", err)
+			}
+		})
 	}
 }
 
@@ -323,5 +343,50 @@ func TestOrderMessagesExist(t *testing.T) {
 				t.Errorf("message %q is missing in %s", id, lang)
 			}
 		}
+	}
+}
+
+// TestParallelSends sends one unit for 20 orders at once: the unit's row lock lets exactly one
+// order have it, and the others are told it is not in stock.
+func TestParallelSends(t *testing.T) {
+	e := newOrdersEnv(t)
+	ctx := context.Background()
+	unit := e.importToken(KindCodeDisplay)
+	var ids []int64
+	for range 20 {
+		o, err := e.orders.Place(ctx, e.bareMitID().ID, KindCodeDisplay, OrderFirst, 0, ActorCitizen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, o.ID)
+	}
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() { e.exec(`SELECT pg_sleep(0.05)`) })
+	}
+	wg.Wait()
+	start := make(chan struct{})
+	errs := make(chan error, len(ids))
+	for _, id := range ids {
+		wg.Go(func() {
+			<-start
+			_, err := e.orders.Send(ctx, id, unit, StaffAct{StaffID: e.staffID})
+			errs <- err
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	sent := 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			sent++
+		case !errors.Is(err, ErrOrderUnit):
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if n := one[int](t, e.pool, `SELECT count(*) FROM authenticator WHERE token_serial = $1`, unit); sent != 1 || n != 1 {
+		t.Fatalf("%d sends, %d means for the unit; want 1", sent, n)
 	}
 }
