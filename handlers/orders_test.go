@@ -95,7 +95,7 @@ func TestOrderAndFulfilmentOverHTTP(t *testing.T) {
 		want   string // a message the answer shows
 	}{
 		{"nothing chosen", url.Values{}, http.StatusUnprocessableEntity, tr.T("orders.err.kind")},
-		{"lost without a unit to replace", url.Values{"kind": {"code_display"}, "reason": {"lost"}}, http.StatusUnprocessableEntity, tr.T("orders.err.replaces")},
+		{"lost without a unit to replace", url.Values{"kind": {"code_display"}, "reason": {"lost"}}, http.StatusUnprocessableEntity, tr.T("orders.err.nothing_to_replace")},
 		{"a kind that is not a device", url.Values{"kind": {"chip"}, "reason": {"first"}}, http.StatusUnprocessableEntity, tr.T("orders.err.kind")},
 		{"a first kodeviser", url.Values{"kind": {"code_display"}, "reason": {"first"}}, http.StatusSeeOther, ""},
 		{"a second one while the first is open", url.Values{"kind": {"code_display"}, "reason": {"first"}}, http.StatusUnprocessableEntity, tr.T("orders.err.open")},

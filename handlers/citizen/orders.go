@@ -45,6 +45,14 @@ func (s *Handlers) orderForm(c echo.Context, m identity.MitID, f views.Form) (vi
 				Label: a.Label, Serial: a.TokenSerial, StatusID: a.Status.MsgID()})
 		}
 	}
+	if len(v.Units) == 0 {
+		// No unit to name: the form has no such question, so the answer to fix is the reason.
+		for i, e := range v.Form.Errors {
+			if e.MsgID == identity.ErrOrderReplaces.MsgID {
+				v.Form.Errors[i] = views.FieldError{Field: "reason", MsgID: "orders.err.nothing_to_replace"}
+			}
+		}
+	}
 	if len(v.Units) == 1 && f.Value("replaces") == "" {
 		// The only unit there is: chosen already, still shown.
 		f.Values["replaces"] = v.Units[0].Value
