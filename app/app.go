@@ -112,6 +112,7 @@ type App struct {
 	Letters     *identity.Letters
 	// Registrations is registration in person at borgerservice.
 	Registrations *identity.Registrations
+	Orders        *identity.Orders
 	Cases         *support.Cases
 	Contacts      *inbound.Contacts
 	Audit         *audit.Log
@@ -238,6 +239,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		idappFlow = &idapp.Flow{Verifier: v, Nonces: idapp.NewNonces(pool, nil), Register: a.Persons,
 			Identity: a.Identity, Activations: a.Activations}
 	}
+	// Orders of code devices: the letter with a sent unit's serial goes in the letter box in the
+	// sending transaction.
+	a.Orders = identity.NewOrders(a.Identity, identity.OrdersConfig{Dispatch: deliver.shipment})
 	wa, err := webauthn.New(&webauthn.Config{
 		RPID:          base.Hostname(),
 		RPDisplayName: "MitID",
@@ -274,6 +278,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Throttle:    a.Throttle,
 		Letters:     a.Letters,
 		IDApp:       idappFlow,
+		Orders:      a.Orders,
 		WebAuthn:    wa,
 		// Registration in person (handlers/desk/borgerservice.go).
 		Registrations: a.Registrations,

@@ -43,6 +43,10 @@ var notifying = map[identity.ActivityKind]bool{
 	identity.ActivityRecovered:      true,
 	identity.ActivityMeansRevoked:   true,
 	identity.ActivityMitIDUnblocked: true,
+	// Ordering code devices: an order in the citizen's name, the unit on its way, a cancelling.
+	identity.ActivityTokenOrdered:        true,
+	identity.ActivityTokenSent:           true,
+	identity.ActivityTokenOrderCancelled: true,
 }
 
 func (n *notifier) activity(ctx context.Context, tx pgx.Tx, a identity.Activity) error {

@@ -27,11 +27,12 @@ var staffActions = map[identity.ActivityKind]audit.Action{
 	identity.ActivityActivationIssued:  audit.ActionIssueActivationCode,
 	identity.ActivityTokenOrdered:      audit.ActionOrderToken,
 	identity.ActivityVerifiedBySupport: audit.ActionVerifyCaller,
+	identity.ActivityTokenSent:         audit.ActionSendToken,
 }
 
 // auditDetail lists the activity detail keys an audit entry keeps (never a secret).
 var auditDetail = []string{"case", "via", "reason", "means_id", "means", "purpose", "expires", "result", "app_request_id",
-	"assurance"}
+	"assurance", "order", "serial"}
 
 // alwaysAudited lists the activities audited whoever the actor is. Lifting a block is how a
 // stolen MitID comes back (DESIGN.md §3.6), so every lift is in the audit log, also the one a

@@ -55,6 +55,7 @@ const (
 	ActionOrderToken             Action = "order_token"              // kind, case
 	ActionVerifyCaller           Action = "verify_caller"            // result, case
 	ActionDocumentCheck          Action = "document_check"           // kind, result, cause (borgerservice)
+	ActionSendToken              Action = "send_token"               // kind, means_id, order, serial
 	ActionStaffCreated           Action = "staff_created"            // roles
 	ActionStaffEnrolled          Action = "staff_enrolled"           // (none)
 	ActionStaffLogin             Action = "staff_login"              // (none)
@@ -73,6 +74,7 @@ var Actions = []Action{
 	ActionDocumentCheck,
 	ActionStaffCreated, ActionStaffEnrolled, ActionStaffLogin, ActionStaffLoginFailed,
 	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked, ActionStaffLocked, ActionStaffEnabled,
+	ActionSendToken,
 }
 
 // MsgID is the message ID of the action's display name.

@@ -36,6 +36,7 @@ var (
 	supervisors = expect{roles: []handlers.Role{handlers.Supervisor, handlers.Admin}}
 	adminOnly   = expect{roles: []handlers.Role{handlers.Admin}}
 	raOfficers  = expect{roles: []handlers.Role{handlers.RAOfficer}}
+	fulfilment  = expect{roles: []handlers.Role{handlers.Fulfilment}}
 )
 
 // expectedAccess is every route of the portal ("METHOD path" as registered) and who may call
@@ -115,14 +116,21 @@ var expectedAccess = map[string]expect{
 	"GET /aktiver/ophaev/faerdig": anyone,
 
 	// Self-service.
-	"GET /mitid":                              citizen,
-	"GET /mitid/middel/:id/omdoeb":            citRecent,
-	"POST /mitid/middel/:id/omdoeb":           citRecent,
-	"GET /mitid/middel/:id/spaer":             citizen,
-	"POST /mitid/middel/:id/spaer":            citizen,
-	"GET /mitid/middel/:id/fjern":             citRecent,
-	"POST /mitid/middel/:id/fjern":            citRecent,
-	"GET /mitid/kodeviser/tilfoej":            citRecent,
+	"GET /mitid":                    citizen,
+	"GET /mitid/middel/:id/omdoeb":  citRecent,
+	"POST /mitid/middel/:id/omdoeb": citRecent,
+	"GET /mitid/middel/:id/spaer":   citizen,
+	"POST /mitid/middel/:id/spaer":  citizen,
+	"GET /mitid/middel/:id/fjern":   citRecent,
+	"POST /mitid/middel/:id/fjern":  citRecent,
+	"GET /mitid/kodeviser/tilfoej":  citRecent,
+	// Ordering a code device and the fulfilment queue.
+	"GET /mitid/bestil":                       citRecent,
+	"POST /mitid/bestil":                      citRecent,
+	"POST /mitid/bestil/:id/annuller":         citRecent,
+	"GET /medarbejder/forsendelse":            fulfilment,
+	"GET /medarbejder/forsendelse/:id":        fulfilment,
+	"POST /medarbejder/forsendelse/:id/send":  fulfilment,
 	"POST /mitid/kodeviser/tilfoej":           citRecent,
 	"GET /mitid/app/tilfoej":                  citRecent,
 	"POST /mitid/app/tilfoej":                 citRecent,

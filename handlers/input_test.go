@@ -122,6 +122,10 @@ func formEntries() map[string]formEntry {
 		"/idapp/resultat": {fields: []string{"result"}, as: (*inputFixture).identifying},
 		"/demo/idapp": {fields: []string{"cpr", "nonce", "liveness", "variant"},
 			valid: v("cpr", "010203-1234", "nonce", "ABCD-EFGH-JKMN-PQRS", "liveness", "yes", "variant", "normal"), as: anon},
+		// Ordering a code device and sending it.
+		"/mitid/bestil":                     {fields: []string{"kind", "reason", "replaces"}, valid: v("kind", "code_display", "reason", "first"), as: citizen},
+		"/mitid/bestil/:id/annuller":        {none: "a button: no fields"},
+		"/medarbejder/forsendelse/:id/send": {fields: []string{"serial"}, as: (*inputFixture).asFulfilment, path: func(fx *inputFixture) string { return fx.openOrderPath() }},
 	}
 }
 

@@ -25,6 +25,7 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 	deskStaff := web.Only(web.Agent, web.Supervisor)
 	dash := web.Only(web.Supervisor, web.Admin)
 	admin := web.Only(web.Admin)
+	fulfil := web.Only(web.Fulfilment)
 	return []Route{
 		// Operations.
 		{http.MethodGet, "/healthz", web.Public, s.healthz},
@@ -135,6 +136,11 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		// from a session that is an hour old.
 		{http.MethodGet, "/mitid/spaer", web.CitizenPages, cit.BlockMitIDPage},
 		{http.MethodPost, "/mitid/spaer", web.CitizenPages, cit.BlockMitIDSubmit},
+		// Ordering a kodeviser or kodeoplæser (orders.go): an order and its cancelling change
+		// means, so they ask for a recent login.
+		{http.MethodGet, "/mitid/bestil", web.CitizenRecent, cit.OrderPage},
+		{http.MethodPost, "/mitid/bestil", web.CitizenRecent, cit.OrderSubmit},
+		{http.MethodPost, "/mitid/bestil/:id/annuller", web.CitizenRecent, cit.OrderCancel},
 		{http.MethodGet, "/mitid/post", web.CitizenPages, cit.LettersPage},
 		{http.MethodGet, "/mitid/post/:id", web.CitizenPages, cit.LetterPDF},
 		// Opening a letter from the letter box marks it read: a POST, then the PDF's GET.
@@ -221,6 +227,13 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		// Every staff member may read the audit log (DESIGN.md §5); nobody can change it through
 		// the application: no route writes to it but the actions themselves.
 		{http.MethodGet, "/medarbejder/revision", web.AnyStaff, dk.AuditLogPage},
+
+		// Fulfilment of ordered code devices (fulfilment.go): the fulfilment role only, not admin.
+		// Admins manage accounts; sending a unit shows citizens' names and addresses and hands
+		// out a means, so an admin who must do it gives themselves the role (an audited change).
+		{http.MethodGet, "/medarbejder/forsendelse", fulfil, dk.FulfilmentQueue},
+		{http.MethodGet, "/medarbejder/forsendelse/:id", fulfil, dk.FulfilmentOrder},
+		{http.MethodPost, "/medarbejder/forsendelse/:id/send", fulfil, dk.FulfilmentSend},
 
 		// Staff accounts (admins only).
 		{http.MethodGet, "/medarbejder/admin/brugere", admin, dk.UsersPage},

@@ -62,6 +62,8 @@ type Deps struct {
 	Registrations *identity.Registrations
 	// IDApp is the identification app's flow, or nil when it is not offered.
 	IDApp *idapp.Flow
+	// Orders are the orders of code devices and their fulfilment.
+	Orders *identity.Orders
 	// WebAuthn runs the chip (security key) ceremonies; its relying party is BaseURL's host.
 	WebAuthn *webauthn.WebAuthn
 	// Staff are the accounts of support staff and admins, with their login (package staff).
@@ -106,10 +108,10 @@ func New(d Deps) *Server {
 	dk := desk.New(desk.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Staff: d.Staff, Cases: d.Cases, Audit: d.Audit,
 		Registrations: d.Registrations,
-		Outbox:        d.Outbox}, d.WebAuthn)
+		Outbox:        d.Outbox, Orders: d.Orders}, d.WebAuthn)
 	cit := citizen.New(citizen.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
-		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp}, d.WebAuthn)
+		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders}, d.WebAuthn)
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk)
 	s.register()

@@ -21,7 +21,7 @@ const (
 	ActivityPasswordChanged   ActivityKind = "password_changed" // (none)
 	ActivityUsernameChanged   ActivityKind = "username_changed" // from, to
 	ActivityMeansAdded        ActivityKind = "means_added"      // means (kind), means_id, label, serial (tokens)
-	ActivityTokenOrdered      ActivityKind = "token_ordered"    // means (kind), means_id, serial
+	ActivityTokenOrdered      ActivityKind = "token_ordered"    // means (kind), order, order_reason; means_id, serial (OrderToken)
 	ActivityMeansRenamed      ActivityKind = "means_renamed"    // means (kind), means_id, from, to
 	ActivityMeansBlocked      ActivityKind = "means_blocked"    // means (kind), means_id, reason
 	ActivityMeansRemoved      ActivityKind = "means_removed"    // means (kind), means_id, label
@@ -36,6 +36,9 @@ const (
 	ActivityIdentifiedByApp ActivityKind = "identified_by_app" // purpose, hint, key_id, expires
 	ActivityRecovered       ActivityKind = "recovered"         // assurance, via, lost_everything
 	ActivityMeansRevoked    ActivityKind = "means_revoked"     // count, kinds (all means revoked at recovery)
+	// Ordering code devices (orders.go).
+	ActivityTokenSent           ActivityKind = "token_sent"            // means (kind), means_id, serial, order, case
+	ActivityTokenOrderCancelled ActivityKind = "token_order_cancelled" // means (kind), order, serial
 )
 
 // ActivityKinds lists every activity kind.
@@ -46,6 +49,7 @@ var ActivityKinds = []ActivityKind{
 	ActivityAppPaired, ActivityLookupBySupport, ActivityActivationIssued, ActivityVerifiedBySupport,
 	ActivityIdentifiedByApp,
 	ActivityRecovered, ActivityMeansRevoked,
+	ActivityTokenSent, ActivityTokenOrderCancelled,
 }
 
 // MsgID is the message ID of the kind's display name.

@@ -118,6 +118,9 @@ func (s *Store) activateUnit(ctx context.Context, tx pgx.Tx, mitidID int64, u to
 	if err != nil {
 		return Authenticator{}, fmt.Errorf("activate token: %w", err)
 	}
+	if err := s.orderActivated(ctx, tx, mitidID, u.Serial, actor); err != nil {
+		return Authenticator{}, err
+	}
 	return a, s.record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityMeansAdded, Actor: actor,
 		Detail: map[string]any{"means": string(a.Kind), "means_id": a.ID, "serial": u.Serial}})
 }

@@ -147,13 +147,16 @@ type tokenUnit struct {
 	secret    []byte
 }
 
-// unit reads a unit, locking its row when lock is "FOR UPDATE"; ErrNotFound when unknown.
+// unit reads the unit a typed serial names, locking its row when lock is "FOR UPDATE";
+// ErrNotFound when unknown. Case, spaces and hyphens do not count ("dk 12-34" finds DK1234):
+// the rule is the database's serial_key (migration 00017), the one place it is written, which
+// activation, fulfilment and the demo command all go through here.
 func (t *Tokens) unit(ctx context.Context, q Querier, serial, lock string) (tokenUnit, error) {
 	var u tokenUnit
 	var enc []byte
 	err := q.QueryRow(ctx, `
 		SELECT serial, kind, state, mitid_id, last_step, algorithm, digits, period, secret_enc
-		FROM hw_token WHERE serial = $1 `+lock, serial).Scan(&u.Serial, &u.Kind, &u.State,
+		FROM hw_token WHERE serial_key(serial) = serial_key($1) `+lock, serial).Scan(&u.Serial, &u.Kind, &u.State,
 		&u.MitIDID, &u.LastStep, &u.Algorithm, &u.Digits, &u.Period, &enc)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, ErrNotFound
@@ -161,14 +164,15 @@ func (t *Tokens) unit(ctx context.Context, q Querier, serial, lock string) (toke
 	if err != nil {
 		return u, fmt.Errorf("token: %w", err)
 	}
-	u.secret, err = t.open(serial, enc)
+	// The stored serial, not the typed one: it is the seed's additional data.
+	u.secret, err = t.open(u.Serial, enc)
 	return u, err
 }
 
 // Code returns the code a unit shows at now. It is for the demo command (`portal tokens code
 // SERIAL`), which the wiring refuses outside demo mode.
 func (t *Tokens) Code(ctx context.Context, serial string, now time.Time) (string, error) {
-	u, err := t.unit(ctx, t.pool, strings.TrimSpace(serial), "")
+	u, err := t.unit(ctx, t.pool, serial, "")
 	if err != nil {
 		return "", err
 	}

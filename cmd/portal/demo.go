@@ -35,6 +35,7 @@ var demoStaff = []struct {
 	{"admin@demo.mitid.example", "Ada Admin", []string{"admin"}},
 	{"agent@demo.mitid.example", "Anders Agent", []string{"agent"}},
 	{"supervisor@demo.mitid.example", "Sofie Supervisor", []string{"supervisor", "agent"}},
+	{"forsendelse@demo.mitid.example", "Frida Forsendelse", []string{"fulfilment"}},
 }
 
 // seedDemo adds the demo data once (a second run changes nothing) and prints the accounts.

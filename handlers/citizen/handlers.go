@@ -24,6 +24,7 @@ type Handlers struct {
 	Activations *identity.Activations
 	Throttle    *identity.AddressThrottle
 	Letters     *identity.Letters
+	Orders      *identity.Orders
 	Cases       *support.Cases
 	Contacts    *inbound.Contacts
 	Outbox      *mail.Outbox

@@ -19,6 +19,7 @@ var notices = map[string]string{
 	"removed": "selfservice.notice.removed", "token_added": "selfservice.notice.token_added",
 	"chip_added": "selfservice.notice.chip_added", "app_added": "selfservice.notice.app_added",
 	"password_changed": "selfservice.notice.password_changed", "username_changed": "selfservice.notice.username_changed",
+	"ordered": "orders.notice.ordered", "order_cancelled": "orders.notice.cancelled",
 }
 
 // mitidOf returns the logged-in citizen's MitID.
@@ -45,6 +46,9 @@ func (s *Handlers) Overview(c echo.Context) error {
 		Username: m.Username, StatusID: m.Status.MsgID(), AssuranceID: m.Assurance.MsgID(),
 		SessionLevelID: identity.Level(web.StateOf(c).Subject.Level).MsgID(), UnreadLetters: unread,
 		NoticeID: notices[c.QueryParam("done")],
+	}
+	if v.Orders, err = s.orderRows(c, m.ID); err != nil {
+		return err
 	}
 	for _, a := range means {
 		row := views.MeansRow{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, StatusID: a.Status.MsgID(),

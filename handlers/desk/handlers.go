@@ -28,6 +28,7 @@ type Handlers struct {
 	Cases         *support.Cases
 	Audit         *audit.Log
 	Outbox        *mail.Outbox
+	Orders        *identity.Orders
 
 	keys *web.Ceremonies
 }

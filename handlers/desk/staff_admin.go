@@ -41,6 +41,7 @@ var staffEntries = []views.Entry{
 	{TitleID: "dashboard.entry_title", TextID: "dashboard.entry_text", Href: "/medarbejder/overblik", TestID: "staff-entry-dashboard"},
 	{TitleID: "auditlog.home.title", TextID: "auditlog.home.text", Href: "/medarbejder/revision", TestID: "staff-entry-audit"},
 	{TitleID: "borgerservice.home.title", TextID: "borgerservice.home.text", Href: bsPath, TestID: "staff-entry-borgerservice"},
+	{TitleID: "fulfilment.home.title", TextID: "fulfilment.home.text", Href: "/medarbejder/forsendelse", TestID: "staff-entry-fulfilment"},
 }
 
 // staffUserNotices are the notices a ?done= value on an account's page may ask for.
