@@ -320,7 +320,7 @@ func (a *Activations) Check(ctx context.Context, cpr CPR, code string) (Activati
 		return ActivationCode{}, fmt.Errorf("check activation code: %w", err)
 	}
 	if len(cands) == 0 {
-		return ActivationCode{}, ErrActivationInvalid
+		return ActivationCode{}, a.whyNoLiveCode(ctx, cpr)
 	}
 	for _, k := range cands {
 		match, err := VerifyPassword(k.hash, norm)
@@ -341,8 +341,50 @@ func (a *Activations) Check(ctx context.Context, cpr CPR, code string) (Activati
 		k.c.Tries--
 		return k.c, nil
 	}
-	return ActivationCode{}, ErrActivationWrong
+	for _, k := range cands {
+		if k.c.Tries < k.c.MaxTries {
+			return ActivationCode{}, ErrActivationWrong
+		}
+	}
+	// That was the last try: say so now, not on the next attempt.
+	return ActivationCode{}, ErrActivationSpent
 }
+
+// whyNoLiveCode tells apart, for a person without a live code, a code whose tries are spent
+// (ErrActivationSpent: "too many attempts") from none that could still be used at all
+// (ErrActivationInvalid: expired, used, replaced, or never issued). Both offer a new letter.
+func (a *Activations) whyNoLiveCode(ctx context.Context, cpr CPR) error {
+	var spent bool
+	err := a.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM activation_code
+		WHERE cpr = $1 AND used_at IS NULL AND replaced_at IS NULL AND expires_at > $2 AND tries >= max_tries)`,
+		cpr, a.now()).Scan(&spent)
+	if err != nil {
+		return fmt.Errorf("check activation code: %w", err)
+	}
+	if spent {
+		return ErrActivationSpent
+	}
+	return ErrActivationInvalid
+}
+
+// Get returns the activation code with that id, used or not, or ErrNotFound.
+func (a *Activations) Get(ctx context.Context, id int64) (ActivationCode, error) {
+	c, err := scanActivation(a.pool.QueryRow(ctx, `SELECT `+activationColumns+` FROM activation_code WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ActivationCode{}, ErrNotFound
+	}
+	if err != nil {
+		return ActivationCode{}, fmt.Errorf("activation code: %w", err)
+	}
+	return c, nil
+}
+
+// Usable reports whether the code c can still be used now: not used, replaced, expired or out
+// of tries.
+func (a *Activations) Usable(c ActivationCode) bool { return c.live(a.now()) }
+
+// Validity is how long a code issued now lasts.
+func (a *Activations) Validity() time.Duration { return a.cfg.Validity }
 
 // useActivation spends the activation code id for cpr and purpose in tx at now and returns it,
 // or ErrActivationInvalid when it is not a live code of that person and purpose.

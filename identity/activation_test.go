@@ -86,11 +86,31 @@ func TestActivationCodes(t *testing.T) {
 		}, nil},
 		{"out of tries", func(p Person) string {
 			code, _ := issue(p, ActivationCreate)
-			for range DefaultActivationTries {
-				if _, err := e.activations.Check(ctx, p.CPR, "2222-2222-2222"); !errors.Is(err, ErrActivationWrong) {
-					t.Fatal(err)
+			for i := range DefaultActivationTries {
+				want := ErrActivationWrong
+				if i == DefaultActivationTries-1 {
+					want = ErrActivationSpent // the last try says so at once
+				}
+				if _, err := e.activations.Check(ctx, p.CPR, "2222-2222-2222"); !errors.Is(err, want) {
+					t.Fatalf("try %d: %v, want %v", i+1, err, want)
 				}
 			}
+			return code
+		}, ErrActivationSpent},
+		{"out of tries, then a new letter", func(p Person) string {
+			issue(p, ActivationCreate)
+			for range DefaultActivationTries {
+				_, _ = e.activations.Check(ctx, p.CPR, "2222-2222-2222")
+			}
+			code, _ := issue(p, ActivationCreate)
+			return code
+		}, nil},
+		{"out of tries and expired", func(p Person) string {
+			code, _ := issue(p, ActivationCreate)
+			for range DefaultActivationTries {
+				_, _ = e.activations.Check(ctx, p.CPR, "2222-2222-2222")
+			}
+			e.clock.Add(DefaultActivationValidity)
 			return code
 		}, ErrActivationInvalid},
 		{"one try left is enough", func(p Person) string {
@@ -150,14 +170,15 @@ func TestActivationTriesParallel(t *testing.T) {
 			defer mu.Unlock()
 			if errors.Is(err, ErrActivationWrong) {
 				wrong++
-			} else if !errors.Is(err, ErrActivationInvalid) {
+			} else if !errors.Is(err, ErrActivationSpent) {
 				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
-	if tries := one[int](t, e.pool, `SELECT tries FROM activation_code WHERE id = $1`, c.ID); tries != DefaultActivationTries || wrong != DefaultActivationTries {
-		t.Errorf("tries %d, wrong answers %d; want %d each", tries, wrong, DefaultActivationTries)
+	if tries := one[int](t, e.pool, `SELECT tries FROM activation_code WHERE id = $1`, c.ID); tries != DefaultActivationTries || wrong != DefaultActivationTries-1 {
+		// The try that spends the last one answers ErrActivationSpent, like every one after it.
+		t.Errorf("tries %d, wrong answers %d; want %d and %d", tries, wrong, DefaultActivationTries, DefaultActivationTries-1)
 	}
 }
 
