@@ -98,6 +98,15 @@ var expectedAccess = map[string]expect{
 	"POST /opret/chip/finish": anyone,
 	"GET /opret/faerdig":      anyone,
 
+	// Activation letters and "Glemt eller mistet".
+	"GET /aktiver":             anyone,
+	"POST /aktiver":            anyone,
+	"GET /aktiver/videre":      anyone,
+	"GET /glemt":               anyone,
+	"GET /glemt/brev":          anyone,
+	"POST /glemt/brev":         anyone,
+	"GET /glemt/borgerservice": anyone,
+
 	// Self-service.
 	"GET /mitid":                              citizen,
 	"GET /mitid/middel/:id/omdoeb":            citRecent,
