@@ -322,6 +322,10 @@ func (a *Activations) Check(ctx context.Context, cpr CPR, code string) (Activati
 	if len(cands) == 0 {
 		return ActivationCode{}, a.whyNoLiveCode(ctx, cpr)
 	}
+	ids := make([]int64, len(cands))
+	for i, k := range cands {
+		ids[i] = k.c.ID
+	}
 	for _, k := range cands {
 		match, err := VerifyPassword(k.hash, norm)
 		if err != nil {
@@ -330,16 +334,22 @@ func (a *Activations) Check(ctx context.Context, cpr CPR, code string) (Activati
 		if !match {
 			continue
 		}
-		ids := make([]int64, len(cands))
-		for i, k := range cands {
-			ids[i] = k.c.ID
-		}
-		if _, err := a.pool.Exec(ctx, `UPDATE activation_code SET tries = tries - 1 WHERE id = ANY($1) AND tries > 0`,
-			ids); err != nil {
-			return ActivationCode{}, fmt.Errorf("give back activation try: %w", err)
+		if err := a.giveBack(ctx, ids); err != nil {
+			return ActivationCode{}, err
 		}
 		k.c.Tries--
 		return k.c, nil
+	}
+	// The code of an earlier letter is no guess: say it no longer works, and take no try.
+	dead, err := a.matchesDeadCode(ctx, cpr, norm)
+	if err != nil {
+		return ActivationCode{}, err
+	}
+	if dead {
+		if err := a.giveBack(ctx, ids); err != nil {
+			return ActivationCode{}, err
+		}
+		return ActivationCode{}, ErrActivationInvalid
 	}
 	for _, k := range cands {
 		if k.c.Tries < k.c.MaxTries {
@@ -348,6 +358,41 @@ func (a *Activations) Check(ctx context.Context, cpr CPR, code string) (Activati
 	}
 	// That was the last try: say so now, not on the next attempt.
 	return ActivationCode{}, ErrActivationSpent
+}
+
+// giveBack returns the try Check took from each of the codes ids.
+func (a *Activations) giveBack(ctx context.Context, ids []int64) error {
+	if _, err := a.pool.Exec(ctx, `UPDATE activation_code SET tries = tries - 1 WHERE id = ANY($1) AND tries > 0`,
+		ids); err != nil {
+		return fmt.Errorf("give back activation try: %w", err)
+	}
+	return nil
+}
+
+// deadCodesChecked is how many of a person's newest codes that no longer work a wrong code is
+// compared with, to tell "an earlier letter's code" from a guess; each costs an argon2id check.
+const deadCodesChecked = 2
+
+// matchesDeadCode reports whether norm is one of the person's newest codes that no longer work
+// (replaced by a newer letter, expired or used).
+func (a *Activations) matchesDeadCode(ctx context.Context, cpr CPR, norm string) (bool, error) {
+	rows, err := a.pool.Query(ctx, `SELECT code_hash FROM activation_code
+		WHERE cpr = $1 AND (replaced_at IS NOT NULL OR used_at IS NOT NULL OR expires_at <= $2)
+		ORDER BY id DESC LIMIT $3`, cpr, a.now(), deadCodesChecked)
+	if err != nil {
+		return false, fmt.Errorf("earlier activation codes: %w", err)
+	}
+	hashes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return false, fmt.Errorf("earlier activation codes: %w", err)
+	}
+	for _, h := range hashes {
+		match, err := VerifyPassword(h, norm)
+		if err != nil || match {
+			return match, err
+		}
+	}
+	return false, nil
 }
 
 // whyNoLiveCode tells apart, for a person without a live code, a code whose tries are spent

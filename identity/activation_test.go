@@ -78,7 +78,15 @@ func TestActivationCodes(t *testing.T) {
 			code, _ := issue(p, ActivationCreate)
 			issue(p, ActivationCreate)
 			return code
-		}, ErrActivationWrong},
+		}, ErrActivationInvalid}, // "no longer valid", not "wrong": it is the earlier letter's
+		{"replaced twice, the oldest", func(p Person) string {
+			code, _ := issue(p, ActivationCreate)
+			issue(p, ActivationCreate)
+			issue(p, ActivationCreate)
+			issue(p, ActivationCreate)
+			return code
+		}, ErrActivationWrong}, // only the newest earlier codes are compared
+
 		{"a code for another purpose stays", func(p Person) string {
 			code, _ := issue(p, ActivationCreate)
 			issue(p, ActivationRecover)
@@ -235,5 +243,29 @@ func TestCreateMitIDWithActivationCode(t *testing.T) {
 	n.ActivationID = c4.ID
 	if _, err := e.store.CreateMitID(ctx, n); !errors.Is(err, ErrActivationInvalid) {
 		t.Errorf("an expired code: %v", err)
+	}
+}
+
+// TestEarlierLetterTakesNoTry: typing the code of a replaced letter says it no longer works and
+// leaves the new code all its tries.
+func TestEarlierLetterTakesNoTry(t *testing.T) {
+	e := newEnv(t, Config{})
+	ctx := context.Background()
+	p := e.person()
+	first, _, err := e.activations.Issue(ctx, p.CPR, ActivationCreate, LevelSubstantial, "letter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, second, err := e.activations.Issue(ctx, p.CPR, ActivationCreate, LevelSubstantial, "letter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := e.activations.Check(ctx, p.CPR, first); !errors.Is(err, ErrActivationInvalid) {
+			t.Fatalf("the earlier letter's code: %v", err)
+		}
+	}
+	if tries := one[int](t, e.pool, `SELECT tries FROM activation_code WHERE id = $1`, second.ID); tries != 0 {
+		t.Errorf("the new code has %d tries used, want 0", tries)
 	}
 }

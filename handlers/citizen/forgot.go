@@ -27,7 +27,7 @@ func (s *Handlers) ForgotPage(c echo.Context) error {
 	v := views.ForgotView{Options: lostOptions, Form: views.Form{Values: map[string]string{}}}
 	lost := web.Field(c, "mistet")
 	web.InputErrors(c, &v.Form)
-	if c.QueryParams().Has("mistet") && !v.Form.HasErrors() {
+	if (c.QueryParams().Has("mistet") || c.QueryParams().Has("svar")) && !v.Form.HasErrors() {
 		for _, o := range lostOptions {
 			if o.Value == lost {
 				v.Lost = lost
