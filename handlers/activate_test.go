@@ -3,8 +3,10 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"mitidportal/app/apptest"
@@ -98,5 +100,72 @@ func TestActivateThrottledPerAddress(t *testing.T) {
 	}
 	if tries > bound {
 		t.Errorf("%d tries reached the codes, want at most %d", tries, bound)
+	}
+}
+
+// TestCreateStartsOverOrLeadsToForgot: /opret sends a new letter to a person whose MitID never
+// got its first means, and refuses one with a usable MitID with a link to "Glemt eller mistet".
+func TestCreateStartsOverOrLeadsToForgot(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	ctx := context.Background()
+	person := func(t *testing.T) identity.Person {
+		t.Helper()
+		m := env.NewCitizen(t)
+		if _, err := env.App.Pool.Exec(ctx, `UPDATE person SET id_document_number = '123456789' WHERE cpr = $1`,
+			m.CPR); err != nil {
+			t.Fatal(err)
+		}
+		p, err := env.App.Persons.ByCPR(ctx, m.CPR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name       string
+		unfinished bool
+		status     int
+	}{
+		{"never finished: a new letter", true, http.StatusSeeOther},
+		{"finished: refused, with the way back in", false, http.StatusUnprocessableEntity},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// NewCitizen's MitID has only its password: its creation never finished.
+			p := person(t)
+			if !tt.unfinished {
+				m, err := env.App.Identity.MitIDByCPR(ctx, p.CPR)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := env.App.Identity.AddChip(ctx, m.ID, "", identity.ChipCredential{CredentialID: []byte(m.Username),
+					PublicKey: []byte("cose"), AAGUID: make([]byte, 16)}, identity.ActorCitizen); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b := newBrowser(t, env, nil, "")
+			b.page(t, "/opret")
+			fields := url.Values{"cpr": {p.CPR.String()}, "name": {p.FullName()}, "document": {p.IDDocumentNumber}}
+			fields.Set("csrf_token", b.csrf)
+			res, err := b.client.PostForm(env.URL+"/opret", fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode != tt.status {
+				t.Fatalf("POST /opret: %d, want %d", res.StatusCode, tt.status)
+			}
+			letters, err := env.App.Letters.List(ctx, p.CPR)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.unfinished != (len(letters) == 1) {
+				t.Errorf("%d letters", len(letters))
+			}
+			if !tt.unfinished && !strings.Contains(string(body), `href="/glemt"`) {
+				t.Error("the refusal does not link to /glemt")
+			}
+		})
 	}
 }
