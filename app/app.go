@@ -89,6 +89,12 @@ type Config struct {
 	// adds the demo key; outside it the demo key is refused. None outside demo mode: the
 	// identification app is not offered.
 	IDAppKeys map[string]*ecdsa.PublicKey
+	// ActivationValidity is how long an activation code can be used; 0 takes
+	// identity.DefaultActivationValidity (14 days: a letter takes days to arrive).
+	ActivationValidity time.Duration
+	// Now is the clock of the identity domain (MitIDs, means, activation codes, letters); nil is
+	// time.Now. Browser tests move it to use a letter's code days later.
+	Now func() time.Time
 }
 
 // App is a built portal.
@@ -169,12 +175,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	river.AddWorker(workers, &auditAnchorWorker{chain: a.AuditChain, file: cfg.AuditAnchorFile, log: log})
 	river.AddWorker(workers, &sessionCleanupWorker{sessions: a.Sessions, throttle: a.Throttle,
 		lockouts: identity.NewLockouts(pool, cfg.Limits, nil), contacts: inbound.NewPending(pool), log: log})
+	// Its store is set below, once a.Identity is built; no job runs before Start.
+	unfinished := &unfinishedCleanupWorker{log: log}
+	river.AddWorker(workers, unfinished)
 	a.jobs, err = river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 		Workers:      workers,
 		Logger:       log.With("component", "jobs"),
 		RetryPolicy:  cfg.MailRetry,
-		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob(), auditAnchorJob()},
+		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob(), auditAnchorJob(), unfinishedCleanupJob()},
 	})
 	if err != nil {
 		pool.Close()
@@ -203,9 +212,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	// One hasher for every argon2id computation of the process, so that one bound covers them.
 	hasher := identity.NewHasher(identity.HasherConfig{Params: cfg.Argon, MaxConcurrent: cfg.HashConcurrency})
+	clock := cfg.Now
+	if clock == nil {
+		clock = time.Now
+	}
 	deliver := &deliverer{letters: a.Letters, outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
-		supportPhone: cfg.SupportPhone, loc: loc, now: time.Now}
+		supportPhone: cfg.SupportPhone, loc: loc, now: clock}
 	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{Hasher: hasher,
+		Validity: cfg.ActivationValidity, Now: clock,
 		Deliver: deliver.activation,
 		// a.Identity is built below; the hook reads it when a code is issued.
 		Record: func(ctx context.Context, tx pgx.Tx, act identity.Activity) error {
@@ -215,7 +229,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		blockPhone: cfg.BlockPhone, loc: loc}
 	auditor := &staffAuditor{log: a.Audit}
 	a.Identity = identity.NewStore(pool, a.Tokens, identity.Config{
-		Limits: cfg.Limits, Throttle: a.Throttle, Hasher: hasher,
+		Limits: cfg.Limits, Throttle: a.Throttle, Hasher: hasher, Now: clock,
 		OnActivity: both(notify.activity, auditor.activity),
 		EndSessions: func(ctx context.Context, tx pgx.Tx, mitidID int64, keep string) error {
 			var err error
@@ -242,6 +256,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// Orders of code devices: the letter with a sent unit's serial goes in the letter box in the
 	// sending transaction.
 	a.Orders = identity.NewOrders(a.Identity, identity.OrdersConfig{Dispatch: deliver.shipment})
+	unfinished.identity = a.Identity
 	wa, err := webauthn.New(&webauthn.Config{
 		RPID:          base.Hostname(),
 		RPDisplayName: "MitID",

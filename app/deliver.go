@@ -30,7 +30,8 @@ func (d *deliverer) activation(ctx context.Context, tx pgx.Tx, del identity.Deli
 	pdf, err := letters.RenderActivationLetter(letters.ActivationLetter{
 		To:   letters.Recipient{Name: p.FullName(), AddressLine: p.AddressLine, Postcode: p.Postcode, City: p.City},
 		Code: del.Code, Expires: ac.ExpiresAt, Date: d.now(),
-		SupportPhone: d.supportPhone, PortalURL: d.baseURL + "/opret",
+		SupportPhone: d.supportPhone, PortalURL: d.baseURL + "/aktiver",
+		Purpose: letters.Purpose(ac.Purpose),
 	})
 	if err != nil {
 		return err
@@ -42,12 +43,18 @@ func (d *deliverer) activation(ctx context.Context, tx pgx.Tx, del identity.Deli
 	if p.Email == "" {
 		return nil
 	}
-	data := map[string]any{"Name": p.GivenName, "Code": del.Code, "URL": d.baseURL + "/opret",
+	// The code is typed on /aktiver, in any browser, until it expires.
+	data := map[string]any{"Name": p.GivenName, "Code": del.Code, "URL": d.baseURL + "/aktiver",
 		"Expires": ac.ExpiresAt.In(d.loc).Format("02.01.2006"), "Phone": d.supportPhone}
+	body := map[identity.ActivationPurpose]string{identity.ActivationRecover: "activate.mail.recover_body",
+		identity.ActivationLift: "activate.mail.lift_body"}[ac.Purpose]
+	if body == "" {
+		body = "create.mail.body"
+	}
 	_, err = d.outbox.Enqueue(ctx, tx, mail.Message{
 		To:      p.Email,
 		Subject: da.T("create.mail.subject") + " / " + en.T("create.mail.subject"),
-		Text:    da.T("create.mail.body", data) + "\n\n----\n\n" + en.T("create.mail.body", data),
+		Text:    da.T(body, data) + "\n\n----\n\n" + en.T(body, data),
 		Kind:    "activation_code",
 		Secret:  true, // the code; blanked in the outbox once sent
 	})

@@ -101,3 +101,33 @@ func auditAnchorJob() *river.PeriodicJob {
 		func() (river.JobArgs, *river.InsertOpts) { return auditAnchorArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true})
 }
+
+// unfinishedCleanupArgs is the periodic job that deletes MitIDs whose creation never finished
+// (no means beside the password, ever), made more than a day ago, whose person has no live
+// creation code: nobody can log in with them, and a new letter starts over anyway.
+type unfinishedCleanupArgs struct{}
+
+func (unfinishedCleanupArgs) Kind() string { return "unfinished_mitid_cleanup" }
+
+// unfinishedAge is how long a MitID may wait for its first means before the job deletes it.
+const unfinishedAge = 24 * time.Hour
+
+type unfinishedCleanupWorker struct {
+	river.WorkerDefaults[unfinishedCleanupArgs]
+	identity *identity.Store // set once app.New has built it
+	log      *slog.Logger
+}
+
+func (w *unfinishedCleanupWorker) Work(ctx context.Context, _ *river.Job[unfinishedCleanupArgs]) error {
+	n, err := w.identity.DeleteUnfinished(ctx, unfinishedAge)
+	if n > 0 {
+		w.log.InfoContext(ctx, "deleted unfinished MitIDs", "count", n)
+	}
+	return err
+}
+
+func unfinishedCleanupJob() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+		func() (river.JobArgs, *river.InsertOpts) { return unfinishedCleanupArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
+}

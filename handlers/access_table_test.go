@@ -114,6 +114,14 @@ var expectedAccess = map[string]expect{
 	"GET /aktiver/ophaev":         anyone,
 	"POST /aktiver/ophaev":        anyone,
 	"GET /aktiver/ophaev/faerdig": anyone,
+	// Activation letters and "Glemt eller mistet".
+	"GET /aktiver":             anyone,
+	"POST /aktiver":            anyone,
+	"GET /aktiver/videre":      anyone,
+	"GET /glemt":               anyone,
+	"GET /glemt/brev":          anyone,
+	"POST /glemt/brev":         anyone,
+	"GET /glemt/borgerservice": anyone,
 
 	// Self-service.
 	"GET /mitid":                    citizen,

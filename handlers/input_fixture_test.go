@@ -85,8 +85,14 @@ func (fx *inputFixture) loggingIn(t *testing.T) *browser {
 // creating is a browser in the middle of creating a MitID, with the session values the steps
 // from key on expect (the checks refuse the input before anything reads them further).
 func (fx *inputFixture) creating(t *testing.T) *browser {
-	return fx.withSession(t, map[any]any{"create_cpr": string(fx.citizen.CPR), "create_activation": int64(1),
-		"create_mitid": fx.citizen.ID})
+	// /opret/bruger reads a checked, live creation code (activation_grant.go).
+	_, ac, err := fx.env.App.Activations.Issue(context.Background(), fx.citizen.CPR, identity.ActivationCreate,
+		identity.LevelSubstantial, identity.ActorCitizen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fx.withSession(t, map[any]any{"create_cpr": string(fx.citizen.CPR), "grant_activation": ac.ID,
+		"grant_cpr": string(ac.CPR), "create_mitid": fx.citizen.ID})
 }
 
 // enrolling is a browser that has opened a staff enrolment link.

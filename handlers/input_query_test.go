@@ -47,6 +47,7 @@ func TestQueryParametersRefuseBadText(t *testing.T) {
 		{(*inputFixture).asCitizen, "/mitid/sager/" + fx.cs.Ref + "?done=", false, false},
 		{(*inputFixture).anonymous, "/log-ind?next=", false, false},
 		{(*inputFixture).anonymous, "/app?kode=", false, false},
+		{(*inputFixture).anonymous, "/glemt?mistet=", true, false},
 		{(*inputFixture).anonymous, "/kontakt/bekraeft/", true, true},
 		{(*inputFixture).anonymous, "/medarbejder/tilmeld/", false, true},
 	}

@@ -73,8 +73,9 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		// Creating a MitID by activation letter (§3.4 path 1).
 		{http.MethodGet, "/opret", web.Public, cit.CreateStart},
 		{http.MethodPost, "/opret", web.Public, cit.CreateStartSubmit},
-		{http.MethodGet, "/opret/kode", web.Public, cit.CreateCode},
-		{http.MethodPost, "/opret/kode", web.Public, cit.CreateCodeSubmit},
+		// The creating browser's code step is the /aktiver form (any browser may use a code).
+		{http.MethodGet, "/opret/kode", web.Public, cit.ActivatePage},
+		{http.MethodPost, "/opret/kode", web.Public, cit.ActivateSubmit},
 		{http.MethodGet, "/opret/bruger", web.Public, cit.CreateUser},
 		{http.MethodPost, "/opret/bruger", web.Public, cit.CreateUserSubmit},
 		{http.MethodGet, "/opret/middel", web.Public, cit.CreateMeans},
@@ -104,6 +105,17 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodGet, "/aktiver/ophaev", web.Public, cit.LiftPage},
 		{http.MethodPost, "/aktiver/ophaev", web.Public, cit.LiftSubmit},
 		{http.MethodGet, "/aktiver/ophaev/faerdig", web.Public, cit.LiftDonePage},
+		// Activation letters and "Glemt eller mistet" (§3.4, §3.5): the code from a letter is
+		// typed in any browser within its validity, with the CPR number or the username; a right
+		// code continues to what it is for. /glemt asks what was lost (a GET form: it writes
+		// nothing) and leads the way back in; /glemt/brev orders a new letter.
+		{http.MethodGet, "/aktiver", web.Public, cit.ActivatePage},
+		{http.MethodPost, "/aktiver", web.Public, cit.ActivateSubmit},
+		{http.MethodGet, "/aktiver/videre", web.Public, cit.ActivateContinue},
+		{http.MethodGet, "/glemt", web.Public, cit.ForgotPage},
+		{http.MethodGet, "/glemt/brev", web.Public, cit.ForgotLetterPage},
+		{http.MethodPost, "/glemt/brev", web.Public, cit.ForgotLetterSubmit},
+		{http.MethodGet, "/glemt/borgerservice", web.Public, cit.ForgotInPerson},
 
 		// Blocking for anyone (§3.6).
 		{http.MethodGet, "/spaer", web.Public, cit.PublicBlockPage},

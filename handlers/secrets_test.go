@@ -55,7 +55,8 @@ func TestSentSecretsLeaveTheOutbox(t *testing.T) {
 			func(t *testing.T, b *browser, code string) bool {
 				b.page(t, "/opret/kode")
 				res := b.form(t, "/opret/kode", url.Values{"code": {code}})
-				return res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/opret/bruger"
+				// A right code goes on through /aktiver/videre (activation_grant.go).
+				return res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/aktiver/videre"
 			}},
 		{"contact confirmation link", "case.contact_confirm", confirmLink,
 			func(t *testing.T) (string, *browser) {

@@ -119,7 +119,9 @@ func scanMitID(row pgx.Row) (MitID, error) {
 }
 
 // CreateMitID makes a MitID with its password for a living person in the register who has no
-// MitID yet (ErrIdentityNotMatched, ErrMitIDExists). With an ActivationID, that code must be a
+// usable MitID (ErrIdentityNotMatched, ErrMitIDExists). A MitID of theirs whose creation never
+// finished (no means beside the password, ever) is deleted in the same transaction: the new one
+// starts over. With an ActivationID, that code must be a
 // live code of this person for ActivationCreate (else ErrActivationInvalid); it is used up and
 // gives the identity assurance. The second means (app, chip or token) is added afterwards.
 func (s *Store) CreateMitID(ctx context.Context, n NewMitID) (MitID, error) {
@@ -155,6 +157,9 @@ func (s *Store) CreateMitID(ctx context.Context, n NewMitID) (MitID, error) {
 			}
 			assurance = code.Assurance
 		}
+		if err := startOver(ctx, tx, n.CPR); err != nil {
+			return err
+		}
 		m, err = scanMitID(tx.QueryRow(ctx, `
 			INSERT INTO mitid (cpr, username, identity_assurance) VALUES ($1, $2, $3)
 			RETURNING `+mitidColumns, n.CPR, username, assurance))
@@ -172,6 +177,27 @@ func (s *Store) CreateMitID(ctx context.Context, n NewMitID) (MitID, error) {
 			Detail: map[string]any{"assurance": string(assurance)}})
 	})
 	return m, err
+}
+
+// startOver makes room in tx for a new MitID of the person with cpr: a MitID of theirs that is
+// not revoked is deleted when its creation never finished, else ErrMitIDExists.
+func startOver(ctx context.Context, tx pgx.Tx, cpr CPR) error {
+	var id int64
+	err := tx.QueryRow(ctx, `SELECT id FROM mitid WHERE cpr = $1 AND status <> 'revoked' FOR UPDATE`, cpr).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("existing mitid: %w", err)
+	}
+	deleted, err := deleteUnfinished(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if !deleted {
+		return ErrMitIDExists
+	}
+	return nil
 }
 
 // MitID returns the MitID with that id, or ErrNotFound.

@@ -329,7 +329,11 @@ func (a *Activations) Check(ctx context.Context, cpr CPR, code string) (Activati
 		return ActivationCode{}, fmt.Errorf("check activation code: %w", err)
 	}
 	if len(cands) == 0 {
-		return ActivationCode{}, ErrActivationInvalid
+		return ActivationCode{}, a.whyNoLiveCode(ctx, cpr)
+	}
+	ids := make([]int64, len(cands))
+	for i, k := range cands {
+		ids[i] = k.c.ID
 	}
 	for _, k := range cands {
 		match, err := VerifyPassword(k.hash, norm)
@@ -339,19 +343,102 @@ func (a *Activations) Check(ctx context.Context, cpr CPR, code string) (Activati
 		if !match {
 			continue
 		}
-		ids := make([]int64, len(cands))
-		for i, k := range cands {
-			ids[i] = k.c.ID
-		}
-		if _, err := a.pool.Exec(ctx, `UPDATE activation_code SET tries = tries - 1 WHERE id = ANY($1) AND tries > 0`,
-			ids); err != nil {
-			return ActivationCode{}, fmt.Errorf("give back activation try: %w", err)
+		if err := a.giveBack(ctx, ids); err != nil {
+			return ActivationCode{}, err
 		}
 		k.c.Tries--
 		return k.c, nil
 	}
-	return ActivationCode{}, ErrActivationWrong
+	// The code of an earlier letter is no guess: say it no longer works, and take no try.
+	dead, err := a.matchesDeadCode(ctx, cpr, norm)
+	if err != nil {
+		return ActivationCode{}, err
+	}
+	if dead {
+		if err := a.giveBack(ctx, ids); err != nil {
+			return ActivationCode{}, err
+		}
+		return ActivationCode{}, ErrActivationInvalid
+	}
+	for _, k := range cands {
+		if k.c.Tries < k.c.MaxTries {
+			return ActivationCode{}, ErrActivationWrong
+		}
+	}
+	// That was the last try: say so now, not on the next attempt.
+	return ActivationCode{}, ErrActivationSpent
 }
+
+// giveBack returns the try Check took from each of the codes ids.
+func (a *Activations) giveBack(ctx context.Context, ids []int64) error {
+	if _, err := a.pool.Exec(ctx, `UPDATE activation_code SET tries = tries - 1 WHERE id = ANY($1) AND tries > 0`,
+		ids); err != nil {
+		return fmt.Errorf("give back activation try: %w", err)
+	}
+	return nil
+}
+
+// deadCodesChecked is how many of a person's newest codes that no longer work a wrong code is
+// compared with, to tell "an earlier letter's code" from a guess; each costs an argon2id check.
+const deadCodesChecked = 2
+
+// matchesDeadCode reports whether norm is one of the person's newest codes that no longer work
+// (replaced by a newer letter, expired or used).
+func (a *Activations) matchesDeadCode(ctx context.Context, cpr CPR, norm string) (bool, error) {
+	rows, err := a.pool.Query(ctx, `SELECT code_hash FROM activation_code
+		WHERE cpr = $1 AND (replaced_at IS NOT NULL OR used_at IS NOT NULL OR expires_at <= $2)
+		ORDER BY id DESC LIMIT $3`, cpr, a.now(), deadCodesChecked)
+	if err != nil {
+		return false, fmt.Errorf("earlier activation codes: %w", err)
+	}
+	hashes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return false, fmt.Errorf("earlier activation codes: %w", err)
+	}
+	for _, h := range hashes {
+		match, err := VerifyPassword(h, norm)
+		if err != nil || match {
+			return match, err
+		}
+	}
+	return false, nil
+}
+
+// whyNoLiveCode tells apart, for a person without a live code, a code whose tries are spent
+// (ErrActivationSpent: "too many attempts") from none that could still be used at all
+// (ErrActivationInvalid: expired, used, replaced, or never issued). Both offer a new letter.
+func (a *Activations) whyNoLiveCode(ctx context.Context, cpr CPR) error {
+	var spent bool
+	err := a.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM activation_code
+		WHERE cpr = $1 AND used_at IS NULL AND replaced_at IS NULL AND expires_at > $2 AND tries >= max_tries)`,
+		cpr, a.now()).Scan(&spent)
+	if err != nil {
+		return fmt.Errorf("check activation code: %w", err)
+	}
+	if spent {
+		return ErrActivationSpent
+	}
+	return ErrActivationInvalid
+}
+
+// Get returns the activation code with that id, used or not, or ErrNotFound.
+func (a *Activations) Get(ctx context.Context, id int64) (ActivationCode, error) {
+	c, err := scanActivation(a.pool.QueryRow(ctx, `SELECT `+activationColumns+` FROM activation_code WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ActivationCode{}, ErrNotFound
+	}
+	if err != nil {
+		return ActivationCode{}, fmt.Errorf("activation code: %w", err)
+	}
+	return c, nil
+}
+
+// Usable reports whether the code c can still be used now: not used, replaced, expired or out
+// of tries.
+func (a *Activations) Usable(c ActivationCode) bool { return c.live(a.now()) }
+
+// Validity is how long a code issued now lasts.
+func (a *Activations) Validity() time.Duration { return a.cfg.Validity }
 
 // useActivation spends the activation code id for cpr and purpose in tx at now and returns it,
 // or ErrActivationInvalid when it is not a live code of that person and purpose.

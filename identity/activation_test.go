@@ -78,7 +78,15 @@ func TestActivationCodes(t *testing.T) {
 			code, _ := issue(p, ActivationCreate)
 			issue(p, ActivationCreate)
 			return code
-		}, ErrActivationWrong},
+		}, ErrActivationInvalid}, // "no longer valid", not "wrong": it is the earlier letter's
+		{"replaced twice, the oldest", func(p Person) string {
+			code, _ := issue(p, ActivationCreate)
+			issue(p, ActivationCreate)
+			issue(p, ActivationCreate)
+			issue(p, ActivationCreate)
+			return code
+		}, ErrActivationWrong}, // only the newest earlier codes are compared
+
 		{"a code for another purpose stays", func(p Person) string {
 			code, _ := issue(p, ActivationCreate)
 			issue(p, ActivationRecover)
@@ -86,11 +94,31 @@ func TestActivationCodes(t *testing.T) {
 		}, nil},
 		{"out of tries", func(p Person) string {
 			code, _ := issue(p, ActivationCreate)
-			for range DefaultActivationTries {
-				if _, err := e.activations.Check(ctx, p.CPR, "2222-2222-2222"); !errors.Is(err, ErrActivationWrong) {
-					t.Fatal(err)
+			for i := range DefaultActivationTries {
+				want := ErrActivationWrong
+				if i == DefaultActivationTries-1 {
+					want = ErrActivationSpent // the last try says so at once
+				}
+				if _, err := e.activations.Check(ctx, p.CPR, "2222-2222-2222"); !errors.Is(err, want) {
+					t.Fatalf("try %d: %v, want %v", i+1, err, want)
 				}
 			}
+			return code
+		}, ErrActivationSpent},
+		{"out of tries, then a new letter", func(p Person) string {
+			issue(p, ActivationCreate)
+			for range DefaultActivationTries {
+				_, _ = e.activations.Check(ctx, p.CPR, "2222-2222-2222")
+			}
+			code, _ := issue(p, ActivationCreate)
+			return code
+		}, nil},
+		{"out of tries and expired", func(p Person) string {
+			code, _ := issue(p, ActivationCreate)
+			for range DefaultActivationTries {
+				_, _ = e.activations.Check(ctx, p.CPR, "2222-2222-2222")
+			}
+			e.clock.Add(DefaultActivationValidity)
 			return code
 		}, ErrActivationInvalid},
 		{"one try left is enough", func(p Person) string {
@@ -150,14 +178,15 @@ func TestActivationTriesParallel(t *testing.T) {
 			defer mu.Unlock()
 			if errors.Is(err, ErrActivationWrong) {
 				wrong++
-			} else if !errors.Is(err, ErrActivationInvalid) {
+			} else if !errors.Is(err, ErrActivationSpent) {
 				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
-	if tries := one[int](t, e.pool, `SELECT tries FROM activation_code WHERE id = $1`, c.ID); tries != DefaultActivationTries || wrong != DefaultActivationTries {
-		t.Errorf("tries %d, wrong answers %d; want %d each", tries, wrong, DefaultActivationTries)
+	if tries := one[int](t, e.pool, `SELECT tries FROM activation_code WHERE id = $1`, c.ID); tries != DefaultActivationTries || wrong != DefaultActivationTries-1 {
+		// The try that spends the last one answers ErrActivationSpent, like every one after it.
+		t.Errorf("tries %d, wrong answers %d; want %d and %d", tries, wrong, DefaultActivationTries, DefaultActivationTries-1)
 	}
 }
 
@@ -214,5 +243,29 @@ func TestCreateMitIDWithActivationCode(t *testing.T) {
 	n.ActivationID = c4.ID
 	if _, err := e.store.CreateMitID(ctx, n); !errors.Is(err, ErrActivationInvalid) {
 		t.Errorf("an expired code: %v", err)
+	}
+}
+
+// TestEarlierLetterTakesNoTry: typing the code of a replaced letter says it no longer works and
+// leaves the new code all its tries.
+func TestEarlierLetterTakesNoTry(t *testing.T) {
+	e := newEnv(t, Config{})
+	ctx := context.Background()
+	p := e.person()
+	first, _, err := e.activations.Issue(ctx, p.CPR, ActivationCreate, LevelSubstantial, "letter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, second, err := e.activations.Issue(ctx, p.CPR, ActivationCreate, LevelSubstantial, "letter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := e.activations.Check(ctx, p.CPR, first); !errors.Is(err, ErrActivationInvalid) {
+			t.Fatalf("the earlier letter's code: %v", err)
+		}
+	}
+	if tries := one[int](t, e.pool, `SELECT tries FROM activation_code WHERE id = $1`, second.ID); tries != 0 {
+		t.Errorf("the new code has %d tries used, want 0", tries)
 	}
 }

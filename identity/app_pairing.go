@@ -66,6 +66,12 @@ func pairingHash(code string) []byte {
 // StartPairing makes a one-time pairing code for an active MitID, valid for PairingTTL. The
 // MitID's older unused codes stop working, so only the newest code on screen pairs.
 func (s *Store) StartPairing(ctx context.Context, mitidID int64) (code string, expires time.Time, err error) {
+	return s.startPairing(ctx, mitidID, false)
+}
+
+// startPairing is StartPairing; first makes a code for the MitID's first means only
+// (StartFirstPairing).
+func (s *Store) startPairing(ctx context.Context, mitidID int64, first bool) (code string, expires time.Time, err error) {
 	raw := make([]byte, PairingCodeLength*5/8)
 	if _, err := rand.Read(raw); err != nil {
 		return "", time.Time{}, err
@@ -73,8 +79,12 @@ func (s *Store) StartPairing(ctx context.Context, mitidID int64) (code string, e
 	code = pairingEncoding.EncodeToString(raw)
 	now := s.now()
 	expires = now.Add(PairingTTL)
+	lock := lockActiveMitID
+	if first {
+		lock = requireFirstMeans
+	}
 	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := lockActiveMitID(ctx, tx, mitidID); err != nil {
+		if err := lock(ctx, tx, mitidID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
@@ -83,8 +93,8 @@ func (s *Store) StartPairing(ctx context.Context, mitidID int64) (code string, e
 			return fmt.Errorf("retire pairing codes: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO app_pairing (code_hash, mitid_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-			pairingHash(code), mitidID, now, expires); err != nil {
+			INSERT INTO app_pairing (code_hash, mitid_id, created_at, expires_at, first_means) VALUES ($1, $2, $3, $4, $5)`,
+			pairingHash(code), mitidID, now, expires, first); err != nil {
 			return fmt.Errorf("insert pairing code: %w", err)
 		}
 		return nil
@@ -175,9 +185,10 @@ func (s *Store) CompletePairing(ctx context.Context, in PairingInput) (Authentic
 			mitidID int64
 			used    *time.Time
 			expires time.Time
+			first   bool
 		)
-		err := tx.QueryRow(ctx, `SELECT mitid_id, used_at, expires_at FROM app_pairing WHERE code_hash = $1 FOR UPDATE`,
-			pairingHash(code)).Scan(&mitidID, &used, &expires)
+		err := tx.QueryRow(ctx, `SELECT mitid_id, used_at, expires_at, first_means FROM app_pairing
+			WHERE code_hash = $1 FOR UPDATE`, pairingHash(code)).Scan(&mitidID, &used, &expires, &first)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return refuse()
 		}
@@ -195,6 +206,12 @@ func (s *Store) CompletePairing(ctx context.Context, in PairingInput) (Authentic
 			return ErrMitIDBlocked, nil
 		case st != StatusActive:
 			return refuse()
+		}
+		if first {
+			// A code from the creation flow adds the first means only (first_means.go).
+			if err := requireFirstMeans(ctx, tx, mitidID); err != nil {
+				return err, nil
+			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE app_pairing SET used_at = $2 WHERE code_hash = $1`, pairingHash(code), now); err != nil {
 			return nil, fmt.Errorf("use pairing code: %w", err)

@@ -45,6 +45,10 @@ var (
 	ErrPasswordExpired     = fault.New("identity", fault.Invalid, "identity.err.password_expired")
 	// ErrLiftRefused: the code may not lift a block (not high, not issued by staff).
 	ErrLiftRefused = fault.New("identity", fault.Forbidden, "identity.err.lift_refused")
+	// Letters that work like letters (issue 8): a code whose tries are spent, and a creation
+	// session whose MitID can already log in.
+	ErrActivationSpent = fault.New("identity", fault.Invalid, "identity.err.activation_code_spent")
+	ErrCreationDone    = fault.New("identity", fault.Conflict, "identity.err.creation_done")
 
 	// ErrNotFound is returned when a looked-up row does not exist; handlers map it to 404.
 	ErrNotFound = fault.New("identity", fault.NotFound, "identity.err.not_found")
@@ -59,6 +63,7 @@ var allErrors = []*Error{
 	ErrAppKeyInvalid, ErrLabelInvalid, ErrActivationWrong, ErrActivationInvalid,
 	ErrActivationFormat, ErrLoginFailed, ErrChipCloned, ErrBlockReasonInvalid,
 	ErrPasswordExpired, ErrLiftRefused,
+	ErrActivationSpent, ErrCreationDone,
 }
 
 // throttled is ErrThrottled with the wait until the next attempt is allowed; the message takes

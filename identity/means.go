@@ -182,6 +182,11 @@ func (s *Store) ChangePassword(ctx context.Context, mitidID int64, newPassword, 
 // be empty (the list then shows the kind). A credential registered before, to this or another
 // MitID, is ErrChipRegistered.
 func (s *Store) AddChip(ctx context.Context, mitidID int64, label string, c ChipCredential, actor string) (Authenticator, error) {
+	return s.addChip(ctx, mitidID, label, c, actor, false)
+}
+
+// addChip is AddChip; first refuses a MitID that can log in already (AddFirstChip).
+func (s *Store) addChip(ctx context.Context, mitidID int64, label string, c ChipCredential, actor string, first bool) (Authenticator, error) {
 	if strings.TrimSpace(label) != "" {
 		var err error
 		if label, err = ValidateLabel(label); err != nil {
@@ -192,8 +197,12 @@ func (s *Store) AddChip(ctx context.Context, mitidID int64, label string, c Chip
 		return Authenticator{}, fmt.Errorf("add chip: credential without id or public key")
 	}
 	var a Authenticator
+	lock := lockActiveMitID
+	if first {
+		lock = requireFirstMeans
+	}
 	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := lockActiveMitID(ctx, tx, mitidID); err != nil {
+		if err := lock(ctx, tx, mitidID); err != nil {
 			return err
 		}
 		var err error

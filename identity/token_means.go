@@ -60,6 +60,12 @@ func (s *Store) OrderToken(ctx context.Context, mitidID int64, kind Kind, actor 
 // nobody can try serials and codes without end, and a success gives it back; past the bound the
 // answer is ErrThrottled with its wait.
 func (s *Store) ActivateToken(ctx context.Context, mitidID int64, serial, code, actor string) (Authenticator, error) {
+	return s.activateToken(ctx, mitidID, serial, code, actor, false)
+}
+
+// activateToken is ActivateToken; first refuses a MitID that can log in already
+// (ActivateFirstToken).
+func (s *Store) activateToken(ctx context.Context, mitidID int64, serial, code, actor string, first bool) (Authenticator, error) {
 	serial = strings.TrimSpace(serial)
 	// Counted before the unit is looked up (one statement); a success gives it back.
 	key := "mitid:" + strconv.FormatInt(mitidID, 10)
@@ -68,7 +74,11 @@ func (s *Store) ActivateToken(ctx context.Context, mitidID int64, serial, code, 
 	}
 	var a Authenticator
 	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
-		if err := lockActiveMitID(ctx, tx, mitidID); err != nil {
+		lock := lockActiveMitID
+		if first {
+			lock = requireFirstMeans
+		}
+		if err := lock(ctx, tx, mitidID); err != nil {
 			return err, nil
 		}
 		u, err := s.tokens.unit(ctx, tx, serial, "FOR UPDATE")

@@ -32,9 +32,22 @@ type ActivationLetter struct {
 	Code    string    // the activation code, printed as given (XXXX-XXXX-XXXX)
 	Expires time.Time // the code is valid until this instant
 	Date    time.Time // the date of the letter
-	// SupportPhone is MitID support's number; PortalURL is where the code is entered.
+	// SupportPhone is MitID support's number; PortalURL is where the code is entered (/aktiver).
 	SupportPhone, PortalURL string
+	// Purpose is what the code does; "" is PurposeCreate.
+	Purpose Purpose
 }
+
+// Purpose is what an activation letter's code is for: the letter tells the citizen what happens
+// when they use it.
+type Purpose string
+
+// Purposes of an activation letter, as identity.ActivationPurpose names them.
+const (
+	PurposeCreate  Purpose = "create"  // create a MitID (or start its creation over)
+	PurposeRecover Purpose = "recover" // set up new means of a MitID whose means are lost
+	PurposeLift    Purpose = "lift"    // lift the block of a MitID
+)
 
 // check refuses a letter that could not reach the citizen or could not be used.
 func (l ActivationLetter) check() error {

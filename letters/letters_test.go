@@ -94,7 +94,8 @@ func TestRenderActivationLetter(t *testing.T) {
 		"25. november 2026",
 		"10. december 2026 kl. 00.30",
 		"Din aktiveringskode til MitID",
-		"V\xe6lg \xbbOpret MitID\xab.",
+		"Indtast dit CPR-nummer eller brugernavn og aktiveringskoden.",
+		"virker den ikke l\xe6ngere",
 		"S\xe5dan opretter du dit MitID",
 		"f\xf8lg vejledningen p\xe5 sk\xe6rmen",
 		"kun bruges \xe9n gang",
@@ -203,5 +204,31 @@ func TestDanishDate(t *testing.T) {
 	}
 	if got := danishTime(time.Date(2026, 7, 1, 7, 5, 0, 0, time.UTC)); got != "kl. 09.05" {
 		t.Errorf("danishTime = %q, want kl. 09.05", got)
+	}
+}
+
+// TestActivationLetterPurposes: each purpose's letter says what the code does, on one page.
+func TestActivationLetterPurposes(t *testing.T) {
+	tests := []struct {
+		purpose Purpose
+		want    string // cp1252, like TestRenderActivationLetter
+	}{
+		{"", "S\xe5dan opretter du dit MitID"},
+		{PurposeCreate, "S\xe5dan opretter du dit MitID"},
+		{PurposeRecover, "S\xe5dan kommer du ind i dit MitID igen"},
+		{PurposeLift, "S\xe5dan oph\xe6ver du sp\xe6rringen af dit MitID"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.purpose), func(t *testing.T) {
+			l := sample()
+			l.Purpose = tt.purpose
+			pdf, err := RenderActivationLetter(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if text := pdfText(t, pdf); !bytes.Contains(text, []byte(tt.want)) {
+				t.Errorf("the letter lacks %q", tt.want)
+			}
+		})
 	}
 }

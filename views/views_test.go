@@ -89,7 +89,7 @@ func pages() []page {
 			posts: []string{"/log-ind/chip/begin"}, errs: []string{"password"},
 			want: []string{`data-begin-url="/log-ind/chip/begin"`, `data-finish-url="/log-ind/chip/finish"`, `data-testid="chip-login" disabled`, `role="status" aria-live="polite"`, `<noscript>`, `data-msg-cancelled=`}},
 		{name: "login-blocked", comp: views.LoginBlocked(),
-			want: []string{`data-testid="mitid-blocked"`, `href="tel:33980010"`, `href="tel:33980020"`}},
+			want: []string{`data-testid="mitid-blocked"`, `href="tel:33980010"`, `href="tel:33980020"`, `href="/glemt"`}},
 		{name: "throttled", comp: views.Throttled(views.ThrottledView{Minutes: 7, BackHref: "/log-ind"}),
 			want: []string{`data-testid="throttled"`, ` 7 `, `href="/log-ind"`}},
 		{name: "reauth", comp: views.Reauth(views.ReauthView{Next: "/mitid/adgangskode"}),
@@ -98,9 +98,19 @@ func pages() []page {
 			Errors: []views.FieldError{{Field: "cpr", MsgID: "identity.err.identity_not_matched"}}}}),
 			posts: []string{"/opret"}, errs: []string{"cpr"},
 			want: []string{`data-testid="create-steps"`, `aria-current="step"`, `name="name"`, `name="document"`, `value="010190-1234"`}},
-		{name: "create-code", comp: views.CreateCode(views.CreateCodeView{EmailSent: true, Form: withErrors(nil, "code")}),
-			posts: []string{"/opret/kode"}, errs: []string{"code"},
-			want: []string{`href="/demo/post"`, `data-testid="email-sent"`}},
+		{name: "activate", comp: views.Activate(views.ActivateView{Sent: true, EmailSent: true, Dead: true, NewLetterHref: "/glemt/brev",
+			Form: withErrors(map[string]string{"cpr": "010190-1234", "code": "ABCD"}, "cpr", "code")}),
+			posts: []string{"/aktiver"}, errs: []string{"cpr", "code"},
+			want: []string{`href="/demo/post"`, `data-testid="email-sent"`, `value="010190-1234"`, `data-testid="new-letter-link"`, `href="/glemt/brev"`, `data-testid="earlier-code-stopped"`}},
+		{name: "forgot", comp: views.Forgot(views.ForgotView{Lost: views.LostPasswordApp, Options: []views.Option{{Value: views.LostPasswordApp, LabelID: "forgot.lost.password_app"}},
+			Form: views.Form{Values: map[string]string{"mistet": views.LostPasswordApp}}}),
+			want: []string{`method="get" action="/glemt"`, `type="radio"`, `checked`, `href="/log-ind?next=%2Fmitid%2Fadgangskode"`}},
+		{name: "forgot-prove", comp: views.Forgot(views.ForgotView{Lost: views.LostEverything}),
+			want: []string{`href="/glemt/brev"`, `href="/glemt/borgerservice"`, `href="/idapp"`}},
+		{name: "forgot-letter", comp: views.ForgotLetter(views.ForgotLetterView{Blocked: true, Form: withErrors(nil, "cpr")}),
+			posts: []string{"/glemt/brev"}, errs: []string{"cpr"},
+			want: []string{`data-testid="letter-blocked"`, `href="/idapp"`, `href="/glemt/borgerservice"`, `data-testid="earlier-code-note"`}},
+		{name: "forgot-inperson", comp: views.ForgotInPerson(), want: []string{`href="/glemt"`}},
 		{name: "create-user", comp: views.CreateUser(views.CreateUserView{Form: withErrors(map[string]string{"username": "anna", "password": "x"}, "username", "password", "password_repeat")}),
 			posts: []string{"/opret/bruger"}, errs: []string{"username", "password", "password_repeat"},
 			want: []string{`autocomplete="new-password"`, `data-testid="password-rules"`, `data-testid="username-rules"`}},
@@ -383,7 +393,7 @@ func TestSecretsAreNeverRefilled(t *testing.T) {
 
 func TestDemoLetterLinkOnlyInDemoMode(t *testing.T) {
 	cat := loadCatalog(t)
-	c := views.CreateCode(views.CreateCodeView{})
+	c := views.Activate(views.ActivateView{Sent: true})
 	if html := render(t, cat, "da", false, c); strings.Contains(html, "/demo/post") {
 		t.Error("the activation code page links to the demo mailbox outside demo mode")
 	}

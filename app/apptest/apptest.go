@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +52,30 @@ type Options struct {
 	Now func() time.Time
 	// Limits bound failed logins; zero fields take the defaults.
 	Limits identity.Limits
+	// Clock, when set, is the identity domain's clock (app.Config.Now): MitIDs, means, TOTP
+	// steps, activation codes and letters. The test moves it with Advance, such as to use a
+	// letter's code days after it was sent.
+	Clock *Clock
+}
+
+// Clock is a clock a test moves forward; it starts at the real time and runs with it.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the real time plus every Advance so far.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
 }
 
 // tokenKey is a fresh random key per portal, so no test depends on a fixed one.
@@ -107,6 +132,9 @@ func New(t testing.TB, opts Options) *Env {
 		// Cheap argon2id: what the tests check does not depend on the cost, and it keeps the
 		// suite fast as it grows.
 		Argon: identity.TestArgonParams,
+	}
+	if opts.Clock != nil {
+		cfg.Now = opts.Clock.Now
 	}
 	var box *demobox.Box
 	if opts.DemoMailbox {

@@ -84,7 +84,12 @@ func (s *Handlers) AppCreateStatus(c echo.Context) error {
 
 // pairingStart makes a new code (the older one stops working) and shows it.
 func (s *Handlers) pairingStart(c echo.Context, f pairingFlow, mitidID int64) error {
-	code, expires, err := s.Identity.StartPairing(c.Request().Context(), mitidID)
+	start := s.Identity.StartPairing
+	if f.create {
+		// The code pairs the first means only (identity checks again when the phone uses it).
+		start = s.Identity.StartFirstPairing
+	}
+	code, expires, err := start(c.Request().Context(), mitidID)
 	if errors.Is(err, identity.ErrNotFound) {
 		return echo.ErrNotFound
 	}

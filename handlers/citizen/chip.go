@@ -234,7 +234,12 @@ func (s *Handlers) finishChipRegistration(c echo.Context, purpose string, mitidI
 	if err != nil {
 		return s.chipRefused(c, cer, err)
 	}
-	_, err = s.Identity.AddChip(ctx, mitidID, cer.Label, identity.ChipCredential(key), identity.ActorCitizen)
+	add := s.Identity.AddChip
+	if purpose == chipCreate {
+		// The creation session adds the first means only; identity refuses once it can log in.
+		add = s.Identity.AddFirstChip
+	}
+	_, err = add(ctx, mitidID, cer.Label, identity.ChipCredential(key), identity.ActorCitizen)
 	if err != nil {
 		return s.chipIdentityError(c, err)
 	}

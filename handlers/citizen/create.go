@@ -11,13 +11,11 @@ import (
 	"mitidportal/views"
 )
 
-// Session values of a MitID being created by activation letter (DESIGN.md §3.4 path 1). Each
-// step checks that the one before it was done in this same session.
-const (
-	keyCreateCPR        = "create_cpr"        // identity matched, letter sent
-	keyCreateActivation = "create_activation" // activation code checked (its id)
-	keyCreateMitID      = "create_mitid"      // MitID made; the first means comes next
-)
+// The creation by activation letter (DESIGN.md §3.4 path 1): /opret orders the letter, the code
+// is typed on /aktiver (or /opret/kode, the same page) in any browser, which hands it over
+// (activation_grant.go) to /opret/bruger. From there on the session holds the MitID being
+// created, and the first-means pages work on it; identity refuses them once it can log in.
+const keyCreateMitID = "create_mitid" // MitID made; the first means comes next
 
 // creatingMitID returns the MitID created in this session that still waits for its first
 // means; the pages that add it (token, chip, app) work on it without a login.
@@ -26,9 +24,10 @@ func (s *Handlers) creatingMitID(c echo.Context) (int64, bool) {
 	return id, ok && id > 0
 }
 
-func (s *Handlers) createCPR(c echo.Context) (identity.CPR, bool) {
-	v, _ := web.StateOf(c).Sess.Values[keyCreateCPR].(string)
-	return identity.CPR(v), v != ""
+// createGrant returns the session's checked code when it is a live creation code.
+func (s *Handlers) createGrant(c echo.Context) (identity.ActivationCode, bool, error) {
+	ac, ok, err := s.grantedCode(c)
+	return ac, ok && ac.Purpose == identity.ActivationCreate, err
 }
 
 // CreateStart is the first step: who you are.
@@ -37,7 +36,8 @@ func (s *Handlers) CreateStart(c echo.Context) error {
 }
 
 // CreateStartSubmit checks CPR number, name and document number against the register, and
-// sends the activation code by letter (and e-mail where the register knows an address). Every
+// sends the activation code by letter (and e-mail where the register knows an address), to be
+// typed on /aktiver. Every
 // mismatch gets the same answer, and attempts are throttled per address, so the form cannot be
 // used to find out facts about people.
 func (s *Handlers) CreateStartSubmit(c echo.Context) error {
@@ -45,13 +45,14 @@ func (s *Handlers) CreateStartSubmit(c echo.Context) error {
 	f := web.FormOf(c, "cpr", "name", "document")
 	web.Require(&f, f.Values, [2]string{"cpr", "form.err.cpr_required"}, [2]string{"name", "form.err.name_required"},
 		[2]string{"document", "form.err.document_required"})
+	var exists bool
 	again := func() error {
-		return s.Render(c, web.StatusInvalid, views.CreateStart(views.CreateStartView{Form: f}))
+		return s.Render(c, web.StatusInvalid, views.CreateStart(views.CreateStartView{Form: f, Exists: exists}))
 	}
 	if f.HasErrors() {
 		return again()
 	}
-	cpr, err := identity.ParseCPR(f.Values["cpr"])
+	cpr, err := parseTypedCPR(f.Values["cpr"])
 	if err != nil {
 		f.Errors = append(f.Errors, views.FieldError{Field: "cpr", MsgID: identity.ErrCPRInvalid.MsgID})
 		return again()
@@ -68,33 +69,25 @@ func (s *Handlers) CreateStartSubmit(c echo.Context) error {
 	if err := s.Throttle.Refund(ctx, identity.ThrottleCreate, s.ClientAddr(c)); err != nil {
 		return err
 	}
-	if _, err := s.Identity.MitIDByCPR(ctx, cpr); err == nil {
-		return s.FieldOrError(c, &f, identity.ErrMitIDExists, "cpr", again)
-	} else if !errors.Is(err, identity.ErrNotFound) {
+	// A MitID whose creation never finished is started over with a new letter; one that can be
+	// (or was) used is not created again: "Glemt eller mistet" leads back into it.
+	purpose, _, err := s.Identity.PurposeFor(ctx, cpr)
+	if err != nil {
 		return err
 	}
+	if purpose != identity.ActivationCreate {
+		exists = true
+		return s.FieldOrError(c, &f, identity.ErrMitIDExists, "cpr", again)
+	}
 	// The letter and the e-mail go out in the issuing transaction (the Activations' Deliver
-	// hook, wired in app/).
+	// hook, wired in app/); the code of an earlier letter stops working.
 	_, _, err = s.Activations.Issue(ctx, person.CPR, identity.ActivationCreate, identity.LevelSubstantial,
 		identity.ActorCitizen)
 	if err != nil {
 		return err
 	}
-	st := web.StateOf(c)
-	st.Sess.Values[keyCreateCPR] = string(cpr)
-	delete(st.Sess.Values, keyCreateActivation)
-	delete(st.Sess.Values, keyCreateMitID)
-	st.Dirty = true
+	s.orderedLetter(c, person.CPR)
 	return s.Redirect(c, "/opret/kode")
-}
-
-// CreateCode is the second step: the code from the letter.
-func (s *Handlers) CreateCode(c echo.Context) error {
-	cpr, ok := s.createCPR(c)
-	if !ok {
-		return s.Redirect(c, "/opret")
-	}
-	return s.Render(c, http.StatusOK, views.CreateCode(views.CreateCodeView{EmailSent: s.hasEmail(c, cpr)}))
 }
 
 func (s *Handlers) hasEmail(c echo.Context, cpr identity.CPR) bool {
@@ -102,34 +95,14 @@ func (s *Handlers) hasEmail(c echo.Context, cpr identity.CPR) bool {
 	return err == nil && p.Email != ""
 }
 
-// CreateCodeSubmit checks the activation code; a wrong one uses one of its few tries.
-func (s *Handlers) CreateCodeSubmit(c echo.Context) error {
-	cpr, ok := s.createCPR(c)
-	if !ok {
-		return s.Redirect(c, "/opret")
-	}
-	f := web.FormOf(c, "code")
-	again := func() error {
-		return s.Render(c, web.StatusInvalid, views.CreateCode(views.CreateCodeView{Form: f, EmailSent: s.hasEmail(c, cpr)}))
-	}
-	web.Require(&f, f.Values, [2]string{"code", "form.err.activation_code_required"})
-	if f.HasErrors() {
-		return again()
-	}
-	ac, err := s.Activations.Check(c.Request().Context(), cpr, f.Values["code"])
-	if err != nil {
-		return s.FieldOrError(c, &f, err, "code", again)
-	}
-	st := web.StateOf(c)
-	st.Sess.Values[keyCreateActivation] = ac.ID
-	st.Dirty = true
-	return s.Redirect(c, "/opret/bruger")
-}
-
-// CreateUser is the third step: username and password.
+// CreateUser is the step after the code: username and password.
 func (s *Handlers) CreateUser(c echo.Context) error {
-	if _, ok := web.StateOf(c).Sess.Values[keyCreateActivation].(int64); !ok {
-		return s.Redirect(c, "/opret")
+	_, ok, err := s.createGrant(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.Redirect(c, "/aktiver")
 	}
 	return s.Render(c, http.StatusOK, views.CreateUser(views.CreateUserView{}))
 }
@@ -137,10 +110,12 @@ func (s *Handlers) CreateUser(c echo.Context) error {
 // CreateUserSubmit makes the MitID; the activation code is used up in the same transaction.
 func (s *Handlers) CreateUserSubmit(c echo.Context) error {
 	st := web.StateOf(c)
-	cpr, ok1 := s.createCPR(c)
-	actID, ok2 := st.Sess.Values[keyCreateActivation].(int64)
-	if !ok1 || !ok2 {
-		return s.Redirect(c, "/opret")
+	ac, ok, err := s.createGrant(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.Redirect(c, "/aktiver")
 	}
 	f := web.FormOf(c, "username")
 	password, repeat := web.SecretField(c, "password"), web.SecretField(c, "password_repeat")
@@ -156,7 +131,7 @@ func (s *Handlers) CreateUserSubmit(c echo.Context) error {
 		return again()
 	}
 	m, err := s.Identity.CreateMitID(c.Request().Context(), identity.NewMitID{
-		CPR: cpr, Username: f.Values["username"], Password: password, ActivationID: actID,
+		CPR: ac.CPR, Username: f.Values["username"], Password: password, ActivationID: ac.ID,
 		Actor: identity.ActorCitizen,
 	})
 	if err != nil {
@@ -166,13 +141,13 @@ func (s *Handlers) CreateUserSubmit(c echo.Context) error {
 		}
 		if errors.Is(err, identity.ErrActivationInvalid) || errors.Is(err, identity.ErrMitIDExists) {
 			// The code was used up meanwhile (another tab) or the person has a MitID now.
-			delete(st.Sess.Values, keyCreateActivation)
-			st.Dirty = true
+			s.dropGrant(c)
 			fieldName = ""
 		}
 		return s.FieldOrError(c, &f, err, fieldName, again)
 	}
-	delete(st.Sess.Values, keyCreateActivation)
+	s.dropGrant(c)
+	delete(st.Sess.Values, keyLetterCPR)
 	st.Sess.Values[keyCreateMitID] = m.ID
 	st.Dirty = true
 	return s.Redirect(c, "/opret/middel")
@@ -225,7 +200,7 @@ func (s *Handlers) CreateTokenSubmit(c echo.Context) error {
 	if f.HasErrors() {
 		return again()
 	}
-	if _, err := s.Identity.ActivateToken(c.Request().Context(), id, f.Values["serial"], code, identity.ActorCitizen); err != nil {
+	if _, err := s.Identity.ActivateFirstToken(c.Request().Context(), id, f.Values["serial"], code, identity.ActorCitizen); err != nil {
 		fieldName := "serial"
 		if errors.Is(err, identity.ErrCodeWrong) {
 			fieldName = "code"
@@ -253,7 +228,6 @@ func (s *Handlers) CreateDone(c echo.Context) error {
 		return s.Redirect(c, "/opret/middel")
 	}
 	st := web.StateOf(c)
-	delete(st.Sess.Values, keyCreateCPR)
 	delete(st.Sess.Values, keyCreateMitID)
 	st.Dirty = true
 	return s.Render(c, http.StatusOK, views.CreateDone(views.CreateDoneView{Username: m.Username}))
