@@ -176,6 +176,8 @@ func TestBorgerserviceFlowRegister(t *testing.T) {
 				t.Errorf("the printed code: %+v, %v", ac, err)
 			}
 			bsProblems(t, problems())
+			// At home the next day, in a browser of their own.
+			finishCreationAtHome(t, env, p, code, importCodeDisplay(t, env), lang)
 		})
 	}
 }
@@ -204,6 +206,7 @@ func TestBorgerserviceFlowLift(t *testing.T) {
 				t.Errorf("the lift code: %+v, %v", ac, err)
 			}
 			bsProblems(t, problems())
+			liftAtHome(t, env, c, liftCode, lang)
 		})
 	}
 }
@@ -271,6 +274,8 @@ func TestBorgerserviceFlowSupportLetter(t *testing.T) {
 				t.Errorf("after the letter the MitID is %s (%v), want still blocked", m.Status, err)
 			}
 			deskProblems(t, problemsA())
+			// The letter arrives: its code lifts the block at home.
+			liftAtHome(t, env, c, newestCode(t, env, c.Person), lang)
 			// While the MitID is blocked and support asks nothing, the app's polling gets 409.
 			appProblems(t, problemsP(), "P", "/app/anmodninger")
 		})

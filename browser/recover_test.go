@@ -2,14 +2,9 @@ package browser_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/chromedp"
 
 	"mitidportal/app/apptest"
 	"mitidportal/audit"
@@ -26,52 +21,15 @@ const recoveredPassword = "Kanelsnegl-paa-Torvet-42"
 
 // useCode types the person's CPR number and the activation code on /aktiver, which sends the
 // browser on by the code's purpose, and checks that it lands on want.
-//
-// Until /aktiver (built beside this, on another branch) is merged, /aktiver is a 404 here; the
-// test then puts the grant a checked code leaves into a session of its own and opens want, so
-// that the pages after the grant are walked all the same. Drop that fallback once /aktiver is
-// on the branch.
 func useCode(t testing.TB, ctx context.Context, env *apptest.Env, cpr identity.CPR, code string,
-	ac identity.ActivationCode, lang, want string) {
+	lang, want string) {
 	t.Helper()
-	res := navigate(t, ctx, withLang(env.URL+"/aktiver", lang))
-	if res.Status == http.StatusNotFound {
-		plantGrant(t, ctx, env, ac)
-		navigate(t, ctx, withLang(env.URL+want, lang))
-		wantPath(t, ctx, want)
-		return
-	}
+	navigate(t, ctx, withLang(env.URL+"/aktiver", lang))
 	checkAxe(t, ctx, "/aktiver?lang="+lang)
-	fill(t, ctx, "#identifier", cpr.String())
+	fill(t, ctx, "#cpr", cpr.String())
 	fill(t, ctx, "#code", code)
-	if err := clickNoWait(ctx, `form[action="/aktiver"] [type="submit"]`); err != nil {
-		t.Fatalf("submit /aktiver: %v", err)
-	}
+	click(t, ctx, `[data-testid="create-code-submit"]`)
 	waitFor(t, ctx, `location.pathname === `+`'`+want+`'`, 10*time.Second)
-}
-
-// plantGrant gives the tab a session that holds the grant of the checked code ac, as /aktiver
-// leaves it (handlers/citizen/activation_grant.go).
-func plantGrant(t testing.TB, ctx context.Context, env *apptest.Env, ac identity.ActivationCode) {
-	t.Helper()
-	r := httptest.NewRequest(http.MethodGet, env.URL+"/", nil)
-	sess, err := env.App.Sessions.New(r, "portal")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess.Values["csrf"] = "recover-" + flowSuffix() + flowSuffix()
-	sess.Values["grant_activation"] = ac.ID
-	sess.Values["grant_cpr"] = string(ac.CPR)
-	w := httptest.NewRecorder()
-	if err := env.App.Sessions.Rotate(r, w, sess); err != nil {
-		t.Fatal(err)
-	}
-	c := w.Result().Cookies()[0]
-	httpOnly := true
-	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: c.Name, Value: c.Value,
-		URL: env.URL + "/", HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax}); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // loginRefused tries password and the kodeviser's code of serial on the login pages and
@@ -144,13 +102,13 @@ func TestRecoverForgotPasswordByCode(t *testing.T) {
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
 			c := newCitizen(t, env)
-			code, ac, err := env.App.Activations.Issue(context.Background(), c.Person.CPR, identity.ActivationRecover,
+			code, _, err := env.App.Activations.Issue(context.Background(), c.Person.CPR, identity.ActivationRecover,
 				identity.LevelSubstantial, identity.ActorCitizen)
 			if err != nil {
 				t.Fatal(err)
 			}
 			a := newTab(t)
-			useCode(t, a, env, c.Person.CPR, code, ac, lang, "/aktiver/gendan")
+			useCode(t, a, env, c.Person.CPR, code, lang, "/aktiver/gendan")
 			problems := pageProblems(t, a)
 			checkAxe(t, a, "/aktiver/gendan?lang="+lang)
 			chooseFirst(t, a, `input[name="situation"]`)
@@ -180,13 +138,13 @@ func TestRecoverLostEverything(t *testing.T) {
 			before := newTab(t)
 			logInWithCode(t, before, env, c, lang)
 
-			code, ac, err := env.App.Activations.Issue(ctx, c.Person.CPR, identity.ActivationRecover,
+			code, _, err := env.App.Activations.Issue(ctx, c.Person.CPR, identity.ActivationRecover,
 				identity.LevelSubstantial, identity.ActorCitizen)
 			if err != nil {
 				t.Fatal(err)
 			}
 			a := newTab(t)
-			useCode(t, a, env, c.Person.CPR, code, ac, lang, "/aktiver/gendan")
+			useCode(t, a, env, c.Person.CPR, code, lang, "/aktiver/gendan")
 			problems := pageProblems(t, a)
 			checkAxe(t, a, "/aktiver/gendan?lang="+lang)
 
@@ -246,13 +204,13 @@ func TestLiftBlockWithCode(t *testing.T) {
 			if err := env.App.Identity.BlockMitID(ctx, c.MitID.ID, identity.BlockStolen, identity.ActorCitizen, nil); err != nil {
 				t.Fatal(err)
 			}
-			code, ac, err := env.App.Activations.Issue(ctx, c.Person.CPR, identity.ActivationLift,
+			code, _, err := env.App.Activations.Issue(ctx, c.Person.CPR, identity.ActivationLift,
 				identity.LevelHigh, identity.StaffActor(1))
 			if err != nil {
 				t.Fatal(err)
 			}
 			a := newTab(t)
-			useCode(t, a, env, c.Person.CPR, code, ac, lang, "/aktiver/ophaev")
+			useCode(t, a, env, c.Person.CPR, code, lang, "/aktiver/ophaev")
 			problems := pageProblems(t, a)
 			checkAxe(t, a, "/aktiver/ophaev?lang="+lang)
 			if !has(t, a, `[data-testid="lift-consequences"]`) {

@@ -164,8 +164,12 @@ func pages() []page {
 			posts: []string{"/spaer"}, errs: []string{"username", "cpr", "reason", "consent"},
 			want: []string{`type="checkbox"`, `value="yes" checked`, `href="tel:33980020"`}},
 		{name: "public-block-done", comp: views.PublicBlockDone(), want: []string{`data-testid="public-block-done"`, `href="tel:33980020"`}},
-		{name: "letters", comp: views.Letters(views.LettersView{Letters: []views.LetterRow{{ID: 3, Date: "3. maj", Subject: "Din aktiveringskode", Unread: true}}}),
-			want: []string{`href="/mitid/post/3"`, `data-testid="letter-unread"`, `lang="da"`}},
+		// An unread letter opens by a form (it is marked read), a read one is a plain link.
+		{name: "letters", comp: views.Letters(views.LettersView{Letters: []views.LetterRow{
+			{ID: 3, Date: "3. maj", Subject: "Din aktiveringskode", Unread: true},
+			{ID: 2, Date: "2. maj", Subject: "Din kodeviser er sendt"}}}),
+			posts: []string{"/mitid/post/3/aabn"},
+			want:  []string{`href="/mitid/post/2"`, `data-testid="letter-unread"`, `lang="da"`}},
 		{name: "letters-empty", comp: views.Letters(views.LettersView{}), want: []string{`data-testid="letters-empty"`}},
 		{name: "demo", comp: views.DemoMailbox(views.DemoMailView{
 			Letters: []views.DemoLetter{{ID: 9, Recipient: "Anna Testesen", Date: "3. maj", Subject: "Din aktiveringskode"}},

@@ -18,11 +18,18 @@ const (
 )
 
 // grantActivation records in the session that ac was checked for its person and sends the
-// browser on to what the code is for.
+// browser on to what the code is for. The grant is worth a MitID: it goes under a new session
+// ID and CSRF token, as a login does, so that a session ID planted in this browser earlier
+// (session fixation) does not carry it.
 func (s *Handlers) grantActivation(c echo.Context, ac identity.ActivationCode) error {
 	st := web.StateOf(c)
 	st.Sess.Values[keyGrantID] = ac.ID
 	st.Sess.Values[keyGrantCPR] = string(ac.CPR)
+	st.Sess.Values[web.KeyCSRF] = web.NewCSRFToken()
+	s.DropCSRFCookie(c)
+	if err := s.Sessions.Rotate(c.Request(), c.Response(), st.Sess); err != nil {
+		return err
+	}
 	st.Dirty = true
 	return s.Redirect(c, "/aktiver/videre")
 }

@@ -125,15 +125,7 @@ func (s *Handlers) IDAppResult(c echo.Context) error {
 	if err != nil {
 		return s.idappRefused(c, err)
 	}
-	st := web.StateOf(c)
-	delete(st.Sess.Values, keyIDApp)
-	// The grant is worth a MitID: it goes under a new session ID and CSRF token, as a login
-	// does, so that an ID planted in this browser earlier (session fixation) does not carry it.
-	st.Sess.Values[web.KeyCSRF] = web.NewCSRFToken()
-	s.DropCSRFCookie(c)
-	if err := s.Sessions.Rotate(c.Request(), c.Response(), st.Sess); err != nil {
-		return err
-	}
+	delete(web.StateOf(c).Sess.Values, keyIDApp)
 	return s.grantActivation(c, ac)
 }
 
