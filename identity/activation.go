@@ -287,6 +287,27 @@ func (a *Activations) IssueRecoveryByStaff(ctx context.Context, mitidID int64, b
 	return issued, err
 }
 
+// IssueByLetter issues a code the person ordered on the web for purpose (create, recover), sent
+// by letter to the CPR address (Config.Deliver). For an existing MitID (mitidID not 0) the
+// order is in its activity log, in the issuing transaction: a recovery someone else asked for
+// in the citizen's name shows there, beside the letter that arrives.
+func (a *Activations) IssueByLetter(ctx context.Context, cpr CPR, purpose ActivationPurpose, mitidID int64) (ActivationCode, error) {
+	var issued ActivationCode
+	_, _, err := a.IssueAndDeliver(ctx, cpr, purpose, LevelSubstantial, ActorCitizen,
+		func(tx pgx.Tx, code string, c ActivationCode) error {
+			issued = c
+			if err := a.deliver(ctx, tx, cpr, code, c); err != nil {
+				return err
+			}
+			if mitidID == 0 || a.cfg.Record == nil {
+				return nil
+			}
+			return a.cfg.Record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityActivationIssued, Actor: ActorCitizen,
+				Detail: map[string]any{"purpose": string(purpose), "expires": c.ExpiresAt.UTC().Format(time.RFC3339)}})
+		})
+	return issued, err
+}
+
 // Check tells whether code is a live activation code of the person with cpr, whatever its case,
 // spaces and hyphens, and returns it (the caller checks the purpose). It does not use the code
 // up; CreateMitID does. A wrong code uses one try of every live code of the person and is

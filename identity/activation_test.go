@@ -269,3 +269,33 @@ func TestEarlierLetterTakesNoTry(t *testing.T) {
 		t.Errorf("the new code has %d tries used, want 0", tries)
 	}
 }
+
+// TestIssueByLetterRecordsTheOrder: a recovery letter ordered on the web for an existing MitID
+// is in its activity log (someone may order it in the citizen's name); a creation letter for a
+// person without a MitID records nothing.
+func TestIssueByLetterRecordsTheOrder(t *testing.T) {
+	e := newEnv(t, Config{})
+	ctx := context.Background()
+	acts := NewActivations(e.pool, ActivationConfig{Now: e.clock.Now, Hasher: NewHasher(HasherConfig{Params: TestArgonParams}),
+		Record: e.store.RecordActivity})
+	m, _ := e.mitid()
+	c, err := acts.IssueByLetter(ctx, m.CPR, ActivationRecover, m.ID)
+	if err != nil || c.Purpose != ActivationRecover || c.Assurance != LevelSubstantial || c.IssuedBy != ActorCitizen {
+		t.Fatalf("IssueByLetter = %+v, %v", c, err)
+	}
+	list, err := e.store.Activity(ctx, m.ID, 0, MaxActivityPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, a := range list {
+		found = found || (a.Kind == ActivityActivationIssued && a.Actor == ActorCitizen && a.Detail["purpose"] == "recover")
+	}
+	if !found {
+		t.Errorf("no activation_issued entry for the recovery letter in %+v", list)
+	}
+	p := e.person()
+	if _, err := acts.IssueByLetter(ctx, p.CPR, ActivationCreate, 0); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -88,7 +88,7 @@ func (s *Handlers) ForgotLetterSubmit(c echo.Context) error {
 	if err := s.Throttle.Refund(ctx, identity.ThrottleCreate, s.ClientAddr(c)); err != nil {
 		return err
 	}
-	purpose, _, err := s.Identity.PurposeFor(ctx, person.CPR)
+	purpose, m, err := s.Identity.PurposeFor(ctx, person.CPR)
 	if err != nil {
 		return err
 	}
@@ -98,8 +98,7 @@ func (s *Handlers) ForgotLetterSubmit(c echo.Context) error {
 	}
 	// The letter goes out in the issuing transaction; an earlier code of the same purpose stops
 	// working.
-	if _, _, err := s.Activations.Issue(ctx, person.CPR, purpose, identity.LevelSubstantial,
-		identity.ActorCitizen); err != nil {
+	if _, err := s.Activations.IssueByLetter(ctx, person.CPR, purpose, m.ID); err != nil {
 		return err
 	}
 	s.orderedLetter(c, person.CPR)
