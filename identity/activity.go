@@ -24,6 +24,7 @@ const (
 	ActivityTokenOrdered      ActivityKind = "token_ordered"    // means (kind), means_id, serial
 	ActivityMeansRenamed      ActivityKind = "means_renamed"    // means (kind), means_id, from, to
 	ActivityMeansBlocked      ActivityKind = "means_blocked"    // means (kind), means_id, reason
+	ActivityMeansUnblocked    ActivityKind = "means_unblocked"  // means (kind), means_id, used_means_id
 	ActivityMeansRemoved      ActivityKind = "means_removed"    // means (kind), means_id, label
 	ActivityMitIDBlocked      ActivityKind = "mitid_blocked"    // reason
 	ActivityMitIDUnblocked    ActivityKind = "mitid_unblocked"  // (lifting a block: support, later)
@@ -39,6 +40,7 @@ var ActivityKinds = []ActivityKind{
 	ActivityPasswordChanged, ActivityUsernameChanged, ActivityMeansAdded, ActivityTokenOrdered, ActivityMeansRenamed,
 	ActivityMeansBlocked, ActivityMeansRemoved, ActivityMitIDBlocked, ActivityMitIDUnblocked,
 	ActivityAppPaired, ActivityLookupBySupport, ActivityActivationIssued, ActivityVerifiedBySupport,
+	ActivityMeansUnblocked,
 }
 
 // MsgID is the message ID of the kind's display name.

@@ -15,9 +15,10 @@ import (
 )
 
 // Temporary passwords (DESIGN.md §3.5): support issues one after verifying the caller and
-// reads it out on the phone. It replaces the MitID's password, expires after
-// TemporaryPasswordTTL and must be changed at the first login (Login.MustChangePassword; an
-// expired one is ErrPasswordExpired at login).
+// reads it out on the phone. It replaces the MitID's password and must be changed at the first
+// login (Login.MustChangePassword: the session reaches nothing else). It works for logins until
+// the new password is set (ChangePassword replaces it at once) or until TemporaryPasswordTTL has
+// passed (then ErrPasswordExpired at login), so a session lost before the change costs nothing.
 const (
 	// TemporaryPasswordTTL is how long a temporary password works.
 	TemporaryPasswordTTL = 24 * time.Hour
