@@ -57,7 +57,7 @@ var allErrors = []*Error{
 	ErrAppKeyInvalid, ErrLabelInvalid, ErrActivationWrong, ErrActivationInvalid,
 	ErrActivationFormat, ErrLoginFailed, ErrChipCloned, ErrBlockReasonInvalid,
 	ErrPasswordExpired,
-	ErrMeansNotBlocked, ErrUnblockSameMeans, ErrChipBlocked,
+	ErrMeansNotBlocked, ErrUnblockSameMeans, ErrChipBlocked, ErrPasswordIsTemporary,
 }
 
 // throttled is ErrThrottled with the wait until the next attempt is allowed; the message takes

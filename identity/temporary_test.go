@@ -90,6 +90,9 @@ func TestIssueTemporaryPassword(t *testing.T) {
 						t.Fatalf("login %d with the temporary password: %+v, %v; want one that must change it", i+1, l, err)
 					}
 				}
+				if err := e.store.ChangePassword(ctx, m.ID, pw, ActorCitizen, ""); !errors.Is(err, ErrPasswordIsTemporary) {
+					t.Errorf("the temporary password as the new one: %v, want ErrPasswordIsTemporary", err)
+				}
 				if err := e.store.ChangePassword(ctx, m.ID, "Blå-Hest-Galopperer-91", ActorCitizen, ""); err != nil {
 					t.Fatal(err)
 				}
