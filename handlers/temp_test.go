@@ -207,6 +207,23 @@ func TestLoggedOutVisitComesBack(t *testing.T) {
 	if status != http.StatusSeeOther || loc != "/log-ind?next="+url.QueryEscape("/mitid/aktivitet?before=5") {
 		t.Fatalf("logged-out visit: %d to %q, want 303 to the login with the way back", status, loc)
 	}
+	// A polled fragment (htmx) comes back to the page that holds it, never to another site.
+	for cur, want := range map[string]string{
+		env.URL + "/mitid/app/tilfoej?lang=en": "/log-ind?next=" + url.QueryEscape("/mitid/app/tilfoej?lang=en"),
+		"https://evil.com/mitid":               "/log-ind?next=" + url.QueryEscape("/mitid/app/tilfoej/status"),
+	} {
+		req, _ := http.NewRequest(http.MethodGet, env.URL+"/mitid/app/tilfoej/status", nil)
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("HX-Current-URL", cur)
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("HX-Redirect"); got != want {
+			t.Errorf("htmx from %s: HX-Redirect %q, want %q", cur, got, want)
+		}
+	}
 	tests := []struct {
 		name, start, want string
 		display           int

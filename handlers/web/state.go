@@ -119,7 +119,7 @@ func (s *Site) Authorize(a Access) echo.MiddlewareFunc {
 					a.Allows([]Role{Citizen}) {
 					// A bookmark of a citizen page, or a session that ended: log in and come back.
 					// The way back travels in the link, so this GET writes nothing.
-					return s.SendTo(c, "/log-ind?next="+url.QueryEscape(SafeNext(r.URL.RequestURI())))
+					return s.SendTo(c, "/log-ind?next="+url.QueryEscape(SafeNext(returnTo(r))))
 				}
 				return ErrLoginRequired
 			}
@@ -144,6 +144,17 @@ func (s *Site) SaveSession(c echo.Context) error {
 	}
 	st.Dirty = false
 	return nil
+}
+
+// returnTo is where a login should lead back to: the page asked for, or for an htmx request
+// (a polled fragment) the page that holds it, when that is on this site.
+func returnTo(r *http.Request) string {
+	if cur := r.Header.Get("HX-Current-URL"); cur != "" && r.Header.Get("HX-Request") == "true" {
+		if u, err := url.Parse(cur); err == nil && u.Host == r.Host {
+			return u.RequestURI()
+		}
+	}
+	return r.URL.RequestURI()
 }
 
 // SendTo sends the browser to target in the way the request can follow: htmx gets
