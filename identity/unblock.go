@@ -37,9 +37,8 @@ func CheckUnblock(m MitID, means []Authenticator, id, usedMeansID int64) error {
 	if means[i].Status != AuthBlocked {
 		return ErrMeansNotBlocked
 	}
-	if id == usedMeansID {
-		return ErrUnblockSameMeans
-	}
+	// The login's means must be an active one of this MitID: the blocked means itself never is,
+	// nor one blocked since the login, nor another MitID's.
 	u := slices.IndexFunc(means, func(a Authenticator) bool { return a.ID == usedMeansID })
 	if u < 0 || means[u].Status != AuthActive || !LoginLevel(means[u].Kind, m.Assurance).AtLeast(LevelSubstantial) {
 		return ErrUnblockSameMeans
