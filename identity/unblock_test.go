@@ -49,6 +49,10 @@ func TestUnblockAuthenticator(t *testing.T) {
 				o, serial := s.e.mitid()
 				return s.other, s.e.meansIDOf(o.ID, serial)
 			}},
+		{name: "the password is no login means by itself", wantErr: ErrUnblockSameMeans,
+			arrange: func(s setup) (int64, int64) {
+				return s.other, one[int64](s.e.t, s.e.pool, `SELECT id FROM authenticator WHERE mitid_id = $1 AND kind = 'password'`, s.m.ID)
+			}},
 		{name: "means not blocked", wantErr: ErrMeansNotBlocked,
 			arrange: func(s setup) (int64, int64) { return s.first, s.other }},
 		{name: "whole MitID blocked", wantErr: ErrMitIDBlocked,
