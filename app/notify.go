@@ -32,6 +32,7 @@ var notifying = map[identity.ActivityKind]bool{
 	identity.ActivityMeansAdded:      true,
 	identity.ActivityMeansRenamed:    true,
 	identity.ActivityMeansBlocked:    true,
+	identity.ActivityMeansUnblocked:  true,
 	identity.ActivityMeansRemoved:    true,
 	identity.ActivityMitIDBlocked:    true,
 	identity.ActivityMeansLocked:     true,

@@ -183,6 +183,12 @@ func checkCitizenPages(t *testing.T, env *apptest.Env, lang string) {
 	c := newCitizen(t, env)
 	addLetter(t, env, c.Person)
 	token := codeDisplayOf(t, env, c.MitID.ID, c.Serial)
+	// A second kodeviser: the overview offers "remove" only while another means can log in.
+	spare := importCodeDisplay(t, env)
+	if _, err := env.App.Identity.ActivateToken(context.Background(), c.MitID.ID, spare,
+		tokenCode(t, env, spare, time.Now().Add(-30*time.Second)), identity.ActorSystem); err != nil {
+		t.Fatal(err)
+	}
 	// Some activity of the citizen's own besides the login.
 	if err := env.App.Identity.RenameAuthenticator(context.Background(), c.MitID.ID, token.ID,
 		"Kodeviser i skuffen", identity.ActorCitizen); err != nil {

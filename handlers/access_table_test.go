@@ -131,6 +131,8 @@ var expectedAccess = map[string]expect{
 	"POST /mitid/middel/:id/spaer":  citizen,
 	"GET /mitid/middel/:id/fjern":   citRecent,
 	"POST /mitid/middel/:id/fjern":  citRecent,
+	"GET /mitid/middel/:id/ophaev":  citRecent,
+	"POST /mitid/middel/:id/ophaev": citRecent,
 	"GET /mitid/kodeviser/tilfoej":  citRecent,
 	// Ordering a code device and the fulfilment queue.
 	"GET /mitid/bestil":                       citRecent,

@@ -62,6 +62,7 @@ func formEntries() map[string]formEntry {
 		"/mitid/middel/:id/omdoeb":                 {fields: []string{"label"}, as: citizen, path: func(fx *inputFixture) string { return "/mitid/middel/" + chipPath(fx) + "/omdoeb" }},
 		"/mitid/middel/:id/spaer":                  {fields: []string{"reason"}, as: citizen, path: func(fx *inputFixture) string { return "/mitid/middel/" + chipPath(fx) + "/spaer" }},
 		"/mitid/middel/:id/fjern":                  {none: "a button: no fields"},
+		"/mitid/middel/:id/ophaev":                 {none: "a button: no fields"},
 		"/mitid/kodeviser/tilfoej":                 {fields: []string{"serial", "code"}, valid: v("serial", "KV1", "code", "123456"), as: citizen},
 		"/mitid/adgangskode":                       {fields: []string{"password", "password_repeat"}, valid: v("password", "Lang-Saetning-9", "password_repeat", "Lang-Saetning-9"), as: citizen},
 		"/mitid/brugernavn":                        {fields: []string{"username"}, as: citizen},

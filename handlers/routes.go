@@ -26,49 +26,54 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 	dash := web.Only(web.Supervisor, web.Admin)
 	admin := web.Only(web.Admin)
 	fulfil := web.Only(web.Fulfilment)
+	// A session logged in with a temporary password from support reaches only the routes
+	// marked DuringPasswordChange (web.Access): setting the new password, logging out, logging
+	// in again, the operational endpoints, the phone's app (authenticated by its device key,
+	// not by this session) and the legally required information pages.
+	always := web.Public.DuringPasswordChange()
 	return []Route{
 		// Operations.
-		{http.MethodGet, "/healthz", web.Public, s.healthz},
-		{http.MethodGet, "/readyz", web.Public, s.readyz},
-		{http.MethodGet, "/metrics", web.Public, s.metricsPage},
+		{http.MethodGet, "/healthz", always, s.healthz},
+		{http.MethodGet, "/readyz", always, s.readyz},
+		{http.MethodGet, "/metrics", always, s.metricsPage},
 
 		// Public pages.
 		{http.MethodGet, "/", web.Public, s.home},
 		{http.MethodGet, "/kontakt", web.Public, s.contact},
-		{http.MethodGet, "/tilgaengelighed", web.Public, s.accessibility},
-		{http.MethodGet, "/privatliv", web.Public, s.privacy},
-		{http.MethodGet, "/cookies", web.Public, s.cookies},
+		{http.MethodGet, "/tilgaengelighed", always, s.accessibility},
+		{http.MethodGet, "/privatliv", always, s.privacy},
+		{http.MethodGet, "/cookies", always, s.cookies},
 
 		// Session.
-		{http.MethodPost, "/log-ud", web.LoggedIn, s.logout},
+		{http.MethodPost, "/log-ud", web.LoggedIn.DuringPasswordChange(), s.logout},
 
 		// ---- Citizens (handlers/citizen).
 
 		// Login (DESIGN.md §3.2): username, then a means.
-		{http.MethodGet, "/log-ind", web.Public, cit.LoginPage},
-		{http.MethodPost, "/log-ind", web.Public, cit.LoginSubmit},
-		{http.MethodGet, "/log-ind/metode", web.Public, cit.LoginMethod},
-		{http.MethodGet, "/log-ind/kode", web.Public, cit.LoginCodePage},
-		{http.MethodPost, "/log-ind/kode", web.Public, cit.LoginCodeSubmit},
+		{http.MethodGet, "/log-ind", always, cit.LoginPage},
+		{http.MethodPost, "/log-ind", always, cit.LoginSubmit},
+		{http.MethodGet, "/log-ind/metode", always, cit.LoginMethod},
+		{http.MethodGet, "/log-ind/kode", always, cit.LoginCodePage},
+		{http.MethodPost, "/log-ind/kode", always, cit.LoginCodeSubmit},
 		// The chip: its pages and ceremony endpoints.
-		{http.MethodGet, "/log-ind/chip", web.Public, cit.ChipLoginPage},
-		{http.MethodPost, "/log-ind/chip/begin", web.Public, cit.ChipLoginBegin},
-		{http.MethodPost, "/log-ind/chip/finish", web.Public, cit.ChipLoginFinish},
-		{http.MethodGet, "/log-ind/chip/spaerret", web.Public, cit.ChipBlockedPage},
+		{http.MethodGet, "/log-ind/chip", always, cit.ChipLoginPage},
+		{http.MethodPost, "/log-ind/chip/begin", always, cit.ChipLoginBegin},
+		{http.MethodPost, "/log-ind/chip/finish", always, cit.ChipLoginFinish},
+		{http.MethodGet, "/log-ind/chip/spaerret", always, cit.ChipBlockedPage},
 		// The app: the browser's side of a login.
-		{http.MethodPost, "/log-ind/app", web.Public, cit.AppLoginStart},
-		{http.MethodGet, "/log-ind/app", web.Public, cit.AppLoginPage},
-		{http.MethodGet, "/log-ind/app/status", web.Public, cit.AppLoginStatus},
+		{http.MethodPost, "/log-ind/app", always, cit.AppLoginStart},
+		{http.MethodGet, "/log-ind/app", always, cit.AppLoginPage},
+		{http.MethodGet, "/log-ind/app/status", always, cit.AppLoginStatus},
 		// POST only (htmx posts the approved status's form): a GET finishes nothing. Finishing is
 		// bound to this session's secret.
-		{http.MethodPost, "/log-ind/app/fuldfoer", web.Public, cit.AppLoginFinish},
+		{http.MethodPost, "/log-ind/app/fuldfoer", always, cit.AppLoginFinish},
 
 		// The phone's app page and its JSON endpoints, authenticated by the device key's
 		// signatures, so the routes are public.
-		{http.MethodGet, "/app", web.Public, cit.AppPage},
-		{http.MethodPost, "/app/par", web.Public, cit.AppPair},
-		{http.MethodPost, "/app/anmodninger", web.Public, cit.AppRequests},
-		{http.MethodPost, "/app/svar", web.Public, cit.AppAnswer},
+		{http.MethodGet, "/app", always, cit.AppPage},
+		{http.MethodPost, "/app/par", always, cit.AppPair},
+		{http.MethodPost, "/app/anmodninger", always, cit.AppRequests},
+		{http.MethodPost, "/app/svar", always, cit.AppAnswer},
 
 		// Creating a MitID by activation letter (§3.4 path 1).
 		{http.MethodGet, "/opret", web.Public, cit.CreateStart},
@@ -129,6 +134,9 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodPost, "/mitid/middel/:id/spaer", web.CitizenPages, cit.BlockMeansSubmit},
 		{http.MethodGet, "/mitid/middel/:id/fjern", web.CitizenRecent, cit.RemoveMeansPage},
 		{http.MethodPost, "/mitid/middel/:id/fjern", web.CitizenRecent, cit.RemoveMeansSubmit},
+		// Unblocking one means needs a recent login with another means (identity.CheckUnblock).
+		{http.MethodGet, "/mitid/middel/:id/ophaev", web.CitizenRecent, cit.UnblockMeansPage},
+		{http.MethodPost, "/mitid/middel/:id/ophaev", web.CitizenRecent, cit.UnblockMeansSubmit},
 		{http.MethodGet, "/mitid/kodeviser/tilfoej", web.CitizenRecent, cit.AddTokenPage},
 		{http.MethodPost, "/mitid/kodeviser/tilfoej", web.CitizenRecent, cit.AddTokenSubmit},
 		{http.MethodGet, "/mitid/chip/tilfoej", web.CitizenRecent, cit.ChipAddPage},
@@ -137,8 +145,8 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodGet, "/mitid/app/tilfoej", web.CitizenRecent, cit.AppAddPage},
 		{http.MethodPost, "/mitid/app/tilfoej", web.CitizenRecent, cit.AppAddStart},
 		{http.MethodGet, "/mitid/app/tilfoej/status", web.CitizenRecent, cit.AppAddStatus},
-		{http.MethodGet, "/mitid/adgangskode", web.CitizenRecent, cit.PasswordPage},
-		{http.MethodPost, "/mitid/adgangskode", web.CitizenRecent, cit.PasswordSubmit},
+		{http.MethodGet, "/mitid/adgangskode", web.PasswordChange, cit.PasswordPage},
+		{http.MethodPost, "/mitid/adgangskode", web.PasswordChange, cit.PasswordSubmit},
 		{http.MethodGet, "/mitid/brugernavn", web.CitizenRecent, cit.UsernamePage},
 		{http.MethodPost, "/mitid/brugernavn", web.CitizenRecent, cit.UsernameSubmit},
 		{http.MethodGet, "/mitid/aktivitet", web.CitizenPages, cit.ActivityPage},

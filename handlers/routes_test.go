@@ -115,9 +115,17 @@ func TestEveryRouteAdmitsExactlyItsRoles(t *testing.T) {
 				res := request(t, env, r.Method, r.Path, env.LoginAs(t, sub), apptest.CSRFToken)
 				allowed := want.admits(role)
 				refused := res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden
+				// A logged-out visit to a citizen page is sent to the login, and back after it.
+				toLogin := "/log-ind?next=" + url.QueryEscape(concretePath(r.Path))
+				sentToLogin := !allowed && role == handlers.Anonymous && r.Method == http.MethodGet &&
+					want.admits(handlers.Citizen)
 				switch {
 				case allowed && refused:
 					t.Errorf("expected allowed, got %d", res.StatusCode)
+				case sentToLogin:
+					if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != toLogin {
+						t.Errorf("anonymous got %d %q, want 303 to %s", res.StatusCode, loc, toLogin)
+					}
 				case !allowed && role == handlers.Anonymous && res.StatusCode != http.StatusUnauthorized:
 					t.Errorf("expected refused, anonymous got %d, want 401", res.StatusCode)
 				case !allowed && role != handlers.Anonymous && res.StatusCode != http.StatusForbidden:

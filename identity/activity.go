@@ -24,6 +24,7 @@ const (
 	ActivityTokenOrdered      ActivityKind = "token_ordered"    // means (kind), order, order_reason; means_id, serial (OrderToken)
 	ActivityMeansRenamed      ActivityKind = "means_renamed"    // means (kind), means_id, from, to
 	ActivityMeansBlocked      ActivityKind = "means_blocked"    // means (kind), means_id, reason
+	ActivityMeansUnblocked    ActivityKind = "means_unblocked"  // means (kind), means_id, used_means_id
 	ActivityMeansRemoved      ActivityKind = "means_removed"    // means (kind), means_id, label
 	ActivityMitIDBlocked      ActivityKind = "mitid_blocked"    // reason
 	ActivityMitIDUnblocked    ActivityKind = "mitid_unblocked"  // via, assurance, reason (the block's)
@@ -50,6 +51,7 @@ var ActivityKinds = []ActivityKind{
 	ActivityIdentifiedByApp,
 	ActivityRecovered, ActivityMeansRevoked,
 	ActivityTokenSent, ActivityTokenOrderCancelled,
+	ActivityMeansUnblocked,
 }
 
 // MsgID is the message ID of the kind's display name.

@@ -166,6 +166,10 @@ func checkRemoval(means []Authenticator, id int64) error {
 	return nil
 }
 
+// CanRemove reports whether RemoveAuthenticator would remove the means id from means (the
+// last-means rule, checkRemoval): the overview offers "remove" exactly then.
+func CanRemove(means []Authenticator, id int64) bool { return checkRemoval(means, id) == nil }
+
 const authenticatorColumns = `a.id, a.mitid_id, a.kind, a.status, a.label, a.created_at,
 	a.last_used_at, a.failed_count, coalesce(a.password_hash, ''), coalesce(a.token_serial, ''),
 	a.credential_id, a.public_key, a.sign_count, a.aaguid, a.transports, a.backup_eligible,

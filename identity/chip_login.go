@@ -20,27 +20,66 @@ type ChipFlags struct {
 
 // CheckPasswordForChip is the password step of a chip login, counted like LoginWithCode's
 // (passwordStep). On success it returns the MitID and its active chips' credentials for the
-// WebAuthn assertion; the username's count is cleared only by FinishChipLogin. A MitID without
-// an active chip answers ErrLoginFailed after a right password: the same answer as a wrong
-// password, so this step never tells whether a password was right without a chip to finish with.
+// WebAuthn assertion (blocked chips included, so that using one is answered ErrChipBlocked);
+// the username's count is cleared only by FinishChipLogin. A MitID without a chip answers
+// ErrLoginFailed after a right password: the same answer as a wrong password, so this step
+// never tells whether a password was right without a chip to finish with. A MitID whose chips
+// are all blocked answers ErrChipBlocked, which only someone who knows the password learns.
 func (s *Store) CheckPasswordForChip(ctx context.Context, in LoginInput) (MitID, []ChipCredential, error) {
 	ch, err := s.passwordStep(ctx, in)
 	if err != nil {
 		return MitID{}, nil, err
 	}
-	chips, err := chipCredentials(ctx, s.pool, ch.m.ID)
+	chips, active, err := loginChips(ctx, s.pool, ch.m.ID)
 	if err != nil {
 		return MitID{}, nil, err
 	}
-	if len(chips) == 0 {
+	switch {
+	case len(chips) == 0:
 		return MitID{}, nil, ErrLoginFailed
+	case active == 0:
+		// Only blocked chips: say so now (the password was right, as for a blocked MitID),
+		// rather than ask for a key that cannot log in.
+		return MitID{}, nil, ErrChipBlocked
 	}
 	return ch.m, chips, nil
 }
 
+// ChipLoginCredentials returns the credentials a chip login of the MitID may present: its
+// active chips and its blocked ones, so that a blocked chip is recognised and answered
+// ErrChipBlocked by FinishChipLogin instead of "not accepted".
+func (s *Store) ChipLoginCredentials(ctx context.Context, mitidID int64) ([]ChipCredential, error) {
+	chips, _, err := loginChips(ctx, s.pool, mitidID)
+	return chips, err
+}
+
+// loginChips returns the credentials of the MitID's active and blocked chips and how many of
+// them are active.
+func loginChips(ctx context.Context, q Querier, mitidID int64) ([]ChipCredential, int, error) {
+	means, err := meansOf(ctx, q, mitidID, "")
+	if err != nil {
+		return nil, 0, err
+	}
+	var (
+		out    []ChipCredential
+		active int
+	)
+	for _, a := range means {
+		if a.Kind != KindChip || a.Chip == nil || (a.Status != AuthActive && a.Status != AuthBlocked) {
+			continue
+		}
+		if a.Status == AuthActive {
+			active++
+		}
+		out = append(out, *a.Chip)
+	}
+	return out, active, nil
+}
+
 // FinishChipLogin completes a chip login after the web layer verified the WebAuthn assertion
 // for credentialID (and CheckPasswordForChip passed for mitidID). The credential must be an
-// active chip of that MitID (else ErrLoginFailed; a locked one ErrAuthenticatorLocked). The
+// active chip of that MitID (else ErrLoginFailed; a locked one ErrAuthenticatorLocked, a
+// blocked one ErrChipBlocked). The
 // signature counter must grow when either the stored or the new value is non-zero; otherwise
 // the key may have been cloned: the chip is locked and the answer is ErrChipCloned. The new
 // counter and flags are written back, and the login is recorded at LoginLevel(KindChip, ...).
@@ -76,6 +115,8 @@ func (s *Store) FinishChipLogin(ctx context.Context, mitidID int64, credentialID
 			return nil, fmt.Errorf("chip login: %w", err)
 		}
 		switch {
+		case chip.Status == AuthBlocked:
+			return ErrChipBlocked, nil
 		case chip.Status == AuthLocked:
 			return ErrAuthenticatorLocked, nil
 		case chip.Status != AuthActive:

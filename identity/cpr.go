@@ -18,12 +18,13 @@ const (
 	SexFemale Sex = "female"
 )
 
-// ParseCPR reads "DDMMYY-SSSS" or "DDMMYYSSSS" (surrounding spaces ignored) and checks that the
-// digits form a real date in the century the seventh digit gives (see Century). There is no
-// modulus-11 check: numbers without it have been issued since 2007.
+// ParseCPR reads "DDMMYY-SSSS", "DDMMYY SSSS" or "DDMMYYSSSS" (surrounding spaces ignored:
+// people type the number as it is printed, with a dash or a space, or as one run of digits)
+// and checks that the digits form a real date in the century the seventh digit gives (see
+// Century). There is no modulus-11 check: numbers without it have been issued since 2007.
 func ParseCPR(s string) (CPR, error) {
 	s = strings.TrimSpace(s)
-	if len(s) == 11 && s[6] == '-' {
+	if len(s) == 11 && (s[6] == '-' || s[6] == ' ') {
 		s = s[:6] + s[7:]
 	}
 	if len(s) != 10 {

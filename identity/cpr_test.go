@@ -29,6 +29,13 @@ func TestParseCPR(t *testing.T) {
 	}{
 		{in: "010190-1235", want: "0101901235", born: "1990-01-01", sex: SexMale},
 		{in: " 0101901234 ", want: "0101901234", born: "1990-01-01", sex: SexFemale},
+		{in: "010203 1234", want: "0102031234", born: "1903-02-01", sex: SexFemale},
+		{in: "010203-1234", want: "0102031234", born: "1903-02-01", sex: SexFemale},
+		{in: " 0102031234 ", want: "0102031234", born: "1903-02-01", sex: SexFemale},
+		{in: "\t010203 1234\n", want: "0102031234", born: "1903-02-01", sex: SexFemale},
+		{in: "010203  1234", invalid: true}, // one separator, not any run of spaces
+		{in: "010203 -1234", invalid: true},
+		{in: "0102 031234", invalid: true},                                        // a separator only where the date ends
 		{in: "290200-4001", want: "2902004001", born: "2000-02-29", sex: SexMale}, // 2000 is a leap year
 		{in: "010158-5001", want: "0101585001", born: "1858-01-01", sex: SexMale},
 		{in: "311299-9998", want: "3112999998", born: "1999-12-31", sex: SexFemale},

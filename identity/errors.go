@@ -64,6 +64,7 @@ var allErrors = []*Error{
 	ErrActivationFormat, ErrLoginFailed, ErrChipCloned, ErrBlockReasonInvalid,
 	ErrPasswordExpired, ErrLiftRefused,
 	ErrActivationSpent, ErrCreationDone,
+	ErrMeansNotBlocked, ErrUnblockSameMeans, ErrChipBlocked, ErrPasswordIsTemporary,
 }
 
 // throttled is ErrThrottled with the wait until the next attempt is allowed; the message takes

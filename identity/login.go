@@ -28,7 +28,7 @@ type Login struct {
 	Means Authenticator
 	Level Level
 	// MustChangePassword is set when the password was a temporary one from support: the web
-	// layer sends the citizen to change it before anything else.
+	// layer lets the session reach nothing but setting a new password.
 	MustChangePassword bool
 }
 
@@ -269,13 +269,10 @@ func (s *Store) succeed(ctx context.Context, tx pgx.Tx, st loginState, pw, means
 		return Login{}, fmt.Errorf("login means used: %w", err)
 	}
 	means.LastUsedAt, means.FailedCount = &now, 0
-	if pw.mustChange {
-		// A temporary password works once: this login spends it, and the session it opens must
-		// set a new password. Another login with it is ErrPasswordExpired.
-		if _, err := tx.Exec(ctx, `UPDATE authenticator SET expires_at = $2 WHERE id = $1`, pw.ID, now); err != nil {
-			return Login{}, fmt.Errorf("spend temporary password: %w", err)
-		}
-	}
+	// A temporary password is not spent by a login: the session it opens reaches nothing but
+	// setting a new password (Login.MustChangePassword), and a citizen whose session ended
+	// before that (a closed browser, a lost connection) logs in with it again. It stops working
+	// when the new password is set (ChangePassword) or when it expires.
 	level := LoginLevel(means.Kind, st.m.Assurance)
 	err := s.record(ctx, tx, Activity{MitIDID: st.m.ID, Kind: ActivityLogin, Actor: ActorCitizen,
 		Detail: map[string]any{"service": service, "level": string(level), "means": string(means.Kind),

@@ -148,6 +148,9 @@ func (s *Store) ChangePassword(ctx context.Context, mitidID int64, newPassword, 
 	if err := ValidatePassword(newPassword, m.Username, m.CPR); err != nil {
 		return err
 	}
+	if err := s.notTheTemporary(ctx, mitidID, newPassword); err != nil {
+		return err
+	}
 	// Hashing takes tens of milliseconds: done before the row lock is taken.
 	hash, err := s.hasher.Hash(ctx, newPassword)
 	if err != nil {

@@ -60,6 +60,10 @@ func TestCheckRemoval(t *testing.T) {
 			if err := checkRemoval(tt.means, tt.id); !errors.Is(err, tt.want) {
 				t.Errorf("checkRemoval = %v, want %v", err, tt.want)
 			}
+			// The overview offers "remove" by CanRemove: exactly when the rule allows it.
+			if got := CanRemove(tt.means, tt.id); got != (tt.want == nil) {
+				t.Errorf("CanRemove = %v, want %v", got, tt.want == nil)
+			}
 		})
 	}
 }

@@ -12,12 +12,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mitidportal/db"
+	"mitidportal/fault"
 )
 
 // Temporary passwords (DESIGN.md §3.5): support issues one after verifying the caller and
-// reads it out on the phone. It replaces the MitID's password, expires after
-// TemporaryPasswordTTL and must be changed at the first login (Login.MustChangePassword; an
-// expired one is ErrPasswordExpired at login).
+// reads it out on the phone. It replaces the MitID's password and must be changed at the first
+// login (Login.MustChangePassword: the session reaches nothing else). It works for logins until
+// the new password is set (ChangePassword replaces it at once) or until TemporaryPasswordTTL has
+// passed (then ErrPasswordExpired at login), so a session lost before the change costs nothing.
 const (
 	// TemporaryPasswordTTL is how long a temporary password works.
 	TemporaryPasswordTTL = 24 * time.Hour
@@ -27,6 +29,33 @@ const (
 	temporaryGroups   = 4
 	temporaryGroupLen = 4
 )
+
+// ErrPasswordIsTemporary refuses the temporary password as the new password: support read it
+// out on the phone, so it is not the citizen's secret.
+var ErrPasswordIsTemporary = fault.New("identity", fault.Invalid, "identity.err.password_is_temporary")
+
+// notTheTemporary refuses newPassword when the MitID's current password is a temporary one and
+// newPassword is it. Only then is a hash verified (one argon2id slot), so an ordinary change
+// costs nothing more.
+func (s *Store) notTheTemporary(ctx context.Context, mitidID int64, newPassword string) error {
+	means, err := meansOf(ctx, s.pool, mitidID, "")
+	if err != nil {
+		return err
+	}
+	for _, a := range means {
+		if a.Kind != KindPassword || !a.mustChange || a.Status == AuthRevoked {
+			continue
+		}
+		same, err := s.hasher.Verify(ctx, a.passwordHash, newPassword)
+		if err != nil {
+			return err
+		}
+		if same {
+			return ErrPasswordIsTemporary
+		}
+	}
+	return nil
+}
 
 // NewTemporaryPassword returns a random password of four groups of four symbols from an
 // unambiguous alphabet, joined by hyphens (which are part of it): "k7mq-3xva-ph9e-tr2w".

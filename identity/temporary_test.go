@@ -80,6 +80,31 @@ func TestIssueTemporaryPassword(t *testing.T) {
 			},
 		},
 		{
+			name: "stays usable until changed, then stops at once",
+			after: func(t *testing.T, e *env, m MitID, serial, pw string) {
+				for i := range 2 {
+					e.clock.Add(30 * time.Second)
+					l, err := e.store.LoginWithCode(ctx, LoginInput{Username: m.Username, Password: pw,
+						Code: e.code(serial), Service: "test", ClientAddr: "192.0.2.1"})
+					if err != nil || !l.MustChangePassword {
+						t.Fatalf("login %d with the temporary password: %+v, %v; want one that must change it", i+1, l, err)
+					}
+				}
+				if err := e.store.ChangePassword(ctx, m.ID, pw, ActorCitizen, ""); !errors.Is(err, ErrPasswordIsTemporary) {
+					t.Errorf("the temporary password as the new one: %v, want ErrPasswordIsTemporary", err)
+				}
+				if err := e.store.ChangePassword(ctx, m.ID, "Blå-Hest-Galopperer-91", ActorCitizen, ""); err != nil {
+					t.Fatal(err)
+				}
+				e.clock.Add(30 * time.Second)
+				_, err := e.store.LoginWithCode(ctx, LoginInput{Username: m.Username, Password: pw,
+					Code: e.code(serial), Service: "test", ClientAddr: "192.0.2.1"})
+				if !errors.Is(err, ErrLoginFailed) {
+					t.Errorf("temporary password after the change: %v, want ErrLoginFailed", err)
+				}
+			},
+		},
+		{
 			name: "expires",
 			after: func(t *testing.T, e *env, m MitID, serial, pw string) {
 				e.clock.Add(TemporaryPasswordTTL + time.Second)

@@ -36,6 +36,9 @@ const (
 	keyLevel       = "_level"
 	keyName        = "_name"
 	keyAuthAt      = "_auth_at"
+	keyMeansID     = "_means_id"
+	keyMeansKind   = "_means_kind"
+	keyMustChange  = "_must_change"
 )
 
 // Config sets the cookie and the two expiries.
@@ -238,6 +241,10 @@ type Info struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
+	// Level and MeansKind are how the session's login was made (Subject.Level, .MeansKind);
+	// "" when the session does not say.
+	Level     string
+	MeansKind string
 	// Current is true for the session of the request that asked.
 	Current bool
 }
@@ -247,7 +254,7 @@ type Info struct {
 func (s *Store) List(ctx context.Context, kind string, subjectID int64, currentID string) ([]Info, error) {
 	now := s.now()
 	rows, err := s.pool.Query(ctx, `
-		SELECT id_hash, created_at, last_seen_at, expires_at FROM web_session
+		SELECT id_hash, created_at, last_seen_at, expires_at, data FROM web_session
 		WHERE subject_kind = $1 AND subject_id = $2 AND expires_at > $3 AND last_seen_at > $4
 		ORDER BY created_at DESC`, kind, subjectID, now, now.Add(-s.cfg.Idle))
 	if err != nil {
@@ -256,12 +263,20 @@ func (s *Store) List(ctx context.Context, kind string, subjectID int64, currentI
 	current := hashID(currentID)
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Info, error) {
 		var (
-			i    Info
-			hash []byte
+			i          Info
+			hash, data []byte
 		)
-		err := row.Scan(&hash, &i.CreatedAt, &i.LastSeenAt, &i.ExpiresAt)
+		if err := row.Scan(&hash, &i.CreatedAt, &i.LastSeenAt, &i.ExpiresAt, &data); err != nil {
+			return i, err
+		}
 		i.Current = currentID != "" && bytes.Equal(hash, current)
-		return i, err
+		// A session that does not decode is still listed (it can be ended), without its login.
+		values := map[any]any{}
+		if gob.NewDecoder(bytes.NewReader(data)).Decode(&values) == nil {
+			i.Level, _ = values[keyLevel].(string)
+			i.MeansKind, _ = values[keyMeansKind].(string)
+		}
+		return i, nil
 	})
 }
 

@@ -17,6 +17,14 @@ type Subject struct {
 	AuthenticatedAt time.Time
 	// Name is shown in the header.
 	Name string
+	// MeansID and MeansKind are the citizen's means that made the login (the app, the chip, the
+	// code display): unblocking a means asks for a login with another one, and the sessions page
+	// shows them. Zero for staff.
+	MeansID   int64
+	MeansKind string
+	// MustChangePassword marks a login with a temporary password from support: until a new
+	// password is set, the session reaches nothing but the page that sets it.
+	MustChangePassword bool
 }
 
 // Anonymous reports whether nobody is logged in.
@@ -31,6 +39,9 @@ func SubjectOf(sess *sessions.Session) Subject {
 	sub := Subject{Kind: *kind, ID: *id, Roles: roles}
 	sub.Level, _ = sess.Values[keyLevel].(string)
 	sub.Name, _ = sess.Values[keyName].(string)
+	sub.MeansID, _ = sess.Values[keyMeansID].(int64)
+	sub.MeansKind, _ = sess.Values[keyMeansKind].(string)
+	sub.MustChangePassword, _ = sess.Values[keyMustChange].(bool)
 	if at, ok := sess.Values[keyAuthAt].(int64); ok {
 		sub.AuthenticatedAt = time.Unix(at, 0)
 	}
@@ -45,11 +56,15 @@ func SetSubject(sess *sessions.Session, sub Subject) {
 	sess.Values[keyLevel] = sub.Level
 	sess.Values[keyName] = sub.Name
 	sess.Values[keyAuthAt] = sub.AuthenticatedAt.Unix()
+	sess.Values[keyMeansID] = sub.MeansID
+	sess.Values[keyMeansKind] = sub.MeansKind
+	sess.Values[keyMustChange] = sub.MustChangePassword
 }
 
 // ClearSubject makes the session anonymous again, keeping nothing of the login.
 func ClearSubject(sess *sessions.Session) {
-	for _, k := range []string{keySubjectKind, keySubjectID, keyRoles, keyLevel, keyName, keyAuthAt} {
+	for _, k := range []string{keySubjectKind, keySubjectID, keyRoles, keyLevel, keyName, keyAuthAt,
+		keyMeansID, keyMeansKind, keyMustChange} {
 		delete(sess.Values, k)
 	}
 }

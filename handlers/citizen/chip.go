@@ -24,6 +24,8 @@ const (
 	// chipBlockedPath is where the script sends a chip login on a blocked MitID: a JSON
 	// answer cannot be the page itself.
 	chipBlockedPath = "/log-ind/chip/spaerret"
+	// chipBlockedQuery makes that page say the chip is blocked, not the whole MitID.
+	chipBlockedQuery = "middel=chip"
 )
 
 // The purposes of a chip ceremony (web.Ceremony.Purpose).
@@ -42,9 +44,13 @@ func (s *Handlers) ChipLoginPage(c echo.Context) error {
 	return s.Render(c, http.StatusOK, views.LoginChip(views.LoginChipView{Username: ls.Username}))
 }
 
-// ChipBlockedPage is the blocked page of the other logins, for the script to go to.
+// ChipBlockedPage is the blocked page of the other logins, for the script to go to; with
+// ?middel=chip it says that the chip used is blocked (the MitID is not).
 func (s *Handlers) ChipBlockedPage(c echo.Context) error {
 	// A page of its own, reached by a GET the script makes: it answers 200 like any page.
+	if c.QueryParam("middel") == "chip" {
+		return s.Render(c, http.StatusOK, views.LoginChipBlocked())
+	}
 	return s.Render(c, http.StatusOK, views.LoginBlocked())
 }
 
@@ -111,7 +117,8 @@ func (s *Handlers) ChipLoginFinish(c echo.Context) error {
 	if err != nil {
 		return s.chipIdentityError(c, err)
 	}
-	chips, err := s.Identity.ChipCredentials(ctx, m.ID)
+	// Blocked chips too: the domain then says the chip is blocked, not that it is unknown.
+	chips, err := s.Identity.ChipLoginCredentials(ctx, m.ID)
 	if err != nil {
 		return err
 	}
@@ -126,10 +133,6 @@ func (s *Handlers) ChipLoginFinish(c echo.Context) error {
 		chipFlags(authData.Flags), ls.Service, s.ClientAddr(c))
 	if err != nil {
 		return s.chipIdentityError(c, err)
-	}
-	if login.MustChangePassword {
-		// As finishLogin does: a temporary password from support is changed before anything else.
-		s.SetPendingLogin(c, web.LoginState{Username: login.MitID.Username, Next: "/mitid/adgangskode", Service: ls.Service})
 	}
 	next, err := s.establishLogin(c, login)
 	if err != nil {
@@ -277,6 +280,8 @@ func (s *Handlers) chipIdentityError(c echo.Context, err error) error {
 		return s.ScriptFail(c, http.StatusServiceUnavailable, "error.503.text")
 	case errors.Is(err, identity.ErrMitIDBlocked):
 		return s.ScriptRedirect(c, chipBlockedPath)
+	case errors.Is(err, identity.ErrChipBlocked):
+		return s.ScriptRedirect(c, chipBlockedPath+"?"+chipBlockedQuery)
 	case errors.Is(err, identity.ErrNotFound):
 		return s.ScriptFail(c, http.StatusBadRequest, identity.ErrLoginFailed.MsgID)
 	}

@@ -21,8 +21,8 @@ func (s *Handlers) completeLogin(c echo.Context, l identity.Login) error {
 	return s.Redirect(c, next)
 }
 
-// establishLogin stores the login in the session: the subject with the level reached and the
-// time, a new session ID (an ID planted before the login is worthless after it) and a new CSRF
+// establishLogin stores the login in the session: the subject with the level reached, the
+// means used, whether a temporary password must be changed first, and the time, a new session ID (an ID planted before the login is worthless after it) and a new CSRF
 // token. It returns where to go next; JSON endpoints (the chip ceremony) hand that to the page.
 func (s *Handlers) establishLogin(c echo.Context, l identity.Login) (string, error) {
 	ls, _ := s.PendingLogin(c)
@@ -33,11 +33,17 @@ func (s *Handlers) establishLogin(c echo.Context, l identity.Login) (string, err
 	sub := session.Subject{
 		Kind: session.KindCitizen, ID: l.MitID.ID, Roles: []string{string(web.Citizen)},
 		Level: string(l.Level), AuthenticatedAt: s.Now(), Name: person.FullName(),
+		MeansID: l.Means.ID, MeansKind: string(l.Means.Kind), MustChangePassword: l.MustChangePassword,
 	}
 	if err := s.LogIn(c, sub, web.KeyLoginUsername, web.KeyLoginNext, web.KeyLoginService); err != nil {
 		return "", err
 	}
 	next := web.SafeNext(ls.Next)
+	if l.MustChangePassword {
+		// A temporary password from support: the session reaches nothing else until a new
+		// password is set (web.Access.DuringPasswordChange), so it is where the login goes.
+		next = web.PasswordChangePath
+	}
 	if next == "" {
 		next = "/mitid"
 	}

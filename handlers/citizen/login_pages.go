@@ -71,7 +71,7 @@ func (s *Handlers) LoginCodeSubmit(c echo.Context) error {
 			ClientAddr: s.ClientAddr(c),
 		})
 		if err == nil {
-			return s.finishLogin(c, l)
+			return s.completeLogin(c, l)
 		}
 		if errors.Is(err, identity.ErrMitIDBlocked) {
 			return s.RenderIdentityError(c, err)
@@ -84,13 +84,4 @@ func (s *Handlers) LoginCodeSubmit(c echo.Context) error {
 		f.Errors = append(f.Errors, fe)
 	}
 	return s.Render(c, web.StatusInvalid, views.LoginCode(views.LoginCodeView{Username: ls.Username, Form: f}))
-}
-
-// finishLogin completes a login; a temporary password issued by support must be changed first,
-// so the login then goes to the change-password page whatever the person asked for.
-func (s *Handlers) finishLogin(c echo.Context, l identity.Login) error {
-	if l.MustChangePassword {
-		s.SetPendingLogin(c, web.LoginState{Username: l.MitID.Username, Next: "/mitid/adgangskode", Service: web.PortalService})
-	}
-	return s.completeLogin(c, l)
 }

@@ -20,6 +20,7 @@ var notices = map[string]string{
 	"chip_added": "selfservice.notice.chip_added", "app_added": "selfservice.notice.app_added",
 	"password_changed": "selfservice.notice.password_changed", "username_changed": "selfservice.notice.username_changed",
 	"ordered": "orders.notice.ordered", "order_cancelled": "orders.notice.cancelled",
+	"means_unblocked": "temppw.notice.means_unblocked",
 }
 
 // mitidOf returns the logged-in citizen's MitID.
@@ -58,8 +59,11 @@ func (s *Handlers) Overview(c echo.Context) error {
 		}
 		if a.Kind != identity.KindPassword {
 			row.CanRename = true
-			row.CanRemove = true
+			// The domain's rules decide which actions are offered: no "remove" for the last
+			// means that can log in, "unblock" only with a login made with another means.
+			row.CanRemove = identity.CanRemove(means, a.ID)
 			row.CanBlock = a.Status == identity.AuthActive || a.Status == identity.AuthLocked || a.Status == identity.AuthPending
+			row.CanUnblock = identity.CanUnblock(m, means, a.ID, web.StateOf(c).Subject.MeansID)
 		}
 		v.Means = append(v.Means, row)
 	}
@@ -205,7 +209,8 @@ func (s *Handlers) PasswordPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.Render(c, http.StatusOK, views.ChangePassword(views.ChangePasswordView{Username: m.Username}))
+	return s.Render(c, http.StatusOK, views.ChangePassword(views.ChangePasswordView{Username: m.Username,
+		MustChange: web.StateOf(c).Subject.MustChangePassword}))
 }
 
 // PasswordSubmit changes the password.
@@ -220,7 +225,8 @@ func (s *Handlers) PasswordSubmit(c echo.Context) error {
 		f.Errors = checkNewPassword(password, repeat)
 	}
 	again := func() error {
-		return s.Render(c, web.StatusInvalid, views.ChangePassword(views.ChangePasswordView{Username: m.Username, Form: f}))
+		return s.Render(c, web.StatusInvalid, views.ChangePassword(views.ChangePasswordView{Username: m.Username, Form: f,
+			MustChange: web.StateOf(c).Subject.MustChangePassword}))
 	}
 	if f.HasErrors() {
 		return again()
@@ -230,6 +236,12 @@ func (s *Handlers) PasswordSubmit(c echo.Context) error {
 	ctx, st := c.Request().Context(), web.StateOf(c)
 	if err := s.Identity.ChangePassword(ctx, m.ID, password, identity.ActorCitizen, st.Sess.ID); err != nil {
 		return s.FieldOrError(c, &f, err, "password", again)
+	}
+	if st.Subject.MustChangePassword {
+		// The temporary password is gone with the change: this session may go everywhere now.
+		st.Subject.MustChangePassword = false
+		session.SetSubject(st.Sess, st.Subject)
+		st.Dirty = true
 	}
 	return s.Redirect(c, "/mitid?done=password_changed")
 }
@@ -272,7 +284,14 @@ func (s *Handlers) SessionsPage(c echo.Context) error {
 	}
 	var v views.SessionsView
 	for _, i := range list {
-		v.Sessions = append(v.Sessions, views.SessionRow{Started: s.When(i.CreatedAt), LastUsed: s.When(i.LastSeenAt), Current: i.Current})
+		row := views.SessionRow{Started: s.When(i.CreatedAt), LastUsed: s.When(i.LastSeenAt), Current: i.Current}
+		if i.Level != "" {
+			row.LevelID = identity.Level(i.Level).MsgID()
+		}
+		if i.MeansKind != "" {
+			row.MeansID = identity.Kind(i.MeansKind).MsgID()
+		}
+		v.Sessions = append(v.Sessions, row)
 	}
 	return s.Render(c, http.StatusOK, views.Sessions(v))
 }

@@ -40,6 +40,9 @@ type Access struct {
 	public bool
 	level  identity.Level
 	recent time.Duration
+	// duringChange admits a session that must set a new password first (see
+	// DuringPasswordChange); every other route sends it to PasswordChangePath.
+	duringChange bool
 }
 
 // AtLevel asks a citizen's login for at least level l; a weaker login is asked to log in again.
@@ -49,6 +52,16 @@ func (a Access) AtLevel(l identity.Level) Access { a.level = l; return a }
 // then comes back to the page.
 func (a Access) Within(d time.Duration) Access { a.recent = d; return a }
 
+// DuringPasswordChange lets the route answer a session whose login was made with a temporary
+// password from support (session.Subject.MustChangePassword). Such a session reaches only the
+// routes marked so: setting the new password, logging out, logging in again and the operational
+// endpoints; every other route sends it to PasswordChangePath (Site.Authorize).
+func (a Access) DuringPasswordChange() Access { a.duringChange = true; return a }
+
+// PasswordChangePath is the page that sets a new password, where a session with a temporary
+// password is sent from every other route.
+const PasswordChangePath = "/mitid/adgangskode"
+
 // RecentLogin is how recent a login must be to change means, password or username.
 const RecentLogin = 15 * time.Minute
 
@@ -57,6 +70,10 @@ var CitizenPages = Only(Citizen).AtLevel(identity.LevelSubstantial)
 
 // CitizenRecent is CitizenPages for changes: the login must also be recent.
 var CitizenRecent = CitizenPages.Within(RecentLogin)
+
+// PasswordChange admits the page that sets a new password: CitizenRecent, and also during a
+// login with a temporary password, which exists to reach it.
+var PasswordChange = CitizenRecent.DuringPasswordChange()
 
 // loginFresh reports whether a citizen's login meets the route's level and recency; it holds
 // for everyone else, since staff log in with a security key every time.

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -96,11 +98,16 @@ func (s *Site) newState(c echo.Context, loadSession bool) (*State, error) {
 }
 
 // Authorize refuses a request whose roles the route does not admit: 401 when nobody is
-// logged in, 403 when the person lacks the role.
+// logged in (a GET of a citizen page is sent to the login instead, and back after it), 403 when
+// the person lacks the role. A session that must change its temporary password first is sent
+// to the page for that from every route not marked DuringPasswordChange, whatever its roles.
 func (s *Site) Authorize(a Access) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			st := StateOf(c)
+			if st.Subject.MustChangePassword && !a.duringChange {
+				return s.SendTo(c, PasswordChangePath)
+			}
 			if a.Allows(RolesOf(st.Subject)) {
 				if !a.loginFresh(st.Subject, s.Now()) {
 					return s.Reauth(c)
@@ -108,6 +115,12 @@ func (s *Site) Authorize(a Access) echo.MiddlewareFunc {
 				return next(c)
 			}
 			if st.Subject.Anonymous() {
+				if r := c.Request(); (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+					a.Allows([]Role{Citizen}) {
+					// A bookmark of a citizen page, or a session that ended: log in and come back.
+					// The way back travels in the link, so this GET writes nothing.
+					return s.SendTo(c, "/log-ind?next="+url.QueryEscape(SafeNext(returnTo(r))))
+				}
 				return ErrLoginRequired
 			}
 			return echo.ErrForbidden
@@ -131,4 +144,32 @@ func (s *Site) SaveSession(c echo.Context) error {
 	}
 	st.Dirty = false
 	return nil
+}
+
+// returnTo is where a login should lead back to: the page asked for, or for an htmx request
+// (a polled fragment) the page that holds it, when that is on this site.
+func returnTo(r *http.Request) string {
+	if cur := r.Header.Get("HX-Current-URL"); cur != "" && r.Header.Get("HX-Request") == "true" {
+		if u, err := url.Parse(cur); err == nil && u.Host == r.Host {
+			return u.RequestURI()
+		}
+	}
+	return r.URL.RequestURI()
+}
+
+// SendTo sends the browser to target in the way the request can follow: htmx gets
+// HX-Redirect, a chip ceremony's script (a JSON request) a JSON redirect, a page a 303.
+func (s *Site) SendTo(c echo.Context, target string) error {
+	r := c.Request()
+	switch {
+	case r.Header.Get("HX-Request") == "true":
+		if err := s.SaveSession(c); err != nil {
+			return err
+		}
+		c.Response().Header().Set("HX-Redirect", target)
+		return c.NoContent(http.StatusOK)
+	case strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON):
+		return s.ScriptRedirect(c, target)
+	}
+	return s.Redirect(c, target)
 }
