@@ -116,7 +116,7 @@ func TestOrderFulfilActivate(t *testing.T) {
 			checkAxe(t, staff, "/medarbejder/forsendelse after sending ("+lang+")")
 			for _, p := range staffProbs() {
 				if p.Kind == "network" && strings.Contains(p.Text, "status of 422") &&
-					(strings.HasSuffix(p.URL, "/medarbejder/tilmeld") || strings.HasSuffix(p.URL, orderPath+"/send")) {
+					(strings.Contains(p.URL, "/medarbejder/tilmeld") || strings.HasSuffix(p.URL, orderPath+"/send")) {
 					continue
 				}
 				t.Errorf("the staff pages reported: %s", p)
