@@ -3,7 +3,6 @@ package citizen
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,16 +34,6 @@ func (s *Handlers) orderedLetter(c echo.Context, cpr identity.CPR) {
 	st := web.StateOf(c)
 	st.Sess.Values[keyLetterCPR] = string(cpr)
 	st.Dirty = true
-}
-
-// parseTypedCPR is identity.ParseCPR that also takes the space people type instead of the
-// hyphen ("010203 1234").
-func parseTypedCPR(s string) (identity.CPR, error) {
-	s = strings.TrimSpace(s)
-	if len(s) == 11 && s[6] == ' ' {
-		s = s[:6] + "-" + s[7:]
-	}
-	return identity.ParseCPR(s)
 }
 
 // activateView is the page's view model with what the session knows.
@@ -94,7 +83,7 @@ func (s *Handlers) ActivateSubmit(c echo.Context) error {
 	if err := s.Throttle.Take(ctx, identity.ThrottleActivation, s.ClientAddr(c)); err != nil {
 		return s.FieldOrError(c, &f, err, "code", again)
 	}
-	cpr, err := parseTypedCPR(f.Values["cpr"])
+	cpr, err := identity.ParseCPR(f.Values["cpr"])
 	if err != nil {
 		// Not a CPR number: a username.
 		m, err := s.Identity.MitIDByUsername(ctx, f.Values["cpr"])

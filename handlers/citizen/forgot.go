@@ -72,7 +72,7 @@ func (s *Handlers) ForgotLetterSubmit(c echo.Context) error {
 	if f.HasErrors() {
 		return again()
 	}
-	cpr, err := parseTypedCPR(f.Values["cpr"])
+	cpr, err := identity.ParseCPR(f.Values["cpr"])
 	if err != nil {
 		f.Errors = append(f.Errors, views.FieldError{Field: "cpr", MsgID: identity.ErrCPRInvalid.MsgID})
 		return again()
