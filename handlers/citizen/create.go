@@ -35,43 +35,23 @@ func (s *Handlers) CreateStart(c echo.Context) error {
 	return s.Render(c, http.StatusOK, views.CreateStart(views.CreateStartView{}))
 }
 
-// CreateStartSubmit checks CPR number, name and document number against the register, and
-// sends the activation code by letter (and e-mail where the register knows an address), to be
-// typed on /aktiver. Every
-// mismatch gets the same answer, and attempts are throttled per address, so the form cannot be
-// used to find out facts about people.
+// CreateStartSubmit checks CPR number, name and document number against the register
+// (letterPerson), and sends the activation code by letter (and e-mail where the register knows
+// an address), to be typed on /aktiver.
 func (s *Handlers) CreateStartSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := web.FormOf(c, "cpr", "name", "document")
-	web.Require(&f, f.Values, [2]string{"cpr", "form.err.cpr_required"}, [2]string{"name", "form.err.name_required"},
-		[2]string{"document", "form.err.document_required"})
 	var exists bool
 	again := func() error {
 		return s.Render(c, web.StatusInvalid, views.CreateStart(views.CreateStartView{Form: f, Exists: exists}))
 	}
-	if f.HasErrors() {
-		return again()
-	}
-	cpr, err := identity.ParseCPR(f.Values["cpr"])
-	if err != nil {
-		f.Errors = append(f.Errors, views.FieldError{Field: "cpr", MsgID: identity.ErrCPRInvalid.MsgID})
-		return again()
-	}
-	// Counted before the register is asked (one statement); a match gives it back, so the
-	// bound counts the mismatches, as before, and parallel attempts cannot outrun it.
-	if err := s.Throttle.Take(ctx, identity.ThrottleCreate, s.ClientAddr(c)); err != nil {
-		return s.FieldOrError(c, &f, err, "cpr", again)
-	}
-	person, err := identity.MatchPerson(ctx, s.Persons, cpr, f.Values["name"], f.Values["document"])
-	if err != nil {
-		return s.FieldOrError(c, &f, err, "cpr", again)
-	}
-	if err := s.Throttle.Refund(ctx, identity.ThrottleCreate, s.ClientAddr(c)); err != nil {
+	person, ok, err := s.letterPerson(c, &f, again)
+	if !ok {
 		return err
 	}
 	// A MitID whose creation never finished is started over with a new letter; one that can be
 	// (or was) used is not created again: "Glemt eller mistet" leads back into it.
-	purpose, _, err := s.Identity.PurposeFor(ctx, cpr)
+	purpose, _, err := s.Identity.PurposeFor(ctx, person.CPR)
 	if err != nil {
 		return err
 	}

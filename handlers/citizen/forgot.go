@@ -67,25 +67,9 @@ func (s *Handlers) ForgotLetterSubmit(c echo.Context) error {
 	again := func() error {
 		return s.Render(c, web.StatusInvalid, views.ForgotLetter(views.ForgotLetterView{Form: f, Blocked: blocked}))
 	}
-	web.Require(&f, f.Values, [2]string{"cpr", "form.err.cpr_required"}, [2]string{"name", "form.err.name_required"},
-		[2]string{"document", "form.err.document_required"})
-	if f.HasErrors() {
-		return again()
-	}
-	cpr, err := identity.ParseCPR(f.Values["cpr"])
-	if err != nil {
-		f.Errors = append(f.Errors, views.FieldError{Field: "cpr", MsgID: identity.ErrCPRInvalid.MsgID})
-		return again()
-	}
-	// The same per-address bound as /opret: both match a person against the register.
-	if err := s.Throttle.Take(ctx, identity.ThrottleCreate, s.ClientAddr(c)); err != nil {
-		return s.FieldOrError(c, &f, err, "cpr", again)
-	}
-	person, err := identity.MatchPerson(ctx, s.Persons, cpr, f.Values["name"], f.Values["document"])
-	if err != nil {
-		return s.FieldOrError(c, &f, err, "cpr", again)
-	}
-	if err := s.Throttle.Refund(ctx, identity.ThrottleCreate, s.ClientAddr(c)); err != nil {
+	// The same step and per-address bound as /opret.
+	person, ok, err := s.letterPerson(c, &f, again)
+	if !ok {
 		return err
 	}
 	purpose, m, err := s.Identity.PurposeFor(ctx, person.CPR)
