@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,8 +43,11 @@ func TestCPRWithSpaceOrDash(t *testing.T) {
 			b := newBrowser(t, env, nil, "")
 			b.page(t, "/opret")
 			res, body := b.post(t, "/opret", url.Values{"cpr": {typed}, "name": {p.FullName()}, "document": {p.IDDocumentNumber}})
-			if strings.Contains(body, tr.T(identity.ErrCPRInvalid.MsgID)) || !strings.Contains(body, html.EscapeString(tr.T(identity.ErrMitIDExists.MsgID))) {
-				t.Errorf("/opret with %q: %d, not matched to the person", typed, res.StatusCode)
+			// Matched: the person's MitID (password only, as NewCitizen makes it) never finished
+			// its creation, so a new letter starts it over and the browser goes on to the code.
+			matched := res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/opret/kode"
+			if strings.Contains(body, tr.T(identity.ErrCPRInvalid.MsgID)) || !matched {
+				t.Errorf("/opret with %q: %d to %q, not matched to the person", typed, res.StatusCode, res.Header.Get("Location"))
 			}
 			b.page(t, "/spaer")
 			res, _ = b.post(t, "/spaer", url.Values{"username": {m.Username}, "cpr": {typed}, "reason": {"lost"}, "consent": {"yes"}})
