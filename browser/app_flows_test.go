@@ -150,6 +150,7 @@ next:
 // TestAppFlowPairAndLogIn pairs the app from self-service (tab A, logged in with the
 // kodeviser) on a phone (tab B), then logs out and logs in again with the app.
 func TestAppFlowPairAndLogIn(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {
@@ -248,6 +249,7 @@ func pairByAPI(t testing.TB, env *apptest.Env, phone context.Context, c testCiti
 // TestAppFlowReject rejects a login on the phone: the waiting page says so and offers a new
 // request, the browser is not logged in, and the new request can be approved.
 func TestAppFlowReject(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {
@@ -313,6 +315,7 @@ func TestAppFlowReject(t *testing.T) {
 // the finish button pressed too early says the app has not answered; pressed after the
 // approval it logs in.
 func TestAppFlowFinishWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 // TestAuditLogPagePassesAxe shows the staff audit log with entries, in both languages, and
 // checks it with axe.
 func TestAuditLogPagePassesAxe(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {

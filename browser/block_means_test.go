@@ -15,6 +15,7 @@ import (
 // and then tries to log in with it: the login is refused with the error summary, while the
 // citizen's other kodeviser still works.
 func TestCitizenFlowBlockMeansIsRefused(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {

@@ -21,6 +21,7 @@ const ceremonyTimeout = 20 * time.Second
 // kodeviser adds a chip (a DevTools virtual security key), sees it in the overview, is refused
 // when adding the same key again, logs out and logs in with password and chip at level high.
 func TestChipAddAndLogIn(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {
@@ -84,6 +85,7 @@ func TestChipAddAndLogIn(t *testing.T) {
 // TestChipLoginRefusesAWrongPassword checks that the password step of the chip login answers
 // in the page and starts no ceremony.
 func TestChipLoginRefusesAWrongPassword(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	c := newCitizen(t, env)
 	ctx := newTab(t)

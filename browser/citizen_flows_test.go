@@ -123,6 +123,7 @@ func chooseFirst(t testing.TB, ctx context.Context, inputCSS string) {
 // TestCitizenFlowCreateByLetter creates a MitID with the activation code from the e-mail and a
 // kodeviser as the first means, checking every step's page with axe.
 func TestCitizenFlowCreateByLetter(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for i, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
@@ -202,6 +203,7 @@ func TestCitizenFlowCreateByLetter(t *testing.T) {
 
 // TestCitizenFlowLogInWithCode logs in with password and kodeviser after a refused wrong code.
 func TestCitizenFlowLogInWithCode(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
@@ -239,6 +241,7 @@ func TestCitizenFlowLogInWithCode(t *testing.T) {
 // TestCitizenFlowBlockEndsOtherSessions blocks the whole MitID in one browser while another
 // browser is logged in as the same citizen: the other session ends and logins show the block.
 func TestCitizenFlowBlockEndsOtherSessions(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
@@ -306,6 +309,7 @@ func TestCitizenFlowBlockEndsOtherSessions(t *testing.T) {
 // TestCitizenFlowPublicBlock blocks a MitID on the public /spaer and checks that an unknown
 // username gets the same answer.
 func TestCitizenFlowPublicBlock(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {

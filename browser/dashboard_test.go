@@ -53,6 +53,7 @@ func dashboardCasesForBrowser(t *testing.T, env *apptest.Env) network.SetCookieP
 // Danish and English; a backwards period gives the form with its error summary. Both pages
 // are checked with axe.
 func TestDashboardFlowShowsTheCasesOfTheTest(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cookie := dashboardCasesForBrowser(t, env)
 	for _, lang := range languages {

@@ -29,6 +29,7 @@ import (
 // TestDeskE2ECallVerifyBlock: tab C is the citizen's logged-in browser, tab P the citizen's
 // phone with the paired app, tab A the agent.
 func TestDeskE2ECallVerifyBlock(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {
@@ -162,6 +163,7 @@ func TestDeskE2ECallVerifyBlock(t *testing.T) {
 // TestDeskE2EWebCaseReply: tab C is the logged-in citizen, tab A the agent; the portal sends
 // its mail to an SMTP server in this process.
 func TestDeskE2EWebCaseReply(t *testing.T) {
+	t.Parallel()
 	smtpSrv := startE2ESMTP(t)
 	env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.port})
 	refRE := regexp.MustCompile(`^[A-Z]{6}$`)

@@ -58,6 +58,7 @@ func setSelect(t testing.TB, ctx context.Context, css, value string) {
 // filtered with htmx without a page load, a case from a call, a canned reply filled in by htmx
 // and sent, and a status change; every page is checked with axe.
 func TestDeskFlowQueueNewCaseReplyStatus(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 // TestIDAppLiftsABlockWithTheSimulator walks start → simulator → result, after one refused
 // result (liveness failed) and one empty result form.
 func TestIDAppLiftsABlockWithTheSimulator(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for i, lang := range languages {
 		t.Run(lang, func(t *testing.T) {

@@ -31,6 +31,7 @@ func typeText(t testing.TB, ctx context.Context, css, value string) {
 }
 
 func TestMyCasesWebCaseInBothLanguages(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
@@ -86,6 +87,7 @@ func TestMyCasesWebCaseInBothLanguages(t *testing.T) {
 }
 
 func TestMyCasesAnonymousConfirmInBothLanguages(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	link := regexp.MustCompile(`http://\S+/kontakt/bekraeft/\S+`)
 	for _, lang := range languages {

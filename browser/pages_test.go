@@ -19,6 +19,7 @@ import (
 )
 
 func TestEveryPageReachableFromFrontPagePassesAxe(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := newTab(t)
 	problems := pageProblems(t, ctx)
@@ -110,6 +111,7 @@ const measureOverflow = `(w) => {
 }`
 
 func TestPagesAt320px(t *testing.T) {
+	t.Parallel()
 	const width = 320
 	env := apptest.New(t, apptest.Options{})
 	ctx := newTab(t)
@@ -154,6 +156,7 @@ const describeFocus = `(() => {
 })()`
 
 func TestKeyboardSkipLink(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := newTab(t)
 	navigate(t, ctx, withLang(env.URL+"/", "da"))
@@ -183,6 +186,7 @@ func TestKeyboardSkipLink(t *testing.T) {
 }
 
 func TestLanguageSwitch(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := newTab(t)
 	// The browser asks for Danish, so English can only come from the choice the person made.

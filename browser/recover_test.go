@@ -61,6 +61,7 @@ func setNewPassword(t testing.TB, ctx context.Context, pw string) {
 // alone, sets a new password on /mitid/adgangskode without being asked for the old one, and
 // then the old password is refused and the new one logs in.
 func TestRecoverForgotPasswordWithApp(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
@@ -98,6 +99,7 @@ func TestRecoverForgotPasswordWithApp(t *testing.T) {
 // uses a recovery code, keeps the means and logs in with the new password and the same
 // kodeviser; the old password is refused.
 func TestRecoverForgotPasswordByCode(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
@@ -130,6 +132,7 @@ func TestRecoverForgotPasswordByCode(t *testing.T) {
 // means are revoked, a browser logged in before is logged out, the old kodeviser is refused,
 // and a new kodeviser added on the first-means pages logs in.
 func TestRecoverLostEverything(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
@@ -171,6 +174,10 @@ func TestRecoverLostEverything(t *testing.T) {
 			click(t, a, `[data-testid="create-token-submit"]`)
 			wantPath(t, a, "/opret/faerdig")
 			checkAxe(t, a, "/opret/faerdig?lang="+lang+" (after recovery)")
+			if got, want := text(t, a, `[data-testid="create-done"]`), map[string]string{"da": "Dit MitID virker igen",
+				"en": "Your MitID works again"}[lang]; !strings.Contains(got, want) {
+				t.Errorf("the done page after a recovery says %q, want %q", got, want)
+			}
 
 			notLoggedIn(t, before, env, lang)
 			loginRefused(t, before, env, c.MitID.Username, recoveredPassword, c.Serial, lang)
@@ -196,6 +203,7 @@ func TestRecoverLostEverything(t *testing.T) {
 // assurance, issued by staff); the citizen uses it, sets a new password, and logs in again.
 // The lift is in the activity log and the audit log.
 func TestLiftBlockWithCode(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {

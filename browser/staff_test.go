@@ -56,6 +56,7 @@ func staffProblems(t testing.TB, ps []pageProblem) {
 // context and is logged in; the admin disables the agent, and the agent's next request is no
 // longer logged in. Every staff page is checked with axe.
 func TestStaffFlowEnrolLogInAndDisable(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {

@@ -123,6 +123,8 @@ func pages() []page {
 			want:  []string{`data-begin-url="/opret/chip/begin"`, `data-finish-url="/opret/chip/finish"`, `data-testid="chip-register" disabled`}},
 		{name: "create-done", comp: views.CreateDone(views.CreateDoneView{Username: "anna"}),
 			want: []string{`data-testid="create-done"`, `href="/log-ind"`, `>anna<`}},
+		{name: "create-done-recovered", comp: views.CreateDone(views.CreateDoneView{Username: "anna", Recovered: true}),
+			want: []string{`data-testid="create-done"`, `>anna<`}},
 		{name: "overview", comp: views.Overview(views.OverviewView{Username: "anna", StatusID: "identity.status.active", AssuranceID: "identity.level.substantial",
 			SessionLevelID: "identity.level.high", UnreadLetters: 2, NoticeID: "selfservice.notice.renamed", Means: []views.MeansRow{
 				{ID: 1, KindID: "identity.kind.password", StatusID: "identity.auth_status.active", Created: "1. maj"},

@@ -207,8 +207,8 @@ func (s *Handlers) CreateDone(c echo.Context) error {
 	if !identity.CanLogIn(means) {
 		return s.Redirect(c, "/opret/middel")
 	}
-	st := web.StateOf(c)
-	delete(st.Sess.Values, keyCreateMitID)
-	st.Dirty = true
-	return s.Render(c, http.StatusOK, views.CreateDone(views.CreateDoneView{Username: m.Username}))
+	// A GET writes nothing: the session keeps the MitID's id, and the first-means operations
+	// refuse another means now that it can log in (identity.ErrCreationDone).
+	recovered, _ := web.StateOf(c).Sess.Values[keyRecovering].(bool)
+	return s.Render(c, http.StatusOK, views.CreateDone(views.CreateDoneView{Username: m.Username, Recovered: recovered}))
 }

@@ -85,12 +85,17 @@ func (s *Handlers) RecoverSubmit(c echo.Context) error {
 	return s.Redirect(c, "/aktiver/gendan/faerdig")
 }
 
+// keyRecovering marks, beside keyCreateMitID, that the MitID getting its first means was
+// recovered, not created: the done page says so.
+const keyRecovering = "create_recovering"
+
 // firstMeansAfterRecovery hands the recovered MitID, which has no means left but its new
 // password, to the pages that add the first means of a MitID being created (create.go): the
 // citizen adds a new app, chip or code display there without a login.
 func (s *Handlers) firstMeansAfterRecovery(c echo.Context, mitidID int64) error {
 	st := web.StateOf(c)
 	st.Sess.Values[keyCreateMitID] = mitidID
+	st.Sess.Values[keyRecovering] = true
 	st.Dirty = true
 	return s.Redirect(c, "/opret/middel")
 }
