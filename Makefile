@@ -12,7 +12,7 @@ run: setup
 
 ## test: every test, against a throwaway PostgreSQL and headless Chromium
 test: setup chromium check
-	scripts/devdb.sh --stop-after $(GO) test -count=1 -p 2 -parallel 4 -timeout 20m ./...
+	scripts/devdb.sh --stop-after $(GO) test -count=1 -p 2 -timeout 20m ./...
 
 ## setup: front-end packages from npm, copied into assets/dist; Go modules
 setup: assets

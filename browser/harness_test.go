@@ -25,7 +25,7 @@ import (
 
 const (
 	// tabTimeout bounds everything one test does in its tab: generous, since a 2-core CI
-	// machine runs four flows at once (make test's -parallel 4).
+	// machine runs the browser flows beside the other packages' tests.
 	tabTimeout = 90 * time.Second
 	// startTimeout bounds the start of Chromium.
 	startTimeout = 30 * time.Second
