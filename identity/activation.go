@@ -270,21 +270,7 @@ func (a *Activations) IssueRecoveryByStaff(ctx context.Context, mitidID int64, b
 	if status == StatusBlocked {
 		purpose = ActivationLift
 	}
-	var issued ActivationCode
-	_, _, err := a.IssueAndDeliver(ctx, cpr, purpose, LevelSubstantial, by.Actor(),
-		func(tx pgx.Tx, code string, c ActivationCode) error {
-			issued = c
-			if err := a.deliver(ctx, tx, cpr, code, c); err != nil {
-				return err
-			}
-			if a.cfg.Record == nil {
-				return nil
-			}
-			return a.cfg.Record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityActivationIssued, Actor: by.Actor(),
-				Detail: by.detail(map[string]any{"purpose": string(purpose),
-					"expires": c.ExpiresAt.UTC().Format(time.RFC3339)})})
-		})
-	return issued, err
+	return a.issueRecorded(ctx, cpr, purpose, by.Actor(), mitidID, status, by.detail)
 }
 
 // IssueByLetter issues a code the person ordered on the web for purpose (create, recover), sent
@@ -292,18 +278,40 @@ func (a *Activations) IssueRecoveryByStaff(ctx context.Context, mitidID int64, b
 // order is in its activity log, in the issuing transaction: a recovery someone else asked for
 // in the citizen's name shows there, beside the letter that arrives.
 func (a *Activations) IssueByLetter(ctx context.Context, cpr CPR, purpose ActivationPurpose, mitidID int64) (ActivationCode, error) {
+	return a.issueRecorded(ctx, cpr, purpose, ActorCitizen, mitidID, "", nil)
+}
+
+// issueRecorded issues a code by letter and, for an existing MitID, records the issue in its
+// activity log, in one transaction. With a status, the MitID must still have it in that
+// transaction (its row share-locked): a block or a lift landing between the caller's read and
+// the issue would give the code the wrong purpose, so it is ErrActivationInvalid's conflict
+// instead. detail, when set, adds the staff act's case to the entry.
+func (a *Activations) issueRecorded(ctx context.Context, cpr CPR, purpose ActivationPurpose, actor string, mitidID int64,
+	status Status, detail func(map[string]any) map[string]any) (ActivationCode, error) {
 	var issued ActivationCode
-	_, _, err := a.IssueAndDeliver(ctx, cpr, purpose, LevelSubstantial, ActorCitizen,
+	_, _, err := a.IssueAndDeliver(ctx, cpr, purpose, LevelSubstantial, actor,
 		func(tx pgx.Tx, code string, c ActivationCode) error {
 			issued = c
+			if status != "" {
+				var now Status
+				if err := tx.QueryRow(ctx, `SELECT status FROM mitid WHERE id = $1 FOR SHARE`, mitidID).Scan(&now); err != nil {
+					return fmt.Errorf("recovery code: %w", err)
+				}
+				if now != status {
+					return ErrMitIDChanged
+				}
+			}
 			if err := a.deliver(ctx, tx, cpr, code, c); err != nil {
 				return err
 			}
 			if mitidID == 0 || a.cfg.Record == nil {
 				return nil
 			}
-			return a.cfg.Record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityActivationIssued, Actor: ActorCitizen,
-				Detail: map[string]any{"purpose": string(purpose), "expires": c.ExpiresAt.UTC().Format(time.RFC3339)}})
+			d := map[string]any{"purpose": string(purpose), "expires": c.ExpiresAt.UTC().Format(time.RFC3339)}
+			if detail != nil {
+				d = detail(d)
+			}
+			return a.cfg.Record(ctx, tx, Activity{MitIDID: mitidID, Kind: ActivityActivationIssued, Actor: actor, Detail: d})
 		})
 	return issued, err
 }

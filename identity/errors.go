@@ -29,20 +29,23 @@ var (
 	ErrMitIDBlocked        = fault.New("identity", fault.Forbidden, "identity.err.mitid_blocked")
 	ErrMitIDRevoked        = fault.New("identity", fault.Forbidden, "identity.err.mitid_revoked")
 	ErrMitIDNotBlocked     = fault.New("identity", fault.Conflict, "identity.err.mitid_not_blocked")
-	ErrLastMeans           = fault.New("identity", fault.Conflict, "identity.err.last_means")
-	ErrThrottled           = fault.New("identity", fault.Throttled, "identity.err.throttled")
-	ErrTokenUnusable       = fault.New("identity", fault.Invalid, "identity.err.token_unusable")
-	ErrTokenOutOfStock     = fault.New("identity", fault.Conflict, "identity.err.token_out_of_stock")
-	ErrChipRegistered      = fault.New("identity", fault.Conflict, "identity.err.chip_registered")
-	ErrAppKeyInvalid       = fault.New("identity", fault.Invalid, "identity.err.app_key_invalid")
-	ErrLabelInvalid        = fault.New("identity", fault.Invalid, "identity.err.label_invalid")
-	ErrActivationWrong     = fault.New("identity", fault.Invalid, "identity.err.activation_code_wrong")
-	ErrActivationInvalid   = fault.New("identity", fault.Invalid, "identity.err.activation_code_invalid")
-	ErrActivationFormat    = fault.New("identity", fault.Invalid, "identity.err.activation_code_format")
-	ErrLoginFailed         = fault.New("identity", fault.Invalid, "identity.err.login_failed")
-	ErrChipCloned          = fault.New("identity", fault.Invalid, "identity.err.chip_cloned")
-	ErrBlockReasonInvalid  = fault.New("identity", fault.Invalid, "identity.err.block_reason_invalid")
-	ErrPasswordExpired     = fault.New("identity", fault.Invalid, "identity.err.password_expired")
+	// ErrMitIDChanged: the MitID was blocked or lifted while a code for its former state was
+	// being issued; nothing was issued.
+	ErrMitIDChanged       = fault.New("identity", fault.Conflict, "identity.err.mitid_changed")
+	ErrLastMeans          = fault.New("identity", fault.Conflict, "identity.err.last_means")
+	ErrThrottled          = fault.New("identity", fault.Throttled, "identity.err.throttled")
+	ErrTokenUnusable      = fault.New("identity", fault.Invalid, "identity.err.token_unusable")
+	ErrTokenOutOfStock    = fault.New("identity", fault.Conflict, "identity.err.token_out_of_stock")
+	ErrChipRegistered     = fault.New("identity", fault.Conflict, "identity.err.chip_registered")
+	ErrAppKeyInvalid      = fault.New("identity", fault.Invalid, "identity.err.app_key_invalid")
+	ErrLabelInvalid       = fault.New("identity", fault.Invalid, "identity.err.label_invalid")
+	ErrActivationWrong    = fault.New("identity", fault.Invalid, "identity.err.activation_code_wrong")
+	ErrActivationInvalid  = fault.New("identity", fault.Invalid, "identity.err.activation_code_invalid")
+	ErrActivationFormat   = fault.New("identity", fault.Invalid, "identity.err.activation_code_format")
+	ErrLoginFailed        = fault.New("identity", fault.Invalid, "identity.err.login_failed")
+	ErrChipCloned         = fault.New("identity", fault.Invalid, "identity.err.chip_cloned")
+	ErrBlockReasonInvalid = fault.New("identity", fault.Invalid, "identity.err.block_reason_invalid")
+	ErrPasswordExpired    = fault.New("identity", fault.Invalid, "identity.err.password_expired")
 	// ErrLiftRefused: the code may not lift a block (not high, not issued by staff).
 	ErrLiftRefused = fault.New("identity", fault.Forbidden, "identity.err.lift_refused")
 	// Letters that work like letters (issue 8): a code whose tries are spent, and a creation
@@ -62,7 +65,7 @@ var allErrors = []*Error{
 	ErrThrottled, ErrTokenUnusable, ErrTokenOutOfStock, ErrChipRegistered,
 	ErrAppKeyInvalid, ErrLabelInvalid, ErrActivationWrong, ErrActivationInvalid,
 	ErrActivationFormat, ErrLoginFailed, ErrChipCloned, ErrBlockReasonInvalid,
-	ErrPasswordExpired, ErrLiftRefused,
+	ErrPasswordExpired, ErrLiftRefused, ErrMitIDChanged,
 	ErrActivationSpent, ErrCreationDone,
 	ErrMeansNotBlocked, ErrUnblockSameMeans, ErrChipBlocked, ErrPasswordIsTemporary,
 }

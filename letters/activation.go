@@ -61,20 +61,12 @@ func RenderActivationLetter(l ActivationLetter) ([]byte, error) {
 	// The code: large, in a monospaced font so that similar characters stay distinct, in a
 	// shaded box the eye finds at once.
 	pdf.Ln(1)
-	const boxW, boxH = 110.0, 19.0
-	boxX := marginLeft + (textWidth-boxW)/2
-	boxY := pdf.GetY()
-	pdf.SetFillColor(238, 242, 247)
-	pdf.SetDrawColor(0, 40, 90)
-	pdf.SetLineWidth(0.4)
-	pdf.RoundedRect(boxX, boxY, boxW, boxH, 3, "1234", "FD")
-	pdf.SetLineWidth(0.2)
-	pdf.SetXY(boxX, boxY+3)
+	boxW := p.box(19)
 	pdf.SetFont("Courier", "B", 26)
 	pdf.CellFormat(boxW, 10, p.enc("activation code", code), "", 2, "C", false, 0, "")
 	pdf.SetFont("Helvetica", "", 8.5)
 	pdf.CellFormat(boxW, 5, p.enc("text", "Aktiveringskode · gyldig til "+expires), "", 1, "C", false, 0, "")
-	pdf.SetY(boxY + boxH + 3)
+	p.endBox()
 
 	p.heading(11, t.heading)
 	p.numbered(10, []string{

@@ -37,6 +37,8 @@ const (
 type page struct {
 	pdf *fpdf.Fpdf
 	err error
+	// boxBottom is where the box drawn last ends (box, endBox).
+	boxBottom float64
 }
 
 // newPage starts an A4 letter with the document metadata and the letterhead, dated date.
@@ -149,6 +151,27 @@ func (p *page) numbered(size float64, steps []string) {
 }
 
 // bytes finishes the document.
+// box draws the shaded, framed box a letter's code or serial stands in, h mm high and centred,
+// and leaves the cursor 3 mm inside its top. It returns the box's width; the caller writes the
+// content and then moves below it with endBox.
+func (p *page) box(h float64) (w float64) {
+	const boxW = 110.0
+	pdf := p.pdf
+	x := marginLeft + (textWidth-boxW)/2
+	y := pdf.GetY()
+	pdf.SetFillColor(238, 242, 247)
+	pdf.SetDrawColor(0, 40, 90)
+	pdf.SetLineWidth(0.4)
+	pdf.RoundedRect(x, y, boxW, h, 3, "1234", "FD")
+	pdf.SetLineWidth(0.2)
+	pdf.SetXY(x, y+3)
+	p.boxBottom = y + h
+	return boxW
+}
+
+// endBox moves below the box drawn last.
+func (p *page) endBox() { p.pdf.SetY(p.boxBottom + 3) }
+
 func (p *page) bytes() ([]byte, error) {
 	if p.err != nil {
 		return nil, p.err

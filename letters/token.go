@@ -60,18 +60,10 @@ func RenderTokenLetter(l TokenLetter) ([]byte, error) {
 		"som også står på bagsiden:")
 
 	pdf.Ln(1)
-	const boxW, boxH = 110.0, 15.0
-	boxX := marginLeft + (textWidth-boxW)/2
-	boxY := pdf.GetY()
-	pdf.SetFillColor(238, 242, 247)
-	pdf.SetDrawColor(0, 40, 90)
-	pdf.SetLineWidth(0.4)
-	pdf.RoundedRect(boxX, boxY, boxW, boxH, 3, "1234", "FD")
-	pdf.SetLineWidth(0.2)
-	pdf.SetXY(boxX, boxY+3)
+	boxW := p.box(15)
 	pdf.SetFont("Courier", "B", 20)
 	pdf.CellFormat(boxW, 9, p.enc("serial", strings.TrimSpace(l.Serial)), "", 1, "C", false, 0, "")
-	pdf.SetY(boxY + boxH + 3)
+	p.endBox()
 
 	p.heading(11, "Sådan tager du den i brug")
 	p.numbered(10, []string{

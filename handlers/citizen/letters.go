@@ -31,13 +31,9 @@ func (s *Handlers) LettersPage(c echo.Context) error {
 
 // LetterPDF serves one of the citizen's letters; another person's letter is not found.
 func (s *Handlers) LetterPDF(c echo.Context) error {
-	m, err := s.mitidOf(c)
+	m, id, err := s.letterOf(c)
 	if err != nil {
 		return err
-	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return echo.ErrNotFound
 	}
 	l, pdf, err := s.Letters.PDF(c.Request().Context(), m.CPR, id)
 	if errors.Is(err, identity.ErrNotFound) {
@@ -52,13 +48,9 @@ func (s *Handlers) LetterPDF(c echo.Context) error {
 // OpenLetter marks one of the citizen's letters read and shows it: the letter box opens a letter
 // by POST, so that reading the PDF by GET changes nothing.
 func (s *Handlers) OpenLetter(c echo.Context) error {
-	m, err := s.mitidOf(c)
+	m, id, err := s.letterOf(c)
 	if err != nil {
 		return err
-	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return echo.ErrNotFound
 	}
 	if err := s.Letters.MarkRead(c.Request().Context(), m.CPR, id); errors.Is(err, identity.ErrNotFound) {
 		return echo.ErrNotFound
@@ -66,6 +58,20 @@ func (s *Handlers) OpenLetter(c echo.Context) error {
 		return err
 	}
 	return s.Redirect(c, "/mitid/post/"+strconv.FormatInt(id, 10))
+}
+
+// letterOf is the logged-in citizen's MitID and the letter id of the path (404 when it is not
+// a number).
+func (s *Handlers) letterOf(c echo.Context) (identity.MitID, int64, error) {
+	m, err := s.mitidOf(c)
+	if err != nil {
+		return identity.MitID{}, 0, err
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return identity.MitID{}, 0, echo.ErrNotFound
+	}
+	return m, id, nil
 }
 
 func servePDF(c echo.Context, name string, pdf []byte) error {

@@ -21,12 +21,8 @@ import (
 // address bar or history.
 func (s *Handlers) EnrolLink(c echo.Context) error {
 	token := c.Param("token")
-	// The access log shows this route by its pattern (logPath), never the token.
-	e, err := s.Staff.OpenEnrolment(c.Request().Context(), token)
-	if errors.Is(err, staff.ErrEnrolmentInvalid) {
-		return s.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
-	}
-	if err != nil {
+	e, ok, err := s.linkEnrolment(c, token)
+	if !ok {
 		return err
 	}
 	// The GET only reads: the password form posts back to the link, and that POST is what ties
@@ -42,14 +38,22 @@ func enrolLinkPath(token string) string { return "/medarbejder/tilmeld/" + url.P
 // tied to this session together with the password's hash, once the password is accepted.
 func (s *Handlers) EnrolLinkSubmit(c echo.Context) error {
 	token := c.Param("token")
-	e, err := s.Staff.OpenEnrolment(c.Request().Context(), token)
-	if errors.Is(err, staff.ErrEnrolmentInvalid) {
-		return s.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
-	}
-	if err != nil {
+	e, ok, err := s.linkEnrolment(c, token)
+	if !ok {
 		return err
 	}
 	return s.enrolPassword(c, e, enrolLinkPath(token))
+}
+
+// linkEnrolment is the enrolment of the link's token; when ok is false the page has answered
+// (404 for a link that cannot be used) and err is that answer. The access log shows these
+// routes by their pattern (logPath), never the token.
+func (s *Handlers) linkEnrolment(c echo.Context, token string) (staff.Enrolment, bool, error) {
+	e, err := s.Staff.OpenEnrolment(c.Request().Context(), token)
+	if errors.Is(err, staff.ErrEnrolmentInvalid) {
+		return staff.Enrolment{}, false, s.Render(c, http.StatusNotFound, views.StaffEnrolInvalid())
+	}
+	return e, err == nil, err
 }
 
 // openEnrolment is the enrolment this session is completing, if it can still be used.
