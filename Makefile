@@ -10,9 +10,14 @@ run: setup
 	$(GO) build -o bin/portal ./cmd/portal
 	PORTAL_DEMO=$${PORTAL_DEMO:-true} scripts/devdb.sh bin/portal serve --seed
 
-## test: every test, against a throwaway PostgreSQL and headless Chromium
-test: setup chromium check
-	scripts/devdb.sh --stop-after $(GO) test -count=1 -p 2 -timeout 20m ./...
+## test: every test, against a throwaway PostgreSQL and headless Chromium. The static checks
+## run beside the tests (the browser tests mostly wait on the browser, so the two share the
+## CPUs well); their output is printed after the tests', and either failing fails the target.
+test: setup chromium
+	@log=$$(mktemp); { $(MAKE) --no-print-directory check >"$$log" 2>&1; echo $$? >"$$log.rc"; } & \
+	scripts/devdb.sh --stop-after $(GO) test -count=1 -p 2 -timeout 20m ./...; rc=$$?; wait; \
+	echo "== make check"; cat "$$log"; crc=$$(cat "$$log.rc"); rm -f "$$log" "$$log.rc"; \
+	[ "$$crc" = 0 ] || echo "make check failed"; [ "$$rc" = 0 ] && [ "$$crc" = 0 ]
 
 ## setup: front-end packages from npm, copied into assets/dist; Go modules
 setup: assets
