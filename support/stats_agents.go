@@ -87,14 +87,14 @@ const (
 
 // CaseRow is one case in the per-case export (Cases.EachCase). Times not reached are zero.
 type CaseRow struct {
-	Ref                             string
+	Ref                              string
 	Created, FirstResponse, Resolved time.Time
-	System                          System
-	Category                        Category
-	Channel                         Channel
-	Priority                        Priority
-	Status                          CaseStatus
-	FirstResponseMet, ResolutionMet DeadlineOutcome
+	System                           System
+	Category                         Category
+	Channel                          Channel
+	Priority                         Priority
+	Status                           CaseStatus
+	FirstResponseMet, ResolutionMet  DeadlineOutcome
 }
 
 // EachCase calls fn with every case opened in the period, oldest first, as of now. Rows are
