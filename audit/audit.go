@@ -65,6 +65,10 @@ const (
 	ActionStaffUnlocked          Action = "staff_unlocked"           // via, locked
 	ActionStaffLocked            Action = "staff_locked"             // until, failures
 	ActionStaffEnabled           Action = "staff_enabled"            // was_disabled, was_locked
+	// Canned replies (support.CannedReplies); the subject is canned(ID).
+	ActionCannedCreated Action = "canned_created" // version, shared
+	ActionCannedUpdated Action = "canned_updated" // version, shared
+	ActionCannedRetired Action = "canned_retired" // version, shared
 )
 
 // Actions lists every action with a display name.
@@ -75,6 +79,7 @@ var Actions = []Action{
 	ActionStaffCreated, ActionStaffEnrolled, ActionStaffLogin, ActionStaffLoginFailed,
 	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked, ActionStaffLocked, ActionStaffEnabled,
 	ActionSendToken,
+	ActionCannedCreated, ActionCannedUpdated, ActionCannedRetired,
 }
 
 // MsgID is the message ID of the action's display name.

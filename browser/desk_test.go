@@ -122,7 +122,7 @@ func TestDeskFlowQueueNewCaseReplyStatus(t *testing.T) {
 			checkAxe(t, tab, "case page ("+lang+")")
 
 			// A canned reply fills the text through htmx; sending it puts it on the timeline.
-			setSelect(t, tab, "#svar", "received")
+			setSelect(t, tab, "#svar", "1") // "Vi har modtaget din henvendelse", seeded by migration 00024
 			waitFor(t, tab, `(document.querySelector('#reply_body') || {}).value.includes('`+ref+`')`, 10*time.Second)
 			click(t, tab, `[data-testid="desk-reply-submit"]`)
 			wantPath(t, tab, path)

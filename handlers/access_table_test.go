@@ -35,6 +35,7 @@ var (
 	deskStaff   = expect{roles: []handlers.Role{handlers.Agent, handlers.Supervisor}}
 	supervisors = expect{roles: []handlers.Role{handlers.Supervisor, handlers.Admin}}
 	adminOnly   = expect{roles: []handlers.Role{handlers.Admin}}
+	cannedStaff = expect{roles: []handlers.Role{handlers.Agent, handlers.Supervisor, handlers.Admin}}
 	raOfficers  = expect{roles: []handlers.Role{handlers.RAOfficer}}
 	fulfilment  = expect{roles: []handlers.Role{handlers.Fulfilment}}
 )
@@ -181,6 +182,13 @@ var expectedAccess = map[string]expect{
 	"GET /medarbejder/revision":                            anyStaff,
 	"GET /medarbejder/overblik":                            supervisors,
 	"GET /medarbejder/overblik.csv":                        supervisors,
+	"GET /medarbejder/overblik/sager.csv":                  supervisors,
+	"GET /medarbejder/svar":                                cannedStaff,
+	"GET /medarbejder/svar/ny":                             cannedStaff,
+	"POST /medarbejder/svar/ny":                            cannedStaff,
+	"GET /medarbejder/svar/:id":                            cannedStaff,
+	"POST /medarbejder/svar/:id":                           cannedStaff,
+	"POST /medarbejder/svar/:id/udfas":                     cannedStaff,
 	"GET /medarbejder/admin/brugere":                       adminOnly,
 	"POST /medarbejder/admin/brugere":                      adminOnly,
 	"GET /medarbejder/admin/brugere/:id":                   adminOnly,

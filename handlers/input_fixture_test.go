@@ -156,6 +156,7 @@ func (fx *inputFixture) fingerprint(t *testing.T) string {
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM support_entry t`,
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM contact_pending t`,
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM staff_user t`,
+		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM support_canned t`,
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM staff_enrolment t`,
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM app_pairing t`,
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM activation_code t`,

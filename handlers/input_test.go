@@ -120,6 +120,14 @@ func formEntries() map[string]formEntry {
 		"/medarbejder/borgerservice/koerekort": {fields: []string{"cpr", "licence_number", "licence_expiry", "licence_name", "licence_birth"},
 			as: raOfficer, valid: v("cpr", bsInputCPR, "licence_number", "12345678", "licence_expiry", "01.01.2040", "licence_name", "Bo", "licence_birth", "01.01.1990")},
 
+		// Canned replies (canned_test.go): an admin writes a shared one and changes seeded reply 1.
+		"/medarbejder/svar/ny": {fields: []string{"kind", "title_da", "body_da", "title_en", "body_en"}, as: admin,
+			valid: v("kind", "shared", "title_da", "T", "body_da", "Hej {{navn}}", "title_en", "T", "body_en", "Hello {{name}}")},
+		"/medarbejder/svar/:id": {fields: []string{"title_da", "body_da", "title_en", "body_en"}, as: admin,
+			valid: v("version", "1", "title_da", "T", "body_da", "Hej {{navn}}", "title_en", "T", "body_en", "Hello {{name}}"),
+			path:  func(*inputFixture) string { return "/medarbejder/svar/1" }},
+		"/medarbejder/svar/:id/udfas": {none: "a button; its hidden version is parsed as a number"},
+
 		// The identification app.
 		"/idapp/start":    {none: "a button; its hidden purpose hint is compared with a fixed list"},
 		"/idapp/resultat": {fields: []string{"result"}, as: (*inputFixture).identifying},

@@ -26,6 +26,7 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 	dash := web.Only(web.Supervisor, web.Admin)
 	admin := web.Only(web.Admin)
 	fulfil := web.Only(web.Fulfilment)
+	cannedStaff := web.Only(web.Agent, web.Supervisor, web.Admin)
 	// A session logged in with a temporary password from support reaches only the routes
 	// marked DuringPasswordChange (web.Access): setting the new password, logging out, logging
 	// in again, the operational endpoints, the phone's app (authenticated by its device key,
@@ -243,6 +244,17 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		// (?fra=YYYY-MM-DD&til=YYYY-MM-DD) and the same figures as CSV.
 		{http.MethodGet, "/medarbejder/overblik", dash, dk.Dashboard},
 		{http.MethodGet, "/medarbejder/overblik.csv", dash, dk.DashboardCSV},
+		// Every case opened in the period, one row each, streamed as CSV.
+		{http.MethodGet, "/medarbejder/overblik/sager.csv", dash, dk.DashboardCasesCSV},
+
+		// Canned replies (canned.go): every agent's own, and the shared ones, which supervisors
+		// and admins write and retire (support decides who may change which).
+		{http.MethodGet, "/medarbejder/svar", cannedStaff, dk.CannedList},
+		{http.MethodGet, "/medarbejder/svar/ny", cannedStaff, dk.CannedNewPage},
+		{http.MethodPost, "/medarbejder/svar/ny", cannedStaff, dk.CannedCreate},
+		{http.MethodGet, "/medarbejder/svar/:id", cannedStaff, dk.CannedEditPage},
+		{http.MethodPost, "/medarbejder/svar/:id", cannedStaff, dk.CannedUpdate},
+		{http.MethodPost, "/medarbejder/svar/:id/udfas", cannedStaff, dk.CannedRetire},
 
 		// Every staff member may read the audit log (DESIGN.md §5); nobody can change it through
 		// the application: no route writes to it but the actions themselves.

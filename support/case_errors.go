@@ -58,8 +58,8 @@ var allErrors = []*Error{
 
 // MessageIDs lists every message ID this package hands to handlers: the errors and the
 // display names of channels, systems, categories, priorities, statuses, breach states,
-// queues, timeline kinds, call outcomes, verification methods and results, actions and canned
-// replies. A test checks that each exists in every language.
+// queues, timeline kinds, call outcomes, verification methods and results, actions and the
+// rules of canned replies. A test checks that each exists in every language.
 func MessageIDs() []string {
 	var ids []string
 	for _, e := range allErrors {
@@ -78,9 +78,7 @@ func MessageIDs() []string {
 	ids = appendIDs(ids, VerifyResults)
 	ids = appendIDs(ids, Actions)
 	ids = appendIDs(ids, MatchKinds)
-	for _, c := range CannedReplies {
-		ids = append(ids, c.TitleID, c.BodyID)
-	}
+	ids = append(ids, cannedMessageIDs()...)
 	return ids
 }
 

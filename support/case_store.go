@@ -20,6 +20,8 @@ type Cases struct {
 	now      func() time.Time
 	newRef   func() (string, error)
 	hooks    Hooks
+	// cannedAudit audits changes of canned replies (WithCannedAudit).
+	cannedAudit func(ctx context.Context, tx pgx.Tx, e CannedEvent) error
 }
 
 // Option configures Cases.

@@ -55,7 +55,7 @@ func (s *Handlers) deskCaseOf(c echo.Context) (support.Case, error) {
 	return cs, err
 }
 
-// CasePage is the case page; ?svar=ID fills the reply with a canned reply.
+// CasePage is the case page; ?svar=ID fills the reply with a canned reply (canned.go).
 func (s *Handlers) CasePage(c echo.Context) error {
 	cs, err := s.deskCaseOf(c)
 	if err != nil {
@@ -126,12 +126,14 @@ func (s *Handlers) renderDeskCase(c echo.Context, status int, cs support.Case, f
 		return err
 	}
 	v.CanEmail = email != ""
-	for _, cr := range support.CannedReplies {
-		v.Canned = append(v.Canned, views.Option{Value: cr.ID, LabelID: cr.TitleID})
+	canned, chosen, body, err := s.cannedPicker(c, cs)
+	if err != nil {
+		return err
 	}
-	if cr, ok := support.CannedByID(c.QueryParam("svar")); ok && active == "" {
-		v.CannedChosen = cr.ID
-		f.Values["reply_body"] = s.Catalog.For(cs.Lang).T(cr.BodyID, support.CannedData(cs, s.Config.SupportPhone))
+	v.Canned = canned
+	if chosen != "" && active == "" {
+		v.CannedChosen = chosen
+		f.Values["reply_body"] = body
 	}
 	if _, ok := f.Values["tags"]; !ok {
 		f.Values["tags"] = strings.Join(cs.Tags, ", ")

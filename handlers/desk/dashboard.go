@@ -70,7 +70,12 @@ func (s *Handlers) Dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.Render(c, http.StatusOK, views.Dashboard(views.DashboardView{Form: f, Stats: s.dashboardStats(web.StateOf(c).Tr, st)}))
+	tr := web.StateOf(c).Tr
+	v := s.dashboardStats(tr, st)
+	if v.Agents, err = s.agentRows(c.Request().Context(), tr, p); err != nil {
+		return err
+	}
+	return s.Render(c, http.StatusOK, views.Dashboard(views.DashboardView{Form: f, Stats: v}))
 }
 
 // dashboardStats labels and formats the figures for the page.
@@ -79,12 +84,11 @@ func (s *Handlers) dashboardStats(tr *locales.Translator, st support.Stats) *vie
 	q := url.Values{"fra": {st.Period.From.In(loc).Format(time.DateOnly)}, "til": {st.Period.To.In(loc).Format(time.DateOnly)}}
 	v := &views.DashboardStats{
 		From: st.Period.From.In(loc).Format("02.01.2006"), To: st.Period.To.In(loc).Format("02.01.2006"),
-		CSVHref: dashboardCSVPath + "?" + q.Encode(), Opened: st.Opened, Resolved: st.Resolved, Blocks: st.Blocks,
+		CSVHref: dashboardCSVPath + "?" + q.Encode(), CasesCSVHref: dashboardCasesPath + "?" + q.Encode(), Opened: st.Opened, Resolved: st.Resolved, Blocks: st.Blocks,
 		BySystem: countBars(tr, st.BySystem), ByCategory: countBars(tr, st.ByCategory), ByChannel: countBars(tr, st.ByChannel),
 	}
 	if st.Resolved > 0 {
-		v.Median = tr.T("dashboard.handling.duration", map[string]any{
-			"Hours": int(st.MedianHandling.Hours()), "Minutes": int(st.MedianHandling.Minutes()) % 60})
+		v.Median = duration(tr, st.MedianHandling)
 	}
 	for _, r := range []struct {
 		id string
@@ -98,6 +102,11 @@ func (s *Handlers) dashboardStats(tr *locales.Translator, st support.Stats) *vie
 		v.PerDay = append(v.PerDay, views.Bar{Label: d.Day.Format("02.01."), Value: d.N, Text: strconv.Itoa(d.N)})
 	}
 	return v
+}
+
+// duration is a median time as the dashboard shows it: hours and minutes.
+func duration(tr *locales.Translator, d time.Duration) string {
+	return tr.T("dashboard.handling.duration", map[string]any{"Hours": int(d.Hours()), "Minutes": int(d.Minutes()) % 60})
 }
 
 func countBars(tr *locales.Translator, counts []support.Count) []views.Bar {

@@ -38,6 +38,7 @@ var staffStatusText = map[string]string{
 var staffEntries = []views.Entry{
 	{TitleID: "staffweb.home.users_title", TextID: "staffweb.home.users_text", Href: "/medarbejder/admin/brugere", TestID: "staff-entry-users"},
 	{TitleID: "desk.home.title", TextID: "desk.home.text", Href: "/medarbejder/sager", TestID: "staff-entry-desk"},
+	{TitleID: "deskcanned.list.title", TextID: "deskcanned.entry_text", Href: "/medarbejder/svar", TestID: "staff-entry-canned"},
 	{TitleID: "dashboard.entry_title", TextID: "dashboard.entry_text", Href: "/medarbejder/overblik", TestID: "staff-entry-dashboard"},
 	{TitleID: "auditlog.home.title", TextID: "auditlog.home.text", Href: "/medarbejder/revision", TestID: "staff-entry-audit"},
 	{TitleID: "borgerservice.home.title", TextID: "borgerservice.home.text", Href: bsPath, TestID: "staff-entry-borgerservice"},

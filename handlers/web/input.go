@@ -46,6 +46,11 @@ var fieldRules = map[string]fieldRule{
 		identity.ErrPasswordTooLong.MsgID},
 	"password_repeat": {input.Rule{Max: identity.PasswordMaxLength, Secret: true},
 		identity.ErrPasswordTooLong.MsgID},
+	// Canned replies (handlers/desk/canned.go), a title and a body in each language.
+	"title_da": {input.Rule{Max: support.MaxCannedTitle}, support.ErrCannedTitleTooLong.MsgID},
+	"title_en": {input.Rule{Max: support.MaxCannedTitle}, support.ErrCannedTitleTooLong.MsgID},
+	"body_da":  {input.Rule{Max: support.MaxCannedBody, Multiline: true}, support.ErrCannedBodyTooLong.MsgID},
+	"body_en":  {input.Rule{Max: support.MaxCannedBody, Multiline: true}, support.ErrCannedBodyTooLong.MsgID},
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }
