@@ -65,6 +65,11 @@ const (
 	ActionStaffUnlocked          Action = "staff_unlocked"           // via, locked
 	ActionStaffLocked            Action = "staff_locked"             // until, failures
 	ActionStaffEnabled           Action = "staff_enabled"            // was_disabled, was_locked
+	// Staff actions on support cases beyond their timelines (support.StaffAction).
+	ActionCaseMerged      Action = "case_merged"       // into
+	ActionCaseLinked      Action = "case_linked"       // other
+	ActionCaseUnlinked    Action = "case_unlinked"     // other
+	ActionCaseBulkChanged Action = "case_bulk_changed" // changed
 )
 
 // Actions lists every action with a display name.
@@ -75,6 +80,7 @@ var Actions = []Action{
 	ActionStaffCreated, ActionStaffEnrolled, ActionStaffLogin, ActionStaffLoginFailed,
 	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked, ActionStaffLocked, ActionStaffEnabled,
 	ActionSendToken,
+	ActionCaseMerged, ActionCaseLinked, ActionCaseUnlinked, ActionCaseBulkChanged,
 }
 
 // MsgID is the message ID of the action's display name.
