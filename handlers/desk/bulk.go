@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,11 +38,16 @@ func (s *Handlers) bulkView(ctx context.Context, back string, f views.Form) (vie
 	return v, nil
 }
 
-// bulkBack is the list to go back to: a queues address as the form sent it, else the queues.
-// Only paths under the queues page are taken, so the link cannot lead off the site.
+// bulkBack is the list to go back to: the queues with the filters the form sent, else the
+// queues. Only the queues' path is taken and the query is encoded again, so the link can
+// neither lead off the site nor carry bytes the page should not show.
 func bulkBack(raw string) string {
-	if raw == deskPath || strings.HasPrefix(raw, deskPath+"?") {
-		return raw
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Path != deskPath {
+		return deskPath
+	}
+	if q := u.Query().Encode(); q != "" {
+		return deskPath + "?" + q
 	}
 	return deskPath
 }
@@ -57,8 +63,8 @@ func (s *Handlers) Bulk(c echo.Context) error {
 	ctx := c.Request().Context()
 	s.staffNav(c)
 	me := web.StateOf(c).Subject.ID
-	f := web.FormOf(c, "bulk_assign", "bulk_status", "bulk_tag", "tilbage")
-	back := bulkBack(f.Values["tilbage"])
+	f := web.FormOf(c, "bulk_assign", "bulk_status", "bulk_tag")
+	back := bulkBack(c.FormValue("tilbage")) // compared with the queues' path only
 	form, _ := c.FormParams()
 	var items []support.BulkItem
 	var chosen []views.DeskRow
