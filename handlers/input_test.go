@@ -98,15 +98,13 @@ func formEntries() map[string]formEntry {
 		"/medarbejder/admin/brugere/:id/aktiver":   {none: "a button: no fields"},
 		"/medarbejder/sager/ny": {fields: []string{"system", "category", "subject", "name", "phone", "email", "lang", "message"},
 			valid: v("system", "mitid", "category", "login", "subject", "Opkald", "name", "Bo", "phone", "12345678", "lang", "da", "message", "Tekst"), as: agent},
-		"/medarbejder/sager/:ref/svar":   {fields: []string{"reply_body"}, as: agent, path: casePath("/svar")},
-		"/medarbejder/sager/:ref/note":   {fields: []string{"note_body"}, as: agent, path: casePath("/note")},
-		"/medarbejder/sager/:ref/opkald": {fields: []string{"call_minutes", "outcome", "call_note"}, valid: v("call_minutes", "5", "outcome", "solved", "call_note", "Note"), as: agent, path: casePath("/opkald")},
-		"/medarbejder/sager/:ref/status": {fields: []string{"status"}, valid: v("status", "pending"), as: agent, path: casePath("/status")},
-		"/medarbejder/sager/:ref/tildel": {none: "a button whose value is compared with \"me\""},
-		"/medarbejder/sager/:ref/tags":   {fields: []string{"tags"}, valid: v("tags", "a, b"), as: agent, path: casePath("/tags")},
-		// Merging, related cases and bulk changes. The bulk form's "tilbage" (the list to go back
-		// to) is only ever compared with the queues' path: a bad one sends the agent to the queues.
-		"/medarbejder/sager/masse":                        {fields: []string{"bulk_assign", "bulk_status", "bulk_tag"}, valid: v("bulk_tag", "x"), as: agent},
+		"/medarbejder/sager/:ref/svar":                    {fields: []string{"reply_body"}, as: agent, path: casePath("/svar")},
+		"/medarbejder/sager/:ref/note":                    {fields: []string{"note_body"}, as: agent, path: casePath("/note")},
+		"/medarbejder/sager/:ref/opkald":                  {fields: []string{"call_minutes", "outcome", "call_note"}, valid: v("call_minutes", "5", "outcome", "solved", "call_note", "Note"), as: agent, path: casePath("/opkald")},
+		"/medarbejder/sager/:ref/status":                  {fields: []string{"status"}, valid: v("status", "pending"), as: agent, path: casePath("/status")},
+		"/medarbejder/sager/:ref/tildel":                  {none: "a button whose value is compared with \"me\""},
+		"/medarbejder/sager/:ref/tags":                    {fields: []string{"tags"}, valid: v("tags", "a, b"), as: agent, path: casePath("/tags")},
+		"/medarbejder/sager/masse":                        {fields: []string{"bulk_assign", "bulk_status", "bulk_tag"}, valid: v("bulk_tag", "x"), as: agent}, // "tilbage" is parsed as the queues' path or ignored
 		"/medarbejder/sager/:ref/flet":                    {fields: []string{"merge_into"}, as: agent, path: casePath("/flet")},
 		"/medarbejder/sager/:ref/relateret":               {fields: []string{"related_ref"}, as: agent, path: casePath("/relateret")},
 		"/medarbejder/sager/:ref/relateret/fjern":         {none: "a button: the other case's id, parsed as a number"},
