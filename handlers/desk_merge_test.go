@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"mitidportal/inbound"
 	"mitidportal/support"
 )
 
@@ -60,6 +61,14 @@ func TestDeskMergeOverHTTP(t *testing.T) {
 	if !strings.Contains(page, `data-testid="desk-merged-into-link"`) || !strings.Contains(page, `href="/medarbejder/sager/`+sur.Ref+`"`) ||
 		strings.Contains(page, `data-testid="desk-merge-form"`) {
 		t.Error("the merged case's page does not point to the survivor, or still offers to merge")
+	}
+	// The citizen answers the duplicate's receipt by e-mail: the mail lands on the survivor.
+	if _, err := inbound.NewReceiver(d.env.App.Pool, cases).Receive(ctx, inbound.Mail{From: dup.Email,
+		MessageID: "<svar-til-dublet@example.dk>", Subject: "Re: [" + dup.Ref + "] Kvittering", Body: "Svar efter sammenlægning"}); err != nil {
+		t.Fatalf("mail to the merged case: %v", err)
+	}
+	if page := d.b.page(t, "/medarbejder/sager/"+sur.Ref); !strings.Contains(page, "Svar efter sammenlægning") {
+		t.Error("the mail to the merged case is not on the survivor's timeline")
 	}
 	var audited int
 	if err := d.env.App.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'case_merged'
