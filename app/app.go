@@ -203,7 +203,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Letters = identity.NewLetters(pool)
 	desk := &deskMail{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL, supportPhone: cfg.SupportPhone}
 	a.Cases = support.NewCases(pool, support.DefaultSchedule(loc),
-		support.WithHooks(support.Hooks{Receipt: desk.receipt, ReplyMail: desk.reply}),
+		support.WithHooks(support.Hooks{Receipt: desk.receipt, ReplyMail: desk.reply, Audit: a.caseAudit}),
 		support.WithCannedAudit(cannedAuditor{log: audit.NewLog(pool)}.change))
 	a.Contacts = inbound.NewContacts(pool, a.Cases, desk.contactConfirm)
 	a.Audit = audit.NewLog(pool)

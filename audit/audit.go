@@ -69,6 +69,11 @@ const (
 	ActionCannedCreated Action = "canned_created" // version, shared
 	ActionCannedUpdated Action = "canned_updated" // version, shared
 	ActionCannedRetired Action = "canned_retired" // version, shared
+	// Staff actions on support cases beyond their timelines (support.StaffAction).
+	ActionCaseMerged      Action = "case_merged"       // into
+	ActionCaseLinked      Action = "case_linked"       // other
+	ActionCaseUnlinked    Action = "case_unlinked"     // other
+	ActionCaseBulkChanged Action = "case_bulk_changed" // changed
 )
 
 // Actions lists every action with a display name.
@@ -80,6 +85,7 @@ var Actions = []Action{
 	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked, ActionStaffLocked, ActionStaffEnabled,
 	ActionSendToken,
 	ActionCannedCreated, ActionCannedUpdated, ActionCannedRetired,
+	ActionCaseMerged, ActionCaseLinked, ActionCaseUnlinked, ActionCaseBulkChanged,
 }
 
 // MsgID is the message ID of the action's display name.

@@ -104,6 +104,10 @@ func formEntries() map[string]formEntry {
 		"/medarbejder/sager/:ref/status":                  {fields: []string{"status"}, valid: v("status", "pending"), as: agent, path: casePath("/status")},
 		"/medarbejder/sager/:ref/tildel":                  {none: "a button whose value is compared with \"me\""},
 		"/medarbejder/sager/:ref/tags":                    {fields: []string{"tags"}, valid: v("tags", "a, b"), as: agent, path: casePath("/tags")},
+		"/medarbejder/sager/masse":                        {fields: []string{"bulk_assign", "bulk_status", "bulk_tag"}, valid: v("bulk_tag", "x"), as: agent}, // "tilbage" is parsed as the queues' path or ignored
+		"/medarbejder/sager/:ref/flet":                    {fields: []string{"merge_into"}, as: agent, path: casePath("/flet")},
+		"/medarbejder/sager/:ref/relateret":               {fields: []string{"related_ref"}, as: agent, path: casePath("/relateret")},
+		"/medarbejder/sager/:ref/relateret/fjern":         {none: "a button: the other case's id, parsed as a number"},
 		"/medarbejder/borger/:id/bekraeft":                {none: "a button: no fields"},
 		"/medarbejder/borger/:id/aabn":                    {none: "a button: no fields"},
 		"/medarbejder/borger/:id/bekraeft/:req/svar":      {none: "a button: no fields"},

@@ -220,6 +220,11 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodPost, "/medarbejder/sager/:ref/status", deskStaff, dk.SetStatus},
 		{http.MethodPost, "/medarbejder/sager/:ref/tildel", deskStaff, dk.SetAssignee},
 		{http.MethodPost, "/medarbejder/sager/:ref/tags", deskStaff, dk.SetTags},
+		// Merging, related cases and bulk changes (handlers/desk/merge.go, bulk.go).
+		{http.MethodPost, "/medarbejder/sager/masse", deskStaff, dk.Bulk},
+		{http.MethodPost, "/medarbejder/sager/:ref/flet", deskStaff, dk.Merge},
+		{http.MethodPost, "/medarbejder/sager/:ref/relateret", deskStaff, dk.Link},
+		{http.MethodPost, "/medarbejder/sager/:ref/relateret/fjern", deskStaff, dk.Unlink},
 
 		// The citizen card: the audited look-up and the desk's actions on a MitID.
 		{http.MethodGet, "/medarbejder/borger/:id", deskStaff, dk.CitizenCard},

@@ -62,7 +62,7 @@ var allErrors = []*Error{
 // rules of canned replies. A test checks that each exists in every language.
 func MessageIDs() []string {
 	var ids []string
-	for _, e := range allErrors {
+	for _, e := range append(allErrors, mergeErrors...) {
 		ids = append(ids, e.MsgID)
 	}
 	ids = appendIDs(ids, Channels)

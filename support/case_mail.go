@@ -18,6 +18,9 @@ type Hooks struct {
 	Receipt func(ctx context.Context, tx pgx.Tx, c Case) error
 	// ReplyMail queues an agent's reply to a citizen and returns the mail's Message-ID.
 	ReplyMail func(ctx context.Context, tx pgx.Tx, c Case, m ReplyMail) (messageID string, err error)
+	// Audit writes a staff action on cases to the audit log (case_merge.go); required for
+	// merges, links and bulk changes, which are refused without it.
+	Audit func(ctx context.Context, tx pgx.Tx, a StaffAction) error
 }
 
 // ReplyMail is a reply on its way to the citizen.

@@ -13,8 +13,9 @@ import (
 	"mitidportal/db"
 )
 
-// Timeline returns a case's entries, oldest first: all of them for staff, or only the public
-// ones (EntryKind.Public) for the citizen. ErrNotFound when there is no such case.
+// Timeline returns a case's entries and those of the cases merged into it (case_merge.go),
+// oldest first: all of them for staff, or only the public ones (EntryKind.Public) for the
+// citizen. ErrNotFound when there is no such case.
 func (s *Cases) Timeline(ctx context.Context, caseID int64, includeInternal bool) ([]Entry, error) {
 	var out []Entry
 	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
@@ -27,8 +28,8 @@ func (s *Cases) Timeline(ctx context.Context, caseID int64, includeInternal bool
 		}
 		rows, err := tx.Query(ctx, `
 			SELECT `+entryColumns+` FROM support_entry
-			WHERE case_id = $1 AND ($2 OR kind IN ('message', 'reply', 'status_change'))
-			ORDER BY id`, caseID, includeInternal)
+			WHERE `+timelineCases+` AND ($2 OR kind IN ('message', 'reply', 'status_change'))
+			ORDER BY at, id`, caseID, includeInternal)
 		if err != nil {
 			return fmt.Errorf("timeline: %w", err)
 		}
@@ -63,6 +64,9 @@ func (s *Cases) AddMessage(ctx context.Context, m NewMessage) (Entry, error) {
 	var e Entry
 	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
 		c, err := lockCase(ctx, tx, m.CaseID)
+		if err == nil {
+			c, err = survivorOf(ctx, tx, c) // a merged case's messages go to its survivor
+		}
 		if err != nil {
 			return err
 		}

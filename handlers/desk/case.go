@@ -138,6 +138,9 @@ func (s *Handlers) renderDeskCase(c echo.Context, status int, cs support.Case, f
 	if _, ok := f.Values["tags"]; !ok {
 		f.Values["tags"] = strings.Join(cs.Tags, ", ")
 	}
+	if err := s.mergePanel(c, cs, entries, &v); err != nil {
+		return err
+	}
 	return s.Render(c, status, views.DeskCase(v))
 }
 

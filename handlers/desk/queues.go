@@ -120,6 +120,9 @@ func (s *Handlers) Queues(c echo.Context) error {
 			v.NextHref = deskPath + "?" + next.Encode()
 		}
 	}
+	if v.Bulk, err = s.bulkView(ctx, c.Request().URL.RequestURI(), views.Form{Values: map[string]string{}}); err != nil {
+		return err
+	}
 	c.Response().Header().Add("Vary", "HX-Request")
 	if isHTMX(c) {
 		return s.Render(c, status, views.DeskList(v))
@@ -214,7 +217,8 @@ func staffName(names map[int64]string, id int64) string {
 func (s *Handlers) deskRow(cs support.Case, names map[int64]string, now time.Time) views.DeskRow {
 	r := views.DeskRow{Ref: cs.Ref, Href: deskPath + "/" + cs.Ref, Subject: cs.Subject,
 		SystemID: cs.System.MsgID(), CategoryID: cs.Category.MsgID(), PriorityID: cs.Priority.MsgID(),
-		StatusID: cs.Status.MsgID(), Breach: string(cs.Breach(now)), BreachID: cs.Breach(now).MsgID()}
+		StatusID: cs.Status.MsgID(), Breach: string(cs.Breach(now)), BreachID: cs.Breach(now).MsgID(),
+		Pick: bulkPick(cs)}
 	if cs.AssigneeID != 0 {
 		r.Assignee = staffName(names, cs.AssigneeID)
 	}
