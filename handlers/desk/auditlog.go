@@ -108,13 +108,13 @@ func subjectText(tr *locales.Translator, subject string, names map[string]audit.
 	case kind == "staff" && known:
 		return tr.T("deskaudit.staff", map[string]any{"Name": n.Name, "Email": n.Email})
 	case kind == "mitid" && known:
-		return tr.T("deskaudit.subject.mitid", map[string]any{"Username": n.Name})
+		return tr.T("deskaudit.about.mitid", map[string]any{"Username": n.Name})
 	case kind == "person" && known:
-		return tr.T("deskaudit.subject.person", map[string]any{"Name": n.Name})
+		return tr.T("deskaudit.about.person", map[string]any{"Name": n.Name})
 	case kind == "person":
-		return tr.T("deskaudit.subject.person_unknown")
+		return tr.T("deskaudit.about.person_unknown")
 	case kind == "case":
-		return tr.T("deskaudit.subject.case", map[string]any{"Ref": v})
+		return tr.T("deskaudit.about.case", map[string]any{"Ref": v})
 	}
 	return subject
 }

@@ -70,6 +70,19 @@ func SafeNext(next string) string {
 	return next
 }
 
+// StaffLoginPath is the staff login, where a logged-out visit to a staff page is sent.
+const StaffLoginPath = "/medarbejder/log-ind"
+
+// SafeStaffNext is SafeNext for the staff login: a staff page ("/medarbejder" or below it),
+// or "" for anything else, so a staff login never leads to a citizen's page or off the site.
+func SafeStaffNext(next string) string {
+	next = SafeNext(next)
+	if next == "/medarbejder" || strings.HasPrefix(next, "/medarbejder/") || strings.HasPrefix(next, "/medarbejder?") {
+		return next
+	}
+	return ""
+}
+
 // ClientAddr is the address attempts are throttled by: the peer's address, or the one the
 // trusted proxy reports when the portal runs behind one (see Config.TrustProxy).
 func (s *Site) ClientAddr(c echo.Context) string { return c.RealIP() }
