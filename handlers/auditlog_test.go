@@ -202,6 +202,15 @@ func TestAuditLogAgentSeesOnlyOwnActions(t *testing.T) {
 			if cprShown(body) {
 				t.Error("the page shows the citizen's CPR number")
 			}
+			// Times are Copenhagen's, to the second.
+			recs, err := env.App.Audit.List(ctx, audit.Filter{Actor: audit.Staff(colleague.ID), Limit: 1})
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("%v %v", recs, err)
+			}
+			cph, _ := time.LoadLocation("Europe/Copenhagen")
+			if at := recs[0].At.In(cph).Format("02.01.2006 15.04.05"); !strings.Contains(body, "<td>"+at+"</td>") {
+				t.Errorf("the entry's time is not shown as %s (Europe/Copenhagen)", at)
+			}
 			if !strings.Contains(body, `id="aktoer"`) || strings.Contains(body, `data-testid="auditlog-own"`) {
 				t.Error("the whole log's reader lacks the actor filter")
 			}

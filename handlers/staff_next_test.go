@@ -49,7 +49,7 @@ func TestLoggedOutStaffPageLeadsToStaffLogin(t *testing.T) {
 	}
 
 	for _, next := range []string{"//evil.example/medarbejder", "https://evil.example/medarbejder", "/mitid",
-		"/medarbejderx", `/\evil.example`, "javascript:alert(1)"} {
+		"/medarbejderx", `/\evil.example`, "javascript:alert(1)", "/medarbejder/../mitid", "/medarbejder/%2e%2e/mitid"} {
 		t.Run(next, func(t *testing.T) {
 			b := newBrowser(t, env, nil, "")
 			if body := b.page(t, "/medarbejder/log-ind?next="+url.QueryEscape(next)); strings.Contains(body, `name="next"`) {
