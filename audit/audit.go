@@ -161,10 +161,16 @@ func (l *Log) AppendNow(ctx context.Context, e Entry) error {
 	return db.Transact(ctx, l.pool, func(tx pgx.Tx) error { return l.Append(ctx, tx, e) })
 }
 
-// Filter selects entries for List. Empty fields match everything.
+// Filter selects entries for List. Empty fields match everything; set fields must all match.
 type Filter struct {
 	Subject string
-	Actor   string
+	// Subjects matches an entry about any of them (a citizen is "mitid:7" once they have a MitID
+	// and "person:CPR" before); nil matches everything, an empty non-nil list nothing.
+	Subjects []string
+	Actor    string
+	Action   Action
+	// From and To bound the entry's time: From <= at < To; a zero time does not bound.
+	From, To time.Time
 	// Before lists entries older than this id (0: from the newest); the next page starts before
 	// the last entry's ID.
 	Before int64
@@ -192,11 +198,28 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Record, error) {
 		args = append(args, v)
 		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
+	if f.Subjects != nil && len(f.Subjects) == 0 {
+		return nil, nil
+	}
 	if f.Subject != "" {
 		add("subject = $%d", f.Subject)
 	}
+	if f.Subjects != nil {
+		add("subject = ANY ($%d)", f.Subjects)
+	}
+	// The actor is a condition of the query, never a filter applied after reading: a page
+	// limited to one actor (an agent's own actions) cannot show anyone else's entries.
 	if f.Actor != "" {
 		add("actor = $%d", f.Actor)
+	}
+	if f.Action != "" {
+		add("action = $%d", string(f.Action))
+	}
+	if !f.From.IsZero() {
+		add("at >= $%d", f.From)
+	}
+	if !f.To.IsZero() {
+		add("at < $%d", f.To)
 	}
 	if f.Before > 0 {
 		add("id < $%d", f.Before)

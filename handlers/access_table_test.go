@@ -29,9 +29,9 @@ var (
 	citRecent = expect{roles: []handlers.Role{handlers.Citizen, handlers.OrgMember, handlers.OrgAdmin}, level: true, recent: true}
 	loggedIn  = expect{roles: []handlers.Role{handlers.Citizen, handlers.OrgMember, handlers.OrgAdmin,
 		handlers.Agent, handlers.Supervisor, handlers.RAOfficer, handlers.Fulfilment, handlers.CampaignEditor,
-		handlers.Admin}}
+		handlers.Auditor, handlers.Admin}}
 	anyStaff = expect{roles: []handlers.Role{handlers.Agent, handlers.Supervisor, handlers.RAOfficer,
-		handlers.Fulfilment, handlers.CampaignEditor, handlers.Admin}}
+		handlers.Fulfilment, handlers.CampaignEditor, handlers.Auditor, handlers.Admin}}
 	deskStaff   = expect{roles: []handlers.Role{handlers.Agent, handlers.Supervisor}}
 	supervisors = expect{roles: []handlers.Role{handlers.Supervisor, handlers.Admin}}
 	adminOnly   = expect{roles: []handlers.Role{handlers.Admin}}

@@ -22,6 +22,7 @@ const (
 	RAOfficer      = web.RAOfficer
 	Fulfilment     = web.Fulfilment
 	CampaignEditor = web.CampaignEditor
+	Auditor        = web.Auditor
 	Admin          = web.Admin
 )
 

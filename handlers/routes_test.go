@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,16 @@ func subjectFor(role handlers.Role, citizenID int64) session.Subject {
 	default:
 		return session.Subject{Kind: session.KindStaff, ID: 3, Roles: []string{string(role)}}
 	}
+}
+
+// isStaffRole reports whether a staff account can hold role.
+func isStaffRole(role handlers.Role) bool {
+	switch role {
+	case handlers.Agent, handlers.Supervisor, handlers.RAOfficer, handlers.Fulfilment,
+		handlers.CampaignEditor, handlers.Auditor, handlers.Admin:
+		return true
+	}
+	return false
 }
 
 // noRedirect lets the test see each answer as it is.
@@ -119,6 +130,11 @@ func TestEveryRouteAdmitsExactlyItsRoles(t *testing.T) {
 				toLogin := "/log-ind?next=" + url.QueryEscape(concretePath(r.Path))
 				sentToLogin := !allowed && role == handlers.Anonymous && r.Method == http.MethodGet &&
 					want.admits(handlers.Citizen)
+				// A logged-out visit to a staff page is sent to the staff login, and back after it.
+				if !allowed && role == handlers.Anonymous && r.Method == http.MethodGet && !sentToLogin &&
+					slices.ContainsFunc(want.roles, isStaffRole) {
+					sentToLogin, toLogin = true, "/medarbejder/log-ind?next="+url.QueryEscape(concretePath(r.Path))
+				}
 				switch {
 				case allowed && refused:
 					t.Errorf("expected allowed, got %d", res.StatusCode)

@@ -97,8 +97,8 @@ func TestStaffAdminOverHTTP(t *testing.T) {
 	if res, _ := a.post(t, userPath+"/roller", url.Values{"roles": {"agent", "supervisor"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("role change: %d", res.StatusCode)
 	}
-	if status, _ := ag.get(t, "/medarbejder"); status != http.StatusUnauthorized {
-		t.Errorf("the agent's session after a role change: %d, want 401", status)
+	if status, _ := ag.get(t, "/medarbejder"); status != http.StatusSeeOther {
+		t.Errorf("the agent's session after a role change: %d, want 303 to the staff login", status)
 	}
 	if got, _ := store.ByID(ctx, agent.ID); !slices.Equal(got.Roles, []string{"agent", "supervisor"}) {
 		t.Errorf("roles after the change: %v", got.Roles)
@@ -110,8 +110,8 @@ func TestStaffAdminOverHTTP(t *testing.T) {
 	if res, _ := a.post(t, userPath+"/deaktiver", url.Values{}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("disable: %d", res.StatusCode)
 	}
-	if status, _ := ag.get(t, "/medarbejder"); status != http.StatusUnauthorized {
-		t.Errorf("the disabled agent's session: %d, want 401", status)
+	if status, _ := ag.get(t, "/medarbejder"); status != http.StatusSeeOther {
+		t.Errorf("the disabled agent's session: %d, want 303 to the staff login", status)
 	}
 	if body := a.page(t, userPath+"?done=disabled"); !strings.Contains(body, tr.T("staffweb.status.disabled")) ||
 		!strings.Contains(body, tr.T("staffweb.notice.disabled")) {
@@ -133,8 +133,8 @@ func TestStaffAdminOverHTTP(t *testing.T) {
 		t.Errorf("the admin after changing their own roles: %d", status)
 	}
 	stale := newBrowser(t, env, old[0], apptest.CSRFToken)
-	if status, _ := stale.get(t, "/medarbejder"); status != http.StatusUnauthorized {
-		t.Errorf("the admin's old session ID: %d, want 401", status)
+	if status, _ := stale.get(t, "/medarbejder"); status != http.StatusSeeOther {
+		t.Errorf("the admin's old session ID: %d, want 303 to the staff login", status)
 	}
 	if status, _ := a.get(t, "/medarbejder/admin/brugere/999999"); status != http.StatusNotFound {
 		t.Errorf("an unknown account: %d, want 404", status)

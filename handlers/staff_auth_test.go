@@ -166,8 +166,8 @@ func TestStaffLoginOverHTTP(t *testing.T) {
 	u, key, _ := enrolStaff(t, env, "bo@styrelsen.dk", "agent")
 
 	b := newBrowser(t, env, nil, "")
-	if status, _ := b.get(t, "/medarbejder"); status != http.StatusUnauthorized {
-		t.Errorf("the start page without login: %d, want 401", status)
+	if status, _ := b.get(t, "/medarbejder"); status != http.StatusSeeOther {
+		t.Errorf("the start page without login: %d, want 303 to the staff login", status)
 	}
 	b.page(t, "/medarbejder/log-ind")
 	failed := tr.T(staff.ErrLoginFailed.MsgID)
@@ -204,8 +204,8 @@ func TestStaffLoginOverHTTP(t *testing.T) {
 	}
 	status, out = b.json(t, "/medarbejder/log-ind/noegle/finish", newSoftKey(t).get(t, o, env.URL))
 	wantAnswer(t, "another key", status, out, http.StatusBadRequest, "error", tr.T("staffweb.key.not_accepted"))
-	if status, _ := b.get(t, "/medarbejder"); status != http.StatusUnauthorized {
-		t.Errorf("after a refused key: %d, want 401", status)
+	if status, _ := b.get(t, "/medarbejder"); status != http.StatusSeeOther {
+		t.Errorf("after a refused key: %d, want 303 to the staff login", status)
 	}
 
 	b = login()

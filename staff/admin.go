@@ -45,13 +45,13 @@ func (s *Store) SetRoles(ctx context.Context, by, id int64, roles []string) (Use
 		if _, err := tx.Exec(ctx, `UPDATE staff_user SET roles = $2 WHERE id = $1`, id, roles); err != nil {
 			return fmt.Errorf("set staff roles: %w", err)
 		}
-		if err := s.endSessions(ctx, tx, id); err != nil {
-			return err
-		}
 		if !slices.Equal(old, roles) {
 			if err := s.record(ctx, tx, by, audit.ActionRoleChanged, id, map[string]any{"from": old, "to": roles}); err != nil {
 				return err
 			}
+		}
+		if err := s.endSessions(ctx, tx, id); err != nil {
+			return err
 		}
 		u, err = userWhere(ctx, tx, `u.id = $1`, id)
 		return err

@@ -1,5 +1,5 @@
 // Package staff holds the accounts of the people who work in the portal: support agents,
-// supervisors, registration officers, campaign editors and admins (DESIGN.md §4): accounts and
+// supervisors, registration officers, campaign editors, auditors and admins (DESIGN.md §4): accounts and
 // roles, one-time enrolment links, and the login with password plus security key (WebAuthn),
 // with failed logins counted per account. It owns their rules and SQL; the WebAuthn ceremonies
 // themselves and the sessions are the web layer's, so it knows nothing of HTTP.
@@ -29,7 +29,8 @@ import (
 )
 
 // Roles a staff account can hold.
-var Roles = []string{"agent", "supervisor", "ra_officer", "fulfilment", "campaign_editor", "admin"}
+// An auditor reads the whole audit log and nothing else (DESIGN.md §4).
+var Roles = []string{"agent", "supervisor", "ra_officer", "fulfilment", "campaign_editor", "auditor", "admin"}
 
 // EnrolmentLifetime is how long a new account's enrolment link works.
 const EnrolmentLifetime = 72 * time.Hour

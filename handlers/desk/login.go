@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"time"
@@ -30,6 +31,8 @@ const (
 	// Session values between the login steps: the account whose password was right, and when.
 	keyStaffLoginID = "staff_login_id"
 	keyStaffLoginAt = "staff_login_at"
+	// keyStaffLoginNext is the staff page to go to after the key (web.SafeStaffNext).
+	keyStaffLoginNext = "staff_login_next"
 	// Session values between the enrolment steps: the enrolment (staff.Enrolment.Ref, never the
 	// token) and the hash of the chosen password.
 	keyStaffEnrolRef  = "staff_enrol_ref"
@@ -42,12 +45,15 @@ const (
 	staffEnrol    = "enrol"
 )
 
-// LoginPage asks for e-mail and password; a staff member already logged in goes home.
+// LoginPage asks for e-mail and password; a staff member already logged in goes on to the
+// page asked for (?next=, a staff page only), or home. The way back travels in the form, so
+// this GET writes nothing.
 func (s *Handlers) LoginPage(c echo.Context) error {
+	next := web.SafeStaffNext(c.QueryParam("next"))
 	if web.StateOf(c).Subject.Kind == session.KindStaff {
-		return s.Redirect(c, staffHomePath)
+		return s.Redirect(c, cmp.Or(next, staffHomePath))
 	}
-	return s.Render(c, http.StatusOK, views.StaffLogin(views.StaffLoginView{}))
+	return s.Render(c, http.StatusOK, views.StaffLogin(views.StaffLoginView{Next: next}))
 }
 
 // LoginSubmit checks e-mail and password and goes on to the key. Every refusal is the same
@@ -58,8 +64,9 @@ func (s *Handlers) LoginSubmit(c echo.Context) error {
 	web.InputErrors(c, &f)
 	web.Require(&f, map[string]string{"email": f.Values["email"], "password": password},
 		[2]string{"email", "staffweb.err.email_required"}, [2]string{"password", "staffweb.err.password_required"})
+	next := web.SafeStaffNext(c.FormValue("next"))
 	again := func() error {
-		return s.Render(c, web.StatusInvalid, views.StaffLogin(views.StaffLoginView{Form: f}))
+		return s.Render(c, web.StatusInvalid, views.StaffLogin(views.StaffLoginView{Form: f, Next: next}))
 	}
 	if f.HasErrors() {
 		return again()
@@ -98,6 +105,7 @@ func (s *Handlers) LoginSubmit(c echo.Context) error {
 	st := web.StateOf(c)
 	st.Sess.Values[keyStaffLoginID] = u.ID
 	st.Sess.Values[keyStaffLoginAt] = s.Now().Unix()
+	st.Sess.Values[keyStaffLoginNext] = next
 	st.Dirty = true
 	return s.Redirect(c, "/medarbejder/log-ind/noegle")
 }
@@ -207,10 +215,11 @@ func (s *Handlers) KeyFinish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	next, _ := web.StateOf(c).Sess.Values[keyStaffLoginNext].(string)
 	if err := s.establishStaffLogin(c, u); err != nil {
 		return err
 	}
-	return s.ScriptRedirect(c, staffHomePath)
+	return s.ScriptRedirect(c, cmp.Or(web.SafeStaffNext(next), staffHomePath))
 }
 
 // establishStaffLogin stores a staff login in the session under a new session ID, with a new
@@ -220,7 +229,7 @@ func (s *Handlers) establishStaffLogin(c echo.Context, u staff.User) error {
 		Kind: session.KindStaff, ID: u.ID, Roles: u.Roles,
 		Level: string(identity.LevelHigh), AuthenticatedAt: s.Now(), Name: u.Name,
 	}
-	return s.LogIn(c, sub, keyStaffLoginID, keyStaffLoginAt, keyStaffEnrolRef, keyStaffEnrolHash,
+	return s.LogIn(c, sub, keyStaffLoginID, keyStaffLoginAt, keyStaffLoginNext, keyStaffEnrolRef, keyStaffEnrolHash,
 		web.KeyStaffCeremony, web.KeyChipCeremony, web.KeyLoginUsername, web.KeyLoginNext, web.KeyLoginService)
 }
 

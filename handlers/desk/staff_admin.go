@@ -21,6 +21,7 @@ var staffRoleText = map[string]views.StaffRole{
 	"ra_officer":      {NameID: "staffweb.role.ra_officer", TextID: "staffweb.role_text.ra_officer"},
 	"fulfilment":      {NameID: "staffweb.role.fulfilment", TextID: "staffweb.role_text.fulfilment"},
 	"campaign_editor": {NameID: "staffweb.role.campaign_editor", TextID: "staffweb.role_text.campaign_editor"},
+	"auditor":         {NameID: "deskaudit.role.auditor", TextID: "deskaudit.role_text.auditor"},
 	"admin":           {NameID: "staffweb.role.admin", TextID: "staffweb.role_text.admin"},
 }
 

@@ -23,14 +23,18 @@ const (
 	RAOfficer      Role = "ra_officer"
 	Fulfilment     Role = "fulfilment"
 	CampaignEditor Role = "campaign_editor"
+	Auditor        Role = "auditor" // reads the whole audit log (DESIGN.md §4)
 	Admin          Role = "admin"
 )
 
 // AllRoles lists every role; the route test walks each route with each of them.
-var AllRoles = []Role{Anonymous, Citizen, OrgMember, OrgAdmin, Agent, Supervisor, RAOfficer, Fulfilment, CampaignEditor, Admin}
+var AllRoles = []Role{Anonymous, Citizen, OrgMember, OrgAdmin, Agent, Supervisor, RAOfficer, Fulfilment, CampaignEditor, Auditor, Admin}
 
 // StaffRoles are the roles a staff account can hold.
-var StaffRoles = []Role{Agent, Supervisor, RAOfficer, Fulfilment, CampaignEditor, Admin}
+var StaffRoles = []Role{Agent, Supervisor, RAOfficer, Fulfilment, CampaignEditor, Auditor, Admin}
+
+// AuditReaders read the whole audit log; every other staff role reads only its own actions there.
+var AuditReaders = []Role{Supervisor, Auditor, Admin}
 
 // Access is the set of roles a route admits and, for citizens, how strong and how recent
 // their login must be (DESIGN.md §3.2): self-service pages need a substantial login, changes of

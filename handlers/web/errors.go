@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
@@ -114,6 +115,10 @@ func (s *Site) HandleError(err error, c echo.Context) {
 	if isRefusal && refusal.Kind != fault.Throttled && status == kindStatus[refusal.Kind] {
 		v.TextID = refusal.MsgID
 	}
+	if status == http.StatusUnauthorized && isStaffPath(c.Request().URL.Path) {
+		// A staff page's form sent after the session ended: the staff login, not MitID's.
+		v = views.ErrorView{TitleID: "error.401.title", TextID: "deskaudit.staff_login.text", LoginHref: StaffLoginPath}
+	}
 	v.Status = status
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
@@ -136,4 +141,9 @@ func (s *Site) HandleError(err error, c echo.Context) {
 		s.Log.ErrorContext(c.Request().Context(), "render error page", "error", rerr.Error())
 		_ = c.String(status, http.StatusText(status))
 	}
+}
+
+// isStaffPath reports whether path is a staff page (under /medarbejder).
+func isStaffPath(path string) bool {
+	return path == "/medarbejder" || strings.HasPrefix(path, "/medarbejder/")
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -68,6 +69,25 @@ func SafeNext(next string) string {
 		return ""
 	}
 	return next
+}
+
+// StaffLoginPath is the staff login, where a logged-out visit to a staff page is sent.
+const StaffLoginPath = "/medarbejder/log-ind"
+
+// SafeStaffNext is SafeNext for the staff login: a staff page ("/medarbejder" or below it),
+// or "" for anything else, so a staff login never leads to a citizen's page or off the site.
+// A path with dot segments ("/medarbejder/../mitid", also percent-encoded) is refused, since
+// the browser would resolve it out of the staff pages.
+func SafeStaffNext(next string) string {
+	next = SafeNext(next)
+	u, err := url.Parse(next)
+	if next == "" || err != nil || (path.Clean(u.Path) != u.Path && path.Clean(u.Path)+"/" != u.Path) {
+		return ""
+	}
+	if u.Path == "/medarbejder" || strings.HasPrefix(u.Path, "/medarbejder/") {
+		return next
+	}
+	return ""
 }
 
 // ClientAddr is the address attempts are throttled by: the peer's address, or the one the

@@ -98,7 +98,8 @@ func (s *Site) newState(c echo.Context, loadSession bool) (*State, error) {
 }
 
 // Authorize refuses a request whose roles the route does not admit: 401 when nobody is
-// logged in (a GET of a citizen page is sent to the login instead, and back after it), 403 when
+// logged in (a GET of a citizen page is sent to the login instead, and back after it; of a
+// staff page to the staff login), 403 when
 // the person lacks the role. A session that must change its temporary password first is sent
 // to the page for that from every route not marked DuringPasswordChange, whatever its roles.
 func (s *Site) Authorize(a Access) echo.MiddlewareFunc {
@@ -120,6 +121,12 @@ func (s *Site) Authorize(a Access) echo.MiddlewareFunc {
 					// A bookmark of a citizen page, or a session that ended: log in and come back.
 					// The way back travels in the link, so this GET writes nothing.
 					return s.SendTo(c, "/log-ind?next="+url.QueryEscape(SafeNext(returnTo(r))))
+				}
+				if r := c.Request(); (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+					a.Allows(StaffRoles) {
+					// A staff page: the staff login (e-mail, password and security key), not
+					// MitID's, and back after it.
+					return s.SendTo(c, StaffLoginPath+"?next="+url.QueryEscape(SafeStaffNext(returnTo(r))))
 				}
 				return ErrLoginRequired
 			}
