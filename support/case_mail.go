@@ -18,6 +18,9 @@ type Hooks struct {
 	Receipt func(ctx context.Context, tx pgx.Tx, c Case) error
 	// ReplyMail queues an agent's reply to a citizen and returns the mail's Message-ID.
 	ReplyMail func(ctx context.Context, tx pgx.Tx, c Case, m ReplyMail) (messageID string, err error)
+	// CitizenWrote tells the assignee of c that the citizen wrote again (no citizen content in
+	// it); called only for an assigned case.
+	CitizenWrote func(ctx context.Context, tx pgx.Tx, c Case) error
 }
 
 // ReplyMail is a reply on its way to the citizen.
