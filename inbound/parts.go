@@ -64,7 +64,10 @@ func (p *parts) walk(h textproto.MIMEHeader, body io.Reader, depth int) error {
 				return nil
 			}
 			if err != nil {
-				return err
+				// A broken part (a header with a NUL...) ends the walk, not the mail: what was
+				// read so far is kept, and staff are told the rest was not.
+				p.refused = append(p.refused, Refusal{"(rest of the mail)", "unreadable MIME part"})
+				return nil
 			}
 			if err := p.walk(part.Header, part, depth+1); err != nil {
 				return err

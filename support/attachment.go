@@ -64,10 +64,10 @@ func SanitizeName(name string) string {
 		switch {
 		case r == '/' || r == '\\':
 			return '/'
+		case unicode.IsSpace(r): // a line break or tab too: the name stays on one line
+			return ' '
 		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError:
 			return -1
-		case unicode.IsSpace(r):
-			return ' '
 		case r == '"' || r == '<' || r == '>' || r == ':' || r == '|' || r == '?' || r == '*':
 			return '_'
 		}
