@@ -314,6 +314,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Cases:    a.Cases,
 		Contacts: a.Contacts,
 		Audit:    a.Audit,
+		Files:    cfg.Files,
 	})
 	return a, nil
 }

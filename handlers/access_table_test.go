@@ -198,6 +198,8 @@ var expectedAccess = map[string]expect{
 	"POST /medarbejder/sager/:ref/status":                  deskStaff,
 	"POST /medarbejder/sager/:ref/tildel":                  deskStaff,
 	"POST /medarbejder/sager/:ref/tags":                    deskStaff,
+	"GET /medarbejder/sager/:ref/fil/:id":                  deskStaff,
+	"POST /medarbejder/sager/:ref/laest":                   deskStaff,
 	"GET /medarbejder/borger/:id":                          deskStaff,
 	"POST /medarbejder/borger/:id/aabn":                    deskStaff,
 	"POST /medarbejder/borger/:id/bekraeft/:req/svar":      deskStaff,

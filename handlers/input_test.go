@@ -104,6 +104,7 @@ func formEntries() map[string]formEntry {
 		"/medarbejder/sager/:ref/status":                  {fields: []string{"status"}, valid: v("status", "pending"), as: agent, path: casePath("/status")},
 		"/medarbejder/sager/:ref/tildel":                  {none: "a button whose value is compared with \"me\""},
 		"/medarbejder/sager/:ref/tags":                    {fields: []string{"tags"}, valid: v("tags", "a, b"), as: agent, path: casePath("/tags")},
+		"/medarbejder/sager/:ref/laest":                   {none: "a button: no fields"},
 		"/medarbejder/borger/:id/bekraeft":                {none: "a button: no fields"},
 		"/medarbejder/borger/:id/aabn":                    {none: "a button: no fields"},
 		"/medarbejder/borger/:id/bekraeft/:req/svar":      {none: "a button: no fields"},

@@ -219,6 +219,9 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodPost, "/medarbejder/sager/:ref/status", deskStaff, dk.SetStatus},
 		{http.MethodPost, "/medarbejder/sager/:ref/tildel", deskStaff, dk.SetAssignee},
 		{http.MethodPost, "/medarbejder/sager/:ref/tags", deskStaff, dk.SetTags},
+		// E-mail in: a message's files (a download that writes nothing) and the unread marker.
+		{http.MethodGet, "/medarbejder/sager/:ref/fil/:id", deskStaff, dk.Attachment},
+		{http.MethodPost, "/medarbejder/sager/:ref/laest", deskStaff, dk.MarkRead},
 
 		// The citizen card: the audited look-up and the desk's actions on a MitID.
 		{http.MethodGet, "/medarbejder/borger/:id", deskStaff, dk.CitizenCard},

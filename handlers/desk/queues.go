@@ -214,7 +214,8 @@ func staffName(names map[int64]string, id int64) string {
 func (s *Handlers) deskRow(cs support.Case, names map[int64]string, now time.Time) views.DeskRow {
 	r := views.DeskRow{Ref: cs.Ref, Href: deskPath + "/" + cs.Ref, Subject: cs.Subject,
 		SystemID: cs.System.MsgID(), CategoryID: cs.Category.MsgID(), PriorityID: cs.Priority.MsgID(),
-		StatusID: cs.Status.MsgID(), Breach: string(cs.Breach(now)), BreachID: cs.Breach(now).MsgID()}
+		StatusID: cs.Status.MsgID(), Breach: string(cs.Breach(now)), BreachID: cs.Breach(now).MsgID(),
+		Unread: !cs.UnreadSince.IsZero()}
 	if cs.AssigneeID != 0 {
 		r.Assignee = staffName(names, cs.AssigneeID)
 	}
