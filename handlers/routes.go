@@ -272,6 +272,7 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 func (s *Server) register() {
 	e, w := s.echo, s.site
 	e.Pre(w.RequestID)
+	e.Pre(web.LimitUploads)
 	e.Use(w.AccessLog, w.RecoverPanic, w.SecurityHeaders)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.Assets.Handler())))
 	for _, r := range s.table {

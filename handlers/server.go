@@ -114,7 +114,8 @@ func New(d Deps) *Server {
 		Outbox:        d.Outbox, Orders: d.Orders, Files: d.Files}, d.WebAuthn)
 	cit := citizen.New(citizen.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
-		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders}, d.WebAuthn)
+		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders,
+		Files: d.Files}, d.WebAuthn)
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk)
 	s.register()

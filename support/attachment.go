@@ -31,12 +31,13 @@ var (
 	ErrAttachmentTooLarge = fault.New("support", fault.Invalid, "mailin.err.attachment_too_large")
 	ErrAttachmentsTooMany = fault.New("support", fault.Invalid, "mailin.err.attachments_too_many")
 	ErrAttachmentsTotal   = fault.New("support", fault.Invalid, "mailin.err.attachments_total")
+	ErrAttachmentEmpty    = fault.New("support", fault.Invalid, "mailin.err.attachment_empty")
 )
 
 // AttachmentMessageIDs lists the message IDs of the attachment errors, for the locale test.
 func AttachmentMessageIDs() []string {
 	return []string{ErrAttachmentType.MsgID, ErrAttachmentTooLarge.MsgID, ErrAttachmentsTooMany.MsgID,
-		ErrAttachmentsTotal.MsgID}
+		ErrAttachmentsTotal.MsgID, ErrAttachmentEmpty.MsgID}
 }
 
 // AttachmentTypes are the content types a file may have, as sniffed from its first bytes: what
