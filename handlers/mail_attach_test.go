@@ -183,7 +183,7 @@ func TestUnreadMarker(t *testing.T) {
 	if m := lastMail(t, d.env, "agent@styrelsen.dk", "case.citizen_wrote"); strings.Contains(m.Text, "Igen") || !strings.Contains(m.Subject, cs.Ref) {
 		t.Errorf("notification %q / %q: must name the case and carry no citizen text", m.Subject, m.Text)
 	}
-	if list := d.agent.page(t, "/medarbejder/sager?koe=mine"); !strings.Contains(list, `data-testid="desk-unread"`) {
+	if list := d.agent.page(t, "/medarbejder/sager?ko=mine"); !strings.Contains(list, `data-testid="desk-unread"`) {
 		t.Error("the queue shows no unread marker")
 	}
 	page := d.agent.page(t, "/medarbejder/sager/"+cs.Ref)
