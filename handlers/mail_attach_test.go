@@ -8,10 +8,13 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"mitidportal/app/apptest"
+	"mitidportal/session"
 	"mitidportal/support"
 )
 
@@ -198,5 +201,37 @@ func TestUnreadMarker(t *testing.T) {
 	c, _ := d.env.App.Cases.Get(ctx, cs.ID)
 	if res, _ := d.agent.post(t, "/medarbejder/sager/"+cs.Ref+"/note", url.Values{"note_body": {"Set"}, "version": {strconv.Itoa(c.Version)}}); res.StatusCode != http.StatusSeeOther || unread() {
 		t.Errorf("the assignee's note: %d, unread %v", res.StatusCode, unread())
+	}
+}
+
+// TestContactAnonymousFiles: an anonymous citizen's files wait with the submission and go with
+// the case's first message when the address is confirmed.
+func TestContactAnonymousFiles(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	ctx := context.Background()
+	b := newBrowser(t, env, env.LoginAs(t, session.Subject{}), apptest.CSRFToken)
+	b.page(t, "/kontakt/skriv")
+	fields := caseForm("Brev vedlagt")
+	fields.Set("name", "Anna Andersen")
+	fields.Set("email", "anna-files@example.org")
+	if res, body := b.multipartPost(t, "/kontakt/skriv", fields, []upload{{"brev.pdf", testPDF}}); res.StatusCode != http.StatusOK ||
+		!strings.Contains(body, `data-testid="contact-sent"`) {
+		t.Fatalf("submit: %d, want the check-your-mail page", res.StatusCode)
+	}
+	confirm := lastMail(t, env, "anna-files@example.org", "case.contact_confirm")
+	path := strings.TrimPrefix(regexp.MustCompile(`http://\S+/kontakt/bekraeft/\S+`).FindString(confirm.Text), env.URL)
+	b.page(t, path)
+	res, body := b.post(t, path, url.Values{})
+	ref := shownRef.FindStringSubmatch(body)
+	if res.StatusCode != http.StatusOK || ref == nil {
+		t.Fatalf("confirm: %d, no case", res.StatusCode)
+	}
+	cs, err := env.App.Cases.ByRef(ctx, ref[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := env.App.Cases.Attachments(ctx, cs.ID)
+	if err != nil || len(files) != 1 || files[0].Name != "brev.pdf" || files[0].ContentType != "application/pdf" {
+		t.Errorf("files of the confirmed case: %+v, %v", files, err)
 	}
 }
