@@ -84,7 +84,7 @@ func ContactFiles(f Form) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<input class=\"form-file-input\" type=\"file\" id=\"files\" name=\"files\" multiple accept=\".pdf,.png,.jpg,.jpeg,.gif,.txt,application/pdf,image/png,image/jpeg,image/gif,text/plain\" data-testid=\"contact-files\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<input class=\"form-file-input w-percent-100\" type=\"file\" id=\"files\" name=\"files\" multiple accept=\".pdf,.png,.jpg,.jpeg,.gif,.txt,application/pdf,image/png,image/jpeg,image/gif,text/plain\" data-testid=\"contact-files\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
