@@ -24,6 +24,7 @@ import (
 
 	"mitidportal/assets"
 	"mitidportal/audit"
+	"mitidportal/blob"
 	"mitidportal/db"
 	"mitidportal/handlers"
 	"mitidportal/identity"
@@ -92,6 +93,9 @@ type Config struct {
 	// ActivationValidity is how long an activation code can be used; 0 takes
 	// identity.DefaultActivationValidity (14 days: a letter takes days to arrive).
 	ActivationValidity time.Duration
+	// Files keeps the files citizens send the desk (mail attachments, the contact form's file
+	// field); nil refuses every file.
+	Files blob.Store
 	// Now is the clock of the identity domain (MitIDs, means, activation codes, letters); nil is
 	// time.Now. Browser tests move it to use a letter's code days later.
 	Now func() time.Time
@@ -123,6 +127,8 @@ type App struct {
 	Contacts      *inbound.Contacts
 	Audit         *audit.Log
 	AuditChain    *audit.Chain
+	// Inbound puts mail to the desk on its case or opens one (served by inbound.Server).
+	Inbound *inbound.Receiver
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -167,6 +173,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	mail.AddWorkers(workers, pool, mail.NewSender(cfg.SMTP), log)
 	rules := maps.Clone(identity.DefaultThrottleRules)
 	rules[idapp.ThrottleStart] = idapp.StartThrottle
+	rules[inbound.ThrottleReceipt] = identity.ThrottleRule{Max: inbound.ReceiptLimit, Window: inbound.ReceiptWindow}
 	a.Throttle = identity.NewAddressThrottle(pool, rules)
 	if a.AuditChain, err = audit.NewChain(pool, cfg.AuditKeys); err != nil {
 		pool.Close()
@@ -203,9 +210,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Letters = identity.NewLetters(pool)
 	desk := &deskMail{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL, supportPhone: cfg.SupportPhone}
 	a.Cases = support.NewCases(pool, support.DefaultSchedule(loc),
-		support.WithHooks(support.Hooks{Receipt: desk.receipt, ReplyMail: desk.reply, Audit: a.caseAudit}),
+		support.WithHooks(support.Hooks{Receipt: desk.receipt, ReplyMail: desk.reply, Audit: a.caseAudit, CitizenWrote: desk.citizenWrote}),
 		support.WithCannedAudit(cannedAuditor{log: audit.NewLog(pool)}.change))
 	a.Contacts = inbound.NewContacts(pool, a.Cases, desk.contactConfirm)
+	a.Inbound = inbound.NewReceiver(pool, a.Cases, inbound.WithFiles(cfg.Files),
+		inbound.WithReceipts(a.Throttle, desk.mailReceipt))
 	a.Audit = audit.NewLog(pool)
 	if a.Tokens, err = identity.NewTokens(pool, cfg.TokenKey); err != nil {
 		pool.Close()
@@ -306,6 +315,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Cases:    a.Cases,
 		Contacts: a.Contacts,
 		Audit:    a.Audit,
+		Files:    cfg.Files,
 	})
 	return a, nil
 }

@@ -210,6 +210,8 @@ var expectedAccess = map[string]expect{
 	"POST /medarbejder/sager/:ref/flet":                    deskStaff,
 	"POST /medarbejder/sager/:ref/relateret":               deskStaff,
 	"POST /medarbejder/sager/:ref/relateret/fjern":         deskStaff,
+	"GET /medarbejder/sager/:ref/fil/:id":                  deskStaff,
+	"POST /medarbejder/sager/:ref/laest":                   deskStaff,
 	"GET /medarbejder/borger/:id":                          deskStaff,
 	"POST /medarbejder/borger/:id/aabn":                    deskStaff,
 	"POST /medarbejder/borger/:id/bekraeft/:req/svar":      deskStaff,

@@ -108,6 +108,7 @@ func formEntries() map[string]formEntry {
 		"/medarbejder/sager/:ref/flet":                    {fields: []string{"merge_into"}, as: agent, path: casePath("/flet")},
 		"/medarbejder/sager/:ref/relateret":               {fields: []string{"related_ref"}, as: agent, path: casePath("/relateret")},
 		"/medarbejder/sager/:ref/relateret/fjern":         {none: "a button: the other case's id, parsed as a number"},
+		"/medarbejder/sager/:ref/laest":                   {none: "a button: no fields"},
 		"/medarbejder/borger/:id/bekraeft":                {none: "a button: no fields"},
 		"/medarbejder/borger/:id/aabn":                    {none: "a button: no fields"},
 		"/medarbejder/borger/:id/bekraeft/:req/svar":      {none: "a button: no fields"},

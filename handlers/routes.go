@@ -225,6 +225,9 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodPost, "/medarbejder/sager/:ref/flet", deskStaff, dk.Merge},
 		{http.MethodPost, "/medarbejder/sager/:ref/relateret", deskStaff, dk.Link},
 		{http.MethodPost, "/medarbejder/sager/:ref/relateret/fjern", deskStaff, dk.Unlink},
+		// E-mail in: a message's files (a download that writes nothing) and the unread marker.
+		{http.MethodGet, "/medarbejder/sager/:ref/fil/:id", deskStaff, dk.Attachment},
+		{http.MethodPost, "/medarbejder/sager/:ref/laest", deskStaff, dk.MarkRead},
 
 		// The citizen card: the audited look-up and the desk's actions on a MitID.
 		{http.MethodGet, "/medarbejder/borger/:id", deskStaff, dk.CitizenCard},
@@ -286,6 +289,7 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 func (s *Server) register() {
 	e, w := s.echo, s.site
 	e.Pre(w.RequestID)
+	e.Pre(web.LimitUploads)
 	e.Use(w.AccessLog, w.RecoverPanic, w.SecurityHeaders)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.Assets.Handler())))
 	for _, r := range s.table {

@@ -17,6 +17,7 @@ import (
 
 	"mitidportal/assets"
 	"mitidportal/audit"
+	"mitidportal/blob"
 	"mitidportal/handlers/citizen"
 	"mitidportal/handlers/desk"
 	"mitidportal/handlers/web"
@@ -73,6 +74,8 @@ type Deps struct {
 	// Contacts is the contact form's confirm-then-open flow (package inbound).
 	Contacts *inbound.Contacts
 	Audit    *audit.Log
+	// Files holds the files citizens send the desk (package blob); nil when none are kept.
+	Files blob.Store
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time
@@ -108,10 +111,11 @@ func New(d Deps) *Server {
 	dk := desk.New(desk.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Staff: d.Staff, Cases: d.Cases, Audit: d.Audit,
 		Registrations: d.Registrations,
-		Outbox:        d.Outbox, Orders: d.Orders}, d.WebAuthn)
+		Outbox:        d.Outbox, Orders: d.Orders, Files: d.Files}, d.WebAuthn)
 	cit := citizen.New(citizen.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
-		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders}, d.WebAuthn)
+		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders,
+		Files: d.Files}, d.WebAuthn)
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk)
 	s.register()

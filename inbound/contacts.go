@@ -46,7 +46,7 @@ func (c *Contacts) Confirm(ctx context.Context, token string) (support.Case, err
 		var err error
 		cs, err = c.cases.OpenWithReceiptTx(ctx, tx, support.NewCase{
 			Channel: support.ChannelWeb, System: s.System, Category: s.Category, Name: s.Name,
-			Email: s.Email, Lang: s.Lang, Subject: s.Subject, Message: s.Message,
+			Email: s.Email, Lang: s.Lang, Subject: s.Subject, Message: s.Message, Attachments: s.Attachments,
 		})
 		return err
 	})

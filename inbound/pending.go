@@ -40,6 +40,9 @@ type Submission struct {
 	Email    string
 	// Lang is the language of the pages and mails, "da" or "en".
 	Lang string
+	// Attachments are the files sent with the form, already in the blob store; they go with the
+	// case's first message.
+	Attachments []support.NewAttachment
 }
 
 // Check trims s and returns it, or the first rule it breaks as a support error (the same rules
@@ -63,6 +66,9 @@ func (s Submission) Check(anonymous bool) (Submission, error) {
 		return s, support.ErrBodyTooLong
 	case s.Lang != "da" && s.Lang != "en":
 		return s, support.ErrLangInvalid
+	}
+	if err := support.CheckAttachments(s.Attachments); err != nil {
+		return s, err
 	}
 	if !anonymous {
 		return s, nil
@@ -116,10 +122,10 @@ func (p *Pending) Create(ctx context.Context, s Submission, send func(tx pgx.Tx,
 	return db.Transact(ctx, p.pool, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `
 			INSERT INTO contact_pending (token_hash, system, category, subject, message, name, email,
-				lang, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				lang, created_at, expires_at, attachments)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			tokenHash(token), s.System, s.Category, s.Subject, s.Message, s.Name, s.Email, s.Lang,
-			now, now.Add(PendingTTL))
+			now, now.Add(PendingTTL), attachmentsJSON(s.Attachments))
 		if err != nil {
 			return fmt.Errorf("store pending submission: %w", err)
 		}
@@ -136,9 +142,9 @@ func (p *Pending) Lookup(ctx context.Context, token string) (Submission, error) 
 	}
 	var s Submission
 	err := p.pool.QueryRow(ctx, `
-		SELECT system, category, subject, message, name, email, lang FROM contact_pending
+		SELECT system, category, subject, message, name, email, lang, attachments FROM contact_pending
 		WHERE token_hash = $1 AND expires_at > $2`, tokenHash(token), p.now()).
-		Scan(&s.System, &s.Category, &s.Subject, &s.Message, &s.Name, &s.Email, &s.Lang)
+		Scan(&s.System, &s.Category, &s.Subject, &s.Message, &s.Name, &s.Email, &s.Lang, &s.Attachments)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Submission{}, ErrTokenInvalid
 	}
@@ -162,10 +168,10 @@ func (p *Pending) Confirm(ctx context.Context, token string, open func(tx pgx.Tx
 			s  Submission
 		)
 		err := tx.QueryRow(ctx, `
-			SELECT id, system, category, subject, message, name, email, lang FROM contact_pending
+			SELECT id, system, category, subject, message, name, email, lang, attachments FROM contact_pending
 			WHERE token_hash = $1 AND expires_at > $2
 			FOR UPDATE`, tokenHash(token), p.now()).
-			Scan(&id, &s.System, &s.Category, &s.Subject, &s.Message, &s.Name, &s.Email, &s.Lang)
+			Scan(&id, &s.System, &s.Category, &s.Subject, &s.Message, &s.Name, &s.Email, &s.Lang, &s.Attachments)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrTokenInvalid
 		}
@@ -194,4 +200,13 @@ func (p *Pending) Prune(ctx context.Context) (int64, error) {
 func tokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
+}
+
+// attachmentsJSON is the files of a submission as the attachments column keeps them (never
+// null: the column is an array).
+func attachmentsJSON(files []support.NewAttachment) []support.NewAttachment {
+	if files == nil {
+		return []support.NewAttachment{}
+	}
+	return files
 }

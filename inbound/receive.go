@@ -4,24 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/mail"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mitidportal/blob"
 	"mitidportal/fault"
 	"mitidportal/support"
 )
 
-// Errors of Receive; the SMTP server answers them with a permanent refusal.
-var (
-	// ErrNoCase: the mail names no case, neither by In-Reply-To nor by [REF] in the subject.
-	ErrNoCase = fault.New("inbound", fault.NotFound, "inbound.err.no_case")
-	// ErrSender: the sender is not the case's contact address.
-	ErrSender = fault.New("inbound", fault.Forbidden, "inbound.err.sender")
-)
+// ErrNoCase: the mail names no case, neither by In-Reply-To nor by [REF] in the subject. Receive
+// opens a new case then; caseOf reports it.
+var ErrNoCase = fault.New("inbound", fault.NotFound, "inbound.err.no_case")
 
 // ReceiptOf returns the Message-ID of a case's receipt mail, or "" when it had none (a case
 // opened by an agent): the first reply from support threads on it.
@@ -61,41 +60,131 @@ type Mail struct {
 	Subject    string
 	// Body is the text the citizen wrote, quoted text removed.
 	Body string
+	// Bounce is set for a mail with an empty envelope sender (MAIL FROM:<>): a delivery report.
+	Bounce bool
+	// AutoSubmitted, Precedence and Lang are the headers of those names (Lang:
+	// Content-Language).
+	AutoSubmitted, Precedence, Lang string
+	// Attachments are the files kept (in the blob store); Refused the files that were not.
+	Attachments []support.NewAttachment
+	Refused     []Refusal
 }
 
-// Receiver puts mail replies on their cases.
+// Machine reports whether m was sent by a machine (an auto-reply, a bounce, a list), which is
+// never answered: two auto-responders must not mail each other for ever (RFC 3834).
+func (m Mail) Machine() bool {
+	auto := strings.ToLower(strings.TrimSpace(strings.SplitN(m.AutoSubmitted, ";", 2)[0]))
+	prec := strings.ToLower(strings.TrimSpace(m.Precedence))
+	local := strings.ToLower(m.From)
+	if a, err := mail.ParseAddress(m.From); err == nil {
+		local, _, _ = strings.Cut(strings.ToLower(a.Address), "@")
+	}
+	return m.Bounce || (auto != "" && auto != "no") || prec == "bulk" || prec == "list" || prec == "junk" ||
+		local == "mailer-daemon" || local == "postmaster"
+}
+
+// Receipt limits: a sender gets at most ReceiptLimit receipts in ReceiptWindow, so that nobody
+// can make the desk mail an address (their own or a victim's, forged as the sender) again and
+// again. The mails are kept as cases all the same.
+const (
+	ThrottleReceipt = "mail-receipt"
+	ReceiptLimit    = 5
+	ReceiptWindow   = time.Hour
+)
+
+// Throttle counts an attempt before the work it guards and refuses one over the bound with a
+// fault.Throttled error, in one statement (identity.AddressThrottle).
+type Throttle interface {
+	Take(ctx context.Context, purpose, key string) error
+}
+
+// ReceiptFunc queues the receipt of case c, opened by a mail with Message-ID inReplyTo, in the
+// transaction that opens it, threaded on that mail and recorded with RecordReceipt.
+type ReceiptFunc func(ctx context.Context, tx pgx.Tx, c support.Case, inReplyTo string) error
+
+// Receiver puts mails on their cases, or opens cases for them.
 type Receiver struct {
-	pool  *pgxpool.Pool
-	cases *support.Cases
+	pool     *pgxpool.Pool
+	cases    *support.Cases
+	blobs    blob.Store
+	throttle Throttle
+	receipt  ReceiptFunc
+}
+
+// Option configures a Receiver.
+type Option func(*Receiver)
+
+// WithFiles keeps attachments in blobs; without it every attachment is refused (with a note).
+func WithFiles(blobs blob.Store) Option { return func(r *Receiver) { r.blobs = blobs } }
+
+// WithReceipts sends the receipt of a case opened by mail, at most ReceiptLimit per sender in
+// ReceiptWindow counted on t (purpose ThrottleReceipt); without it no receipt is sent.
+func WithReceipts(t Throttle, send ReceiptFunc) Option {
+	return func(r *Receiver) { r.throttle, r.receipt = t, send }
 }
 
 // NewReceiver returns a Receiver for the cases in pool.
-func NewReceiver(pool *pgxpool.Pool, cases *support.Cases) *Receiver {
-	return &Receiver{pool: pool, cases: cases}
+func NewReceiver(pool *pgxpool.Pool, cases *support.Cases, opts ...Option) *Receiver {
+	r := &Receiver{pool: pool, cases: cases}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// Read reads a raw mail, storing its files (parse.go).
+func (r *Receiver) Read(ctx context.Context, raw io.Reader) (Mail, error) {
+	return readMail(ctx, raw, r.blobs)
 }
 
 // refInSubject is a reference code in brackets, as the portal's mails put it in the subject.
 var refInSubject = regexp.MustCompile(`\[([A-Za-z]{6})\]`)
 
 // Receive finds the case m answers, by In-Reply-To or References (a reply or receipt of the
-// case) or else by "[REF]" in the subject, checks that m comes from the case's contact address
-// and adds m's text as a message from the citizen (which reopens a case waiting for them).
-// ErrNoCase, ErrSender, or a support error (support.ErrClosed, support.ErrBodyRequired...).
+// case) or else by "[REF]" in the subject, and adds m's text as a message from the citizen
+// (which reopens a case waiting for them and marks it unread). A mail that names no case opens
+// a new one (with a receipt); so does a mail from another address than the case's contact, or
+// on a closed case, with a note naming the case it referred to: nothing is lost and nobody
+// writes on another's case. A mail delivered twice is recorded once. Files refused are noted
+// on the timeline. A support error when the mail cannot be a case (no usable sender).
 func (r *Receiver) Receive(ctx context.Context, m Mail) (support.Case, error) {
-	c, err := r.caseOf(ctx, m)
-	if err != nil {
-		return support.Case{}, err
-	}
-	from, err := mail.ParseAddress(m.From)
-	if err != nil || c.Email == "" || !strings.EqualFold(from.Address, c.Email) {
-		return c, ErrSender
-	}
 	msgID := strings.TrimSpace(m.MessageID)
 	if !messageIDPattern.MatchString(msgID) {
 		msgID = "" // recorded without one rather than refused
 	}
-	_, err = r.cases.AddMessage(ctx, support.NewMessage{CaseID: c.ID, Body: m.Body, MessageID: msgID})
-	return c, err
+	m.MessageID = msgID
+	if msgID != "" {
+		// Delivered before: nothing more to do (the case may be one this mail opened).
+		if c, err := r.cases.ByMessageID(ctx, msgID); err == nil {
+			return c, nil
+		} else if !errors.Is(err, support.ErrNotFound) {
+			return support.Case{}, err
+		}
+	}
+	c, err := r.caseOf(ctx, m)
+	if errors.Is(err, ErrNoCase) {
+		return r.open(ctx, m, nil)
+	}
+	if err != nil {
+		return c, err
+	}
+	from, err := mail.ParseAddress(m.From)
+	if err != nil || c.Email == "" || !strings.EqualFold(from.Address, c.Email) || c.Status == support.StatusClosed {
+		return r.open(ctx, m, &c)
+	}
+	body := m.Body
+	if body == "" {
+		body = filesOnly(m)
+	}
+	e, err := r.cases.AddMessage(ctx, support.NewMessage{CaseID: c.ID, Body: body, MessageID: msgID,
+		Attachments: m.Attachments})
+	if errors.Is(err, support.ErrClosed) { // closed in the meantime
+		return r.open(ctx, m, &c)
+	}
+	if err != nil {
+		return c, err
+	}
+	return c, r.noteRefused(ctx, e.CaseID, m)
 }
 
 // messageIDPattern is the Message-ID form support accepts.

@@ -14,12 +14,13 @@ import (
 	"mitidportal/support"
 )
 
-// MaxMailBytes bounds an incoming mail; a reply to support is text, not attachments.
-const MaxMailBytes = 1 << 20
+// MaxMailBytes bounds an incoming mail: 25 MB of files (support.MaxAttachmentsBytes) in base64
+// and the text.
+const MaxMailBytes = 36 << 20
 
-// Server is the SMTP listener for citizens' mail replies: every mail it is handed goes to
-// Receiver.Receive, and a mail that belongs to no case, or comes from another address than the
-// case's, is refused permanently so the sender's server tells them.
+// Server is the SMTP listener for citizens' mail: every mail it is handed goes to
+// Receiver.Receive, which puts it on its case or opens one. A mail that cannot be read or cannot
+// be a case (no usable sender) is refused permanently so the sender's server tells them.
 type Server struct {
 	recv *Receiver
 	log  *slog.Logger
@@ -71,30 +72,35 @@ func (s *Server) Close() error {
 	return err
 }
 
-type session struct{ server *Server }
+type session struct {
+	server *Server
+	// bounce is set by MAIL FROM:<>, the envelope sender of delivery reports.
+	bounce bool
+}
 
-func (*session) Reset()                               {}
+func (s *session) Reset()                             { s.bounce = false }
 func (*session) Logout() error                        { return nil }
-func (*session) Mail(string, *smtp.MailOptions) error { return nil }
 func (*session) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.bounce = from == ""
+	return nil
+}
 
 // Data reads the mail and hands it to the receiver.
 func (s *session) Data(r io.Reader) error {
-	m, err := parseMail(r)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	m, err := s.server.recv.Read(ctx, r)
 	if err != nil {
+		if errors.Is(err, errStore) || ctx.Err() != nil { // the sender's server tries again
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+		}
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "message could not be read"}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	m.Bounce = s.bounce
 	c, err := s.server.recv.Receive(ctx, m)
 	var rule *support.Error
 	switch {
-	case errors.Is(err, ErrNoCase):
-		s.server.log.Info("inbound mail refused: no case")
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no support case found for this message"}
-	case errors.Is(err, ErrSender):
-		s.server.log.Info("inbound mail refused: sender is not the case's contact", "case", c.Ref)
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "sender is not the contact of this case"}
 	case errors.As(err, &rule):
 		s.server.log.Info("inbound mail refused", "case", c.Ref, "rule", rule.MsgID)
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "message not accepted for this case"}

@@ -173,6 +173,8 @@ type Case struct {
 	// NextDue is the earliest deadline of an active case that runs or was breached and is not
 	// met; zero when there is none. The queues sort on it.
 	NextDue time.Time
+	// UnreadSince is when the citizen wrote what nobody on the desk has read yet; zero when read.
+	UnreadSince time.Time
 }
 
 // Breach is the state the queues show for the case at now: the worse of its running

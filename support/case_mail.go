@@ -21,6 +21,9 @@ type Hooks struct {
 	// Audit writes a staff action on cases to the audit log (case_merge.go); required for
 	// merges, links and bulk changes, which are refused without it.
 	Audit func(ctx context.Context, tx pgx.Tx, a StaffAction) error
+	// CitizenWrote tells the assignee of c that the citizen wrote again (no citizen content in
+	// it); called only for an assigned case.
+	CitizenWrote func(ctx context.Context, tx pgx.Tx, c Case) error
 }
 
 // ReplyMail is a reply on its way to the citizen.

@@ -39,6 +39,8 @@ type NewCase struct {
 	// call. MessageID is the incoming mail's Message-ID on a case opened by e-mail.
 	Message   string
 	MessageID string
+	// Attachments are the files sent with Message, already in the blob store.
+	Attachments []NewAttachment
 	// StaffID is the member of staff opening the case; 0 when the citizen does.
 	StaffID int64
 	// AssigneeID assigns the case at once, e.g. to the agent taking the call; 0 for none.
@@ -90,6 +92,8 @@ func (n NewCase) normalize() (NewCase, error) {
 		return n, ErrPhoneInvalid
 	case n.MessageID != "" && !messageIDPattern.MatchString(n.MessageID):
 		return n, ErrMessageIDInvalid
+	case len(n.Attachments) > 0 && n.Message == "":
+		return n, ErrBodyRequired // files go with a message
 	}
 	if n.Email != "" {
 		a, err := mail.ParseAddress(n.Email)
@@ -142,7 +146,10 @@ func (s *Cases) OpenTx(ctx context.Context, tx pgx.Tx, n NewCase) (Case, error) 
 		}
 		if n.Message != "" {
 			e := Entry{CaseID: id, At: now, Kind: EntryMessage, StaffID: n.StaffID, Body: n.Message, MessageID: n.MessageID}
-			if _, err := insertEntry(ctx, tx, e); err != nil {
+			if e, err = insertEntry(ctx, tx, e); err != nil {
+				return err
+			}
+			if err := insertAttachments(ctx, tx, e, n.Attachments); err != nil {
 				return err
 			}
 		}

@@ -104,7 +104,7 @@ type querier interface {
 const caseColumns = `id, ref, channel, system, category, priority, status, coalesce(assignee_id, 0),
 	tags, coalesce(mitid_id, 0), contact_name, contact_email, contact_phone, lang, subject,
 	created_at, updated_at, version, first_response_at, first_response_due, first_response_warn,
-	first_response_left, resolved_at, resolution_due, resolution_warn, resolution_left, next_due`
+	first_response_left, resolved_at, resolution_due, resolution_warn, resolution_left, next_due, unread_since`
 
 func getCase(ctx context.Context, q querier, where string, arg any) (Case, error) {
 	c, err := scanCase(q.QueryRow(ctx, `SELECT `+caseColumns+` FROM support_case WHERE `+where, arg))
@@ -129,13 +129,13 @@ func scanCase(row pgx.Row) (Case, error) {
 	var (
 		c                                        Case
 		frAt, frDue, frWarn, resAt, resDue, resW *time.Time
-		next                                     *time.Time
+		next, unread                             *time.Time
 		frLeft, resLeft                          *time.Duration
 	)
 	err := row.Scan(&c.ID, &c.Ref, &c.Channel, &c.System, &c.Category, &c.Priority, &c.Status,
 		&c.AssigneeID, &c.Tags, &c.MitIDID, &c.Name, &c.Email, &c.Phone, &c.Lang, &c.Subject,
 		&c.CreatedAt, &c.UpdatedAt, &c.Version, &frAt, &frDue, &frWarn, &frLeft, &resAt, &resDue,
-		&resW, &resLeft, &next)
+		&resW, &resLeft, &next, &unread)
 	if err != nil {
 		return Case{}, err
 	}
@@ -144,6 +144,9 @@ func scanCase(row pgx.Row) (Case, error) {
 	c.Resolution = storedDeadline(span.Resolution, resDue, resW, resLeft, resAt)
 	if next != nil {
 		c.NextDue = *next
+	}
+	if unread != nil {
+		c.UnreadSince = *unread
 	}
 	return c, nil
 }

@@ -48,11 +48,16 @@ type NewMessage struct {
 	MessageID string
 	// StaffID is the agent who typed the message in for the citizen; 0 when the citizen wrote.
 	StaffID int64
+	// Attachments are the files sent with the message, already in the blob store.
+	Attachments []NewAttachment
 }
 
 // AddMessage records a message from the citizen and adds it to the case's search text. A case
 // waiting for the citizen, or resolved, goes back to open (their answer restarts the deadline
-// clocks); a closed case refuses the message (ErrClosed): the citizen opens a new one.
+// clocks); a closed case refuses the message (ErrClosed): the citizen opens a new one. A message
+// the citizen wrote themselves marks the case unread and tells the assignee (Hooks.CitizenWrote);
+// the assignee's next reply, note, call or status change (a trigger, migration 00022) or
+// MarkRead clears the marker.
 func (s *Cases) AddMessage(ctx context.Context, m NewMessage) (Entry, error) {
 	body, err := checkBody(m.Body)
 	if err != nil {
@@ -92,6 +97,9 @@ func (s *Cases) AddMessage(ctx context.Context, m NewMessage) (Entry, error) {
 		if err != nil {
 			return err
 		}
+		if err := insertAttachments(ctx, tx, e, m.Attachments); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `
 			UPDATE support_case SET search = search || setweight(to_tsvector('danish', $2), 'B')
 			WHERE id = $1`, c.ID, body)
@@ -99,11 +107,42 @@ func (s *Cases) AddMessage(ctx context.Context, m NewMessage) (Entry, error) {
 			return fmt.Errorf("index message: %w", err)
 		}
 		if c.Status == StatusWaiting || c.Status == StatusResolved {
-			return s.changeStatus(ctx, tx, c, StatusOpen, m.StaffID, now)
+			if err := s.changeStatus(ctx, tx, c, StatusOpen, m.StaffID, now); err != nil {
+				return err
+			}
 		}
-		return nil
+		if m.StaffID != 0 {
+			return nil // typed in by an agent on a call: nothing new for the desk to read
+		}
+		return s.markUnread(ctx, tx, c, now)
 	})
 	return e, err
+}
+
+// markUnread marks c unread since now, unless it already is since earlier, and tells its
+// assignee.
+func (s *Cases) markUnread(ctx context.Context, tx pgx.Tx, c Case, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE support_case SET unread_since = coalesce(unread_since, $2) WHERE id = $1`, c.ID, now)
+	if err != nil {
+		return fmt.Errorf("mark unread: %w", err)
+	}
+	if c.AssigneeID == 0 || s.hooks.CitizenWrote == nil {
+		return nil
+	}
+	return s.hooks.CitizenWrote(ctx, tx, c)
+}
+
+// MarkRead clears the unread marker of a case (the "mark as read" button). It is not a change of
+// the case (no version, no timeline entry): only who has seen what.
+func (s *Cases) MarkRead(ctx context.Context, caseID int64) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE support_case SET unread_since = NULL WHERE id = $1`, caseID)
+	if err != nil {
+		return fmt.Errorf("mark read: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // Reply is an answer to the citizen.

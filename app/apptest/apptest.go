@@ -24,6 +24,7 @@ import (
 
 	"mitidportal/app"
 	"mitidportal/audit"
+	"mitidportal/blob"
 	"mitidportal/db/dbtest"
 	"mitidportal/identity"
 	"mitidportal/logging"
@@ -133,6 +134,11 @@ func New(t testing.TB, opts Options) *Env {
 		// suite fast as it grows.
 		Argon: identity.TestArgonParams,
 	}
+	files, err := blob.NewDisk(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Files = files
 	if opts.Clock != nil {
 		cfg.Now = opts.Clock.Now
 	}

@@ -11,6 +11,7 @@ import (
 
 	"mitidportal/app"
 	"mitidportal/audit"
+	"mitidportal/blob"
 	"mitidportal/identity/idapp"
 	"mitidportal/mail"
 )
@@ -29,6 +30,7 @@ var settings = []struct{ name, def, help string }{
 	{"SMTP_FROM", "MitID <noreply@localhost>", "sender address of all mail"},
 	{"SMTP_TLS", "starttls", "none, starttls or tls"},
 	{"SMTP_INBOUND_ADDR", "", "address of the SMTP listener for citizens' mail replies to support cases (e.g. :2525); empty: none"},
+	{"FILES_DIR", "", "folder for the files citizens send the support desk (mail attachments, contact form), created when missing; empty: files are refused"},
 	{"SUPPORT_PHONE", "33 98 00 10", "the support desk's phone number"},
 	{"BLOCK_PHONE", "33 98 00 10", "the 24/7 blocking line"},
 	{"SESSION_IDLE", "30m", "a session ends after this long unused"},
@@ -157,6 +159,14 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 		AuditKeys:          keyring,
 		AuditAnchorFile:    get("AUDIT_ANCHOR_FILE"),
 		IDAppKeys:          idappKeys,
+	}
+	if dir := get("FILES_DIR"); dir != "" {
+		files, err := blob.NewDisk(dir)
+		if err != nil {
+			errs = append(errs, "FILES_DIR: "+err.Error())
+		} else {
+			cfg.Files = files
+		}
 	}
 	if cfg.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is required (make run provides a local one)")

@@ -51,7 +51,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if cfg.SMTPInboundAddr != "" {
-		in := inbound.NewServer(inbound.NewReceiver(a.Pool, a.Cases), mailDomain(cfg.BaseURL), log)
+		in := inbound.NewServer(a.Inbound, mailDomain(cfg.BaseURL), log)
 		if err := in.Start(cfg.SMTPInboundAddr); err != nil {
 			a.Close(context.Background())
 			return err

@@ -50,6 +50,8 @@ var contactFieldOf = map[*support.Error]string{
 	support.ErrBodyRequired: "message", support.ErrBodyTooLong: "message",
 	support.ErrNameRequired: "name", support.ErrNameTooLong: "name",
 	support.ErrContactRequired: "email", support.ErrEmailInvalid: "email",
+	support.ErrAttachmentType: "files", support.ErrAttachmentTooLarge: "files",
+	support.ErrAttachmentsTooMany: "files", support.ErrAttachmentsTotal: "files", support.ErrAttachmentEmpty: "files",
 }
 
 // supportFieldError turns a support rule into an error at its field (fallback: the form as a
@@ -105,6 +107,15 @@ func (s *Handlers) ContactFormSubmit(c echo.Context) error {
 			return s.FieldOrError(c, &f, err, field, again)
 		}
 	}
+	// Stored after the throttle (the slow part); refused by content, not by name or claimed type.
+	files, err := web.Uploads(c, s.Files, "files")
+	if err != nil {
+		if err := supportFieldError(&f, err, "files"); err != nil {
+			return err
+		}
+		return again()
+	}
+	sub.Attachments = files
 	if !anonymous {
 		cs, err := s.openCitizenCase(ctx, st.Subject.ID, sub)
 		if err != nil {
@@ -141,7 +152,7 @@ func (s *Handlers) openCitizenCase(ctx context.Context, mitidID int64, sub inbou
 	return s.Cases.OpenWithReceipt(ctx, support.NewCase{
 		Channel: support.ChannelWeb, System: sub.System, Category: sub.Category, MitIDID: mitidID,
 		Name: strings.TrimSpace(contact.GivenName + " " + contact.FamilyName), Email: contact.Email,
-		Lang: sub.Lang, Subject: sub.Subject, Message: sub.Message,
+		Lang: sub.Lang, Subject: sub.Subject, Message: sub.Message, Attachments: sub.Attachments,
 	})
 }
 

@@ -7,6 +7,7 @@ package citizen
 import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"mitidportal/blob"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
@@ -32,6 +33,8 @@ type Handlers struct {
 	// reads the outbox through Archive.
 	DemoMail *demobox.Box
 	Archive  *mail.Archive
+	// Files keeps the contact form's files (package blob); nil refuses them.
+	Files blob.Store
 	// IDApp is the identification app's flow, or nil when no key of the identification
 	// service is configured (its pages are then 404).
 	IDApp *idapp.Flow

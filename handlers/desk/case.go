@@ -43,7 +43,7 @@ func langID(lang string) string {
 var deskCaseNotices = map[string]string{
 	"oprettet": "desk.notice.created", "svar": "desk.notice.replied", "note": "desk.notice.noted",
 	"opkald": "desk.notice.call", "status": "desk.notice.status", "tildelt": "desk.notice.assigned",
-	"tags": "desk.notice.tags",
+	"tags": "desk.notice.tags", "laest": "mailin.desk.marked_read",
 }
 
 // deskCaseOf loads the case named in the URL; an unknown code is 404.
@@ -120,6 +120,12 @@ func (s *Handlers) renderDeskCase(c echo.Context, status int, cs support.Case, f
 	}
 	for _, e := range entries {
 		v.Timeline = append(v.Timeline, s.deskEntry(e, names))
+	}
+	if err := s.attachTimeline(c, cs, entries, v.Timeline); err != nil {
+		return err
+	}
+	if !cs.UnreadSince.IsZero() {
+		v.UnreadSince = s.When(cs.UnreadSince)
 	}
 	email, err := s.deskEmail(c, cs)
 	if err != nil {

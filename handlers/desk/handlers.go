@@ -8,6 +8,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"mitidportal/audit"
+	"mitidportal/blob"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/mail"
@@ -29,6 +30,8 @@ type Handlers struct {
 	Audit         *audit.Log
 	Outbox        *mail.Outbox
 	Orders        *identity.Orders
+	// Files holds the files citizens sent (attachments.go); nil when none are kept.
+	Files blob.Store
 
 	keys *web.Ceremonies
 }

@@ -218,7 +218,7 @@ func (s *Handlers) deskRow(cs support.Case, names map[int64]string, now time.Tim
 	r := views.DeskRow{Ref: cs.Ref, Href: deskPath + "/" + cs.Ref, Subject: cs.Subject,
 		SystemID: cs.System.MsgID(), CategoryID: cs.Category.MsgID(), PriorityID: cs.Priority.MsgID(),
 		StatusID: cs.Status.MsgID(), Breach: string(cs.Breach(now)), BreachID: cs.Breach(now).MsgID(),
-		Pick: bulkPick(cs)}
+		Pick: bulkPick(cs), Unread: !cs.UnreadSince.IsZero()}
 	if cs.AssigneeID != 0 {
 		r.Assignee = staffName(names, cs.AssigneeID)
 	}
