@@ -50,8 +50,10 @@ var deskCaseNotices = map[string]string{
 var deskTabs = map[string]string{"svar": "reply", "note": "note", "opkald": "call"}
 
 // deskAnchors is where on the case page a change sends the agent back to (without JavaScript):
-// what was written to the timeline, a change of the case to the actions.
-var deskAnchors = map[string]string{"svar": "#desk-timeline", "note": "#desk-timeline", "opkald": "#desk-timeline"}
+// what was written to the timeline, with the composer on the same tab, and a change of the
+// case to the actions.
+var deskAnchors = map[string]string{"svar": "#desk-timeline", "note": "&skriv=note#desk-timeline",
+	"opkald": "&skriv=opkald#desk-timeline"}
 
 // deskBack is the case page after a change done, at the part of the page it changed.
 func deskBack(cs support.Case, done string) string {
