@@ -44,7 +44,8 @@ func inFirstScreen(t testing.TB, ctx context.Context, css string) bool {
 // with axe: at 1280x800 the composer and the newest entry of a long history are on the first
 // screen; a reply through htmx keeps the scroll position and leaves the case waiting for the
 // citizen; a refused note shows the error summary in place; the shortcuts open the note and
-// the help list; the case can go to a colleague; at 320 px nothing overflows sideways.
+// the help list and go to the next case; the case can go to a colleague; at 320 px nothing
+// overflows sideways.
 func TestDeskCasePageLayoutAndHtmx(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
@@ -71,6 +72,11 @@ func TestDeskCasePageLayoutAndHtmx(t *testing.T) {
 				if _, err := env.App.Server.Cases.AddNote(ctx, cs.ID, me, "Note nummer "+strconv.Itoa(i)+"\nmed to linjer"); err != nil {
 					t.Fatal(err)
 				}
+			}
+			next, err := env.App.Server.Cases.Open(ctx, support.NewCase{Channel: support.ChannelWeb, System: support.SystemVirk,
+				Category: support.CategoryBusiness, Subject: "Næste " + lang, Name: "Nis Næste", Email: "nis@example.dk", AssigneeID: me})
+			if err != nil {
+				t.Fatal(err)
 			}
 			path := "/medarbejder/sager/" + cs.Ref
 			navigate(t, tab, withLang(env.URL+path, lang))
@@ -135,6 +141,11 @@ func TestDeskCasePageLayoutAndHtmx(t *testing.T) {
 			if got, err := env.App.Server.Cases.Get(ctx, cs.ID); err != nil || got.AssigneeID != colleague.ID {
 				t.Errorf("after assigning to the colleague the assignee is %d (%v), want %d", got.AssigneeID, err, colleague.ID)
 			}
+
+			// j goes to the next case in the agent's queue.
+			deskKey(t, tab, "j")
+			waitFor(t, tab, `location.pathname === '/medarbejder/sager/`+next.Ref+`'`, 10*time.Second)
+			checkAxe(t, tab, "the next case ("+lang+")")
 
 			// One column at 320 px, nothing wider than the screen.
 			do(t, tab, chromedp.EmulateViewport(320, 640))

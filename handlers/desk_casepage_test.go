@@ -102,6 +102,13 @@ func TestDeskCasePageWithoutJS(t *testing.T) {
 		})
 	}
 
+	// The composer's tabs are links: without JavaScript the page shows the tab asked for.
+	page = d.b.page(t, path+"?skriv=note")
+	if !strings.Contains(page, `id="desk-panel-note" data-desk-panel="note">`) ||
+		!strings.Contains(page, `id="desk-panel-reply" data-desk-panel="reply" hidden`) {
+		t.Error("?skriv=note does not show the note tab alone")
+	}
+
 	// The timeline: newest first, each change "From: X" with a space, in English too.
 	en := d.env.App.Server.Catalog.For("en")
 	page = d.b.page(t, path+"?lang=en")
