@@ -24,6 +24,7 @@ var layoutNames = map[string]string{
 	"app.js":      "text/javascript; charset=utf-8",
 	"webauthn.js": "text/javascript; charset=utf-8",
 	"portal.js":   "text/javascript; charset=utf-8",
+	"desk.js":     "text/javascript; charset=utf-8", // the desk's case page (views/desk_case.templ)
 	"icons.svg":   "image/svg+xml",
 }
 

@@ -204,7 +204,7 @@ func TestDeskE2EWebCaseReply(t *testing.T) {
 			wantPath(t, agent, "/medarbejder/sager/"+ref)
 			reply := "Vi har nulstillet din adgang (" + lang + ")."
 			typeText(t, agent, "#reply_body", reply)
-			click(t, agent, sel("desk-reply-submit"))
+			deskSubmit(t, agent, sel("desk-reply-submit"))
 			wantPath(t, agent, "/medarbejder/sager/"+ref)
 			if !has(t, agent, sel("notice")) {
 				t.Errorf("no notice after the reply: %s", clip(mainText(t, agent), 300))

@@ -124,7 +124,7 @@ func TestDeskFlowQueueNewCaseReplyStatus(t *testing.T) {
 			// A canned reply fills the text through htmx; sending it puts it on the timeline.
 			setSelect(t, tab, "#svar", "1") // "Vi har modtaget din henvendelse", seeded by migration 00024
 			waitFor(t, tab, `(document.querySelector('#reply_body') || {}).value.includes('`+ref+`')`, 10*time.Second)
-			click(t, tab, `[data-testid="desk-reply-submit"]`)
+			deskSubmit(t, tab, `[data-testid="desk-reply-submit"]`)
 			wantPath(t, tab, path)
 			if !has(t, tab, `[data-testid="notice"]`) || !strings.Contains(mainText(t, tab), ref) {
 				t.Errorf("no notice after the reply: %s", clip(mainText(t, tab), 300))
@@ -133,7 +133,7 @@ func TestDeskFlowQueueNewCaseReplyStatus(t *testing.T) {
 
 			// Status: the first allowed move (open).
 			chooseFirst(t, tab, `input[name="status"]`)
-			click(t, tab, `[data-testid="desk-status-submit"]`)
+			deskSubmit(t, tab, `[data-testid="desk-status-submit"]`)
 			wantPath(t, tab, path)
 			status := eval[string](t, tab, `document.querySelector('[data-testid="desk-fact-desk.field.status"]').innerText`)
 			if want := map[string]string{"da": "Åben", "en": "Open"}[lang]; !strings.Contains(status, want) {

@@ -212,6 +212,7 @@ var expectedAccess = map[string]expect{
 	"POST /medarbejder/sager/:ref/relateret/fjern":         deskStaff,
 	"GET /medarbejder/sager/:ref/fil/:id":                  deskStaff,
 	"POST /medarbejder/sager/:ref/laest":                   deskStaff,
+	"POST /medarbejder/sager/:ref/egenskaber":              deskStaff,
 	"GET /medarbejder/borger/:id":                          deskStaff,
 	"POST /medarbejder/borger/:id/aabn":                    deskStaff,
 	"POST /medarbejder/borger/:id/bekraeft/:req/svar":      deskStaff,

@@ -108,7 +108,7 @@ func TestPhoneOnlyLiftIsImpossible(t *testing.T) {
 	if err != nil || len(letters) == 0 {
 		t.Errorf("letters: %v, %v", letters, err)
 	}
-	if page := d.agent.page(t, "/medarbejder/sager/"+cs.Ref+"?lang=en"); !strings.Contains(page, "The code is for:Lift the block") {
+	if page := d.agent.page(t, "/medarbejder/sager/"+cs.Ref+"?lang=en"); !strings.Contains(page, "The code is for: Lift the block") {
 		t.Error("the case's timeline does not say that the code lifts the block")
 	}
 	stillBlocked("after the letter")
@@ -179,7 +179,7 @@ func TestDeskLetterPurpose(t *testing.T) {
 	if err := d.env.App.Pool.QueryRow(ctx, `SELECT purpose FROM activation_code WHERE cpr = $1`, d.citizen.CPR).Scan(&purpose); err != nil || purpose != "recover" {
 		t.Errorf("purpose %q (%v), want recover", purpose, err)
 	}
-	if page := d.agent.page(t, "/medarbejder/sager/"+cs.Ref+"?lang=en"); !strings.Contains(page, "The code is for:Recover MitID") {
+	if page := d.agent.page(t, "/medarbejder/sager/"+cs.Ref+"?lang=en"); !strings.Contains(page, "The code is for: Recover MitID") {
 		t.Error("the case's timeline does not say what the code is for")
 	}
 }

@@ -228,6 +228,7 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		// E-mail in: a message's files (a download that writes nothing) and the unread marker.
 		{http.MethodGet, "/medarbejder/sager/:ref/fil/:id", deskStaff, dk.Attachment},
 		{http.MethodPost, "/medarbejder/sager/:ref/laest", deskStaff, dk.MarkRead},
+		{http.MethodPost, "/medarbejder/sager/:ref/egenskaber", deskStaff, dk.SetProperties},
 
 		// The citizen card: the audited look-up and the desk's actions on a MitID.
 		{http.MethodGet, "/medarbejder/borger/:id", deskStaff, dk.CitizenCard},

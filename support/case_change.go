@@ -55,6 +55,29 @@ func (s *Cases) Assign(ctx context.Context, caseID, staffID, assigneeID int64, e
 	})
 }
 
+// Assignable is a member of staff a case may be assigned to, with their workload.
+type Assignable struct {
+	ID   int64
+	Name string
+	// Open counts their active cases (new, open or waiting for the citizen).
+	Open int
+}
+
+// Assignables lists the staff Assign accepts (agents and supervisors who are not disabled) by
+// name, each with their count of active cases, for the case page's assign select.
+func (s *Cases) Assignables(ctx context.Context) ([]Assignable, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT u.id, u.name, (SELECT count(*) FROM support_case c
+			WHERE c.assignee_id = u.id AND c.status IN ('new', 'open', 'waiting_for_citizen'))
+		FROM staff_user u
+		WHERE u.disabled_at IS NULL AND u.roles && ARRAY['agent', 'supervisor']
+		ORDER BY u.name, u.id`)
+	if err != nil {
+		return nil, fmt.Errorf("assignable staff: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Assignable])
+}
+
 // SetPriority changes the priority and with it the deadlines, which then count the new spans
 // from the opening of the case. An identity-theft case stays urgent (ErrIdentityTheftUrgent).
 func (s *Cases) SetPriority(ctx context.Context, caseID, staffID int64, p Priority, expectVersion int) (Case, error) {
@@ -77,6 +100,69 @@ func (s *Cases) SetPriority(ctx context.Context, caseID, staffID int64, p Priori
 			return err
 		}
 		return s.refreshDeadlines(ctx, tx, c.ID)
+	})
+}
+
+// Properties are what the case page's properties form edits.
+type Properties struct {
+	Priority     Priority
+	Category     Category
+	System       System
+	Email, Phone string
+}
+
+// SetProperties changes priority, category, system, e-mail and phone at once, checked as a new
+// case is (NewCase.normalize: a case without a MitID keeps a way to reach the caller), with one
+// timeline entry per property changed. An identity-theft case stays urgent: moving a case to
+// that category makes it urgent, and lowering an identity-theft case's priority is
+// ErrIdentityTheftUrgent. A priority change counts the deadlines anew (SetPriority).
+func (s *Cases) SetProperties(ctx context.Context, caseID, staffID int64, p Properties, expectVersion int) (Case, error) {
+	return s.change(ctx, caseID, expectVersion, func(tx pgx.Tx, c Case, now time.Time) error {
+		if c.Category == CategoryIdentityTheft && p.Category == CategoryIdentityTheft && p.Priority != PriorityUrgent {
+			return ErrIdentityTheftUrgent
+		}
+		n, err := NewCase{Channel: c.Channel, System: p.System, Category: p.Category, Priority: p.Priority,
+			MitIDID: c.MitIDID, Name: c.Name, Email: p.Email, Phone: p.Phone, Lang: c.Lang, Subject: c.Subject}.normalize()
+		if err != nil {
+			return err
+		}
+		changes := []struct {
+			field, from, to string
+		}{
+			{"priority", string(c.Priority), string(n.Priority)},
+			{"category", string(c.Category), string(n.Category)},
+			{"system", string(c.System), string(n.System)},
+			{"email", c.Email, n.Email},
+			{"phone", c.Phone, n.Phone},
+		}
+		changed := false
+		for _, ch := range changes {
+			if ch.from == ch.to {
+				continue
+			}
+			changed = true
+			e := Entry{CaseID: c.ID, At: now, Kind: EntryProperty, StaffID: staffID, From: ch.from, To: ch.to,
+				Detail: map[string]any{"field": ch.field}}
+			if ch.field == "priority" {
+				e.Kind, e.Detail = EntryPriority, nil
+			}
+			if _, err := insertEntry(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		if !changed {
+			return errUnchanged
+		}
+		_, err = tx.Exec(ctx, `UPDATE support_case SET priority = $3, category = $4, system = $5,
+			contact_email = $6, contact_phone = $7, version = version + 1, updated_at = $2 WHERE id = $1`,
+			c.ID, now, n.Priority, n.Category, n.System, n.Email, n.Phone)
+		if err != nil {
+			return fmt.Errorf("update case properties: %w", err)
+		}
+		if n.Priority != c.Priority {
+			return s.refreshDeadlines(ctx, tx, c.ID)
+		}
+		return nil
 	})
 }
 

@@ -32,12 +32,15 @@ const (
 	EntryAssignment EntryKind = "assignment"
 	EntryPriority   EntryKind = "priority_change"
 	EntryTags       EntryKind = "tags_change"
+	// EntryProperty records a change of the category, system, e-mail or phone: Detail["field"]
+	// names it, From and To are the old and new value.
+	EntryProperty EntryKind = "property_change"
 )
 
 // EntryKinds lists every kind.
 var EntryKinds = []EntryKind{EntryMessage, EntryReply, EntryNote, EntryCall, EntryVerification,
 	EntryAction, EntryStatus, EntryAssignment, EntryPriority, EntryTags,
-	EntryMerge, EntryRelated}
+	EntryMerge, EntryRelated, EntryProperty}
 
 // MsgID is the message ID of the kind's display name.
 func (k EntryKind) MsgID() string { return "support.entry." + string(k) }
@@ -198,7 +201,7 @@ func insertEntry(ctx context.Context, tx pgx.Tx, e Entry) (Entry, error) {
 		return &s
 	}
 	var from, to *string
-	if e.Kind == EntryStatus || e.Kind == EntryAssignment || e.Kind == EntryPriority {
+	if e.Kind == EntryStatus || e.Kind == EntryAssignment || e.Kind == EntryPriority || e.Kind == EntryProperty {
 		from, to = &e.From, &e.To
 	}
 	rows, err := tx.Query(ctx, `

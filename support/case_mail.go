@@ -2,8 +2,6 @@ package support
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -62,38 +60,5 @@ func (s *Cases) OpenWithReceiptTx(ctx context.Context, tx pgx.Tx, n NewCase) (Ca
 // case's newest mail, in one transaction: a reply is on the timeline exactly when its mail is
 // in the outbox. ErrContactRequired when there is no address to send it to.
 func (s *Cases) ReplyByMail(ctx context.Context, caseID, staffID int64, to, body string) (Entry, error) {
-	if to == "" {
-		return Entry{}, ErrContactRequired
-	}
-	if s.hooks.ReplyMail == nil {
-		return Entry{}, errors.New("support: no mail hook for replies")
-	}
-	body, err := checkBody(body)
-	if err != nil {
-		return Entry{}, err
-	}
-	var e Entry
-	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := lockCase(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
-		if c.Status == StatusClosed {
-			return ErrClosed
-		}
-		var inReplyTo string
-		err = tx.QueryRow(ctx, `
-			SELECT message_id FROM support_entry WHERE case_id = $1 AND message_id <> ''
-			ORDER BY id DESC LIMIT 1`, caseID).Scan(&inReplyTo)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("newest mail of case: %w", err)
-		}
-		msgID, err := s.hooks.ReplyMail(ctx, tx, c, ReplyMail{To: to, Body: body, InReplyTo: inReplyTo})
-		if err != nil {
-			return err
-		}
-		e, err = s.AddReplyTx(ctx, tx, Reply{CaseID: caseID, StaffID: staffID, Body: body, MessageID: msgID})
-		return err
-	})
-	return e, err
+	return s.ReplyAndSetStatus(ctx, caseID, staffID, to, body, "")
 }

@@ -344,3 +344,52 @@ func checkNote(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// ReplyAndSetStatus is ReplyByMail that also moves the case to status, in the same
+// transaction: a reply usually hands the case to the citizen (StatusWaiting), and the status
+// change is on the timeline after the reply. status "" or the case's own status leaves it as
+// it is; a status the case may not move to is ErrTransition and sends nothing.
+func (s *Cases) ReplyAndSetStatus(ctx context.Context, caseID, staffID int64, to, body string, status CaseStatus) (Entry, error) {
+	switch {
+	case status != "" && !valid(Statuses, status):
+		return Entry{}, ErrStatusInvalid
+	case to == "":
+		return Entry{}, ErrContactRequired
+	case s.hooks.ReplyMail == nil:
+		return Entry{}, errors.New("support: no mail hook for replies")
+	}
+	body, err := checkBody(body)
+	if err != nil {
+		return Entry{}, err
+	}
+	var e Entry
+	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		c, err := lockCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case c.Status == StatusClosed:
+			return ErrClosed
+		case status != "" && status != c.Status && !c.Status.CanMoveTo(status):
+			return ErrTransition
+		}
+		var inReplyTo string
+		err = tx.QueryRow(ctx, `
+			SELECT message_id FROM support_entry WHERE case_id = $1 AND message_id <> ''
+			ORDER BY id DESC LIMIT 1`, caseID).Scan(&inReplyTo)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("newest mail of case: %w", err)
+		}
+		msgID, err := s.hooks.ReplyMail(ctx, tx, c, ReplyMail{To: to, Body: body, InReplyTo: inReplyTo})
+		if err != nil {
+			return err
+		}
+		e, err = s.AddReplyTx(ctx, tx, Reply{CaseID: caseID, StaffID: staffID, Body: body, MessageID: msgID})
+		if err != nil || status == "" || status == c.Status {
+			return err
+		}
+		return s.changeStatus(ctx, tx, c, status, staffID, e.At)
+	})
+	return e, err
+}

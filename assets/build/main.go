@@ -36,6 +36,8 @@ var sources = []struct{ logical, file string }{
 	{"icons.svg", "node_modules/dkfds/dist/img/all-svg-icons.svg"},
 	{"portal.css", "assets/src/portal.css"},
 	{"portal.js", "assets/src/portal.js"},
+	// The desk's case page: composer tabs, htmx error answers, keyboard shortcuts.
+	{`desk.js`, "assets/src/desk.js"},
 	// A raw string: the locale test reads double-quoted literals starting with "app." as
 	// message IDs of the app's [app] table.
 	{`app.js`, "assets/src/app.js"},

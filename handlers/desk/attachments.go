@@ -14,8 +14,8 @@ import (
 	"mitidportal/views"
 )
 
-// attachTimeline adds the files of the case's messages to their timeline entries (entries and
-// timeline are in the same order).
+// attachTimeline adds the files of the case's messages to their timeline entries (timeline
+// holds the entries in the reverse order: newest first).
 func (s *Handlers) attachTimeline(c echo.Context, cs support.Case, entries []support.Entry, timeline []views.DeskEntry) error {
 	files, err := s.Cases.Attachments(c.Request().Context(), cs.ID)
 	if err != nil || len(files) == 0 {
@@ -26,8 +26,9 @@ func (s *Handlers) attachTimeline(c echo.Context, cs support.Case, entries []sup
 		byEntry[f.EntryID] = append(byEntry[f.EntryID], views.DeskAttachment{Name: f.Name, Size: fileSize(f.Size),
 			Href: deskPath + "/" + cs.Ref + "/fil/" + strconv.FormatInt(f.ID, 10)})
 	}
+	// The timeline shows the entries newest first.
 	for i, e := range entries {
-		timeline[i].Attachments = byEntry[e.ID]
+		timeline[len(entries)-1-i].Attachments = byEntry[e.ID]
 	}
 	return nil
 }

@@ -43,7 +43,25 @@ func langID(lang string) string {
 var deskCaseNotices = map[string]string{
 	"oprettet": "desk.notice.created", "svar": "desk.notice.replied", "note": "desk.notice.noted",
 	"opkald": "desk.notice.call", "status": "desk.notice.status", "tildelt": "desk.notice.assigned",
-	"tags": "desk.notice.tags", "laest": "mailin.desk.marked_read",
+	"tags": "desk.notice.tags", "laest": "mailin.desk.marked_read", "egenskaber": "deskcase.notice.properties",
+}
+
+// deskTabs maps the composer's ?skriv= values to its tabs.
+var deskTabs = map[string]string{"svar": "reply", "note": "note", "opkald": "call"}
+
+// deskAnchors is where on the case page a change sends the agent back to (without JavaScript):
+// what was written to the timeline, with the composer on the same tab, and a change of the
+// case to the actions.
+var deskAnchors = map[string]string{"svar": "#desk-timeline", "note": "&skriv=note#desk-timeline",
+	"opkald": "&skriv=opkald#desk-timeline"}
+
+// deskBack is the case page after a change done, at the part of the page it changed.
+func deskBack(cs support.Case, done string) string {
+	anchor, ok := deskAnchors[done]
+	if !ok {
+		anchor = "#desk-actions"
+	}
+	return deskPath + "/" + cs.Ref + "?udfoert=" + done + anchor
 }
 
 // deskCaseOf loads the case named in the URL; an unknown code is 404.
@@ -77,12 +95,23 @@ func (s *Handlers) renderDeskCase(c echo.Context, status int, cs support.Case, f
 	if err != nil {
 		return err
 	}
+	staff, err := s.Cases.Assignables(ctx)
+	if err != nil {
+		return err
+	}
 	me := web.StateOf(c).Subject.ID
 	now := s.Now()
 	v := views.DeskCaseView{Ref: cs.Ref, Href: deskPath + "/" + cs.Ref, Subject: cs.Subject, Version: cs.Version,
 		Closed: cs.Status == support.StatusClosed, Mine: cs.AssigneeID != 0 && cs.AssigneeID == me,
 		Assigned: cs.AssigneeID != 0, NextStatuses: msgOptions(cs.Status.Next()), Outcomes: msgOptions(support.CallOutcomes),
-		Form: f, Active: active, NoticeID: notice, Tags: cs.Tags}
+		Form: f, Active: active, NoticeID: notice, Tags: cs.Tags,
+		Priorities: msgOptions(support.Priorities), Categories: msgOptions(support.Categories), Systems: msgOptions(support.Systems)}
+	for _, a := range staff {
+		v.Assignees = append(v.Assignees, views.DeskAssignee{ID: strconv.FormatInt(a.ID, 10), Name: a.Name, Open: a.Open})
+	}
+	if v.NextHref, err = s.nextCase(c, cs); err != nil {
+		return err
+	}
 	assignee := views.DeskFact{LabelID: "desk.field.assignee", ValueID: "desk.case.unassigned"}
 	if cs.AssigneeID != 0 {
 		assignee = views.DeskFact{LabelID: "desk.field.assignee", Value: staffName(names, cs.AssigneeID)}
@@ -118,8 +147,9 @@ func (s *Handlers) renderDeskCase(c echo.Context, status int, cs support.Case, f
 		}
 		v.Deadlines = append(v.Deadlines, dd)
 	}
-	for _, e := range entries {
-		v.Timeline = append(v.Timeline, s.deskEntry(e, names))
+	// Newest first: the agent looks for what happened last, right under the composer.
+	for i := len(entries) - 1; i >= 0; i-- {
+		v.Timeline = append(v.Timeline, s.deskEntry(entries[i], names))
 	}
 	if err := s.attachTimeline(c, cs, entries, v.Timeline); err != nil {
 		return err
@@ -132,6 +162,20 @@ func (s *Handlers) renderDeskCase(c echo.Context, status int, cs support.Case, f
 		return err
 	}
 	v.CanEmail = email != ""
+	v.ReplyStatuses = replyStatuses(cs.Status)
+	v.Tab = deskTab(v, active, c.QueryParam("skriv"))
+	keep := map[string]string{"to": "none", "reply_status": defaultReplyStatus(cs.Status),
+		"priority": string(cs.Priority), "category": string(cs.Category), "system": string(cs.System),
+		"email": cs.Email, "phone": cs.Phone}
+	if cs.AssigneeID != 0 {
+		keep["to"] = strconv.FormatInt(cs.AssigneeID, 10)
+	}
+	for k, val := range keep {
+		if _, ok := f.Values[k]; !ok || active != formOf[k] {
+			f.Values[k] = val
+		}
+	}
+	v.Form = f
 	canned, chosen, body, err := s.cannedPicker(c, cs)
 	if err != nil {
 		return err
@@ -141,13 +185,73 @@ func (s *Handlers) renderDeskCase(c echo.Context, status int, cs support.Case, f
 		v.CannedChosen = chosen
 		f.Values["reply_body"] = body
 	}
-	if _, ok := f.Values["tags"]; !ok {
+	if _, ok := f.Values["tags"]; !ok || active != "tags" {
 		f.Values["tags"] = strings.Join(cs.Tags, ", ")
 	}
 	if err := s.mergePanel(c, cs, entries, &v); err != nil {
 		return err
 	}
 	return s.Render(c, status, views.DeskCase(v))
+}
+
+// formOf names the form each prefilled field belongs to: a field keeps what was typed only
+// when its own form was posted, and shows the case as it now is otherwise.
+var formOf = map[string]string{"to": "assign", "reply_status": "reply", "priority": "properties",
+	"category": "properties", "system": "properties", "email": "properties", "phone": "properties"}
+
+// deskTab is the composer's tab: the form posted, else the one asked for (?skriv=), else the
+// reply when one can be sent, else the note.
+func deskTab(v views.DeskCaseView, active, asked string) string {
+	switch {
+	case active == "reply" || active == "note" || active == "call":
+		return active
+	case v.Closed:
+		return "note"
+	case deskTabs[asked] != "" && (deskTabs[asked] != "reply" || v.CanEmail):
+		return deskTabs[asked]
+	case v.CanEmail:
+		return "reply"
+	}
+	return "note"
+}
+
+// replyStatuses are the choices of the reply's status select: leave the status as it is, or
+// one of the moves the case may make.
+func replyStatuses(st support.CaseStatus) []views.Option {
+	return append([]views.Option{{Value: "", LabelID: "deskcase.keep_status"}}, msgOptions(st.Next())...)
+}
+
+// defaultReplyStatus is what a reply sets the status to unless the agent chooses otherwise:
+// waiting for the citizen, where the case may go there.
+func defaultReplyStatus(st support.CaseStatus) string {
+	if st.CanMoveTo(support.StatusWaiting) {
+		return string(support.StatusWaiting)
+	}
+	return ""
+}
+
+// nextCase is the case after cs in the agent's own queue (the one with the earliest deadline
+// when cs is not in it), else the first unassigned case; "" when there is none.
+func (s *Handlers) nextCase(c echo.Context, cs support.Case) (string, error) {
+	ctx := c.Request().Context()
+	me := web.StateOf(c).Subject.ID
+	after := &support.Cursor{Due: cs.NextDue, ID: cs.ID}
+	for _, f := range []support.Filter{
+		{Queue: support.QueueMine, Me: me, After: after, Limit: 1},
+		{Queue: support.QueueMine, Me: me, Limit: 2},
+		{Queue: support.QueueUnassigned, Limit: 2},
+	} {
+		p, err := s.Cases.List(ctx, f)
+		if err != nil {
+			return "", err
+		}
+		for _, n := range p.Cases {
+			if n.ID != cs.ID {
+				return deskPath + "/" + n.Ref, nil
+			}
+		}
+	}
+	return "", nil
 }
 
 // deskEntry is one timeline entry as the case page shows it.
@@ -160,6 +264,25 @@ func (s *Handlers) deskEntry(e support.Entry, names map[int64]string) views.Desk
 		out.Facts = append(out.Facts, views.DeskFact{LabelID: label, Value: value, ValueID: valueID})
 	}
 	switch e.Kind {
+	case support.EntryMessage:
+		if e.StaffID != 0 {
+			// Typed in by the agent who opened the case from a call: their summary of the call,
+			// not the citizen's words.
+			out.KindID = "deskcase.entry.agent_summary"
+		}
+	case support.EntryProperty:
+		field, _ := e.Detail["field"].(string)
+		fact("deskcase.property", "", "desk.field."+field)
+		for _, v := range [][2]string{{"desk.case.from", e.From}, {"desk.case.to", e.To}} {
+			switch field {
+			case "category":
+				fact(v[0], "", support.Category(v[1]).MsgID())
+			case "system":
+				fact(v[0], "", support.System(v[1]).MsgID())
+			default:
+				fact(v[0], v[1], "")
+			}
+		}
 	case support.EntryStatus:
 		fact("desk.case.from", "", support.CaseStatus(e.From).MsgID())
 		fact("desk.case.to", "", support.CaseStatus(e.To).MsgID())

@@ -36,7 +36,7 @@ func (s *Handlers) Reply(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	f := web.FormOf(c, "reply_body")
+	f := web.FormOf(c, "reply_body", "reply_status")
 	body := f.Values["reply_body"]
 	again := func() error { return s.renderDeskCase(c, web.StatusInvalid, cs, f, "reply", "") }
 	web.Require(&f, f.Values, [2]string{"reply_body", support.ErrBodyRequired.MsgID})
@@ -53,14 +53,16 @@ func (s *Handlers) Reply(c echo.Context) error {
 	}
 	// support threads it on the case's newest mail (before any, the receipt: app/'s hook) and
 	// puts the mail in the outbox in the transaction of the timeline entry.
-	_, err = s.Cases.ReplyByMail(ctx, cs.ID, web.StateOf(c).Subject.ID, to, body)
+	// The status the agent chose ("" keeps it) changes with the reply, in its transaction.
+	_, err = s.Cases.ReplyAndSetStatus(ctx, cs.ID, web.StateOf(c).Subject.ID, to, body, support.CaseStatus(f.Values["reply_status"]))
 	if err != nil {
-		if err := web.SupportError(&f, err, nil, "reply_body"); err != nil {
+		fields := map[*support.Error]string{support.ErrStatusInvalid: "reply_status", support.ErrTransition: "reply_status"}
+		if err := web.SupportError(&f, err, fields, "reply_body"); err != nil {
 			return err
 		}
 		return again()
 	}
-	return s.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=svar")
+	return s.Redirect(c, deskBack(cs, "svar"))
 }
 
 // Note adds an internal note.
@@ -80,7 +82,7 @@ func (s *Handlers) Note(c echo.Context) error {
 		}
 		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "note", "")
 	}
-	return s.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=note")
+	return s.Redirect(c, deskBack(cs, "note"))
 }
 
 // Call logs a call: start and end as clock times today, or a length in minutes ending now.
@@ -101,7 +103,7 @@ func (s *Handlers) Call(c echo.Context) error {
 		_, err = s.Cases.LogCall(c.Request().Context(), support.Call{CaseID: cs.ID, StaffID: web.StateOf(c).Subject.ID,
 			Start: start, End: end, Outcome: support.CallOutcome(f.Values["outcome"]), Note: f.Values["call_note"]})
 		if err == nil {
-			return s.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert=opkald")
+			return s.Redirect(c, deskBack(cs, "opkald"))
 		}
 		fields := map[*support.Error]string{support.ErrOutcomeInvalid: "outcome", support.ErrCallTimes: "call_start"}
 		if err := web.SupportError(&f, err, fields, "call_note"); err != nil {
@@ -146,14 +148,19 @@ func version(c echo.Context) int {
 // deskChanged ends a change of the case: to the case on success, else the case as it now is
 // with the rule broken (a conflict says so at the top; what was typed stays in f).
 func (s *Handlers) deskChanged(c echo.Context, cs support.Case, f views.Form, active, field, notice string, err error) error {
+	return s.deskChangedAt(c, cs, f, active, nil, field, notice, err)
+}
+
+// deskChangedAt is deskChanged with the rules' fields named (fields; field for the others).
+func (s *Handlers) deskChangedAt(c echo.Context, cs support.Case, f views.Form, active string, fields map[*support.Error]string, field, notice string, err error) error {
 	if err == nil {
-		return s.Redirect(c, deskPath+"/"+cs.Ref+"?udfoert="+notice)
+		return s.Redirect(c, deskBack(cs, notice))
 	}
 	status := web.StatusInvalid
 	if errors.Is(err, support.ErrConflict) {
 		status, field = http.StatusConflict, ""
 	}
-	if err := web.SupportError(&f, err, nil, field); err != nil {
+	if err := web.SupportError(&f, err, fields, field); err != nil {
 		return err
 	}
 	fresh, gerr := s.Cases.Get(c.Request().Context(), cs.ID)
@@ -178,19 +185,49 @@ func (s *Handlers) SetStatus(c echo.Context) error {
 	return s.deskChanged(c, cs, f, "status", "status", "status", err)
 }
 
-// SetAssignee takes the case ("me") or lets it go ("none").
+// SetAssignee gives the case to a member of staff (their id), takes it ("me") or lets it go
+// ("none"). The assignment is on the timeline, as every change of the case.
 func (s *Handlers) SetAssignee(c echo.Context) error {
 	cs, err := s.deskCaseOf(c)
 	if err != nil {
 		return err
 	}
 	me := web.StateOf(c).Subject.ID
-	to := int64(0)
-	if c.FormValue("to") == "me" {
+	f := web.FormOf(c, "to")
+	var to int64
+	switch v := f.Values["to"]; v {
+	case "me":
 		to = me
+	case "none":
+	default:
+		if to, err = strconv.ParseInt(v, 10, 64); err != nil || to <= 0 {
+			err = support.ErrAssigneeInvalid
+		}
 	}
-	_, err = s.Cases.Assign(c.Request().Context(), cs.ID, me, to, version(c))
-	return s.deskChanged(c, cs, views.Form{Values: map[string]string{}}, "assign", "", "tildelt", err)
+	if err == nil {
+		_, err = s.Cases.Assign(c.Request().Context(), cs.ID, me, to, version(c))
+	}
+	return s.deskChanged(c, cs, f, "assign", "to", "tildelt", err)
+}
+
+// SetProperties changes priority, category, system, e-mail and phone (support checks them as
+// it checks a new case).
+func (s *Handlers) SetProperties(c echo.Context) error {
+	cs, err := s.deskCaseOf(c)
+	if err != nil {
+		return err
+	}
+	f := web.FormOf(c, "priority", "category", "system", "email", "phone")
+	if f.HasErrors() {
+		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "properties", "")
+	}
+	p := support.Properties{Priority: support.Priority(f.Values["priority"]), Category: support.Category(f.Values["category"]),
+		System: support.System(f.Values["system"]), Email: f.Values["email"], Phone: f.Values["phone"]}
+	_, err = s.Cases.SetProperties(c.Request().Context(), cs.ID, web.StateOf(c).Subject.ID, p, version(c))
+	fields := map[*support.Error]string{support.ErrPriorityInvalid: "priority", support.ErrIdentityTheftUrgent: "priority",
+		support.ErrCategoryInvalid: "category", support.ErrSystemInvalid: "system", support.ErrEmailInvalid: "email",
+		support.ErrContactRequired: "email", support.ErrPhoneInvalid: "phone"}
+	return s.deskChangedAt(c, cs, f, "properties", fields, "email", "egenskaber", err)
 }
 
 // SetTags replaces the tags with the comma-separated list typed.
