@@ -203,7 +203,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Letters = identity.NewLetters(pool)
 	desk := &deskMail{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL, supportPhone: cfg.SupportPhone}
 	a.Cases = support.NewCases(pool, support.DefaultSchedule(loc),
-		support.WithHooks(support.Hooks{Receipt: desk.receipt, ReplyMail: desk.reply}))
+		support.WithHooks(support.Hooks{Receipt: desk.receipt, ReplyMail: desk.reply}),
+		// a.Identity and a.Audit are built below; the hook reads them when a citizen is looked up.
+		support.WithLookupHook(a.deskLookup))
 	a.Contacts = inbound.NewContacts(pool, a.Cases, desk.contactConfirm)
 	a.Audit = audit.NewLog(pool)
 	if a.Tokens, err = identity.NewTokens(pool, cfg.TokenKey); err != nil {

@@ -78,6 +78,7 @@ func MessageIDs() []string {
 	ids = appendIDs(ids, VerifyResults)
 	ids = appendIDs(ids, Actions)
 	ids = appendIDs(ids, MatchKinds)
+	ids = append(ids, ErrCitizenNotFound.MsgID)
 	for _, c := range CannedReplies {
 		ids = append(ids, c.TitleID, c.BodyID)
 	}

@@ -20,6 +20,7 @@ type Cases struct {
 	now      func() time.Time
 	newRef   func() (string, error)
 	hooks    Hooks
+	lookup   LookupHook
 }
 
 // Option configures Cases.
