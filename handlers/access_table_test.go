@@ -198,6 +198,7 @@ var expectedAccess = map[string]expect{
 	"POST /medarbejder/sager/:ref/status":                  deskStaff,
 	"POST /medarbejder/sager/:ref/tildel":                  deskStaff,
 	"POST /medarbejder/sager/:ref/tags":                    deskStaff,
+	"POST /medarbejder/sager/:ref/borger":                  deskStaff,
 	"GET /medarbejder/borger/:id":                          deskStaff,
 	"POST /medarbejder/borger/:id/aabn":                    deskStaff,
 	"POST /medarbejder/borger/:id/bekraeft/:req/svar":      deskStaff,

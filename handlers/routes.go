@@ -219,6 +219,7 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodPost, "/medarbejder/sager/:ref/status", deskStaff, dk.SetStatus},
 		{http.MethodPost, "/medarbejder/sager/:ref/tildel", deskStaff, dk.SetAssignee},
 		{http.MethodPost, "/medarbejder/sager/:ref/tags", deskStaff, dk.SetTags},
+		{http.MethodPost, "/medarbejder/sager/:ref/borger", deskStaff, dk.LinkCitizen},
 
 		// The citizen card: the audited look-up and the desk's actions on a MitID.
 		{http.MethodGet, "/medarbejder/borger/:id", deskStaff, dk.CitizenCard},

@@ -272,12 +272,32 @@ func (s *Cases) OpenLinked(ctx context.Context, n NewCase, who string) (Case, er
 // one (a relink): the case row, a citizen_link entry on its timeline and the look-up, in one
 // transaction. Linking to the MitID it has already changes nothing.
 func (s *Cases) LinkCitizen(ctx context.Context, caseID, staffID int64, who string, expectVersion int) (Case, error) {
+	return s.link(ctx, caseID, staffID, expectVersion, func(tx pgx.Tx, _ Case) (int64, string, error) {
+		return resolveCitizen(ctx, tx, who)
+	})
+}
+
+// LinkMitID links a case that has no citizen yet to a MitID the agent is working on (an action
+// from the citizen card on a case opened before the caller was known), like LinkCitizen. A
+// case linked to another citizen is left alone: ErrConflict.
+func (s *Cases) LinkMitID(ctx context.Context, caseID, staffID, mitidID int64, expectVersion int) (Case, error) {
+	return s.link(ctx, caseID, staffID, expectVersion, func(_ pgx.Tx, c Case) (int64, string, error) {
+		if c.MitIDID != 0 && c.MitIDID != mitidID {
+			return 0, "", ErrConflict
+		}
+		return mitidID, "card", nil
+	})
+}
+
+// link links the case to the MitID resolve finds, recording the look-up; see LinkCitizen.
+func (s *Cases) link(ctx context.Context, caseID, staffID int64, expectVersion int,
+	resolve func(pgx.Tx, Case) (int64, string, error)) (Case, error) {
 	if s.lookup == nil {
 		return Case{}, ErrCitizenNotFound
 	}
 	var missing error
 	c, err := s.change(ctx, caseID, expectVersion, func(tx pgx.Tx, c Case, now time.Time) error {
-		id, via, err := resolveCitizen(ctx, tx, who)
+		id, via, err := resolve(tx, c)
 		if err == ErrCitizenNotFound {
 			missing = err
 			if via == "cpr" {

@@ -43,7 +43,7 @@ func langID(lang string) string {
 var deskCaseNotices = map[string]string{
 	"oprettet": "desk.notice.created", "svar": "desk.notice.replied", "note": "desk.notice.noted",
 	"opkald": "desk.notice.call", "status": "desk.notice.status", "tildelt": "desk.notice.assigned",
-	"tags": "desk.notice.tags",
+	"tags": "desk.notice.tags", "borger": "deskfind.notice.linked",
 }
 
 // deskCaseOf loads the case named in the URL; an unknown code is 404.
@@ -83,6 +83,7 @@ func (s *Handlers) renderDeskCase(c echo.Context, status int, cs support.Case, f
 		Closed: cs.Status == support.StatusClosed, Mine: cs.AssigneeID != 0 && cs.AssigneeID == me,
 		Assigned: cs.AssigneeID != 0, NextStatuses: msgOptions(cs.Status.Next()), Outcomes: msgOptions(support.CallOutcomes),
 		Form: f, Active: active, NoticeID: notice, Tags: cs.Tags}
+	v.Citizen = deskCaseCitizen(cs, f, active)
 	assignee := views.DeskFact{LabelID: "desk.field.assignee", ValueID: "desk.case.unassigned"}
 	if cs.AssigneeID != 0 {
 		assignee = views.DeskFact{LabelID: "desk.field.assignee", Value: staffName(names, cs.AssigneeID)}
