@@ -158,21 +158,23 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 	// Planned for each query's words (QueryExecModeExec: no cached generic plan): a common
 	// word is best read newest first along the primary key, a rare one through the GIN
 	// indexes, and only the words tell which.
+	// The tsqueries are functions in FROM, not a CTE: folded to constants at planning, so the
+	// planner sees the words (a CTE hides them and makes every word look rare).
 	rows, err := tx.Query(ctx, `
-		WITH q AS (SELECT `+danish+` AS dq, `+simple+` AS sq),
-		recent AS (
-			SELECT id, search, contact_words FROM support_case, q
+		WITH recent AS (
+			SELECT id, search, contact_words, dq, sq
+			FROM support_case, `+danish+` AS dq, `+simple+` AS sq
 			WHERE (search @@ dq OR contact_words @@ sq) AND NOT id = ANY ($3)
 			ORDER BY id DESC LIMIT $5),
 		top AS (
-			SELECT id, ts_rank_cd(search, dq) + ts_rank_cd(contact_words, sq) AS rank
-			FROM recent, q ORDER BY rank DESC, id DESC LIMIT $4)
+			SELECT id, dq, ts_rank_cd(search, dq) + ts_rank_cd(contact_words, sq) AS rank
+			FROM recent ORDER BY rank DESC, id DESC LIMIT $4)
 		SELECT `+caseColumns+`, top.rank, ts_headline('danish',
 			translate(left(c.subject || '. ' || coalesce((SELECT string_agg(e.body, ' ' ORDER BY e.id)
 				FROM (SELECT body, id FROM support_entry WHERE case_id = c.id AND kind = 'message'
 					ORDER BY id LIMIT 5) e), ''), 4000), E'\x01\x02', ''),
-			q.dq, 'StartSel=`+markStart+`, StopSel=`+markStop+`, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')
-		FROM support_case c JOIN top USING (id), q
+			top.dq, 'StartSel=`+markStart+`, StopSel=`+markStop+`, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')
+		FROM support_case c JOIN top USING (id)
 		ORDER BY top.rank DESC, c.id DESC`,
 		append([]any{pgx.QueryExecModeExec}, append(args, exclude, limit, RankWindow)...)...)
 	if err != nil {
