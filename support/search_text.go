@@ -149,7 +149,8 @@ func parseSnippet(s string) Snippet {
 
 // searchText ranks the RankWindow newest cases (not in exclude) whose subject and messages
 // match the danish query or whose caller's name matches the simple one, and returns the best
-// limit of them with a snippet of the subject and the citizen's first messages.
+// limit of them with a snippet of the subject and the citizen's first messages (the first
+// 1,500 characters: ts_headline parses all it is given).
 func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit int) ([]Hit, error) {
 	danish, simple, args, ok := textQuery(q)
 	if !ok {
@@ -172,8 +173,8 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 		SELECT `+caseColumns+`, top.rank, ts_headline('danish',
 			translate(left(c.subject || '. ' || coalesce((SELECT string_agg(e.body, ' ' ORDER BY e.id)
 				FROM (SELECT body, id FROM support_entry WHERE case_id = c.id AND kind = 'message'
-					ORDER BY id LIMIT 5) e), ''), 4000), E'\x01\x02', ''),
-			top.dq, 'StartSel=`+markStart+`, StopSel=`+markStop+`, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')
+					ORDER BY id LIMIT 3) e), ''), 1500), E'\x01\x02', ''),
+			top.dq, 'StartSel=`+markStart+`, StopSel=`+markStop+`, MaxWords=24, MinWords=8')
 		FROM support_case c JOIN top USING (id)
 		ORDER BY top.rank DESC, c.id DESC`,
 		append([]any{pgx.QueryExecModeExec}, append(args, exclude, limit, RankWindow)...)...)
