@@ -15,6 +15,9 @@ CREATE INDEX support_case_contact_words ON support_case USING gin (contact_words
 CREATE INDEX support_case_contact_phone ON support_case (contact_phone_key, id DESC) WHERE contact_phone_key <> '';
 CREATE INDEX support_case_contact_email ON support_case (lower(contact_email), id DESC) WHERE contact_email <> '';
 
+-- Citizens by CPR number, revoked MitIDs included (mitid_cpr covers only the one in use).
+CREATE INDEX mitid_cpr_all ON mitid (cpr);
+
 -- Citizens by name (every word a prefix of a given or family name) and by e-mail address.
 CREATE INDEX person_name_words ON person USING gin (to_tsvector('simple', given_name || ' ' || family_name));
 CREATE INDEX person_email ON person (lower(email)) WHERE email IS NOT NULL;
@@ -32,5 +35,6 @@ ALTER TABLE support_entry ADD CONSTRAINT support_entry_kind_check CHECK (kind IN
     'internal_note', 'call_log', 'verification', 'action', 'status_change', 'assignment',
     'priority_change', 'tags_change'));
 DROP INDEX person_email;
+DROP INDEX mitid_cpr_all;
 DROP INDEX person_name_words;
 ALTER TABLE support_case DROP COLUMN contact_phone_key, DROP COLUMN contact_words;
