@@ -211,7 +211,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	desk := &deskMail{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL, supportPhone: cfg.SupportPhone}
 	a.Cases = support.NewCases(pool, support.DefaultSchedule(loc),
 		support.WithHooks(support.Hooks{Receipt: desk.receipt, ReplyMail: desk.reply, Audit: a.caseAudit, CitizenWrote: desk.citizenWrote}),
-		support.WithCannedAudit(cannedAuditor{log: audit.NewLog(pool)}.change))
+		support.WithCannedAudit(cannedAuditor{log: audit.NewLog(pool)}.change),
+		// a.Identity and a.Audit are built below; the hook reads them when a citizen is looked up.
+		support.WithLookupHook(a.deskLookup))
 	a.Contacts = inbound.NewContacts(pool, a.Cases, desk.contactConfirm)
 	a.Inbound = inbound.NewReceiver(pool, a.Cases, inbound.WithFiles(cfg.Files),
 		inbound.WithReceipts(a.Throttle, desk.mailReceipt))

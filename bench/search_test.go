@@ -88,8 +88,8 @@ func BenchmarkSearch(b *testing.B) {
 			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%.1f\t\n", name, len(ds), avg, round(m), round(p), float64(m)/float64(percentile(pk, 50)))
 		}
 		row("primary key (baseline)", pk, -1)
-		row("search, all", all, hits["word"]+hits["words"]+hits["phrase"]+hits["ref"]+hits["rare"])
-		for _, k := range []string{"word", "words", "phrase", "ref", "rare"} {
+		row("search, all", all, hits["word"]+hits["words"]+hits["phrase"]+hits["ref"]+hits["rare"]+hits["prefix"]+hits["contact"])
+		for _, k := range []string{"word", "words", "phrase", "ref", "rare", "prefix", "contact"} {
 			row("  "+k, byKind[k], hits[k])
 		}
 		w.Flush()
@@ -115,7 +115,9 @@ func round(d time.Duration) time.Duration {
 type query struct{ kind, text string }
 
 // searchQueries mixes what agents type: single words in some inflection, two words, quoted
-// phrases, reference codes (as read out, in lower case with a space) and words no case has.
+// phrases, reference codes (as read out, in lower case with a space), words no case has, the
+// start of a word or a form the stemmer splits ("kodevis", "spærring"), and a caller's name,
+// e-mail address or phone number.
 func searchQueries(rng *rand.Rand, refs []string, n int) []query {
 	words := []string{"kodeviseren", "spærret", "adgangskoden", "aktiveringskode", "fuldmagten", "NemKonto",
 		"batteriet", "brevet", "telefonen", "misbrug", "stjålet", "låst", "brugernavn", "appen", "chippen",
@@ -124,9 +126,16 @@ func searchQueries(rng *rand.Rand, refs []string, n int) []query {
 		"aktiveringskode brev", "fuldmagt virk", "nemkonto bank", "mistet kodeviser", "låst forsøg"}
 	phrases := []string{`"mistet min kodeviser"`, `"logge på"`, `"digital post"`, `"ny telefon"`, `"for mange forsøg"`}
 	rare := []string{"skattekort", "pensionsopsparing", "cykelhjelm", "fjernsyn"}
+	prefixes := []string{"kodevis", "spærring", "adgangs", "aktiverings", "kodeord", "ophævelse", "fuldm"}
 	out := make([]query, 0, n)
 	for i := range n {
-		switch r := i % 20; {
+		switch r := i % 25; {
+		case r >= 22:
+			name := strings.ToLower(pick(rng, givenNames) + " " + pick(rng, familyNames))
+			out = append(out, query{"contact", []string{name, strings.ReplaceAll(name, " ", ".") + strconv.Itoa(rng.IntN(100)) + "@example.dk",
+				fakePhone(rng)}[rng.IntN(3)]})
+		case r >= 20:
+			out = append(out, query{"prefix", prefixes[rng.IntN(len(prefixes))]})
 		case r < 10:
 			out = append(out, query{"word", words[rng.IntN(len(words))]})
 		case r < 14:
@@ -154,7 +163,7 @@ func generateCases(ctx context.Context, pool *pgxpool.Pool, rng *rand.Rand, n in
 	}
 	defer conn.Release()
 	_, err = conn.Exec(ctx, `CREATE TEMP TABLE stage (ref text, channel text, system text, category text,
-		priority text, status text, contact_name text, contact_email text, subject text, message text,
+		priority text, status text, contact_name text, contact_email text, contact_phone text, subject text, message text,
 		created_at timestamptz) ON COMMIT PRESERVE ROWS`)
 	if err != nil {
 		return nil, nil, err
@@ -179,15 +188,15 @@ func generateCases(ctx context.Context, pool *pgxpool.Pool, rng *rand.Rand, n in
 			rows = append(rows, fakeCase(rng, refs[i], now))
 		}
 		_, err := conn.CopyFrom(ctx, pgx.Identifier{"stage"}, []string{"ref", "channel", "system", "category",
-			"priority", "status", "contact_name", "contact_email", "subject", "message", "created_at"}, pgx.CopyFromRows(rows))
+			"priority", "status", "contact_name", "contact_email", "contact_phone", "subject", "message", "created_at"}, pgx.CopyFromRows(rows))
 		if err != nil {
 			return nil, nil, fmt.Errorf("copy batch: %w", err)
 		}
 		_, err = conn.Exec(ctx, `
 			WITH c AS (
 				INSERT INTO support_case (ref, channel, system, category, priority, status, contact_name,
-					contact_email, subject, created_at, updated_at, resolved_at, search)
-				SELECT ref, channel, system, category, priority, status, contact_name, contact_email, subject,
+					contact_email, contact_phone, subject, created_at, updated_at, resolved_at, search)
+				SELECT ref, channel, system, category, priority, status, contact_name, contact_email, contact_phone, subject,
 					created_at, created_at,
 					CASE WHEN status IN ('resolved', 'closed') THEN created_at + interval '2 days' END,
 					setweight(to_tsvector('danish', subject), 'A') || setweight(to_tsvector('danish', message), 'B')
@@ -277,6 +286,19 @@ func fakeCase(rng *rand.Rand, ref string, now time.Time) []any {
 		support.StatusClosed}[rng.IntN(8)]
 	email := strings.ToLower(strings.ReplaceAll(name, " ", ".")) + strconv.Itoa(rng.IntN(100)) + "@example.dk"
 	return []any{ref, string(pick(rng, support.Channels)), string(pick(rng, support.Systems)), string(cat),
-		string(prio), string(status), name, email, fill(rng, pick(rng, subjects)), strings.TrimSpace(msg.String()),
+		string(prio), string(status), name, email, fakePhone(rng), fill(rng, pick(rng, subjects)), strings.TrimSpace(msg.String()),
 		now.Add(-time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))}
+}
+
+// fakePhone is a Danish phone number as a caller gives it, with or without +45 and spaces;
+// 100,000 numbers, so a search by one finds a few cases of 100,000.
+func fakePhone(rng *rand.Rand) string {
+	n := fmt.Sprintf("2%02d%05d", rng.IntN(2), rng.IntN(100_000))
+	switch rng.IntN(3) {
+	case 0:
+		return n
+	case 1:
+		return "+45 " + n[:2] + " " + n[2:4] + " " + n[4:6] + " " + n[6:]
+	}
+	return n[:4] + " " + n[4:]
 }

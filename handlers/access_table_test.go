@@ -213,6 +213,7 @@ var expectedAccess = map[string]expect{
 	"GET /medarbejder/sager/:ref/fil/:id":                  deskStaff,
 	"POST /medarbejder/sager/:ref/laest":                   deskStaff,
 	"POST /medarbejder/sager/:ref/egenskaber":              deskStaff,
+	"POST /medarbejder/sager/:ref/borger":                  deskStaff,
 	"GET /medarbejder/borger/:id":                          deskStaff,
 	"POST /medarbejder/borger/:id/aabn":                    deskStaff,
 	"POST /medarbejder/borger/:id/bekraeft/:req/svar":      deskStaff,

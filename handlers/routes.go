@@ -229,6 +229,7 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodGet, "/medarbejder/sager/:ref/fil/:id", deskStaff, dk.Attachment},
 		{http.MethodPost, "/medarbejder/sager/:ref/laest", deskStaff, dk.MarkRead},
 		{http.MethodPost, "/medarbejder/sager/:ref/egenskaber", deskStaff, dk.SetProperties},
+		{http.MethodPost, "/medarbejder/sager/:ref/borger", deskStaff, dk.LinkCitizen},
 
 		// The citizen card: the audited look-up and the desk's actions on a MitID.
 		{http.MethodGet, "/medarbejder/borger/:id", deskStaff, dk.CitizenCard},

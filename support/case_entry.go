@@ -40,7 +40,7 @@ const (
 // EntryKinds lists every kind.
 var EntryKinds = []EntryKind{EntryMessage, EntryReply, EntryNote, EntryCall, EntryVerification,
 	EntryAction, EntryStatus, EntryAssignment, EntryPriority, EntryTags,
-	EntryMerge, EntryRelated, EntryProperty}
+	EntryMerge, EntryRelated, EntryProperty, EntryCitizenLink}
 
 // MsgID is the message ID of the kind's display name.
 func (k EntryKind) MsgID() string { return "support.entry." + string(k) }

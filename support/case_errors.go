@@ -79,6 +79,7 @@ func MessageIDs() []string {
 	ids = appendIDs(ids, Actions)
 	ids = appendIDs(ids, MatchKinds)
 	ids = append(ids, cannedMessageIDs()...)
+	ids = append(ids, ErrCitizenNotFound.MsgID)
 	return ids
 }
 

@@ -22,6 +22,7 @@ type Cases struct {
 	hooks    Hooks
 	// cannedAudit audits changes of canned replies (WithCannedAudit).
 	cannedAudit func(ctx context.Context, tx pgx.Tx, e CannedEvent) error
+	lookup      LookupHook
 }
 
 // Option configures Cases.

@@ -9,10 +9,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"mitidportal/identity"
+	"mitidportal/db"
 )
 
-// MatchKind is how a search found a case.
+// MatchKind is how a search found a case or a citizen.
 type MatchKind string
 
 // Match kinds, in the order Search lists their hits.
@@ -23,12 +23,22 @@ const (
 	MatchCPR MatchKind = "cpr"
 	// MatchUsername: the query was the username of the case's MitID (any case of letters).
 	MatchUsername MatchKind = "username"
-	// MatchText: the case's subject or the citizen's messages match the words.
+	// MatchEmail: the query was the case's contact e-mail address (any case of letters), or a
+	// citizen's in the register.
+	MatchEmail MatchKind = "email"
+	// MatchPhone: the query was the case's contact phone number (its last eight digits), or a
+	// number a citizen's cases gave.
+	MatchPhone MatchKind = "phone"
+	// MatchName: the words were a prefix each of a citizen's given or family name (citizens
+	// only; a caller's name on a case is a text match).
+	MatchName MatchKind = "name"
+	// MatchText: the case's subject, the citizen's messages or the caller's name match the
+	// words.
 	MatchText MatchKind = "text"
 )
 
 // MatchKinds lists every kind.
-var MatchKinds = []MatchKind{MatchRef, MatchCPR, MatchUsername, MatchText}
+var MatchKinds = []MatchKind{MatchRef, MatchCPR, MatchUsername, MatchEmail, MatchPhone, MatchName, MatchText}
 
 // MsgID is the message ID of the kind's label.
 func (m MatchKind) MsgID() string { return "support.match." + string(m) }
@@ -39,16 +49,23 @@ type Hit struct {
 	Match MatchKind
 	// Rank is ts_rank_cd of a text match (higher is better); 0 for the exact look-ups.
 	Rank float32
+	// Snippet is where a text match found the words, for a text match in the subject or the
+	// citizen's messages.
+	Snippet Snippet
 }
 
 // SearchResult is what Search found.
 type SearchResult struct {
+	// Query is the query as searched (trimmed).
+	Query string
 	// CPR is set when the query was a CPR number (in the form DDMMYYSSSS). Search then looked
 	// up a citizen: the caller must write that look-up to the audit log, whether or not it
 	// found cases.
 	CPR string
-	// Hits are the exact matches first (reference code, CPR, username), then the text matches
-	// by rank; each case once.
+	// Ref is set when the query was the reference code of a case: the desk goes straight to it.
+	Ref string
+	// Hits are the exact matches first (reference code, CPR, username, e-mail, phone), then the
+	// text matches by rank; each case once.
 	Hits []Hit
 }
 
@@ -61,19 +78,31 @@ const MaxQuery = 200
 // matter, and the newest cases are the likeliest wanted.
 const RankWindow = 2000
 
-// Search finds cases for the agent's search box. Exact look-ups come first: a reference code
-// (as typed or dictated, NormalizeRef), a CPR number (the cases of every MitID the person has
-// had) or a MitID username. Then, for any query, full-text search in Danish over the subject
-// and the citizen's messages with PostgreSQL's websearch syntax ("quoted phrases", or, -not)
-// and the danish stemmer, so "kodeviseren" finds "kodeviser" and "spærret" finds "spærre";
-// ranked by ts_rank_cd (the subject counting more than the messages) among the RankWindow
-// newest matching cases. At most limit hits (default 25, at most 200).
+// Search finds cases for the agent's search box (read only; Find adds the citizens and records
+// the look-ups). Exact look-ups come first: a reference code (as typed or dictated,
+// NormalizeRef), a CPR number (the cases of every MitID the person has had), a MitID username,
+// the contact e-mail address or phone number. Then full-text search in Danish over the subject,
+// the citizen's messages and the caller's name (textQuery: every word a prefix, with the other
+// forms of the desk's own words, or PostgreSQL's websearch syntax when the query uses quotes,
+// "or" or -not), ranked by ts_rank_cd among the RankWindow newest matching cases, each with a
+// highlighted snippet. At most limit hits (default 25, at most 200).
 func (s *Cases) Search(ctx context.Context, q string, limit int) (SearchResult, error) {
+	var res SearchResult
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		res, err = s.search(ctx, tx, q, limit)
+		return err
+	})
+	return res, err
+}
+
+func (s *Cases) search(ctx context.Context, tx pgx.Tx, q string, limit int) (SearchResult, error) {
 	var res SearchResult
 	q = strings.TrimSpace(q)
 	if utf8.RuneCountInString(q) > MaxQuery {
 		return res, ErrSearchQueryTooLong
 	}
+	res.Query = q
 	if q == "" {
 		return res, nil
 	}
@@ -92,63 +121,49 @@ func (s *Cases) Search(ctx context.Context, q string, limit int) (SearchResult, 
 		}
 	}
 	if ref, ok := NormalizeRef(q); ok {
-		c, err := getCase(ctx, s.pool, `ref = $1`, ref)
+		c, err := getCase(ctx, tx, `ref = $1`, ref)
 		switch err {
 		case nil:
+			res.Ref = c.Ref
 			add([]Case{c}, MatchRef)
 		case ErrNotFound:
 		default:
 			return res, fmt.Errorf("search by reference: %w", err)
 		}
 	}
-	if cpr, err := identity.ParseCPR(strings.ReplaceAll(q, " ", "")); err == nil {
-		res.CPR = string(cpr)
-		cases, err := s.casesWhere(ctx, `mitid_id IN (SELECT id FROM mitid WHERE cpr = $1)`, string(cpr), limit)
-		if err != nil {
-			return res, fmt.Errorf("search by cpr: %w", err)
+	if cq, ok := parseCitizenQuery(q); ok && caseWhere[cq.via] != "" {
+		if cq.via == MatchCPR {
+			res.CPR = cq.key
 		}
-		add(cases, MatchCPR)
-	} else if _, err := identity.ValidateUsername(q); err == nil {
-		cases, err := s.casesWhere(ctx, `mitid_id IN (SELECT id FROM mitid WHERE lower(username) = lower($1))`, q, limit)
+		cases, err := casesWhere(ctx, tx, caseWhere[cq.via], cq.key, limit)
 		if err != nil {
-			return res, fmt.Errorf("search by username: %w", err)
+			return res, fmt.Errorf("search by %s: %w", cq.via, err)
 		}
-		add(cases, MatchUsername)
+		add(cases, cq.via)
 	}
 	if len(res.Hits) >= limit {
 		return res, nil
 	}
-	// Planned for each query's words (QueryExecModeExec: no cached generic plan): a common
-	// word is best read newest first along the primary key, a rare one through the GIN index,
-	// and only the words tell which.
-	rows, err := s.pool.Query(ctx, `
-		WITH recent AS (
-			SELECT id, search, query FROM support_case, websearch_to_tsquery('danish', $1) AS query
-			WHERE search @@ query AND NOT id = ANY ($2)
-			ORDER BY id DESC LIMIT $4),
-		top AS (
-			SELECT id, ts_rank_cd(search, query) AS rank FROM recent ORDER BY rank DESC, id DESC LIMIT $3)
-		SELECT `+caseColumns+`, top.rank FROM support_case JOIN top USING (id)
-		ORDER BY top.rank DESC, id DESC`, pgx.QueryExecModeExec, q, ids, limit-len(res.Hits), RankWindow)
+	hits, err := searchText(ctx, tx, q, ids, limit-len(res.Hits))
 	if err != nil {
-		return res, fmt.Errorf("search text: %w", err)
-	}
-	hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Hit, error) {
-		h := Hit{Match: MatchText}
-		c, err := scanCase(withExtra{row, []any{&h.Rank}})
-		h.Case = c
-		return h, err
-	})
-	if err != nil {
-		return res, fmt.Errorf("search text: %w", err)
+		return res, err
 	}
 	res.Hits = append(res.Hits, hits...)
 	return res, nil
 }
 
+// caseWhere is the condition on support_case of each exact look-up ($1 the key of
+// parseCitizenQuery).
+var caseWhere = map[MatchKind]string{
+	MatchCPR:      `mitid_id IN (SELECT id FROM mitid WHERE cpr = $1)`,
+	MatchUsername: `mitid_id IN (SELECT id FROM mitid WHERE lower(username) = $1)`,
+	MatchEmail:    `lower(contact_email) = $1 AND contact_email <> ''`,
+	MatchPhone:    `contact_phone_key = $1 AND contact_phone_key <> ''`,
+}
+
 // casesWhere returns up to limit cases matching where (one argument), newest first.
-func (s *Cases) casesWhere(ctx context.Context, where string, arg any, limit int) ([]Case, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+caseColumns+` FROM support_case WHERE `+where+
+func casesWhere(ctx context.Context, tx pgx.Tx, where string, arg any, limit int) ([]Case, error) {
+	rows, err := tx.Query(ctx, `SELECT `+caseColumns+` FROM support_case WHERE `+where+
 		` ORDER BY id DESC LIMIT $2`, arg, limit)
 	if err != nil {
 		return nil, err

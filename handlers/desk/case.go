@@ -44,6 +44,7 @@ var deskCaseNotices = map[string]string{
 	"oprettet": "desk.notice.created", "svar": "desk.notice.replied", "note": "desk.notice.noted",
 	"opkald": "desk.notice.call", "status": "desk.notice.status", "tildelt": "desk.notice.assigned",
 	"tags": "desk.notice.tags", "laest": "mailin.desk.marked_read", "egenskaber": "deskcase.notice.properties",
+	"borger": "deskfind.notice.linked",
 }
 
 // deskTabs maps the composer's ?skriv= values to its tabs.
@@ -106,6 +107,7 @@ func (s *Handlers) renderDeskCase(c echo.Context, status int, cs support.Case, f
 		Assigned: cs.AssigneeID != 0, NextStatuses: msgOptions(cs.Status.Next()), Outcomes: msgOptions(support.CallOutcomes),
 		Form: f, Active: active, NoticeID: notice, Tags: cs.Tags,
 		Priorities: msgOptions(support.Priorities), Categories: msgOptions(support.Categories), Systems: msgOptions(support.Systems)}
+	v.Citizen = deskCaseCitizen(cs, f, active)
 	for _, a := range staff {
 		v.Assignees = append(v.Assignees, views.DeskAssignee{ID: strconv.FormatInt(a.ID, 10), Name: a.Name, Open: a.Open})
 	}

@@ -181,6 +181,8 @@ func (s *Handlers) deskCitizenView(c echo.Context, t deskTarget, f deskForms) (v
 	if v.Verify, err = s.deskVerifyView(c, t); err != nil {
 		return views.DeskCitizenView{}, err
 	}
+	v.Verify.NoApp = v.Verify.State == "none" && !deskHasApp(means)
+	v.NewCaseHref = deskPath + "/ny?borger=" + strconv.FormatInt(t.m.ID, 10)
 	for _, a := range means {
 		row := views.DeskMeansRow{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, StatusID: a.Status.MsgID(),
 			Blockable: a.Status == identity.AuthActive || a.Status == identity.AuthPending || a.Status == identity.AuthLocked}
@@ -194,14 +196,25 @@ func (s *Handlers) deskCitizenView(c echo.Context, t deskTarget, f deskForms) (v
 			ByID: web.ActorID(a.Actor), Details: web.ActivityDetails(a)})
 	}
 	for _, cs := range cases {
+		row := views.DeskCaseRow{Ref: cs.Ref, Subject: cs.Subject, StatusID: cs.Status.MsgID(), Href: deskPath + "/" + cs.Ref}
 		if cs.Status.Active() {
-			v.Cases = append(v.Cases, views.DeskCaseRow{Ref: cs.Ref, Subject: cs.Subject, StatusID: cs.Status.MsgID(),
-				Href: "/medarbejder/sager/" + cs.Ref, WorkHref: t.hrefFor(cs.Ref)})
+			row.WorkHref = t.hrefFor(cs.Ref)
 		}
+		v.Cases = append(v.Cases, row)
 	}
 	return v, nil
 }
 
 func (t deskTarget) hrefFor(ref string) string {
 	return deskCitizenPath + strconv.FormatInt(t.m.ID, 10) + "?sag=" + url.QueryEscape(ref)
+}
+
+// deskHasApp reports whether the citizen has an active app that can confirm a call.
+func deskHasApp(means []identity.Authenticator) bool {
+	for _, a := range means {
+		if a.Kind == identity.KindApp && a.Status == identity.AuthActive {
+			return true
+		}
+	}
+	return false
 }

@@ -140,6 +140,7 @@ func (s *Handlers) deskRecordAction(ctx context.Context, t deskTarget, kind supp
 	if t.cs == nil {
 		return
 	}
+	s.deskLinkFromCard(ctx, t)
 	if _, err := s.Cases.RecordAction(ctx, support.Action{CaseID: t.cs.ID, StaffID: t.me, Kind: kind, Detail: detail}); err != nil {
 		s.Log.WarnContext(ctx, "case timeline: action not recorded", "case", t.cs.Ref, "action", string(kind), "error", err.Error())
 	}

@@ -2,15 +2,16 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"mitidportal/audit"
 	"mitidportal/fault"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
@@ -35,9 +36,10 @@ func isHTMX(c echo.Context) bool {
 }
 
 // Queues is the queues page: tabs with counts, the filter form and the list, or the hits
-// of a search. htmx asks for the list alone. A search that finds citizens by CPR number or
-// username is a look-up written to the audit log: a GET writes nothing, so it shows a button
-// that repeats the search as a POST (deskPath/soeg) instead of those hits.
+// of a search (find.go): the citizens it names, then the cases; an exact reference code goes
+// straight to its case. htmx asks for the list alone. Listing a citizen is a look-up written to
+// their activity log and the audit log: the search box posts (deskPath/soeg), and a GET of a
+// search that would list citizens shows a button that repeats it as a POST instead of them.
 func (s *Handlers) Queues(c echo.Context) error {
 	ctx := c.Request().Context()
 	me := web.StateOf(c).Subject.ID
@@ -81,24 +83,29 @@ func (s *Handlers) Queues(c echo.Context) error {
 	now := s.Now()
 	if v.Query != "" && v.ErrorID == "" {
 		v.Searched = true
-		res, err := s.Cases.Search(ctx, v.Query, deskPageSize)
+		// Only a POST may record the look-ups that listing citizens is (a GET writes nothing).
+		var by int64
+		if c.Request().Method == http.MethodPost {
+			by = me
+		}
+		res, err := s.Cases.Find(ctx, v.Query, by, deskPageSize)
 		se, isRule := fault.Rule(err)
 		switch {
 		case isRule:
 			v.ErrorID, v.ErrorField, status = se.MsgID, "q", http.StatusBadRequest
 		case err != nil:
 			return err
+		case res.Ref != "":
+			return s.deskGo(c, deskPath+"/"+res.Ref)
 		}
-		if searchIsLookup(res) {
-			if c.Request().Method != http.MethodPost {
-				v.LookupAction, res.Hits = deskPath+"/soeg", nil
-			} else if err := s.auditSearch(ctx, me, res); err != nil {
-				return err
-			}
+		if res.Lookup && by == 0 {
+			v.LookupAction = deskPath + "/soeg"
 		}
+		v.Citizens = deskCitizenHits(res.Citizens)
 		for _, h := range res.Hits {
 			row := s.deskRow(h.Case, names, now)
 			row.MatchID = h.Match.MsgID()
+			row.Snippet = deskSnippet(h.Snippet)
 			v.Rows = append(v.Rows, row)
 		}
 	} else if v.ErrorID == "" {
@@ -150,48 +157,6 @@ func deskQuery(v views.DeskQueueView) url.Values {
 	return q
 }
 
-// searchIsLookup reports whether a search result finds citizens by CPR number or username
-// (or is a CPR search that found none), which auditSearch records as look-ups.
-func searchIsLookup(res support.SearchResult) bool {
-	if res.CPR != "" {
-		return true
-	}
-	for _, h := range res.Hits {
-		if (h.Match == support.MatchCPR || h.Match == support.MatchUsername) && h.Case.MitIDID != 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// auditSearch records a citizen look-up for a search by CPR number or username: one per MitID
-// whose cases it found (activity and audit log), and an audit entry without a subject when a
-// CPR number found none. The CPR number itself is never written.
-func (s *Handlers) auditSearch(ctx context.Context, me int64, res support.SearchResult) error {
-	found := map[int64]string{}
-	for _, h := range res.Hits {
-		if (h.Match == support.MatchCPR || h.Match == support.MatchUsername) && h.Case.MitIDID != 0 {
-			found[h.Case.MitIDID] = string(h.Match)
-		}
-	}
-	if res.CPR != "" && len(found) == 0 {
-		return s.Audit.AppendNow(ctx, audit.Entry{Actor: audit.Staff(me), Action: audit.ActionCitizenLookup,
-			Detail: map[string]any{"via": "cpr", "source": "case search", "found": 0}})
-	}
-	ids := make([]int64, 0, len(found))
-	for id := range found {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		// In the citizen's activity log and the audit log, in one transaction.
-		if err := s.Identity.RecordLookup(ctx, id, identity.StaffAct{StaffID: me}, found[id]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // staffNames maps staff ids to names, for assignees and the timeline.
 func (s *Handlers) staffNames(ctx context.Context) (map[int64]string, error) {
 	users, err := s.Staff.List(ctx)
@@ -228,10 +193,28 @@ func (s *Handlers) deskRow(cs support.Case, names map[int64]string, now time.Tim
 	return r
 }
 
-// NewPage is the form for a case from a call.
+// NewPage is the form for a case from a call. From a citizen card (?borger=ID) the citizen
+// field holds that MitID's username, when this member of staff has the card open (a recorded
+// look-up): a GET shows nothing that was not looked up.
 func (s *Handlers) NewPage(c echo.Context) error {
 	s.staffNav(c)
-	return s.renderDeskNew(c, http.StatusOK, views.Form{Values: map[string]string{"lang": "da"}})
+	f := views.Form{Values: map[string]string{"lang": "da"}}
+	if id, err := strconv.ParseInt(c.QueryParam("borger"), 10, 64); err == nil {
+		ctx := c.Request().Context()
+		m, err := s.Identity.MitID(ctx, id)
+		if err == nil {
+			opened, err := s.deskOpened(ctx, deskTarget{m: m, me: web.StateOf(c).Subject.ID})
+			if err != nil {
+				return err
+			}
+			if opened {
+				f.Values["citizen"] = m.Username
+			}
+		} else if !errors.Is(err, identity.ErrNotFound) {
+			return err
+		}
+	}
+	return s.renderDeskNew(c, http.StatusOK, f)
 }
 
 func (s *Handlers) renderDeskNew(c echo.Context, status int, f views.Form) error {
@@ -245,26 +228,35 @@ var deskNewFields = map[*support.Error]string{
 	support.ErrSubjectRequired: "subject", support.ErrSubjectTooLong: "subject",
 	support.ErrBodyTooLong: "message", support.ErrNameRequired: "name", support.ErrNameTooLong: "name",
 	support.ErrContactRequired: "phone", support.ErrPhoneInvalid: "phone", support.ErrEmailInvalid: "email",
-	support.ErrLangInvalid: "lang",
+	support.ErrLangInvalid: "lang", support.ErrCitizenNotFound: "citizen",
 }
 
 // NewSubmit opens the case, by phone and assigned to the agent taking the call, and goes
-// to it. Identity theft becomes urgent in the domain.
+// to it. Identity theft becomes urgent in the domain. With a CPR number or username in
+// "citizen" the case is linked to that citizen's MitID, and the look-up is recorded with it.
 func (s *Handlers) NewSubmit(c echo.Context) error {
 	s.staffNav(c)
-	f := web.FormOf(c, "system", "category", "subject", "name", "phone", "email", "lang", "message")
+	f := web.FormOf(c, "system", "category", "subject", "citizen", "name", "phone", "email", "lang", "message")
 	web.Require(&f, f.Values, [2]string{"system", support.ErrSystemInvalid.MsgID},
 		[2]string{"category", support.ErrCategoryInvalid.MsgID}, [2]string{"subject", support.ErrSubjectRequired.MsgID})
 	if f.HasErrors() {
 		return s.renderDeskNew(c, web.StatusInvalid, f)
 	}
 	me := web.StateOf(c).Subject.ID
-	cs, err := s.Cases.Open(c.Request().Context(), support.NewCase{
+	n := support.NewCase{
 		Channel: support.ChannelPhone, System: support.System(f.Values["system"]),
 		Category: support.Category(f.Values["category"]), Subject: f.Values["subject"],
 		Name: f.Values["name"], Phone: f.Values["phone"], Email: f.Values["email"], Lang: f.Values["lang"],
 		Message: f.Values["message"], StaffID: me, AssigneeID: me,
-	})
+	}
+	ctx := c.Request().Context()
+	var cs support.Case
+	var err error
+	if who := strings.TrimSpace(f.Values["citizen"]); who != "" {
+		cs, err = s.Cases.OpenLinked(ctx, n, who)
+	} else {
+		cs, err = s.Cases.Open(ctx, n)
+	}
 	if err != nil {
 		if err := web.SupportError(&f, err, deskNewFields, ""); err != nil {
 			return err

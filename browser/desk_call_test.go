@@ -1,0 +1,111 @@
+package browser_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"mitidportal/app/apptest"
+	"mitidportal/locales"
+)
+
+// TestDeskCallFindTheCaller walks a phone call from the first question (issue 9, "Done when"):
+// tab A, the agent, searches the caller by CPR number, opens the card from the hit, verifies
+// the caller with the app (tab P, the citizen's phone, approves), opens a new case from the
+// card, linked to the citizen, and blocks the MitID from the case; the case's timeline shows
+// the block and the card lists the case.
+func TestDeskCallFindTheCaller(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{})
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range languages {
+		t.Run(lang, func(t *testing.T) {
+			tr := cat.For(lang)
+			c := newCitizen(t, env)
+			phone := newTab(t)
+			agent := newTab(t)
+			desktopWindow(t, agent)
+			problemsA := pageProblems(t, agent)
+			problemsP := pageProblems(t, phone)
+			pairByAPI(t, env, phone, c, lang, "Opkald "+lang+" "+flowSuffix())
+
+			// The caller gives their CPR number, with a dash: one search box finds them.
+			loginAgentInTab(t, agent, env, "call-"+lang+"@styrelsen.dk", "Carla Call "+lang)
+			navigate(t, agent, withLang(env.URL+"/medarbejder/sager", lang))
+			cpr := string(c.Person.CPR)
+			fill(t, agent, "#q", cpr[:6]+"-"+cpr[6:])
+			// htmx swaps the hits in: no page load to wait for.
+			if err := clickNoWait(agent, sel("desk-search-submit")); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, agent, `document.querySelector(`+jsSel("desk-citizen-hit-link")+`) !== null`, appWait)
+			checkAxe(t, agent, "search by CPR number ("+lang+")")
+			click(t, agent, sel("desk-citizen-hit-link"))
+			card := "/medarbejder/borger/" + strconv.FormatInt(c.MitID.ID, 10)
+			wantPath(t, agent, card)
+			if got := text(t, agent, sel("desk-cpr")); strings.ReplaceAll(got, "-", "") != cpr {
+				t.Fatalf("the card from the search shows CPR %q: %s", got, clip(mainText(t, agent), 300))
+			}
+
+			// Verify via the app, answered on the citizen's phone.
+			click(t, agent, sel("desk-verify-start"))
+			wantPath(t, agent, card)
+			code := text(t, agent, sel("desk-verify-code"))
+			checkAxe(t, agent, "citizen card, verification pending ("+lang+")")
+			phoneRequest(t, phone, code)
+			answerOnPhone(t, phone, "app-approve")
+			appProblems(t, problemsP(), "P")
+			waitFor(t, agent, `document.querySelector(`+jsSel("desk-verify")+`).dataset.status === 'approved'`, appWait)
+
+			// A new case from the card, linked to the citizen.
+			click(t, agent, sel("desk-citizen-new-case"))
+			wantPath(t, agent, "/medarbejder/sager/ny")
+			if got := eval[string](t, agent, `document.querySelector('#citizen').value`); got != c.MitID.Username {
+				t.Errorf("the new case from the card is for %q, want %q", got, c.MitID.Username)
+			}
+			checkAxe(t, agent, "new case for the citizen ("+lang+")")
+			setSelect(t, agent, "#system", "mitid")
+			setSelect(t, agent, "#category", "block")
+			fill(t, agent, "#subject", "Stjålen telefon "+lang)
+			click(t, agent, sel("desk-new-submit"))
+			casePath := currentPath(t, agent)
+			ref := strings.TrimPrefix(casePath, "/medarbejder/sager/")
+			if len(ref) != 6 || !has(t, agent, sel("desk-case-linked")) {
+				t.Fatalf("after the new case on %s: %s", casePath, clip(mainText(t, agent), 300))
+			}
+			checkAxe(t, agent, "case linked to the citizen ("+lang+")")
+
+			// Block from the card, worked from the case.
+			click(t, agent, sel("desk-citizen"))
+			wantPath(t, agent, card)
+			chooseFirst(t, agent, `input[name="reason"]`)
+			click(t, agent, sel("desk-block-submit"))
+			wantPath(t, agent, card)
+			if !has(t, agent, sel("desk-already-blocked")) || has(t, agent, sel("desk-password-submit")) {
+				t.Errorf("after the block: blocked %v, temporary password offered %v", has(t, agent, sel("desk-already-blocked")),
+					has(t, agent, sel("desk-password-submit")))
+			}
+			if !has(t, agent, `[data-testid="desk-citizen-case"][data-ref="`+ref+`"]`) {
+				t.Errorf("the card does not list case %s: %s", ref, clip(mainText(t, agent), 400))
+			}
+			checkAxe(t, agent, "citizen card, blocked, with the case ("+lang+")")
+
+			navigate(t, agent, withLang(env.URL+casePath, lang))
+			entries := eval[[]string](t, agent, `[...document.querySelectorAll(`+jsSel("desk-entry")+`)].map(e => e.innerText)`)
+			blocked := false
+			for _, e := range entries {
+				blocked = blocked || strings.HasPrefix(e, tr.T("support.entry.action")) && strings.Contains(e, tr.T("support.action.block"))
+			}
+			if !blocked {
+				t.Errorf("the case's timeline lacks the block:\n%s", strings.Join(entries, "\n---\n"))
+			}
+			checkAxe(t, agent, "case page with the block ("+lang+")")
+			deskProblems(t, problemsA())
+			// After the block the app's polling is refused with 409 (the MitID is blocked).
+			appProblems(t, problemsP(), "P", "/app/anmodninger")
+		})
+	}
+}

@@ -1,0 +1,198 @@
+package support
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Full-text search that finds what agents type (issue 9 item 2). PostgreSQL's danish stemmer
+// gives "spærret" and "spærre" the stem "spær" but "spærring" its own, "kodevis" is a prefix
+// and not a word, and the same thing has two names ("kodeviser" and "kodeoplæser"). So a plain
+// query becomes a tsquery built here: every word a prefix (to_tsquery stems it first, so
+// "kodeviseren:*" is "kodevis:*"), or'ed with the stems of its word family below.
+
+// wordFamilies are the desk's own words whose forms the stemmer splits or that have another
+// name: a query word that starts with one member also searches every member as a prefix.
+// Members are stems as the danish stemmer gives them.
+var wordFamilies = [][]string{
+	{"spær"},                                // spærre, spærret, spærring, spærrede, spærringen
+	{"kodevis", "kodeoplæs"},                // kodeviser, kodeoplæser
+	{"adgangskod", "kodeord", "password"},   // adgangskode, kodeord
+	{"ophæv", "genåbn"},                     // ophæve, ophævet, ophævelse, genåbne
+	{"aktiveringskod", "aktiveringsbrev"},   // aktiveringskode(n), aktiveringsbrevet
+	{"stjål", "stjæl", "tyveri", "misbrug"}, // stjålet, stjæle, tyveri, misbrugt
+}
+
+// minPrefix is the shortest word searched as a prefix: "k:*" would read half the index.
+const minPrefix = 3
+
+// maxQueryWords bounds the words of a query that become tsquery terms.
+const maxQueryWords = 12
+
+// queryWords splits q into lower-case words of letters and digits.
+func queryWords(q string) []string {
+	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(words) > maxQueryWords {
+		words = words[:maxQueryWords]
+	}
+	return words
+}
+
+// usesOperators reports whether q uses websearch syntax: a quoted phrase, "or", or -word.
+func usesOperators(q string) bool {
+	if strings.Contains(q, `"`) {
+		return true
+	}
+	for _, f := range strings.Fields(q) {
+		if strings.EqualFold(f, "or") || strings.HasPrefix(f, "-") && len(f) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixQuery is the words as to_tsquery text: all of them, each a prefix, with its family
+// when families is set. The words hold only letters and digits, so nothing in them is
+// tsquery syntax.
+func prefixQuery(words []string, families bool) string {
+	groups := make([]string, 0, len(words))
+	for _, w := range words {
+		terms := []string{w}
+		if utf8.RuneCountInString(w) >= minPrefix {
+			terms[0] += ":*"
+		}
+		if families {
+			for _, fam := range wordFamilies {
+				if !startsWithAny(w, fam) {
+					continue
+				}
+				for _, stem := range fam {
+					terms = append(terms, stem+":*")
+				}
+			}
+		}
+		groups = append(groups, "("+strings.Join(terms, " | ")+")")
+	}
+	return strings.Join(groups, " & ")
+}
+
+func startsWithAny(w string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// textQuery is the SQL of the two tsqueries a search runs ($1 the danish one over the subject
+// and messages, $2 the simple one over the caller's name) and their arguments; ok is false
+// when q has no word to search for.
+func textQuery(q string) (danish, simple string, args []any, ok bool) {
+	if usesOperators(q) {
+		return `websearch_to_tsquery('danish', $1)`, `websearch_to_tsquery('simple', $2)`, []any{q, q}, true
+	}
+	words := queryWords(q)
+	if len(words) == 0 {
+		return "", "", nil, false
+	}
+	return `to_tsquery('danish', $1)`, `to_tsquery('simple', $2)`,
+		[]any{prefixQuery(words, true), prefixQuery(words, false)}, true
+}
+
+// Snippet markers: ts_headline puts them around the words that matched, and Snippet turns
+// them into parts. They are control characters that the source text is stripped of first, so
+// nothing a citizen wrote can open or close a highlight, and the view escapes every part.
+const (
+	markStart = "\x01"
+	markStop  = "\x02"
+)
+
+// Snippet is an excerpt of a case that a search found, with the matching words marked.
+type Snippet []SnippetPart
+
+// SnippetPart is a piece of a snippet's text; Mark is set on the words that matched.
+type SnippetPart struct {
+	Text string
+	Mark bool
+}
+
+// parseSnippet splits ts_headline's output at the markers.
+func parseSnippet(s string) Snippet {
+	var out Snippet
+	for s != "" {
+		i := strings.Index(s, markStart)
+		if i < 0 {
+			out = append(out, SnippetPart{Text: s})
+			break
+		}
+		if i > 0 {
+			out = append(out, SnippetPart{Text: s[:i]})
+		}
+		s = s[i+len(markStart):]
+		j := strings.Index(s, markStop)
+		if j < 0 {
+			j = len(s)
+		}
+		out = append(out, SnippetPart{Text: s[:j], Mark: true})
+		s = strings.TrimPrefix(s[j:], markStop)
+	}
+	return out
+}
+
+// searchText ranks the RankWindow newest cases (not in exclude) whose subject and messages
+// match the danish query or whose caller's name matches the simple one, and returns the best
+// limit of them with a snippet of the subject and the citizen's first messages (the first
+// 1,500 characters: ts_headline parses all it is given).
+func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit int) ([]Hit, error) {
+	danish, simple, args, ok := textQuery(q)
+	if !ok {
+		return nil, nil
+	}
+	// Planned for each query's words (QueryExecModeExec: no cached generic plan): a common
+	// word is best read newest first along the primary key, a rare one through the GIN
+	// indexes, and only the words tell which.
+	// The tsqueries are functions in FROM, not a CTE: folded to constants at planning, so the
+	// planner sees the words (a CTE hides them and makes every word look rare).
+	rows, err := tx.Query(ctx, `
+		WITH recent AS (
+			SELECT id, search, contact_words, dq, sq
+			FROM support_case, `+danish+` AS dq, `+simple+` AS sq
+			WHERE (search @@ dq OR contact_words @@ sq) AND NOT id = ANY ($3)
+			ORDER BY id DESC LIMIT $5),
+		top AS (
+			SELECT id, dq, ts_rank_cd(search, dq) + ts_rank_cd(contact_words, sq) AS rank
+			FROM recent ORDER BY rank DESC, id DESC LIMIT $4)
+		SELECT `+caseColumns+`, top.rank, ts_headline('danish',
+			translate(left(c.subject || '. ' || coalesce((SELECT string_agg(e.body, ' ' ORDER BY e.id)
+				FROM (SELECT body, id FROM support_entry WHERE case_id = c.id AND kind = 'message'
+					ORDER BY id LIMIT 3) e), ''), 1500), E'\x01\x02', ''),
+			top.dq, 'StartSel=`+markStart+`, StopSel=`+markStop+`, MaxWords=24, MinWords=8')
+		FROM support_case c JOIN top USING (id)
+		ORDER BY top.rank DESC, c.id DESC`,
+		append([]any{pgx.QueryExecModeExec}, append(args, exclude, limit, RankWindow)...)...)
+	if err != nil {
+		return nil, fmt.Errorf("search text: %w", err)
+	}
+	hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Hit, error) {
+		h := Hit{Match: MatchText}
+		var snippet string
+		c, err := scanCase(withExtra{row, []any{&h.Rank, &snippet}})
+		h.Case = c
+		if strings.Contains(snippet, markStart) {
+			h.Snippet = parseSnippet(snippet)
+		}
+		return h, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search text: %w", err)
+	}
+	return hits, nil
+}
