@@ -35,6 +35,7 @@ ALTER TABLE support_entry ADD CONSTRAINT support_entry_kind_check CHECK (kind IN
     'internal_note', 'call_log', 'verification', 'action', 'status_change', 'assignment',
     'priority_change', 'tags_change'));
 DROP INDEX person_email;
+DROP INDEX support_case_contact_email;
 DROP INDEX mitid_cpr_all;
 DROP INDEX person_name_words;
 ALTER TABLE support_case DROP COLUMN contact_phone_key, DROP COLUMN contact_words;

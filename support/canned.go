@@ -174,12 +174,16 @@ func (c *CannedReplies) Create(ctx context.Context, ed CannedEditor, shared bool
 	var r CannedReply
 	err := db.Transact(ctx, c.cases.pool, func(tx pgx.Tx) error {
 		// One creator at a time per owner (or for the shared replies), so the count below holds
-		// under parallel requests.
+		// under parallel requests. The count is a statement of its own: a statement reads the
+		// snapshot taken when it began, so a count beside the lock would not see the rows of
+		// the creators it waited for.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('support_canned:' || coalesce($1::bigint, 0), 0))`,
+			owner); err != nil {
+			return fmt.Errorf("lock canned replies: %w", err)
+		}
 		var n int
-		err := tx.QueryRow(ctx, `
-			SELECT pg_advisory_xact_lock(hashtextextended('support_canned:' || coalesce($1::bigint, 0), 0)),
-				(SELECT count(*) FROM support_canned WHERE owner_id IS NOT DISTINCT FROM $1 AND retired_at IS NULL)`,
-			owner).Scan(nil, &n)
+		err := tx.QueryRow(ctx, `SELECT count(*) FROM support_canned WHERE owner_id IS NOT DISTINCT FROM $1 AND retired_at IS NULL`,
+			owner).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("count canned replies: %w", err)
 		}
