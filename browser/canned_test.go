@@ -6,28 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/chromedp"
-
 	"mitidportal/app/apptest"
-	"mitidportal/session"
 	"mitidportal/support"
 )
-
-// loginStaffInTab gives the tab the session cookie of a finished staff login with roles.
-func loginStaffInTab(t testing.TB, ctx context.Context, env *apptest.Env, email, name string, roles ...string) {
-	t.Helper()
-	u, _, err := env.App.Server.Staff.Create(context.Background(), email, name, roles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cookie := env.LoginAs(t, session.Subject{Kind: session.KindStaff, ID: u.ID, Roles: u.Roles, Level: "high", Name: u.Name})
-	httpOnly := true
-	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: cookie.Name, Value: cookie.Value,
-		URL: env.URL + "/", HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax}); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestCannedReplySharedAndPicked: a supervisor writes a shared reply (an empty form first shows
 // the error summary); an agent picks it on a case in the case's language and finds the
