@@ -168,8 +168,17 @@ func (r *Receiver) Receive(ctx context.Context, m Mail) (support.Case, error) {
 	if err != nil {
 		return c, err
 	}
+	// A case merged into another is closed, but what is written to it belongs on the survivor
+	// (support.Cases.AddMessage takes it there); the sender is checked against the case the
+	// mail answers.
+	open := c
+	if s, err := r.cases.MergedInto(ctx, c.ID); err == nil {
+		open = s
+	} else if !errors.Is(err, support.ErrNotFound) {
+		return c, err
+	}
 	from, err := mail.ParseAddress(m.From)
-	if err != nil || c.Email == "" || !strings.EqualFold(from.Address, c.Email) || c.Status == support.StatusClosed {
+	if err != nil || c.Email == "" || !strings.EqualFold(from.Address, c.Email) || open.Status == support.StatusClosed {
 		return r.open(ctx, m, &c)
 	}
 	body := m.Body
