@@ -105,7 +105,7 @@ func TestRolledBackMailIsNeverSent(t *testing.T) {
 
 func TestMailSurvivesSMTPOutage(t *testing.T) {
 	t.Parallel()
-	port := freePort(t) // nothing listens here until the server "comes back"
+	port, down := refusingPort(t) // the mail server is down until it "comes back"
 	pool, outbox := newOutbox(t, port)
 
 	body := "Din engangskode er 493817."
@@ -126,6 +126,7 @@ func TestMailSurvivesSMTPOutage(t *testing.T) {
 		t.Errorf("the delivery job allows fewer than 25 attempts")
 	}
 
+	down()
 	smtp := startSMTP(t, port)
 	msgs := smtp.waitFor(1)
 	row = waitRow(t, pool, id, "sent", sent)

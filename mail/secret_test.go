@@ -78,7 +78,7 @@ func TestSecretBodiesAreBlankedAfterDelivery(t *testing.T) {
 // will send it any more), and a job retried afterwards does not send the notice in its place.
 func TestSecretBlankedWhenGivenUp(t *testing.T) {
 	t.Parallel()
-	pool, outbox := newOutbox(t, freePort(t)) // nothing listens: every attempt fails
+	pool, outbox := newOutbox(t, freePort(t)) // the server refuses: every attempt fails
 	var id int64
 	err := db.Transact(t.Context(), pool, func(tx pgx.Tx) error {
 		var err error

@@ -69,14 +69,32 @@ func startSMTP(t *testing.T, port int) *smtpServer {
 
 // freePort returns a port on 127.0.0.1 on which nothing listens (for now).
 func freePort(t *testing.T) int {
+	port, _ := refusingPort(t)
+	return port
+}
+
+// refusingPort is a port where every connection is closed at once: a mail server that is
+// down. The port stays held until stop (or the end of the test), so a parallel test's SMTP
+// server cannot be given it meanwhile, as it could a port merely found free and let go.
+func refusingPort(t *testing.T) (port int, stop func()) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return port
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	var once sync.Once
+	stop = func() { once.Do(func() { l.Close() }) }
+	t.Cleanup(stop)
+	return l.Addr().(*net.TCPAddr).Port, stop
 }
 
 // Messages returns a copy of the messages received so far.
