@@ -74,6 +74,7 @@ const (
 	ActionCaseLinked      Action = "case_linked"       // other
 	ActionCaseUnlinked    Action = "case_unlinked"     // other
 	ActionCaseBulkChanged Action = "case_bulk_changed" // changed
+	ActionCaseChanged     Action = "case_changed"      // changed (status, assignee, priority, properties or tags)
 )
 
 // Actions lists every action with a display name.
@@ -85,7 +86,7 @@ var Actions = []Action{
 	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked, ActionStaffLocked, ActionStaffEnabled,
 	ActionSendToken,
 	ActionCannedCreated, ActionCannedUpdated, ActionCannedRetired,
-	ActionCaseMerged, ActionCaseLinked, ActionCaseUnlinked, ActionCaseBulkChanged,
+	ActionCaseMerged, ActionCaseLinked, ActionCaseUnlinked, ActionCaseBulkChanged, ActionCaseChanged,
 }
 
 // MsgID is the message ID of the action's display name.

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mitidportal/audit"
 	"mitidportal/blob"
 	"mitidportal/db/dbtest"
 	"mitidportal/identity"
@@ -44,7 +45,12 @@ func newMailEnv(t *testing.T) *mailEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &mailEnv{pool: pool, cases: support.NewCases(pool, support.DefaultSchedule(loc)), receipts: map[string]int{}}
+	log := audit.NewLog(pool)
+	env := &mailEnv{pool: pool, cases: support.NewCases(pool, support.DefaultSchedule(loc), support.WithHooks(support.Hooks{
+		Audit: func(ctx context.Context, tx pgx.Tx, a support.StaffAction) error {
+			return log.Append(ctx, tx, audit.Entry{Actor: audit.Staff(a.StaffID), Action: audit.Action(a.Action),
+				Subject: audit.Case(a.Ref), Detail: a.Detail})
+		}})), receipts: map[string]int{}}
 	throttle := identity.NewAddressThrottle(pool, map[string]identity.ThrottleRule{
 		inbound.ThrottleReceipt: {Max: inbound.ReceiptLimit, Window: inbound.ReceiptWindow}})
 	receipt := func(ctx context.Context, tx pgx.Tx, c support.Case, inReplyTo string) error {

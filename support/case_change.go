@@ -26,18 +26,18 @@ func (s *Cases) SetStatus(ctx context.Context, caseID, staffID int64, to CaseSta
 	if !valid(Statuses, to) {
 		return Case{}, ErrStatusInvalid
 	}
-	return s.change(ctx, caseID, expectVersion, func(tx pgx.Tx, c Case, now time.Time) error {
+	return s.change(ctx, caseID, expectVersion, s.audited(ctx, staffID, "status", func(tx pgx.Tx, c Case, now time.Time) error {
 		if !c.Status.CanMoveTo(to) {
 			return ErrTransition
 		}
 		return s.changeStatus(ctx, tx, c, to, staffID, now)
-	})
+	}))
 }
 
 // Assign gives the case to a member of staff (an agent or supervisor who is not disabled,
 // else ErrAssigneeInvalid), or takes it from them with assigneeID 0.
 func (s *Cases) Assign(ctx context.Context, caseID, staffID, assigneeID int64, expectVersion int) (Case, error) {
-	return s.change(ctx, caseID, expectVersion, func(tx pgx.Tx, c Case, now time.Time) error {
+	return s.change(ctx, caseID, expectVersion, s.audited(ctx, staffID, "assignee", func(tx pgx.Tx, c Case, now time.Time) error {
 		if c.AssigneeID == assigneeID {
 			return errUnchanged
 		}
@@ -52,7 +52,7 @@ func (s *Cases) Assign(ctx context.Context, caseID, staffID, assigneeID int64, e
 		_, err := insertEntry(ctx, tx, Entry{CaseID: c.ID, At: now, Kind: EntryAssignment, StaffID: staffID,
 			From: staffValue(c.AssigneeID), To: staffValue(assigneeID)})
 		return err
-	})
+	}))
 }
 
 // Assignable is a member of staff a case may be assigned to, with their workload.
@@ -84,7 +84,7 @@ func (s *Cases) SetPriority(ctx context.Context, caseID, staffID int64, p Priori
 	if !valid(Priorities, p) {
 		return Case{}, ErrPriorityInvalid
 	}
-	return s.change(ctx, caseID, expectVersion, func(tx pgx.Tx, c Case, now time.Time) error {
+	return s.change(ctx, caseID, expectVersion, s.audited(ctx, staffID, "priority", func(tx pgx.Tx, c Case, now time.Time) error {
 		switch {
 		case c.Priority == p:
 			return errUnchanged
@@ -100,7 +100,7 @@ func (s *Cases) SetPriority(ctx context.Context, caseID, staffID int64, p Priori
 			return err
 		}
 		return s.refreshDeadlines(ctx, tx, c.ID)
-	})
+	}))
 }
 
 // Properties are what the case page's properties form edits.
@@ -117,7 +117,7 @@ type Properties struct {
 // that category makes it urgent, and lowering an identity-theft case's priority is
 // ErrIdentityTheftUrgent. A priority change counts the deadlines anew (SetPriority).
 func (s *Cases) SetProperties(ctx context.Context, caseID, staffID int64, p Properties, expectVersion int) (Case, error) {
-	return s.change(ctx, caseID, expectVersion, func(tx pgx.Tx, c Case, now time.Time) error {
+	return s.change(ctx, caseID, expectVersion, s.audited(ctx, staffID, "properties", func(tx pgx.Tx, c Case, now time.Time) error {
 		if c.Category == CategoryIdentityTheft && p.Category == CategoryIdentityTheft && p.Priority != PriorityUrgent {
 			return ErrIdentityTheftUrgent
 		}
@@ -163,7 +163,7 @@ func (s *Cases) SetProperties(ctx context.Context, caseID, staffID int64, p Prop
 			return s.refreshDeadlines(ctx, tx, c.ID)
 		}
 		return nil
-	})
+	}))
 }
 
 // SetTags replaces the case's tags (normalizeTags: trimmed, lower case, sorted, without
@@ -173,7 +173,7 @@ func (s *Cases) SetTags(ctx context.Context, caseID, staffID int64, tags []strin
 	if err != nil {
 		return Case{}, err
 	}
-	return s.change(ctx, caseID, expectVersion, func(tx pgx.Tx, c Case, now time.Time) error {
+	return s.change(ctx, caseID, expectVersion, s.audited(ctx, staffID, "tags", func(tx pgx.Tx, c Case, now time.Time) error {
 		if slices.Equal(c.Tags, tags) {
 			return errUnchanged
 		}
@@ -194,7 +194,21 @@ func (s *Cases) SetTags(ctx context.Context, caseID, staffID int64, tags []strin
 		_, err := insertEntry(ctx, tx, Entry{CaseID: c.ID, At: now, Kind: EntryTags, StaffID: staffID,
 			Detail: map[string]any{"added": added, "removed": removed}})
 		return err
-	})
+	}))
+}
+
+// audited makes fn, a change of one property of a case by a member of staff, write the
+// staff action to the audit log in its transaction (Hooks.Audit), as a bulk change does: the
+// timeline tells the case's story, the audit log who changed what across all cases. A change
+// that changes nothing writes nothing.
+func (s *Cases) audited(ctx context.Context, staffID int64, what string, fn func(pgx.Tx, Case, time.Time) error) func(pgx.Tx, Case, time.Time) error {
+	return func(tx pgx.Tx, c Case, now time.Time) error {
+		if err := fn(tx, c, now); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, StaffAction{StaffID: staffID, Action: "case_changed", Ref: c.Ref,
+			Detail: map[string]any{"changed": []string{what}}})
+	}
 }
 
 // errUnchanged ends a change that would change nothing; change turns it into success.

@@ -56,7 +56,8 @@ func newCaseEnv(t *testing.T) *caseEnv {
 	pool := dbtest.New(t)
 	clk := &testClock{now: time.Date(2026, 11, 24, 9, 0, 0, 0, cph)} // a Tuesday
 	return &caseEnv{t: t, ctx: context.Background(), pool: pool, clock: clk, cph: cph,
-		cases: support.NewCases(pool, support.DefaultSchedule(cph), support.WithClock(clk.Now))}
+		cases: support.NewCases(pool, support.DefaultSchedule(cph), support.WithClock(clk.Now),
+			support.WithHooks(support.Hooks{Audit: auditHook(pool)}))}
 }
 
 // at is a wall-clock time in Copenhagen.

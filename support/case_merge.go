@@ -43,7 +43,8 @@ var mergeErrors = []*Error{ErrMergeSelf, ErrMergeTargetUnknown, ErrMergeTarget, 
 // it in the change's transaction.
 type StaffAction struct {
 	StaffID int64
-	// Action is "case_merged", "case_linked", "case_unlinked" or "case_bulk_changed".
+	// Action is "case_changed", "case_merged", "case_linked", "case_unlinked" or
+	// "case_bulk_changed".
 	Action string
 	// Ref is the reference code of the case changed (the merged one for a merge).
 	Ref    string

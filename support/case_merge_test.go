@@ -8,22 +8,22 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mitidportal/audit"
 	"mitidportal/support"
 )
 
-// newMergeEnv is a case store with the audit hook app/ wires, writing to the real audit log.
-func newMergeEnv(t *testing.T) *caseEnv {
-	t.Helper()
-	e := newCaseEnv(t)
-	log := audit.NewLog(e.pool)
-	e.cases = support.NewCases(e.pool, support.DefaultSchedule(e.cph), support.WithClock(e.clock.Now),
-		support.WithHooks(support.Hooks{Audit: func(ctx context.Context, tx pgx.Tx, a support.StaffAction) error {
-			return log.Append(ctx, tx, audit.Entry{Actor: audit.Staff(a.StaffID), Action: audit.Action(a.Action),
-				Subject: audit.Case(a.Ref), Detail: a.Detail})
-		}}))
-	return e
+// newMergeEnv is a case store with the audit hook app/ wires (newCaseEnv's).
+func newMergeEnv(t *testing.T) *caseEnv { return newCaseEnv(t) }
+
+// auditHook is the audit hook app/ wires, writing to the real audit log.
+func auditHook(pool *pgxpool.Pool) func(context.Context, pgx.Tx, support.StaffAction) error {
+	log := audit.NewLog(pool)
+	return func(ctx context.Context, tx pgx.Tx, a support.StaffAction) error {
+		return log.Append(ctx, tx, audit.Entry{Actor: audit.Staff(a.StaffID), Action: audit.Action(a.Action),
+			Subject: audit.Case(a.Ref), Detail: a.Detail})
+	}
 }
 
 // audited counts the audit entries of action on case ref.

@@ -115,7 +115,7 @@ func TestReplyAndSetStatus(t *testing.T) {
 		support.WithHooks(support.Hooks{ReplyMail: func(context.Context, pgx.Tx, support.Case, support.ReplyMail) (string, error) {
 			sent++
 			return "", nil
-		}}))
+		}, Audit: auditHook(e.pool)}))
 	agent := e.staff()
 	for _, tc := range []struct {
 		name        string
@@ -204,5 +204,65 @@ func TestAssignables(t *testing.T) {
 		if _, ok := open[id]; ok {
 			t.Errorf("staff %d is listed but may not take cases", id)
 		}
+	}
+}
+
+// TestCaseChangesAudited: every change of one case by a member of staff (status, assignee,
+// priority, properties, tags, and the status a reply sets) is in the audit log once, written
+// in the change's transaction; a change that changes nothing writes nothing, and a change
+// whose audit entry cannot be written is not made.
+func TestCaseChangesAudited(t *testing.T) {
+	e := newCaseEnv(t)
+	agent := e.staff()
+	c := e.open()
+	steps := []struct {
+		name string
+		do   func(v int) (support.Case, error)
+	}{
+		{"status", func(v int) (support.Case, error) {
+			return e.cases.SetStatus(e.ctx, c.ID, agent, support.StatusOpen, v)
+		}},
+		{"assignee", func(v int) (support.Case, error) { return e.cases.Assign(e.ctx, c.ID, agent, agent, v) }},
+		{"priority", func(v int) (support.Case, error) {
+			return e.cases.SetPriority(e.ctx, c.ID, agent, support.PriorityHigh, v)
+		}},
+		{"properties", func(v int) (support.Case, error) {
+			return e.cases.SetProperties(e.ctx, c.ID, agent, support.Properties{Priority: support.PriorityHigh,
+				Category: support.CategoryLostMeans, System: support.SystemMitID, Email: c.Email}, v)
+		}},
+		{"tags", func(v int) (support.Case, error) { return e.cases.SetTags(e.ctx, c.ID, agent, []string{"kodeviser"}, v) }},
+	}
+	version := c.Version
+	for i, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			got, err := st.do(version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			version = got.Version
+			if n := e.audited("case_changed", c.Ref); n != i+1 {
+				t.Errorf("%d case_changed entries after %s, want %d", n, st.name, i+1)
+			}
+			// The same change again changes nothing (a status cannot move to itself: refused)
+			// and writes nothing.
+			if _, err := st.do(version); err != nil && st.name != "status" {
+				t.Fatal(err)
+			}
+			if n := e.audited("case_changed", c.Ref); n != i+1 {
+				t.Errorf("an unchanged %s wrote an audit entry (%d)", st.name, n)
+			}
+		})
+	}
+
+	// Without a working audit log the change is not made.
+	failing := support.NewCases(e.pool, support.DefaultSchedule(e.cph), support.WithClock(e.clock.Now),
+		support.WithHooks(support.Hooks{Audit: func(context.Context, pgx.Tx, support.StaffAction) error {
+			return errors.New("audit log down")
+		}}))
+	if _, err := failing.SetStatus(e.ctx, c.ID, agent, support.StatusResolved, version); err == nil {
+		t.Fatal("the status changed without an audit entry")
+	}
+	if now, err := e.cases.Get(e.ctx, c.ID); err != nil || now.Status != support.StatusOpen || now.Version != version {
+		t.Errorf("after the refused change: %s v%d (%v), want open v%d", now.Status, now.Version, err, version)
 	}
 }

@@ -389,7 +389,9 @@ func (s *Cases) ReplyAndSetStatus(ctx context.Context, caseID, staffID int64, to
 		if err != nil || status == "" || status == c.Status {
 			return err
 		}
-		return s.changeStatus(ctx, tx, c, status, staffID, e.At)
+		return s.audited(ctx, staffID, "status", func(tx pgx.Tx, c Case, now time.Time) error {
+			return s.changeStatus(ctx, tx, c, status, staffID, now)
+		})(tx, c, e.At)
 	})
 	return e, err
 }
