@@ -8,7 +8,7 @@ export PATH := $(shell $(GO) env GOPATH)/bin:$(PATH)
 ## run: start the portal with demo data on http://localhost:8080
 run: setup
 	$(GO) build -o bin/portal ./cmd/portal
-	PORTAL_DEMO=$${PORTAL_DEMO:-true} scripts/devdb.sh bin/portal serve --seed
+	PORTAL_DEMO=$${PORTAL_DEMO:-true} FILES_DIR=$${FILES_DIR:-.data/files} scripts/devdb.sh bin/portal serve --seed
 
 ## test: every test, against a throwaway PostgreSQL and headless Chromium. The static checks
 ## run beside the tests (the browser tests mostly wait on the browser, so the two share the

@@ -13,7 +13,7 @@ import (
 // tab A, the agent, searches the caller by CPR number, opens the card from the hit, verifies
 // the caller with the app (tab P, the citizen's phone, approves), opens a new case from the
 // card, linked to the citizen, and blocks the MitID from the case; the case's timeline shows
-// the block and the card lists the case.
+// the block, the card lists the case, and the citizen's own session has ended.
 func TestDeskCallFindTheCaller(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
@@ -25,12 +25,15 @@ func TestDeskCallFindTheCaller(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			tr := cat.For(lang)
 			c := newCitizen(t, env)
+			citizen := newTab(t)
 			phone := newTab(t)
 			agent := newTab(t)
 			desktopWindow(t, agent)
 			problemsA := pageProblems(t, agent)
 			problemsP := pageProblems(t, phone)
 			pairByAPI(t, env, phone, c, lang, "Opkald "+lang+" "+flowSuffix())
+			// The caller is logged in on their computer too; the block will end that session.
+			logInWithCode(t, citizen, env, c, lang)
 
 			// The caller gives their CPR number, with a dash: one search box finds them.
 			loginAgentInTab(t, agent, env, "call-"+lang+"@styrelsen.dk", "Carla Call "+lang)
@@ -92,6 +95,7 @@ func TestDeskCallFindTheCaller(t *testing.T) {
 				t.Errorf("the card does not list case %s: %s", ref, clip(mainText(t, agent), 400))
 			}
 			checkAxe(t, agent, "citizen card, blocked, with the case ("+lang+")")
+			notLoggedIn(t, citizen, env, lang)
 
 			navigate(t, agent, withLang(env.URL+casePath, lang))
 			entries := eval[[]string](t, agent, `[...document.querySelectorAll(`+jsSel("desk-entry")+`)].map(e => e.innerText)`)
