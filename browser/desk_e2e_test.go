@@ -1,7 +1,6 @@
 package browser_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"mime"
@@ -17,7 +16,6 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"mitidportal/app/apptest"
-	"mitidportal/support"
 )
 
 // End-to-end walks of the support desk (issue 4, "Done when"): an agent takes a call, verifies
@@ -108,29 +106,6 @@ func TestDeskE2EWebCaseReply(t *testing.T) {
 			reportUnexpected(t, problemsC(), "/kontakt/skriv")
 			deskProblems(t, problemsA())
 		})
-	}
-}
-
-// timelineHas checks in the store that case ref's timeline holds an approved app verification
-// and a block action.
-func timelineHas(t testing.TB, env *apptest.Env, ref string) {
-	t.Helper()
-	ctx := context.Background()
-	cs, err := env.App.Cases.ByRef(ctx, ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := env.App.Cases.Timeline(ctx, cs.ID, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var verified, blocked bool
-	for _, e := range entries {
-		verified = verified || e.Kind == support.EntryVerification && e.Method == support.VerifyApp && e.Result == support.VerifyApproved
-		blocked = blocked || e.Kind == support.EntryAction && e.Action == support.ActionBlock
-	}
-	if !verified || !blocked {
-		t.Errorf("case %s's timeline: approved app verification %v, block %v, want both", ref, verified, blocked)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,6 +88,16 @@ func TestPhoneOnlyLiftIsImpossible(t *testing.T) {
 	}
 	if body := d.agent.page(t, card); !strings.Contains(body, `data-testid="desk-activation-lift"`) {
 		t.Error("the card does not say that the letter lifts the block")
+	}
+	// Worked from the case, the verification is on the case's timeline.
+	entries, err := env.App.Cases.Timeline(ctx, cs.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(entries, func(e support.Entry) bool {
+		return e.Kind == support.EntryVerification && e.Method == support.VerifyApp && e.Result == support.VerifyApproved
+	}) {
+		t.Errorf("case %s's timeline lacks the approved app verification", cs.Ref)
 	}
 
 	// The letter goes out: its code lifts the block, it is in the citizen's letter box, and

@@ -230,7 +230,9 @@ func TestCaseChangesAudited(t *testing.T) {
 			return e.cases.SetProperties(e.ctx, c.ID, agent, support.Properties{Priority: support.PriorityHigh,
 				Category: support.CategoryLostMeans, System: support.SystemMitID, Email: c.Email}, v)
 		}},
-		{"tags", func(v int) (support.Case, error) { return e.cases.SetTags(e.ctx, c.ID, agent, []string{"kodeviser"}, v) }},
+		{"tags", func(v int) (support.Case, error) {
+			return e.cases.SetTags(e.ctx, c.ID, agent, []string{"kodeviser"}, v)
+		}},
 	}
 	version := c.Version
 	for i, st := range steps {
