@@ -3,17 +3,13 @@ package inbound
 import (
 	"bufio"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
-	"mime/quotedprintable"
 	"net/textproto"
 	"strings"
-
-	"golang.org/x/text/encoding/htmlindex"
 
 	"mitidportal/blob"
 	pmail "mitidportal/mail"
@@ -75,14 +71,14 @@ func (p *parts) walk(h textproto.MIMEHeader, body io.Reader, depth int) error {
 		}
 	}
 	name := fileName(h, params)
-	decoded := transferDecode(h.Get("Content-Transfer-Encoding"), body)
+	decoded := pmail.TransferDecode(h.Get("Content-Transfer-Encoding"), body)
 	disposition, _, _ := mime.ParseMediaType(h.Get("Content-Disposition"))
 	switch {
 	case mediaType == "text/plain" && name == "" && disposition != "attachment":
 		if p.found {
 			return nil // a second text part: the alternative of an alternative
 		}
-		r, err := charsetReader(params["charset"], decoded)
+		r, err := pmail.CharsetReader(params["charset"], decoded)
 		if err != nil {
 			r = decoded // read as it is; the caller repairs what is not UTF-8
 		}
@@ -161,28 +157,4 @@ func (p *parts) keep(name string, r io.Reader) error {
 	p.total += info.Size
 	p.kept = append(p.kept, support.NewAttachment{Name: name, ContentType: typ, Size: info.Size, SHA256: info.SHA256})
 	return nil
-}
-
-func transferDecode(encoding string, r io.Reader) io.Reader {
-	switch strings.ToLower(strings.TrimSpace(encoding)) {
-	case "quoted-printable":
-		return quotedprintable.NewReader(r)
-	case "base64":
-		return base64.NewDecoder(base64.StdEncoding, r)
-	}
-	return r
-}
-
-// charsetReader decodes text in a named charset to UTF-8, as browsers read the names (WHATWG:
-// "iso-8859-1" is windows-1252, its superset); mail clients still send both.
-func charsetReader(charset string, r io.Reader) (io.Reader, error) {
-	switch strings.ToLower(strings.TrimSpace(charset)) {
-	case "", "utf-8", "utf8", "us-ascii":
-		return r, nil
-	}
-	enc, err := htmlindex.Get(charset)
-	if err != nil {
-		return nil, fmt.Errorf("charset %q: %w", charset, err)
-	}
-	return enc.NewDecoder().Reader(r), nil
 }

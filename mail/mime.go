@@ -19,7 +19,7 @@ var ErrNoText = errors.New("mail: no text/plain part")
 // DecodeHeader decodes a header's RFC 2047 encoded words in any charset mail clients use; a
 // header that cannot be decoded comes back as it is.
 func DecodeHeader(v string) string {
-	dec := &mime.WordDecoder{CharsetReader: charsetReader}
+	dec := &mime.WordDecoder{CharsetReader: CharsetReader}
 	s, err := dec.DecodeHeader(v)
 	if err != nil {
 		return v
@@ -44,8 +44,8 @@ func textPart(contentType, encoding string, body io.Reader, depth int) (string, 
 	}
 	switch {
 	case mediaType == "text/plain":
-		r := transferDecode(encoding, body)
-		if cr, err := charsetReader(params["charset"], r); err == nil {
+		r := TransferDecode(encoding, body)
+		if cr, err := CharsetReader(params["charset"], r); err == nil {
 			r = cr
 		}
 		b, err := io.ReadAll(r)
@@ -69,7 +69,9 @@ func textPart(contentType, encoding string, body io.Reader, depth int) (string, 
 	return "", ErrNoText
 }
 
-func transferDecode(encoding string, r io.Reader) io.Reader {
+// TransferDecode undoes a part's Content-Transfer-Encoding (quoted-printable, base64); other
+// encodings are read as they are.
+func TransferDecode(encoding string, r io.Reader) io.Reader {
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "quoted-printable":
 		return quotedprintable.NewReader(r)
@@ -79,10 +81,10 @@ func transferDecode(encoding string, r io.Reader) io.Reader {
 	return r
 }
 
-// charsetReader decodes text in a named charset to UTF-8; mail clients still send ISO-8859-1
+// CharsetReader decodes text in a named charset to UTF-8; mail clients still send ISO-8859-1
 // and windows-1252. The names are read as browsers read them (WHATWG), so "iso-8859-1" is
 // windows-1252, its superset.
-func charsetReader(charset string, r io.Reader) (io.Reader, error) {
+func CharsetReader(charset string, r io.Reader) (io.Reader, error) {
 	switch strings.ToLower(strings.TrimSpace(charset)) {
 	case "", "utf-8", "utf8", "us-ascii":
 		return r, nil
