@@ -9,7 +9,7 @@ import (
 )
 
 func TestBulkRefusedAsAWhole(t *testing.T) {
-	e := newMergeEnv(t)
+	e := newCaseEnv(t)
 	agent := e.staff()
 	disabled := e.staff()
 	if _, err := e.pool.Exec(e.ctx, `UPDATE staff_user SET disabled_at = now() WHERE id = $1`, disabled); err != nil {
@@ -47,7 +47,7 @@ func TestBulkRefusedAsAWhole(t *testing.T) {
 }
 
 func TestBulkEachCaseAsByHand(t *testing.T) {
-	e := newMergeEnv(t)
+	e := newCaseEnv(t)
 	agent, other := e.staff(), e.staff()
 	fresh := e.open()
 	tagged := e.open()

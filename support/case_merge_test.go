@@ -14,9 +14,6 @@ import (
 	"mitidportal/support"
 )
 
-// newMergeEnv is a case store with the audit hook app/ wires (newCaseEnv's).
-func newMergeEnv(t *testing.T) *caseEnv { return newCaseEnv(t) }
-
 // auditHook is the audit hook app/ wires, writing to the real audit log.
 func auditHook(pool *pgxpool.Pool) func(context.Context, pgx.Tx, support.StaffAction) error {
 	log := audit.NewLog(pool)
@@ -39,7 +36,7 @@ func (e *caseEnv) audited(action, ref string) int {
 }
 
 func TestMergeRefusals(t *testing.T) {
-	e := newMergeEnv(t)
+	e := newCaseEnv(t)
 	agent := e.staff()
 	mitA, _, _ := e.citizen()
 	mitB, _, _ := e.citizen()
@@ -124,7 +121,7 @@ func (e *caseEnv) merge(dup, into support.Case, staffID int64) {
 }
 
 func TestMergeJoinsTimelines(t *testing.T) {
-	e := newMergeEnv(t)
+	e := newCaseEnv(t)
 	agent := e.staff()
 	mit, _, _ := e.citizen()
 	sur := e.open(func(n *support.NewCase) { n.MitIDID = mit; n.Message = "Første henvendelse" })
@@ -206,7 +203,7 @@ func TestMergeJoinsTimelines(t *testing.T) {
 // TestMergeHidesAnotherCallersEntriesFromTheCitizen: an anonymous duplicate's messages are not
 // shown to the citizen of the survivor.
 func TestMergeHidesAnotherCallersEntriesFromTheCitizen(t *testing.T) {
-	e := newMergeEnv(t)
+	e := newCaseEnv(t)
 	agent := e.staff()
 	mit, _, _ := e.citizen()
 	sur := e.open(func(n *support.NewCase) { n.MitIDID = mit })
@@ -226,7 +223,7 @@ func TestMergeHidesAnotherCallersEntriesFromTheCitizen(t *testing.T) {
 // TestMergeParallel: 100 agents merge the same pair at once, half each way; exactly one
 // merge wins, no deadlock and no other error.
 func TestMergeParallel(t *testing.T) {
-	e := newMergeEnv(t)
+	e := newCaseEnv(t)
 	agent := e.staff()
 	a, b := e.open(), e.open()
 	var (

@@ -10,7 +10,7 @@ import (
 )
 
 func TestRelated(t *testing.T) {
-	e := newMergeEnv(t)
+	e := newCaseEnv(t)
 	agent := e.staff()
 	a, b := e.open(), e.open()
 	refs := func(id int64) (out []string) {
@@ -80,7 +80,7 @@ func TestRelated(t *testing.T) {
 
 // TestRelatedLimitInParallel: 60 cases linked to one case at once; MaxRelated hold.
 func TestRelatedLimitInParallel(t *testing.T) {
-	e := newMergeEnv(t)
+	e := newCaseEnv(t)
 	agent := e.staff()
 	hub := e.open()
 	others := make([]support.Case, 60)
