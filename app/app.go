@@ -24,6 +24,7 @@ import (
 
 	"mitidportal/assets"
 	"mitidportal/audit"
+	"mitidportal/campaign"
 	"mitidportal/blob"
 	"mitidportal/db"
 	"mitidportal/handlers"
@@ -129,6 +130,9 @@ type App struct {
 	AuditChain    *audit.Chain
 	// Inbound puts mail to the desk on its case or opens one (served by inbound.Server).
 	Inbound *inbound.Receiver
+	// The campaign (DESIGN.md §6): stakeholder organisations and the communication packs.
+	Orgs  *campaign.Orgs
+	Packs *campaign.Packs
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -218,6 +222,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Inbound = inbound.NewReceiver(pool, a.Cases, inbound.WithFiles(cfg.Files),
 		inbound.WithReceipts(a.Throttle, desk.mailReceipt))
 	a.Audit = audit.NewLog(pool)
+	campaignAudit := campaignAuditor{log: a.Audit}
+	a.Orgs = campaign.NewOrgs(pool, campaign.Hooks{Audit: campaignAudit.org})
+	a.Packs = campaign.NewPacks(pool, cfg.Files, campaign.PackHooks{Audit: campaignAudit.pack})
 	if a.Tokens, err = identity.NewTokens(pool, cfg.TokenKey); err != nil {
 		pool.Close()
 		return nil, err
@@ -318,6 +325,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Contacts: a.Contacts,
 		Audit:    a.Audit,
 		Files:    cfg.Files,
+		Orgs:     a.Orgs,
+		Packs:    a.Packs,
 	})
 	return a, nil
 }

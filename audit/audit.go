@@ -75,6 +75,22 @@ const (
 	ActionCaseUnlinked    Action = "case_unlinked"     // other
 	ActionCaseBulkChanged Action = "case_bulk_changed" // changed
 	ActionCaseChanged     Action = "case_changed"      // changed (status, assignee, priority, properties or tags)
+
+	// Campaign (package campaign): organisations' applications and members, packs and items.
+	ActionOrgApplied       Action = "org_applied"             // cvr
+	ActionOrgApproved      Action = "org_approved"            // note
+	ActionOrgRejected      Action = "org_rejected"            // note
+	ActionOrgInvited       Action = "org_member_invited"      // role
+	ActionOrgJoined        Action = "org_member_joined"       // role
+	ActionOrgRoleChanged   Action = "org_member_role_changed" // member, role
+	ActionOrgMemberRemoved Action = "org_member_removed"      // member
+	ActionOrgForumMember   Action = "org_forum_member"        // forum
+	ActionPackCreated      Action = "pack_created"            // slug
+	ActionItemCreated      Action = "pack_item_created"       // title, sha256
+	ActionItemVersion      Action = "pack_item_version"       // version, sha256, note
+	ActionItemPublished    Action = "pack_item_published"     // status, release_at
+	ActionItemWithdrawn    Action = "pack_item_withdrawn"     // status
+	ActionItemMoved        Action = "pack_item_moved"         // position
 )
 
 // Actions lists every action with a display name.
@@ -87,6 +103,9 @@ var Actions = []Action{
 	ActionSendToken,
 	ActionCannedCreated, ActionCannedUpdated, ActionCannedRetired,
 	ActionCaseMerged, ActionCaseLinked, ActionCaseUnlinked, ActionCaseBulkChanged, ActionCaseChanged,
+	ActionOrgApplied, ActionOrgApproved, ActionOrgRejected, ActionOrgInvited, ActionOrgJoined,
+	ActionOrgRoleChanged, ActionOrgMemberRemoved, ActionOrgForumMember,
+	ActionPackCreated, ActionItemCreated, ActionItemVersion, ActionItemPublished, ActionItemWithdrawn, ActionItemMoved,
 }
 
 // MsgID is the message ID of the action's display name.

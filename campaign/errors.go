@@ -25,6 +25,8 @@ var allErrors = []*fault.Error{
 	ErrCVRInvalid, ErrCVRTaken, ErrNameRequired, ErrNameTooLong, ErrKindInvalid, ErrEmailInvalid,
 	ErrLangInvalid, ErrRoleInvalid, ErrNoteTooLong, ErrAlreadyDecided, ErrNotApproved, ErrNotAdmin,
 	ErrLastAdmin, ErrInvitationInvalid, ErrNotFound,
+	ErrSlugInvalid, ErrSlugTaken, ErrAudienceInvalid, ErrTitleRequired, ErrItemKindInvalid,
+	ErrVisibilityInvalid, ErrFileEmpty, ErrFileType, ErrFileTooLarge, ErrNoStore,
 }
 
 // MessageIDs lists every message ID this package hands to handlers: the errors and the display
@@ -44,5 +46,34 @@ func MessageIDs() []string {
 	for _, r := range []MemberRole{RoleAdmin, RoleMember} {
 		ids = append(ids, r.MsgID())
 	}
+	for _, a := range Audiences {
+		ids = append(ids, a.MsgID())
+	}
+	for _, k := range ItemKinds {
+		ids = append(ids, k.MsgID())
+	}
+	for _, a := range ItemAudiences {
+		ids = append(ids, a.MsgID())
+	}
+	for _, v := range Visibilities {
+		ids = append(ids, v.MsgID())
+	}
+	for _, s := range []ItemStatus{ItemDraft, ItemPublished, ItemWithdrawn} {
+		ids = append(ids, s.MsgID())
+	}
 	return ids
 }
+
+// Errors of packs and items.
+var (
+	ErrSlugInvalid       = fault.New("campaign", fault.Invalid, "campaign.err.slug_invalid")
+	ErrSlugTaken         = fault.New("campaign", fault.Conflict, "campaign.err.slug_taken")
+	ErrAudienceInvalid   = fault.New("campaign", fault.Invalid, "campaign.err.audience_invalid")
+	ErrTitleRequired     = fault.New("campaign", fault.Invalid, "campaign.err.title_required")
+	ErrItemKindInvalid   = fault.New("campaign", fault.Invalid, "campaign.err.item_kind_invalid")
+	ErrVisibilityInvalid = fault.New("campaign", fault.Invalid, "campaign.err.visibility_invalid")
+	ErrFileEmpty         = fault.New("campaign", fault.Invalid, "campaign.err.file_empty")
+	ErrFileType          = fault.New("campaign", fault.Invalid, "campaign.err.file_type")
+	ErrFileTooLarge      = fault.New("campaign", fault.Invalid, "campaign.err.file_too_large")
+	ErrNoStore           = fault.New("campaign", fault.Unavailable, "campaign.err.no_store")
+)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/handlers/campaigns"
 	"mitidportal/handlers/citizen"
 	"mitidportal/handlers/desk"
 	"mitidportal/handlers/web"
@@ -21,7 +22,7 @@ type Route struct {
 // routes is the whole route table of the portal, in one place: every URL of every area and
 // the roles that may call it. The areas (handlers/citizen, handlers/desk) register nothing
 // themselves.
-func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
+func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.Handlers) []Route {
 	deskStaff := web.Only(web.Agent, web.Supervisor)
 	dash := web.Only(web.Supervisor, web.Admin)
 	admin := web.Only(web.Admin)
@@ -284,6 +285,16 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers) []Route {
 		{http.MethodPost, "/medarbejder/admin/brugere/:id/roller", admin, dk.SetRoles},
 		{http.MethodPost, "/medarbejder/admin/brugere/:id/deaktiver", admin, dk.Disable},
 		{http.MethodPost, "/medarbejder/admin/brugere/:id/aktiver", admin, dk.Enable},
+
+		// ---- The campaign (handlers/campaigns, DESIGN.md §6).
+
+		// Organisations: applying, the editors' decisions, members and invitations.
+
+		// Communication packs: pages and downloads.
+
+		// Campaign editors: packs and items.
+
+		// Subscriptions and statistics.
 	}
 }
 

@@ -18,6 +18,8 @@ import (
 	"mitidportal/assets"
 	"mitidportal/audit"
 	"mitidportal/blob"
+	"mitidportal/campaign"
+	"mitidportal/handlers/campaigns"
 	"mitidportal/handlers/citizen"
 	"mitidportal/handlers/desk"
 	"mitidportal/handlers/web"
@@ -76,6 +78,9 @@ type Deps struct {
 	Audit    *audit.Log
 	// Files holds the files citizens send the desk (package blob); nil when none are kept.
 	Files blob.Store
+	// The campaign: stakeholder organisations and communication packs (package campaign).
+	Orgs  *campaign.Orgs
+	Packs *campaign.Packs
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time
@@ -116,8 +121,9 @@ func New(d Deps) *Server {
 		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
 		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders,
 		Files: d.Files}, d.WebAuthn)
+	cg := campaigns.New(campaigns.Handlers{Site: s.site, Orgs: d.Orgs, Packs: d.Packs, Outbox: d.Outbox})
 	s.site.Reauth = cit.AskReauth
-	s.table = s.routes(cit, dk)
+	s.table = s.routes(cit, dk, cg)
 	s.register()
 	return s
 }

@@ -1,0 +1,173 @@
+package campaign_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"mitidportal/blob"
+	"mitidportal/campaign"
+)
+
+// packEnv is env with Packs on a disk store, whose audit hook records what it was told.
+type packEnv struct {
+	*env
+	packs  *campaign.Packs
+	events []campaign.PackEvent
+}
+
+func newPackEnv(t *testing.T) *packEnv {
+	e := &packEnv{env: newEnv(t)}
+	store, err := blob.NewDisk(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.packs = campaign.NewPacks(e.pool, store, campaign.PackHooks{
+		Audit: func(_ context.Context, _ pgx.Tx, ev campaign.PackEvent) error {
+			e.events = append(e.events, ev)
+			return nil
+		}})
+	e.packs.SetClock(func() time.Time { return e.now })
+	return e
+}
+
+func pdf(text string) campaign.Upload {
+	return campaign.Upload{Filename: "Folder om MitID.docx", Body: strings.NewReader("%PDF-1.4\n" + text)}
+}
+
+// TestItemVisibility: what each viewer sees of items of each visibility, before and after the
+// embargo, and after withdrawal.
+func TestItemVisibility(t *testing.T) {
+	e := newPackEnv(t)
+	ctx := context.Background()
+	pk, err := e.packs.CreatePack(ctx, 1, campaign.NewPack{Slug: "privat", Audience: campaign.AudiencePrivate,
+		TitleDA: "Privat", TitleEN: "Private"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := e.now.Add(48 * time.Hour)
+	ids := map[campaign.Visibility]int64{}
+	for _, vis := range campaign.Visibilities {
+		it, err := e.packs.CreateItem(ctx, 1, campaign.NewItem{PackID: pk.ID, Kind: campaign.ItemFlyer,
+			Audience: campaign.ForCitizens, Lang: "da", Title: "Flyer " + string(vis), Visibility: vis}, pdf(string(vis)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Current.MediaType != "application/pdf" || it.Current.Filename != "Folder om MitID.pdf" {
+			t.Errorf("version %+v", it.Current)
+		}
+		if err := e.packs.Publish(ctx, 1, it.ID, release); err != nil {
+			t.Fatal(err)
+		}
+		ids[vis] = it.ID
+	}
+	viewers := map[string]campaign.Viewer{
+		"anonymous": {},
+		"member":    {MitID: 1, Member: true},
+		"forum":     {MitID: 2, Member: true, Forum: true},
+		"editor":    {Editor: true},
+	}
+	sees := func(v campaign.Viewer, vis campaign.Visibility) bool {
+		_, err := e.packs.Item(ctx, v, ids[vis])
+		if err != nil && !errors.Is(err, campaign.ErrNotFound) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	tests := []struct {
+		viewer string
+		vis    campaign.Visibility
+		before bool // before the release time
+		after  bool
+	}{
+		{"anonymous", campaign.VisiblePublic, false, true},
+		{"anonymous", campaign.VisibleMembers, false, false},
+		{"anonymous", campaign.VisibleReview, false, false},
+		{"member", campaign.VisiblePublic, false, true},
+		{"member", campaign.VisibleMembers, false, true},
+		{"member", campaign.VisibleReview, false, false},
+		{"forum", campaign.VisibleReview, false, true},
+		{"editor", campaign.VisibleReview, true, true},
+		{"editor", campaign.VisiblePublic, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.viewer+"/"+string(tt.vis), func(t *testing.T) {
+			e.now = release.Add(-time.Second)
+			if got := sees(viewers[tt.viewer], tt.vis); got != tt.before {
+				t.Errorf("before the release: sees %v, want %v", got, tt.before)
+			}
+			e.now = release
+			if got := sees(viewers[tt.viewer], tt.vis); got != tt.after {
+				t.Errorf("at the release: sees %v, want %v", got, tt.after)
+			}
+		})
+	}
+	if err := e.packs.Withdraw(ctx, 1, ids[campaign.VisiblePublic]); err != nil {
+		t.Fatal(err)
+	}
+	if sees(viewers["anonymous"], campaign.VisiblePublic) || !sees(viewers["editor"], campaign.VisiblePublic) {
+		t.Error("a withdrawn item is seen by a visitor or not by an editor")
+	}
+	if len(e.events) != 1+3*2+1 {
+		t.Errorf("%d audit events, want one per change", len(e.events))
+	}
+}
+
+// TestUploadRules: the type comes from the content; images get a thumbnail; versions number up.
+func TestUploadRules(t *testing.T) {
+	e := newPackEnv(t)
+	ctx := context.Background()
+	pk, err := e.packs.CreatePack(ctx, 1, campaign.NewPack{Slug: "erhverv", Audience: campaign.AudienceBusiness,
+		TitleDA: "Erhverv", TitleEN: "Business"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := campaign.NewItem{PackID: pk.ID, Kind: campaign.ItemPoster, Audience: campaign.ForBusinesses,
+		Lang: "en", Title: "Poster", Visibility: campaign.VisiblePublic}
+	_, err = e.packs.CreateItem(ctx, 1, item, campaign.Upload{Filename: "plakat.pdf", Body: strings.NewReader("MZ\x90\x00 not a pdf")})
+	if !errors.Is(err, campaign.ErrFileType) {
+		t.Errorf("an executable named .pdf: %v", err)
+	}
+	_, err = e.packs.CreateItem(ctx, 1, item, campaign.Upload{Filename: "tom.pdf", Body: strings.NewReader("")})
+	if !errors.Is(err, campaign.ErrFileEmpty) {
+		t.Errorf("an empty file: %v", err)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 1200, 800))
+	img.Set(5, 5, color.RGBA{R: 200, A: 255})
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	it, err := e.packs.CreateItem(ctx, 1, item, campaign.Upload{Filename: "plakat.bin", Body: &buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Current.MediaType != "image/png" || it.Current.Filename != "plakat.png" || it.Current.Thumb == "" {
+		t.Fatalf("version %+v", it.Current)
+	}
+	thumb, err := e.packs.Store().Open(ctx, it.Current.Thumb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer thumb.Close()
+	cfg, _, err := image.DecodeConfig(thumb)
+	if err != nil || cfg.Width != 320 || cfg.Height != 213 {
+		t.Errorf("thumbnail %dx%d, %v", cfg.Width, cfg.Height, err)
+	}
+	v2, err := e.packs.AddVersion(ctx, 1, it.ID, pdf("v2"), "Ny tekst")
+	if err != nil || v2.Version != 2 {
+		t.Fatalf("version 2: %+v %v", v2, err)
+	}
+	vers, err := e.packs.Versions(ctx, campaign.Viewer{Editor: true}, it.ID)
+	if err != nil || len(vers) != 2 || vers[0].ChangeNote != "Ny tekst" {
+		t.Errorf("versions %+v %v", vers, err)
+	}
+}

@@ -1,0 +1,24 @@
+// Package campaigns is the campaign side of the portal (DESIGN.md §6): stakeholder
+// organisations applying and managing their members, the communication packs and their
+// downloads, and the campaign editors' pages. Its routes are listed, with their roles, in
+// handlers/routes.go; the rules live in package campaign.
+package campaigns
+
+import (
+	"mitidportal/campaign"
+	"mitidportal/handlers/web"
+	"mitidportal/mail"
+)
+
+// Handlers are the campaign's pages, with only what they use.
+type Handlers struct {
+	*web.Site
+	Orgs   *campaign.Orgs
+	Packs  *campaign.Packs
+	Outbox *mail.Outbox
+}
+
+// New returns the campaign's handlers.
+func New(h Handlers) *Handlers {
+	return &h
+}
