@@ -24,8 +24,8 @@ import (
 
 	"mitidportal/assets"
 	"mitidportal/audit"
-	"mitidportal/campaign"
 	"mitidportal/blob"
+	"mitidportal/campaign"
 	"mitidportal/db"
 	"mitidportal/handlers"
 	"mitidportal/identity"
@@ -235,6 +235,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if clock == nil {
 		clock = time.Now
 	}
+	// Embargoes and invitations follow the same clock (browser tests move it past a release).
+	a.Orgs.SetClock(clock)
+	a.Packs.SetClock(clock)
 	deliver := &deliverer{letters: a.Letters, outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
 		supportPhone: cfg.SupportPhone, loc: loc, now: clock}
 	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{Hasher: hasher,

@@ -120,7 +120,7 @@ func New(d Deps) *Server {
 	cit := citizen.New(citizen.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
 		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders,
-		Files: d.Files}, d.WebAuthn)
+		Files: d.Files, Orgs: d.Orgs}, d.WebAuthn)
 	cg := campaigns.New(campaigns.Handlers{Site: s.site, Orgs: d.Orgs, Packs: d.Packs, Outbox: d.Outbox})
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk, cg)

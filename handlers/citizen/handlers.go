@@ -8,6 +8,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"mitidportal/blob"
+	"mitidportal/campaign"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
@@ -35,6 +36,9 @@ type Handlers struct {
 	Archive  *mail.Archive
 	// Files keeps the contact form's files (package blob); nil refuses them.
 	Files blob.Store
+	// Orgs tells which organisations a citizen belongs to: a login carries the roles
+	// organisation member and admin (package campaign stays the authority on each organisation).
+	Orgs *campaign.Orgs
 	// IDApp is the identification app's flow, or nil when no key of the identification
 	// service is configured (its pages are then 404).
 	IDApp *idapp.Flow

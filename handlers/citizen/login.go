@@ -1,11 +1,13 @@
 package citizen
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/campaign"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
 	"mitidportal/session"
@@ -30,8 +32,12 @@ func (s *Handlers) establishLogin(c echo.Context, l identity.Login) (string, err
 	if err != nil {
 		return "", err
 	}
+	roles, err := s.citizenRoles(c.Request().Context(), l.MitID.ID)
+	if err != nil {
+		return "", err
+	}
 	sub := session.Subject{
-		Kind: session.KindCitizen, ID: l.MitID.ID, Roles: []string{string(web.Citizen)},
+		Kind: session.KindCitizen, ID: l.MitID.ID, Roles: roles,
 		Level: string(l.Level), AuthenticatedAt: s.Now(), Name: person.FullName(),
 		MeansID: l.Means.ID, MeansKind: string(l.Means.Kind), MustChangePassword: l.MustChangePassword,
 	}
@@ -48,6 +54,31 @@ func (s *Handlers) establishLogin(c echo.Context, l identity.Login) (string, err
 		next = "/mitid"
 	}
 	return next, nil
+}
+
+// citizenRoles are the roles of a citizen's login: citizen, and organisation member or admin
+// for a member of an approved organisation.
+func (s *Handlers) citizenRoles(ctx context.Context, mitidID int64) ([]string, error) {
+	roles := []string{string(web.Citizen)}
+	if s.Orgs == nil {
+		return roles, nil
+	}
+	ms, err := s.Orgs.MembershipsOf(ctx, mitidID)
+	if err != nil {
+		return nil, err
+	}
+	member, admin := false, false
+	for _, m := range ms {
+		member = true
+		admin = admin || m.Role == campaign.RoleAdmin
+	}
+	if member {
+		roles = append(roles, string(web.OrgMember))
+	}
+	if admin {
+		roles = append(roles, string(web.OrgAdmin))
+	}
+	return roles, nil
 }
 
 // AskReauth sends a citizen whose login is too weak or too old for the route to log in again,
