@@ -45,6 +45,13 @@ func TestFilesAreValid(t *testing.T) {
 					if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.HasSuffix(bytes.TrimSpace(b), []byte("%%EOF")) {
 						t.Fatalf("not a PDF: %q ... %q", b[:min(len(b), 16)], b[max(0, len(b)-16):])
 					}
+					// Two renders in one second agree even with the clock in them: the dates
+					// must be the fixed ones.
+					for _, date := range []string{"/CreationDate (D:20210118090000)", "/ModDate (D:20210118090000)"} {
+						if !bytes.Contains(b, []byte(date)) {
+							t.Errorf("no %s: the render time is in the file", date)
+						}
+					}
 					if len(b) < 1500 {
 						t.Errorf("a PDF of %d bytes has hardly any text", len(b))
 					}
