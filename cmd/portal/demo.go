@@ -36,6 +36,7 @@ var demoStaff = []struct {
 	{"agent@demo.mitid.example", "Anders Agent", []string{"agent"}},
 	{"supervisor@demo.mitid.example", "Sofie Supervisor", []string{"supervisor", "agent"}},
 	{"forsendelse@demo.mitid.example", "Frida Forsendelse", []string{"fulfilment"}},
+	{demoEditorEmail, "Karla Kampagne", []string{"campaign_editor"}},
 }
 
 // seedDemo adds the demo data once (a second run changes nothing) and prints the accounts.
@@ -60,5 +61,5 @@ func seedDemo(ctx context.Context, env *environment, cfg app.Config, a *app.App)
 			fmt.Fprintf(env.stdout, "  %-32s %v enrolment: %s/medarbejder/tilmeld/%s\n", u.Email, u.Roles, cfg.BaseURL, token)
 		}
 	}
-	return nil
+	return seedCampaign(ctx, env, cfg, a)
 }
