@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"image/png"
+	"strings"
 	"testing"
 
 	"mitidportal/campaign"
@@ -24,12 +25,14 @@ func allFiles(t *testing.T) []File {
 	return files
 }
 
-// TestFilesAreValid: every file has its words in both languages and renders to a PDF that
-// starts and ends as one, or a PNG that decodes at its layout's size.
-func TestFilesAreValid(t *testing.T) {
+// TestFiles: every file has its words in both languages and renders, twice to the same bytes
+// (so re-seeding stores nothing new), to a PDF that starts and ends as one and carries the
+// fixed dates, or a PNG that decodes at its layout's size.
+func TestFiles(t *testing.T) {
 	for _, f := range allFiles(t) {
 		for _, lang := range []string{"da", "en"} {
 			t.Run(f.Name+"/"+lang, func(t *testing.T) {
+				t.Parallel()
 				text := f.Text[lang]
 				if text.Title == "" || text.Description == "" || text.Lead == "" || text.Call == "" {
 					t.Fatalf("missing words: %+v", text)
@@ -41,20 +44,15 @@ func TestFilesAreValid(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				again, err := f.Render(lang)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sha256.Sum256(b) != sha256.Sum256(again) {
+					t.Error("two renders differ")
+				}
 				if !f.Layout.IsImage() {
-					if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.HasSuffix(bytes.TrimSpace(b), []byte("%%EOF")) {
-						t.Fatalf("not a PDF: %q ... %q", b[:min(len(b), 16)], b[max(0, len(b)-16):])
-					}
-					// Two renders in one second agree even with the clock in them: the dates
-					// must be the fixed ones.
-					for _, date := range []string{"/CreationDate (D:20210118090000)", "/ModDate (D:20210118090000)"} {
-						if !bytes.Contains(b, []byte(date)) {
-							t.Errorf("no %s: the render time is in the file", date)
-						}
-					}
-					if len(b) < 1500 {
-						t.Errorf("a PDF of %d bytes has hardly any text", len(b))
-					}
+					checkPDF(t, b)
 					return
 				}
 				img, err := png.Decode(bytes.NewReader(b))
@@ -70,25 +68,20 @@ func TestFilesAreValid(t *testing.T) {
 	}
 }
 
-// TestDeterministic: two renders give the same bytes, so re-seeding stores nothing new.
-func TestDeterministic(t *testing.T) {
-	for _, f := range allFiles(t) {
-		for _, lang := range []string{"da", "en"} {
-			t.Run(f.Name+"/"+lang, func(t *testing.T) {
-				t.Parallel()
-				a, err := f.Render(lang)
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := f.Render(lang)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if sha256.Sum256(a) != sha256.Sum256(b) {
-					t.Error("two renders differ")
-				}
-			})
+func checkPDF(t *testing.T, b []byte) {
+	t.Helper()
+	if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.HasSuffix(bytes.TrimSpace(b), []byte("%%EOF")) {
+		t.Fatalf("not a PDF: %q ... %q", b[:min(len(b), 16)], b[max(0, len(b)-16):])
+	}
+	// Two renders in one second agree even with the clock in them: the dates must be the
+	// fixed ones.
+	for _, date := range []string{"/CreationDate (D:20210118090000)", "/ModDate (D:20210118090000)"} {
+		if !bytes.Contains(b, []byte(date)) {
+			t.Errorf("no %s: the render time is in the file", date)
 		}
+	}
+	if len(b) < 1500 {
+		t.Errorf("a PDF of %d bytes has hardly any text", len(b))
 	}
 }
 
@@ -135,13 +128,24 @@ func TestCatalogue(t *testing.T) {
 	}
 }
 
-// TestRefusesLettersOutsideCP1252: a letter the PDF fonts lack is an error, not a hole.
-func TestRefusesLettersOutsideCP1252(t *testing.T) {
-	f := File{Name: "x", Layout: LayoutGuide, Text: map[string]Text{"da": {Title: "Łódź → København"}}}
-	if _, err := f.Render("da"); err == nil {
-		t.Error("rendered a letter cp1252 lacks")
-	}
-	if _, err := f.Render("en"); err == nil {
-		t.Error("rendered a missing language")
+// TestRefuses: a letter the PDF fonts lack, a missing language and words that do not fit
+// are errors, not a file with holes or text over its edges.
+func TestRefuses(t *testing.T) {
+	long := strings.Repeat("Alle med NemID skal have MitID. ", 8)
+	for _, c := range []struct {
+		name string
+		file File
+		lang string
+	}{
+		{"letter outside cp1252", File{Layout: LayoutGuide, Text: map[string]Text{"da": {Title: "Łódź → København"}}}, "da"},
+		{"missing language", File{Layout: LayoutGuide, Text: map[string]Text{"da": {Title: "MitID"}}}, "en"},
+		{"title too long for the band", File{Layout: LayoutGuide, Text: map[string]Text{"da": {Title: long}}}, "da"},
+		{"text too long for the image", File{Layout: LayoutBanner, Text: map[string]Text{"da": {Title: long, Lead: long}}}, "da"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := c.file.Render(c.lang); err == nil {
+				t.Error("rendered")
+			}
+		})
 	}
 }

@@ -103,6 +103,9 @@ func renderPDF(t Text, layout Layout, lang string, c colours) ([]byte, error) {
 	}
 	pdf.SetFont("Helvetica", "B", size)
 	pdf.MultiCell(width, size*0.45, tr(t.Title), "", "L", false)
+	if pdf.GetY() > bandH {
+		return nil, fmt.Errorf("demofiles: the title %q does not fit its band", t.Title)
+	}
 	pdf.SetY(bandH + 10)
 
 	pdf.SetTextColor(20, 20, 20)
