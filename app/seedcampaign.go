@@ -13,9 +13,13 @@ import (
 // through the real approval and invitation flow and accepts the links itself.
 func (a *App) DemoOrgs(invited func(campaign.Invitation)) *campaign.Orgs {
 	auditor := campaignAuditor{log: a.Audit}
-	return campaign.NewOrgs(a.Pool, campaign.Hooks{Audit: auditor.org,
+	orgs := campaign.NewOrgs(a.Pool, campaign.Hooks{Audit: auditor.org,
 		Invite: func(_ context.Context, _ pgx.Tx, inv campaign.Invitation) error {
 			invited(inv)
 			return nil
 		}})
+	if a.cfg.Now != nil {
+		orgs.SetClock(a.cfg.Now)
+	}
+	return orgs
 }
