@@ -50,8 +50,8 @@ func privatePack() Pack {
 			{File: teaching, Langs: daEN, Visibility: public},
 			{File: privateQA(false), Langs: daEN, Visibility: public, Revision: &Revision{File: privateQA(true),
 				Note: map[string]string{
-					"da": "Nyt svar om MitID-chippen og et rettet telefonnummer til spærring.",
-					"en": "New answer about the MitID chip and a corrected phone number for blocking.",
+					"da": "Nyt svar om MitID-chippen. Spærrelinjens nummer skrives nu 33 98 00 10, og at den er døgnåben.",
+					"en": "New answer about the MitID chip. The blocking line's number is now written +45 33 98 00 10, and it says the line is open 24/7.",
 				}}},
 			{File: privateFilms, Langs: da, Visibility: public},
 			{File: privateFlyer, Langs: daEN, Visibility: public},
@@ -116,7 +116,8 @@ func privateQA(revised bool) File {
 	blockDA := "Ring til MitID-support på 33 98 00 10 med det samme. Linjen er åben hele døgnet. Du kan også spærre på mitid.dk."
 	blockEN := "Call MitID support on +45 33 98 00 10 at once. The line is open day and night. You can also block at mitid.dk."
 	if !revised {
-		// The first version's number lacks the spaces the campaign's style writes (the change note says so).
+		// The first version writes the number without spaces and does not say the line never closes
+		// (the change note says what changed).
 		blockDA = "Ring til MitID-support på 33980010 med det samme. Du kan også spærre på mitid.dk."
 		blockEN = "Call MitID support on 33980010 at once. You can also block at mitid.dk."
 	}
