@@ -289,3 +289,59 @@ func TestNeverWithoutAnAdmin(t *testing.T) {
 		}
 	}
 }
+
+// TestRoleIn: the role a citizen holds in one organisation, read fresh, and nothing for a
+// stranger, another organisation's member or a member of an organisation not approved.
+func TestRoleIn(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	org, err := e.orgs.Apply(ctx, library)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.orgs.Decide(ctx, org.ID, 7, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	admin, member, stranger := e.citizen(t), e.citizen(t), e.citizen(t)
+	if _, err := e.orgs.Accept(ctx, e.lastInvite(t).Token, admin); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.orgs.Invite(ctx, org.ID, admin, "m@example.dk", campaign.RoleMember, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.orgs.Accept(ctx, e.lastInvite(t).Token, member); err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.orgs.Apply(ctx, campaign.Application{CVR: "10150817", Name: "Pending", Kind: campaign.KindSchool,
+		ContactName: "X", ContactEmail: "x@example.dk", Lang: "da"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name        string
+		org, mitid  int64
+		want        campaign.MemberRole
+		wantMissing bool
+	}{
+		{"admin", org.ID, admin, campaign.RoleAdmin, false},
+		{"member", org.ID, member, campaign.RoleMember, false},
+		{"stranger", org.ID, stranger, "", true},
+		{"pending organisation", other.ID, admin, "", true},
+		{"no such organisation", org.ID + 1000, admin, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := e.orgs.RoleIn(ctx, tt.org, tt.mitid)
+			if tt.wantMissing && !errors.Is(err, campaign.ErrNotFound) || !tt.wantMissing && (err != nil || got != tt.want) {
+				t.Errorf("RoleIn = %q, %v", got, err)
+			}
+		})
+	}
+	// Handing admin on shows at once.
+	if err := e.orgs.SetRole(ctx, org.ID, admin, member, campaign.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.orgs.RoleIn(ctx, org.ID, member); err != nil || got != campaign.RoleAdmin {
+		t.Errorf("after handing admin on: %q, %v", got, err)
+	}
+}
