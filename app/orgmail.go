@@ -26,7 +26,7 @@ func (m *orgMail) invite(ctx context.Context, tx pgx.Tx, inv campaign.Invitation
 	tr := m.catalog.For(inv.Lang)
 	data := map[string]any{
 		"Org":     inv.Org.Name,
-		"Role":    tr.T(inv.Role.MsgID()),
+		"Role":    tr.T("campaignorgs.role_as." + string(inv.Role)),
 		"URL":     m.baseURL + "/organisationer/invitation/" + inv.Token,
 		"Expires": inv.Expires.In(m.loc).Format("02.01.2006 15.04"),
 	}

@@ -52,7 +52,7 @@ type OrgMemberRow struct {
 type OrgInvitationView struct {
 	OrgName  string
 	KindID   string
-	RoleID   string
+	RoleID   string // message ID of the role inside a sentence
 	Action   string // where Accept posts: the link itself
 	LoginURL string // the MitID login that returns to the link
 	// LoggedIn: a citizen is logged in and can accept; Staff: a staff session, which cannot.

@@ -32,7 +32,7 @@ func (s *Handlers) InvitationPage(c echo.Context) error {
 	sub := web.StateOf(c).Subject
 	here := invitationHref(token)
 	return s.Render(c, http.StatusOK, views.OrgInvitation(views.OrgInvitationView{
-		OrgName: org.Name, KindID: org.Kind.MsgID(), RoleID: role.MsgID(), Action: here,
+		OrgName: org.Name, KindID: org.Kind.MsgID(), RoleID: "campaignorgs.role_as." + string(role), Action: here,
 		LoginURL: "/log-ind?next=" + url.QueryEscape(here),
 		LoggedIn: sub.Kind == session.KindCitizen, Staff: sub.Kind == session.KindStaff}))
 }
