@@ -178,6 +178,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	rules := maps.Clone(identity.DefaultThrottleRules)
 	rules[idapp.ThrottleStart] = idapp.StartThrottle
 	rules[inbound.ThrottleReceipt] = identity.ThrottleRule{Max: inbound.ReceiptLimit, Window: inbound.ReceiptWindow}
+	rules[campaign.ThrottleApply] = identity.ThrottleRule{Max: campaign.ApplyLimit, Window: campaign.ApplyWindow}
 	a.Throttle = identity.NewAddressThrottle(pool, rules)
 	if a.AuditChain, err = audit.NewChain(pool, cfg.AuditKeys); err != nil {
 		pool.Close()
@@ -223,7 +224,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		inbound.WithReceipts(a.Throttle, desk.mailReceipt))
 	a.Audit = audit.NewLog(pool)
 	campaignAudit := campaignAuditor{log: a.Audit}
-	a.Orgs = campaign.NewOrgs(pool, campaign.Hooks{Audit: campaignAudit.org})
+	// Organisations' invitations go out by mail in the invitee's language (app/orgmail.go).
+	orgMail := &orgMail{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL, loc: loc}
+	a.Orgs = campaign.NewOrgs(pool, campaign.Hooks{Audit: campaignAudit.org, Invite: orgMail.invite})
+	a.Orgs.SetThrottle(a.Throttle)
 	a.Packs = campaign.NewPacks(pool, cfg.Files, campaign.PackHooks{Audit: campaignAudit.pack})
 	if a.Tokens, err = identity.NewTokens(pool, cfg.TokenKey); err != nil {
 		pool.Close()

@@ -287,3 +287,20 @@ func tokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
 }
+
+// RoleIn returns the role the citizen mitidID holds in the approved organisation orgID, or
+// ErrNotFound when they are no member of it (or it is not approved): pages ask this on every
+// request, since the roles a session got at login may be older than a change of them.
+func (o *Orgs) RoleIn(ctx context.Context, orgID, mitidID int64) (MemberRole, error) {
+	var role MemberRole
+	err := o.pool.QueryRow(ctx, `
+		SELECT m.role FROM organisation_member m JOIN organisation o ON o.id = m.organisation_id
+		WHERE m.organisation_id = $1 AND m.mitid_id = $2 AND o.status = 'approved'`, orgID, mitidID).Scan(&role)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("role in organisation: %w", err)
+	}
+	return role, nil
+}

@@ -7,6 +7,8 @@ package campaign
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -103,6 +105,15 @@ const (
 	MaxNote = 1000
 )
 
+// Applications are limited per client address and per contact e-mail address: ApplyLimit in
+// ApplyWindow under the throttle purpose ThrottleApply (app/ adds the rule), so a script cannot
+// flood the editors' queue.
+const (
+	ThrottleApply = "org-apply"
+	ApplyLimit    = 5
+	ApplyWindow   = time.Hour
+)
+
 // InvitationLifetime is how long an invitation link works.
 const InvitationLifetime = 7 * 24 * time.Hour
 
@@ -150,10 +161,20 @@ type Hooks struct {
 
 // Orgs reads and writes organisations, members and invitations.
 type Orgs struct {
-	pool  *pgxpool.Pool
-	hooks Hooks
-	now   func() time.Time
+	pool     *pgxpool.Pool
+	hooks    Hooks
+	now      func() time.Time
+	throttle Throttle
 }
+
+// Throttle counts attempts per purpose and key and refuses those over the purpose's limit
+// (identity.AddressThrottle).
+type Throttle interface {
+	Take(ctx context.Context, purpose, key string) error
+}
+
+// SetThrottle sets the throttle ApplyFrom counts applications on.
+func (o *Orgs) SetThrottle(t Throttle) { o.throttle = t }
 
 // NewOrgs returns an Orgs on pool.
 func NewOrgs(pool *pgxpool.Pool, hooks Hooks) *Orgs {
@@ -217,6 +238,27 @@ func (o *Orgs) Apply(ctx context.Context, a Application) (Organisation, error) {
 		return o.audit(ctx, tx, Event{Actor: "system", Action: EventApplied, Org: org})
 	})
 	return org, err
+}
+
+// ApplyFrom is Apply for an application sent from client address addr: a valid application
+// is counted per address and per contact e-mail address before it is stored (ThrottleApply;
+// the throttle's error, with its wait, when either is over the limit), so that parallel posts
+// cannot flood the editors' queue or send one contact person mail after mail. Without a
+// throttle (SetThrottle) it is Apply.
+func (o *Orgs) ApplyFrom(ctx context.Context, addr string, a Application) (Organisation, error) {
+	checked, err := a.normalize()
+	if err != nil {
+		return Organisation{}, err
+	}
+	if o.throttle != nil {
+		h := sha256.Sum256([]byte(strings.ToLower(checked.ContactEmail)))
+		for _, key := range []string{addr, "mail:" + hex.EncodeToString(h[:12])} {
+			if err := o.throttle.Take(ctx, ThrottleApply, key); err != nil {
+				return Organisation{}, err
+			}
+		}
+	}
+	return o.Apply(ctx, a)
 }
 
 // Decide approves or rejects a pending application as campaign editor staffID. Approval

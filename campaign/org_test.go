@@ -14,6 +14,8 @@ import (
 
 	"mitidportal/campaign"
 	"mitidportal/db/dbtest"
+	"mitidportal/fault"
+	"mitidportal/identity"
 )
 
 func TestNormalizeCVR(t *testing.T) {
@@ -287,5 +289,101 @@ func TestNeverWithoutAnAdmin(t *testing.T) {
 		if err := e.orgs.SetRole(ctx, org.ID, admin, other, campaign.RoleAdmin); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestRoleIn: the role a citizen holds in one organisation, read fresh, and nothing for a
+// stranger, another organisation's member or a member of an organisation not approved.
+func TestRoleIn(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	org, err := e.orgs.Apply(ctx, library)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.orgs.Decide(ctx, org.ID, 7, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	admin, member, stranger := e.citizen(t), e.citizen(t), e.citizen(t)
+	if _, err := e.orgs.Accept(ctx, e.lastInvite(t).Token, admin); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.orgs.Invite(ctx, org.ID, admin, "m@example.dk", campaign.RoleMember, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.orgs.Accept(ctx, e.lastInvite(t).Token, member); err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.orgs.Apply(ctx, campaign.Application{CVR: "10150817", Name: "Pending", Kind: campaign.KindSchool,
+		ContactName: "X", ContactEmail: "x@example.dk", Lang: "da"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name        string
+		org, mitid  int64
+		want        campaign.MemberRole
+		wantMissing bool
+	}{
+		{"admin", org.ID, admin, campaign.RoleAdmin, false},
+		{"member", org.ID, member, campaign.RoleMember, false},
+		{"stranger", org.ID, stranger, "", true},
+		{"pending organisation", other.ID, admin, "", true},
+		{"no such organisation", org.ID + 1000, admin, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := e.orgs.RoleIn(ctx, tt.org, tt.mitid)
+			if tt.wantMissing && !errors.Is(err, campaign.ErrNotFound) || !tt.wantMissing && (err != nil || got != tt.want) {
+				t.Errorf("RoleIn = %q, %v", got, err)
+			}
+		})
+	}
+	// Handing admin on shows at once.
+	if err := e.orgs.SetRole(ctx, org.ID, admin, member, campaign.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.orgs.RoleIn(ctx, org.ID, member); err != nil || got != campaign.RoleAdmin {
+		t.Errorf("after handing admin on: %q, %v", got, err)
+	}
+}
+
+// TestApplyFromIsCounted: applications are counted per client address and per contact
+// address, valid ones only, before anything is stored; one over either limit is refused with
+// the throttle's error and stores nothing.
+func TestApplyFromIsCounted(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.orgs.SetThrottle(identity.NewAddressThrottle(e.pool, map[string]identity.ThrottleRule{
+		campaign.ThrottleApply: {Max: 2, Window: time.Hour}}))
+	app := func(cvr, email string) campaign.Application {
+		a := library
+		a.CVR, a.ContactEmail = cvr, email
+		return a
+	}
+	tests := []struct {
+		name, addr string
+		app        campaign.Application
+		throttled  bool
+	}{
+		{"invalid: not counted", "10.0.0.1", app("24256791", "a@example.dk"), false},
+		{"first from the address", "10.0.0.1", app("10000009", "a@example.dk"), false},
+		{"second from the address", "10.0.0.1", app("10000017", "b@example.dk"), false},
+		{"third from the address", "10.0.0.1", app("10000025", "c@example.dk"), true},
+		{"second to a@, other address", "10.0.0.2", app("10000033", "A@example.dk"), false},
+		{"third to a@", "10.0.0.3", app("10000041", "a@example.dk"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.orgs.ApplyFrom(ctx, tt.addr, tt.app)
+			_, throttled := fault.OfKind(err, fault.Throttled)
+			if throttled != tt.throttled || !throttled && tt.app.CVR != "24256791" && err != nil {
+				t.Errorf("ApplyFrom: %v, want throttled %v", err, tt.throttled)
+			}
+		})
+	}
+	var n int
+	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM organisation`).Scan(&n); err != nil || n != 3 {
+		t.Errorf("%d organisations stored, want 3 (%v)", n, err)
 	}
 }

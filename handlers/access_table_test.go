@@ -229,4 +229,27 @@ var expectedAccess = map[string]expect{
 	"POST /medarbejder/borgerservice":           raOfficers,
 	"POST /medarbejder/borgerservice/pas":       raOfficers,
 	"POST /medarbejder/borgerservice/koerekort": raOfficers,
+
+	// Organisations: applying is public; editors decide; members and admins of an organisation
+	// (which organisation is checked per request); the invitation's page is public, accepting
+	// it needs a citizen's MitID login.
+	"GET /organisationer/ansoeg":                      anyone,
+	"POST /organisationer/ansoeg":                     anyone,
+	"GET /medarbejder/organisationer":                 campaignEditors,
+	"GET /medarbejder/organisationer/:id":             campaignEditors,
+	"POST /medarbejder/organisationer/:id/afgoer":     campaignEditors,
+	"POST /medarbejder/organisationer/:id/forum":      campaignEditors,
+	"GET /organisationer":                             citizen,
+	"GET /organisationer/:id":                         orgPeople,
+	"POST /organisationer/:id/inviter":                orgPeople,
+	"POST /organisationer/:id/medlemmer/:mitid/rolle": orgPeople,
+	"POST /organisationer/:id/medlemmer/:mitid/fjern": orgPeople,
+	"GET /organisationer/invitation/:token":           anyone,
+	"POST /organisationer/invitation/:token":          citizen,
 }
+
+// The role sets of the organisations' routes.
+var (
+	campaignEditors = expect{roles: []handlers.Role{handlers.CampaignEditor}}
+	orgPeople       = expect{roles: []handlers.Role{handlers.OrgMember, handlers.OrgAdmin}, level: true}
+)

@@ -144,6 +144,19 @@ func formEntries() map[string]formEntry {
 		"/mitid/bestil":                     {fields: []string{"kind", "reason", "replaces"}, valid: v("kind", "code_display", "reason", "first"), as: citizen},
 		"/mitid/bestil/:id/annuller":        {none: "a button: no fields"},
 		"/medarbejder/forsendelse/:id/send": {fields: []string{"serial"}, as: (*inputFixture).asFulfilment, path: func(fx *inputFixture) string { return fx.openOrderPath() }},
+		// Organisations (orgs_test.go has the fixture's organisation).
+		"/organisationer/ansoeg": {fields: []string{"cvr", "name", "kind", "contact_name", "email", "lang"},
+			valid: v("cvr", "24256790", "name", "Aarhus Bibliotekerne", "kind", "library", "contact_name", "Mette Hansen", "email", "mette@example.dk", "lang", "da"), as: anon},
+		"/medarbejder/organisationer/:id/afgoer": {fields: []string{"decision", "decision_note"}, valid: v("decision", "approve"),
+			as: (*inputFixture).asCampaignEditor, path: func(fx *inputFixture) string { return fx.pendingOrgPath() + "/afgoer" }},
+		"/medarbejder/organisationer/:id/forum": {fields: []string{"forum"}, as: (*inputFixture).asCampaignEditor,
+			path: func(fx *inputFixture) string { return fx.approvedOrgEditorPath() + "/forum" }},
+		"/organisationer/:id/inviter": {fields: []string{"email", "role", "lang"}, valid: v("email", "ny@example.dk", "role", "member", "lang", "da"),
+			as: (*inputFixture).asOrgAdmin, path: func(fx *inputFixture) string { return fx.orgPath() + "/inviter" }},
+		"/organisationer/:id/medlemmer/:mitid/rolle": {fields: []string{"new_role"}, as: (*inputFixture).asOrgAdmin,
+			path: func(fx *inputFixture) string { return fx.orgMemberPath("rolle") }},
+		"/organisationer/:id/medlemmer/:mitid/fjern": {none: "a button: the member is in the path"},
+		"/organisationer/invitation/:token":          {none: "a button: the token is in the path"},
 	}
 }
 

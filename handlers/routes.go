@@ -9,6 +9,7 @@ import (
 	"mitidportal/handlers/citizen"
 	"mitidportal/handlers/desk"
 	"mitidportal/handlers/web"
+	"mitidportal/identity"
 )
 
 // Route is one entry of the route table: every route declares the roles it admits.
@@ -289,6 +290,27 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		// ---- The campaign (handlers/campaigns, DESIGN.md §6).
 
 		// Organisations: applying, the editors' decisions, members and invitations.
+		// Applying is public (counted per client address and contact address); the receipt is
+		// the POST's answer.
+		{http.MethodGet, "/organisationer/ansoeg", web.Public, cg.ApplyPage},
+		{http.MethodPost, "/organisationer/ansoeg", web.Public, cg.ApplySubmit},
+		// Campaign editors decide applications and forum membership (audited).
+		{http.MethodGet, "/medarbejder/organisationer", web.Only(web.CampaignEditor), cg.OrgQueue},
+		{http.MethodGet, "/medarbejder/organisationer/:id", web.Only(web.CampaignEditor), cg.OrgEditorPage},
+		{http.MethodPost, "/medarbejder/organisationer/:id/afgoer", web.Only(web.CampaignEditor), cg.OrgDecide},
+		{http.MethodPost, "/medarbejder/organisationer/:id/forum", web.Only(web.CampaignEditor), cg.OrgForum},
+		// A citizen's organisations; an organisation's page and its admins' actions. The route
+		// admits the organisation roles of the login; what the person may do in this one
+		// organisation is read from its members on every request.
+		{http.MethodGet, "/organisationer", web.CitizenPages, cg.MyOrgs},
+		{http.MethodGet, "/organisationer/:id", web.Only(web.OrgMember, web.OrgAdmin).AtLevel(identity.LevelSubstantial), cg.OrgPage},
+		{http.MethodPost, "/organisationer/:id/inviter", web.Only(web.OrgMember, web.OrgAdmin).AtLevel(identity.LevelSubstantial), cg.OrgInvite},
+		{http.MethodPost, "/organisationer/:id/medlemmer/:mitid/rolle", web.Only(web.OrgMember, web.OrgAdmin).AtLevel(identity.LevelSubstantial), cg.OrgSetRole},
+		{http.MethodPost, "/organisationer/:id/medlemmer/:mitid/fjern", web.Only(web.OrgMember, web.OrgAdmin).AtLevel(identity.LevelSubstantial), cg.OrgRemove},
+		// The mailed invitation: the GET shows it (and the login that comes back to it), only
+		// the POST of a logged-in citizen spends it.
+		{http.MethodGet, "/organisationer/invitation/:token", web.Public, cg.InvitationPage},
+		{http.MethodPost, "/organisationer/invitation/:token", web.CitizenPages, cg.InvitationAccept},
 
 		// Communication packs: pages and downloads.
 

@@ -1,0 +1,291 @@
+package browser_test
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"mitidportal/app/apptest"
+)
+
+// Organisations on the web, end to end (issue 10 item 1): an organisation applies on the public
+// page, a campaign editor approves it, the contact person's invitation arrives by mail, they log
+// in with MitID and accept, invite a member who accepts in a browser context of their own, and
+// the admin hands the admin role on after the last-admin rule refused stepping down.
+
+// orgStory is an approved organisation with an admin and a member, each logged in with MitID in
+// a tab of their own, and the campaign editor's tab; later tests of the issue build on it.
+type orgStory struct {
+	OrgID             int64
+	OrgPath           string // "/organisationer/{id}"
+	Admin, Member     testCitizen
+	AdminTab          context.Context
+	MemberTab         context.Context
+	EditorTab         context.Context
+	EditorEmail, Lang string
+}
+
+// storyTimeout bounds a tab of the story: longer than tabTimeout, since the tabs live through
+// several people's steps (and later tests' steps after those) on a busy machine.
+const storyTimeout = 8 * time.Minute
+
+// storyTab is newTab with storyTimeout.
+func storyTab(t testing.TB) context.Context {
+	t.Helper()
+	tabCtx, closeTab := chromedp.NewContext(browserContext(t), chromedp.WithNewBrowserContext())
+	ctx, cancel := context.WithTimeout(tabCtx, storyTimeout)
+	t.Cleanup(func() {
+		cancel()
+		closeTab()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	return ctx
+}
+
+// cvrSeq numbers the organisations of this test binary, so their CVR numbers never clash.
+var cvrSeq atomic.Int64
+
+// nextCVR is a CVR number that passes the modulus-11 check, new for each call.
+func nextCVR() string {
+	n := cvrSeq.Add(1)
+	w := [8]int{2, 7, 6, 5, 4, 3, 2, 1}
+	for i := 20000000 + int(n)*11; ; i++ {
+		s := strconv.Itoa(i)
+		sum := 0
+		for j := range 8 {
+			sum += int(s[j]-'0') * w[j]
+		}
+		if sum%11 == 0 {
+			return s
+		}
+	}
+}
+
+var invitationURL = regexp.MustCompile(`https?://\S+?/organisationer/invitation/[A-Za-z0-9_-]+`)
+
+// waitInvitation waits for the invitation mail to address and returns its link.
+func waitInvitation(t testing.TB, smtpSrv *e2eSMTP, address string) string {
+	t.Helper()
+	m, ok := smtpSrv.wait(func(m e2eMail) bool { return m.to(address) && invitationURL.MatchString(m.Text) }, 20*time.Second)
+	if !ok {
+		t.Fatalf("no invitation to %s within 20 s; got: %s", address, smtpSrv.summary())
+	}
+	return invitationURL.FindString(m.Text)
+}
+
+// logInOnThisPage logs citizen c in from the login page the tab shows (which carries the way
+// back), with password and kodeviser.
+func logInOnThisPage(t testing.TB, ctx context.Context, env *apptest.Env, c testCitizen) {
+	t.Helper()
+	wantPath(t, ctx, "/log-ind")
+	fill(t, ctx, "#username", c.MitID.Username)
+	click(t, ctx, `[data-testid="login-submit"]`)
+	wantPath(t, ctx, "/log-ind/metode")
+	click(t, ctx, `[data-testid="method-code"]`)
+	fill(t, ctx, "#password", c.Password)
+	fill(t, ctx, "#code", c.code(t, env))
+	click(t, ctx, `[data-testid="code-submit"]`)
+}
+
+// acceptInvitation opens the mailed link in the tab (logged out), logs citizen c in with MitID
+// from it and accepts; it ends on the organisation's page, whose path it returns.
+func acceptInvitation(t testing.TB, ctx context.Context, env *apptest.Env, link string, c testCitizen, lang, who string) string {
+	t.Helper()
+	invPath := strings.TrimPrefix(link, env.URL)
+	navigate(t, ctx, withLang(link, lang))
+	wantPath(t, ctx, invPath)
+	checkAxe(t, ctx, "/organisationer/invitation/{token} logged out ("+who+", "+lang+")")
+	click(t, ctx, sel("invitation-login"))
+	checkAxe(t, ctx, "/log-ind?next=/organisationer/invitation/{token} ("+who+", "+lang+")")
+	logInOnThisPage(t, ctx, env, c)
+	wantPath(t, ctx, invPath)
+	if !has(t, ctx, sel("invitation-accept")) {
+		t.Fatalf("no accept button after the login; the page says: %s", clip(mainText(t, ctx), 300))
+	}
+	checkAxe(t, ctx, "/organisationer/invitation/{token} logged in ("+who+", "+lang+")")
+	click(t, ctx, sel("invitation-accept"))
+	path := currentPath(t, ctx)
+	if !regexp.MustCompile(`^/organisationer/[0-9]+$`).MatchString(path) || !has(t, ctx, sel("notice")) {
+		t.Fatalf("accepting led to %s; the page says: %s", path, clip(mainText(t, ctx), 300))
+	}
+	checkAxe(t, ctx, "/organisationer/{id} after joining ("+who+", "+lang+")")
+	// The link works once.
+	navigate(t, ctx, withLang(link, lang))
+	if !has(t, ctx, sel("invitation-invalid")) {
+		t.Errorf("a used link still offers the invitation: %s", clip(mainText(t, ctx), 300))
+	}
+	checkAxe(t, ctx, "/organisationer/invitation/{token} used ("+who+", "+lang+")")
+	navigate(t, ctx, withLang(env.URL+path, lang))
+	return path
+}
+
+// orgProblems fails the test for each page problem except the refused forms' answers the flow
+// asks for: 422 of the application, the enrolment and the decision, 409 of the last admin.
+func orgProblems(t testing.TB, ps []pageProblem) {
+	t.Helper()
+	for _, p := range ps {
+		if p.Kind == "network" && (strings.Contains(p.Text, "status of 422") || strings.Contains(p.Text, "status of 409") ||
+			strings.Contains(p.Text, "status of 404")) &&
+			(strings.Contains(p.URL, "/organisationer") || strings.Contains(p.URL, "/medarbejder/tilmeld")) {
+			continue
+		}
+		t.Errorf("the pages reported: %s", p)
+	}
+}
+
+// approvedOrgWithMember walks an organisation's way in through the pages in lang: it applies
+// (once with an empty form), a new campaign editor enrols with a virtual security key and
+// approves it, the contact person (a new citizen) accepts the mailed invitation as admin after a
+// MitID login, and invites a member (another new citizen), who accepts in a browser context of
+// their own. Every page is checked with axe. The portal of env must send its mail to smtpSrv.
+// Applications are limited per client address (campaign.ApplyLimit an hour), so one env takes
+// at most that many of these.
+func approvedOrgWithMember(t testing.TB, env *apptest.Env, smtpSrv *e2eSMTP, lang string) orgStory {
+	t.Helper()
+	s := orgStory{Admin: newCitizen(t, env), Member: newCitizen(t, env), Lang: lang}
+	n := strconv.FormatInt(cvrSeq.Load(), 10)
+	orgName := "Læseforeningen " + lang + " " + flowSuffix()
+
+	// The contact person applies, in a browser of their own.
+	s.AdminTab = storyTab(t)
+	a := s.AdminTab
+	problemsA := pageProblems(t, a)
+	navigate(t, a, withLang(env.URL+"/organisationer/ansoeg", lang))
+	checkAxe(t, a, "/organisationer/ansoeg ("+lang+")")
+	click(t, a, sel("org-apply-submit"))
+	wantErrorSummary(t, a, "an empty application")
+	checkAxe(t, a, "/organisationer/ansoeg with errors ("+lang+")")
+	cvr := nextCVR()
+	fill(t, a, "#cvr", "DK "+cvr[:2]+" "+cvr[2:4]+" "+cvr[4:6]+" "+cvr[6:])
+	fill(t, a, "#name", orgName)
+	chooseFirst(t, a, `input[name="kind"][value="library"]`)
+	fill(t, a, "#contact_name", s.Admin.Person.GivenName+" "+s.Admin.Person.FamilyName)
+	fill(t, a, "#email", s.Admin.Person.Email)
+	click(t, a, sel("org-apply-submit"))
+	if !has(t, a, sel("org-applied")) {
+		t.Fatalf("no receipt after applying; the page says: %s", clip(mainText(t, a), 300))
+	}
+	checkAxe(t, a, "/organisationer/ansoeg receipt ("+lang+")")
+
+	// A campaign editor enrols with a security key and approves the application.
+	s.EditorEmail = "redaktoer-" + lang + "-" + n + "-" + flowSuffix() + "@styrelsen.dk"
+	_, token, err := env.App.Server.Staff.Create(context.Background(), s.EditorEmail, "Rie Redaktør "+lang, []string{"campaign_editor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.EditorTab = storyTab(t)
+	e := s.EditorTab
+	desktopWindow(t, e)
+	problemsE := pageProblems(t, e)
+	addSecurityKey(t, e)
+	enrolStaffInBrowser(t, e, env.URL+"/medarbejder/tilmeld/"+token, lang, "campaign editor")
+	click(t, e, sel("staff-entry-orgs"))
+	wantPath(t, e, "/medarbejder/organisationer")
+	checkAxe(t, e, "/medarbejder/organisationer ("+lang+")")
+	click(t, e, `[data-testid="org-pending"] a[data-testid="org-link"]`)
+	if got := text(t, e, sel("org-heading")); got != orgName {
+		t.Fatalf("the editor opened %q, want %q", got, orgName)
+	}
+	editorPath := currentPath(t, e)
+	checkAxe(t, e, editorPath+" pending ("+lang+")")
+	click(t, e, sel("org-decide-submit"))
+	wantErrorSummary(t, e, "a decision without a choice")
+	checkAxe(t, e, editorPath+" with errors ("+lang+")")
+	chooseFirst(t, e, `#decision`)
+	fill(t, e, "#decision_note", "Godkendt i browsertesten")
+	click(t, e, sel("org-decide-submit"))
+	wantPath(t, e, editorPath)
+	if !has(t, e, sel("notice")) || has(t, e, sel("org-decide-form")) {
+		t.Errorf("after approving, the page says: %s", clip(mainText(t, e), 300))
+	}
+	checkAxe(t, e, editorPath+" approved ("+lang+")")
+
+	// The contact person's invitation arrives; they log in with MitID and accept as admin.
+	link := waitInvitation(t, smtpSrv, s.Admin.Person.Email)
+	s.OrgPath = acceptInvitation(t, a, env, link, s.Admin, lang, "admin")
+	s.OrgID, err = strconv.ParseInt(strings.TrimPrefix(s.OrgPath, "/organisationer/"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !has(t, a, sel("org-invite-form")) {
+		t.Fatalf("the admin has no invitation form: %s", clip(mainText(t, a), 300))
+	}
+
+	// The admin invites a member (an empty address first), who accepts in a browser context of
+	// their own.
+	click(t, a, sel("org-invite-submit"))
+	wantErrorSummary(t, a, "an invitation without an address")
+	checkAxe(t, a, s.OrgPath+" with errors ("+lang+")")
+	fill(t, a, "#email", s.Member.Person.Email)
+	click(t, a, sel("org-invite-submit"))
+	wantPath(t, a, s.OrgPath)
+	if !has(t, a, sel("notice")) {
+		t.Errorf("no notice after inviting: %s", clip(mainText(t, a), 300))
+	}
+	checkAxe(t, a, s.OrgPath+" invited ("+lang+")")
+	s.MemberTab = storyTab(t)
+	problemsM := pageProblems(t, s.MemberTab)
+	acceptInvitation(t, s.MemberTab, env, waitInvitation(t, smtpSrv, s.Member.Person.Email), s.Member, lang, "member")
+	if has(t, s.MemberTab, sel("org-invite-form")) {
+		t.Error("a member sees the admins' invitation form")
+	}
+	navigate(t, s.MemberTab, withLang(env.URL+"/organisationer", lang))
+	if !has(t, s.MemberTab, `a[href="`+s.OrgPath+`"]`) {
+		t.Errorf("my organisations does not list %s: %s", s.OrgPath, clip(mainText(t, s.MemberTab), 300))
+	}
+	checkAxe(t, s.MemberTab, "/organisationer (member, "+lang+")")
+	orgProblems(t, problemsA())
+	orgProblems(t, problemsE())
+	orgProblems(t, problemsM())
+	return s
+}
+
+// TestOrgsFlowApplyApproveInviteHandOn: the whole way in, in both languages; then the only
+// admin is refused stepping down (the last-admin rule in the error summary) and hands the admin
+// role on, which the new admin's open session has at once.
+func TestOrgsFlowApplyApproveInviteHandOn(t *testing.T) {
+	t.Parallel()
+	smtpSrv := startE2ESMTP(t)
+	env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.port})
+	for _, lang := range languages {
+		t.Run(lang, func(t *testing.T) {
+			s := approvedOrgWithMember(t, env, smtpSrv, lang)
+			a := s.AdminTab
+			problems := pageProblems(t, a)
+			navigate(t, a, withLang(env.URL+s.OrgPath, lang))
+			roleForm := func(c testCitizen) string {
+				return `form[action="` + s.OrgPath + `/medlemmer/` + strconv.FormatInt(c.MitID.ID, 10) + `/rolle"] button`
+			}
+			click(t, a, roleForm(s.Admin))
+			wantErrorSummary(t, a, "the last admin stepping down")
+			checkAxe(t, a, s.OrgPath+" last admin refused ("+lang+")")
+			click(t, a, roleForm(s.Member))
+			wantPath(t, a, s.OrgPath)
+			if !has(t, a, sel("notice")) {
+				t.Errorf("no notice after handing admin on: %s", clip(mainText(t, a), 300))
+			}
+			checkAxe(t, a, s.OrgPath+" admin handed on ("+lang+")")
+			navigate(t, s.MemberTab, withLang(env.URL+s.OrgPath, lang))
+			if !has(t, s.MemberTab, sel("org-invite-form")) {
+				t.Errorf("the new admin has no invitation form: %s", clip(mainText(t, s.MemberTab), 300))
+			}
+			checkAxe(t, s.MemberTab, s.OrgPath+" as the new admin ("+lang+")")
+			// Now the first admin may step down.
+			navigate(t, a, withLang(env.URL+s.OrgPath, lang))
+			click(t, a, roleForm(s.Admin))
+			wantPath(t, a, s.OrgPath)
+			if has(t, a, sel("org-invite-form")) || has(t, a, sel("error-summary")) {
+				t.Errorf("after stepping down: %s", clip(mainText(t, a), 300))
+			}
+			orgProblems(t, problems())
+		})
+	}
+}
