@@ -38,6 +38,7 @@ var (
 	cannedStaff = expect{roles: []handlers.Role{handlers.Agent, handlers.Supervisor, handlers.Admin}}
 	raOfficers  = expect{roles: []handlers.Role{handlers.RAOfficer}}
 	fulfilment  = expect{roles: []handlers.Role{handlers.Fulfilment}}
+	editorsOnly = expect{roles: []handlers.Role{handlers.CampaignEditor}}
 )
 
 // expectedAccess is every route of the portal ("METHOD path" as registered) and who may call
@@ -229,4 +230,16 @@ var expectedAccess = map[string]expect{
 	"POST /medarbejder/borgerservice":           raOfficers,
 	"POST /medarbejder/borgerservice/pas":       raOfficers,
 	"POST /medarbejder/borgerservice/koerekort": raOfficers,
+
+	// Campaign editors: packs and items (campaign editors only; not admins, who manage accounts).
+	"GET /redaktion/pakker":                      editorsOnly,
+	"POST /redaktion/pakker":                     editorsOnly,
+	"GET /redaktion/pakker/:slug":                editorsOnly,
+	"GET /redaktion/pakker/:slug/nyt-materiale":  editorsOnly,
+	"POST /redaktion/pakker/:slug/nyt-materiale": editorsOnly,
+	"GET /redaktion/materiale/:id":               editorsOnly,
+	"POST /redaktion/materiale/:id/version":      editorsOnly,
+	"POST /redaktion/materiale/:id/udgiv":        editorsOnly,
+	"POST /redaktion/materiale/:id/tilbagetraek": editorsOnly,
+	"POST /redaktion/materiale/:id/flyt":         editorsOnly,
 }

@@ -28,6 +28,8 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 	admin := web.Only(web.Admin)
 	fulfil := web.Only(web.Fulfilment)
 	cannedStaff := web.Only(web.Agent, web.Supervisor, web.Admin)
+	editor := web.Only(web.CampaignEditor)
+	editorUpload := editor.Upload(campaigns.UploadBody)
 	// A session logged in with a temporary password from support reaches only the routes
 	// marked DuringPasswordChange (web.Access): setting the new password, logging out, logging
 	// in again, the operational endpoints, the phone's app (authenticated by its device key,
@@ -292,7 +294,19 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 
 		// Communication packs: pages and downloads.
 
-		// Campaign editors: packs and items.
+		// Campaign editors: packs and items (handlers/campaigns/editor*.go). The two uploads
+		// stream their file (Access.Upload: a larger body, the CSRF token read from the form's
+		// first part, the form never parsed into memory or a temporary file).
+		{http.MethodGet, "/redaktion/pakker", editor, cg.EditorPacks},
+		{http.MethodPost, "/redaktion/pakker", editor, cg.EditorCreatePack},
+		{http.MethodGet, "/redaktion/pakker/:slug", editor, cg.EditorPack},
+		{http.MethodGet, "/redaktion/pakker/:slug/nyt-materiale", editor, cg.EditorNewItem},
+		{http.MethodPost, "/redaktion/pakker/:slug/nyt-materiale", editorUpload, cg.EditorCreateItem},
+		{http.MethodGet, "/redaktion/materiale/:id", editor, cg.EditorItem},
+		{http.MethodPost, "/redaktion/materiale/:id/version", editorUpload, cg.EditorAddVersion},
+		{http.MethodPost, "/redaktion/materiale/:id/udgiv", editor, cg.EditorPublish},
+		{http.MethodPost, "/redaktion/materiale/:id/tilbagetraek", editor, cg.EditorWithdraw},
+		{http.MethodPost, "/redaktion/materiale/:id/flyt", editor, cg.EditorMove},
 
 		// Subscriptions and statistics.
 	}
