@@ -144,6 +144,17 @@ func formEntries() map[string]formEntry {
 		"/mitid/bestil":                     {fields: []string{"kind", "reason", "replaces"}, valid: v("kind", "code_display", "reason", "first"), as: citizen},
 		"/mitid/bestil/:id/annuller":        {none: "a button: no fields"},
 		"/medarbejder/forsendelse/:id/send": {fields: []string{"serial"}, as: (*inputFixture).asFulfilment, path: func(fx *inputFixture) string { return fx.openOrderPath() }},
+		// Campaign editors (editor_test.go): the two uploads are streamed multipart forms, whose
+		// fields TestEditorUploadRefusals attacks in the order a browser sends them.
+		"/redaktion/pakker": {fields: []string{"pack_slug", "pack_audience", "pack_title_da", "pack_title_en", "pack_summary_da", "pack_summary_en"},
+			valid: v("pack_slug", "ny-pakke", "pack_audience", "private", "pack_title_da", "Ny", "pack_title_en", "New"), as: (*inputFixture).asEditor},
+		"/redaktion/pakker/:slug/nyt-materiale": {none: "a streamed upload: see TestEditorUploadRefusals"},
+		"/redaktion/materiale/:id/version":      {none: "a streamed upload: see TestEditorUploadRefusals"},
+		"/redaktion/materiale/:id/udgiv": {fields: []string{"when", "release_date", "release_time"},
+			valid: v("when", "later", "release_date", "24-12-2030", "release_time", "09:30"), as: (*inputFixture).asEditor,
+			path: editorItemPath("/udgiv")},
+		"/redaktion/materiale/:id/tilbagetraek": {none: "a button: no fields"},
+		"/redaktion/materiale/:id/flyt":         {none: "a button; its hidden dir is compared with op and ned (400 otherwise)"},
 	}
 }
 
