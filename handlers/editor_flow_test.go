@@ -168,6 +168,40 @@ func TestEditorVersionPublishWithdraw(t *testing.T) {
 	if !slices.Equal(actions, want) {
 		t.Errorf("audit %v, want %v", actions, want)
 	}
+	// The audit log page names the actions, in both languages.
+	for lang, names := range map[string][]string{
+		"da": {"Pakke oprettet", "Materiale oprettet", "Ny version af materiale"},
+		"en": {"Pack created", "Material created"},
+	} {
+		page := e.b.page(t, "/medarbejder/revision?lang="+lang)
+		for _, name := range names {
+			if !strings.Contains(page, name) {
+				t.Errorf("audit log page (%s) does not name %q", lang, name)
+			}
+		}
+	}
+}
+
+// TestEditorGETsWriteNothing: every editor page, with and without htmx, in both languages,
+// writes nothing (no audit entry, no item change).
+func TestEditorGETsWriteNothing(t *testing.T) {
+	e := newEditorEnv(t, apptest.Options{})
+	e.b.page(t, e.newItemPath())
+	id := e.createItem(t, "Folder", "folder.pdf", testPDF)
+	before := e.counts(t)
+	for _, p := range []string{"/redaktion/pakker", "/redaktion/pakker/" + e.pack.Slug, e.newItemPath(),
+		fmt.Sprintf("/redaktion/materiale/%d", id)} {
+		for _, lang := range []string{"da", "en"} {
+			for _, hx := range []bool{false, true} {
+				if res, body := e.b.appGet(t, p+"?lang="+lang, hx); res.StatusCode != http.StatusOK {
+					t.Errorf("GET %s (%s, htmx %v): %d %.200s", p, lang, hx, res.StatusCode, body)
+				}
+			}
+		}
+	}
+	if after := e.counts(t); after != before {
+		t.Errorf("GETs wrote: %s → %s", before, after)
+	}
 }
 
 // TestEditorParallelMovesKeepTheOrder: 100 moves at once, up and down, some as htmx, leave the
