@@ -182,8 +182,7 @@ func TestEditorUploadRefusals(t *testing.T) {
 }
 
 // TestEditorUploadTooLarge: a file one byte over campaign.MaxItemSize is refused at its field
-// and leaves nothing behind; the body passes web.LimitUploads' general bound (which would
-// refuse it) only because the route raises it.
+// and leaves nothing behind.
 func TestEditorUploadTooLarge(t *testing.T) {
 	e := newEditorEnv(t, apptest.Options{})
 	e.b.page(t, e.newItemPath())
@@ -195,6 +194,29 @@ func TestEditorUploadTooLarge(t *testing.T) {
 	}
 	if after := e.counts(t); after != before {
 		t.Errorf("refused upload wrote: %s → %s", before, after)
+	}
+}
+
+// TestOnlyEditorUploadsTakeALargeBody: a 110 MB form (over web.LimitUploads' 101 MB) passes the item upload, whose route raises
+// web.LimitUploads' bound, and is cut at that bound everywhere else, also on an editor's other
+// routes (the CSRF check then finds no token: 403).
+func TestOnlyEditorUploadsTakeALargeBody(t *testing.T) {
+	e := newEditorEnv(t, apptest.Options{})
+	e.b.page(t, e.newItemPath())
+	big := func() io.Reader {
+		return io.MultiReader(strings.NewReader(testPDF), &zeros{n: 110 << 20})
+	}
+	if res, body := e.b.streamPost(t, e.newItemPath(), itemForm("Stor"), "stor.pdf", big()); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("110 MB item upload: %d %.300s", res.StatusCode, body)
+	}
+	for _, path := range []string{"/redaktion/pakker", "/kontakt"} {
+		before := e.counts(t)
+		if res, _ := e.b.streamPost(t, path, []field{{"pack_title_da", "Stor"}}, "stor.pdf", big()); res.StatusCode < 400 || res.StatusCode >= 500 {
+			t.Errorf("110 MB form to %s: %d, want 4xx", path, res.StatusCode)
+		}
+		if after := e.counts(t); after != before {
+			t.Errorf("110 MB form to %s wrote: %s → %s", path, before, after)
+		}
 	}
 }
 
