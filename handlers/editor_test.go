@@ -197,9 +197,9 @@ func TestEditorUploadTooLarge(t *testing.T) {
 	}
 }
 
-// TestOnlyEditorUploadsTakeALargeBody: a 110 MB form (over web.LimitUploads' 101 MB) passes the item upload, whose route raises
-// web.LimitUploads' bound, and is cut at that bound everywhere else, also on an editor's other
-// routes (the CSRF check then finds no token: 403).
+// TestOnlyEditorUploadsTakeALargeBody: a 110 MB form (over web.LimitUploads' 101 MB) passes
+// the item upload, whose route raises the bound, and is cut at it everywhere else, also on an
+// editor's other routes (the CSRF check then finds no token: 403).
 func TestOnlyEditorUploadsTakeALargeBody(t *testing.T) {
 	e := newEditorEnv(t, apptest.Options{})
 	e.b.page(t, e.newItemPath())

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/campaign"
@@ -27,6 +28,19 @@ var editorNotices = map[string]string{
 var editorViewer = campaign.Viewer{Editor: true}
 
 func staffID(c echo.Context) int64 { return web.StateOf(c).Subject.ID }
+
+// editorNav is the staff menu of the editors' pages: the staff start page and the packs.
+func editorNav(c echo.Context) {
+	st := web.StateOf(c)
+	st.Page.Nav = []views.NavItem{{Label: st.Tr.T("staffweb.nav.home"), Href: "/medarbejder"},
+		{Label: st.Tr.T("campaigneditor.packs.heading"), Href: editorPath, Active: true}}
+}
+
+// render shows an editor's page with the staff menu.
+func (s *Handlers) render(c echo.Context, status int, comp templ.Component) error {
+	editorNav(c)
+	return s.Render(c, status, comp)
+}
 
 func lang(c echo.Context) string { return web.StateOf(c).Lang }
 
@@ -52,7 +66,7 @@ func (s *Handlers) renderPacks(c echo.Context, status int, f views.Form, notice 
 		v.Packs = append(v.Packs, views.EditorPackRow{Href: packHref(p.Slug), Title: p.Title(lang(c)),
 			AudienceID: p.Audience.MsgID(), Items: p.Items})
 	}
-	return s.Render(c, status, views.EditorPacks(v))
+	return s.render(c, status, views.EditorPacks(v))
 }
 
 // EditorCreatePack creates a pack at the end of the list.
@@ -107,7 +121,7 @@ func (s *Handlers) EditorPack(c echo.Context) error {
 		return err
 	}
 	v.NoticeID = editorNotices[c.QueryParam("udfoert")]
-	return s.Render(c, http.StatusOK, views.EditorPack(v))
+	return s.render(c, http.StatusOK, views.EditorPack(v))
 }
 
 func (s *Handlers) packView(c echo.Context, slug string) (views.EditorPackView, error) {

@@ -37,7 +37,7 @@ func (s *Handlers) renderNewItem(c echo.Context, status int, pk campaign.Pack, f
 	for _, vis := range campaign.Visibilities {
 		v.Visibilities = append(v.Visibilities, views.Option{Value: string(vis), LabelID: vis.MsgID()})
 	}
-	return s.Render(c, status, views.EditorNewItem(v))
+	return s.render(c, status, views.EditorNewItem(v))
 }
 
 // EditorCreateItem creates a draft item with the uploaded file as its first version. The
@@ -150,7 +150,7 @@ func (s *Handlers) renderItem(c echo.Context, status int, id int64, publish, ver
 		v.History = append(v.History, views.EditorVersionRow{Version: h.Version.Version, Note: h.ChangeNote, By: h.By,
 			When: s.When(h.CreatedAt), Size: size(h.Size), Name: h.Filename, MediaType: h.MediaType})
 	}
-	return s.Render(c, status, views.EditorItem(v))
+	return s.render(c, status, views.EditorItem(v))
 }
 
 // EditorAddVersion adds the uploaded file as the item's new current version with a change
