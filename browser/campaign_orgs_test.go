@@ -188,8 +188,8 @@ func approvedOrgWithMember(t testing.TB, env *apptest.Env, smtpSrv *e2eSMTP, lan
 	addSecurityKey(t, e)
 	enrolStaffInBrowser(t, e, env.URL+"/medarbejder/tilmeld/"+token, lang, "campaign editor")
 	click(t, e, sel("staff-entry-orgs"))
-	wantPath(t, e, "/medarbejder/organisationer")
-	checkAxe(t, e, "/medarbejder/organisationer ("+lang+")")
+	wantPath(t, e, "/redaktion/organisationer")
+	checkAxe(t, e, "/redaktion/organisationer ("+lang+")")
 	click(t, e, `[data-testid="org-pending"] a[data-testid="org-link"]`)
 	if got := text(t, e, sel("org-heading")); got != orgName {
 		t.Fatalf("the editor opened %q, want %q", got, orgName)

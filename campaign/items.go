@@ -27,6 +27,9 @@ import (
 // MaxItemSize is the largest file an item version may have.
 const MaxItemSize = 200 << 20
 
+// MaxSummary is the longest a pack's summary or an item's description may be.
+const MaxSummary = 2000
+
 // ItemTypes maps the content types an item's file may have (sniffed from its first bytes, never
 // taken from its name) to the extension its download name gets.
 var ItemTypes = map[string]string{
@@ -118,6 +121,9 @@ func (p *Packs) CreatePack(ctx context.Context, staffID int64, n NewPack) (Pack,
 	}
 	if utf8.RuneCountInString(pk.TitleDA) > MaxName || utf8.RuneCountInString(pk.TitleEN) > MaxName {
 		return pk, ErrNameTooLong
+	}
+	if utf8.RuneCountInString(pk.SummaryDA) > MaxSummary || utf8.RuneCountInString(pk.SummaryEN) > MaxSummary {
+		return pk, ErrNoteTooLong
 	}
 	err := db.Transact(ctx, p.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
@@ -276,6 +282,43 @@ func (p *Packs) Move(ctx context.Context, staffID, itemID int64, delta int) erro
 	})
 }
 
+// HistoryEntry is a version in an item's history, with the name of the editor who uploaded it.
+type HistoryEntry struct {
+	Version
+	By string // the editor's name, "" when the account is gone
+}
+
+// History returns every version of an item, newest first, for its editors.
+func (p *Packs) History(ctx context.Context, itemID int64) ([]HistoryEntry, error) {
+	rows, err := p.pool.Query(ctx, `SELECT `+versionColumns+`, coalesce(s.name, '')
+		FROM pack_item_version iv LEFT JOIN staff_user s ON s.id = iv.created_by
+		WHERE iv.item_id = $1 ORDER BY iv.version DESC`, itemID)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (HistoryEntry, error) {
+		var h HistoryEntry
+		v := &h.Version
+		err := row.Scan(&v.Version, &v.SHA256, &v.Size, &v.MediaType, &v.Filename, &v.Thumb, &v.ChangeNote,
+			&v.CreatedBy, &v.CreatedAt, &h.By)
+		return h, err
+	})
+}
+
+// PackByID returns the pack with id.
+func (p *Packs) PackByID(ctx context.Context, id int64) (Pack, error) {
+	var pk Pack
+	err := p.pool.QueryRow(ctx, `SELECT `+packColumns+` FROM pack p WHERE p.id = $1`, id).Scan(
+		&pk.ID, &pk.Slug, &pk.Audience, &pk.TitleDA, &pk.TitleEN, &pk.SummaryDA, &pk.SummaryEN, &pk.Position)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return pk, ErrNotFound
+	}
+	if err != nil {
+		return pk, fmt.Errorf("pack: %w", err)
+	}
+	return pk, nil
+}
+
 func lockPack(ctx context.Context, tx pgx.Tx, packID int64) error {
 	var id int64
 	err := tx.QueryRow(ctx, `SELECT id FROM pack WHERE id = $1 FOR UPDATE`, packID).Scan(&id)
@@ -396,7 +439,7 @@ func (it Item) check() error {
 		return ErrTitleRequired
 	case utf8.RuneCountInString(it.Title) > MaxName:
 		return ErrNameTooLong
-	case utf8.RuneCountInString(it.Description) > 2000:
+	case utf8.RuneCountInString(it.Description) > MaxSummary:
 		return ErrNoteTooLong
 	}
 	return nil

@@ -171,3 +171,80 @@ func TestUploadRules(t *testing.T) {
 		t.Errorf("versions %+v %v", vers, err)
 	}
 }
+
+// TestWithdrawAndPublishAgain: a scheduled item is hidden until its release, a withdrawn one
+// from everyone but editors, and publishing it again shows it; the history keeps every version
+// with its note, newest first; each change is one audit event.
+func TestWithdrawAndPublishAgain(t *testing.T) {
+	e := newPackEnv(t)
+	ctx := context.Background()
+	pk, err := e.packs.CreatePack(ctx, 1, campaign.NewPack{Slug: "erhverv", Audience: campaign.AudienceBusiness,
+		TitleDA: "Erhverv", TitleEN: "Business"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := e.packs.CreateItem(ctx, 1, campaign.NewItem{PackID: pk.ID, Kind: campaign.ItemGuidelines,
+		Audience: campaign.ForBusinesses, Lang: "en", Title: "Guidelines", Visibility: campaign.VisiblePublic}, pdf("v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.packs.AddVersion(ctx, 1, it.ID, pdf("v2"), "  New contact page  "); err != nil {
+		t.Fatal(err)
+	}
+	visible := func() bool {
+		_, err := e.packs.Item(ctx, campaign.Viewer{}, it.ID)
+		return err == nil
+	}
+	steps := []struct {
+		name string
+		do   func() error
+		want bool
+	}{
+		{"scheduled", func() error { return e.packs.Publish(ctx, 1, it.ID, e.now.Add(time.Hour)) }, false},
+		{"released", func() error { e.now = e.now.Add(2 * time.Hour); return nil }, true},
+		{"withdrawn", func() error { return e.packs.Withdraw(ctx, 1, it.ID) }, false},
+		{"published again", func() error { return e.packs.Publish(ctx, 1, it.ID, e.now) }, true},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			if err := s.do(); err != nil {
+				t.Fatal(err)
+			}
+			if got := visible(); got != s.want {
+				t.Errorf("visible to the public: %v, want %v", got, s.want)
+			}
+			if _, err := e.packs.Item(ctx, campaign.Viewer{Editor: true}, it.ID); err != nil {
+				t.Errorf("editors lost the item: %v", err)
+			}
+		})
+	}
+	h, err := e.packs.History(ctx, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 2 || h[0].Version.Version != 2 || h[0].ChangeNote != "New contact page" || h[1].Version.Version != 1 {
+		t.Errorf("history %+v", h)
+	}
+	if err := e.packs.Withdraw(ctx, 1, 999999); !errors.Is(err, campaign.ErrNotFound) {
+		t.Errorf("withdraw of no item: %v, want not found", err)
+	}
+	var actions []string
+	for _, ev := range e.events {
+		actions = append(actions, ev.Action)
+	}
+	want := "pack_created pack_item_created pack_item_version pack_item_published pack_item_withdrawn pack_item_published"
+	if got := strings.Join(actions, " "); got != want {
+		t.Errorf("events %s, want %s", got, want)
+	}
+}
+
+// TestPackSummaryTooLong: a summary over MaxSummary is the form's rule, not the database's
+// CHECK (a 500).
+func TestPackSummaryTooLong(t *testing.T) {
+	e := newPackEnv(t)
+	_, err := e.packs.CreatePack(context.Background(), 1, campaign.NewPack{Slug: "lang", Audience: campaign.AudienceHelper,
+		TitleDA: "Lang", TitleEN: "Long", SummaryEN: strings.Repeat("x", campaign.MaxSummary+1)})
+	if !errors.Is(err, campaign.ErrNoteTooLong) {
+		t.Errorf("err %v, want ErrNoteTooLong", err)
+	}
+}

@@ -38,6 +38,7 @@ var (
 	cannedStaff = expect{roles: []handlers.Role{handlers.Agent, handlers.Supervisor, handlers.Admin}}
 	raOfficers  = expect{roles: []handlers.Role{handlers.RAOfficer}}
 	fulfilment  = expect{roles: []handlers.Role{handlers.Fulfilment}}
+	editorsOnly = expect{roles: []handlers.Role{handlers.CampaignEditor}}
 )
 
 // expectedAccess is every route of the portal ("METHOD path" as registered) and who may call
@@ -235,10 +236,10 @@ var expectedAccess = map[string]expect{
 	// it needs a citizen's MitID login.
 	"GET /organisationer/ansoeg":                      anyone,
 	"POST /organisationer/ansoeg":                     anyone,
-	"GET /medarbejder/organisationer":                 campaignEditors,
-	"GET /medarbejder/organisationer/:id":             campaignEditors,
-	"POST /medarbejder/organisationer/:id/afgoer":     campaignEditors,
-	"POST /medarbejder/organisationer/:id/forum":      campaignEditors,
+	"GET /redaktion/organisationer":                   campaignEditors,
+	"GET /redaktion/organisationer/:id":               campaignEditors,
+	"POST /redaktion/organisationer/:id/afgoer":       campaignEditors,
+	"POST /redaktion/organisationer/:id/forum":        campaignEditors,
 	"GET /organisationer":                             citizen,
 	"GET /organisationer/:id":                         orgPeople,
 	"POST /organisationer/:id/inviter":                orgPeople,
@@ -246,6 +247,17 @@ var expectedAccess = map[string]expect{
 	"POST /organisationer/:id/medlemmer/:mitid/fjern": orgPeople,
 	"GET /organisationer/invitation/:token":           anyone,
 	"POST /organisationer/invitation/:token":          citizen,
+	// Campaign editors: packs and items (campaign editors only; not admins, who manage accounts).
+	"GET /redaktion/pakker":                      editorsOnly,
+	"POST /redaktion/pakker":                     editorsOnly,
+	"GET /redaktion/pakker/:slug":                editorsOnly,
+	"GET /redaktion/pakker/:slug/nyt-materiale":  editorsOnly,
+	"POST /redaktion/pakker/:slug/nyt-materiale": editorsOnly,
+	"GET /redaktion/materiale/:id":               editorsOnly,
+	"POST /redaktion/materiale/:id/version":      editorsOnly,
+	"POST /redaktion/materiale/:id/udgiv":        editorsOnly,
+	"POST /redaktion/materiale/:id/tilbagetraek": editorsOnly,
+	"POST /redaktion/materiale/:id/flyt":         editorsOnly,
 }
 
 // The role sets of the organisations' routes.

@@ -147,9 +147,9 @@ func formEntries() map[string]formEntry {
 		// Organisations (orgs_test.go has the fixture's organisation).
 		"/organisationer/ansoeg": {fields: []string{"cvr", "name", "kind", "contact_name", "email", "lang"},
 			valid: v("cvr", "24256790", "name", "Aarhus Bibliotekerne", "kind", "library", "contact_name", "Mette Hansen", "email", "mette@example.dk", "lang", "da"), as: anon},
-		"/medarbejder/organisationer/:id/afgoer": {fields: []string{"decision", "decision_note"}, valid: v("decision", "approve"),
+		"/redaktion/organisationer/:id/afgoer": {fields: []string{"decision", "decision_note"}, valid: v("decision", "approve"),
 			as: (*inputFixture).asCampaignEditor, path: func(fx *inputFixture) string { return fx.pendingOrgPath() + "/afgoer" }},
-		"/medarbejder/organisationer/:id/forum": {fields: []string{"forum"}, as: (*inputFixture).asCampaignEditor,
+		"/redaktion/organisationer/:id/forum": {fields: []string{"forum"}, as: (*inputFixture).asCampaignEditor,
 			path: func(fx *inputFixture) string { return fx.approvedOrgEditorPath() + "/forum" }},
 		"/organisationer/:id/inviter": {fields: []string{"email", "role", "lang"}, valid: v("email", "ny@example.dk", "role", "member", "lang", "da"),
 			as: (*inputFixture).asOrgAdmin, path: func(fx *inputFixture) string { return fx.orgPath() + "/inviter" }},
@@ -157,6 +157,17 @@ func formEntries() map[string]formEntry {
 			path: func(fx *inputFixture) string { return fx.orgMemberPath("rolle") }},
 		"/organisationer/:id/medlemmer/:mitid/fjern": {none: "a button: the member is in the path"},
 		"/organisationer/invitation/:token":          {none: "a button: the token is in the path"},
+		// Campaign editors (editor_test.go): the two uploads are streamed multipart forms, whose
+		// fields TestEditorUploadRefusals attacks in the order a browser sends them.
+		"/redaktion/pakker": {fields: []string{"pack_slug", "pack_audience", "pack_title_da", "pack_title_en", "pack_summary_da", "pack_summary_en"},
+			valid: v("pack_slug", "ny-pakke", "pack_audience", "private", "pack_title_da", "Ny", "pack_title_en", "New"), as: (*inputFixture).asEditor},
+		"/redaktion/pakker/:slug/nyt-materiale": {none: "a streamed upload: see TestEditorUploadRefusals"},
+		"/redaktion/materiale/:id/version":      {none: "a streamed upload: see TestEditorUploadRefusals"},
+		"/redaktion/materiale/:id/udgiv": {fields: []string{"when", "release_date", "release_time"},
+			valid: v("when", "later", "release_date", "24-12-2030", "release_time", "09:30"), as: (*inputFixture).asEditor,
+			path: editorItemPath("/udgiv")},
+		"/redaktion/materiale/:id/tilbagetraek": {none: "a button: no fields"},
+		"/redaktion/materiale/:id/flyt":         {none: "a button; its hidden dir is compared with op and ned (400 otherwise)"},
 	}
 }
 

@@ -150,11 +150,11 @@ func (fx *inputFixture) orgMemberPath(action string) string {
 }
 
 func (fx *inputFixture) approvedOrgEditorPath() string {
-	return "/medarbejder/organisationer/" + strconv.FormatInt(fx.orgs().world.org.ID, 10)
+	return "/redaktion/organisationer/" + strconv.FormatInt(fx.orgs().world.org.ID, 10)
 }
 
 func (fx *inputFixture) pendingOrgPath() string {
-	return "/medarbejder/organisationer/" + strconv.FormatInt(fx.orgs().pending, 10)
+	return "/redaktion/organisationer/" + strconv.FormatInt(fx.orgs().pending, 10)
 }
 
 func (fx *inputFixture) asOrgAdmin(t *testing.T) *browser {
@@ -287,7 +287,7 @@ func TestOrgDecideParallel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := "/medarbejder/organisationer/" + strconv.FormatInt(org.ID, 10)
+	path := "/redaktion/organisationer/" + strconv.FormatInt(org.ID, 10)
 	b := staffSession(t, env, editor)
 	if body := b.page(t, path); !strings.Contains(body, `data-testid="org-decide-form"`) {
 		t.Fatal("no decision form on a pending application")

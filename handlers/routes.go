@@ -29,6 +29,8 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 	admin := web.Only(web.Admin)
 	fulfil := web.Only(web.Fulfilment)
 	cannedStaff := web.Only(web.Agent, web.Supervisor, web.Admin)
+	editor := web.Only(web.CampaignEditor)
+	editorUpload := editor.Upload(campaigns.UploadBody)
 	// A session logged in with a temporary password from support reaches only the routes
 	// marked DuringPasswordChange (web.Access): setting the new password, logging out, logging
 	// in again, the operational endpoints, the phone's app (authenticated by its device key,
@@ -295,10 +297,10 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodGet, "/organisationer/ansoeg", web.Public, cg.ApplyPage},
 		{http.MethodPost, "/organisationer/ansoeg", web.Public, cg.ApplySubmit},
 		// Campaign editors decide applications and forum membership (audited).
-		{http.MethodGet, "/medarbejder/organisationer", web.Only(web.CampaignEditor), cg.OrgQueue},
-		{http.MethodGet, "/medarbejder/organisationer/:id", web.Only(web.CampaignEditor), cg.OrgEditorPage},
-		{http.MethodPost, "/medarbejder/organisationer/:id/afgoer", web.Only(web.CampaignEditor), cg.OrgDecide},
-		{http.MethodPost, "/medarbejder/organisationer/:id/forum", web.Only(web.CampaignEditor), cg.OrgForum},
+		{http.MethodGet, "/redaktion/organisationer", web.Only(web.CampaignEditor), cg.OrgQueue},
+		{http.MethodGet, "/redaktion/organisationer/:id", web.Only(web.CampaignEditor), cg.OrgEditorPage},
+		{http.MethodPost, "/redaktion/organisationer/:id/afgoer", web.Only(web.CampaignEditor), cg.OrgDecide},
+		{http.MethodPost, "/redaktion/organisationer/:id/forum", web.Only(web.CampaignEditor), cg.OrgForum},
 		// A citizen's organisations; an organisation's page and its admins' actions. The route
 		// admits the organisation roles of the login; what the person may do in this one
 		// organisation is read from its members on every request.
@@ -314,7 +316,19 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 
 		// Communication packs: pages and downloads.
 
-		// Campaign editors: packs and items.
+		// Campaign editors: packs and items (handlers/campaigns/editor*.go). The two uploads
+		// stream their file (Access.Upload: a larger body, the CSRF token read from the form's
+		// first part, the form never parsed into memory or a temporary file).
+		{http.MethodGet, "/redaktion/pakker", editor, cg.EditorPacks},
+		{http.MethodPost, "/redaktion/pakker", editor, cg.EditorCreatePack},
+		{http.MethodGet, "/redaktion/pakker/:slug", editor, cg.EditorPack},
+		{http.MethodGet, "/redaktion/pakker/:slug/nyt-materiale", editor, cg.EditorNewItem},
+		{http.MethodPost, "/redaktion/pakker/:slug/nyt-materiale", editorUpload, cg.EditorCreateItem},
+		{http.MethodGet, "/redaktion/materiale/:id", editor, cg.EditorItem},
+		{http.MethodPost, "/redaktion/materiale/:id/version", editorUpload, cg.EditorAddVersion},
+		{http.MethodPost, "/redaktion/materiale/:id/udgiv", editor, cg.EditorPublish},
+		{http.MethodPost, "/redaktion/materiale/:id/tilbagetraek", editor, cg.EditorWithdraw},
+		{http.MethodPost, "/redaktion/materiale/:id/flyt", editor, cg.EditorMove},
 
 		// Subscriptions and statistics.
 	}

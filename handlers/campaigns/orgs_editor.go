@@ -13,10 +13,10 @@ import (
 )
 
 // editorOrgsPath is the editors' list of organisations.
-const editorOrgsPath = "/medarbejder/organisationer"
+const editorOrgsPath = "/redaktion/organisationer"
 
-// editorNotices are the notices a ?done= value on an organisation's editor page may ask for.
-var editorNotices = map[string]string{
+// orgDecisionNotices are the notices a ?done= value on an organisation's editor page may ask for.
+var orgDecisionNotices = map[string]string{
 	"approved": "campaignorgs.notice.approved",
 	"rejected": "campaignorgs.notice.rejected",
 	"forum":    "campaignorgs.notice.forum",
@@ -89,7 +89,7 @@ func (s *Handlers) OrgEditorPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderOrgEditor(c, http.StatusOK, id, views.Form{}, editorNotices[c.QueryParam("done")])
+	return s.renderOrgEditor(c, http.StatusOK, id, views.Form{}, orgDecisionNotices[c.QueryParam("done")])
 }
 
 // OrgDecide approves or rejects a pending application with a note. The domain lets exactly one

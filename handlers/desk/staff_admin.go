@@ -44,7 +44,7 @@ var staffEntries = []views.Entry{
 	{TitleID: "auditlog.home.title", TextID: "auditlog.home.text", Href: "/medarbejder/revision", TestID: "staff-entry-audit"},
 	{TitleID: "borgerservice.home.title", TextID: "borgerservice.home.text", Href: bsPath, TestID: "staff-entry-borgerservice"},
 	{TitleID: "fulfilment.home.title", TextID: "fulfilment.home.text", Href: "/medarbejder/forsendelse", TestID: "staff-entry-fulfilment"},
-	{TitleID: "campaignorgs.queue.title", TextID: "campaignorgs.editor.entry_text", Href: "/medarbejder/organisationer", TestID: "staff-entry-orgs"},
+	{TitleID: "campaignorgs.queue.title", TextID: "campaignorgs.editor.entry_text", Href: "/redaktion/organisationer", TestID: "staff-entry-orgs"},
 }
 
 // staffUserNotices are the notices a ?done= value on an account's page may ask for.

@@ -47,7 +47,15 @@ type Access struct {
 	// duringChange admits a session that must set a new password first (see
 	// DuringPasswordChange); every other route sends it to PasswordChangePath.
 	duringChange bool
+	// upload is the body a route that streams an upload takes (Upload), 0 for the others.
+	upload int64
 }
+
+// Upload lets the route take a multipart body of up to max bytes, which it streams part by part
+// (UploadParts) instead of parsing: its CSRF token is read from the form's first part, so the
+// form must put csrf_token first. Every other route keeps LimitUploads' bound. The bound is
+// raised only after the request's roles are checked.
+func (a Access) Upload(max int64) Access { a.upload = max; return a }
 
 // AtLevel asks a citizen's login for at least level l; a weaker login is asked to log in again.
 func (a Access) AtLevel(l identity.Level) Access { a.level = l; return a }

@@ -122,7 +122,9 @@ func (s *Site) CSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		st := StateOf(c)
 		got := c.Request().Header.Get(csrfHeaderName)
-		if got == "" {
+		if got == "" && st.streamed && isMultipart(c.Request()) {
+			got = streamedCSRFToken(c, st)
+		} else if got == "" {
 			got = c.FormValue(csrfFormField)
 		}
 		if want, _ := st.Sess.Values[KeyCSRF].(string); want != "" || !st.Sess.IsNew {

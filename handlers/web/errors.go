@@ -143,7 +143,12 @@ func (s *Site) HandleError(err error, c echo.Context) {
 	}
 }
 
-// isStaffPath reports whether path is a staff page (under /medarbejder).
+// isStaffPath reports whether path is a staff page (under /medarbejder or /redaktion).
 func isStaffPath(path string) bool {
-	return path == "/medarbejder" || strings.HasPrefix(path, "/medarbejder/")
+	for _, area := range []string{"/medarbejder", "/redaktion"} { // the desk's, the campaign editors'
+		if path == area || strings.HasPrefix(path, area+"/") {
+			return true
+		}
+	}
+	return false
 }

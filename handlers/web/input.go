@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/campaign"
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
 	"mitidportal/input"
@@ -51,6 +52,12 @@ var fieldRules = map[string]fieldRule{
 	"title_en": {input.Rule{Max: support.MaxCannedTitle}, support.ErrCannedTitleTooLong.MsgID},
 	"body_da":  {input.Rule{Max: support.MaxCannedBody, Multiline: true}, support.ErrCannedBodyTooLong.MsgID},
 	"body_en":  {input.Rule{Max: support.MaxCannedBody, Multiline: true}, support.ErrCannedBodyTooLong.MsgID},
+	// The campaign editors' packs and items (handlers/campaigns/editor*.go); titles and short
+	// names are one line of the default length, which is the domain's (campaign.MaxName).
+	"pack_summary_da":  {Rule: input.Rule{Max: campaign.MaxSummary, Multiline: true}},
+	"pack_summary_en":  {Rule: input.Rule{Max: campaign.MaxSummary, Multiline: true}},
+	"item_description": {Rule: input.Rule{Max: campaign.MaxSummary, Multiline: true}},
+	"change_note":      {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }

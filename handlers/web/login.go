@@ -84,7 +84,7 @@ func SafeStaffNext(next string) string {
 	if next == "" || err != nil || (path.Clean(u.Path) != u.Path && path.Clean(u.Path)+"/" != u.Path) {
 		return ""
 	}
-	if u.Path == "/medarbejder" || strings.HasPrefix(u.Path, "/medarbejder/") {
+	if isStaffPath(u.Path) {
 		return next
 	}
 	return ""

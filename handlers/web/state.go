@@ -1,6 +1,7 @@
 package web
 
 import (
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,6 +32,10 @@ type State struct {
 	cookieCSRF string
 	Subject    session.Subject
 	Page       *views.Page
+	// streamed marks a route that streams an upload (Access.Upload); parts is its form's
+	// reader once the CSRF check or UploadParts opened it.
+	streamed bool
+	parts    *multipart.Reader
 }
 
 // StateOf returns the request's state, or nil before PageContext ran.
@@ -112,6 +117,10 @@ func (s *Site) Authorize(a Access) echo.MiddlewareFunc {
 			if a.Allows(RolesOf(st.Subject)) {
 				if !a.loginFresh(st.Subject, s.Now()) {
 					return s.Reauth(c)
+				}
+				if a.upload > 0 {
+					allowUpload(c.Request(), a.upload)
+					st.streamed = true
 				}
 				return next(c)
 			}

@@ -19,15 +19,86 @@ import (
 const maxUploadBody = support.MaxAttachments*support.MaxAttachmentBytes + 1<<20
 
 // LimitUploads bounds the body of every multipart request, before anything (the CSRF check)
-// parses it: without it a form could stream gigabytes into temporary files.
+// parses it: without it a form could stream gigabytes into temporary files. A route whose
+// Access streams uploads (Access.Upload) raises the bound for its own requests, once their
+// roles are checked and before anything has read the body.
 func LimitUploads(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/") {
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, maxUploadBody)
+		if isMultipart(r) {
+			r.Body = &uploadBody{w: c.Response(), body: r.Body, limit: maxUploadBody}
 		}
 		return next(c)
 	}
+}
+
+func isMultipart(r *http.Request) bool {
+	return strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/")
+}
+
+// uploadBody is a multipart body under its bound; the http.MaxBytesReader is made on the first
+// read, so the route can still raise the bound before that.
+type uploadBody struct {
+	w     http.ResponseWriter
+	body  io.ReadCloser
+	limit int64
+	r     io.ReadCloser
+}
+
+func (b *uploadBody) Read(p []byte) (int, error) {
+	if b.r == nil {
+		b.r = http.MaxBytesReader(b.w, b.body, b.limit)
+	}
+	return b.r.Read(p)
+}
+
+func (b *uploadBody) Close() error { return b.body.Close() }
+
+// allowUpload raises the request's body bound to max for a route that streams uploads.
+func allowUpload(r *http.Request, max int64) {
+	if b, ok := r.Body.(*uploadBody); ok && b.r == nil {
+		b.limit = max
+	}
+}
+
+// streamedCSRFToken reads the CSRF token of a streamed upload from the form's first part
+// without parsing the rest of the body (the file): a streamed form puts its csrf_token first.
+// The reader stays with the request for UploadParts.
+func streamedCSRFToken(c echo.Context, st *State) string {
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return ""
+	}
+	st.parts = mr
+	p, err := mr.NextPart()
+	if err != nil || p.FormName() != csrfFormField {
+		return ""
+	}
+	b, _ := io.ReadAll(io.LimitReader(p, 256))
+	return string(b)
+}
+
+// ErrNotMultipart answers an upload route sent something other than a multipart form.
+var ErrNotMultipart = errors.New("web: not a multipart form")
+
+// UploadParts returns the parts of a streamed upload's form (Access.Upload) still to be read,
+// in the order sent: after the CSRF token when the form carried it, or all of them when the
+// token came in the X-CSRF-Token header.
+func UploadParts(c echo.Context) (*multipart.Reader, error) {
+	if st := StateOf(c); st != nil && st.parts != nil {
+		return st.parts, nil
+	}
+	if !isMultipart(c.Request()) {
+		return nil, ErrNotMultipart
+	}
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return nil, ErrNotMultipart
+	}
+	if st := StateOf(c); st != nil {
+		st.parts = mr
+	}
+	return mr, nil
 }
 
 // Uploads reads the files of field name from a multipart form, checks them by content
