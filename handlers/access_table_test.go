@@ -229,4 +229,12 @@ var expectedAccess = map[string]expect{
 	"POST /medarbejder/borgerservice":           raOfficers,
 	"POST /medarbejder/borgerservice/pas":       raOfficers,
 	"POST /medarbejder/borgerservice/koerekort": raOfficers,
+
+	// Communication packs: public pages and downloads (what they show follows the visitor).
+	"GET /kommunikation":               anyone,
+	"GET /kommunikation/:slug":         anyone,
+	"GET /kommunikation/:slug/zip":     anyone,
+	"GET /kommunikation/fil/:id":       anyone,
+	"GET /kommunikation/fil/:id/v/:n":  anyone,
+	"GET /kommunikation/miniature/:id": anyone,
 }
