@@ -384,3 +384,50 @@ func TestPackDownloadsCountedWithoutWrites(t *testing.T) {
 		t.Errorf("%d downloads counted, want 100", total)
 	}
 }
+
+// TestPackZipOfStoredFilesHasALength: a pack of images only is stored, so its exact length is
+// sent (the browser shows progress) and every file's CRC-32, written after its data, checks.
+func TestPackZipOfStoredFilesHasALength(t *testing.T) {
+	f := newPackFixture(t)
+	ctx := context.Background()
+	pk, err := f.packs.CreatePack(ctx, 1, campaign.NewPack{Slug: "billeder", Audience: campaign.AudienceHelper,
+		TitleDA: "Billeder", TitleEN: "Pictures"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := [][]byte{pngOf(t, 300, 200), pngOf(t, 200, 300)}
+	for _, b := range bodies {
+		it, err := f.packs.CreateItem(ctx, 1, campaign.NewItem{PackID: pk.ID, Kind: campaign.ItemSocialMedia,
+			Audience: campaign.ForHelpers, Lang: "da", Title: "Opslag", Visibility: campaign.VisiblePublic},
+			campaign.Upload{Filename: "Opslag på Facebook.png", Body: bytes.NewReader(b)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.packs.Publish(ctx, 1, it.ID, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, body := get(t, f.env, "/kommunikation/billeder/zip", nil)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
+		t.Fatalf("status %d, Content-Length %q for %d bytes", res.StatusCode, res.Header.Get("Content-Length"), len(body))
+	}
+	zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"Opslag på Facebook.png", "Opslag på Facebook (2).png"}
+	if len(zr.File) != 2 {
+		t.Fatalf("%d files", len(zr.File))
+	}
+	for i, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc) // a wrong CRC-32 is an error here
+		rc.Close()
+		if err != nil || !bytes.Equal(got, bodies[i]) || zf.Name != names[i] || zf.Method != zip.Store {
+			t.Errorf("%q method %d: %d bytes, %v", zf.Name, zf.Method, len(got), err)
+		}
+	}
+}

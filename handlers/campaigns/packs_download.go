@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -116,11 +117,26 @@ func (h *Handlers) serveVersion(c echo.Context, v campaign.Viewer, it campaign.I
 	hd.Set("Cache-Control", cacheControl(it))
 	// The file is never shown in the portal's origin: a PDF's scripts cannot run here.
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	http.ServeContent(c.Response(), c.Request(), "", ver.CreatedAt, obj)
+	http.ServeContent(zeroCopy{c.Response()}, c.Request(), "", ver.CreatedAt, obj)
 	if counts(c) && h.Downloads != nil {
 		h.Downloads.Add(v, it.ID)
 	}
 	return nil
+}
+
+// zeroCopy lets http.ServeContent hand a file on disk to the kernel (sendfile) as it would
+// without echo: echo's Response has no ReadFrom, so every byte would pass through a 32 kB
+// buffer in the process. It keeps the Response's byte count (the access log and metrics).
+type zeroCopy struct{ *echo.Response }
+
+func (w zeroCopy) ReadFrom(r io.Reader) (int64, error) {
+	rf, ok := w.Writer.(io.ReaderFrom)
+	if !ok || !w.Committed {
+		return io.Copy(struct{ io.Writer }{w.Response}, r)
+	}
+	n, err := rf.ReadFrom(r)
+	w.Size += n
+	return n, err
 }
 
 // counts reports whether the answer was a download to count: the whole file, or a range from

@@ -3,12 +3,15 @@ package campaigns
 import (
 	"archive/zip"
 	"compress/flate"
+	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -64,10 +67,16 @@ func (h *Handlers) PackZip(c echo.Context) error {
 			return err
 		}
 	}
+	entries := zipEntries(files, h.Schedule.Location())
 	hd := c.Response().Header()
 	hd.Set("Content-Type", "application/zip")
 	hd.Set("Content-Disposition", attachment("MitID-"+pk.Slug+".zip"))
 	hd.Set("Cache-Control", "private, no-store")
+	if n, ok := zipLength(entries); ok {
+		// Known when no file is deflated: the browser shows progress, and the body goes out
+		// without chunked encoding.
+		hd.Set("Content-Length", strconv.FormatInt(n, 10))
+	}
 	c.Response().WriteHeader(http.StatusOK)
 
 	zw := zip.NewWriter(c.Response())
@@ -77,26 +86,16 @@ func (h *Handlers) PackZip(c echo.Context) error {
 	})
 	buf := zipBuffers.Get().(*[]byte)
 	defer zipBuffers.Put(buf)
-	names := map[string]bool{}
-	for i, it := range files {
-		method := zip.Deflate
-		if storedTypes[it.Current.MediaType] {
-			method = zip.Store
-		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: uniqueName(names, it.Current.Filename),
-			Method: method, Modified: it.Current.CreatedAt.In(h.Schedule.Location())})
-		if err != nil {
-			return err
-		}
+	for i, e := range entries {
 		// Once the answer has begun an error cannot become a page: it ends the connection,
 		// and the client sees a broken archive rather than a complete-looking one.
-		if _, err := io.CopyBuffer(w, objs[i], *buf); err != nil {
+		if err := writeEntry(zw, e, objs[i], *buf); err != nil {
 			panic(http.ErrAbortHandler)
 		}
 		objs[i].Close()
 		objs[i] = nil
 		if h.Downloads != nil {
-			h.Downloads.Add(v, it.ID)
+			h.Downloads.Add(v, files[i].ID)
 		}
 	}
 	if err := zw.Close(); err != nil {
@@ -104,6 +103,98 @@ func (h *Handlers) PackZip(c echo.Context) error {
 	}
 	return nil
 }
+
+// zipEntry is a file of the archive: its header and whether it is stored as it is.
+type zipEntry struct {
+	header *zip.FileHeader
+	stored bool
+	size   int64
+}
+
+// zipEntries names the files (a clash gets " (2)") and chooses their methods.
+func zipEntries(files []campaign.Item, loc *time.Location) []zipEntry {
+	names := map[string]bool{}
+	entries := make([]zipEntry, len(files))
+	for i, it := range files {
+		fh := &zip.FileHeader{Name: uniqueName(names, it.Current.Filename), Method: zip.Deflate,
+			Modified: it.Current.CreatedAt.In(loc)}
+		e := zipEntry{header: fh, size: it.Current.Size}
+		if storedTypes[it.Current.MediaType] {
+			// Written raw with its sizes known: the CRC-32 follows the data in the data
+			// descriptor (bit 3), and so does the central directory's.
+			fh.Method, fh.Flags = zip.Store, 0x8
+			fh.CompressedSize64, fh.UncompressedSize64 = uint64(it.Current.Size), uint64(it.Current.Size)
+			e.stored = true
+		}
+		entries[i] = e
+	}
+	return entries
+}
+
+// writeEntry writes one file into the archive, copying it from r through buf.
+func writeEntry(zw *zip.Writer, e zipEntry, r io.Reader, buf []byte) error {
+	if !e.stored {
+		w, err := zw.CreateHeader(e.header)
+		if err != nil {
+			return err
+		}
+		_, err = io.CopyBuffer(w, r, buf)
+		return err
+	}
+	w, err := zw.CreateRaw(e.header)
+	if err != nil {
+		return err
+	}
+	sum := crc32.NewIEEE()
+	n, err := io.CopyBuffer(io.MultiWriter(w, sum), r, buf)
+	if err != nil {
+		return err
+	}
+	if n != e.size {
+		return fmt.Errorf("zip: %s has %d bytes, the store said %d", e.header.Name, n, e.size)
+	}
+	// The writer keeps this header and writes its data descriptor and central directory
+	// entry from it when the next file begins or the archive closes.
+	e.header.CRC32 = sum.Sum32()
+	return nil
+}
+
+// zipLength is the archive's exact length, known when every file is stored: the same headers
+// written to a counter, with the files' bytes counted, not read. Deflated files: unknown.
+func zipLength(entries []zipEntry) (int64, bool) {
+	var cw countWriter
+	zw := zip.NewWriter(&cw)
+	for _, e := range entries {
+		if !e.stored {
+			return 0, false
+		}
+		fh := *e.header
+		w, err := zw.CreateRaw(&fh)
+		if err != nil {
+			return 0, false
+		}
+		for left := e.size; left > 0; {
+			n := min(left, int64(len(zeros)))
+			if _, err := w.Write(zeros[:n]); err != nil {
+				return 0, false
+			}
+			left -= n
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return 0, false
+	}
+	return cw.n, true
+}
+
+// zeros stands in for a file's bytes when the archive's length is counted: only its length
+// is used.
+var zeros = make([]byte, 1<<20)
+
+// countWriter counts what is written to it and keeps nothing.
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
 // uniqueName returns name, or "name (2).ext", "name (3).ext", ... when an earlier file of the
 // archive already has it (compared without case: Windows and macOS would overwrite).
