@@ -118,7 +118,7 @@ func (h *Handlers) serveVersion(c echo.Context, v campaign.Viewer, it campaign.I
 	// The file is never shown in the portal's origin: a PDF's scripts cannot run here.
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	http.ServeContent(zeroCopy{c.Response()}, c.Request(), "", ver.CreatedAt, obj)
-	if counts(c) && h.Downloads != nil {
+	if counts(c) && h.Downloads != nil && !v.Editor { // editors checking their work are no audience
 		h.Downloads.Add(v, it.ID)
 	}
 	return nil

@@ -94,7 +94,7 @@ func (h *Handlers) PackZip(c echo.Context) error {
 		}
 		objs[i].Close()
 		objs[i] = nil
-		if h.Downloads != nil {
+		if h.Downloads != nil && !v.Editor {
 			h.Downloads.Add(v, files[i].ID)
 		}
 	}
