@@ -133,6 +133,11 @@ type App struct {
 	// The campaign (DESIGN.md §6): stakeholder organisations and the communication packs.
 	Orgs  *campaign.Orgs
 	Packs *campaign.Packs
+	// Downloads counts pack downloads in memory; Start flushes them in batches, Close once more.
+	Downloads *campaign.Downloads
+	// stopDownloads ends the counter's flushing; downloadsDone closes after its last flush.
+	stopDownloads context.CancelFunc
+	downloadsDone chan struct{}
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -242,6 +247,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// Embargoes and invitations follow the same clock (browser tests move it past a release).
 	a.Orgs.SetClock(clock)
 	a.Packs.SetClock(clock)
+	a.Downloads = campaign.NewDownloads(a.Packs, loc)
 	deliver := &deliverer{letters: a.Letters, outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
 		supportPhone: cfg.SupportPhone, loc: loc, now: clock}
 	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{Hasher: hasher,
@@ -334,6 +340,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Files:    cfg.Files,
 		Orgs:     a.Orgs,
 		Packs:    a.Packs,
+		// Pack downloads are counted in memory and written by Start's flusher.
+		Downloads: a.Downloads,
 	})
 	return a, nil
 }
@@ -348,6 +356,10 @@ func (a *App) MetricsHandler() http.Handler { return a.Server.MetricsHandler() }
 // entry stays unsealed after its commit.
 const sealInterval = time.Second
 
+// downloadFlushInterval is how often counted pack downloads are written: at most this much of
+// the statistics is lost when the process dies without shutting down.
+const downloadFlushInterval = 5 * time.Second
+
 // Start starts the background workers (mail delivery, periodic clean-up and audit anchor, the
 // audit sealer).
 func (a *App) Start(ctx context.Context) error {
@@ -360,6 +372,13 @@ func (a *App) Start(ctx context.Context) error {
 	go func() {
 		defer close(a.sealerDone)
 		a.AuditChain.Run(sctx, sealInterval, a.log.With("component", "audit"))
+	}()
+	// Like the sealer, the download counter flushes until Close, which flushes once more.
+	dctx, stopDL := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopDownloads, a.downloadsDone = stopDL, make(chan struct{})
+	go func() {
+		defer close(a.downloadsDone)
+		a.Downloads.Run(dctx, downloadFlushInterval, a.log.With("component", "downloads"))
 	}()
 	return nil
 }
@@ -376,6 +395,10 @@ func (a *App) Close(ctx context.Context) {
 		if _, err := a.AuditChain.Seal(ctx); err != nil {
 			a.log.Warn("audit: final seal", "error", err.Error())
 		}
+	}
+	if a.stopDownloads != nil {
+		a.stopDownloads()
+		<-a.downloadsDone
 	}
 	a.Pool.Close()
 }

@@ -258,6 +258,13 @@ var expectedAccess = map[string]expect{
 	"POST /redaktion/materiale/:id/udgiv":        editorsOnly,
 	"POST /redaktion/materiale/:id/tilbagetraek": editorsOnly,
 	"POST /redaktion/materiale/:id/flyt":         editorsOnly,
+	// Communication packs: public pages and downloads (what they show follows the visitor).
+	"GET /kommunikation":               anyone,
+	"GET /kommunikation/:slug":         anyone,
+	"GET /kommunikation/:slug/zip":     anyone,
+	"GET /kommunikation/fil/:id":       anyone,
+	"GET /kommunikation/fil/:id/v/:n":  anyone,
+	"GET /kommunikation/miniature/:id": anyone,
 }
 
 // The role sets of the organisations' routes.

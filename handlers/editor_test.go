@@ -1,13 +1,10 @@
 package handlers_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"image"
-	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -127,15 +124,6 @@ func (e *editorEnv) counts(t *testing.T) string {
 	return s
 }
 
-// pngOf is a small PNG image.
-func pngOf(t *testing.T) string {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 40, 30))); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
-}
 
 // TestEditorUploadRefusals: a form that breaks a rule is shown again with the DKFDS error
 // summary naming the field, and nothing is written: no item, no version, no audit entry.
@@ -246,7 +234,7 @@ func (z *zeros) Read(p []byte) (int, error) {
 func TestEditorTypeFromContent(t *testing.T) {
 	e := newEditorEnv(t, apptest.Options{})
 	e.b.page(t, e.newItemPath())
-	id := e.createItem(t, "Plakat", "plakat.pdf", pngOf(t))
+	id := e.createItem(t, "Plakat", "plakat.pdf", string(pngOf(t, 40, 30)))
 	it, err := e.env.App.Packs.Item(context.Background(), campaign.Viewer{Editor: true}, id)
 	if err != nil {
 		t.Fatal(err)

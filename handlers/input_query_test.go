@@ -50,6 +50,11 @@ func TestQueryParametersRefuseBadText(t *testing.T) {
 		{(*inputFixture).anonymous, "/glemt?mistet=", true, false},
 		{(*inputFixture).anonymous, "/kontakt/bekraeft/", true, true},
 		{(*inputFixture).anonymous, "/medarbejder/tilmeld/", false, true},
+		// Communication packs: a pack's name, an item's number and a version's number.
+		{(*inputFixture).anonymous, "/kommunikation/", true, true},
+		{(*inputFixture).anonymous, "/kommunikation/fil/", true, true},
+		{(*inputFixture).anonymous, "/kommunikation/fil/1/v/", true, true},
+		{(*inputFixture).anonymous, "/kommunikation/miniature/", true, true},
 	}
 	for _, tt := range tests {
 		for kind, bad := range badText("") {

@@ -21,6 +21,7 @@ var frontEntries = []views.Entry{
 	{TitleID: "home.entry.block.title", TextID: "home.entry.block.text", Href: "/spaer", TestID: "entry-block"},
 	{TitleID: "home.entry.contact.title", TextID: "home.entry.contact.text", Href: "/kontakt", TestID: "entry-contact"},
 	{TitleID: "home.entry.campaign.title", TextID: "home.entry.campaign.text", Href: "/kampagne", TestID: "entry-campaign"},
+	{TitleID: "home.entry.packs.title", TextID: "home.entry.packs.text", Href: "/kommunikation", TestID: "entry-packs"},
 }
 
 func (s *Server) home(c echo.Context) error {

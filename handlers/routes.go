@@ -314,7 +314,14 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodGet, "/organisationer/invitation/:token", web.Public, cg.InvitationPage},
 		{http.MethodPost, "/organisationer/invitation/:token", web.CitizenPages, cg.InvitationAccept},
 
-		// Communication packs: pages and downloads.
+		// Communication packs: pages and downloads. Public routes: what each shows follows the
+		// visitor (campaign.Viewer), and an item they may not see is 404 on every one of them.
+		{http.MethodGet, "/kommunikation", web.Public, cg.PacksPage},
+		{http.MethodGet, "/kommunikation/:slug", web.Public, cg.PackPage},
+		{http.MethodGet, "/kommunikation/:slug/zip", web.Public, cg.PackZip},
+		{http.MethodGet, "/kommunikation/fil/:id", web.Public, cg.File},
+		{http.MethodGet, "/kommunikation/fil/:id/v/:n", web.Public, cg.FileVersion},
+		{http.MethodGet, "/kommunikation/miniature/:id", web.Public, cg.Thumbnail},
 
 		// Campaign editors: packs and items (handlers/campaigns/editor*.go). The two uploads
 		// stream their file (Access.Upload: a larger body, the CSRF token read from the form's

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -30,7 +32,14 @@ var settings = []struct{ name, def, help string }{
 	{"SMTP_FROM", "MitID <noreply@localhost>", "sender address of all mail"},
 	{"SMTP_TLS", "starttls", "none, starttls or tls"},
 	{"SMTP_INBOUND_ADDR", "", "address of the SMTP listener for citizens' mail replies to support cases (e.g. :2525); empty: none"},
-	{"FILES_DIR", "", "folder for the files citizens send the support desk (mail attachments, contact form), created when missing; empty: files are refused"},
+	{"FILES_DIR", "", "folder for the files citizens send the support desk (mail attachments, contact form) and the communication packs' files, created when missing; empty: files are refused"},
+	{"FILES_S3_ENDPOINT", "", "host:port of an S3-compatible object store for the files instead of FILES_DIR (several instances share it); empty: FILES_DIR"},
+	{"FILES_S3_BUCKET", "", "the bucket (it must exist); required with FILES_S3_ENDPOINT"},
+	{"FILES_S3_ACCESS_KEY", "", "the object store's access key"},
+	{"FILES_S3_SECRET_KEY", "", "the object store's secret key (never logged)"},
+	{"FILES_S3_REGION", "", "the bucket's region; empty: the service's default"},
+	{"FILES_S3_PREFIX", "", "prefix of every object name (e.g. portal/), so one bucket can serve several uses"},
+	{"FILES_S3_INSECURE", "false", "talk plain http to the object store (only on a private network or for a local test server)"},
 	{"SUPPORT_PHONE", "33 98 00 10", "the support desk's phone number"},
 	{"BLOCK_PHONE", "33 98 00 10", "the 24/7 blocking line"},
 	{"SESSION_IDLE", "30m", "a session ends after this long unused"},
@@ -160,13 +169,10 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 		AuditAnchorFile:    get("AUDIT_ANCHOR_FILE"),
 		IDAppKeys:          idappKeys,
 	}
-	if dir := get("FILES_DIR"); dir != "" {
-		files, err := blob.NewDisk(dir)
-		if err != nil {
-			errs = append(errs, "FILES_DIR: "+err.Error())
-		} else {
-			cfg.Files = files
-		}
+	if files, err := fileStore(get); err != nil {
+		errs = append(errs, err.Error())
+	} else if files != nil {
+		cfg.Files = files
 	}
 	if cfg.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is required (make run provides a local one)")
@@ -184,4 +190,43 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 		return cfg, level, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return cfg, level, nil
+}
+
+// fileStore is the content store the configuration names: an S3-compatible bucket when
+// FILES_S3_ENDPOINT is set (checked to exist now, so a wrong setting stops the start and not a
+// download), else the folder FILES_DIR; nil when neither is set.
+func fileStore(get func(string) string) (blob.Store, error) {
+	endpoint, dir := get("FILES_S3_ENDPOINT"), get("FILES_DIR")
+	if endpoint == "" {
+		if dir == "" {
+			return nil, nil
+		}
+		files, err := blob.NewDisk(dir)
+		if err != nil {
+			return nil, fmt.Errorf("FILES_DIR: %w", err)
+		}
+		return files, nil
+	}
+	if dir != "" {
+		return nil, errors.New("FILES_DIR and FILES_S3_ENDPOINT are both set: choose the folder or the object store")
+	}
+	if strings.Contains(endpoint, "://") {
+		return nil, errors.New("FILES_S3_ENDPOINT is host:port without a scheme (FILES_S3_INSECURE=true for http)")
+	}
+	insecure, err := strconv.ParseBool(get("FILES_S3_INSECURE"))
+	if err != nil {
+		return nil, errors.New("FILES_S3_INSECURE must be true or false")
+	}
+	if get("FILES_S3_BUCKET") == "" {
+		return nil, errors.New("FILES_S3_BUCKET is required with FILES_S3_ENDPOINT")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	files, err := blob.NewS3(ctx, blob.S3Config{Endpoint: endpoint, Bucket: get("FILES_S3_BUCKET"),
+		AccessKey: get("FILES_S3_ACCESS_KEY"), SecretKey: get("FILES_S3_SECRET_KEY"),
+		Region: get("FILES_S3_REGION"), Prefix: get("FILES_S3_PREFIX"), Secure: !insecure})
+	if err != nil {
+		return nil, fmt.Errorf("FILES_S3_ENDPOINT: %w", err)
+	}
+	return files, nil
 }

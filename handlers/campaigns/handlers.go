@@ -16,6 +16,8 @@ type Handlers struct {
 	Orgs   *campaign.Orgs
 	Packs  *campaign.Packs
 	Outbox *mail.Outbox
+	// Downloads counts pack downloads in memory, so that a download writes nothing.
+	Downloads *campaign.Downloads
 }
 
 // New returns the campaign's handlers.
