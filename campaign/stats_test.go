@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mitidportal/campaign"
+	"mitidportal/locales"
 )
 
 func day(s string) time.Time {
@@ -35,7 +36,7 @@ func TestDownloadStats(t *testing.T) {
 		{ia.ID, 0, "2026-11-01", 5},
 		{ia.ID, org, "2026-11-01", 2},
 		{ib.ID, org, "2026-11-03", 4},
-		{ib.ID, 0, "2026-10-31", 100}, // before the period
+		{ib.ID, 0, "2026-10-31", 100},   // before the period
 		{ia.ID, org, "2026-11-04", 100}, // after it
 	} {
 		if _, err := e.pool.Exec(ctx, `INSERT INTO pack_download (item_id, organisation_id, day, downloads) VALUES ($1, $2, $3, $4)`,
@@ -98,5 +99,21 @@ func TestDownloadStats(t *testing.T) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestSubsMessagesExist: the message IDs of subscriptions, notices and statistics exist in
+// every language.
+func TestSubsMessagesExist(t *testing.T) {
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range append(campaign.NoticeMessageIDs(), campaign.StatsMessageIDs()...) {
+		for _, lang := range locales.Supported {
+			if !cat.Has(lang, id) {
+				t.Errorf("message %q is missing in %s", id, lang)
+			}
+		}
 	}
 }

@@ -295,6 +295,18 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		// Campaign editors: packs and items.
 
 		// Subscriptions and statistics.
+		// An organisation's admin chooses its packs (campaign.Orgs checks the admin is one of
+		// that organisation). A pack notice's unsubscribe link: the GET shows a button, the POST
+		// (also RFC 8058's one-click POST from the mail client) unsubscribes; the token in the
+		// path authorises it, so it takes no CSRF token.
+		{http.MethodGet, "/organisationer/:id/abonnementer", web.Only(web.OrgAdmin), cg.SubsPage},
+		{http.MethodPost, "/organisationer/:id/abonnementer", web.Only(web.OrgAdmin), cg.SubsSave},
+		{http.MethodGet, "/abonnement/afmeld/:token", web.Public, cg.UnsubscribePage},
+		{http.MethodPost, "/abonnement/afmeld/:token", web.Public.TokenInURL(), cg.Unsubscribe},
+		// Downloads per item, pack, kind of organisation and day (?fra=dd-mm-åååå&til=...), as
+		// charts with tables and as CSV.
+		{http.MethodGet, "/redaktion/statistik", web.Only(web.CampaignEditor), cg.StatsPage},
+		{http.MethodGet, "/redaktion/statistik.csv", web.Only(web.CampaignEditor), cg.StatsCSV},
 	}
 }
 
@@ -306,7 +318,11 @@ func (s *Server) register() {
 	e.Use(w.AccessLog, w.RecoverPanic, w.SecurityHeaders)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.Assets.Handler())))
 	for _, r := range s.table {
-		e.Add(r.Method, r.Path, r.Handler, w.PageContext, w.Authorize(r.Access), w.CSRF)
+		mw := []echo.MiddlewareFunc{w.PageContext, w.Authorize(r.Access), w.CSRF}
+		if !r.Access.NeedsCSRF() {
+			mw = mw[:2]
+		}
+		e.Add(r.Method, r.Path, r.Handler, mw...)
 		w.Declare(r.Method, r.Path, r.Access)
 	}
 	// Unknown paths still get the language, session and layout of a normal page.

@@ -81,6 +81,9 @@ type Deps struct {
 	// The campaign: stakeholder organisations and communication packs (package campaign).
 	Orgs  *campaign.Orgs
 	Packs *campaign.Packs
+	// Notices and Stats: pack subscriptions' unsubscribe links and download statistics.
+	Notices *campaign.Notices
+	Stats   *campaign.Stats
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time
@@ -121,7 +124,8 @@ func New(d Deps) *Server {
 		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
 		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders,
 		Files: d.Files, Orgs: d.Orgs}, d.WebAuthn)
-	cg := campaigns.New(campaigns.Handlers{Site: s.site, Orgs: d.Orgs, Packs: d.Packs, Outbox: d.Outbox})
+	cg := campaigns.New(campaigns.Handlers{Site: s.site, Orgs: d.Orgs, Packs: d.Packs, Outbox: d.Outbox,
+		Notices: d.Notices, Stats: d.Stats})
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk, cg)
 	s.register()

@@ -16,6 +16,10 @@ type Handlers struct {
 	Orgs   *campaign.Orgs
 	Packs  *campaign.Packs
 	Outbox *mail.Outbox
+	// Notices and Stats: unsubscribe links of pack notices, download statistics (subs*.go,
+	// stats*.go).
+	Notices *campaign.Notices
+	Stats   *campaign.Stats
 }
 
 // New returns the campaign's handlers.

@@ -47,7 +47,17 @@ type Access struct {
 	// duringChange admits a session that must set a new password first (see
 	// DuringPasswordChange); every other route sends it to PasswordChangePath.
 	duringChange bool
+	// tokenInURL: see TokenInURL.
+	tokenInURL bool
 }
+
+// TokenInURL marks a POST whose URL carries its own unguessable, single-purpose token, so it
+// needs no CSRF token: RFC 8058's one-click unsubscribe is POSTed by the mail provider, without
+// the portal's cookie or form. Whoever holds the URL may do what it does anyway.
+func (a Access) TokenInURL() Access { a.tokenInURL = true; return a }
+
+// NeedsCSRF reports whether the route's unsafe requests must carry a CSRF token.
+func (a Access) NeedsCSRF() bool { return !a.tokenInURL }
 
 // AtLevel asks a citizen's login for at least level l; a weaker login is asked to log in again.
 func (a Access) AtLevel(l identity.Level) Access { a.level = l; return a }
