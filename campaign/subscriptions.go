@@ -26,11 +26,11 @@ func (o *Orgs) Subscriptions(ctx context.Context, orgID, byMitID int64) (Organis
 	var org Organisation
 	var subs []Subscription
 	err := pgx.BeginTxFunc(ctx, o.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := requireAdmin(ctx, tx, orgID, byMitID); err != nil {
-			return err
-		}
 		var err error
 		if org, err = orgByID(ctx, tx, orgID); err != nil {
+			return err
+		}
+		if err := requireAdmin(ctx, tx, orgID, byMitID); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `

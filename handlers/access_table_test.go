@@ -229,4 +229,14 @@ var expectedAccess = map[string]expect{
 	"POST /medarbejder/borgerservice":           raOfficers,
 	"POST /medarbejder/borgerservice/pas":       raOfficers,
 	"POST /medarbejder/borgerservice/koerekort": raOfficers,
+
+	// Subscriptions and statistics (handlers/campaigns/subs.go, stats.go): an organisation's
+	// admin chooses its packs; the unsubscribe link works for anyone holding it (its token
+	// authorises it); campaign editors see the statistics.
+	"GET /organisationer/:id/abonnementer":  {roles: []handlers.Role{handlers.OrgAdmin}},
+	"POST /organisationer/:id/abonnementer": {roles: []handlers.Role{handlers.OrgAdmin}},
+	"GET /abonnement/afmeld/:token":         anyone,
+	"POST /abonnement/afmeld/:token":        anyone,
+	"GET /redaktion/statistik":              {roles: []handlers.Role{handlers.CampaignEditor}},
+	"GET /redaktion/statistik.csv":          {roles: []handlers.Role{handlers.CampaignEditor}},
 }

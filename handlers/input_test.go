@@ -144,6 +144,10 @@ func formEntries() map[string]formEntry {
 		"/mitid/bestil":                     {fields: []string{"kind", "reason", "replaces"}, valid: v("kind", "code_display", "reason", "first"), as: citizen},
 		"/mitid/bestil/:id/annuller":        {none: "a button: no fields"},
 		"/medarbejder/forsendelse/:id/send": {fields: []string{"serial"}, as: (*inputFixture).asFulfilment, path: func(fx *inputFixture) string { return fx.openOrderPath() }},
+
+		// Subscriptions (subs_test.go).
+		"/organisationer/:id/abonnementer": {none: "checkboxes whose values are parsed as pack ids (a forged one is a 400)"},
+		"/abonnement/afmeld/:token":        {none: "a button: the token is in the path (checked by TestQueryParametersRefuseBadText)"},
 	}
 }
 
