@@ -138,6 +138,8 @@ type App struct {
 	// stopDownloads ends the counter's flushing; downloadsDone closes after its last flush.
 	stopDownloads context.CancelFunc
 	downloadsDone chan struct{}
+	// Notices mails subscribed organisations' members about packs (the pack_notices job).
+	Notices *campaign.Notices
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -195,12 +197,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// Its store is set below, once a.Identity is built; no job runs before Start.
 	unfinished := &unfinishedCleanupWorker{log: log}
 	river.AddWorker(workers, unfinished)
+	packNotices := &packNoticeWorker{log: log}
+	river.AddWorker(workers, packNotices)
 	a.jobs, err = river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 		Workers:      workers,
 		Logger:       log.With("component", "jobs"),
 		RetryPolicy:  cfg.MailRetry,
-		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob(), auditAnchorJob(), unfinishedCleanupJob()},
+		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob(), auditAnchorJob(), unfinishedCleanupJob(), packNoticeJob()},
 	})
 	if err != nil {
 		pool.Close()
@@ -248,6 +252,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orgs.SetClock(clock)
 	a.Packs.SetClock(clock)
 	a.Downloads = campaign.NewDownloads(a.Packs, loc)
+	pm := &packMail{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL}
+	if a.Notices, err = campaign.NewNotices(pool, cfg.TokenKey, pm.notice); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	a.Notices.SetClock(clock)
+	packNotices.notices = a.Notices
 	deliver := &deliverer{letters: a.Letters, outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
 		supportPhone: cfg.SupportPhone, loc: loc, now: clock}
 	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{Hasher: hasher,
@@ -342,6 +353,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Packs:    a.Packs,
 		// Pack downloads are counted in memory and written by Start's flusher.
 		Downloads: a.Downloads,
+		Notices:   a.Notices,
+		Stats:     campaign.NewStats(pool),
 	})
 	return a, nil
 }

@@ -93,6 +93,10 @@ const (
 	ActionItemMoved        Action = "pack_item_moved"         // position
 )
 
+// ActionOrgSubscriptions is an organisation admin's choice of the packs it subscribes to
+// (package campaign); detail: added, removed (pack ids).
+const ActionOrgSubscriptions Action = "org_subscriptions_changed"
+
 // Actions lists every action with a display name.
 var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
@@ -104,7 +108,7 @@ var Actions = []Action{
 	ActionCannedCreated, ActionCannedUpdated, ActionCannedRetired,
 	ActionCaseMerged, ActionCaseLinked, ActionCaseUnlinked, ActionCaseBulkChanged, ActionCaseChanged,
 	ActionOrgApplied, ActionOrgApproved, ActionOrgRejected, ActionOrgInvited, ActionOrgJoined,
-	ActionOrgRoleChanged, ActionOrgMemberRemoved, ActionOrgForumMember,
+	ActionOrgRoleChanged, ActionOrgMemberRemoved, ActionOrgForumMember, ActionOrgSubscriptions,
 	ActionPackCreated, ActionItemCreated, ActionItemVersion, ActionItemPublished, ActionItemWithdrawn, ActionItemMoved,
 }
 

@@ -236,10 +236,10 @@ var expectedAccess = map[string]expect{
 	// it needs a citizen's MitID login.
 	"GET /organisationer/ansoeg":                      anyone,
 	"POST /organisationer/ansoeg":                     anyone,
-	"GET /redaktion/organisationer":                   campaignEditors,
-	"GET /redaktion/organisationer/:id":               campaignEditors,
-	"POST /redaktion/organisationer/:id/afgoer":       campaignEditors,
-	"POST /redaktion/organisationer/:id/forum":        campaignEditors,
+	"GET /redaktion/organisationer":                   editorsOnly,
+	"GET /redaktion/organisationer/:id":               editorsOnly,
+	"POST /redaktion/organisationer/:id/afgoer":       editorsOnly,
+	"POST /redaktion/organisationer/:id/forum":        editorsOnly,
 	"GET /organisationer":                             citizen,
 	"GET /organisationer/:id":                         orgPeople,
 	"POST /organisationer/:id/inviter":                orgPeople,
@@ -265,10 +265,18 @@ var expectedAccess = map[string]expect{
 	"GET /kommunikation/fil/:id":       anyone,
 	"GET /kommunikation/fil/:id/v/:n":  anyone,
 	"GET /kommunikation/miniature/:id": anyone,
+	// Subscriptions and statistics (handlers/campaigns/subs.go, stats.go): an organisation's
+	// admin chooses its packs; the unsubscribe link works for anyone holding it (its token
+	// authorises it); campaign editors see the statistics.
+	"GET /organisationer/:id/abonnementer":  {roles: []handlers.Role{handlers.OrgAdmin}, level: true},
+	"POST /organisationer/:id/abonnementer": {roles: []handlers.Role{handlers.OrgAdmin}, level: true},
+	"GET /abonnement/afmeld/:token":         anyone,
+	"POST /abonnement/afmeld/:token":        anyone,
+	"GET /redaktion/statistik":              {roles: []handlers.Role{handlers.CampaignEditor}},
+	"GET /redaktion/statistik.csv":          {roles: []handlers.Role{handlers.CampaignEditor}},
 }
 
 // The role sets of the organisations' routes.
 var (
-	campaignEditors = expect{roles: []handlers.Role{handlers.CampaignEditor}}
-	orgPeople       = expect{roles: []handlers.Role{handlers.OrgMember, handlers.OrgAdmin}, level: true}
+	orgPeople = expect{roles: []handlers.Role{handlers.OrgMember, handlers.OrgAdmin}, level: true}
 )

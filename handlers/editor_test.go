@@ -124,7 +124,6 @@ func (e *editorEnv) counts(t *testing.T) string {
 	return s
 }
 
-
 // TestEditorUploadRefusals: a form that breaks a rule is shown again with the DKFDS error
 // summary naming the field, and nothing is written: no item, no version, no audit entry.
 func TestEditorUploadRefusals(t *testing.T) {

@@ -18,6 +18,10 @@ func TestQueryParametersRefuseBadText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	editor, _, err := fx.env.App.Server.Staff.Create(t.Context(), "eva@styrelsen.dk", "Eva Redaktør", []string{"campaign_editor"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	card := "/medarbejder/borger/" + strconv.FormatInt(fx.citizen.ID, 10)
 	tests := []struct {
 		as       func(*inputFixture, *testing.T) *browser
@@ -55,6 +59,10 @@ func TestQueryParametersRefuseBadText(t *testing.T) {
 		{(*inputFixture).anonymous, "/kommunikation/fil/", true, true},
 		{(*inputFixture).anonymous, "/kommunikation/fil/1/v/", true, true},
 		{(*inputFixture).anonymous, "/kommunikation/miniature/", true, true},
+		{asStaff(editor), "/redaktion/statistik?fra=", true, false},
+		{asStaff(editor), "/redaktion/statistik?til=", true, false},
+		{asStaff(editor), "/redaktion/statistik.csv?fra=", true, false},
+		{(*inputFixture).anonymous, "/abonnement/afmeld/", true, true},
 	}
 	for _, tt := range tests {
 		for kind, bad := range badText("") {

@@ -168,6 +168,10 @@ func formEntries() map[string]formEntry {
 			path: editorItemPath("/udgiv")},
 		"/redaktion/materiale/:id/tilbagetraek": {none: "a button: no fields"},
 		"/redaktion/materiale/:id/flyt":         {none: "a button; its hidden dir is compared with op and ned (400 otherwise)"},
+
+		// Subscriptions (subs_test.go).
+		"/organisationer/:id/abonnementer": {none: "checkboxes whose values are parsed as pack ids (a forged one is a 400)"},
+		"/abonnement/afmeld/:token":        {none: "a button: the token is in the path (checked by TestQueryParametersRefuseBadText)"},
 	}
 }
 

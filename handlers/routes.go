@@ -31,6 +31,10 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 	cannedStaff := web.Only(web.Agent, web.Supervisor, web.Admin)
 	editor := web.Only(web.CampaignEditor)
 	editorUpload := editor.Upload(campaigns.UploadBody)
+	// Members and admins of an organisation; which organisation, and whether they are its admin,
+	// package campaign checks on every request.
+	orgPeople := web.Only(web.OrgMember, web.OrgAdmin).AtLevel(identity.LevelSubstantial)
+	orgAdmin := web.Only(web.OrgAdmin).AtLevel(identity.LevelSubstantial)
 	// A session logged in with a temporary password from support reaches only the routes
 	// marked DuringPasswordChange (web.Access): setting the new password, logging out, logging
 	// in again, the operational endpoints, the phone's app (authenticated by its device key,
@@ -297,18 +301,18 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodGet, "/organisationer/ansoeg", web.Public, cg.ApplyPage},
 		{http.MethodPost, "/organisationer/ansoeg", web.Public, cg.ApplySubmit},
 		// Campaign editors decide applications and forum membership (audited).
-		{http.MethodGet, "/redaktion/organisationer", web.Only(web.CampaignEditor), cg.OrgQueue},
-		{http.MethodGet, "/redaktion/organisationer/:id", web.Only(web.CampaignEditor), cg.OrgEditorPage},
-		{http.MethodPost, "/redaktion/organisationer/:id/afgoer", web.Only(web.CampaignEditor), cg.OrgDecide},
-		{http.MethodPost, "/redaktion/organisationer/:id/forum", web.Only(web.CampaignEditor), cg.OrgForum},
+		{http.MethodGet, "/redaktion/organisationer", editor, cg.OrgQueue},
+		{http.MethodGet, "/redaktion/organisationer/:id", editor, cg.OrgEditorPage},
+		{http.MethodPost, "/redaktion/organisationer/:id/afgoer", editor, cg.OrgDecide},
+		{http.MethodPost, "/redaktion/organisationer/:id/forum", editor, cg.OrgForum},
 		// A citizen's organisations; an organisation's page and its admins' actions. The route
 		// admits the organisation roles of the login; what the person may do in this one
 		// organisation is read from its members on every request.
 		{http.MethodGet, "/organisationer", web.CitizenPages, cg.MyOrgs},
-		{http.MethodGet, "/organisationer/:id", web.Only(web.OrgMember, web.OrgAdmin).AtLevel(identity.LevelSubstantial), cg.OrgPage},
-		{http.MethodPost, "/organisationer/:id/inviter", web.Only(web.OrgMember, web.OrgAdmin).AtLevel(identity.LevelSubstantial), cg.OrgInvite},
-		{http.MethodPost, "/organisationer/:id/medlemmer/:mitid/rolle", web.Only(web.OrgMember, web.OrgAdmin).AtLevel(identity.LevelSubstantial), cg.OrgSetRole},
-		{http.MethodPost, "/organisationer/:id/medlemmer/:mitid/fjern", web.Only(web.OrgMember, web.OrgAdmin).AtLevel(identity.LevelSubstantial), cg.OrgRemove},
+		{http.MethodGet, "/organisationer/:id", orgPeople, cg.OrgPage},
+		{http.MethodPost, "/organisationer/:id/inviter", orgPeople, cg.OrgInvite},
+		{http.MethodPost, "/organisationer/:id/medlemmer/:mitid/rolle", orgPeople, cg.OrgSetRole},
+		{http.MethodPost, "/organisationer/:id/medlemmer/:mitid/fjern", orgPeople, cg.OrgRemove},
 		// The mailed invitation: the GET shows it (and the login that comes back to it), only
 		// the POST of a logged-in citizen spends it.
 		{http.MethodGet, "/organisationer/invitation/:token", web.Public, cg.InvitationPage},
@@ -338,6 +342,18 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodPost, "/redaktion/materiale/:id/flyt", editor, cg.EditorMove},
 
 		// Subscriptions and statistics.
+		// An organisation's admin chooses its packs (campaign.Orgs checks the admin is one of
+		// that organisation). A pack notice's unsubscribe link: the GET shows a button, the POST
+		// (also RFC 8058's one-click POST from the mail client) unsubscribes; the token in the
+		// path authorises it, so it takes no CSRF token.
+		{http.MethodGet, "/organisationer/:id/abonnementer", orgAdmin, cg.SubsPage},
+		{http.MethodPost, "/organisationer/:id/abonnementer", orgAdmin, cg.SubsSave},
+		{http.MethodGet, "/abonnement/afmeld/:token", web.Public, cg.UnsubscribePage},
+		{http.MethodPost, "/abonnement/afmeld/:token", web.Public.TokenInURL(), cg.Unsubscribe},
+		// Downloads per item, pack, kind of organisation and day (?fra=dd-mm-åååå&til=...), as
+		// charts with tables and as CSV.
+		{http.MethodGet, "/redaktion/statistik", editor, cg.StatsPage},
+		{http.MethodGet, "/redaktion/statistik.csv", editor, cg.StatsCSV},
 	}
 }
 
@@ -349,7 +365,11 @@ func (s *Server) register() {
 	e.Use(w.AccessLog, w.RecoverPanic, w.SecurityHeaders)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", s.Assets.Handler())))
 	for _, r := range s.table {
-		e.Add(r.Method, r.Path, r.Handler, w.PageContext, w.Authorize(r.Access), w.CSRF)
+		mw := []echo.MiddlewareFunc{w.PageContext, w.Authorize(r.Access), w.CSRF}
+		if !r.Access.NeedsCSRF() {
+			mw = mw[:2]
+		}
+		e.Add(r.Method, r.Path, r.Handler, mw...)
 		w.Declare(r.Method, r.Path, r.Access)
 	}
 	// Unknown paths still get the language, session and layout of a normal page.

@@ -83,6 +83,9 @@ type Deps struct {
 	Packs *campaign.Packs
 	// Downloads counts pack downloads (in memory; app flushes them).
 	Downloads *campaign.Downloads
+	// Notices and Stats: pack subscriptions' unsubscribe links and download statistics.
+	Notices *campaign.Notices
+	Stats   *campaign.Stats
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time
@@ -124,7 +127,7 @@ func New(d Deps) *Server {
 		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders,
 		Files: d.Files, Orgs: d.Orgs}, d.WebAuthn)
 	cg := campaigns.New(campaigns.Handlers{Site: s.site, Orgs: d.Orgs, Packs: d.Packs, Outbox: d.Outbox,
-		Downloads: d.Downloads})
+		Downloads: d.Downloads, Notices: d.Notices, Stats: d.Stats})
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk, cg)
 	s.register()

@@ -47,6 +47,10 @@ type Message struct {
 	// replaces it with RemovedNotice once the mail is delivered or has failed for good. The
 	// subject is kept, so it must never hold the secret.
 	Secret bool
+	// ListUnsubscribe, when set, is the https URL of a one-click unsubscribe (RFC 8058): the
+	// mail gets List-Unsubscribe: <URL> and List-Unsubscribe-Post: List-Unsubscribe=One-Click,
+	// so mail clients offer an unsubscribe button that POSTs to it.
+	ListUnsubscribe string
 }
 
 // RemovedNotice replaces the text and HTML bodies of a secret mail after delivery.
@@ -82,20 +86,23 @@ func (o *Outbox) EnqueueThreaded(ctx context.Context, tx pgx.Tx, m Message) (int
 	if err != nil {
 		return 0, "", err
 	}
-	var html, inReplyTo *string
+	var html, inReplyTo, unsubscribe *string
 	if m.HTML != "" {
 		html = &m.HTML
 	}
 	if m.InReplyTo != "" {
 		inReplyTo = &m.InReplyTo
 	}
+	if m.ListUnsubscribe != "" {
+		unsubscribe = &m.ListUnsubscribe
+	}
 	var id int64
 	msgID := o.newMessageID()
 	err = tx.QueryRow(ctx, `
-		INSERT INTO mail_outbox (to_address, subject, text_body, html_body, kind, message_id, in_reply_to, secret)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		INSERT INTO mail_outbox (to_address, subject, text_body, html_body, kind, message_id, in_reply_to, secret, list_unsubscribe)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		RETURNING id`,
-		to, m.Subject, m.Text, html, m.Kind, msgID, inReplyTo, m.Secret).Scan(&id)
+		to, m.Subject, m.Text, html, m.Kind, msgID, inReplyTo, m.Secret, unsubscribe).Scan(&id)
 	if err != nil {
 		return 0, "", fmt.Errorf("store mail %s: %w", m.Kind, err)
 	}
@@ -121,6 +128,11 @@ func (o *Outbox) Send(ctx context.Context, pool *pgxpool.Pool, m Message) (int64
 // without spaces, brackets or line breaks, so it cannot inject a header.
 var messageIDPattern = regexp.MustCompile(`^<[^<>@\s]+@[^<>@\s]+>$`)
 
+// unsubscribePattern is an http(s) URL without spaces, brackets or commas, so that it fits in
+// List-Unsubscribe's angle brackets and cannot inject a header. RFC 8058 wants https; plain
+// http is let through for a portal run on localhost in development and tests.
+var unsubscribePattern = regexp.MustCompile(`^https?://[^\s<>,]+$`)
+
 // validate checks m and returns the bare recipient address.
 func validate(m Message) (string, error) {
 	addr, err := mail.ParseAddress(strings.TrimSpace(m.To))
@@ -137,6 +149,8 @@ func validate(m Message) (string, error) {
 		return "", fmt.Errorf("%w: no text body (kind %s)", ErrInvalidMessage, m.Kind)
 	case m.InReplyTo != "" && !messageIDPattern.MatchString(m.InReplyTo):
 		return "", fmt.Errorf("%w: InReplyTo is not a <id@domain> Message-ID (kind %s)", ErrInvalidMessage, m.Kind)
+	case m.ListUnsubscribe != "" && !unsubscribePattern.MatchString(m.ListUnsubscribe):
+		return "", fmt.Errorf("%w: ListUnsubscribe is not an http(s) URL (kind %s)", ErrInvalidMessage, m.Kind)
 	}
 	return addr.Address, nil
 }

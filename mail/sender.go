@@ -102,6 +102,12 @@ func (s *Sender) build(m Stored) (*gomail.Msg, error) {
 	}
 	// RFC 3834: tells auto-responders (out-of-office) not to answer.
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	if m.ListUnsubscribe != "" {
+		// RFC 8058: the client POSTs "List-Unsubscribe=One-Click" to the URL; Enqueue checked
+		// that the URL holds nothing that could end the header.
+		msg.SetGenHeaderPreformatted(gomail.Header("List-Unsubscribe"), "<"+m.ListUnsubscribe+">")
+		msg.SetGenHeaderPreformatted(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)

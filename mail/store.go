@@ -32,16 +32,19 @@ type Stored struct {
 	LastError string // "" when no attempt has failed, or the last one succeeded
 	// Secret marks a body that is replaced by RemovedNotice after delivery.
 	Secret bool
+	// ListUnsubscribe is the one-click unsubscribe URL, "" for none.
+	ListUnsubscribe string
 }
 
 // storedColumns reads the nullable columns as "" so that Stored needs no pointers for them.
 const storedColumns = `id, to_address, subject, text_body, coalesce(html_body, ''), kind, message_id,
-	coalesce(in_reply_to, ''), created_at, sent_at, attempts, coalesce(last_error, ''), secret`
+	coalesce(in_reply_to, ''), created_at, sent_at, attempts, coalesce(last_error, ''), secret,
+	coalesce(list_unsubscribe, '')`
 
 func scanStored(row pgx.CollectableRow) (Stored, error) {
 	var s Stored
 	err := row.Scan(&s.ID, &s.To, &s.Subject, &s.Text, &s.HTML, &s.Kind, &s.MessageID,
-		&s.InReplyTo, &s.CreatedAt, &s.SentAt, &s.Attempts, &s.LastError, &s.Secret)
+		&s.InReplyTo, &s.CreatedAt, &s.SentAt, &s.Attempts, &s.LastError, &s.Secret, &s.ListUnsubscribe)
 	return s, err
 }
 

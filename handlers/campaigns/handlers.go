@@ -18,6 +18,10 @@ type Handlers struct {
 	Outbox *mail.Outbox
 	// Downloads counts pack downloads in memory, so that a download writes nothing.
 	Downloads *campaign.Downloads
+	// Notices and Stats: unsubscribe links of pack notices, download statistics (subs*.go,
+	// stats*.go).
+	Notices *campaign.Notices
+	Stats   *campaign.Stats
 }
 
 // New returns the campaign's handlers.

@@ -49,6 +49,8 @@ type Access struct {
 	duringChange bool
 	// upload is the body a route that streams an upload takes (Upload), 0 for the others.
 	upload int64
+	// tokenInURL: see TokenInURL.
+	tokenInURL bool
 }
 
 // Upload lets the route take a multipart body of up to max bytes, which it streams part by part
@@ -56,6 +58,14 @@ type Access struct {
 // form must put csrf_token first. Every other route keeps LimitUploads' bound. The bound is
 // raised only after the request's roles are checked.
 func (a Access) Upload(max int64) Access { a.upload = max; return a }
+
+// TokenInURL marks a POST whose URL carries its own unguessable, single-purpose token, so it
+// needs no CSRF token: RFC 8058's one-click unsubscribe is POSTed by the mail provider, without
+// the portal's cookie or form. Whoever holds the URL may do what it does anyway.
+func (a Access) TokenInURL() Access { a.tokenInURL = true; return a }
+
+// NeedsCSRF reports whether the route's unsafe requests must carry a CSRF token.
+func (a Access) NeedsCSRF() bool { return !a.tokenInURL }
 
 // AtLevel asks a citizen's login for at least level l; a weaker login is asked to log in again.
 func (a Access) AtLevel(l identity.Level) Access { a.level = l; return a }

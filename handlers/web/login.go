@@ -74,7 +74,8 @@ func SafeNext(next string) string {
 // StaffLoginPath is the staff login, where a logged-out visit to a staff page is sent.
 const StaffLoginPath = "/medarbejder/log-ind"
 
-// SafeStaffNext is SafeNext for the staff login: a staff page ("/medarbejder" or below it),
+// SafeStaffNext is SafeNext for the staff login: a staff page ("/medarbejder" or below it, or
+// the campaign editors' pages under "/redaktion"),
 // or "" for anything else, so a staff login never leads to a citizen's page or off the site.
 // A path with dot segments ("/medarbejder/../mitid", also percent-encoded) is refused, since
 // the browser would resolve it out of the staff pages.
