@@ -57,6 +57,7 @@ var fieldRules = map[string]fieldRule{
 	"pack_summary_da":  {Rule: input.Rule{Max: campaign.MaxSummary, Multiline: true}},
 	"pack_summary_en":  {Rule: input.Rule{Max: campaign.MaxSummary, Multiline: true}},
 	"item_description": {Rule: input.Rule{Max: campaign.MaxSummary, Multiline: true}},
+	"decision_note":    {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
 	"change_note":      {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
