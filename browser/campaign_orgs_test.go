@@ -2,6 +2,8 @@ package browser_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"mitidportal/app/apptest"
+	"mitidportal/campaign"
 )
 
 // Organisations on the web, end to end (issue 10 item 1): an organisation applies on the public
@@ -248,16 +251,23 @@ func approvedOrgWithMember(t testing.TB, env *apptest.Env, smtpSrv *e2eSMTP, lan
 	return s
 }
 
-// TestOrgsFlowApplyApproveInviteHandOn: the whole way in, in both languages; then the only
-// admin is refused stepping down (the last-admin rule in the error summary) and hands the admin
-// role on, which the new admin's open session has at once.
-func TestOrgsFlowApplyApproveInviteHandOn(t *testing.T) {
+// TestCampaignStory is issue 10's story, in both languages: the whole way in (an organisation
+// applies, is approved, its admin invites a member who accepts after a MitID login); the admin
+// subscribes to a pack; the member downloads a members-only item and the pack's ZIP while an
+// embargoed item stays invisible (its direct address 404); the editor uploads a new version on
+// the item's page and the member gets the notice mail; two days later the embargo passes and the
+// item appears for the member. Then the only admin is refused stepping down (the last-admin
+// rule in the error summary) and hands the admin role on, which the new admin's open session
+// has at once.
+func TestCampaignStory(t *testing.T) {
 	t.Parallel()
 	smtpSrv := startE2ESMTP(t)
-	env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.port})
+	clock := &apptest.Clock{}
+	env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.port, Clock: clock})
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
 			s := approvedOrgWithMember(t, env, smtpSrv, lang)
+			packStory(t, env, smtpSrv, clock, s)
 			a := s.AdminTab
 			problems := pageProblems(t, a)
 			navigate(t, a, withLang(env.URL+s.OrgPath, lang))
@@ -288,4 +298,124 @@ func TestOrgsFlowApplyApproveInviteHandOn(t *testing.T) {
 			orgProblems(t, problems())
 		})
 	}
+}
+
+// packStory is the packs' part of TestCampaignStory for the organisation of s.
+func packStory(t *testing.T, env *apptest.Env, smtpSrv *e2eSMTP, clock *apptest.Clock, s orgStory) {
+	t.Helper()
+	ctx, lang := context.Background(), s.Lang
+	editor, err := env.App.Server.Staff.ByEmail(ctx, s.EditorEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The editor's pack: a members-only flyer, published, and a poster released in two days.
+	slug := "historie-" + lang + "-" + strings.ToLower(flowSuffix())
+	pk, err := env.App.Packs.CreatePack(ctx, editor.ID, campaign.NewPack{Slug: slug, Audience: campaign.AudiencePrivate,
+		TitleDA: "Pakke til foreninger", TitleEN: "Pack for associations"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := func(title string, vis campaign.Visibility, at time.Time) campaign.Item {
+		it, err := env.App.Packs.CreateItem(ctx, editor.ID, campaign.NewItem{PackID: pk.ID, Kind: campaign.ItemFlyer,
+			Audience: campaign.ForSeniors, Lang: lang, Title: title, Visibility: vis},
+			campaign.Upload{Filename: title + ".pdf", Body: strings.NewReader("%PDF-1.4\n" + title)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := env.App.Packs.Publish(ctx, editor.ID, it.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		return it
+	}
+	release := clock.Now().Add(48 * time.Hour)
+	flyer := item("Folder for ældre på Ærø", campaign.VisibleMembers, clock.Now().Add(-time.Minute))
+	poster := item("Plakat til foråret", campaign.VisibleMembers, release)
+	// Released before anyone subscribed: announced to nobody.
+	if _, err := env.App.SendPackNotices(ctx); err != nil {
+		t.Fatal(err)
+	}
+	itemCSS := func(it campaign.Item) string { return sel("pack-item-" + strconv.FormatInt(it.ID, 10)) }
+	packPath := "/kommunikation/" + slug
+
+	// The admin subscribes the organisation to the pack from its page.
+	a := s.AdminTab
+	problemsA := pageProblems(t, a)
+	navigate(t, a, withLang(env.URL+s.OrgPath, lang))
+	click(t, a, sel("org-subs-link"))
+	checkAxe(t, a, s.OrgPath+"/abonnementer ("+lang+")")
+	do(t, a, chromedp.Click(chromedp.CSS(`label[for="pakke-`+strconv.FormatInt(pk.ID, 10)+`"]`)))
+	click(t, a, sel("subs-save"))
+	if !has(t, a, sel("subs-saved")) {
+		t.Fatalf("no confirmation of the subscription: %s", clip(mainText(t, a), 300))
+	}
+	orgProblems(t, problemsA())
+
+	// The member finds the pack from the organisation's page, sees the members-only flyer but
+	// not the embargoed poster, and downloads the flyer and the pack's ZIP.
+	m := s.MemberTab
+	problemsM := pageProblems(t, m)
+	navigate(t, m, withLang(env.URL+s.OrgPath, lang))
+	click(t, m, sel("org-packs-link"))
+	wantPath(t, m, "/kommunikation")
+	navigate(t, m, withLang(env.URL+packPath, lang))
+	checkAxe(t, m, packPath+" as a member ("+lang+")")
+	if !has(t, m, itemCSS(flyer)) || has(t, m, itemCSS(poster)) {
+		t.Fatalf("the member should see the flyer and not the embargoed poster: %s", clip(mainText(t, m), 400))
+	}
+	if got := fetchDownload(t, m, itemCSS(flyer)+` [data-testid="item-download"]`); got.Status != 200 ||
+		got.SHA256 != flyer.Current.SHA256 || !strings.Contains(got.Disposition, "filename*=utf-8''Folder%20for%20%C3%A6ldre") {
+		t.Errorf("the flyer's download: %+v", got)
+	}
+	if zip := fetchDownload(t, m, sel("pack-zip")); zip.Status != 200 || !strings.Contains(zip.Disposition, ".zip") {
+		t.Errorf("the pack's ZIP: %+v", zip)
+	}
+	orgProblems(t, problemsM())
+	posterURL := withLang(env.URL+"/kommunikation/fil/"+strconv.FormatInt(poster.ID, 10), lang)
+	if res := navigate(t, m, posterURL); res.Status != 404 {
+		t.Errorf("the embargoed poster's address answers %d to a member, want 404", res.Status)
+	}
+	problemsM() // the 404 is what that step asked for
+
+	// The editor uploads a new version with a change note on the flyer's page.
+	e := s.EditorTab
+	problemsE := pageProblems(t, e)
+	v2 := filepath.Join(t.TempDir(), "folder-v2.pdf")
+	if err := os.WriteFile(v2, []byte("%PDF-1.4\nversion 2 "+lang), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	itemPath := "/redaktion/materiale/" + strconv.FormatInt(flyer.ID, 10)
+	navigate(t, e, withLang(env.URL+itemPath, lang))
+	note := map[string]string{"da": "Nyt telefonnummer til spærrelinjen", "en": "New number of the blocking line"}[lang]
+	setText(t, e, "#change_note", note)
+	do(t, e, chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{v2}))
+	click(t, e, sel("version-add"))
+	wantPath(t, e, itemPath)
+	checkAxe(t, e, itemPath+" with a new version ("+lang+")")
+	orgProblems(t, problemsE())
+
+	// The notice job (every minute in the portal; run here so the test need not wait) mails the
+	// subscribed member, once, in their language, with the change note.
+	if _, err := env.App.SendPackNotices(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := smtpSrv.wait(func(m e2eMail) bool { return m.to(s.Member.Person.Email) && strings.Contains(m.Text, note) }, 30*time.Second)
+	if !ok {
+		t.Fatalf("no notice for the member within 30 s; got: %s", smtpSrv.summary())
+	}
+	if want := map[string]string{"da": "Ny version af", "en": "New version of"}[lang]; !strings.Contains(got.Subject, want) ||
+		got.Header.Get("List-Unsubscribe") == "" {
+		t.Errorf("the notice: %q, List-Unsubscribe %q", got.Subject, got.Header.Get("List-Unsubscribe"))
+	}
+
+	// Two days later the poster is released: the member sees it and downloads it.
+	clock.Advance(48*time.Hour + time.Minute)
+	navigate(t, m, withLang(env.URL+packPath, lang))
+	if !has(t, m, itemCSS(poster)) {
+		t.Fatalf("after its release the poster should appear: %s", clip(mainText(t, m), 400))
+	}
+	checkAxe(t, m, packPath+" after the release ("+lang+")")
+	if got := fetchDownload(t, m, itemCSS(poster)+` [data-testid="item-download"]`); got.Status != 200 || got.SHA256 != poster.Current.SHA256 {
+		t.Errorf("the released poster's download: %+v", got)
+	}
+	orgProblems(t, problemsM())
 }
