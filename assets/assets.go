@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The "all:" prefix embeds the dot files too, so the pattern matches even when dist holds
@@ -50,9 +51,19 @@ type Assets struct {
 }
 
 // Load reads the embedded manifest and files, checks that every manifest entry exists and
-// compresses the text files once, so requests only copy bytes.
+// compresses the text files once, so requests only copy bytes. The embedded files are fixed
+// when the binary is built and Assets is read-only, so the work is done once per process and
+// every portal in it shares the result: a test binary starts a portal per test, and gzipping
+// the files again for each took half the CPU of the handler tests' own process.
 func Load() (*Assets, error) {
-	return load(dist)
+	loaded.once.Do(func() { loaded.a, loaded.err = load(dist) })
+	return loaded.a, loaded.err
+}
+
+var loaded struct {
+	once sync.Once
+	a    *Assets
+	err  error
 }
 
 func load(fsys fs.FS) (*Assets, error) {

@@ -135,11 +135,14 @@ type e2eSMTP struct {
 	port int
 	mu   sync.Mutex
 	msgs []e2eMail
+	// arrived is closed, and replaced, when a message arrives: wait wakes on it instead of
+	// polling.
+	arrived chan struct{}
 }
 
 func startE2ESMTP(t *testing.T) *e2eSMTP {
 	t.Helper()
-	s := &e2eSMTP{}
+	s := &e2eSMTP{arrived: make(chan struct{})}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
 		return &e2eSession{srv: s}, nil
 	}))
@@ -161,9 +164,10 @@ func startE2ESMTP(t *testing.T) *e2eSMTP {
 	return s
 }
 
-// wait polls until a message matches, for at most timeout.
+// wait waits until a message matches, for at most timeout.
 func (s *e2eSMTP) wait(match func(e2eMail) bool, timeout time.Duration) (e2eMail, bool) {
-	deadline := time.Now().Add(timeout)
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
 	for {
 		s.mu.Lock()
 		for _, m := range s.msgs {
@@ -172,11 +176,13 @@ func (s *e2eSMTP) wait(match func(e2eMail) bool, timeout time.Duration) (e2eMail
 				return m, true
 			}
 		}
+		arrived := s.arrived
 		s.mu.Unlock()
-		if time.Now().After(deadline) {
+		select {
+		case <-arrived:
+		case <-deadline.C:
 			return e2eMail{}, false
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -225,6 +231,8 @@ func (s *e2eSession) Data(r io.Reader) error {
 	})
 	s.srv.mu.Lock()
 	s.srv.msgs = append(s.srv.msgs, e2eMail{Rcpt: append([]string(nil), s.to...), Header: m.Header, Subject: subject, Text: text})
+	close(s.srv.arrived)
+	s.srv.arrived = make(chan struct{})
 	s.srv.mu.Unlock()
 	return nil
 }

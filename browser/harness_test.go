@@ -51,6 +51,9 @@ var shared struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if testing.Verbose() {
+		fmt.Println(axeChecked.String())
+	}
 	if shared.stop != nil {
 		shared.stop()
 	}
