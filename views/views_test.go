@@ -436,3 +436,22 @@ func TestFormHelpers(t *testing.T) {
 		t.Error("HasErrors is wrong")
 	}
 }
+
+// TestItemIcons: an item without a thumbnail shows its type's icon, one drawing per family of
+// types, hidden from screen readers (the type's name is written beside it).
+func TestItemIcons(t *testing.T) {
+	for kind, want := range map[string]string{"film_guide": "<rect", "poster": "<circle", "social_media": "<circle",
+		"qa": ">?</text>", "flyer": "M16 21", "step_guide": "M16 21"} {
+		t.Run(kind, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := views.ItemIcon("campaign.item_kind."+kind, 48).Render(context.Background(), &buf); err != nil {
+				t.Fatal(err)
+			}
+			html := buf.String()
+			if !strings.Contains(html, want) || !strings.Contains(html, `aria-hidden="true"`) ||
+				!strings.Contains(html, `data-testid="item-icon-`+kind+`"`) {
+				t.Errorf("icon of %s: %s", kind, html)
+			}
+		})
+	}
+}

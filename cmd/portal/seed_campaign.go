@@ -61,9 +61,18 @@ func seedCampaign(ctx context.Context, env *environment, cfg app.Config, a *app.
 		return fmt.Errorf("demo organisation: %w", err)
 	}
 	if id, ok := packIDs[demoSubscribed]; ok {
-		// The subscription pages' domain method (another part of issue 10) replaces this insert.
-		if _, err := a.Pool.Exec(ctx, `INSERT INTO pack_subscription (organisation_id, pack_id, created_at)
-			VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, org.ID, id, now()); err != nil {
+		admin, _, err := demoCitizen(ctx, a, demoOrgAdmin)
+		if err != nil {
+			return err
+		}
+		// The seeded items are announced before the organisation subscribes (to nobody then),
+		// so the demo mailbox is not filled with a notice per item; the embargoed item's release
+		// a week later is announced to the members, as in life.
+		if _, err := a.SendPackNotices(ctx); err != nil {
+			return fmt.Errorf("demo notices: %w", err)
+		}
+		// As its admin would on the subscriptions page; saving the same set again changes nothing.
+		if err := a.Orgs.Subscribe(ctx, org.ID, admin, []int64{id}); err != nil {
 			return fmt.Errorf("demo subscription: %w", err)
 		}
 	}
