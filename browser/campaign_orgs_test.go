@@ -265,7 +265,9 @@ func TestCampaignStory(t *testing.T) {
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
 			// A portal per language: each moves its own clock past the embargo (the test
-			// citizens' code displays follow the real time, and the identity domain the clock).
+			// citizens' code displays follow the real time, and the identity domain the clock),
+			// so the languages run side by side (their mails differ by address).
+			t.Parallel()
 			clock := &apptest.Clock{}
 			env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.port, Clock: clock})
 			s := approvedOrgWithMember(t, env, smtpSrv, lang)
@@ -359,7 +361,13 @@ func packStory(t *testing.T, env *apptest.Env, smtpSrv *e2eSMTP, clock *apptest.
 	navigate(t, m, withLang(env.URL+s.OrgPath, lang))
 	click(t, m, sel("org-packs-link"))
 	wantPath(t, m, "/kommunikation")
-	navigate(t, m, withLang(env.URL+packPath, lang))
+	checkAxe(t, m, "/kommunikation as a member ("+lang+")")
+	// The front page leads there too.
+	navigate(t, m, withLang(env.URL+"/", lang))
+	click(t, m, sel("entry-packs"))
+	wantPath(t, m, "/kommunikation")
+	click(t, m, `[data-testid="pack"] a[href="`+packPath+`"]`)
+	wantPath(t, m, packPath)
 	checkAxe(t, m, packPath+" as a member ("+lang+")")
 	if !has(t, m, itemCSS(flyer)) || has(t, m, itemCSS(poster)) {
 		t.Fatalf("the member should see the flyer and not the embargoed poster: %s", clip(mainText(t, m), 400))

@@ -45,6 +45,21 @@ func TestDatabaseDownAnswers503(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// pg_terminate_backend only signals: wait until the backends are gone, or a request
+			// may still find one of the pool's connections alive.
+			for i := 0; ; i++ {
+				var n int
+				if err := admin.QueryRow(context.Background(), "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", name).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					break
+				}
+				if i == 100 {
+					t.Fatalf("%d backends of %s still alive after 5 s", n, name)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
 		}},
 	}
 	for _, o := range outages {
