@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"image"
 	_ "image/jpeg" // decode JPEG images for thumbnails
 	"image/png"
@@ -300,7 +302,7 @@ func (p *Packs) History(ctx context.Context, itemID int64) ([]HistoryEntry, erro
 		var h HistoryEntry
 		v := &h.Version
 		err := row.Scan(&v.Version, &v.SHA256, &v.Size, &v.MediaType, &v.Filename, &v.Thumb, &v.ChangeNote,
-			&v.CreatedBy, &v.CreatedAt, &h.By)
+			&v.CreatedBy, &v.CreatedAt, &v.CRC32, &h.By)
 		return h, err
 	})
 }
@@ -337,8 +339,8 @@ func insertVersion(ctx context.Context, tx pgx.Tx, itemID int64, v Version) erro
 		thumb = &v.Thumb
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO pack_item_version (item_id, version, sha256, size, media_type, filename,
-		thumb_sha256, change_note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		itemID, v.Version, v.SHA256, v.Size, v.MediaType, v.Filename, thumb, v.ChangeNote, v.CreatedBy, v.CreatedAt)
+		thumb_sha256, change_note, created_by, created_at, crc32) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		itemID, v.Version, v.SHA256, v.Size, v.MediaType, v.Filename, thumb, v.ChangeNote, v.CreatedBy, v.CreatedAt, v.CRC32)
 	if err != nil {
 		return fmt.Errorf("insert version: %w", err)
 	}
@@ -368,14 +370,20 @@ func (p *Packs) keep(ctx context.Context, up Upload) (Version, error) {
 	if !ok {
 		return Version{}, ErrFileType
 	}
-	info, err := p.store.Put(ctx, io.MultiReader(bytes.NewReader(head), up.Body), MaxItemSize)
+	// The CRC-32 is taken on the way into the store, for the packs' ZIP (see Version.CRC32).
+	sum := &crcReader{r: io.MultiReader(bytes.NewReader(head), up.Body), crc: crc32.NewIEEE()}
+	info, err := p.store.Put(ctx, sum, MaxItemSize)
 	if errors.Is(err, blob.ErrTooLarge) {
 		return Version{}, ErrFileTooLarge
 	}
 	if err != nil {
 		return Version{}, err
 	}
-	ver := Version{SHA256: info.SHA256, Size: info.Size, MediaType: mediaType, Filename: downloadName(up.Filename, ext)}
+	ver := Version{SHA256: info.SHA256, Size: info.Size, MediaType: mediaType, Filename: downloadName(up.Filename, ext),
+		CRC32: -1}
+	if sum.n == info.Size { // the store read it all (it must, to hash it): the checksum is whole
+		ver.CRC32 = int64(sum.crc.Sum32())
+	}
 	if mediaType == "image/png" || mediaType == "image/jpeg" {
 		ver.Thumb, err = p.thumbnail(ctx, info.SHA256)
 		if err != nil {
@@ -456,4 +464,18 @@ func validSlug(s string) bool {
 		}
 	}
 	return true
+}
+
+// crcReader passes reads through and keeps the CRC-32 and length of what went by.
+type crcReader struct {
+	r   io.Reader
+	crc hash.Hash32
+	n   int64
+}
+
+func (c *crcReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.crc.Write(p[:n])
+	c.n += int64(n)
+	return n, err
 }

@@ -104,7 +104,7 @@ func (n *Notices) batch(ctx context.Context) (sent, items int, err error) {
 			err := row.Scan(&it.ID, &it.PackID, &it.Position, &it.Kind, &it.Audience, &it.Lang, &it.Title,
 				&it.Description, &it.Visibility, &it.Status, &it.ReleaseAt,
 				&v.Version, &v.SHA256, &v.Size, &v.MediaType, &v.Filename, &v.Thumb, &v.ChangeNote,
-				&v.CreatedBy, &v.CreatedAt, &d.notified)
+				&v.CreatedBy, &v.CreatedAt, &v.CRC32, &d.notified)
 			return d, err
 		})
 		if err != nil {

@@ -162,6 +162,9 @@ type Version struct {
 	ChangeNote string
 	CreatedBy  int64
 	CreatedAt  time.Time
+	// CRC32 is the file's CRC-32 (IEEE), computed on upload; -1 for a version stored before
+	// it was kept.
+	CRC32 int64
 }
 
 // Viewer is who looks at the packs: what they may see follows from it.
@@ -311,17 +314,18 @@ const itemColumns = `i.id, i.pack_id, i.position, i.kind, i.audience, i.lang, i.
 	i.visibility, i.status, i.release_at`
 
 const versionColumns = `iv.version, iv.sha256, iv.size, iv.media_type, iv.filename,
-	coalesce(iv.thumb_sha256, ''), iv.change_note, iv.created_by, iv.created_at`
+	coalesce(iv.thumb_sha256, ''), iv.change_note, iv.created_by, iv.created_at, coalesce(iv.crc32, -1)`
 
 // nullVersionColumns reads an item's current version through a LEFT JOIN (none before the
 // first upload).
 const nullVersionColumns = `coalesce(iv.version, 0), coalesce(iv.sha256, ''), coalesce(iv.size, 0),
 	coalesce(iv.media_type, ''), coalesce(iv.filename, ''), coalesce(iv.thumb_sha256, ''),
-	coalesce(iv.change_note, ''), coalesce(iv.created_by, 0), coalesce(iv.created_at, 'epoch'::timestamptz)`
+	coalesce(iv.change_note, ''), coalesce(iv.created_by, 0), coalesce(iv.created_at, 'epoch'::timestamptz),
+	coalesce(iv.crc32, -1)`
 
 func scanVersion(row pgx.Row, v *Version) error {
 	return row.Scan(&v.Version, &v.SHA256, &v.Size, &v.MediaType, &v.Filename, &v.Thumb, &v.ChangeNote,
-		&v.CreatedBy, &v.CreatedAt)
+		&v.CreatedBy, &v.CreatedAt, &v.CRC32)
 }
 
 func scanItemVersion(row pgx.Row, it *Item) error {
@@ -329,5 +333,5 @@ func scanItemVersion(row pgx.Row, it *Item) error {
 	return row.Scan(&it.ID, &it.PackID, &it.Position, &it.Kind, &it.Audience, &it.Lang, &it.Title,
 		&it.Description, &it.Visibility, &it.Status, &it.ReleaseAt,
 		&v.Version, &v.SHA256, &v.Size, &v.MediaType, &v.Filename, &v.Thumb, &v.ChangeNote,
-		&v.CreatedBy, &v.CreatedAt)
+		&v.CreatedBy, &v.CreatedAt, &v.CRC32)
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash/crc32"
 	"image"
 	"image/png"
 	"io"
@@ -386,7 +387,9 @@ func TestPackDownloadsCountedWithoutWrites(t *testing.T) {
 }
 
 // TestPackZipOfStoredFilesHasALength: a pack of images only is stored, so its exact length is
-// sent (the browser shows progress) and every file's CRC-32, written after its data, checks.
+// sent (the browser shows progress) and every file's CRC-32 checks: the first's taken on upload
+// and written before its data, the second's (a version stored before checksums were kept)
+// taken while streaming and written after its data.
 func TestPackZipOfStoredFilesHasALength(t *testing.T) {
 	f := newPackFixture(t)
 	ctx := context.Background()
@@ -396,7 +399,7 @@ func TestPackZipOfStoredFilesHasALength(t *testing.T) {
 		t.Fatal(err)
 	}
 	bodies := [][]byte{pngOf(t, 300, 200), pngOf(t, 200, 300)}
-	for _, b := range bodies {
+	for i, b := range bodies {
 		it, err := f.packs.CreateItem(ctx, 1, campaign.NewItem{PackID: pk.ID, Kind: campaign.ItemSocialMedia,
 			Audience: campaign.ForHelpers, Lang: "da", Title: "Opslag", Visibility: campaign.VisiblePublic},
 			campaign.Upload{Filename: "Opslag på Facebook.png", Body: bytes.NewReader(b)})
@@ -405,6 +408,14 @@ func TestPackZipOfStoredFilesHasALength(t *testing.T) {
 		}
 		if err := f.packs.Publish(ctx, 1, it.ID, f.clock.Now()); err != nil {
 			t.Fatal(err)
+		}
+		if it.Current.CRC32 != int64(crc32.ChecksumIEEE(b)) {
+			t.Errorf("CRC-32 on upload %d, want %d", it.Current.CRC32, crc32.ChecksumIEEE(b))
+		}
+		if i == 1 {
+			if _, err := f.env.App.Pool.Exec(ctx, `UPDATE pack_item_version SET crc32 = NULL WHERE item_id = $1`, it.ID); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	res, body := get(t, f.env, "/kommunikation/billeder/zip", nil)
@@ -428,6 +439,9 @@ func TestPackZipOfStoredFilesHasALength(t *testing.T) {
 		rc.Close()
 		if err != nil || !bytes.Equal(got, bodies[i]) || zf.Name != names[i] || zf.Method != zip.Store {
 			t.Errorf("%q method %d: %d bytes, %v", zf.Name, zf.Method, len(got), err)
+		}
+		if descriptor := zf.Flags&0x8 != 0; descriptor != (i == 1) {
+			t.Errorf("%q: data descriptor %v, want it only where the CRC-32 was not known", zf.Name, descriptor)
 		}
 	}
 }

@@ -106,9 +106,10 @@ func (h *Handlers) PackZip(c echo.Context) error {
 
 // zipEntry is a file of the archive: its header and whether it is stored as it is.
 type zipEntry struct {
-	header *zip.FileHeader
-	stored bool
-	size   int64
+	header   *zip.FileHeader
+	stored   bool
+	crcKnown bool // the header carries the CRC-32 computed on upload
+	size     int64
 }
 
 // zipEntries names the files (a clash gets " (2)") and chooses their methods.
@@ -120,11 +121,19 @@ func zipEntries(files []campaign.Item, loc *time.Location) []zipEntry {
 			Modified: it.Current.CreatedAt.In(loc)}
 		e := zipEntry{header: fh, size: it.Current.Size}
 		if storedTypes[it.Current.MediaType] {
-			// Written raw with its sizes known: the CRC-32 follows the data in the data
-			// descriptor (bit 3), and so does the central directory's.
-			fh.Method, fh.Flags = zip.Store, 0x8
+			fh.Method = zip.Store
 			fh.CompressedSize64, fh.UncompressedSize64 = uint64(it.Current.Size), uint64(it.Current.Size)
 			e.stored = true
+			if it.Current.CRC32 >= 0 {
+				// Written raw with sizes and checksum known from the upload: the download only
+				// copies bytes.
+				fh.CRC32, e.crcKnown = uint32(it.Current.CRC32), true
+			} else {
+				// A version stored before checksums were kept: its CRC-32 is taken while it is
+				// copied and follows the data in the data descriptor (bit 3), and so does the
+				// central directory's.
+				fh.Flags = 0x8
+			}
 		}
 		entries[i] = e
 	}
@@ -143,6 +152,13 @@ func writeEntry(zw *zip.Writer, e zipEntry, r io.Reader, buf []byte) error {
 	}
 	w, err := zw.CreateRaw(e.header)
 	if err != nil {
+		return err
+	}
+	if e.crcKnown {
+		n, err := io.CopyBuffer(w, r, buf)
+		if err == nil && n != e.size {
+			err = fmt.Errorf("zip: %s has %d bytes, the store said %d", e.header.Name, n, e.size)
+		}
 		return err
 	}
 	sum := crc32.NewIEEE()
