@@ -276,21 +276,44 @@ func (p *Packs) Item(ctx context.Context, v Viewer, id int64) (Item, error) {
 	return items[0], nil
 }
 
-// Versions returns the versions of an item v may see, newest first.
+// Versions returns the versions of an item v may see, newest first; ErrNotFound when v may not
+// see the item.
 func (p *Packs) Versions(ctx context.Context, v Viewer, itemID int64) ([]Version, error) {
-	if _, err := p.Item(ctx, v, itemID); err != nil {
+	vers, err := p.VersionsOf(ctx, v, []int64{itemID})
+	if err != nil {
 		return nil, err
 	}
-	rows, err := p.pool.Query(ctx, `SELECT `+versionColumns+` FROM pack_item_version iv
-		WHERE iv.item_id = $1 ORDER BY iv.version DESC`, itemID)
+	if len(vers[itemID]) == 0 {
+		return nil, ErrNotFound
+	}
+	return vers[itemID], nil
+}
+
+// VersionsOf returns, in one query, the versions of those of itemIDs that v may see, newest
+// first, by item (a pack page lists every item's history).
+func (p *Packs) VersionsOf(ctx context.Context, v Viewer, itemIDs []int64) (map[int64][]Version, error) {
+	rows, err := p.pool.Query(ctx, `SELECT iv.item_id, `+versionColumns+`
+		FROM pack_item i JOIN pack_item_version iv ON iv.item_id = i.id
+		WHERE `+visibleTo+` AND i.id = ANY($5) ORDER BY iv.item_id, iv.version DESC`,
+		append(p.viewArgs(v), itemIDs)...)
 	if err != nil {
 		return nil, fmt.Errorf("versions: %w", err)
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Version, error) {
+	defer rows.Close()
+	out := map[int64][]Version{}
+	for rows.Next() {
+		var id int64
 		var ver Version
-		err := scanVersion(row, &ver)
-		return ver, err
-	})
+		if err := rows.Scan(&id, &ver.Version, &ver.SHA256, &ver.Size, &ver.MediaType, &ver.Filename, &ver.Thumb,
+			&ver.ChangeNote, &ver.CreatedBy, &ver.CreatedAt, &ver.CRC32); err != nil {
+			return nil, fmt.Errorf("versions: %w", err)
+		}
+		out[id] = append(out[id], ver)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("versions: %w", err)
+	}
+	return out, nil
 }
 
 func (p *Packs) items(ctx context.Context, v Viewer, where string, arg any) ([]Item, error) {
@@ -322,11 +345,6 @@ const nullVersionColumns = `coalesce(iv.version, 0), coalesce(iv.sha256, ''), co
 	coalesce(iv.media_type, ''), coalesce(iv.filename, ''), coalesce(iv.thumb_sha256, ''),
 	coalesce(iv.change_note, ''), coalesce(iv.created_by, 0), coalesce(iv.created_at, 'epoch'::timestamptz),
 	coalesce(iv.crc32, -1)`
-
-func scanVersion(row pgx.Row, v *Version) error {
-	return row.Scan(&v.Version, &v.SHA256, &v.Size, &v.MediaType, &v.Filename, &v.Thumb, &v.ChangeNote,
-		&v.CreatedBy, &v.CreatedAt, &v.CRC32)
-}
 
 func scanItemVersion(row pgx.Row, it *Item) error {
 	v := &it.Current

@@ -161,10 +161,6 @@ func (fx *inputFixture) asOrgAdmin(t *testing.T) *browser {
 	return orgBrowser(t, fx.env, fx.orgs().world.admin, "org_member", "org_admin")
 }
 
-func (fx *inputFixture) asCampaignEditor(t *testing.T) *browser {
-	return staffSession(t, fx.env, fx.orgs().world.editor)
-}
-
 // TestOrgApplyForm: the public form takes a CVR number with "DK" and spaces, shows each rule at
 // its field in the error summary, refuses a CVR number that already applied, and answers a
 // valid application with the receipt that says what happens next.

@@ -147,23 +147,23 @@ func EditorNewItem(v EditorNewItemView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = editorTextarea(v.Form, "item_description", "campaigneditor.field.item_description").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextArea(v.Form, "item_description", "campaigneditor.field.item_description", 4).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = editorSelect(v.Form, "kind", "campaigneditor.field.kind", v.Kinds).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(v.Form, "kind", "campaigneditor.field.kind", v.Kinds, "campaigneditor.choose", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = editorSelect(v.Form, "item_audience", "campaigneditor.field.item_audience", v.Audiences).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(v.Form, "item_audience", "campaigneditor.field.item_audience", v.Audiences, "campaigneditor.choose", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = editorSelect(v.Form, "lang", "campaigneditor.field.lang", v.Langs).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(v.Form, "lang", "campaigneditor.field.lang", v.Langs, "campaigneditor.choose", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = editorSelect(v.Form, "visibility", "campaigneditor.field.visibility", v.Visibilities).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(v.Form, "visibility", "campaigneditor.field.visibility", v.Visibilities, "campaigneditor.choose", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -775,7 +775,7 @@ func EditorItem(v EditorItemView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = editorTextarea(v.VersionForm, "change_note", "campaigneditor.field.change_note").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextArea(v.VersionForm, "change_note", "campaigneditor.field.change_note", 4).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -618,15 +618,15 @@ func deskActions(v DeskCaseView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = deskSelect(deskForm(v, "properties"), "priority", "desk.field.priority", v.Priorities, "", false).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(deskForm(v, "properties"), "priority", "desk.field.priority", v.Priorities, "", false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = deskSelect(deskForm(v, "properties"), "category", "desk.field.category", v.Categories, "", false).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(deskForm(v, "properties"), "category", "desk.field.category", v.Categories, "", false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = deskSelect(deskForm(v, "properties"), "system", "desk.field.system", v.Systems, "", false).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(deskForm(v, "properties"), "system", "desk.field.system", v.Systems, "", false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

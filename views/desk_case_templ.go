@@ -712,7 +712,7 @@ func deskComposer(v DeskCaseView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = deskTextarea(deskForm(v, "note"), "note_body", "desk.case.note_body", 5).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextArea(deskForm(v, "note"), "note_body", "desk.case.note_body", 5).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -860,7 +860,7 @@ func deskReply(v DeskCaseView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = deskTextarea(deskForm(v, "reply"), "reply_body", "desk.case.reply_body", 4).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextArea(deskForm(v, "reply"), "reply_body", "desk.case.reply_body", 4).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1201,7 +1201,7 @@ func deskCall(v DeskCaseView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = deskTextarea(deskForm(v, "call"), "call_note", "desk.case.call_note", 4).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextArea(deskForm(v, "call"), "call_note", "desk.case.call_note", 4).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -837,7 +837,7 @@ func deskBulkControls(v DeskBulkView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = deskSelect(Form{Values: f.Values, Errors: f.Errors}, "bulk_status", "deskmerge.bulk.status", v.Statuses, "deskmerge.bulk.keep", false).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(Form{Values: f.Values, Errors: f.Errors}, "bulk_status", "deskmerge.bulk.status", v.Statuses, "deskmerge.bulk.keep", false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -94,8 +94,8 @@ type DeskNewView struct {
 	Langs      []Option
 }
 
-// deskSelect is a labelled select with its error; blankID adds a first, empty choice.
-func deskSelect(f Form, id, labelID string, opts []Option, blankID string, autofocus bool) templ.Component {
+// Select is a labelled select with its error; blankID adds a first, empty choice.
+func Select(f Form, id, labelID string, opts []Option, blankID string, autofocus bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -297,8 +297,8 @@ func deskSelect(f Form, id, labelID string, opts []Option, blankID string, autof
 	})
 }
 
-// deskTextarea is a labelled text area with its error, refilled with the typed text.
-func deskTextarea(f Form, id, labelID string, rows int) templ.Component {
+// TextArea is a labelled text area with its error, refilled with the typed text.
+func TextArea(f Form, id, labelID string, rows int) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -729,7 +729,7 @@ func DeskQueues(v DeskQueueView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = deskSelect(Form{Values: map[string]string{"status": v.Status}}, "status", "desk.field.status", v.Statuses, "desk.queues.any", false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(Form{Values: map[string]string{"status": v.Status}}, "status", "desk.field.status", v.Statuses, "desk.queues.any", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -737,7 +737,7 @@ func DeskQueues(v DeskQueueView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = deskSelect(Form{Values: map[string]string{"prioritet": v.Priority}}, "prioritet", "desk.field.priority", v.Priorities, "desk.queues.any", false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(Form{Values: map[string]string{"prioritet": v.Priority}}, "prioritet", "desk.field.priority", v.Priorities, "desk.queues.any", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -745,7 +745,7 @@ func DeskQueues(v DeskQueueView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = deskSelect(Form{Values: map[string]string{"system": v.System}}, "system", "desk.field.system", v.Systems, "desk.queues.any", false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(Form{Values: map[string]string{"system": v.System}}, "system", "desk.field.system", v.Systems, "desk.queues.any", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1537,11 +1537,11 @@ func DeskNew(v DeskNewView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = deskSelect(v.Form, "system", "desk.field.system", v.Systems, "desk.new.choose", true).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(v.Form, "system", "desk.field.system", v.Systems, "desk.new.choose", true).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = deskSelect(v.Form, "category", "desk.field.category", v.Categories, "desk.new.choose", false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(v.Form, "category", "desk.field.category", v.Categories, "desk.new.choose", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1565,11 +1565,11 @@ func DeskNew(v DeskNewView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = deskSelect(v.Form, "lang", "desk.field.lang", v.Langs, "", false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(v.Form, "lang", "desk.field.lang", v.Langs, "", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = deskTextarea(v.Form, "message", "desk.new.message", 5).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextArea(v.Form, "message", "desk.new.message", 5).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -64,15 +64,19 @@ func (h *Handlers) PackPage(c echo.Context) error {
 	lang := web.StateOf(c).Lang
 	pv := views.PackView{Title: pk.Title(lang), Summary: pk.Summary(lang), AudienceID: pk.Audience.MsgID(),
 		ZipHref: "/kommunikation/" + pk.Slug + "/zip"}
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	vers, err := h.Packs.VersionsOf(ctx, v, ids)
+	if err != nil {
+		return err
+	}
 	for _, it := range items {
 		if it.Current.Version == 0 {
 			continue // an editor's draft without a file yet: nothing to show or download
 		}
-		vers, err := h.Packs.Versions(ctx, v, it.ID)
-		if err != nil {
-			return err
-		}
-		pv.Items = append(pv.Items, h.itemView(it, vers))
+		pv.Items = append(pv.Items, h.itemView(it, vers[it.ID]))
 	}
 	return h.Render(c, http.StatusOK, views.PackPage(pv))
 }
