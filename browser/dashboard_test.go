@@ -86,8 +86,8 @@ func TestDashboardFlowShowsTheCasesOfTheTest(t *testing.T) {
 			}
 			checkAxe(t, ctx, "/medarbejder/overblik ("+lang+")")
 
-			do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('#fra').value = '2026-11-30';
-				document.querySelector('#til').value = '2026-11-01'`))
+			do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('#fra').value = '30-11-2026';
+				document.querySelector('#til').value = '01-11-2026'`))
 			click(t, ctx, `[data-testid="dashboard-submit"]`)
 			wantErrorSummary(t, ctx, "a backwards period")
 			if has(t, ctx, `[data-testid="dashboard-opened"]`) {

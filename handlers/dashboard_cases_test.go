@@ -18,7 +18,8 @@ import (
 func TestDashboardCasesCSV(t *testing.T) {
 	env := apptest.New(t, apptest.Options{})
 	b := dashboardCases(t, env)
-	today := time.Now().In(env.App.Server.Schedule.Location()).Format(time.DateOnly)
+	now := time.Now().In(env.App.Server.Schedule.Location())
+	today, isoToday := now.Format("02-01-2006"), now.Format(time.DateOnly) // typed; in file names
 	query := "?fra=" + today + "&til=" + today
 
 	status, page := dashGet(t, b, "/medarbejder/overblik"+query)
@@ -44,7 +45,7 @@ func TestDashboardCasesCSV(t *testing.T) {
 			defer res.Body.Close()
 			raw, _ := io.ReadAll(res.Body)
 			if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
-				!strings.HasPrefix(res.Header.Get("Content-Disposition"), `attachment; filename="`+tt.filename+today) {
+				!strings.HasPrefix(res.Header.Get("Content-Disposition"), `attachment; filename="`+tt.filename+isoToday) {
 				t.Fatalf("csv: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
 			}
 			body, ok := bytes.CutPrefix(raw, []byte("\uFEFF"))
@@ -65,12 +66,12 @@ func TestDashboardCasesCSV(t *testing.T) {
 			}
 			resolved := 0
 			for _, row := range rows[1:] {
-				if len(row[0]) != 6 || !strings.HasPrefix(row[1], today+" ") {
+				if len(row[0]) != 6 || !strings.HasPrefix(row[1], isoToday+" ") {
 					t.Errorf("row %q", row)
 				}
 				if row[8] == tt.resolved {
 					resolved++
-					if !strings.HasPrefix(row[3], today) || row[10] == "" {
+					if !strings.HasPrefix(row[3], isoToday) || row[10] == "" {
 						t.Errorf("resolved case without its time or deadline outcome: %q", row)
 					}
 				}
@@ -80,7 +81,7 @@ func TestDashboardCasesCSV(t *testing.T) {
 			}
 		})
 	}
-	if status, _ := dashGet(t, b, "/medarbejder/overblik/sager.csv?fra=2026-02-01&til=2025-01-01"); status != http.StatusUnprocessableEntity {
+	if status, _ := dashGet(t, b, "/medarbejder/overblik/sager.csv?fra=01-02-2026&til=01-01-2025"); status != http.StatusUnprocessableEntity {
 		t.Errorf("a period backwards: %d", status)
 	}
 }

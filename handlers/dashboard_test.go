@@ -91,7 +91,7 @@ func TestDashboardShowsTheFigures(t *testing.T) {
 	if _, home := dashGet(t, b, "/medarbejder"); !strings.Contains(home, `data-testid="staff-entry-dashboard"`) {
 		t.Error("the staff start page does not lead to the dashboard")
 	}
-	today := time.Now().In(env.App.Server.Schedule.Location()).Format(time.DateOnly)
+	today := time.Now().In(env.App.Server.Schedule.Location()).Format("02-01-2006")
 	if !strings.Contains(body, `value="`+today+`"`) {
 		t.Errorf("the period does not end today (%s)", today)
 	}
@@ -112,11 +112,12 @@ func TestDashboardRefusesABadPeriod(t *testing.T) {
 		from, to string
 		want     string
 	}{
-		{"not a date", "1. november", "2026-11-30", "dashboard.err.date_invalid"},
-		{"no such day", "2026-02-30", "2026-03-01", "dashboard.err.date_invalid"},
-		{"only one date", "2026-11-01", "", "dashboard.err.date_invalid"},
-		{"backwards", "2026-11-30", "2026-11-01", support.ErrPeriodOrder.MsgID},
-		{"longer than a year", "2025-01-01", "2026-01-02", support.ErrPeriodTooLong.MsgID},
+		{"not a date", "1. november", "30-11-2026", "dashboard.err.date_invalid"},
+		{"no such day", "30-02-2026", "01-03-2026", "dashboard.err.date_invalid"},
+		{"only one date", "01-11-2026", "", "dashboard.err.date_invalid"},
+		{"the browser's month-first order", "11-30-2026", "12-01-2026", "dashboard.err.date_invalid"},
+		{"backwards", "30-11-2026", "01-11-2026", support.ErrPeriodOrder.MsgID},
+		{"longer than a year", "01-01-2025", "02-01-2026", support.ErrPeriodTooLong.MsgID},
 	} {
 		for _, path := range []string{"/medarbejder/overblik", "/medarbejder/overblik.csv"} {
 			t.Run(tt.name+" "+path, func(t *testing.T) {
@@ -129,7 +130,7 @@ func TestDashboardRefusesABadPeriod(t *testing.T) {
 			})
 		}
 	}
-	if status, _ := dashGet(t, b, "/medarbejder/overblik?fra=2028-01-01&til=2028-12-31"); status != http.StatusOK {
+	if status, _ := dashGet(t, b, "/medarbejder/overblik?fra=01-01-2028&til=31-12-2028"); status != http.StatusOK {
 		t.Errorf("a leap year: %d, want 200", status)
 	}
 }
@@ -139,8 +140,9 @@ func TestDashboardRefusesABadPeriod(t *testing.T) {
 func TestDashboardCSV(t *testing.T) {
 	env := apptest.New(t, apptest.Options{})
 	b := dashboardCases(t, env)
-	today := time.Now().In(env.App.Server.Schedule.Location()).Format(time.DateOnly)
-	res, err := b.client.Get(env.URL + "/medarbejder/overblik.csv?fra=" + today + "&til=" + today)
+	now := time.Now().In(env.App.Server.Schedule.Location())
+	today := now.Format(time.DateOnly) // the file name sorts: åååå-mm-dd
+	res, err := b.client.Get(env.URL + "/medarbejder/overblik.csv?fra=" + now.Format("02-01-2006") + "&til=" + now.Format("02-01-2006"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func TestLoggedOutStaffPageLeadsToStaffLogin(t *testing.T) {
 	tr := cat.For("da")
 	u, key, _ := enrolStaff(t, env, "lea@styrelsen.dk", "supervisor")
 
-	const page = "/medarbejder/revision?fra=2026-01-01&handling=staff_login"
+	const page = "/medarbejder/revision?fra=01-01-2026&handling=staff_login"
 	b := newBrowser(t, env, nil, "")
 	status, loc := b.get(t, page)
 	want := "/medarbejder/log-ind?next=" + url.QueryEscape(page)

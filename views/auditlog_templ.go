@@ -152,11 +152,11 @@ func AuditLog(v AuditLogView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField(v.Form, Input{ID: "fra", LabelID: "deskaudit.from", HintID: "deskaudit.date_hint", Type: "date", Width: "input-width-m", TestID: "auditlog-from"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField(v.Form, Input{ID: "fra", LabelID: "deskaudit.from", HintID: "deskaudit.date_hint", Width: "input-width-m", TestID: "auditlog-from"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField(v.Form, Input{ID: "til", LabelID: "deskaudit.to", HintID: "deskaudit.date_hint", Type: "date", Width: "input-width-m", TestID: "auditlog-to"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField(v.Form, Input{ID: "til", LabelID: "deskaudit.to", HintID: "deskaudit.date_hint", Width: "input-width-m", TestID: "auditlog-to"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -163,11 +163,11 @@ func Dashboard(v DashboardView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField(v.Form, Input{ID: "fra", LabelID: "dashboard.from", HintID: "dashboard.from_hint", Type: "date", Width: "input-width-m", TestID: "dashboard-from"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField(v.Form, Input{ID: "fra", LabelID: "dashboard.from", HintID: "dashboard.from_hint", Width: "input-width-m", TestID: "dashboard-from"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField(v.Form, Input{ID: "til", LabelID: "dashboard.to", HintID: "dashboard.to_hint", Type: "date", Width: "input-width-m", TestID: "dashboard-to"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField(v.Form, Input{ID: "til", LabelID: "dashboard.to", HintID: "dashboard.to_hint", Width: "input-width-m", TestID: "dashboard-to"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,7 +1,6 @@
 package campaigns
 
 import (
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -47,11 +46,11 @@ func (s *Handlers) EditorPublish(c echo.Context) error {
 // zone (Europe/Copenhagen); it must lie ahead of now. Problems are added to f.
 func (s *Handlers) releaseAt(f *views.Form, now time.Time) time.Time {
 	loc := s.Schedule.Location()
-	day, err := parseDate(f.Values["release_date"], loc)
+	day, err := web.ParseDate(f.Values["release_date"], loc)
 	if err != nil {
 		addError(f, "release_date", "campaigneditor.err.date_invalid")
 	}
-	h, m, ok := parseClock(f.Values["release_time"])
+	h, m, ok := web.ParseClock(f.Values["release_time"])
 	if !ok {
 		addError(f, "release_time", "campaigneditor.err.time_invalid")
 	}
@@ -63,31 +62,6 @@ func (s *Handlers) releaseAt(f *views.Form, now time.Time) time.Time {
 		addError(f, "release_date", "campaigneditor.err.release_past")
 	}
 	return t
-}
-
-// parseDate reads dd-mm-åååå (also with dots or slashes, and one-digit days and months).
-func parseDate(s string, loc *time.Location) (time.Time, error) {
-	s = strings.NewReplacer(".", "-", "/", "-", " ", "").Replace(s)
-	t, err := time.ParseInLocation("2-1-2006", s, loc)
-	if err != nil {
-		return t, err
-	}
-	if t.Year() < 2000 || t.Year() > 2100 {
-		return t, errBadYear
-	}
-	return t, nil
-}
-
-var errBadYear = &time.ParseError{Message: ": year out of range"}
-
-// parseClock reads tt:mm (also tt.mm) on a 24-hour clock.
-func parseClock(s string) (int, int, bool) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ".", ":")
-	t, err := time.Parse("15:04", s)
-	if err != nil {
-		return 0, 0, false
-	}
-	return t.Hour(), t.Minute(), true
 }
 
 // EditorWithdraw takes an item back from everyone but its editors.

@@ -24,9 +24,6 @@ const (
 // statsDays is the default period: the last 30 days, today included.
 const statsDays = 30
 
-// dateLayout is how dates are typed and shown here: dd-mm-åååå.
-const dateLayout = "02-01-2006"
-
 // statsPeriod reads ?fra=dd-mm-åååå&til=dd-mm-åååå (both days included); without either it
 // is the last statsDays days. The dates come back as UTC midnights, the form with its errors.
 func (h *Handlers) statsPeriod(c echo.Context) (from, to time.Time, f views.Form) {
@@ -35,8 +32,8 @@ func (h *Handlers) statsPeriod(c echo.Context) (from, to time.Time, f views.Form
 		// Today in the portal's zone (Europe/Copenhagen), where the counter counts its days.
 		now := h.Now().In(h.Schedule.Location())
 		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-		f.Values["fra"] = today.AddDate(0, 0, 1-statsDays).Format(dateLayout)
-		f.Values["til"] = today.Format(dateLayout)
+		f.Values["fra"] = today.AddDate(0, 0, 1-statsDays).Format(web.DateLayout)
+		f.Values["til"] = today.Format(web.DateLayout)
 	}
 	for _, d := range []struct {
 		name string
@@ -45,8 +42,8 @@ func (h *Handlers) statsPeriod(c echo.Context) (from, to time.Time, f views.Form
 		if f.ErrorFor(d.name) != nil {
 			continue
 		}
-		t, err := time.Parse(dateLayout, f.Values[d.name])
-		if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+		t, err := web.ParseDate(f.Values[d.name], time.UTC)
+		if err != nil {
 			f.Errors = append(f.Errors, views.FieldError{Field: d.name, MsgID: "campaignsubs.err.date_invalid"})
 			continue
 		}
@@ -72,8 +69,8 @@ func (h *Handlers) StatsPage(c echo.Context) error {
 		return err
 	}
 	s := web.StateOf(c)
-	q := url.Values{"fra": {from.Format(dateLayout)}, "til": {to.Format(dateLayout)}}
-	v := &views.CampaignStatsData{From: from.Format(dateLayout), To: to.Format(dateLayout),
+	q := url.Values{"fra": {from.Format(web.DateLayout)}, "til": {to.Format(web.DateLayout)}}
+	v := &views.CampaignStatsData{From: from.Format(web.DateLayout), To: to.Format(web.DateLayout),
 		CSVHref: statsCSVPath + "?" + q.Encode(), Total: strconv.FormatInt(st.Total, 10)}
 	for _, r := range st.ByItem {
 		v.ByItem = append(v.ByItem, bar(r.Title+" ("+r.Pack.Title(s.Lang)+")", r.N))

@@ -25,7 +25,7 @@ const (
 	auditActor   = "aktoer"   // a member of staff's e-mail address, "system", or "staff:3" from a link
 	auditAction  = "handling" // an action (audit.Actions)
 	auditSubject = "emne"     // a citizen's username or CPR number, a case's reference, a staff address
-	auditFrom    = "fra"      // first day, YYYY-MM-DD in the desk's time zone
+	auditFrom    = "fra"      // first day, dd-mm-åååå in the desk's time zone
 	auditTo      = "til"      // last day, included
 	auditBefore  = "foer"     // keyset: entries older than this id
 )
@@ -185,8 +185,8 @@ func (s *Handlers) auditPeriod(af *audit.Filter, f *views.Form) {
 		if v == "" || f.ErrorFor(d.name) != nil {
 			continue
 		}
-		t, err := time.ParseInLocation(time.DateOnly, v, loc)
-		if err != nil || t.Year() < 2000 || t.Year() > 9999 {
+		t, err := web.ParseDate(v, loc)
+		if err != nil {
 			f.Errors = append(f.Errors, views.FieldError{Field: d.name, MsgID: "deskaudit.err.date"})
 			continue
 		}

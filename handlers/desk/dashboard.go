@@ -26,7 +26,7 @@ const (
 // dashboardDays is the default period: the last 30 days, today included.
 const dashboardDays = 30
 
-// dashboardPeriod reads the period of the query: both dates YYYY-MM-DD in the desk's time
+// dashboardPeriod reads the period of the query: both dates dd-mm-åååå in the desk's time
 // zone, from no later than to, at most a year. Missing dates default to the last 30 days.
 // The form state holds the dates as typed and the errors.
 func (s *Handlers) dashboardPeriod(c echo.Context) (support.Period, views.Form) {
@@ -35,15 +35,15 @@ func (s *Handlers) dashboardPeriod(c echo.Context) (support.Period, views.Form) 
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
 	f := views.Form{Values: map[string]string{"fra": web.Field(c, "fra"), "til": web.Field(c, "til")}}
 	if f.Values["fra"] == "" && f.Values["til"] == "" {
-		f.Values["fra"] = today.AddDate(0, 0, 1-dashboardDays).Format(time.DateOnly)
-		f.Values["til"] = today.Format(time.DateOnly)
+		f.Values["fra"] = today.AddDate(0, 0, 1-dashboardDays).Format(web.DateLayout)
+		f.Values["til"] = today.Format(web.DateLayout)
 	}
 	var p support.Period
 	for _, d := range []struct {
 		name string
 		to   *time.Time
 	}{{"fra", &p.From}, {"til", &p.To}} {
-		t, err := time.ParseInLocation(time.DateOnly, f.Values[d.name], loc)
+		t, err := web.ParseDate(f.Values[d.name], loc)
 		if err != nil {
 			f.Errors = append(f.Errors, views.FieldError{Field: d.name, MsgID: "dashboard.err.date_invalid"})
 			continue
@@ -81,7 +81,7 @@ func (s *Handlers) Dashboard(c echo.Context) error {
 // dashboardStats labels and formats the figures for the page.
 func (s *Handlers) dashboardStats(tr *locales.Translator, st support.Stats) *views.DashboardStats {
 	loc := s.Schedule.Location()
-	q := url.Values{"fra": {st.Period.From.In(loc).Format(time.DateOnly)}, "til": {st.Period.To.In(loc).Format(time.DateOnly)}}
+	q := url.Values{"fra": {st.Period.From.In(loc).Format(web.DateLayout)}, "til": {st.Period.To.In(loc).Format(web.DateLayout)}}
 	v := &views.DashboardStats{
 		From: st.Period.From.In(loc).Format("02.01.2006"), To: st.Period.To.In(loc).Format("02.01.2006"),
 		CSVHref: dashboardCSVPath + "?" + q.Encode(), CasesCSVHref: dashboardCasesPath + "?" + q.Encode(), Opened: st.Opened, Resolved: st.Resolved, Blocks: st.Blocks,
