@@ -69,7 +69,7 @@ func TestLoggedOutStaffPageLeadsToStaffLogin(t *testing.T) {
 	anon := newBrowser(t, env, nil, "")
 	anon.page(t, "/medarbejder/log-ind")
 	res, body := anon.post(t, "/medarbejder/sager/ny", url.Values{"subject": {"x"}})
-	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `<a href="/medarbejder/log-ind" class="button button-primary" data-testid="error-login">`) ||
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `<a href="/medarbejder/log-ind?next=%2Fmedarbejder%2Fsager%2Fny" class="button button-primary" data-testid="error-login">`) ||
 		strings.Contains(body, tr.T("error.401.text")) {
 		t.Errorf("a staff form without a session: %d, want 401 with the staff login and without the MitID text", res.StatusCode)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +25,12 @@ var (
 	ErrLoginRequired = echo.NewHTTPError(http.StatusUnauthorized, "login required")
 	ErrCSRF          = echo.NewHTTPError(http.StatusForbidden, "csrf token missing or wrong")
 )
+
+// NoAccess is a 403 from Authorize: the person is logged in but none of their roles may see
+// the page. The page names who may see it and where the person can go instead.
+type NoAccess struct{ Allowed []Role }
+
+func (e *NoAccess) Error() string { return "web: none of the session's roles may use this route" }
 
 // kindStatus is the one table from the kind of a domain's refusal to the HTTP status of the
 // page that shows it.
@@ -115,9 +122,14 @@ func (s *Site) HandleError(err error, c echo.Context) {
 	if isRefusal && refusal.Kind != fault.Throttled && status == kindStatus[refusal.Kind] {
 		v.TextID = refusal.MsgID
 	}
-	if status == http.StatusUnauthorized && isStaffPath(c.Request().URL.Path) {
-		// A staff page's form sent after the session ended: the staff login, not MitID's.
-		v = views.ErrorView{TitleID: "error.401.title", TextID: "deskaudit.staff_login.text", LoginHref: StaffLoginPath}
+	if status == http.StatusUnauthorized {
+		// A form sent after the session ended (a GET is sent to the login by Authorize): the
+		// right login, and back to the page the form was on.
+		v = s.loginRequired(c)
+	}
+	if noAccess := (*NoAccess)(nil); errors.As(err, &noAccess) {
+		status = http.StatusForbidden
+		v = s.noAccessPage(c, noAccess)
 	}
 	v.Status = status
 	if c.Request().Method == http.MethodHead {
@@ -141,6 +153,55 @@ func (s *Site) HandleError(err error, c echo.Context) {
 		s.Log.ErrorContext(c.Request().Context(), "render error page", "error", rerr.Error())
 		_ = c.String(status, http.StatusText(status))
 	}
+}
+
+// loginRequired is the 401 page: the staff login on a staff page, MitID's otherwise, each
+// with a way back to the page nearest the form's address (the portal sends no Referer).
+func (s *Site) loginRequired(c echo.Context) views.ErrorView {
+	r := c.Request()
+	back := s.nearestPage(c, r.URL.Path)
+	if isStaffPath(r.URL.Path) {
+		return views.ErrorView{TitleID: "error.401.title", TextID: "deskaudit.staff_login.text",
+			LoginHref: StaffLoginPath + "?next=" + url.QueryEscape(SafeStaffNext(back)), LoginID: "deskaudit.staff_login.link"}
+	}
+	return views.ErrorView{TitleID: "error.401.title", TextID: "error.401.text",
+		LoginHref: "/log-ind?next=" + url.QueryEscape(SafeNext(back)), LoginID: "error.401.login"}
+}
+
+// nearestPage is path if a GET of it is a page, else the nearest parent path that is
+// ("/mitid/midler/3/spaer" → "/mitid/midler/3" or "/mitid/midler"), or "" when none is.
+func (s *Site) nearestPage(c echo.Context, path string) string {
+	e := c.Echo()
+	probe := e.NewContext(c.Request(), nil)
+	for p := path; len(p) > 1; p = p[:strings.LastIndexByte(p, '/')] {
+		e.Router().Find(http.MethodGet, p, probe)
+		if probe.Path() != "" && s.RouteExists(http.MethodGet, probe.Path()) {
+			return p
+		}
+	}
+	return ""
+}
+
+// noAccessPage is the 403 of a logged-in person without a role the route admits: who may see
+// the page, and the way to the person's own start page (or, for a citizen on a staff page, the
+// staff login).
+func (s *Site) noAccessPage(c echo.Context, e *NoAccess) views.ErrorView {
+	v := views.ErrorView{TitleID: "error.403.title", TextID: "error.403.text"}
+	for _, r := range e.Allowed {
+		v.AllowedIDs = append(v.AllowedIDs, "access.role."+string(r))
+	}
+	roles := RolesOf(StateOf(c).Subject)
+	switch {
+	case slices.ContainsFunc(roles, func(r Role) bool { return slices.Contains(StaffRoles, r) }):
+		v.HomeHref, v.HomeID = StaffHomePath, "access.home.staff"
+	default:
+		v.HomeHref, v.HomeID = CitizenHomePath, "access.home.citizen"
+		if slices.ContainsFunc(e.Allowed, func(r Role) bool { return slices.Contains(StaffRoles, r) }) {
+			next := url.QueryEscape(SafeStaffNext(c.Request().URL.RequestURI()))
+			v.LoginHref, v.LoginID = StaffLoginPath+"?next="+next, "deskaudit.staff_login.link"
+		}
+	}
+	return v
 }
 
 // isStaffPath reports whether path is a staff page (under /medarbejder or /redaktion).

@@ -74,6 +74,13 @@ func SafeNext(next string) string {
 // StaffLoginPath is the staff login, where a logged-out visit to a staff page is sent.
 const StaffLoginPath = "/medarbejder/log-ind"
 
+// The start pages a refused person is offered instead: a citizen's overview and the staff
+// area's home.
+const (
+	CitizenHomePath = "/mitid"
+	StaffHomePath   = "/medarbejder"
+)
+
 // SafeStaffNext is SafeNext for the staff login: a staff page ("/medarbejder" or below it, or
 // the campaign editors' pages under "/redaktion"),
 // or "" for anything else, so a staff login never leads to a citizen's page or off the site.

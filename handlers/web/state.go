@@ -139,7 +139,7 @@ func (s *Site) Authorize(a Access) echo.MiddlewareFunc {
 				}
 				return ErrLoginRequired
 			}
-			return echo.ErrForbidden
+			return &NoAccess{Allowed: a.roles}
 		}
 	}
 }
