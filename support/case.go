@@ -54,12 +54,13 @@ const (
 	CategoryLiftBlock     Category = "lift_block"
 	CategoryRegistration  Category = "registration"
 	CategoryBusiness      Category = "business"
+	CategoryAccessibility Category = "accessibility" // a problem using the portal (the accessibility statement's way to report it)
 	CategoryOther         Category = "other"
 )
 
 // Categories lists every category in the order forms show them.
 var Categories = []Category{CategoryLogin, CategoryLostMeans, CategoryIdentityTheft, CategoryBlock,
-	CategoryLiftBlock, CategoryRegistration, CategoryBusiness, CategoryOther}
+	CategoryLiftBlock, CategoryRegistration, CategoryBusiness, CategoryAccessibility, CategoryOther}
 
 // MsgID is the message ID of the category's display name. "other" is a reserved key in the
 // locale files (a plural form), so that category's message is named other_topic.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,9 +38,13 @@ func (s *Handlers) contactView(c echo.Context, f views.Form) views.ContactFormVi
 	return v
 }
 
-// ContactFormPage shows the empty form.
+// ContactFormPage shows the empty form; ?kategori= chooses a category beforehand (the
+// accessibility statement's link to report a problem), when it is one.
 func (s *Handlers) ContactFormPage(c echo.Context) error {
 	f := views.Form{Values: map[string]string{"system": string(support.SystemMitID)}}
+	if cat := support.Category(c.QueryParam("kategori")); slices.Contains(support.Categories, cat) {
+		f.Values["category"] = string(cat)
+	}
 	return s.Render(c, http.StatusOK, views.ContactForm(s.contactView(c, f)))
 }
 
