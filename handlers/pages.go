@@ -77,8 +77,8 @@ func infoPage(page string, sections int) views.InfoView {
 
 // infoParagraphs is the number of paragraphs in each section of each information page.
 var infoParagraphs = map[string][]int{
-	"privacy":       {2, 3, 2, 2, 2, 3, 2},
-	"cookies":       {2, 3, 2},
+	"privacy": {2, 3, 2, 2, 2, 3, 2},
+	"cookies": {2, 3, 2},
 }
 
 // logout ends this session on the server and clears its cookie.
