@@ -97,6 +97,9 @@ type Config struct {
 	// Files keeps the files citizens send the desk (mail attachments, the contact form's file
 	// field); nil refuses every file.
 	Files blob.Store
+	// NemIDExtensionDays is what the one extension of a NemID deadline adds; 0 takes
+	// identity.DefaultNemIDExtensionDays.
+	NemIDExtensionDays int
 	// Now is the clock of the identity domain (MitIDs, means, activation codes, letters); nil is
 	// time.Now. Browser tests move it to use a letter's code days later.
 	Now func() time.Time
@@ -273,7 +276,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	auditor := &staffAuditor{log: a.Audit}
 	a.Identity = identity.NewStore(pool, a.Tokens, identity.Config{
 		Limits: cfg.Limits, Throttle: a.Throttle, Hasher: hasher, Now: clock,
-		OnActivity: both(notify.activity, auditor.activity),
+		NemIDExtensionDays: cfg.NemIDExtensionDays,
+		OnActivity:         both(notify.activity, auditor.activity),
 		EndSessions: func(ctx context.Context, tx pgx.Tx, mitidID int64, keep string) error {
 			var err error
 			if keep == "" {

@@ -274,6 +274,10 @@ var expectedAccess = map[string]expect{
 	"POST /abonnement/afmeld/:token":        anyone,
 	"GET /redaktion/statistik":              {roles: []handlers.Role{handlers.CampaignEditor}},
 	"GET /redaktion/statistik.csv":          {roles: []handlers.Role{handlers.CampaignEditor}},
+
+	// The move from NemID to MitID (issue 11).
+	"GET /mitid/nemid":           citizen,
+	"POST /mitid/nemid/forlaeng": citizen,
 }
 
 // The role sets of the organisations' routes.

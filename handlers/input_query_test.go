@@ -47,6 +47,7 @@ func TestQueryParametersRefuseBadText(t *testing.T) {
 		{asStaff(supervisor), "/medarbejder/overblik?til=", true, false},
 		{(*inputFixture).asCitizen, "/mitid?done=", false, false},
 		{(*inputFixture).asCitizen, "/mitid/aktivitet?before=", false, false},
+		{(*inputFixture).asCitizen, "/mitid/nemid?done=", false, false},
 		{(*inputFixture).asCitizen, "/mitid/sager/", true, true},
 		{(*inputFixture).asCitizen, "/mitid/sager/" + fx.cs.Ref + "?done=", false, false},
 		{(*inputFixture).anonymous, "/log-ind?next=", false, false},

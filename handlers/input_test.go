@@ -172,6 +172,8 @@ func formEntries() map[string]formEntry {
 		// Subscriptions (subs_test.go).
 		"/organisationer/:id/abonnementer": {none: "checkboxes whose values are parsed as pack ids (a forged one is a 400)"},
 		"/abonnement/afmeld/:token":        {none: "a button: the token is in the path (checked by TestQueryParametersRefuseBadText)"},
+		// The move from NemID to MitID (issue 11).
+		"/mitid/nemid/forlaeng": {none: "a button: no fields"},
 	}
 }
 

@@ -354,6 +354,11 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		// charts with tables and as CSV.
 		{http.MethodGet, "/redaktion/statistik", editor, cg.StatsPage},
 		{http.MethodGet, "/redaktion/statistik.csv", editor, cg.StatsCSV},
+
+		// The move from NemID to MitID (issue 11; handlers/citizen/nemid.go): a selected
+		// citizen's deadline and its one extension. The box is also on /mitid.
+		{http.MethodGet, "/mitid/nemid", web.CitizenPages, cit.NemIDPage},
+		{http.MethodPost, "/mitid/nemid/forlaeng", web.CitizenPages, cit.NemIDExtend},
 	}
 }
 

@@ -40,6 +40,8 @@ const (
 	// Ordering code devices (orders.go).
 	ActivityTokenSent           ActivityKind = "token_sent"            // means (kind), means_id, serial, order, case
 	ActivityTokenOrderCancelled ActivityKind = "token_order_cancelled" // means (kind), order, serial
+	// The one extension of a NemID deadline (nemid.go).
+	ActivityNemIDExtended ActivityKind = "nemid_extended" // days, deadline and previous (yyyy-mm-dd)
 )
 
 // ActivityKinds lists every activity kind.
@@ -52,6 +54,7 @@ var ActivityKinds = []ActivityKind{
 	ActivityRecovered, ActivityMeansRevoked,
 	ActivityTokenSent, ActivityTokenOrderCancelled,
 	ActivityMeansUnblocked,
+	ActivityNemIDExtended,
 }
 
 // MsgID is the message ID of the kind's display name.

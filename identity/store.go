@@ -53,6 +53,9 @@ type Config struct {
 	EndSessions func(ctx context.Context, tx pgx.Tx, mitidID int64, keep string) error
 	// Now is the clock; nil is time.Now. Tests move it to cross back-off delays and TOTP steps.
 	Now func() time.Time
+	// NemIDExtensionDays is how many days the one extension of a NemID deadline adds (nemid.go);
+	// 0 is DefaultNemIDExtensionDays.
+	NemIDExtensionDays int
 }
 
 // Store keeps MitIDs and their means. Its public methods each run in one transaction.
@@ -65,6 +68,8 @@ type Store struct {
 	endSess    func(ctx context.Context, tx pgx.Tx, mitidID int64, keep string) error
 	throttle   *AddressThrottle
 	clock      func() time.Time
+	// nemidExtension is Config.NemIDExtensionDays with its default.
+	nemidExtension int
 }
 
 // NewStore returns a Store on pool; tokens verifies the codes of code displays and audio code
@@ -74,6 +79,9 @@ func NewStore(pool *pgxpool.Pool, tokens *Tokens, cfg Config) *Store {
 		throttle: cfg.Throttle, hasher: cfg.Hasher, clock: cfg.Now}
 	if s.clock == nil {
 		s.clock = time.Now
+	}
+	if s.nemidExtension = cfg.NemIDExtensionDays; s.nemidExtension <= 0 {
+		s.nemidExtension = DefaultNemIDExtensionDays
 	}
 	if s.hasher == nil {
 		s.hasher = NewHasher(HasherConfig{})

@@ -55,6 +55,7 @@ var settings = []struct{ name, def, help string }{
 	{"PASSWORD_HASH_CONCURRENCY", "0", "password checks (argon2id, 19 MiB each) running at once; 0 = what fits in 256 MiB, at most 4 per CPU; more wait up to 1 s, then get 503 Retry-After"},
 	{"AUDIT_KEYS", "", "audit chain keys, comma-separated id:64hexdigits, the signing key first (rotation: prepend a new one, keep the old); required unless PORTAL_DEMO"},
 	{"IDAPP_KEYS", "", "the identification service's public keys: comma-separated paths of JWK set or PEM files (rotation by key id); empty: no identification app (demo mode adds the demo key, which is refused outside demo mode)"},
+	{"NEMID_EXTENSION_DAYS", "30", "days the one extension of a citizen's deadline to move from NemID to MitID adds (1-365)"},
 	{"AUDIT_ANCHOR_FILE", "", "file the audit anchor job appends the chain's head to each minute (keep it on storage the database owner cannot rewrite); empty: log only"},
 }
 
@@ -168,6 +169,10 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 		AuditKeys:          keyring,
 		AuditAnchorFile:    get("AUDIT_ANCHOR_FILE"),
 		IDAppKeys:          idappKeys,
+		NemIDExtensionDays: integer("NEMID_EXTENSION_DAYS"),
+	}
+	if cfg.NemIDExtensionDays < 1 || cfg.NemIDExtensionDays > 365 {
+		errs = append(errs, "NEMID_EXTENSION_DAYS must be a whole number of days from 1 to 365")
 	}
 	if files, err := fileStore(get); err != nil {
 		errs = append(errs, err.Error())

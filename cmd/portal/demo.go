@@ -48,6 +48,9 @@ func seedDemo(ctx context.Context, env *environment, cfg app.Config, a *app.App)
 	if err := seedCitizens(ctx, env, a); err != nil {
 		return err
 	}
+	if err := seedNemID(ctx, env, cfg, a); err != nil {
+		return err
+	}
 	store := staff.NewStore(a.Pool, staff.Config{})
 	fmt.Fprintln(env.stdout, "Demo staff accounts (they log in once they have enrolled a security key):")
 	for _, d := range demoStaff {

@@ -51,6 +51,9 @@ func (s *Handlers) Overview(c echo.Context) error {
 	if v.Orders, err = s.orderRows(c, m.ID); err != nil {
 		return err
 	}
+	if v.NemID, err = NemIDStatusFor(c, s.Identity); err != nil {
+		return err
+	}
 	for _, a := range means {
 		row := views.MeansRow{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, StatusID: a.Status.MsgID(),
 			Created: s.When(a.CreatedAt)}
