@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"mitidportal/identity"
 	"mitidportal/views"
@@ -26,7 +27,7 @@ func ActorID(actor string) string {
 // kinds, levels or reasons are shown by their translated names.
 func ActivityDetails(a identity.Activity) []views.ActivityDetail {
 	var out []views.ActivityDetail
-	for _, key := range []string{"service", "level", "means", "label", "from", "to", "reason", "serial", "device", "cause", "assurance", "via"} {
+	for _, key := range []string{"service", "level", "means", "label", "from", "to", "reason", "serial", "device", "cause", "assurance", "via", "deadline"} {
 		raw, ok := a.Detail[key]
 		if !ok || raw == nil || raw == "" {
 			continue
@@ -41,6 +42,11 @@ func ActivityDetails(a identity.Activity) []views.ActivityDetail {
 		case "reason":
 			if r, err := identity.ParseBlockReason(val); err == nil {
 				d.ValueID = r.MsgID()
+			}
+		case "deadline":
+			// Stored åååå-mm-dd; shown the way the portal writes dates.
+			if t, err := time.Parse(time.DateOnly, val); err == nil {
+				d.Value = t.Format(DateLayout)
 			}
 		case "via":
 			// Only how an activation code was proven; a support look-up's "via" is not shown.
