@@ -43,7 +43,7 @@ var accessibilityTested = time.Date(2026, time.December, 5, 12, 0, 0, 0, time.UT
 // its line here and in the locale files.
 var accessibilityKnown = []string{
 	"accessibility.known.narrow_header", "accessibility.known.app_buttons",
-	"accessibility.known.browser_validation", "accessibility.known.language_bar",
+	"accessibility.known.language_bar",
 	"accessibility.known.javascript",
 }
 

@@ -82,7 +82,7 @@ func CampaignStats(v CampaignStatsView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, " <form method=\"get\" action=\"/redaktion/statistik\" data-testid=\"stats-form\" aria-labelledby=\"stats-period-heading\"><h2 id=\"stats-period-heading\" class=\"h3\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, " <form novalidate method=\"get\" action=\"/redaktion/statistik\" data-testid=\"stats-form\" aria-labelledby=\"stats-period-heading\"><h2 id=\"stats-period-heading\" class=\"h3\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

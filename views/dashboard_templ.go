@@ -146,7 +146,7 @@ func Dashboard(v DashboardView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, " <form method=\"get\" action=\"/medarbejder/overblik\" data-testid=\"dashboard-form\" aria-labelledby=\"period-heading\"><h2 id=\"period-heading\" class=\"h3\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, " <form novalidate method=\"get\" action=\"/medarbejder/overblik\" data-testid=\"dashboard-form\" aria-labelledby=\"period-heading\"><h2 id=\"period-heading\" class=\"h3\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
