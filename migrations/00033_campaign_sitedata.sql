@@ -17,8 +17,8 @@ CREATE TABLE qa_category (
 CREATE TABLE qa_entry (
     id          bigserial PRIMARY KEY,
     category_id bigint NOT NULL REFERENCES qa_category (id),
-    question_da text NOT NULL CHECK (question_da <> '' AND length(question_da) <= 300),
-    question_en text NOT NULL CHECK (question_en <> '' AND length(question_en) <= 300),
+    question_da text NOT NULL CHECK (question_da <> '' AND length(question_da) <= 200),
+    question_en text NOT NULL CHECK (question_en <> '' AND length(question_en) <= 200),
     answer_da   text NOT NULL CHECK (answer_da <> '' AND length(answer_da) <= 8000),
     answer_en   text NOT NULL CHECK (answer_en <> '' AND length(answer_en) <= 8000),
     position    integer NOT NULL,

@@ -24,7 +24,7 @@ import (
 // Limits of what editors write, in characters; the migration's checks say the same.
 const (
 	MaxName     = 200
-	MaxQuestion = 300
+	MaxQuestion = 200
 	MaxAnswer   = 8000
 	MaxURL      = 300
 	MaxBlurb    = 500
