@@ -211,7 +211,7 @@ func (s *Store) Published(ctx context.Context, sr Search) ([]Entry, error) {
 }
 
 // prefixQuery is a tsquery of every word of q as a prefix ("spærre:* & kort:*"). Only letters
-// and digits reach it, so no text can be tsquery syntax; it is '' (matches nothing) without words.
+// and digits reach it, so no text can be tsquery syntax; it is ” (matches nothing) without words.
 func prefixQuery(q string) string {
 	words := strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	if len(words) > 10 {

@@ -113,7 +113,9 @@ func (h *Handlers) EditorBrokerSave(c echo.Context) error {
 }
 
 // EditorBrokerMove moves a broker one place up or down.
-func (h *Handlers) EditorBrokerMove(c echo.Context) error { return h.moveRow(c, "broker", brokersEditorPath) }
+func (h *Handlers) EditorBrokerMove(c echo.Context) error {
+	return h.moveRow(c, "broker", brokersEditorPath)
+}
 
 // EditorBrokersIntro saves the introduction of the page for service providers.
 func (h *Handlers) EditorBrokersIntro(c echo.Context) error {

@@ -155,7 +155,9 @@ func (h *Handlers) EditorQACategorySave(c echo.Context) error {
 }
 
 // EditorQACategoryMove and EditorQAMove move a category, or a question within its category.
-func (h *Handlers) EditorQACategoryMove(c echo.Context) error { return h.moveRow(c, "qa_category", qaEditorPath) }
+func (h *Handlers) EditorQACategoryMove(c echo.Context) error {
+	return h.moveRow(c, "qa_category", qaEditorPath)
+}
 
 // EditorQAMove moves a question one place within its category.
 func (h *Handlers) EditorQAMove(c echo.Context) error { return h.moveRow(c, "qa_entry", qaEditorPath) }
