@@ -26,6 +26,7 @@ import (
 	"mitidportal/audit"
 	"mitidportal/blob"
 	"mitidportal/campaign"
+	"mitidportal/campaign/sitedata"
 	"mitidportal/db"
 	"mitidportal/handlers"
 	"mitidportal/identity"
@@ -143,6 +144,8 @@ type App struct {
 	downloadsDone chan struct{}
 	// Notices mails subscribed organisations' members about packs (the pack_notices job).
 	Notices *campaign.Notices
+	// SiteData is the campaign site's Q&A, brokers and timeline (package campaign/sitedata).
+	SiteData *sitedata.Store
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -262,6 +265,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Notices.SetClock(clock)
 	packNotices.notices = a.Notices
+	a.SiteData = sitedata.New(pool, sitedata.Hooks{Audit: siteDataAuditor{log: a.Audit}.change})
+	a.SiteData.SetClock(clock)
 	deliver := &deliverer{letters: a.Letters, outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
 		supportPhone: cfg.SupportPhone, loc: loc, now: clock}
 	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{Hasher: hasher,
@@ -359,6 +364,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Downloads: a.Downloads,
 		Notices:   a.Notices,
 		Stats:     campaign.NewStats(pool),
+		SiteData:  a.SiteData,
 	})
 	return a, nil
 }

@@ -97,6 +97,19 @@ const (
 // (package campaign); detail: added, removed (pack ids).
 const ActionOrgSubscriptions Action = "org_subscriptions_changed"
 
+// The campaign site's structured content (package campaign/sitedata): its editors' changes of
+// the questions and answers, brokers, timeline and page texts; detail: what was saved.
+const (
+	ActionQACategorySaved   Action = "qa_category_saved"
+	ActionQAEntrySaved      Action = "qa_entry_saved"
+	ActionQAEntryVisibility Action = "qa_entry_visibility"
+	ActionSiteDataMoved     Action = "sitedata_moved"
+	ActionBrokerSaved       Action = "broker_saved"
+	ActionTimelineSaved     Action = "timeline_saved"
+	ActionTimelineDeleted   Action = "timeline_deleted"
+	ActionSiteTextSaved     Action = "site_text_saved"
+)
+
 // Actions lists every action with a display name.
 var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
@@ -110,6 +123,8 @@ var Actions = []Action{
 	ActionOrgApplied, ActionOrgApproved, ActionOrgRejected, ActionOrgInvited, ActionOrgJoined,
 	ActionOrgRoleChanged, ActionOrgMemberRemoved, ActionOrgForumMember, ActionOrgSubscriptions,
 	ActionPackCreated, ActionItemCreated, ActionItemVersion, ActionItemPublished, ActionItemWithdrawn, ActionItemMoved,
+	ActionQACategorySaved, ActionQAEntrySaved, ActionQAEntryVisibility, ActionSiteDataMoved, ActionBrokerSaved,
+	ActionTimelineSaved, ActionTimelineDeleted, ActionSiteTextSaved,
 }
 
 // MsgID is the message ID of the action's display name.

@@ -278,6 +278,33 @@ var expectedAccess = map[string]expect{
 	// The move from NemID to MitID (issue 11).
 	"GET /mitid/nemid":           citizen,
 	"POST /mitid/nemid/forlaeng": citizen,
+	// The campaign site's structured pages (sitedata_test.go): public to read, campaign editors
+	// change them.
+	"GET /kampagne/spoergsmaal":                       anyone,
+	"GET /kampagne/tjenesteudbydere":                  anyone,
+	"GET /kampagne/tidsplan":                          anyone,
+	"GET /redaktion/spoergsmaal":                      editorsOnly,
+	"GET /redaktion/spoergsmaal/ny":                   editorsOnly,
+	"POST /redaktion/spoergsmaal/ny":                  editorsOnly,
+	"GET /redaktion/spoergsmaal/:id":                  editorsOnly,
+	"POST /redaktion/spoergsmaal/:id":                 editorsOnly,
+	"POST /redaktion/spoergsmaal/:id/synlighed":       editorsOnly,
+	"POST /redaktion/spoergsmaal/:id/flyt":            editorsOnly,
+	"POST /redaktion/spoergsmaal/kategorier":          editorsOnly,
+	"GET /redaktion/spoergsmaal/kategorier/:id":       editorsOnly,
+	"POST /redaktion/spoergsmaal/kategorier/:id":      editorsOnly,
+	"POST /redaktion/spoergsmaal/kategorier/:id/flyt": editorsOnly,
+	"GET /redaktion/brokere":                          editorsOnly,
+	"POST /redaktion/brokere":                         editorsOnly,
+	"POST /redaktion/brokere/introduktion":            editorsOnly,
+	"GET /redaktion/brokere/:id":                      editorsOnly,
+	"POST /redaktion/brokere/:id":                     editorsOnly,
+	"POST /redaktion/brokere/:id/flyt":                editorsOnly,
+	"GET /redaktion/tidsplan":                         editorsOnly,
+	"POST /redaktion/tidsplan":                        editorsOnly,
+	"GET /redaktion/tidsplan/:id":                     editorsOnly,
+	"POST /redaktion/tidsplan/:id":                    editorsOnly,
+	"POST /redaktion/tidsplan/:id/slet":               editorsOnly,
 }
 
 // The role sets of the organisations' routes.

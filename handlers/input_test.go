@@ -174,6 +174,36 @@ func formEntries() map[string]formEntry {
 		"/abonnement/afmeld/:token":        {none: "a button: the token is in the path (checked by TestQueryParametersRefuseBadText)"},
 		// The move from NemID to MitID (issue 11).
 		"/mitid/nemid/forlaeng": {none: "a button: no fields"},
+
+		// The campaign site's structured pages (sitedata_test.go): the demo seed's rows on the
+		// fixture (its qa_category 1 is the seed's first).
+		"/redaktion/spoergsmaal/ny": {fields: []string{"qa_category", "qa_question_da", "qa_question_en", "qa_answer_da", "qa_answer_en"},
+			valid: v("qa_category", "1", "qa_question_da", "Spørgsmål?", "qa_question_en", "Question?", "qa_answer_da", "Svar.", "qa_answer_en", "Answer."),
+			as:    (*inputFixture).asSiteEditor},
+		"/redaktion/spoergsmaal/:id": {fields: []string{"qa_category", "qa_question_da", "qa_question_en", "qa_answer_da", "qa_answer_en"},
+			valid: v("qa_category", "1", "qa_question_da", "Spørgsmål?", "qa_question_en", "Question?", "qa_answer_da", "Svar.", "qa_answer_en", "Answer."),
+			as:    (*inputFixture).asSiteEditor, path: siteDataPath("/redaktion/spoergsmaal/%d", func(ids siteDataIDs) int64 { return ids.entry })},
+		"/redaktion/spoergsmaal/:id/synlighed":       {none: "a button; its hidden vis is compared with ja and nej (400 otherwise)"},
+		"/redaktion/spoergsmaal/:id/flyt":            {none: "a button; its hidden dir is compared with op and ned (400 otherwise)"},
+		"/redaktion/spoergsmaal/kategorier/:id/flyt": {none: "a button; its hidden dir is compared with op and ned (400 otherwise)"},
+		"/redaktion/spoergsmaal/kategorier": {fields: []string{"cat_name_da", "cat_name_en"}, valid: v("cat_name_da", "Ny", "cat_name_en", "New"),
+			as: (*inputFixture).asSiteEditor},
+		"/redaktion/spoergsmaal/kategorier/:id": {fields: []string{"cat_name_da", "cat_name_en"}, valid: v("cat_name_da", "Ny", "cat_name_en", "New"),
+			as: (*inputFixture).asSiteEditor, path: siteDataPath("/redaktion/spoergsmaal/kategorier/%d", func(ids siteDataIDs) int64 { return ids.category })},
+		"/redaktion/brokere": {fields: []string{"broker_name", "broker_url", "broker_description_da", "broker_description_en", "broker_certified"},
+			valid: v("broker_name", "Ny broker", "broker_url", "example.dk"), as: (*inputFixture).asSiteEditor},
+		"/redaktion/brokere/:id": {fields: []string{"broker_name", "broker_url", "broker_description_da", "broker_description_en", "broker_certified"},
+			valid: v("broker_name", "Ny broker", "broker_url", "example.dk"), as: (*inputFixture).asSiteEditor,
+			path: siteDataPath("/redaktion/brokere/%d", func(ids siteDataIDs) int64 { return ids.broker })},
+		"/redaktion/brokere/introduktion": {fields: []string{"intro_da", "intro_en"}, as: (*inputFixture).asSiteEditor},
+		"/redaktion/brokere/:id/flyt":     {none: "a button; its hidden dir is compared with op and ned (400 otherwise)"},
+		"/redaktion/tidsplan": {fields: []string{"activity_title_da", "activity_title_en", "activity_audience", "activity_start", "activity_end"},
+			valid: v("activity_title_da", "Møde", "activity_title_en", "Meeting", "activity_audience", "all", "activity_start", "01-2027", "activity_end", "02-2027"),
+			as:    (*inputFixture).asSiteEditor},
+		"/redaktion/tidsplan/:id": {fields: []string{"activity_title_da", "activity_title_en", "activity_audience", "activity_start", "activity_end"},
+			valid: v("activity_title_da", "Møde", "activity_title_en", "Meeting", "activity_audience", "all", "activity_start", "01-2027", "activity_end", "02-2027"),
+			as:    (*inputFixture).asSiteEditor, path: siteDataPath("/redaktion/tidsplan/%d", func(ids siteDataIDs) int64 { return ids.activity })},
+		"/redaktion/tidsplan/:id/slet": {none: "a button: no fields"},
 	}
 }
 

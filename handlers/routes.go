@@ -359,6 +359,35 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		// citizen's deadline and its one extension. The box is also on /mitid.
 		{http.MethodGet, "/mitid/nemid", web.CitizenPages, cit.NemIDPage},
 		{http.MethodPost, "/mitid/nemid/forlaeng", web.CitizenPages, cit.NemIDExtend},
+		// The campaign site's structured pages (handlers/campaigns/sitedata*.go): questions and
+		// answers with search (a GET: ?q=, ?kategori=), the page for service providers with the
+		// certified brokers, and the campaign's timeline; their editors' pages, every change
+		// audited. Move buttons post dir=op|ned, the visibility button vis=ja|nej (400 otherwise).
+		{http.MethodGet, "/kampagne/spoergsmaal", web.Public, cg.QAPage},
+		{http.MethodGet, "/kampagne/tjenesteudbydere", web.Public, cg.BrokersPage},
+		{http.MethodGet, "/kampagne/tidsplan", web.Public, cg.TimelinePage},
+		{http.MethodGet, "/redaktion/spoergsmaal", editor, cg.EditorQA},
+		{http.MethodGet, "/redaktion/spoergsmaal/ny", editor, cg.EditorQANew},
+		{http.MethodPost, "/redaktion/spoergsmaal/ny", editor, cg.EditorQACreate},
+		{http.MethodGet, "/redaktion/spoergsmaal/:id", editor, cg.EditorQAEntry},
+		{http.MethodPost, "/redaktion/spoergsmaal/:id", editor, cg.EditorQASave},
+		{http.MethodPost, "/redaktion/spoergsmaal/:id/synlighed", editor, cg.EditorQAVisibility},
+		{http.MethodPost, "/redaktion/spoergsmaal/:id/flyt", editor, cg.EditorQAMove},
+		{http.MethodPost, "/redaktion/spoergsmaal/kategorier", editor, cg.EditorQACategoryCreate},
+		{http.MethodGet, "/redaktion/spoergsmaal/kategorier/:id", editor, cg.EditorQACategory},
+		{http.MethodPost, "/redaktion/spoergsmaal/kategorier/:id", editor, cg.EditorQACategorySave},
+		{http.MethodPost, "/redaktion/spoergsmaal/kategorier/:id/flyt", editor, cg.EditorQACategoryMove},
+		{http.MethodGet, "/redaktion/brokere", editor, cg.EditorBrokers},
+		{http.MethodPost, "/redaktion/brokere", editor, cg.EditorBrokerCreate},
+		{http.MethodPost, "/redaktion/brokere/introduktion", editor, cg.EditorBrokersIntro},
+		{http.MethodGet, "/redaktion/brokere/:id", editor, cg.EditorBroker},
+		{http.MethodPost, "/redaktion/brokere/:id", editor, cg.EditorBrokerSave},
+		{http.MethodPost, "/redaktion/brokere/:id/flyt", editor, cg.EditorBrokerMove},
+		{http.MethodGet, "/redaktion/tidsplan", editor, cg.EditorTimeline},
+		{http.MethodPost, "/redaktion/tidsplan", editor, cg.EditorTimelineCreate},
+		{http.MethodGet, "/redaktion/tidsplan/:id", editor, cg.EditorActivity},
+		{http.MethodPost, "/redaktion/tidsplan/:id", editor, cg.EditorActivitySave},
+		{http.MethodPost, "/redaktion/tidsplan/:id/slet", editor, cg.EditorActivityDelete},
 	}
 }
 

@@ -6,6 +6,7 @@ package campaigns
 
 import (
 	"mitidportal/campaign"
+	"mitidportal/campaign/sitedata"
 	"mitidportal/handlers/web"
 	"mitidportal/mail"
 )
@@ -22,6 +23,8 @@ type Handlers struct {
 	// stats*.go).
 	Notices *campaign.Notices
 	Stats   *campaign.Stats
+	// SiteData: the Q&A, brokers and timeline pages and their editors (sitedata*.go).
+	SiteData *sitedata.Store
 }
 
 // New returns the campaign's handlers.

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/campaign"
+	"mitidportal/campaign/sitedata"
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
 	"mitidportal/input"
@@ -59,6 +60,15 @@ var fieldRules = map[string]fieldRule{
 	"item_description": {Rule: input.Rule{Max: campaign.MaxSummary, Multiline: true}},
 	"decision_note":    {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
 	"change_note":      {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
+	// The campaign site's Q&A answers, brokers and page texts (handlers/campaigns/sitedata*.go);
+	// questions, names and titles are one line of the default length, the domain's own.
+	"qa_answer_da":          {Rule: input.Rule{Max: sitedata.MaxAnswer, Multiline: true}},
+	"qa_answer_en":          {Rule: input.Rule{Max: sitedata.MaxAnswer, Multiline: true}},
+	"broker_description_da": {Rule: input.Rule{Max: sitedata.MaxBlurb}},
+	"broker_description_en": {Rule: input.Rule{Max: sitedata.MaxBlurb}},
+	"broker_url":            {Rule: input.Rule{Max: sitedata.MaxURL}},
+	"intro_da":              {Rule: input.Rule{Max: sitedata.MaxText, Multiline: true}},
+	"intro_en":              {Rule: input.Rule{Max: sitedata.MaxText, Multiline: true}},
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }
