@@ -244,7 +244,7 @@ func QA(v QAView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, " <form method=\"get\" action=\"/kampagne/spoergsmaal\" role=\"search\" data-testid=\"qa-search\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, " <form novalidate method=\"get\" action=\"/kampagne/spoergsmaal\" role=\"search\" data-testid=\"qa-search\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
