@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 export PATH := $(shell $(GO) env GOPATH)/bin:$(PATH)
 
-.PHONY: run test setup assets generate check bench build clean db-stop chromium
+.PHONY: run test setup assets generate check bench build clean db-stop chromium screenshots
 
 ## run: start the portal with demo data on http://localhost:8080
 run: setup
@@ -51,6 +51,11 @@ check:
 ## bench: request throughput against a raw net/http baseline in the same process
 bench: setup
 	scripts/devdb.sh --stop-after $(GO) test -run '^$$' -bench . -benchtime 1x ./bench/
+
+## screenshots: the front page, login, overview, case page and the app's request card at
+## 320 px and 1280 px in both languages, as PNGs in .screenshots/ (the layout test takes them)
+screenshots: setup chromium
+	SCREENSHOT_DIR=$(CURDIR)/.screenshots scripts/devdb.sh --stop-after $(GO) test -count=1 -run TestLayoutAtPhoneAndDesktop ./browser/
 
 build: assets
 	$(GO) build -o bin/portal ./cmd/portal

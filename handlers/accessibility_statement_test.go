@@ -28,7 +28,7 @@ func TestAccessibilityStatement(t *testing.T) {
 			}
 			for _, id := range []string{"accessibility.status.heading", "accessibility.known.heading", "accessibility.burden.heading",
 				"accessibility.made.heading", "accessibility.feedback.heading", "accessibility.enforcement.heading",
-				"accessibility.known.narrow_header"} {
+				"accessibility.known.keyboard"} {
 				if !strings.Contains(body, html.EscapeString(tr.T(id))) {
 					t.Errorf("the statement lacks %q", tr.T(id))
 				}
