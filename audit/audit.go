@@ -97,6 +97,15 @@ const (
 // (package campaign); detail: added, removed (pack ids).
 const ActionOrgSubscriptions Action = "org_subscriptions_changed"
 
+// Campaign pages (package campaign/site): an editor's pages, their versions and images.
+const (
+	ActionSitePageCreated     Action = "site_page_created"     // slug, kind, parent
+	ActionSitePageSaved       Action = "site_page_saved"       // lang, version, note
+	ActionSitePagePublished   Action = "site_page_published"   // release_at, da, en (pinned versions)
+	ActionSitePageUnpublished Action = "site_page_unpublished" //
+	ActionSiteImageAdded      Action = "site_image_added"      // sha256, alt
+)
+
 // Actions lists every action with a display name.
 var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
@@ -110,6 +119,7 @@ var Actions = []Action{
 	ActionOrgApplied, ActionOrgApproved, ActionOrgRejected, ActionOrgInvited, ActionOrgJoined,
 	ActionOrgRoleChanged, ActionOrgMemberRemoved, ActionOrgForumMember, ActionOrgSubscriptions,
 	ActionPackCreated, ActionItemCreated, ActionItemVersion, ActionItemPublished, ActionItemWithdrawn, ActionItemMoved,
+	ActionSitePageCreated, ActionSitePageSaved, ActionSitePagePublished, ActionSitePageUnpublished, ActionSiteImageAdded,
 }
 
 // MsgID is the message ID of the action's display name.
