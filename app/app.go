@@ -26,6 +26,7 @@ import (
 	"mitidportal/audit"
 	"mitidportal/blob"
 	"mitidportal/campaign"
+	"mitidportal/campaign/site"
 	"mitidportal/db"
 	"mitidportal/handlers"
 	"mitidportal/identity"
@@ -140,6 +141,8 @@ type App struct {
 	downloadsDone chan struct{}
 	// Notices mails subscribed organisations' members about packs (the pack_notices job).
 	Notices *campaign.Notices
+	// Pages are the campaign site's pages written by editors (campaign/site, app/siteaudit.go).
+	Pages *site.Pages
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -258,6 +261,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Notices.SetClock(clock)
+	// Campaign pages: scheduled pages appear when the clock passes their release time.
+	a.Pages = site.New(pool, cfg.Files, site.Hooks{Audit: siteAuditor{log: a.Audit}.event})
+	a.Pages.SetClock(clock)
 	packNotices.notices = a.Notices
 	deliver := &deliverer{letters: a.Letters, outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
 		supportPhone: cfg.SupportPhone, loc: loc, now: clock}
@@ -355,6 +361,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Downloads: a.Downloads,
 		Notices:   a.Notices,
 		Stats:     campaign.NewStats(pool),
+		Pages:     a.Pages,
 	})
 	return a, nil
 }

@@ -56,6 +56,9 @@ func seedCampaign(ctx context.Context, env *environment, cfg app.Config, a *app.
 		fmt.Fprintf(out, "Demo packs: privat, erhverv, partnerkanaler, hjaelpere with %d items, one embargoed for a week after the first seed and one in forum review;\n", items)
 		fmt.Fprintf(out, "  the campaign editor %s keeps them.\n", demoEditorEmail)
 	}
+	if err := seedSite(ctx, env, a, editor.ID, now()); err != nil {
+		return err
+	}
 	org, err := seedOrg(ctx, a, editor.ID)
 	if err != nil {
 		return fmt.Errorf("demo organisation: %w", err)

@@ -6,6 +6,7 @@ package campaigns
 
 import (
 	"mitidportal/campaign"
+	"mitidportal/campaign/site"
 	"mitidportal/handlers/web"
 	"mitidportal/mail"
 )
@@ -22,6 +23,8 @@ type Handlers struct {
 	// stats*.go).
 	Notices *campaign.Notices
 	Stats   *campaign.Stats
+	// Pages are the campaign site's pages (site*.go).
+	Pages *site.Pages
 }
 
 // New returns the campaign's handlers.

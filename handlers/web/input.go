@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/campaign"
+	"mitidportal/campaign/site"
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
 	"mitidportal/input"
@@ -59,6 +60,10 @@ var fieldRules = map[string]fieldRule{
 	"item_description": {Rule: input.Rule{Max: campaign.MaxSummary, Multiline: true}},
 	"decision_note":    {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
 	"change_note":      {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
+	// The campaign site's pages (handlers/campaigns/site*.go): a page's title is one line of the
+	// default length (site.MaxTitle), its lead one longer line, its body Markdown.
+	"page_summary": {input.Rule{Max: site.MaxSummary}, site.ErrSummaryTooLong.MsgID},
+	"page_body":    {input.Rule{Max: site.MaxBody, Multiline: true}, site.ErrBodyTooLong.MsgID},
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }
