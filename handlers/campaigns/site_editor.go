@@ -29,6 +29,9 @@ func sitePageHref(slug string) string { return siteEditorPath + "/" + slug }
 
 var langNames = map[string]string{"da": "site.lang.da", "en": "site.lang.en"}
 
+// editLinks name the link to each language's text form.
+var editLinks = map[string]string{"da": "site.editor.page.edit_da", "en": "site.editor.page.edit_en"}
+
 // renderSiteEditor shows an editor's page with the staff menu, the site's pages marked.
 func (s *Handlers) renderSiteEditor(c echo.Context, status int, comp templ.Component) error {
 	editorNav(c)
@@ -162,7 +165,7 @@ func (s *Handlers) renderSitePage(c echo.Context, status int, pg site.Page, pub,
 	tr := web.StateOf(c).Tr
 	for _, l := range site.Langs {
 		v.EditLinks = append(v.EditLinks, views.SiteLink{Href: href + "/tekst/" + l, Summary: l,
-			Title: tr.T("site.editor.page.edit", map[string]any{"Lang": tr.T(langNames[l])})})
+			Title: tr.T(editLinks[l])})
 	}
 	images, err := s.Pages.Images(ctx, 10)
 	if err != nil {
