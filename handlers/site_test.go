@@ -104,6 +104,19 @@ func TestSiteForVisitors(t *testing.T) {
 			t.Errorf("%s: %d", p, status)
 		}
 	}
+	// The portal's front page links to /kampagne: without a published front page it is still a
+	// page, never a broken link.
+	front, err := e.env.App.Pages.BySlug(context.Background(), "forside")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.env.App.Pages.Unpublish(context.Background(), e.editor.ID, front.ID); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := e.visit(t, "/kampagne"); status != http.StatusOK || !strings.Contains(body, "ved at blive skrevet") ||
+		!strings.Contains(body, `href="/kampagne/hvorfor"`) {
+		t.Errorf("/kampagne without a front page: %d", status)
+	}
 }
 
 // TestSiteEditorWritesSchedulesAndCompares walks an editor's page over HTTP: create, one

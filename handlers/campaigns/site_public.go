@@ -29,10 +29,16 @@ func siteHref(e site.Entry) string {
 	return sitePath + "/" + e.Slug
 }
 
-// SiteFront is the campaign's front page.
+// SiteFront is the campaign's front page. The portal's front page links here, so before an
+// editor has published a front page it is a page that says so (with whatever pages are
+// published in the menu), never a broken link.
 func (s *Handlers) SiteFront(c echo.Context) error {
 	pg, err := s.Pages.Front(c.Request().Context(), lang(c))
-	if err != nil {
+	if errors.Is(err, site.ErrNotFound) {
+		tr := web.StateOf(c).Tr
+		pg = site.Shown{Page: site.Page{Kind: site.KindFront},
+			Text: site.Text{Title: tr.T("site.public.empty_title"), Summary: tr.T("site.public.empty_lead")}}
+	} else if err != nil {
 		return err
 	}
 	return s.renderSite(c, pg)
@@ -61,9 +67,11 @@ func (s *Handlers) renderSite(c echo.Context, pg site.Shown) error {
 	if err != nil {
 		return err
 	}
-	children, err := s.Pages.Children(ctx, l, pg.ID)
-	if err != nil {
-		return err
+	var children []site.Entry
+	if pg.ID != 0 {
+		if children, err = s.Pages.Children(ctx, l, pg.ID); err != nil {
+			return err
+		}
 	}
 	v := views.SitePageView{Title: pg.Text.Title, Summary: pg.Text.Summary, Body: markdown.HTML(pg.Text.Body)}
 	v.Crumbs = []views.SiteLink{{Href: "/", Title: web.StateOf(c).Tr.T("site.public.home")}}
