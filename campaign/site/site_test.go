@@ -310,3 +310,31 @@ func TestMessagesExist(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelSavesNumberVersionsOnce: 100 saves at once of one page's text make versions 1 to
+// 100, each once (the page's row lock orders them).
+func TestParallelSavesNumberVersionsOnce(t *testing.T) {
+	e := newEnv(t)
+	pg := e.page(t, "parallel")
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.pages.Save(context.Background(), e.staff, pg.ID, "da", site.Text{Title: "T", Body: "B"}, "")
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	vs, err := e.pages.Versions(context.Background(), pg.ID, "da")
+	if err != nil || len(vs) != 100 || vs[0].Version != 100 || vs[99].Version != 1 {
+		t.Fatalf("%d versions, newest %v: %v", len(vs), vs[0].Version, err)
+	}
+}
