@@ -76,10 +76,13 @@ func (p *Pages) seedOne(ctx context.Context, staffID int64, sp seedPage, images 
 	if err != nil {
 		return 0, err
 	}
+	// Only what this run wrote is published: a page an editor has taken back stays so.
+	wrote := false
 	for _, lang := range Langs {
 		if pg.Latest[lang] > 0 {
 			continue
 		}
+		wrote = true
 		t := sp.text[lang]
 		if t.Body, err = p.seedImages(ctx, staffID, t.Body, images); err != nil {
 			return 0, err
@@ -88,7 +91,7 @@ func (p *Pages) seedOne(ctx context.Context, staffID int64, sp seedPage, images 
 			return 0, fmt.Errorf("%s: %w", lang, err)
 		}
 	}
-	if pg.Status != StatusPublished {
+	if wrote && pg.Status != StatusPublished {
 		if err := p.Publish(ctx, staffID, pg.ID, now); err != nil {
 			return 0, err
 		}
