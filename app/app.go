@@ -26,6 +26,7 @@ import (
 	"mitidportal/audit"
 	"mitidportal/blob"
 	"mitidportal/campaign"
+	"mitidportal/campaign/site"
 	"mitidportal/campaign/sitedata"
 	"mitidportal/db"
 	"mitidportal/handlers"
@@ -146,6 +147,8 @@ type App struct {
 	Notices *campaign.Notices
 	// SiteData is the campaign site's Q&A, brokers and timeline (package campaign/sitedata).
 	SiteData *sitedata.Store
+	// Pages are the campaign site's pages written by editors (campaign/site, app/siteaudit.go).
+	Pages *site.Pages
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -264,6 +267,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Notices.SetClock(clock)
+	// Campaign pages: scheduled pages appear when the clock passes their release time.
+	a.Pages = site.New(pool, cfg.Files, site.Hooks{Audit: siteAuditor{log: a.Audit}.event})
+	a.Pages.SetClock(clock)
 	packNotices.notices = a.Notices
 	a.SiteData = sitedata.New(pool, sitedata.Hooks{Audit: siteDataAuditor{log: a.Audit}.change})
 	a.SiteData.SetClock(clock)
@@ -365,6 +371,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Notices:   a.Notices,
 		Stats:     campaign.NewStats(pool),
 		SiteData:  a.SiteData,
+		Pages:     a.Pages,
 	})
 	return a, nil
 }

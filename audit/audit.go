@@ -110,6 +110,15 @@ const (
 	ActionSiteTextSaved     Action = "site_text_saved"
 )
 
+// Campaign pages (package campaign/site): an editor's pages, their versions and images.
+const (
+	ActionSitePageCreated     Action = "site_page_created"     // slug, kind, parent
+	ActionSitePageSaved       Action = "site_page_saved"       // lang, version, note
+	ActionSitePagePublished   Action = "site_page_published"   // release_at, da, en (pinned versions)
+	ActionSitePageUnpublished Action = "site_page_unpublished" //
+	ActionSiteImageAdded      Action = "site_image_added"      // sha256, alt
+)
+
 // Actions lists every action with a display name.
 var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
@@ -125,6 +134,7 @@ var Actions = []Action{
 	ActionPackCreated, ActionItemCreated, ActionItemVersion, ActionItemPublished, ActionItemWithdrawn, ActionItemMoved,
 	ActionQACategorySaved, ActionQAEntrySaved, ActionQAEntryVisibility, ActionSiteDataMoved, ActionBrokerSaved,
 	ActionTimelineSaved, ActionTimelineDeleted, ActionSiteTextSaved,
+	ActionSitePageCreated, ActionSitePageSaved, ActionSitePagePublished, ActionSitePageUnpublished, ActionSiteImageAdded,
 }
 
 // MsgID is the message ID of the action's display name.

@@ -305,6 +305,21 @@ var expectedAccess = map[string]expect{
 	"GET /redaktion/tidsplan/:id":                     editorsOnly,
 	"POST /redaktion/tidsplan/:id":                    editorsOnly,
 	"POST /redaktion/tidsplan/:id/slet":               editorsOnly,
+	// The campaign site's pages (handlers/campaigns/site*.go): public pages and images; campaign
+	// editors write, preview, compare, publish and upload.
+	"GET /kampagne":                               anyone,
+	"GET /kampagne/:slug":                         anyone,
+	"GET /kampagne/billede/:id":                   anyone,
+	"GET /redaktion/sider":                        editorsOnly,
+	"POST /redaktion/sider":                       editorsOnly,
+	"GET /redaktion/sider/:slug":                  editorsOnly,
+	"GET /redaktion/sider/:slug/tekst/:lang":      editorsOnly,
+	"POST /redaktion/sider/:slug/tekst/:lang":     editorsOnly,
+	"GET /redaktion/sider/:slug/forhaandsvisning": editorsOnly,
+	"GET /redaktion/sider/:slug/versioner":        editorsOnly,
+	"POST /redaktion/sider/:slug/udgiv":           editorsOnly,
+	"POST /redaktion/sider/:slug/afpublicer":      editorsOnly,
+	"POST /redaktion/sider/:slug/billede":         editorsOnly,
 }
 
 // The role sets of the organisations' routes.

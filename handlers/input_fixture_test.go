@@ -164,6 +164,8 @@ func (fx *inputFixture) fingerprint(t *testing.T) string {
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM login_failure t`,
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM audit_log t WHERE action <> 'citizen_lookup'`,
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM activity t WHERE kind <> 'lookup_by_support'`,
+		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM site_page t`,
+		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM site_page_version t`,
 		`SELECT count(*)::text FROM mail_outbox`,
 	} {
 		parts = append(parts, "("+q+")")

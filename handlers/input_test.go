@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"mitidportal/markdown"
 	"mitidportal/support"
 )
 
@@ -169,6 +170,18 @@ func formEntries() map[string]formEntry {
 		"/redaktion/materiale/:id/tilbagetraek": {none: "a button: no fields"},
 		"/redaktion/materiale/:id/flyt":         {none: "a button; its hidden dir is compared with op and ned (400 otherwise)"},
 
+		// The campaign site's pages (site_test.go): the image upload is a streamed form whose
+		// fields TestSiteImageUpload attacks.
+		"/redaktion/sider": {fields: []string{"page_slug", "page_kind", "page_position", "page_parent"},
+			valid: v("page_slug", "ny-side", "page_kind", "article", "page_position", "5"), as: (*inputFixture).asEditor},
+		"/redaktion/sider/:slug/tekst/:lang": {fields: []string{"page_title", "page_summary", "page_body", "change_note"},
+			valid: v("page_title", "Titel", "page_body", "Tekst"), as: (*inputFixture).asEditor, path: sitePagePath("/tekst/da")},
+		"/redaktion/sider/:slug/udgiv": {fields: []string{"when", "release_date", "release_time"},
+			valid: v("when", "later", "release_date", "24-12-2030", "release_time", "09:30"), as: (*inputFixture).asEditor,
+			path: sitePagePath("/udgiv")},
+		"/redaktion/sider/:slug/afpublicer": {none: "a button: no fields"},
+		"/redaktion/sider/:slug/billede":    {none: "a streamed upload: see TestSiteImageUpload"},
+
 		// Subscriptions (subs_test.go).
 		"/organisationer/:id/abonnementer": {none: "checkboxes whose values are parsed as pack ids (a forged one is a 400)"},
 		"/abonnement/afmeld/:token":        {none: "a button: the token is in the path (checked by TestQueryParametersRefuseBadText)"},
@@ -229,6 +242,9 @@ func badText(field string) map[string]string {
 	long := 10000
 	if strings.HasSuffix(field, "_body") || field == "message" || field == "call_note" {
 		long = support.MaxBody + 1
+	}
+	if field == "page_body" {
+		long = markdown.MaxLen + 1
 	}
 	return map[string]string{
 		"NUL": "a\x00b", "control": "a\x1bb", "long": strings.Repeat("x", long),

@@ -388,6 +388,24 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodGet, "/redaktion/tidsplan/:id", editor, cg.EditorActivity},
 		{http.MethodPost, "/redaktion/tidsplan/:id", editor, cg.EditorActivitySave},
 		{http.MethodPost, "/redaktion/tidsplan/:id/slet", editor, cg.EditorActivityDelete},
+		// The campaign site's pages (handlers/campaigns/site*.go, package campaign/site). Public:
+		// the front page, a page (404 until published and released) and the pages' images.
+		// echo matches the site's static routes under /kampagne/ before :slug.
+		{http.MethodGet, "/kampagne", web.Public, cg.SiteFront},
+		{http.MethodGet, "/kampagne/:slug", web.Public, cg.SitePage},
+		{http.MethodGet, "/kampagne/billede/:id", web.Public, cg.SiteImage},
+		// Editors write pages per language (every save a version), preview the newest text,
+		// compare versions, publish, schedule and unpublish, and upload images (streamed).
+		{http.MethodGet, "/redaktion/sider", editor, cg.SiteEditorList},
+		{http.MethodPost, "/redaktion/sider", editor, cg.SiteEditorCreate},
+		{http.MethodGet, "/redaktion/sider/:slug", editor, cg.SiteEditorPage},
+		{http.MethodGet, "/redaktion/sider/:slug/tekst/:lang", editor, cg.SiteEditorText},
+		{http.MethodPost, "/redaktion/sider/:slug/tekst/:lang", editor, cg.SiteEditorSave},
+		{http.MethodGet, "/redaktion/sider/:slug/forhaandsvisning", editor, cg.SitePreview},
+		{http.MethodGet, "/redaktion/sider/:slug/versioner", editor, cg.SiteVersions},
+		{http.MethodPost, "/redaktion/sider/:slug/udgiv", editor, cg.SitePublish},
+		{http.MethodPost, "/redaktion/sider/:slug/afpublicer", editor, cg.SiteUnpublish},
+		{http.MethodPost, "/redaktion/sider/:slug/billede", editor.Upload(campaigns.ImageBody), cg.SiteImageUpload},
 	}
 }
 

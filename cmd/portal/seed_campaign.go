@@ -59,6 +59,9 @@ func seedCampaign(ctx context.Context, env *environment, cfg app.Config, a *app.
 	if _, err := app.SeedSiteData(ctx, a.SiteData, editor.ID); err != nil {
 		return fmt.Errorf("demo Q&A, brokers and timeline: %w", err)
 	}
+	if err := seedSite(ctx, env, a, editor.ID, now()); err != nil {
+		return err
+	}
 	org, err := seedOrg(ctx, a, editor.ID)
 	if err != nil {
 		return fmt.Errorf("demo organisation: %w", err)

@@ -33,7 +33,8 @@ func staffID(c echo.Context) int64 { return web.StateOf(c).Subject.ID }
 func editorNav(c echo.Context) {
 	st := web.StateOf(c)
 	st.Page.Nav = []views.NavItem{{Label: st.Tr.T("staffweb.nav.home"), Href: "/medarbejder"},
-		{Label: st.Tr.T("campaigneditor.packs.heading"), Href: editorPath, Active: true}}
+		{Label: st.Tr.T("campaigneditor.packs.heading"), Href: editorPath, Active: true},
+		{Label: st.Tr.T("site.editor.list.heading"), Href: "/redaktion/sider"}}
 }
 
 // render shows an editor's page with the staff menu.

@@ -6,6 +6,7 @@ package campaigns
 
 import (
 	"mitidportal/campaign"
+	"mitidportal/campaign/site"
 	"mitidportal/campaign/sitedata"
 	"mitidportal/handlers/web"
 	"mitidportal/mail"
@@ -25,6 +26,8 @@ type Handlers struct {
 	Stats   *campaign.Stats
 	// SiteData: the Q&A, brokers and timeline pages and their editors (sitedata*.go).
 	SiteData *sitedata.Store
+	// Pages are the campaign site's pages (site*.go).
+	Pages *site.Pages
 }
 
 // New returns the campaign's handlers.

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/campaign"
+	"mitidportal/campaign/site"
 	"mitidportal/campaign/sitedata"
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
@@ -69,6 +70,10 @@ var fieldRules = map[string]fieldRule{
 	"broker_url":            {Rule: input.Rule{Max: sitedata.MaxURL}},
 	"intro_da":              {Rule: input.Rule{Max: sitedata.MaxText, Multiline: true}},
 	"intro_en":              {Rule: input.Rule{Max: sitedata.MaxText, Multiline: true}},
+	// The campaign site's pages (handlers/campaigns/site*.go): a page's title is one line of the
+	// default length (site.MaxTitle), its lead one longer line, its body Markdown.
+	"page_summary": {input.Rule{Max: site.MaxSummary}, site.ErrSummaryTooLong.MsgID},
+	"page_body":    {input.Rule{Max: site.MaxBody, Multiline: true}, site.ErrBodyTooLong.MsgID},
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }
