@@ -97,6 +97,13 @@ const (
 // (package campaign); detail: added, removed (pack ids).
 const ActionOrgSubscriptions Action = "org_subscriptions_changed"
 
+// The campaign editors' newsletter issues (package campaign/newsletter).
+const (
+	ActionNewsletterCreated Action = "newsletter_issue_created" // subject
+	ActionNewsletterUpdated Action = "newsletter_issue_updated" // subject
+	ActionNewsletterSent    Action = "newsletter_issue_sent"    // subscribers
+)
+
 // Actions lists every action with a display name.
 var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
@@ -110,6 +117,7 @@ var Actions = []Action{
 	ActionOrgApplied, ActionOrgApproved, ActionOrgRejected, ActionOrgInvited, ActionOrgJoined,
 	ActionOrgRoleChanged, ActionOrgMemberRemoved, ActionOrgForumMember, ActionOrgSubscriptions,
 	ActionPackCreated, ActionItemCreated, ActionItemVersion, ActionItemPublished, ActionItemWithdrawn, ActionItemMoved,
+	ActionNewsletterCreated, ActionNewsletterUpdated, ActionNewsletterSent,
 }
 
 // MsgID is the message ID of the action's display name.

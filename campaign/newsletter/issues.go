@@ -214,14 +214,18 @@ func (n *Newsletter) Send(ctx context.Context, staffID, id int64) error {
 	})
 }
 
-// Preview is the issue as the mail a subscriber in lang gets, with a sample unsubscribe token.
-func (n *Newsletter) Preview(ctx context.Context, id int64, lang string) (IssueMail, error) {
+// PreviewToken stands in for the unsubscribe token in a preview.
+const PreviewToken = "EKSEMPEL"
+
+// Preview is the issue as the mail a subscriber in lang gets (Hooks.Compose), with a sample
+// unsubscribe link.
+func (n *Newsletter) Preview(ctx context.Context, id int64, lang string) (Issue, Rendered, error) {
 	is, err := n.Issue(ctx, id)
-	if err != nil {
-		return IssueMail{}, err
+	if err != nil || n.hooks.Compose == nil {
+		return is, Rendered{}, err
 	}
-	return IssueMail{IssueID: id, Lang: lang, Subject: is.Subject(lang), Body: is.Body(lang),
-		Unsubscribe: "EKSEMPEL"}, nil
+	return is, n.hooks.Compose(IssueMail{IssueID: id, Email: "abonnent@eksempel.dk", Lang: lang,
+		Subject: is.Subject(lang), Body: is.Body(lang), Unsubscribe: PreviewToken}), nil
 }
 
 // Active is how many subscribers would get an issue sent now.

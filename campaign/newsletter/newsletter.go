@@ -119,6 +119,14 @@ type Hooks struct {
 	Issue func(ctx context.Context, tx pgx.Tx, m IssueMail) error
 	// Queue starts the send job of an issue now (the periodic job would pick it up anyway).
 	Queue func(ctx context.Context, tx pgx.Tx, issueID int64) error
+	// Compose renders an issue mail as it is sent; Preview shows it to the editor.
+	Compose func(m IssueMail) Rendered
+}
+
+// Rendered is an issue mail as sent: its subject, HTML document and text part, and the
+// unsubscribe URL. Content is the HTML document's body, for a preview inside a page.
+type Rendered struct {
+	Subject, HTML, Content, Text, Unsubscribe string
 }
 
 // Throttle counts attempts per purpose and key (identity.AddressThrottle).

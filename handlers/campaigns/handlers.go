@@ -6,6 +6,7 @@ package campaigns
 
 import (
 	"mitidportal/campaign"
+	"mitidportal/campaign/newsletter"
 	"mitidportal/handlers/web"
 	"mitidportal/mail"
 )
@@ -22,6 +23,8 @@ type Handlers struct {
 	// stats*.go).
 	Notices *campaign.Notices
 	Stats   *campaign.Stats
+	// Newsletter: subscribing, confirming, unsubscribing and the editors' issues (news*.go).
+	Newsletter *newsletter.Newsletter
 }
 
 // New returns the campaign's handlers.
