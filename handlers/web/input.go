@@ -9,9 +9,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/campaign"
+	"mitidportal/campaign/newsletter"
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
 	"mitidportal/input"
+	"mitidportal/markdown"
 	"mitidportal/support"
 	"mitidportal/views"
 )
@@ -59,6 +61,14 @@ var fieldRules = map[string]fieldRule{
 	"item_description": {Rule: input.Rule{Max: campaign.MaxSummary, Multiline: true}},
 	"decision_note":    {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
 	"change_note":      {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
+
+	// The newsletter's issues (handlers/campaigns/news_editor.go): a subject line and a Markdown
+	// body per language.
+	"news_subject_da": {input.Rule{Max: newsletter.MaxSubject}, newsletter.ErrSubjectTooLong.MsgID},
+	"news_subject_en": {input.Rule{Max: newsletter.MaxSubject}, newsletter.ErrSubjectTooLong.MsgID},
+	"news_body_da":    {input.Rule{Max: markdown.MaxLen, Multiline: true}, newsletter.ErrBodyTooLong.MsgID},
+	"news_body_en":    {input.Rule{Max: markdown.MaxLen, Multiline: true}, newsletter.ErrBodyTooLong.MsgID},
+
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }
