@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"mitidportal/markdown"
 	"mitidportal/support"
 )
 
@@ -172,6 +173,19 @@ func formEntries() map[string]formEntry {
 		// Subscriptions (subs_test.go).
 		"/organisationer/:id/abonnementer": {none: "checkboxes whose values are parsed as pack ids (a forged one is a 400)"},
 		"/abonnement/afmeld/:token":        {none: "a button: the token is in the path (checked by TestQueryParametersRefuseBadText)"},
+
+		// The newsletter (newsletter_test.go).
+		"/nyhedsbrev":                 {fields: []string{"email", "lang"}, valid: v("email", "ny@demo.mitid.example", "lang", "da"), as: anon},
+		"/nyhedsbrev/afmeld":          {fields: []string{"unsub_email"}, as: anon},
+		"/nyhedsbrev/bekraeft/:token": {none: "a button: the token is in the path"},
+		"/nyhedsbrev/afmeld/:token":   {none: "a button: the token is in the path"},
+		"/redaktion/nyhedsbreve": {fields: []string{"news_subject_da", "news_body_da", "news_subject_en", "news_body_en"},
+			valid: v("news_subject_da", "Emne", "news_body_da", "Tekst", "news_subject_en", "Subject", "news_body_en", "Text"),
+			as:    (*inputFixture).asEditor},
+		"/redaktion/nyhedsbreve/:id": {fields: []string{"news_subject_da", "news_body_da", "news_subject_en", "news_body_en"},
+			valid: v("news_subject_da", "Emne", "news_body_da", "Tekst", "news_subject_en", "Subject", "news_body_en", "Text"),
+			as:    (*inputFixture).asEditor, path: (*inputFixture).newsDraftPath},
+		"/redaktion/nyhedsbreve/:id/send": {none: "a button: the issue is in the path"},
 	}
 }
 
@@ -197,6 +211,9 @@ func badText(field string) map[string]string {
 	long := 10000
 	if strings.HasSuffix(field, "_body") || field == "message" || field == "call_note" {
 		long = support.MaxBody + 1
+	}
+	if strings.HasPrefix(field, "news_body") {
+		long = markdown.MaxLen + 1
 	}
 	return map[string]string{
 		"NUL": "a\x00b", "control": "a\x1bb", "long": strings.Repeat("x", long),
