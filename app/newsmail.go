@@ -36,7 +36,7 @@ type newsMail struct {
 func (m *newsMail) subscription(ctx context.Context, tx pgx.Tx, s newsletter.Mail) error {
 	tr := m.catalog.For(s.Lang)
 	data := map[string]any{"Email": s.Email, "URL": m.baseURL + newsUnsubscribePath + url.PathEscape(s.Token)}
-	kind := "newsletter." + s.Kind
+	kind := "news." + s.Kind // the outbox's kind: news.confirm, news.already, news.unsubscribe
 	if s.Kind == newsletter.MailConfirm {
 		data["URL"] = m.baseURL + newsConfirmPath + url.PathEscape(s.Token)
 		data["Expires"] = s.Expires.In(m.loc).Format("02-01-2006 15:04")
@@ -50,7 +50,7 @@ func (m *newsMail) subscription(ctx context.Context, tx pgx.Tx, s newsletter.Mai
 func (m *newsMail) issue(ctx context.Context, tx pgx.Tx, is newsletter.IssueMail) error {
 	r := m.compose(is)
 	_, err := m.outbox.Enqueue(ctx, tx, mail.Message{To: is.Email, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		Kind: "newsletter.issue", ListUnsubscribe: r.Unsubscribe})
+		Kind: "news.issue", ListUnsubscribe: r.Unsubscribe})
 	return err
 }
 

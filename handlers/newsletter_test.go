@@ -231,7 +231,7 @@ func TestNewsletterIssueOverHTTP(t *testing.T) {
 	if p := editor.page(t, issue); !strings.Contains(p, `data-testid="news-progress"`) || !strings.Contains(p, "til 2 abonnenter") {
 		t.Errorf("progress:\n%.3000s", p)
 	}
-	if n := count(t, env, `SELECT count(*) FROM mail_outbox WHERE kind = 'newsletter.issue'`); n != 2 {
+	if n := count(t, env, `SELECT count(*) FROM mail_outbox WHERE kind = 'news.issue'`); n != 2 {
 		t.Fatalf("%d issue mails, want 2", n)
 	}
 	en := newsMails(t, env, "en@demo.mitid.example")
@@ -282,7 +282,7 @@ func TestNewsletterThrottle(t *testing.T) {
 	if got[http.StatusOK] != newsletter.Limit || got[http.StatusTooManyRequests] != attempts-newsletter.Limit {
 		t.Errorf("answers %v, want %d OK and the rest 429", got, newsletter.Limit)
 	}
-	if n := count(t, env, `SELECT count(*) FROM mail_outbox WHERE kind = 'newsletter.confirm'`); n != newsletter.Limit {
+	if n := count(t, env, `SELECT count(*) FROM mail_outbox WHERE kind = 'news.confirm'`); n != newsletter.Limit {
 		t.Errorf("%d confirmation mails, want %d", n, newsletter.Limit)
 	}
 	if n := count(t, env, `SELECT count(*) FROM newsletter_subscriber`); n != newsletter.Limit {

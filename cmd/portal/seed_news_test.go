@@ -21,7 +21,7 @@ func TestSeedNews(t *testing.T) {
 			(SELECT count(*) FROM newsletter_subscriber WHERE status = 'active'),
 			(SELECT count(*) FROM newsletter_issue WHERE status = 'sent'),
 			(SELECT count(*) FROM newsletter_issue WHERE status = 'draft'),
-			(SELECT count(*) FROM mail_outbox WHERE kind = 'newsletter.issue' AND list_unsubscribe LIKE '%/nyhedsbrev/afmeld/%')`).
+			(SELECT count(*) FROM mail_outbox WHERE kind = 'news.issue' AND list_unsubscribe LIKE '%/nyhedsbrev/afmeld/%')`).
 			Scan(&c[0], &c[1], &c[2], &c[3]); err != nil {
 			t.Fatal(err)
 		}
