@@ -26,6 +26,7 @@ import (
 	"mitidportal/audit"
 	"mitidportal/blob"
 	"mitidportal/campaign"
+	"mitidportal/campaign/newsletter"
 	"mitidportal/campaign/site"
 	"mitidportal/campaign/sitedata"
 	"mitidportal/db"
@@ -149,6 +150,8 @@ type App struct {
 	SiteData *sitedata.Store
 	// Pages are the campaign site's pages written by editors (campaign/site, app/siteaudit.go).
 	Pages *site.Pages
+	// Newsletter is the campaign's newsletter (the newsletter_send job sends its issues).
+	Newsletter *newsletter.Newsletter
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -195,6 +198,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	rules[idapp.ThrottleStart] = idapp.StartThrottle
 	rules[inbound.ThrottleReceipt] = identity.ThrottleRule{Max: inbound.ReceiptLimit, Window: inbound.ReceiptWindow}
 	rules[campaign.ThrottleApply] = identity.ThrottleRule{Max: campaign.ApplyLimit, Window: campaign.ApplyWindow}
+	rules[newsletter.ThrottleSubscribe] = identity.ThrottleRule{Max: newsletter.Limit, Window: newsletter.Window}
 	a.Throttle = identity.NewAddressThrottle(pool, rules)
 	if a.AuditChain, err = audit.NewChain(pool, cfg.AuditKeys); err != nil {
 		pool.Close()
@@ -208,12 +212,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	river.AddWorker(workers, unfinished)
 	packNotices := &packNoticeWorker{log: log}
 	river.AddWorker(workers, packNotices)
+	newsWorker := &newsletterWorker{log: log}
+	river.AddWorker(workers, newsWorker)
 	a.jobs, err = river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 		Workers:      workers,
 		Logger:       log.With("component", "jobs"),
 		RetryPolicy:  cfg.MailRetry,
-		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob(), auditAnchorJob(), unfinishedCleanupJob(), packNoticeJob()},
+		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob(), auditAnchorJob(), unfinishedCleanupJob(), packNoticeJob(), newsletterJob()},
 	})
 	if err != nil {
 		pool.Close()
@@ -273,6 +279,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	packNotices.notices = a.Notices
 	a.SiteData = sitedata.New(pool, sitedata.Hooks{Audit: siteDataAuditor{log: a.Audit}.change})
 	a.SiteData.SetClock(clock)
+	// The newsletter: its mails through the outbox (app/newsmail.go), editors' actions audited
+	// (app/newsaudit.go), a send queued in the editor's transaction.
+	nm := &newsMail{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL, loc: loc}
+	if a.Newsletter, err = newsletter.New(pool, cfg.TokenKey, a.Throttle, newsletter.Hooks{
+		Audit: newsAuditor{log: a.Audit}.issue, Mail: nm.subscription, Issue: nm.issue, Compose: nm.compose,
+		Queue: func(ctx context.Context, tx pgx.Tx, _ int64) error {
+			_, err := a.jobs.InsertTx(ctx, tx, newsletterArgs{}, nil)
+			return err
+		}}); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	a.Newsletter.SetClock(clock)
+	newsWorker.news = a.Newsletter
 	deliver := &deliverer{letters: a.Letters, outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
 		supportPhone: cfg.SupportPhone, loc: loc, now: clock}
 	a.Activations = identity.NewActivations(pool, identity.ActivationConfig{Hasher: hasher,
@@ -372,6 +392,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Stats:     campaign.NewStats(pool),
 		SiteData:  a.SiteData,
 		Pages:     a.Pages,
+
+		// The newsletter (handlers/campaigns/news*.go).
+		Newsletter: a.Newsletter,
 	})
 	return a, nil
 }

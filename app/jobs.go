@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"mitidportal/audit"
+	"mitidportal/campaign/newsletter"
 	"mitidportal/identity"
 	"mitidportal/inbound"
 	"mitidportal/session"
@@ -129,5 +130,38 @@ func (w *unfinishedCleanupWorker) Work(ctx context.Context, _ *river.Job[unfinis
 func unfinishedCleanupJob() *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 		func() (river.JobArgs, *river.InsertOpts) { return unfinishedCleanupArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
+}
+
+// newsletterArgs is the job that sends the newsletter issues being sent, in batches, and ends
+// expired pending subscriptions. It runs every minute (which resumes a send an instance died
+// in) and once more when an editor sends an issue. Any number of instances may run it at once:
+// the batches are shared out under row locks and nobody gets an issue twice.
+type newsletterArgs struct{}
+
+func (newsletterArgs) Kind() string { return "newsletter_send" }
+
+type newsletterWorker struct {
+	river.WorkerDefaults[newsletterArgs]
+	news *newsletter.Newsletter // set once app.New has built it
+	log  *slog.Logger
+}
+
+func (w *newsletterWorker) Work(ctx context.Context, _ *river.Job[newsletterArgs]) error {
+	if n, err := w.news.Prune(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		w.log.InfoContext(ctx, "ended expired newsletter subscriptions", "count", n)
+	}
+	n, err := w.news.Run(ctx)
+	if n > 0 {
+		w.log.InfoContext(ctx, "queued newsletter mails", "count", n)
+	}
+	return err
+}
+
+func newsletterJob() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+		func() (river.JobArgs, *river.InsertOpts) { return newsletterArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true})
 }

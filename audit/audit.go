@@ -119,6 +119,13 @@ const (
 	ActionSiteImageAdded      Action = "site_image_added"      // sha256, alt
 )
 
+// The campaign editors' newsletter issues (package campaign/newsletter).
+const (
+	ActionNewsletterCreated Action = "newsletter_issue_created" // subject
+	ActionNewsletterUpdated Action = "newsletter_issue_updated" // subject
+	ActionNewsletterSent    Action = "newsletter_issue_sent"    // subscribers
+)
+
 // Actions lists every action with a display name.
 var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
@@ -135,6 +142,7 @@ var Actions = []Action{
 	ActionQACategorySaved, ActionQAEntrySaved, ActionQAEntryVisibility, ActionSiteDataMoved, ActionBrokerSaved,
 	ActionTimelineSaved, ActionTimelineDeleted, ActionSiteTextSaved,
 	ActionSitePageCreated, ActionSitePageSaved, ActionSitePagePublished, ActionSitePageUnpublished, ActionSiteImageAdded,
+	ActionNewsletterCreated, ActionNewsletterUpdated, ActionNewsletterSent,
 }
 
 // MsgID is the message ID of the action's display name.

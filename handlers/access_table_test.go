@@ -320,6 +320,23 @@ var expectedAccess = map[string]expect{
 	"POST /redaktion/sider/:slug/udgiv":           editorsOnly,
 	"POST /redaktion/sider/:slug/afpublicer":      editorsOnly,
 	"POST /redaktion/sider/:slug/billede":         editorsOnly,
+	// The newsletter (handlers/campaigns/news*.go): subscribing and the mailed links are for
+	// anyone (a link's token authorises its POST); only campaign editors write and send issues.
+	"GET /nyhedsbrev":                      anyone,
+	"POST /nyhedsbrev":                     anyone,
+	"POST /nyhedsbrev/afmeld":              anyone,
+	"GET /nyhedsbrev/bekraeft/:token":      anyone,
+	"POST /nyhedsbrev/bekraeft/:token":     anyone,
+	"GET /nyhedsbrev/afmeld/:token":        anyone,
+	"POST /nyhedsbrev/afmeld/:token":       anyone,
+	"GET /redaktion/nyhedsbreve":           editorsOnly,
+	"POST /redaktion/nyhedsbreve":          editorsOnly,
+	"GET /redaktion/nyhedsbreve/ny":        editorsOnly,
+	"GET /redaktion/nyhedsbreve/:id":       editorsOnly,
+	"POST /redaktion/nyhedsbreve/:id":      editorsOnly,
+	"GET /redaktion/nyhedsbreve/:id/vis":   editorsOnly,
+	"GET /redaktion/nyhedsbreve/:id/send":  editorsOnly,
+	"POST /redaktion/nyhedsbreve/:id/send": editorsOnly,
 }
 
 // The role sets of the organisations' routes.

@@ -217,6 +217,19 @@ func formEntries() map[string]formEntry {
 			valid: v("activity_title_da", "Møde", "activity_title_en", "Meeting", "activity_audience", "all", "activity_start", "01-2027", "activity_end", "02-2027"),
 			as:    (*inputFixture).asSiteEditor, path: siteDataPath("/redaktion/tidsplan/%d", func(ids siteDataIDs) int64 { return ids.activity })},
 		"/redaktion/tidsplan/:id/slet": {none: "a button: no fields"},
+
+		// The newsletter (newsletter_test.go).
+		"/nyhedsbrev":                 {fields: []string{"email", "lang"}, valid: v("email", "ny@demo.mitid.example", "lang", "da"), as: anon},
+		"/nyhedsbrev/afmeld":          {fields: []string{"unsub_email"}, as: anon},
+		"/nyhedsbrev/bekraeft/:token": {none: "a button: the token is in the path"},
+		"/nyhedsbrev/afmeld/:token":   {none: "a button: the token is in the path"},
+		"/redaktion/nyhedsbreve": {fields: []string{"news_subject_da", "news_body_da", "news_subject_en", "news_body_en"},
+			valid: v("news_subject_da", "Emne", "news_body_da", "Tekst", "news_subject_en", "Subject", "news_body_en", "Text"),
+			as:    (*inputFixture).asEditor},
+		"/redaktion/nyhedsbreve/:id": {fields: []string{"news_subject_da", "news_body_da", "news_subject_en", "news_body_en"},
+			valid: v("news_subject_da", "Emne", "news_body_da", "Tekst", "news_subject_en", "Subject", "news_body_en", "Text"),
+			as:    (*inputFixture).asEditor, path: (*inputFixture).newsDraftPath},
+		"/redaktion/nyhedsbreve/:id/send": {none: "a button: the issue is in the path"},
 	}
 }
 
@@ -243,7 +256,7 @@ func badText(field string) map[string]string {
 	if strings.HasSuffix(field, "_body") || field == "message" || field == "call_note" {
 		long = support.MaxBody + 1
 	}
-	if field == "page_body" {
+	if field == "page_body" || strings.HasPrefix(field, "news_body") {
 		long = markdown.MaxLen + 1
 	}
 	return map[string]string{

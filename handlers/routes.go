@@ -406,6 +406,26 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodPost, "/redaktion/sider/:slug/udgiv", editor, cg.SitePublish},
 		{http.MethodPost, "/redaktion/sider/:slug/afpublicer", editor, cg.SiteUnpublish},
 		{http.MethodPost, "/redaktion/sider/:slug/billede", editor.Upload(campaigns.ImageBody), cg.SiteImageUpload},
+		// The newsletter (handlers/campaigns/news*.go). Subscribing and asking for an
+		// unsubscribe link are public and throttled, and answer the same whatever the address.
+		// The mailed links: the GET shows a button (mail scanners follow links), the POST acts;
+		// the token in the path authorises it, so the POST takes no CSRF token (also RFC 8058's
+		// one-click POST from a mail client). Editors write, preview and send issues (audited).
+		{http.MethodGet, "/nyhedsbrev", web.Public, cg.NewsPage},
+		{http.MethodPost, "/nyhedsbrev", web.Public, cg.NewsSubscribe},
+		{http.MethodPost, "/nyhedsbrev/afmeld", web.Public, cg.NewsRequestUnsubscribe},
+		{http.MethodGet, "/nyhedsbrev/bekraeft/:token", web.Public, cg.NewsConfirmPage},
+		{http.MethodPost, "/nyhedsbrev/bekraeft/:token", web.Public.TokenInURL(), cg.NewsConfirm},
+		{http.MethodGet, "/nyhedsbrev/afmeld/:token", web.Public, cg.NewsUnsubscribePage},
+		{http.MethodPost, "/nyhedsbrev/afmeld/:token", web.Public.TokenInURL(), cg.NewsUnsubscribe},
+		{http.MethodGet, "/redaktion/nyhedsbreve", editor, cg.NewsIssues},
+		{http.MethodPost, "/redaktion/nyhedsbreve", editor, cg.NewsCreate},
+		{http.MethodGet, "/redaktion/nyhedsbreve/ny", editor, cg.NewsNew},
+		{http.MethodGet, "/redaktion/nyhedsbreve/:id", editor, cg.NewsIssue},
+		{http.MethodPost, "/redaktion/nyhedsbreve/:id", editor, cg.NewsUpdate},
+		{http.MethodGet, "/redaktion/nyhedsbreve/:id/vis", editor, cg.NewsPreview},
+		{http.MethodGet, "/redaktion/nyhedsbreve/:id/send", editor, cg.NewsSendPage},
+		{http.MethodPost, "/redaktion/nyhedsbreve/:id/send", editor, cg.NewsSend},
 	}
 }
 

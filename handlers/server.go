@@ -19,6 +19,7 @@ import (
 	"mitidportal/audit"
 	"mitidportal/blob"
 	"mitidportal/campaign"
+	"mitidportal/campaign/newsletter"
 	"mitidportal/campaign/site"
 	"mitidportal/campaign/sitedata"
 	"mitidportal/handlers/campaigns"
@@ -92,6 +93,8 @@ type Deps struct {
 	SiteData *sitedata.Store
 	// Pages are the campaign site's pages (package campaign/site).
 	Pages *site.Pages
+	// Newsletter: subscriptions and the editors' issues.
+	Newsletter *newsletter.Newsletter
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time
@@ -133,7 +136,8 @@ func New(d Deps) *Server {
 		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders,
 		Files: d.Files, Orgs: d.Orgs}, d.WebAuthn)
 	cg := campaigns.New(campaigns.Handlers{Site: s.site, Orgs: d.Orgs, Packs: d.Packs, Outbox: d.Outbox,
-		Downloads: d.Downloads, Notices: d.Notices, Stats: d.Stats, SiteData: d.SiteData, Pages: d.Pages})
+		Downloads: d.Downloads, Notices: d.Notices, Stats: d.Stats, SiteData: d.SiteData, Pages: d.Pages,
+		Newsletter: d.Newsletter})
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk, cg)
 	s.register()

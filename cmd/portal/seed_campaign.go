@@ -85,6 +85,9 @@ func seedCampaign(ctx context.Context, env *environment, cfg app.Config, a *app.
 	fmt.Fprintf(out, "Demo organisation: %s (CVR %s, approved, forum member, subscribed to the pack %s):\n",
 		org.Name, org.CVR, demoSubscribed)
 	fmt.Fprintf(out, "  %s is its admin and %s its member; they log in as the citizens above.\n", demoOrgAdmin, demoOrgMember)
+	if err := seedNews(ctx, env, a, editor.ID); err != nil { // the newsletter (seed_news.go)
+		return err
+	}
 	return nil
 }
 

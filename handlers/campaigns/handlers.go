@@ -6,6 +6,7 @@ package campaigns
 
 import (
 	"mitidportal/campaign"
+	"mitidportal/campaign/newsletter"
 	"mitidportal/campaign/site"
 	"mitidportal/campaign/sitedata"
 	"mitidportal/handlers/web"
@@ -28,6 +29,8 @@ type Handlers struct {
 	SiteData *sitedata.Store
 	// Pages are the campaign site's pages (site*.go).
 	Pages *site.Pages
+	// Newsletter: subscribing, confirming, unsubscribing and the editors' issues (news*.go).
+	Newsletter *newsletter.Newsletter
 }
 
 // New returns the campaign's handlers.

@@ -9,11 +9,13 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/campaign"
+	"mitidportal/campaign/newsletter"
 	"mitidportal/campaign/site"
 	"mitidportal/campaign/sitedata"
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
 	"mitidportal/input"
+	"mitidportal/markdown"
 	"mitidportal/support"
 	"mitidportal/views"
 )
@@ -74,6 +76,14 @@ var fieldRules = map[string]fieldRule{
 	// default length (site.MaxTitle), its lead one longer line, its body Markdown.
 	"page_summary": {input.Rule{Max: site.MaxSummary}, site.ErrSummaryTooLong.MsgID},
 	"page_body":    {input.Rule{Max: site.MaxBody, Multiline: true}, site.ErrBodyTooLong.MsgID},
+
+	// The newsletter's issues (handlers/campaigns/news_editor.go): a subject line and a Markdown
+	// body per language.
+	"news_subject_da": {input.Rule{Max: newsletter.MaxSubject}, newsletter.ErrSubjectTooLong.MsgID},
+	"news_subject_en": {input.Rule{Max: newsletter.MaxSubject}, newsletter.ErrSubjectTooLong.MsgID},
+	"news_body_da":    {input.Rule{Max: markdown.MaxLen, Multiline: true}, newsletter.ErrBodyTooLong.MsgID},
+	"news_body_en":    {input.Rule{Max: markdown.MaxLen, Multiline: true}, newsletter.ErrBodyTooLong.MsgID},
+
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }
