@@ -97,6 +97,17 @@ const (
 // (package campaign); detail: added, removed (pack ids).
 const ActionOrgSubscriptions Action = "org_subscriptions_changed"
 
+// The stakeholder forum's editor actions (package campaign/forum, app/forumaudit.go).
+const (
+	ActionForumMeetingCreated  Action = "forum_meeting_created"  // title, starts_at, capacity
+	ActionForumMeetingStatus   Action = "forum_meeting_status"   // from, to
+	ActionForumFileAdded       Action = "forum_file_added"       // kind, sha256, filename
+	ActionForumActivityCreated Action = "forum_activity_created" // title, first, last
+	ActionForumActivityDeleted Action = "forum_activity_deleted" // title
+	ActionForumQuestionCreated Action = "forum_question_created" // text
+	ActionForumQuestionStatus  Action = "forum_question_status"  // open
+)
+
 // Actions lists every action with a display name.
 var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
@@ -110,6 +121,8 @@ var Actions = []Action{
 	ActionOrgApplied, ActionOrgApproved, ActionOrgRejected, ActionOrgInvited, ActionOrgJoined,
 	ActionOrgRoleChanged, ActionOrgMemberRemoved, ActionOrgForumMember, ActionOrgSubscriptions,
 	ActionPackCreated, ActionItemCreated, ActionItemVersion, ActionItemPublished, ActionItemWithdrawn, ActionItemMoved,
+	ActionForumMeetingCreated, ActionForumMeetingStatus, ActionForumFileAdded, ActionForumActivityCreated,
+	ActionForumActivityDeleted, ActionForumQuestionCreated, ActionForumQuestionStatus,
 }
 
 // MsgID is the message ID of the action's display name.

@@ -19,6 +19,7 @@ import (
 	"mitidportal/audit"
 	"mitidportal/blob"
 	"mitidportal/campaign"
+	"mitidportal/campaign/forum"
 	"mitidportal/handlers/campaigns"
 	"mitidportal/handlers/citizen"
 	"mitidportal/handlers/desk"
@@ -86,6 +87,8 @@ type Deps struct {
 	// Notices and Stats: pack subscriptions' unsubscribe links and download statistics.
 	Notices *campaign.Notices
 	Stats   *campaign.Stats
+	// Forum is the stakeholder forum (package campaign/forum).
+	Forum *forum.Forum
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time
@@ -127,7 +130,8 @@ func New(d Deps) *Server {
 		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders,
 		Files: d.Files, Orgs: d.Orgs}, d.WebAuthn)
 	cg := campaigns.New(campaigns.Handlers{Site: s.site, Orgs: d.Orgs, Packs: d.Packs, Outbox: d.Outbox,
-		Downloads: d.Downloads, Notices: d.Notices, Stats: d.Stats})
+		Downloads: d.Downloads, Notices: d.Notices, Stats: d.Stats,
+		Forum: d.Forum})
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk, cg)
 	s.register()

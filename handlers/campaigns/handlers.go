@@ -6,6 +6,7 @@ package campaigns
 
 import (
 	"mitidportal/campaign"
+	"mitidportal/campaign/forum"
 	"mitidportal/handlers/web"
 	"mitidportal/mail"
 )
@@ -22,6 +23,8 @@ type Handlers struct {
 	// stats*.go).
 	Notices *campaign.Notices
 	Stats   *campaign.Stats
+	// Forum is the stakeholder forum (forum*.go).
+	Forum *forum.Forum
 }
 
 // New returns the campaign's handlers.

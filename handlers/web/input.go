@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/campaign"
+	"mitidportal/campaign/forum"
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
 	"mitidportal/input"
@@ -59,6 +60,14 @@ var fieldRules = map[string]fieldRule{
 	"item_description": {Rule: input.Rule{Max: campaign.MaxSummary, Multiline: true}},
 	"decision_note":    {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
 	"change_note":      {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
+	// The stakeholder forum (handlers/campaigns/forum*.go): agendas in Markdown, input
+	// questions and the organisations' answers.
+	"agenda_da":   {Rule: input.Rule{Max: forum.MaxAgenda, Multiline: true}},
+	"agenda_en":   {Rule: input.Rule{Max: forum.MaxAgenda, Multiline: true}},
+	"video_url":   {Rule: input.Rule{Max: forum.MaxLink}},
+	"question_da": {Rule: input.Rule{Max: forum.MaxQuestion, Multiline: true}},
+	"question_en": {Rule: input.Rule{Max: forum.MaxQuestion, Multiline: true}},
+	"answer":      {input.Rule{Max: forum.MaxAnswer, Multiline: true}, forum.ErrAnswerTooLong.MsgID},
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }
