@@ -36,7 +36,9 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 	orgPeople := web.Only(web.OrgMember, web.OrgAdmin).AtLevel(identity.LevelSubstantial)
 	orgAdmin := web.Only(web.OrgAdmin).AtLevel(identity.LevelSubstantial)
 	// The forum: citizens (their forum membership is checked on every request) and editors.
+	// Signing up and answering are the members' own: editors look, they take no part.
 	forumPeople := web.Only(web.Citizen, web.CampaignEditor).AtLevel(identity.LevelSubstantial)
+	forumMembers := web.Only(web.Citizen).AtLevel(identity.LevelSubstantial)
 	// A session logged in with a temporary password from support reaches only the routes
 	// marked DuringPasswordChange (web.Access): setting the new password, logging out, logging
 	// in again, the operational endpoints, the phone's app (authenticated by its device key,
@@ -364,11 +366,11 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodGet, "/forum", forumPeople, cg.ForumHome},
 		{http.MethodGet, "/forum/plan", forumPeople, cg.ForumPlan},
 		{http.MethodGet, "/forum/moeder/:id", forumPeople, cg.ForumMeeting},
-		{http.MethodPost, "/forum/moeder/:id/tilmeld", forumPeople, cg.ForumSignUp},
-		{http.MethodPost, "/forum/moeder/:id/afmeld", forumPeople, cg.ForumCancel},
+		{http.MethodPost, "/forum/moeder/:id/tilmeld", forumMembers, cg.ForumSignUp},
+		{http.MethodPost, "/forum/moeder/:id/afmeld", forumMembers, cg.ForumCancel},
 		{http.MethodGet, "/forum/filer/:id", forumPeople, cg.ForumFile},
 		{http.MethodGet, "/forum/spoergsmaal/:id", forumPeople, cg.ForumQuestion},
-		{http.MethodPost, "/forum/spoergsmaal/:id", forumPeople, cg.ForumAnswer},
+		{http.MethodPost, "/forum/spoergsmaal/:id", forumMembers, cg.ForumAnswer},
 		{http.MethodGet, "/redaktion/forum", editor, cg.ForumEditor},
 		{http.MethodPost, "/redaktion/forum/moeder", editor, cg.ForumCreateMeeting},
 		{http.MethodGet, "/redaktion/forum/moeder/:id", editor, cg.ForumEditorMeeting},

@@ -93,7 +93,7 @@ func (h *Handlers) renderForumEditor(c echo.Context, status int, forms views.For
 	}
 	for _, a := range acts {
 		ev.Activities = append(ev.Activities, views.ForumActivityRow{Title: a.Title(l),
-			Period: monthName(tr.T, a.FirstMonth) + " – " + monthName(tr.T, a.LastMonth),
+			Period:     monthName(tr.T, a.FirstMonth) + " – " + monthName(tr.T, a.LastMonth),
 			DeleteHref: forumEditorPath + "/aktiviteter/" + strconv.FormatInt(a.ID, 10) + "/slet"})
 	}
 	for _, q := range questions {

@@ -13,7 +13,9 @@ import (
 	"mitidportal/views"
 )
 
-func editorMeetingHref(id int64) string { return forumEditorPath + "/moeder/" + strconv.FormatInt(id, 10) }
+func editorMeetingHref(id int64) string {
+	return forumEditorPath + "/moeder/" + strconv.FormatInt(id, 10)
+}
 
 // ForumEditorMeeting is an editor's page of a meeting: its facts, its status, its files with
 // the upload, and who signed up (also as CSV).
