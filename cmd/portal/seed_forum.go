@@ -199,7 +199,7 @@ var forumPresentation = demofiles.File{Name: "interessentforum-praesentation", K
 			}, Call: "Tak for i dag"},
 		"en": {Title: "Stakeholder forum meeting", Lead: "MitID – by the partnership of the Danish Agency for Digital Government and the Danish banks.",
 			Sections: []demofiles.Section{{Heading: "Agenda", Bullets: []string{"Status and milestones", "Campaign and communication", "Plan for the forum"}}},
-			Call: "Thank you for today"},
+			Call:     "Thank you for today"},
 	}}
 
 var forumMinutes = demofiles.File{Name: "interessentforum-referat", Kind: campaign.ItemGuidelines,
@@ -212,5 +212,5 @@ var forumMinutes = demofiles.File{Name: "interessentforum-referat", Kind: campai
 			}, Call: "Spørgsmål til referatet kan sendes til sekretariatet."},
 		"en": {Title: "Minutes: stakeholder forum meeting", Lead: "Minutes of the forum's meeting on status, campaign and plan.",
 			Sections: []demofiles.Section{{Heading: "Agreements", Bullets: []string{"The presentation is put on the forum's page.", "Input questions are answered on the forum's page, one answer per organisation."}}},
-			Call: "Questions about the minutes can be sent to the secretariat."},
+			Call:     "Questions about the minutes can be sent to the secretariat."},
 	}}
