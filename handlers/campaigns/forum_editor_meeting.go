@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -131,6 +132,10 @@ func (h *Handlers) ForumUpload(c echo.Context) error {
 		return again()
 	}
 	if _, err := h.Forum.AddFile(ctx, staffID(c), id, kind, sf.file.FileName(), sf.file); err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			err = forum.ErrFileTooLarge // the body went over the route's bound while the file was stored
+		}
 		if err := fieldError(&f, err, uploadFields, "file"); err != nil {
 			return err
 		}
