@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/campaign/forum"
@@ -18,10 +17,6 @@ import (
 // The stakeholder forum's pages for its members: the landing page, meetings with sign-up and
 // files, the plan by month and input questions (forum_*.go). The routes admit citizens and
 // editors; who is a forum member is read from the database on every request (forum.ViewerOf).
-
-// FeedbackRounds is the feedback rounds' list on the forum's landing page, or nil while there
-// is none to show; the lead wires it to the feedback rounds' package.
-var FeedbackRounds func(c echo.Context, v forum.Viewer) (templ.Component, error)
 
 // forumViewer is who asks, as the forum sees them.
 func (h *Handlers) forumViewer(c echo.Context) (forum.Viewer, error) {
@@ -111,8 +106,8 @@ func (h *Handlers) ForumHome(c echo.Context) error {
 	for _, q := range questions {
 		hv.Questions = append(hv.Questions, h.questionRow(q, l))
 	}
-	if FeedbackRounds != nil {
-		if hv.Feedback, err = FeedbackRounds(c, v); err != nil {
+	if h.FeedbackRounds != nil {
+		if hv.Feedback, err = h.FeedbackRounds(c, v); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,9 @@
 package campaigns
 
 import (
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
 	"mitidportal/campaign"
 	"mitidportal/campaign/forum"
 	"mitidportal/handlers/web"
@@ -25,6 +28,9 @@ type Handlers struct {
 	Stats   *campaign.Stats
 	// Forum is the stakeholder forum (forum*.go).
 	Forum *forum.Forum
+	// FeedbackRounds renders the feedback rounds' list on the forum's landing page for v, or is
+	// nil while nothing fills that section (forum.go).
+	FeedbackRounds func(c echo.Context, v forum.Viewer) (templ.Component, error)
 }
 
 // New returns the campaign's handlers.
