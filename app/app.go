@@ -26,6 +26,7 @@ import (
 	"mitidportal/audit"
 	"mitidportal/blob"
 	"mitidportal/campaign"
+	"mitidportal/campaign/forum"
 	"mitidportal/campaign/newsletter"
 	"mitidportal/campaign/site"
 	"mitidportal/campaign/sitedata"
@@ -152,6 +153,8 @@ type App struct {
 	Pages *site.Pages
 	// Newsletter is the campaign's newsletter (the newsletter_send job sends its issues).
 	Newsletter *newsletter.Newsletter
+	// Forum is the stakeholder forum: meetings, the plan and input questions.
+	Forum *forum.Forum
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -253,6 +256,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orgs = campaign.NewOrgs(pool, campaign.Hooks{Audit: campaignAudit.org, Invite: orgMail.invite})
 	a.Orgs.SetThrottle(a.Throttle)
 	a.Packs = campaign.NewPacks(pool, cfg.Files, campaign.PackHooks{Audit: campaignAudit.pack})
+	a.Forum = forum.New(pool, cfg.Files, forum.Hooks{Audit: forumAuditor{log: a.Audit}.change})
 	if a.Tokens, err = identity.NewTokens(pool, cfg.TokenKey); err != nil {
 		pool.Close()
 		return nil, err
@@ -266,6 +270,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// Embargoes and invitations follow the same clock (browser tests move it past a release).
 	a.Orgs.SetClock(clock)
 	a.Packs.SetClock(clock)
+	a.Forum.SetClock(clock)
 	a.Downloads = campaign.NewDownloads(a.Packs, loc)
 	pm := &packMail{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL}
 	if a.Notices, err = campaign.NewNotices(pool, cfg.TokenKey, pm.notice); err != nil {
@@ -395,6 +400,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 		// The newsletter (handlers/campaigns/news*.go).
 		Newsletter: a.Newsletter,
+		// The stakeholder forum (campaign/forum): editors' changes audited (app/forumaudit.go).
+		Forum: a.Forum,
 	})
 	return a, nil
 }

@@ -126,6 +126,17 @@ const (
 	ActionNewsletterSent    Action = "newsletter_issue_sent"    // subscribers
 )
 
+// The stakeholder forum's editor actions (package campaign/forum, app/forumaudit.go).
+const (
+	ActionForumMeetingCreated  Action = "forum_meeting_created"  // title, starts_at, capacity
+	ActionForumMeetingStatus   Action = "forum_meeting_status"   // from, to
+	ActionForumFileAdded       Action = "forum_file_added"       // kind, sha256, filename
+	ActionForumActivityCreated Action = "forum_activity_created" // title, first, last
+	ActionForumActivityDeleted Action = "forum_activity_deleted" // title
+	ActionForumQuestionCreated Action = "forum_question_created" // text
+	ActionForumQuestionStatus  Action = "forum_question_status"  // open
+)
+
 // Actions lists every action with a display name.
 var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
@@ -143,6 +154,8 @@ var Actions = []Action{
 	ActionTimelineSaved, ActionTimelineDeleted, ActionSiteTextSaved,
 	ActionSitePageCreated, ActionSitePageSaved, ActionSitePagePublished, ActionSitePageUnpublished, ActionSiteImageAdded,
 	ActionNewsletterCreated, ActionNewsletterUpdated, ActionNewsletterSent,
+	ActionForumMeetingCreated, ActionForumMeetingStatus, ActionForumFileAdded, ActionForumActivityCreated,
+	ActionForumActivityDeleted, ActionForumQuestionCreated, ActionForumQuestionStatus,
 }
 
 // MsgID is the message ID of the action's display name.

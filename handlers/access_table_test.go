@@ -16,6 +16,10 @@ type expect struct {
 	// level: a citizen's login must be at least substantial; recent: and made within
 	// handlers.RecentLogin.
 	level, recent bool
+	// forumGate: the route lets citizens through, and the forum's handler then answers one
+	// who is no member of a forum organisation with its own 403 page (the test's citizen is
+	// none; handlers/forum_test.go checks that page and the members' way in).
+	forumGate bool
 }
 
 func (e expect) admits(role handlers.Role) bool {
@@ -39,6 +43,10 @@ var (
 	raOfficers  = expect{roles: []handlers.Role{handlers.RAOfficer}}
 	fulfilment  = expect{roles: []handlers.Role{handlers.Fulfilment}}
 	editorsOnly = expect{roles: []handlers.Role{handlers.CampaignEditor}}
+	forumPeople = expect{roles: []handlers.Role{handlers.Citizen, handlers.OrgMember, handlers.OrgAdmin,
+		handlers.CampaignEditor}, level: true, forumGate: true}
+	forumMembers = expect{roles: []handlers.Role{handlers.Citizen, handlers.OrgMember, handlers.OrgAdmin},
+		level: true, forumGate: true}
 )
 
 // expectedAccess is every route of the portal ("METHOD path" as registered) and who may call
@@ -337,6 +345,28 @@ var expectedAccess = map[string]expect{
 	"GET /redaktion/nyhedsbreve/:id/vis":   editorsOnly,
 	"GET /redaktion/nyhedsbreve/:id/send":  editorsOnly,
 	"POST /redaktion/nyhedsbreve/:id/send": editorsOnly,
+	// The stakeholder forum (handlers/campaigns/forum*.go): citizens (members of forum
+	// organisations, checked by the handler) and campaign editors; editors manage it.
+	"GET /forum":                                    forumPeople,
+	"GET /forum/plan":                               forumPeople,
+	"GET /forum/moeder/:id":                         forumPeople,
+	"POST /forum/moeder/:id/tilmeld":                forumMembers,
+	"POST /forum/moeder/:id/afmeld":                 forumMembers,
+	"GET /forum/filer/:id":                          forumPeople,
+	"GET /forum/spoergsmaal/:id":                    forumPeople,
+	"POST /forum/spoergsmaal/:id":                   forumMembers,
+	"GET /redaktion/forum":                          editorsOnly,
+	"POST /redaktion/forum/moeder":                  editorsOnly,
+	"GET /redaktion/forum/moeder/:id":               editorsOnly,
+	"POST /redaktion/forum/moeder/:id/status":       editorsOnly,
+	"POST /redaktion/forum/moeder/:id/filer":        editorsOnly,
+	"GET /redaktion/forum/moeder/:id/deltagere.csv": editorsOnly,
+	"POST /redaktion/forum/aktiviteter":             editorsOnly,
+	"POST /redaktion/forum/aktiviteter/:id/slet":    editorsOnly,
+	"POST /redaktion/forum/spoergsmaal":             editorsOnly,
+	"GET /redaktion/forum/spoergsmaal/:id":          editorsOnly,
+	"POST /redaktion/forum/spoergsmaal/:id/status":  editorsOnly,
+	"GET /redaktion/forum/spoergsmaal/:id/svar.csv": editorsOnly,
 }
 
 // The role sets of the organisations' routes.

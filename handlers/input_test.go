@@ -181,6 +181,28 @@ func formEntries() map[string]formEntry {
 			path: sitePagePath("/udgiv")},
 		"/redaktion/sider/:slug/afpublicer": {none: "a button: no fields"},
 		"/redaktion/sider/:slug/billede":    {none: "a streamed upload: see TestSiteImageUpload"},
+		// The stakeholder forum (forum_test.go).
+		"/forum/moeder/:id/tilmeld": {none: "a button: no fields"},
+		"/forum/moeder/:id/afmeld":  {none: "a button: no fields"},
+		"/forum/spoergsmaal/:id": {fields: []string{"answer"}, valid: v("answer", "Svar"), as: (*inputFixture).asForumMember,
+			path: func(fx *inputFixture) string { return "/forum/spoergsmaal/" + id(fx.forum().question.ID) }},
+		"/redaktion/forum/moeder": {fields: []string{"meeting_title_da", "meeting_title_en", "meeting_audience", "meeting_date",
+			"start_time", "end_time", "place", "video_url", "agenda_da", "agenda_en", "capacity", "deadline_date", "deadline_time"},
+			valid: v("meeting_title_da", "Møde", "meeting_title_en", "Meeting", "meeting_audience", "private", "meeting_date", "24-03-2030",
+				"start_time", "10:00", "end_time", "12:00", "place", "Her", "capacity", "20", "deadline_date", "20-03-2030", "deadline_time", "12:00"),
+			as: (*inputFixture).asForumEditor},
+		"/redaktion/forum/moeder/:id/status": {fields: []string{"status"}, valid: v("status", "held"), as: (*inputFixture).asForumEditor,
+			path: func(fx *inputFixture) string {
+				return "/redaktion/forum/moeder/" + id(fx.forum().meeting.ID) + "/status"
+			}},
+		"/redaktion/forum/moeder/:id/filer": {none: "a streamed upload: see TestForumBadInput"},
+		"/redaktion/forum/aktiviteter": {fields: []string{"activity_title_da", "activity_title_en", "first_month", "last_month"},
+			valid: v("activity_title_da", "Pressesamarbejder", "activity_title_en", "Press partnerships", "first_month", "03-2030",
+				"last_month", "04-2030"), as: (*inputFixture).asForumEditor},
+		"/redaktion/forum/aktiviteter/:id/slet": {none: "a button: the activity is in the path"},
+		"/redaktion/forum/spoergsmaal": {fields: []string{"question_da", "question_en", "question_deadline"},
+			valid: v("question_da", "Spørgsmål", "question_en", "Question"), as: (*inputFixture).asForumEditor},
+		"/redaktion/forum/spoergsmaal/:id/status": {none: "a button; its hidden open is compared with ja and nej (400 otherwise)"},
 
 		// Subscriptions (subs_test.go).
 		"/organisationer/:id/abonnementer": {none: "checkboxes whose values are parsed as pack ids (a forged one is a 400)"},

@@ -35,6 +35,10 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 	// package campaign checks on every request.
 	orgPeople := web.Only(web.OrgMember, web.OrgAdmin).AtLevel(identity.LevelSubstantial)
 	orgAdmin := web.Only(web.OrgAdmin).AtLevel(identity.LevelSubstantial)
+	// The forum: citizens (their forum membership is checked on every request) and editors.
+	// Signing up and answering are the members' own: editors look, they take no part.
+	forumPeople := web.Only(web.Citizen, web.CampaignEditor).AtLevel(identity.LevelSubstantial)
+	forumMembers := web.Only(web.Citizen).AtLevel(identity.LevelSubstantial)
 	// A session logged in with a temporary password from support reaches only the routes
 	// marked DuringPasswordChange (web.Access): setting the new password, logging out, logging
 	// in again, the operational endpoints, the phone's app (authenticated by its device key,
@@ -426,6 +430,30 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodGet, "/redaktion/nyhedsbreve/:id/vis", editor, cg.NewsPreview},
 		{http.MethodGet, "/redaktion/nyhedsbreve/:id/send", editor, cg.NewsSendPage},
 		{http.MethodPost, "/redaktion/nyhedsbreve/:id/send", editor, cg.NewsSend},
+		// The stakeholder forum (handlers/campaigns/forum*.go, package campaign/forum). The
+		// routes admit citizens and editors; whether a citizen is a member of an approved forum
+		// organisation is read on every request (a citizen who is not gets the forum's 403
+		// page). Editors manage meetings, the plan's activities and input questions (audited).
+		{http.MethodGet, "/forum", forumPeople, cg.ForumHome},
+		{http.MethodGet, "/forum/plan", forumPeople, cg.ForumPlan},
+		{http.MethodGet, "/forum/moeder/:id", forumPeople, cg.ForumMeeting},
+		{http.MethodPost, "/forum/moeder/:id/tilmeld", forumMembers, cg.ForumSignUp},
+		{http.MethodPost, "/forum/moeder/:id/afmeld", forumMembers, cg.ForumCancel},
+		{http.MethodGet, "/forum/filer/:id", forumPeople, cg.ForumFile},
+		{http.MethodGet, "/forum/spoergsmaal/:id", forumPeople, cg.ForumQuestion},
+		{http.MethodPost, "/forum/spoergsmaal/:id", forumMembers, cg.ForumAnswer},
+		{http.MethodGet, "/redaktion/forum", editor, cg.ForumEditor},
+		{http.MethodPost, "/redaktion/forum/moeder", editor, cg.ForumCreateMeeting},
+		{http.MethodGet, "/redaktion/forum/moeder/:id", editor, cg.ForumEditorMeeting},
+		{http.MethodPost, "/redaktion/forum/moeder/:id/status", editor, cg.ForumMeetingStatus},
+		{http.MethodPost, "/redaktion/forum/moeder/:id/filer", editorUpload, cg.ForumUpload},
+		{http.MethodGet, "/redaktion/forum/moeder/:id/deltagere.csv", editor, cg.ForumParticipantsCSV},
+		{http.MethodPost, "/redaktion/forum/aktiviteter", editor, cg.ForumCreateActivity},
+		{http.MethodPost, "/redaktion/forum/aktiviteter/:id/slet", editor, cg.ForumDeleteActivity},
+		{http.MethodPost, "/redaktion/forum/spoergsmaal", editor, cg.ForumCreateQuestion},
+		{http.MethodGet, "/redaktion/forum/spoergsmaal/:id", editor, cg.ForumEditorQuestion},
+		{http.MethodPost, "/redaktion/forum/spoergsmaal/:id/status", editor, cg.ForumQuestionStatus},
+		{http.MethodGet, "/redaktion/forum/spoergsmaal/:id/svar.csv", editor, cg.ForumAnswersCSV},
 	}
 }
 

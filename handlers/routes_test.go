@@ -126,6 +126,9 @@ func TestEveryRouteAdmitsExactlyItsRoles(t *testing.T) {
 				res := request(t, env, r.Method, r.Path, env.LoginAs(t, sub), apptest.CSRFToken)
 				allowed := want.admits(role)
 				refused := res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden
+				if want.forumGate && res.StatusCode == http.StatusForbidden && !isStaffRole(role) {
+					refused = false // the forum's own page for a citizen outside the forum (see expect)
+				}
 				// A logged-out visit to a citizen page is sent to the login, and back after it.
 				toLogin := "/log-ind?next=" + url.QueryEscape(concretePath(r.Path))
 				sentToLogin := !allowed && role == handlers.Anonymous && r.Method == http.MethodGet &&

@@ -19,6 +19,7 @@ import (
 	"mitidportal/audit"
 	"mitidportal/blob"
 	"mitidportal/campaign"
+	"mitidportal/campaign/forum"
 	"mitidportal/campaign/newsletter"
 	"mitidportal/campaign/site"
 	"mitidportal/campaign/sitedata"
@@ -95,6 +96,8 @@ type Deps struct {
 	Pages *site.Pages
 	// Newsletter: subscriptions and the editors' issues.
 	Newsletter *newsletter.Newsletter
+	// Forum is the stakeholder forum (package campaign/forum).
+	Forum *forum.Forum
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time
@@ -137,7 +140,7 @@ func New(d Deps) *Server {
 		Files: d.Files, Orgs: d.Orgs}, d.WebAuthn)
 	cg := campaigns.New(campaigns.Handlers{Site: s.site, Orgs: d.Orgs, Packs: d.Packs, Outbox: d.Outbox,
 		Downloads: d.Downloads, Notices: d.Notices, Stats: d.Stats, SiteData: d.SiteData, Pages: d.Pages,
-		Newsletter: d.Newsletter})
+		Newsletter: d.Newsletter, Forum: d.Forum})
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk, cg)
 	s.register()

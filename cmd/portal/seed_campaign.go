@@ -82,6 +82,9 @@ func seedCampaign(ctx context.Context, env *environment, cfg app.Config, a *app.
 			return fmt.Errorf("demo subscription: %w", err)
 		}
 	}
+	if err := seedForum(ctx, env, a, editor.ID, org, now()); err != nil {
+		return fmt.Errorf("demo forum: %w", err)
+	}
 	fmt.Fprintf(out, "Demo organisation: %s (CVR %s, approved, forum member, subscribed to the pack %s):\n",
 		org.Name, org.CVR, demoSubscribed)
 	fmt.Fprintf(out, "  %s is its admin and %s its member; they log in as the citizens above.\n", demoOrgAdmin, demoOrgMember)

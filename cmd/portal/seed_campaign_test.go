@@ -18,7 +18,8 @@ func seedCounts(t *testing.T, pool *pgxpool.Pool, files string) map[string]int {
 	t.Helper()
 	counts := map[string]int{}
 	for _, table := range []string{"pack", "pack_item", "pack_item_version", "pack_subscription", "organisation",
-		"organisation_member", "organisation_invitation", "staff_user", "audit_log"} {
+		"organisation_member", "organisation_invitation", "staff_user", "audit_log",
+		"forum_meeting", "forum_meeting_file", "forum_activity", "forum_question", "forum_answer"} {
 		var n int
 		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM `+table).Scan(&n); err != nil {
 			t.Fatal(err)

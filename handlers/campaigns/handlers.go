@@ -5,7 +5,11 @@
 package campaigns
 
 import (
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
 	"mitidportal/campaign"
+	"mitidportal/campaign/forum"
 	"mitidportal/campaign/newsletter"
 	"mitidportal/campaign/site"
 	"mitidportal/campaign/sitedata"
@@ -31,6 +35,11 @@ type Handlers struct {
 	Pages *site.Pages
 	// Newsletter: subscribing, confirming, unsubscribing and the editors' issues (news*.go).
 	Newsletter *newsletter.Newsletter
+	// Forum is the stakeholder forum (forum*.go).
+	Forum *forum.Forum
+	// FeedbackRounds renders the feedback rounds' list on the forum's landing page for v, or is
+	// nil while nothing fills that section (forum.go).
+	FeedbackRounds func(c echo.Context, v forum.Viewer) (templ.Component, error)
 }
 
 // New returns the campaign's handlers.

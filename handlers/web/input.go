@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/campaign"
+	"mitidportal/campaign/forum"
 	"mitidportal/campaign/newsletter"
 	"mitidportal/campaign/site"
 	"mitidportal/campaign/sitedata"
@@ -84,6 +85,14 @@ var fieldRules = map[string]fieldRule{
 	"news_body_da":    {input.Rule{Max: markdown.MaxLen, Multiline: true}, newsletter.ErrBodyTooLong.MsgID},
 	"news_body_en":    {input.Rule{Max: markdown.MaxLen, Multiline: true}, newsletter.ErrBodyTooLong.MsgID},
 
+	// The stakeholder forum (handlers/campaigns/forum*.go): agendas in Markdown, input
+	// questions and the organisations' answers.
+	"agenda_da":   {Rule: input.Rule{Max: forum.MaxAgenda, Multiline: true}},
+	"agenda_en":   {Rule: input.Rule{Max: forum.MaxAgenda, Multiline: true}},
+	"video_url":   {Rule: input.Rule{Max: forum.MaxLink}},
+	"question_da": {Rule: input.Rule{Max: forum.MaxQuestion, Multiline: true}},
+	"question_en": {Rule: input.Rule{Max: forum.MaxQuestion, Multiline: true}},
+	"answer":      {input.Rule{Max: forum.MaxAnswer, Multiline: true}, forum.ErrAnswerTooLong.MsgID},
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }

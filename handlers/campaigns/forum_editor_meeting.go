@@ -1,0 +1,180 @@
+package campaigns
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"mitidportal/campaign/forum"
+	"mitidportal/fault"
+	"mitidportal/handlers/web"
+	"mitidportal/markdown"
+	"mitidportal/views"
+)
+
+func editorMeetingHref(id int64) string {
+	return forumEditorPath + "/moeder/" + strconv.FormatInt(id, 10)
+}
+
+// ForumEditorMeeting is an editor's page of a meeting: its facts, its status, its files with
+// the upload, and who signed up (also as CSV).
+func (h *Handlers) ForumEditorMeeting(c echo.Context) error {
+	id, err := forumID(c)
+	if err != nil {
+		return err
+	}
+	return h.renderEditorMeeting(c, http.StatusOK, id, views.Form{}, views.Form{}, forumEditorNotices[c.QueryParam("udfoert")])
+}
+
+func (h *Handlers) renderEditorMeeting(c echo.Context, status int, id int64, statusForm, upload views.Form, notice string) error {
+	ctx := c.Request().Context()
+	v := forumEditorViewer
+	m, err := h.Forum.Meeting(ctx, v, id)
+	if err != nil {
+		return err
+	}
+	files, err := h.Forum.Files(ctx, v, id)
+	if err != nil {
+		return err
+	}
+	people, err := h.Forum.Participants(ctx, v, id)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	if statusForm.Values == nil {
+		statusForm.Values = map[string]string{"status": string(m.Status)}
+	}
+	if upload.Values == nil {
+		upload.Values = map[string]string{"file_kind": string(forum.Presentation)}
+	}
+	href := editorMeetingHref(id)
+	mv := views.ForumEditorMeetingView{Row: h.meetingRow(m, l), VideoURL: m.VideoURL,
+		AgendaDA: markdown.HTML(m.AgendaDA), AgendaEN: markdown.HTML(m.AgendaEN), Deadline: h.dayTime(m.SignupDeadline),
+		Taken: m.SignedUp, Capacity: m.Capacity, StatusForm: statusForm, UploadForm: upload,
+		StatusHref: href + "/status", UploadHref: href + "/filer", CSVHref: href + "/deltagere.csv",
+		PublicHref: meetingHref(id), NoticeID: notice}
+	for _, s := range forum.Statuses {
+		mv.Statuses = append(mv.Statuses, views.Option{Value: string(s), LabelID: s.MsgID()})
+	}
+	for _, k := range forum.FileKinds {
+		mv.FileKinds = append(mv.FileKinds, views.Option{Value: string(k), LabelID: k.MsgID()})
+	}
+	for _, fl := range files {
+		mv.Files = append(mv.Files, fileRow(fl))
+	}
+	for _, p := range people {
+		mv.Participants = append(mv.Participants, views.ForumParticipantRow{Name: p.Name, Organisation: p.Organisation,
+			At: h.dayTime(p.At)})
+	}
+	return h.forumRender(c, status, views.ForumEditorMeeting(mv))
+}
+
+// ForumMeetingStatus marks the meeting planned, held or cancelled.
+func (h *Handlers) ForumMeetingStatus(c echo.Context) error {
+	id, err := forumID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.Forum.Meeting(c.Request().Context(), forumEditorViewer, id); err != nil {
+		return err
+	}
+	f := web.FormOf(c, "status")
+	if !f.HasErrors() {
+		err := h.Forum.SetStatus(c.Request().Context(), staffID(c), id, forum.Status(f.Values["status"]))
+		if err == nil {
+			return h.Redirect(c, editorMeetingHref(id)+"?udfoert=status")
+		}
+		if err := fieldError(&f, err, nil, "status"); err != nil {
+			return err
+		}
+	}
+	return h.renderEditorMeeting(c, web.StatusInvalid, id, f, views.Form{}, "")
+}
+
+// uploadFields name the field a rule of a meeting's upload belongs to.
+var uploadFields = map[*fault.Error]string{forum.ErrFileEmpty: "file", forum.ErrFileType: "file",
+	forum.ErrFileTooLarge: "file", forum.ErrFileKindInvalid: "file_kind"}
+
+// ForumUpload adds a presentation or the minutes to the meeting, streamed like the packs'
+// uploads (editor_upload.go): the kind is read and checked before a byte of the file is stored.
+func (h *Handlers) ForumUpload(c echo.Context) error {
+	id, err := forumID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := h.Forum.Meeting(ctx, forumEditorViewer, id); err != nil {
+		return err
+	}
+	sf, err := readUpload(c, "file_kind")
+	f := sf.Form
+	again := func() error {
+		finish(c)
+		return h.renderEditorMeeting(c, web.StatusInvalid, id, views.Form{}, f, "")
+	}
+	if err != nil {
+		if err := uploadError(&f, err); err != nil {
+			return err
+		}
+		return again()
+	}
+	kind := forum.FileKind(f.Values["file_kind"])
+	if kind != forum.Presentation && kind != forum.Minutes {
+		addError(&f, "file_kind", forum.ErrFileKindInvalid.MsgID)
+	}
+	if sf.file == nil {
+		addError(&f, "file", forum.ErrFileEmpty.MsgID)
+	}
+	if f.HasErrors() {
+		return again()
+	}
+	if _, err := h.Forum.AddFile(ctx, staffID(c), id, kind, sf.file.FileName(), sf.file); err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			err = forum.ErrFileTooLarge // the body went over the route's bound while the file was stored
+		}
+		if err := fieldError(&f, err, uploadFields, "file"); err != nil {
+			return err
+		}
+		return again()
+	}
+	return h.Redirect(c, editorMeetingHref(id)+"?udfoert=fil")
+}
+
+// ForumParticipantsCSV sends the meeting's sign-ups for Excel (see forum.WriteCSV).
+func (h *Handlers) ForumParticipantsCSV(c echo.Context) error {
+	id, err := forumID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := h.Forum.Meeting(ctx, forumEditorViewer, id); err != nil {
+		return err
+	}
+	people, err := h.Forum.Participants(ctx, forumEditorViewer, id)
+	if err != nil {
+		return err
+	}
+	tr := web.StateOf(c).Tr
+	rows := [][]string{{tr.T("forum.csv.name"), tr.T("forum.csv.organisation"), tr.T("forum.csv.signed_up")}}
+	for _, p := range people {
+		rows = append(rows, []string{p.Name, p.Organisation, h.dayTime(p.At)})
+	}
+	return h.sendCSV(c, tr.T("forum.csv.participants_file")+"-"+strconv.FormatInt(id, 10)+".csv", rows)
+}
+
+// sendCSV answers with rows as a CSV download.
+func (h *Handlers) sendCSV(c echo.Context, filename string, rows [][]string) error {
+	hd := c.Response().Header()
+	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	hd.Set(echo.HeaderContentDisposition, attachment(filename))
+	hd.Set("Cache-Control", "private, no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	if err := forum.WriteCSV(c.Response(), rows); err != nil {
+		h.Log.Warn("forum csv: write failed", "err", err)
+	}
+	return nil
+}
