@@ -140,6 +140,8 @@ type App struct {
 	downloadsDone chan struct{}
 	// Notices mails subscribed organisations' members about packs (the pack_notices job).
 	Notices *campaign.Notices
+	// Rounds are the forum's feedback rounds on draft items (app/roundsaudit.go).
+	Rounds *campaign.Rounds
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -186,6 +188,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	rules[idapp.ThrottleStart] = idapp.StartThrottle
 	rules[inbound.ThrottleReceipt] = identity.ThrottleRule{Max: inbound.ReceiptLimit, Window: inbound.ReceiptWindow}
 	rules[campaign.ThrottleApply] = identity.ThrottleRule{Max: campaign.ApplyLimit, Window: campaign.ApplyWindow}
+	rules[campaign.ThrottleRoundComment] = identity.ThrottleRule{Max: campaign.CommentLimit, Window: campaign.CommentWindow}
 	a.Throttle = identity.NewAddressThrottle(pool, rules)
 	if a.AuditChain, err = audit.NewChain(pool, cfg.AuditKeys); err != nil {
 		pool.Close()
@@ -258,6 +261,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Notices.SetClock(clock)
+	rh := roundsHooks{log: a.Audit, outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL, loc: loc}
+	a.Rounds = campaign.NewRounds(pool, a.Packs, campaign.RoundHooks{Audit: rh.audit, Opened: rh.opened}, a.Throttle)
 	packNotices.notices = a.Notices
 	deliver := &deliverer{letters: a.Letters, outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL,
 		supportPhone: cfg.SupportPhone, loc: loc, now: clock}
@@ -355,6 +360,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Downloads: a.Downloads,
 		Notices:   a.Notices,
 		Stats:     campaign.NewStats(pool),
+		Rounds:    a.Rounds,
 	})
 	return a, nil
 }

@@ -97,6 +97,16 @@ const (
 // (package campaign); detail: added, removed (pack ids).
 const ActionOrgSubscriptions Action = "org_subscriptions_changed"
 
+// Feedback rounds of the forum (campaign.Rounds); the subject is feedback_round:ID.
+const (
+	ActionRoundOpened         Action = "round_opened"           // title, deadline, items
+	ActionRoundDeadline       Action = "round_deadline_changed" // deadline
+	ActionRoundItemAdded      Action = "round_item_added"       // item
+	ActionRoundItemRemoved    Action = "round_item_removed"     // item
+	ActionRoundClosed         Action = "round_closed"           // (none)
+	ActionRoundCommentHandled Action = "round_comment_handled"  // comment, handled, note
+)
+
 // Actions lists every action with a display name.
 var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
@@ -110,6 +120,8 @@ var Actions = []Action{
 	ActionOrgApplied, ActionOrgApproved, ActionOrgRejected, ActionOrgInvited, ActionOrgJoined,
 	ActionOrgRoleChanged, ActionOrgMemberRemoved, ActionOrgForumMember, ActionOrgSubscriptions,
 	ActionPackCreated, ActionItemCreated, ActionItemVersion, ActionItemPublished, ActionItemWithdrawn, ActionItemMoved,
+	ActionRoundOpened, ActionRoundDeadline, ActionRoundItemAdded, ActionRoundItemRemoved, ActionRoundClosed,
+	ActionRoundCommentHandled,
 }
 
 // MsgID is the message ID of the action's display name.

@@ -274,6 +274,21 @@ var expectedAccess = map[string]expect{
 	"POST /abonnement/afmeld/:token":        anyone,
 	"GET /redaktion/statistik":              {roles: []handlers.Role{handlers.CampaignEditor}},
 	"GET /redaktion/statistik.csv":          {roles: []handlers.Role{handlers.CampaignEditor}},
+
+	// Feedback rounds of the forum: editors run them; citizens reach the forum's pages, which
+	// answer 403 to anyone who is not a member of a forum organisation (rounds_test.go).
+	"GET /redaktion/feedback":                            editorsOnly,
+	"POST /redaktion/feedback":                           editorsOnly,
+	"GET /redaktion/feedback/:id":                        editorsOnly,
+	"GET /redaktion/feedback/:id/kommentarer.csv":        editorsOnly,
+	"POST /redaktion/feedback/:id/frist":                 editorsOnly,
+	"POST /redaktion/feedback/:id/materiale":             editorsOnly,
+	"POST /redaktion/feedback/:id/materiale/:item/fjern": editorsOnly,
+	"POST /redaktion/feedback/:id/kommentar/:cid":        editorsOnly,
+	"POST /redaktion/feedback/:id/luk":                   editorsOnly,
+	"GET /forum/feedback":                                citizen,
+	"GET /forum/feedback/:id":                            citizen,
+	"POST /forum/feedback/:id/materiale/:item/kommentar": citizen,
 }
 
 // The role sets of the organisations' routes.

@@ -86,6 +86,8 @@ type Deps struct {
 	// Notices and Stats: pack subscriptions' unsubscribe links and download statistics.
 	Notices *campaign.Notices
 	Stats   *campaign.Stats
+	// Rounds are the forum's feedback rounds (handlers/campaigns/rounds*.go).
+	Rounds *campaign.Rounds
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time
@@ -127,7 +129,7 @@ func New(d Deps) *Server {
 		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders,
 		Files: d.Files, Orgs: d.Orgs}, d.WebAuthn)
 	cg := campaigns.New(campaigns.Handlers{Site: s.site, Orgs: d.Orgs, Packs: d.Packs, Outbox: d.Outbox,
-		Downloads: d.Downloads, Notices: d.Notices, Stats: d.Stats})
+		Downloads: d.Downloads, Notices: d.Notices, Stats: d.Stats, Rounds: d.Rounds})
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk, cg)
 	s.register()

@@ -22,6 +22,8 @@ type Handlers struct {
 	// stats*.go).
 	Notices *campaign.Notices
 	Stats   *campaign.Stats
+	// Rounds: the forum's feedback rounds (rounds*.go).
+	Rounds *campaign.Rounds
 }
 
 // New returns the campaign's handlers.

@@ -59,6 +59,11 @@ var fieldRules = map[string]fieldRule{
 	"item_description": {Rule: input.Rule{Max: campaign.MaxSummary, Multiline: true}},
 	"decision_note":    {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
 	"change_note":      {input.Rule{Max: campaign.MaxNote, Multiline: true}, campaign.ErrNoteTooLong.MsgID},
+	// Feedback rounds (handlers/campaigns/rounds*.go): the round's Markdown description, a
+	// forum member's comment and the editor's note when handling it.
+	"round_description": {input.Rule{Max: campaign.MaxRoundDescription, Multiline: true}, campaign.ErrRoundDescLong.MsgID},
+	"comment":           {input.Rule{Max: campaign.MaxComment, Multiline: true}, campaign.ErrCommentTooLong.MsgID},
+	"handled_note":      {input.Rule{Max: campaign.MaxNote}, campaign.ErrNoteTooLong.MsgID},
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }
