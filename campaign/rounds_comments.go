@@ -35,6 +35,9 @@ func scanRound(row pgx.Row, rd *Round, more ...any) error {
 		&rd.ClosedAt}, more...)...)
 }
 
+// Now is the rounds' clock: the moment deadlines are compared with.
+func (r *Rounds) Now() time.Time { return r.now() }
+
 // Round returns round id (editors see every round).
 func (r *Rounds) Round(ctx context.Context, id int64) (Round, error) {
 	var rd Round

@@ -291,6 +291,16 @@ var expectedAccess = map[string]expect{
 	"POST /forum/feedback/:id/materiale/:item/kommentar": citizen,
 }
 
+// refusedByRule are the routes whose handler refuses some callers the route admits, by a rule
+// a route cannot state (membership of a forum organisation), with the mark of the 403 page it
+// answers them: TestEveryRouteAdmitsExactlyItsRoles takes a 403 of an admitted role only with
+// that page (rounds_test.go checks that forum members get in).
+var refusedByRule = map[string]string{
+	"GET /forum/feedback":                                `data-testid="rounds-forbidden"`,
+	"GET /forum/feedback/:id":                            `data-testid="rounds-forbidden"`,
+	"POST /forum/feedback/:id/materiale/:item/kommentar": `data-testid="rounds-forbidden"`,
+}
+
 // The role sets of the organisations' routes.
 var (
 	orgPeople = expect{roles: []handlers.Role{handlers.OrgMember, handlers.OrgAdmin}, level: true}

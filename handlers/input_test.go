@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -172,6 +173,26 @@ func formEntries() map[string]formEntry {
 		// Subscriptions (subs_test.go).
 		"/organisationer/:id/abonnementer": {none: "checkboxes whose values are parsed as pack ids (a forged one is a 400)"},
 		"/abonnement/afmeld/:token":        {none: "a button: the token is in the path (checked by TestQueryParametersRefuseBadText)"},
+
+		// Feedback rounds (rounds_test.go has the fixture's round).
+		"/redaktion/feedback": {fields: []string{"round_title", "round_description", "deadline_date", "deadline_time"},
+			valid: v("round_title", "Runde", "deadline_date", "24-12-2030", "deadline_time", "09:30"), as: (*inputFixture).asEditor},
+		"/redaktion/feedback/:id/frist": {fields: []string{"deadline_date", "deadline_time"},
+			valid: v("deadline_date", "24-12-2030", "deadline_time", "09:30"), as: (*inputFixture).asEditor,
+			path: roundPath(func(inputRound) string { return "/frist" })},
+		"/redaktion/feedback/:id/materiale": {fields: []string{"item"}, as: (*inputFixture).asEditor,
+			path: roundPath(func(inputRound) string { return "/materiale" })},
+		"/redaktion/feedback/:id/materiale/:item/fjern": {none: "a button: the item is in the path"},
+		"/redaktion/feedback/:id/luk":                   {none: "a button: no fields"},
+		"/redaktion/feedback/:id/kommentar/:cid": {fields: []string{"handled_note"}, valid: v("handled", "yes"),
+			as: (*inputFixture).asEditor, path: roundPath(func(r inputRound) string {
+				return "/kommentar/" + strconv.FormatInt(r.comment, 10)
+			})},
+		"/forum/feedback/:id/materiale/:item/kommentar": {fields: []string{"comment"}, as: citizen,
+			path: func(fx *inputFixture) string {
+				r := fx.round()
+				return fmt.Sprintf("/forum/feedback/%d/materiale/%d/kommentar", r.round, r.item)
+			}},
 	}
 }
 

@@ -1,8 +1,11 @@
 package campaigns
 
 import (
+	"errors"
+
 	"github.com/labstack/echo/v4"
 
+	"mitidportal/campaign"
 	"mitidportal/handlers/web"
 	"mitidportal/views"
 )
@@ -38,7 +41,12 @@ func (h *Handlers) EditorRoundAddItem(c echo.Context) error {
 	if f.HasErrors() {
 		return h.renderRound(c, web.StatusInvalid, id, roundForms{add: f}, "")
 	}
-	if err := h.Rounds.AddItem(c.Request().Context(), staffID(c), id, item); err != nil {
+	err = h.Rounds.AddItem(c.Request().Context(), staffID(c), id, item)
+	if errors.Is(err, campaign.ErrRoundItemInvalid) { // at this form's one field
+		addError(&f, "item", campaign.ErrRoundItemInvalid.MsgID)
+		return h.renderRound(c, web.StatusInvalid, id, roundForms{add: f}, "")
+	}
+	if err != nil {
 		return h.roundRefusal(c, id, err, roundForms{add: f}, &f, "item")
 	}
 	return h.Redirect(c, editorRoundHref(id)+"?udfoert=tilfoejet")

@@ -90,7 +90,7 @@ func (h *Handlers) deadline(f *views.Form) time.Time {
 		return time.Time{}
 	}
 	t := time.Date(day.Year(), day.Month(), day.Day(), hh, mm, 0, 0, loc)
-	if !t.After(h.Now()) {
+	if !t.After(h.Rounds.Now()) {
 		addError(f, "deadline_date", campaign.ErrRoundDeadline.MsgID)
 	}
 	return t

@@ -77,7 +77,7 @@ func (h *Handlers) renderForumRound(c echo.Context, status int, v campaign.Viewe
 	if err != nil {
 		return err
 	}
-	if !rd.Accepting(h.Now()) && errItem == "" {
+	if !rd.Accepting(h.Rounds.Now()) && errItem == "" {
 		return campaign.ErrNotFound
 	}
 	items, err := h.Rounds.Items(ctx, v, id)
