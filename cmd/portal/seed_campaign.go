@@ -79,7 +79,7 @@ func seedCampaign(ctx context.Context, env *environment, cfg app.Config, a *app.
 	fmt.Fprintf(out, "Demo organisation: %s (CVR %s, approved, forum member, subscribed to the pack %s):\n",
 		org.Name, org.CVR, demoSubscribed)
 	fmt.Fprintf(out, "  %s is its admin and %s its member; they log in as the citizens above.\n", demoOrgAdmin, demoOrgMember)
-	return nil
+	return seedRounds(ctx, env, a, editor.ID, org, now()) // the forum's feedback round (seed_rounds.go)
 }
 
 // seedPack finds or creates the pack dp and each of its items in each language, and brings them
