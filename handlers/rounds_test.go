@@ -136,6 +136,10 @@ func TestRoundOverHTTP(t *testing.T) {
 		if strings.Contains(body, "Folder 2") {
 			t.Error("the round page shows a draft that is not in the round")
 		}
+		res, _ := get(t, w.env, file, nil, w.forumCookie(t))
+		if cc := res.Header.Get("Cache-Control"); res.StatusCode != 200 || !strings.HasPrefix(cc, "private") {
+			t.Errorf("the draft's file: %d, Cache-Control %q, want private", res.StatusCode, cc)
+		}
 	})
 	t.Run("comment", func(t *testing.T) {
 		w.forum.page(t, w.forumPath())
@@ -206,14 +210,19 @@ func TestRoundOverHTTP(t *testing.T) {
 	})
 }
 
-func (w *roundWorld) editorCookie(t *testing.T) *http.Cookie {
+func (w *roundWorld) editorCookie(t *testing.T) *http.Cookie { return w.cookieOf(t, w.editor) }
+
+func (w *roundWorld) forumCookie(t *testing.T) *http.Cookie { return w.cookieOf(t, w.forum) }
+
+func (w *roundWorld) cookieOf(t *testing.T, b *browser) *http.Cookie {
+	t.Helper()
 	u, _ := url.Parse(w.env.URL)
-	for _, c := range w.editor.client.Jar.Cookies(u) {
+	for _, c := range b.client.Jar.Cookies(u) {
 		if c.Name == w.env.App.Sessions.CookieName() {
 			return c
 		}
 	}
-	t.Fatal("no editor cookie")
+	t.Fatal("no session cookie")
 	return nil
 }
 
