@@ -230,10 +230,10 @@ func TestRoundEditing(t *testing.T) {
 	draft := e.item(t, pk, campaign.VisiblePublic, time.Time{})
 	second := e.item(t, pk, campaign.VisibleMembers, time.Time{})
 	published := e.item(t, pk, campaign.VisiblePublic, e.now)
-	forumOrg, admin := e.org(t, true)
+	_, admin := e.org(t, true)
 	otherForum, _ := e.org(t, true)
 	e.member(t, otherForum, admin, campaign.RoleMember, "en") // in two forum organisations: one mail
-	e.org(t, false)                                          // not in the forum: no mail
+	e.org(t, false)                                           // not in the forum: no mail
 	deadline := e.now.Add(time.Hour)
 	for _, tc := range []struct {
 		name string
@@ -269,7 +269,6 @@ func TestRoundEditing(t *testing.T) {
 	if len(e.rnotices) != 2 || admins != 1 {
 		t.Errorf("notices %+v: want one to each of the two forum organisations' members", e.rnotices)
 	}
-	_ = forumOrg
 	must(t, e.rounds.AddItem(ctx, 7, rd.ID, second.ID))
 	if err := e.rounds.AddItem(ctx, 7, rd.ID, published.ID); !errors.Is(err, campaign.ErrRoundItemInvalid) {
 		t.Errorf("adding a published item: %v", err)
