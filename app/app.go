@@ -155,6 +155,8 @@ type App struct {
 	Newsletter *newsletter.Newsletter
 	// Forum is the stakeholder forum: meetings, the plan and input questions.
 	Forum *forum.Forum
+	// Rounds are the forum's feedback rounds on draft items (app/roundsaudit.go).
+	Rounds *campaign.Rounds
 }
 
 // New opens the database, migrates it and builds every part of the portal. It does not start
@@ -202,6 +204,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	rules[inbound.ThrottleReceipt] = identity.ThrottleRule{Max: inbound.ReceiptLimit, Window: inbound.ReceiptWindow}
 	rules[campaign.ThrottleApply] = identity.ThrottleRule{Max: campaign.ApplyLimit, Window: campaign.ApplyWindow}
 	rules[newsletter.ThrottleSubscribe] = identity.ThrottleRule{Max: newsletter.Limit, Window: newsletter.Window}
+	rules[campaign.ThrottleRoundComment] = identity.ThrottleRule{Max: campaign.CommentLimit, Window: campaign.CommentWindow}
 	a.Throttle = identity.NewAddressThrottle(pool, rules)
 	if a.AuditChain, err = audit.NewChain(pool, cfg.AuditKeys); err != nil {
 		pool.Close()
@@ -281,6 +284,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// Campaign pages: scheduled pages appear when the clock passes their release time.
 	a.Pages = site.New(pool, cfg.Files, site.Hooks{Audit: siteAuditor{log: a.Audit}.event})
 	a.Pages.SetClock(clock)
+	rh := roundsHooks{log: a.Audit, outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL, loc: loc}
+	a.Rounds = campaign.NewRounds(pool, a.Packs, campaign.RoundHooks{Audit: rh.audit, Opened: rh.opened}, a.Throttle)
 	packNotices.notices = a.Notices
 	a.SiteData = sitedata.New(pool, sitedata.Hooks{Audit: siteDataAuditor{log: a.Audit}.change})
 	a.SiteData.SetClock(clock)
@@ -401,7 +406,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		// The newsletter (handlers/campaigns/news*.go).
 		Newsletter: a.Newsletter,
 		// The stakeholder forum (campaign/forum): editors' changes audited (app/forumaudit.go).
-		Forum: a.Forum,
+		Forum:  a.Forum,
+		Rounds: a.Rounds,
 	})
 	return a, nil
 }

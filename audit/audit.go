@@ -137,6 +137,16 @@ const (
 	ActionForumQuestionStatus  Action = "forum_question_status"  // open
 )
 
+// Feedback rounds of the forum (campaign.Rounds); the subject is feedback_round:ID.
+const (
+	ActionRoundOpened         Action = "round_opened"           // title, deadline, items
+	ActionRoundDeadline       Action = "round_deadline_changed" // deadline
+	ActionRoundItemAdded      Action = "round_item_added"       // item
+	ActionRoundItemRemoved    Action = "round_item_removed"     // item
+	ActionRoundClosed         Action = "round_closed"           // (none)
+	ActionRoundCommentHandled Action = "round_comment_handled"  // comment, handled, note
+)
+
 // Actions lists every action with a display name.
 var Actions = []Action{
 	ActionCitizenLookup, ActionBlockMitID, ActionBlockMeans, ActionLiftBlock,
@@ -156,6 +166,8 @@ var Actions = []Action{
 	ActionNewsletterCreated, ActionNewsletterUpdated, ActionNewsletterSent,
 	ActionForumMeetingCreated, ActionForumMeetingStatus, ActionForumFileAdded, ActionForumActivityCreated,
 	ActionForumActivityDeleted, ActionForumQuestionCreated, ActionForumQuestionStatus,
+	ActionRoundOpened, ActionRoundDeadline, ActionRoundItemAdded, ActionRoundItemRemoved, ActionRoundClosed,
+	ActionRoundCommentHandled,
 }
 
 // MsgID is the message ID of the action's display name.

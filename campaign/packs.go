@@ -219,9 +219,14 @@ func (p *Packs) ViewerOf(ctx context.Context, mitidID int64, editor bool) (Viewe
 }
 
 // visibleTo is the SQL condition under which item alias i is visible: $1 editor, $2 now,
-// $3 member, $4 forum.
+// $3 member, $4 forum. A draft is also seen by forum members while a feedback round that
+// holds it is open and its deadline has not passed (rounds.go); after that it is the editors'
+// again. Every read of items, versions, thumbnails and ZIPs goes through this one condition.
 const visibleTo = `($1 OR (i.status = 'published' AND i.release_at <= $2 AND (i.visibility = 'public'
-	OR (i.visibility = 'members' AND $3) OR (i.visibility = 'review' AND $4))))`
+	OR (i.visibility = 'members' AND $3) OR (i.visibility = 'review' AND $4)))
+	OR ($4 AND i.status = 'draft' AND EXISTS (SELECT 1 FROM feedback_round_item ri
+		JOIN feedback_round r ON r.id = ri.round_id
+		WHERE ri.item_id = i.id AND r.status = 'open' AND r.deadline > $2)))`
 
 func (p *Packs) viewArgs(v Viewer) []any { return []any{v.Editor, p.now(), v.Member, v.Forum} }
 

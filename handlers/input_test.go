@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -252,6 +253,26 @@ func formEntries() map[string]formEntry {
 			valid: v("news_subject_da", "Emne", "news_body_da", "Tekst", "news_subject_en", "Subject", "news_body_en", "Text"),
 			as:    (*inputFixture).asEditor, path: (*inputFixture).newsDraftPath},
 		"/redaktion/nyhedsbreve/:id/send": {none: "a button: the issue is in the path"},
+
+		// Feedback rounds (rounds_test.go has the fixture's round).
+		"/redaktion/feedback": {fields: []string{"round_title", "round_description", "deadline_date", "deadline_time"},
+			valid: v("round_title", "Runde", "deadline_date", "24-12-2030", "deadline_time", "09:30"), as: (*inputFixture).asEditor},
+		"/redaktion/feedback/:id/frist": {fields: []string{"deadline_date", "deadline_time"},
+			valid: v("deadline_date", "24-12-2030", "deadline_time", "09:30"), as: (*inputFixture).asEditor,
+			path: roundPath(func(inputRound) string { return "/frist" })},
+		"/redaktion/feedback/:id/materiale": {fields: []string{"item"}, as: (*inputFixture).asEditor,
+			path: roundPath(func(inputRound) string { return "/materiale" })},
+		"/redaktion/feedback/:id/materiale/:item/fjern": {none: "a button: the item is in the path"},
+		"/redaktion/feedback/:id/luk":                   {none: "a button: no fields"},
+		"/redaktion/feedback/:id/kommentar/:cid": {fields: []string{"handled_note"}, valid: v("handled", "yes"),
+			as: (*inputFixture).asEditor, path: roundPath(func(r inputRound) string {
+				return "/kommentar/" + strconv.FormatInt(r.comment, 10)
+			})},
+		"/forum/feedback/:id/materiale/:item/kommentar": {fields: []string{"comment"}, as: citizen,
+			path: func(fx *inputFixture) string {
+				r := fx.round()
+				return fmt.Sprintf("/forum/feedback/%d/materiale/%d/kommentar", r.round, r.item)
+			}},
 	}
 }
 

@@ -454,6 +454,22 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodGet, "/redaktion/forum/spoergsmaal/:id", editor, cg.ForumEditorQuestion},
 		{http.MethodPost, "/redaktion/forum/spoergsmaal/:id/status", editor, cg.ForumQuestionStatus},
 		{http.MethodGet, "/redaktion/forum/spoergsmaal/:id/svar.csv", editor, cg.ForumAnswersCSV},
+		// Feedback rounds of the forum (handlers/campaigns/rounds*.go). Editors open a round on
+		// drafts, move its deadline, add and remove items, mark comments handled and close it
+		// (audited). Forum members take part: the route admits citizens, the handler answers
+		// 403 with where to go to anyone who is not a member of a forum organisation.
+		{http.MethodGet, "/redaktion/feedback", editor, cg.EditorRounds},
+		{http.MethodPost, "/redaktion/feedback", editor, cg.EditorOpenRound},
+		{http.MethodGet, "/redaktion/feedback/:id", editor, cg.EditorRound},
+		{http.MethodGet, "/redaktion/feedback/:id/kommentarer.csv", editor, cg.EditorRoundCSV},
+		{http.MethodPost, "/redaktion/feedback/:id/frist", editor, cg.EditorRoundDeadline},
+		{http.MethodPost, "/redaktion/feedback/:id/materiale", editor, cg.EditorRoundAddItem},
+		{http.MethodPost, "/redaktion/feedback/:id/materiale/:item/fjern", editor, cg.EditorRoundRemoveItem},
+		{http.MethodPost, "/redaktion/feedback/:id/kommentar/:cid", editor, cg.EditorRoundHandle},
+		{http.MethodPost, "/redaktion/feedback/:id/luk", editor, cg.EditorRoundClose},
+		{http.MethodGet, "/forum/feedback", web.CitizenPages, cg.ForumRounds},
+		{http.MethodGet, "/forum/feedback/:id", web.CitizenPages, cg.ForumRound},
+		{http.MethodPost, "/forum/feedback/:id/materiale/:item/kommentar", web.CitizenPages, cg.ForumComment},
 	}
 }
 

@@ -98,6 +98,8 @@ type Deps struct {
 	Newsletter *newsletter.Newsletter
 	// Forum is the stakeholder forum (package campaign/forum).
 	Forum *forum.Forum
+	// Rounds are the forum's feedback rounds (handlers/campaigns/rounds*.go).
+	Rounds *campaign.Rounds
 
 	// Now is the clock; tests set it to see the footer at a chosen moment.
 	Now func() time.Time
@@ -140,7 +142,7 @@ func New(d Deps) *Server {
 		Files: d.Files, Orgs: d.Orgs}, d.WebAuthn)
 	cg := campaigns.New(campaigns.Handlers{Site: s.site, Orgs: d.Orgs, Packs: d.Packs, Outbox: d.Outbox,
 		Downloads: d.Downloads, Notices: d.Notices, Stats: d.Stats, SiteData: d.SiteData, Pages: d.Pages,
-		Newsletter: d.Newsletter, Forum: d.Forum})
+		Newsletter: d.Newsletter, Forum: d.Forum, Rounds: d.Rounds})
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk, cg)
 	s.register()

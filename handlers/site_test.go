@@ -139,7 +139,7 @@ func TestSiteEditorWritesSchedulesAndCompares(t *testing.T) {
 		}
 	}
 	save("da", "Tidsplan", "Linje et\nLinje to")
-	tomorrow := e.clock.Now().In(copenhagen(t)).AddDate(0, 0, 1)
+	tomorrow := e.clock.Now().In(siteZone(t)).AddDate(0, 0, 1)
 	schedule := url.Values{"when": {"later"}, "release_date": {tomorrow.Format("02-01-2006")}, "release_time": {"09:00"}}
 	res, body := b.post(t, "/redaktion/sider/tidsplan-2/udgiv", schedule)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "både dansk og engelsk") ||
@@ -160,7 +160,7 @@ func TestSiteEditorWritesSchedulesAndCompares(t *testing.T) {
 		t.Error("the list does not say the page is scheduled")
 	}
 	save("da", "Tidsplan", "Linje et\nLinje 2")
-	release := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 9, 0, 0, 0, copenhagen(t))
+	release := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 9, 0, 0, 0, siteZone(t))
 	e.clock.Advance(release.Sub(e.clock.Now()) + time.Minute)
 	status, page := e.visit(t, "/kampagne/tidsplan-2")
 	if status != http.StatusOK || !strings.Contains(page, "Linje to") || strings.Contains(page, "Linje 2") {
@@ -314,7 +314,7 @@ func sitePagePath(tail string) func(*inputFixture) string {
 	}
 }
 
-func copenhagen(t *testing.T) *time.Location {
+func siteZone(t *testing.T) *time.Location {
 	t.Helper()
 	loc, err := time.LoadLocation("Europe/Copenhagen")
 	if err != nil {

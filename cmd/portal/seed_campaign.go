@@ -91,7 +91,7 @@ func seedCampaign(ctx context.Context, env *environment, cfg app.Config, a *app.
 	if err := seedNews(ctx, env, a, editor.ID); err != nil { // the newsletter (seed_news.go)
 		return err
 	}
-	return nil
+	return seedRounds(ctx, env, a, editor.ID, org, now()) // the forum's feedback round (seed_rounds.go)
 }
 
 // seedPack finds or creates the pack dp and each of its items in each language, and brings them

@@ -19,7 +19,8 @@ func seedCounts(t *testing.T, pool *pgxpool.Pool, files string) map[string]int {
 	counts := map[string]int{}
 	for _, table := range []string{"pack", "pack_item", "pack_item_version", "pack_subscription", "organisation",
 		"organisation_member", "organisation_invitation", "staff_user", "audit_log",
-		"forum_meeting", "forum_meeting_file", "forum_activity", "forum_question", "forum_answer"} {
+		"forum_meeting", "forum_meeting_file", "forum_activity", "forum_question", "forum_answer",
+		"feedback_round", "feedback_round_item", "feedback_comment", "mail_outbox"} {
 		var n int
 		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM `+table).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -53,7 +54,7 @@ func TestSeedCampaign(t *testing.T) {
 		t.Fatalf("seed: %v\n%s", err, out.String())
 	}
 	first := seedCounts(t, pool, files)
-	for _, want := range []string{"kampagne@demo.mitid.example", "Demo packs:", "Demo organisation:"} {
+	for _, want := range []string{"kampagne@demo.mitid.example", "Demo packs:", "Demo organisation:", "Demo feedback round:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -67,7 +68,14 @@ func TestSeedCampaign(t *testing.T) {
 			{"packs", `SELECT count(*) FROM pack WHERE slug IN ('privat', 'erhverv', 'partnerkanaler', 'hjaelpere')`, 4},
 			{"embargoed", `SELECT count(DISTINCT title) FROM pack_item WHERE status = 'published' AND release_at > now() + interval '6 days'`, 1},
 			{"in forum review", `SELECT count(*) FROM pack_item WHERE visibility = 'review' AND status = 'published'`, 1},
-			{"drafts left", `SELECT count(*) FROM pack_item WHERE status <> 'published'`, 0},
+			// The one draft is the feedback round's (seed_rounds.go).
+			{"drafts left", `SELECT count(*) FROM pack_item WHERE status <> 'published'`, 1},
+			{"open feedback round on the draft", `SELECT count(*) FROM feedback_round r
+				JOIN feedback_round_item ri ON ri.round_id = r.id JOIN pack_item i ON i.id = ri.item_id
+				WHERE r.status = 'open' AND i.status = 'draft' AND r.deadline > now() + interval '13 days'`, 1},
+			{"the demo organisation's comment", `SELECT count(*) FROM feedback_comment c JOIN mitid u ON u.id = c.mitid_id
+				WHERE u.username = 'demo.kodeviser' AND c.org_name = 'Foreningen Digital Hjælp (demo)'`, 1},
+			{"round notices to the forum", `SELECT count(*) FROM mail_outbox WHERE kind = 'forum.round_opened'`, 2},
 			{"English items", `SELECT count(*) FROM pack_item WHERE lang = 'en'`, 10},
 			{"second versions with a note", `SELECT count(*) FROM pack_item_version WHERE version = 2 AND change_note <> ''`, 2},
 			{"PDFs and PNGs", `SELECT count(DISTINCT media_type) FROM pack_item_version WHERE media_type IN ('application/pdf', 'image/png')`, 2},
@@ -79,7 +87,7 @@ func TestSeedCampaign(t *testing.T) {
 			{"campaign editor", `SELECT count(*) FROM staff_user WHERE email = 'kampagne@demo.mitid.example' AND 'campaign_editor' = ANY(roles)`, 1},
 			{"audited as the editor", `SELECT count(*) FROM audit_log WHERE action IN ('pack_created', 'pack_item_created',
 				'pack_item_version', 'pack_item_published')
-				AND actor = (SELECT 'staff:' || id FROM staff_user WHERE email = 'kampagne@demo.mitid.example')`, 4 + 31 + 2 + 31},
+				AND actor = (SELECT 'staff:' || id FROM staff_user WHERE email = 'kampagne@demo.mitid.example')`, 4 + 32 + 2 + 31},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				var n int

@@ -5,9 +5,6 @@
 package campaigns
 
 import (
-	"github.com/a-h/templ"
-	"github.com/labstack/echo/v4"
-
 	"mitidportal/campaign"
 	"mitidportal/campaign/forum"
 	"mitidportal/campaign/newsletter"
@@ -37,9 +34,8 @@ type Handlers struct {
 	Newsletter *newsletter.Newsletter
 	// Forum is the stakeholder forum (forum*.go).
 	Forum *forum.Forum
-	// FeedbackRounds renders the feedback rounds' list on the forum's landing page for v, or is
-	// nil while nothing fills that section (forum.go).
-	FeedbackRounds func(c echo.Context, v forum.Viewer) (templ.Component, error)
+	// Rounds: the forum's feedback rounds (rounds*.go).
+	Rounds *campaign.Rounds
 }
 
 // New returns the campaign's handlers.

@@ -156,7 +156,9 @@ func counts(c echo.Context) bool {
 // visitor's browser; both must ask again each time (no-cache), so a withdrawn item or one whose
 // audience changed is never served from a cache: the ETag makes asking again cheap.
 func cacheControl(it campaign.Item) string {
-	if it.Visibility == campaign.VisiblePublic {
+	// A draft shown to a feedback round's forum members is never public, whatever its
+	// visibility will be once published.
+	if it.Visibility == campaign.VisiblePublic && it.Status == campaign.ItemPublished {
 		return "public, no-cache"
 	}
 	return "private, no-cache"

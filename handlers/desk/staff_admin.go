@@ -45,6 +45,7 @@ var staffEntries = []views.Entry{
 	{TitleID: "borgerservice.home.title", TextID: "borgerservice.home.text", Href: bsPath, TestID: "staff-entry-borgerservice"},
 	{TitleID: "fulfilment.home.title", TextID: "fulfilment.home.text", Href: "/medarbejder/forsendelse", TestID: "staff-entry-fulfilment"},
 	{TitleID: "campaignorgs.queue.title", TextID: "campaignorgs.editor.entry_text", Href: "/redaktion/organisationer", TestID: "staff-entry-orgs"},
+	{TitleID: "rounds.editor.title", TextID: "rounds.editor.entry_text", Href: "/redaktion/feedback", TestID: "staff-entry-rounds"},
 }
 
 // staffUserNotices are the notices a ?done= value on an account's page may ask for.

@@ -93,6 +93,11 @@ var fieldRules = map[string]fieldRule{
 	"question_da": {Rule: input.Rule{Max: forum.MaxQuestion, Multiline: true}},
 	"question_en": {Rule: input.Rule{Max: forum.MaxQuestion, Multiline: true}},
 	"answer":      {input.Rule{Max: forum.MaxAnswer, Multiline: true}, forum.ErrAnswerTooLong.MsgID},
+	// Feedback rounds (handlers/campaigns/rounds*.go): the round's Markdown description, a
+	// forum member's comment and the editor's note when handling it.
+	"round_description": {input.Rule{Max: campaign.MaxRoundDescription, Multiline: true}, campaign.ErrRoundDescLong.MsgID},
+	"comment":           {input.Rule{Max: campaign.MaxComment, Multiline: true}, campaign.ErrCommentTooLong.MsgID},
+	"handled_note":      {input.Rule{Max: campaign.MaxNote}, campaign.ErrNoteTooLong.MsgID},
 	// The identification app's signed result (a compact JWS), not typed by a person.
 	"result": {Rule: input.Rule{Max: idapp.MaxResultLength}},
 }
