@@ -30,11 +30,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## chromium: Debian's Chromium for the browser tests, installed when missing
+## chromium: Debian's Chromium headless shell for the browser tests, installed when missing
+## (without root, an installed chromium serves, at more CPU)
 chromium:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "install Debian's chromium package (apt-get install chromium)" >&2; exit 1; fi; }
+	@command -v chromium-headless-shell >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null; \
+	  elif command -v chromium >/dev/null; then echo "chromium-headless-shell is missing: the browser tests run in chromium" >&2; \
+	  else echo "install Debian's chromium-headless-shell package (apt-get install chromium-headless-shell)" >&2; exit 1; fi; }
 
 ## generate: regenerate templ views (commit the *_templ.go files)
 generate:
