@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mitidportal/app/apptest"
+	"mitidportal/campaign/site"
 	"mitidportal/identity"
 )
 
@@ -155,4 +156,38 @@ func TestNemIDStatusPages(t *testing.T) {
 			t.Errorf("after the deadline: %d", res.StatusCode)
 		}
 	})
+}
+
+// TestNemIDBoxOnHowToPage: the campaign's page on getting MitID shows a selected citizen their
+// deadline and the extension, and shows nobody else a box.
+func TestNemIDBoxOnHowToPage(t *testing.T) {
+	clock := &apptest.Clock{}
+	env := apptest.New(t, apptest.Options{Clock: clock})
+	editor, _, err := env.App.Server.Staff.Create(context.Background(), "sider@styrelsen.dk", "Sif Sider", []string{"campaign_editor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := site.Seed(context.Background(), env.App.Pages, editor.ID, clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, selected := selectedCitizen(t, env, clock, 12)
+	other := citizenBrowser(t, env, env.NewCitizen(t))
+	anon := newBrowser(t, env, nil, "")
+	const page = "/kampagne/saadan-faar-du-mitid"
+	for _, lang := range []string{"da", "en"} {
+		if body := selected.page(t, page+"?lang="+lang); !strings.Contains(body, `data-testid="nemid-status"`) ||
+			!strings.Contains(body, `data-testid="nemid-deadline">`+deadlineIn(clock.Now(), 12, 0)+`<`) ||
+			!strings.Contains(body, `data-testid="site-body"`) {
+			t.Errorf("%s (%s): the selected citizen does not see the page with their deadline", page, lang)
+		}
+		for who, b := range map[string]*browser{"a citizen who is not selected": other, "a visitor": anon} {
+			if body := b.page(t, page+"?lang="+lang); strings.Contains(body, `data-testid="nemid-status"`) ||
+				!strings.Contains(body, `data-testid="site-body"`) {
+				t.Errorf("%s (%s) as %s: want the page without a deadline box", page, lang, who)
+			}
+		}
+	}
+	if body := selected.page(t, "/kampagne/hvorfor"); strings.Contains(body, `data-testid="nemid-status"`) {
+		t.Error("the deadline box is on another campaign page too")
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +37,7 @@ import (
 	"mitidportal/session"
 	"mitidportal/staff"
 	"mitidportal/support"
+	"mitidportal/views"
 )
 
 // Config is the part of the portal's configuration the HTTP layer needs (web.Config).
@@ -142,7 +144,17 @@ func New(d Deps) *Server {
 		Files: d.Files, Orgs: d.Orgs}, d.WebAuthn)
 	cg := campaigns.New(campaigns.Handlers{Site: s.site, Orgs: d.Orgs, Packs: d.Packs, Outbox: d.Outbox,
 		Downloads: d.Downloads, Notices: d.Notices, Stats: d.Stats, SiteData: d.SiteData, Pages: d.Pages,
-		Newsletter: d.Newsletter, Forum: d.Forum, Rounds: d.Rounds})
+		Newsletter: d.Newsletter, Forum: d.Forum, Rounds: d.Rounds,
+		PageBox: func(c echo.Context, slug string) (templ.Component, error) {
+			if slug != howToGetMitID {
+				return nil, nil
+			}
+			v, err := citizen.NemIDStatusFor(c, d.Identity)
+			if v == nil || err != nil {
+				return nil, err
+			}
+			return views.NemIDStatus(v), nil
+		}})
 	s.site.Reauth = cit.AskReauth
 	s.table = s.routes(cit, dk, cg)
 	s.register()
@@ -154,3 +166,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 
 // Routes returns the route table, for the authorisation test.
 func (s *Server) Routes() []Route { return s.table }
+
+// howToGetMitID is the campaign page on getting MitID, where a selected citizen also sees
+// their deadline (the box the overview shows).
+const howToGetMitID = "saadan-faar-du-mitid"

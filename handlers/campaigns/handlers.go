@@ -5,6 +5,8 @@
 package campaigns
 
 import (
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
 	"mitidportal/campaign"
 	"mitidportal/campaign/forum"
 	"mitidportal/campaign/newsletter"
@@ -34,6 +36,10 @@ type Handlers struct {
 	Newsletter *newsletter.Newsletter
 	// Forum is the stakeholder forum (forum*.go).
 	Forum *forum.Forum
+	// PageBox gives a campaign page a box for the person reading it, or nil: the how-to page
+	// shows a selected citizen their NemID deadline (set by the server from the citizen
+	// handlers, which own that box).
+	PageBox func(c echo.Context, slug string) (templ.Component, error)
 	// Rounds: the forum's feedback rounds (rounds*.go).
 	Rounds *campaign.Rounds
 }

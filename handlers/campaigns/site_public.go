@@ -91,6 +91,11 @@ func (s *Handlers) renderSite(c echo.Context, pg site.Shown) error {
 	for _, e := range children {
 		v.Children = append(v.Children, views.SiteLink{Href: siteHref(e), Title: e.Title, Summary: e.Summary})
 	}
+	if s.PageBox != nil {
+		if v.Box, err = s.PageBox(c, pg.Slug); err != nil {
+			return err
+		}
+	}
 	return s.Render(c, http.StatusOK, views.SitePage(v))
 }
 
