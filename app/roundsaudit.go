@@ -35,6 +35,6 @@ func (h roundsHooks) opened(ctx context.Context, tx pgx.Tx, n campaign.RoundNoti
 		"Deadline": n.Round.Deadline.In(h.loc).Format("02-01-2006 15:04"),
 		"URL":      h.baseURL + "/forum/feedback/" + strconv.FormatInt(n.Round.ID, 10)}
 	_, err := h.outbox.Enqueue(ctx, tx, mail.Message{To: n.Email, Subject: tr.T("rounds.mail.subject", data),
-		Text: tr.T("rounds.mail.text", data), Kind: "forum.round_opened"})
+		Text: tr.T("rounds.mail.text", data), Kind: "round.opened"})
 	return err
 }

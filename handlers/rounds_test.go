@@ -94,7 +94,7 @@ func status(t *testing.T, b *browser, path string) int {
 func TestRoundOverHTTP(t *testing.T) {
 	w := newRoundWorld(t)
 	file := "/kommunikation/fil/" + strconv.FormatInt(w.draft.ID, 10)
-	if n := count(t, w.env, `SELECT count(*) FROM mail_outbox WHERE kind = 'forum.round_opened'`); n != 1 {
+	if n := count(t, w.env, `SELECT count(*) FROM mail_outbox WHERE kind = 'round.opened'`); n != 1 {
 		t.Errorf("%d round notices, want 1 (the forum organisation's one member)", n)
 	}
 	if n := count(t, w.env, `SELECT count(*) FROM audit_log WHERE action = 'round_opened'`); n != 1 {

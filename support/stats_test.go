@@ -118,8 +118,8 @@ func TestStats(t *testing.T) {
 			Opened: 6,
 			// mitid, mitid_erhverv, digital_post, nemkonto, virk, borger_dk
 			BySystem: count(zero.BySystem, 3, 0, 1, 1, 1, 0),
-			// login, lost_means, identity_theft, block, lift_block, registration, business, other
-			ByCategory: count(zero.ByCategory, 1, 1, 2, 0, 0, 0, 1, 1),
+			// login, lost_means, identity_theft, block, lift_block, registration, business, accessibility, other
+			ByCategory: count(zero.ByCategory, 1, 1, 2, 0, 0, 0, 1, 0, 1),
 			// phone, web, email, in_person
 			ByChannel:      count(zero.ByChannel, 2, 3, 1, 0),
 			FirstResponse:  support.Compliance{Met: 2, Breached: 3}, // A, D; B, C, J (Monday 16.00)
@@ -132,7 +132,7 @@ func TestStats(t *testing.T) {
 		{"Thursday, as of noon", support.Period{From: day(26, 0, 0), To: day(26, 0, 0)}, support.Stats{
 			Opened:        1,
 			BySystem:      count(zero.BySystem, 1, 0, 0, 0, 0, 0),
-			ByCategory:    count(zero.ByCategory, 0, 0, 1, 0, 0, 0, 0, 0),
+			ByCategory:    count(zero.ByCategory, 0, 0, 1, 0, 0, 0, 0, 0, 0),
 			ByChannel:     count(zero.ByChannel, 1, 0, 0, 0),
 			FirstResponse: support.Compliance{Breached: 1}, // G at 10.00; I is due at 16.00
 			Resolution:    support.Compliance{Breached: 1}, // B at 09.00; G is due at 17.00

@@ -75,7 +75,7 @@ func TestSeedCampaign(t *testing.T) {
 				WHERE r.status = 'open' AND i.status = 'draft' AND r.deadline > now() + interval '13 days'`, 1},
 			{"the demo organisation's comment", `SELECT count(*) FROM feedback_comment c JOIN mitid u ON u.id = c.mitid_id
 				WHERE u.username = 'demo.kodeviser' AND c.org_name = 'Foreningen Digital Hjælp (demo)'`, 1},
-			{"round notices to the forum", `SELECT count(*) FROM mail_outbox WHERE kind = 'forum.round_opened'`, 2},
+			{"round notices to the forum", `SELECT count(*) FROM mail_outbox WHERE kind = 'round.opened'`, 2},
 			{"English items", `SELECT count(*) FROM pack_item WHERE lang = 'en'`, 10},
 			{"second versions with a note", `SELECT count(*) FROM pack_item_version WHERE version = 2 AND change_note <> ''`, 2},
 			{"PDFs and PNGs", `SELECT count(DISTINCT media_type) FROM pack_item_version WHERE media_type IN ('application/pdf', 'image/png')`, 2},
