@@ -280,7 +280,6 @@ func TestRoundRefusals(t *testing.T) {
 func roundRows(t *testing.T, env *apptest.Env) map[string]int64 {
 	t.Helper()
 	rows := tableRows(t, env)
-	delete(rows, "audit_seal")
 	delete(rows, "throttle_counter")
 	return rows
 }
