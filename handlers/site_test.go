@@ -268,6 +268,23 @@ func TestSiteImageUpload(t *testing.T) {
 	if page := b.page(t, "/redaktion/sider/hvorfor"); !strings.Contains(page, "![En kodeviser](/kampagne/billede/") {
 		t.Error("the page does not show the Markdown to paste")
 	}
+	// No released page shows the new image yet: a visitor guessing its number gets 404, the
+	// editor (previews) gets it, not to be kept by shared caches.
+	imgs, err := e.env.App.Pages.Images(context.Background(), 1)
+	if err != nil || len(imgs) != 1 {
+		t.Fatalf("images %v, %v", imgs, err)
+	}
+	if res, err := http.Get(e.env.URL + imgs[0].URL()); err != nil || res.StatusCode != http.StatusNotFound {
+		t.Errorf("a visitor fetched an image no released page shows: %v %v", res.StatusCode, err)
+	} else {
+		res.Body.Close()
+	}
+	if res, err := b.client.Get(e.env.URL + imgs[0].URL()); err != nil || res.StatusCode != http.StatusOK ||
+		res.Header.Get("Cache-Control") != "private, no-cache" {
+		t.Errorf("the editor's preview of the image: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 	tests := []struct {
 		name   string
 		fields []field

@@ -106,6 +106,28 @@ func (p *Pages) Image(ctx context.Context, id int64) (Image, error) {
 	return img, nil
 }
 
+// PublishedImage returns image id for a visitor: only when a released page's published text
+// (either language) shows it, so an image uploaded for a page still in draft or scheduled
+// cannot be fetched by guessing its number before the page is out. Editors read Image.
+func (p *Pages) PublishedImage(ctx context.Context, id int64) (Image, error) {
+	var img Image
+	err := p.pool.QueryRow(ctx, `SELECT i.id, i.sha256, i.media_type, i.size, i.alt, i.created_at
+		FROM site_image i
+		WHERE i.id = $1 AND EXISTS (
+			SELECT 1 FROM site_page pg JOIN site_page_version v ON v.page_id = pg.id
+				AND v.version = CASE v.lang WHEN 'da' THEN pg.pinned_da ELSE pg.pinned_en END
+			WHERE pg.status = 'published' AND pg.release_at <= $2
+				AND v.body ~ ('/kampagne/billede/' || i.id || '([^0-9]|$)'))`,
+		id, p.now()).Scan(&img.ID, &img.SHA256, &img.MediaType, &img.Size, &img.Alt, &img.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return img, ErrNotFound
+	}
+	if err != nil {
+		return img, fmt.Errorf("published image: %w", err)
+	}
+	return img, nil
+}
+
 // Images returns the newest images, for the editor's page.
 func (p *Pages) Images(ctx context.Context, limit int) ([]Image, error) {
 	rows, err := p.pool.Query(ctx, `SELECT id, sha256, media_type, size, alt, created_at FROM site_image

@@ -3,6 +3,7 @@ package campaigns
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -107,7 +108,15 @@ func (s *Handlers) SiteImage(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	ctx := c.Request().Context()
-	img, err := s.Pages.Image(ctx, id)
+	// Editors see every image (their previews); anyone else only those a released page shows,
+	// and only those may be kept by shared caches.
+	editor := slices.Contains(web.RolesOf(web.StateOf(c).Subject), web.CampaignEditor)
+	img, err := s.Pages.PublishedImage(ctx, id)
+	cache := "public, max-age=31536000, immutable"
+	if editor && errors.Is(err, site.ErrNotFound) {
+		img, err = s.Pages.Image(ctx, id)
+		cache = "private, no-cache"
+	}
 	if err != nil {
 		return err
 	}
@@ -126,7 +135,7 @@ func (s *Handlers) SiteImage(c echo.Context) error {
 	hd := c.Response().Header()
 	hd.Set("Content-Type", img.MediaType)
 	hd.Set("ETag", `"`+img.SHA256+`"`)
-	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	hd.Set("Cache-Control", cache)
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	http.ServeContent(zeroCopy{c.Response()}, c.Request(), "", img.CreatedAt, obj)
 	return nil
