@@ -166,7 +166,8 @@ func (h *Handlers) ForumParticipantsCSV(c echo.Context) error {
 	return h.sendCSV(c, tr.T("forum.csv.participants_file")+"-"+strconv.FormatInt(id, 10)+".csv", rows)
 }
 
-// sendCSV answers with rows as a CSV download.
+// sendCSV answers with rows as a CSV download for Excel (forum.WriteCSV: byte order mark,
+// semicolons, CRLF, formula-safe cells); every export of the campaign pages uses it.
 func (h *Handlers) sendCSV(c echo.Context, filename string, rows [][]string) error {
 	hd := c.Response().Header()
 	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
@@ -174,7 +175,7 @@ func (h *Handlers) sendCSV(c echo.Context, filename string, rows [][]string) err
 	hd.Set("Cache-Control", "private, no-store")
 	c.Response().WriteHeader(http.StatusOK)
 	if err := forum.WriteCSV(c.Response(), rows); err != nil {
-		h.Log.Warn("forum csv: write failed", "err", err)
+		h.Log.Warn("csv: write failed", "file", filename, "err", err)
 	}
 	return nil
 }

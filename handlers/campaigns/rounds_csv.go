@@ -1,9 +1,7 @@
 package campaigns
 
 import (
-	"encoding/csv"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -40,24 +38,5 @@ func (h *Handlers) EditorRoundCSV(c echo.Context) error {
 		out = append(out, []string{strconv.FormatInt(cm.ItemID, 10), cm.ItemTitle, cm.OrgName, cm.Author,
 			h.roundTime(cm.CreatedAt), cm.Body, handled, cm.HandledNote})
 	}
-	hd := c.Response().Header()
-	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	hd.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-%d.csv"`, tr.T("rounds.csv.filename"), rd.ID))
-	c.Response().WriteHeader(http.StatusOK)
-	w := c.Response().Writer
-	if _, err := w.Write([]byte("\uFEFF")); err != nil {
-		return nil // the client went away
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	for _, row := range out {
-		for i := range row {
-			row[i] = safeCell(row[i])
-		}
-	}
-	if err := cw.WriteAll(out); err != nil {
-		h.Log.Warn("round comments csv: write failed", "err", err)
-	}
-	return nil
+	return h.sendCSV(c, fmt.Sprintf("%s-%d.csv", tr.T("rounds.csv.filename"), rd.ID), out)
 }
