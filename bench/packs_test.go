@@ -134,15 +134,6 @@ func memPeak() (stop func() (heap, sys uint64)) {
 	}
 }
 
-// figure prints one result line: figure=... value=... target=... ok|short.
-func figure(name string, value float64, unit, target string, ok bool) {
-	verdict := "short"
-	if ok {
-		verdict = "ok"
-	}
-	fmt.Printf("figure=%s value=%.2f%s target=%s %s\n", name, value, unit, target, verdict)
-}
-
 // download GETs url and returns the bytes received and how long it took.
 func download(b *testing.B, client *http.Client, url string) (int64, time.Duration) {
 	b.Helper()
