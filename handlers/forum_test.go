@@ -157,7 +157,7 @@ func TestForumMemberAndEditorOverHTTP(t *testing.T) {
 	}
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || res.Header.Get("ETag") != `"`+w.file.SHA256+`"` ||
-		!strings.Contains(res.Header.Get("Content-Disposition"), "filename=Praesentation.pdf; filename*=utf-8''Pr%C3%A6sentation.pdf") ||
+		!strings.Contains(res.Header.Get("Content-Disposition"), "filename=\"Praesentation.pdf\"; filename*=utf-8''Pr%C3%A6sentation.pdf") ||
 		res.Header.Get("Content-Type") != "application/pdf" {
 		t.Errorf("download: %d %v", res.StatusCode, res.Header)
 	}

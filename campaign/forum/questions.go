@@ -2,10 +2,8 @@ package forum
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -202,37 +200,4 @@ func (f *Forum) Answers(ctx context.Context, v Viewer, id int64) ([]Answer, erro
 		return nil, fmt.Errorf("answers: %w", err)
 	}
 	return scanAnswers(rows)
-}
-
-// WriteCSV writes rows for Excel: UTF-8 with a byte order mark, semicolons and CRLF (Danish
-// Excel settings, as the other exports of the portal), and every cell made safe against
-// formula injection, since the text is typed by people outside the portal's staff.
-func WriteCSV(w io.Writer, rows [][]string) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	for _, row := range rows {
-		safe := make([]string, len(row))
-		for i, c := range row {
-			safe[i] = SafeCell(c)
-		}
-		if err := cw.Write(safe); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// SafeCell keeps a spreadsheet from reading a cell as a formula: a cell that starts with
-// = + - @ (or a tab or carriage return, which some spreadsheets skip before one) gets a leading
-// apostrophe, which shows as text.
-func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

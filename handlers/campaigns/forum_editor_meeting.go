@@ -144,7 +144,7 @@ func (h *Handlers) ForumUpload(c echo.Context) error {
 	return h.Redirect(c, editorMeetingHref(id)+"?udfoert=fil")
 }
 
-// ForumParticipantsCSV sends the meeting's sign-ups for Excel (see forum.WriteCSV).
+// ForumParticipantsCSV sends the meeting's sign-ups for Excel (see web.CSV).
 func (h *Handlers) ForumParticipantsCSV(c echo.Context) error {
 	id, err := forumID(c)
 	if err != nil {
@@ -163,19 +163,5 @@ func (h *Handlers) ForumParticipantsCSV(c echo.Context) error {
 	for _, p := range people {
 		rows = append(rows, []string{p.Name, p.Organisation, h.dayTime(p.At)})
 	}
-	return h.sendCSV(c, tr.T("forum.csv.participants_file")+"-"+strconv.FormatInt(id, 10)+".csv", rows)
-}
-
-// sendCSV answers with rows as a CSV download for Excel (forum.WriteCSV: byte order mark,
-// semicolons, CRLF, formula-safe cells); every export of the campaign pages uses it.
-func (h *Handlers) sendCSV(c echo.Context, filename string, rows [][]string) error {
-	hd := c.Response().Header()
-	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	hd.Set(echo.HeaderContentDisposition, attachment(filename))
-	hd.Set("Cache-Control", "private, no-store")
-	c.Response().WriteHeader(http.StatusOK)
-	if err := forum.WriteCSV(c.Response(), rows); err != nil {
-		h.Log.Warn("csv: write failed", "file", filename, "err", err)
-	}
-	return nil
+	return web.SendCSV(c, tr.T("forum.csv.participants_file")+"-"+strconv.FormatInt(id, 10)+".csv", rows)
 }

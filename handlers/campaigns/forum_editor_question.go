@@ -63,7 +63,7 @@ func (h *Handlers) ForumQuestionStatus(c echo.Context) error {
 	return h.Redirect(c, editorQuestionHref(id)+"?udfoert=status")
 }
 
-// ForumAnswersCSV sends every organisation's answer to the question for Excel (forum.WriteCSV:
+// ForumAnswersCSV sends every organisation's answer to the question for Excel (web.CSV:
 // UTF-8 with a byte order mark, semicolons, cells safe against formulas).
 func (h *Handlers) ForumAnswersCSV(c echo.Context) error {
 	id, err := forumID(c)
@@ -85,5 +85,5 @@ func (h *Handlers) ForumAnswersCSV(c echo.Context) error {
 	for _, a := range answers {
 		rows = append(rows, []string{a.Organisation, a.Body, a.EditedBy, h.dayTime(a.EditedAt)})
 	}
-	return h.sendCSV(c, tr.T("forum.csv.answers_file")+"-"+strconv.FormatInt(id, 10)+".csv", rows)
+	return web.SendCSV(c, tr.T("forum.csv.answers_file")+"-"+strconv.FormatInt(id, 10)+".csv", rows)
 }

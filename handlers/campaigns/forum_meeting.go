@@ -10,6 +10,7 @@ import (
 	"mitidportal/blob"
 	"mitidportal/campaign/forum"
 	"mitidportal/fault"
+	"mitidportal/handlers/web"
 	"mitidportal/markdown"
 	"mitidportal/views"
 )
@@ -136,7 +137,7 @@ func (h *Handlers) ForumFile(c echo.Context) error {
 	hd := c.Response().Header()
 	hd.Set("Content-Type", fl.MediaType)
 	hd.Set("ETag", `"`+fl.SHA256+`"`)
-	hd.Set("Content-Disposition", attachment(fl.Filename))
+	hd.Set("Content-Disposition", web.Attachment(fl.Filename))
 	hd.Set("Cache-Control", "private, no-cache")
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	http.ServeContent(zeroCopy{c.Response()}, c.Request(), "", fl.Created, obj)

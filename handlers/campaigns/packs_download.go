@@ -3,16 +3,15 @@ package campaigns
 import (
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/blob"
 	"mitidportal/campaign"
+	"mitidportal/handlers/web"
 )
 
 // File downloads an item's current version. Like every pack route it answers 404 for an item
@@ -113,7 +112,7 @@ func (h *Handlers) serveVersion(c echo.Context, v campaign.Viewer, it campaign.I
 	hd := c.Response().Header()
 	hd.Set("Content-Type", ver.MediaType)
 	hd.Set("ETag", `"`+ver.SHA256+`"`)
-	hd.Set("Content-Disposition", attachment(ver.Filename))
+	hd.Set("Content-Disposition", web.Attachment(ver.Filename))
 	hd.Set("Cache-Control", cacheControl(it))
 	// The file is never shown in the portal's origin: a PDF's scripts cannot run here.
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
@@ -162,36 +161,4 @@ func cacheControl(it campaign.Item) string {
 		return "public, no-cache"
 	}
 	return "private, no-cache"
-}
-
-// attachment is a Content-Disposition that saves the file under name (RFC 6266): an ASCII
-// filename for old clients and, when the name is not plain ASCII, filename* in UTF-8
-// (RFC 5987, which mime.FormatMediaType writes) that current browsers prefer.
-func attachment(name string) string {
-	fallback := asciiName(name)
-	d := mime.FormatMediaType("attachment", map[string]string{"filename": fallback})
-	if fallback != name {
-		if ext := mime.FormatMediaType("attachment", map[string]string{"filename": name}); ext != "" {
-			d += strings.TrimPrefix(ext, "attachment")
-		}
-	}
-	return d
-}
-
-// asciiTranslit spells the Danish letters and the dashes of typical titles in ASCII.
-var asciiTranslit = strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "Ae", "Ø", "Oe", "Å", "Aa",
-	"–", "-", "—", "-", "é", "e", "ü", "u", "ö", "o", "ä", "a")
-
-// asciiName is name in printable ASCII: Danish letters spelled out, anything else "_".
-func asciiName(name string) string {
-	name = asciiTranslit.Replace(name)
-	var b strings.Builder
-	for _, r := range name {
-		if r < 0x20 || r >= 0x7f || r == '"' || r == '\\' || r == utf8.RuneError {
-			b.WriteByte('_')
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

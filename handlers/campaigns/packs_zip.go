@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/campaign"
+	"mitidportal/handlers/web"
 )
 
 // storedTypes are formats that are compressed already: deflating them again costs time and
@@ -70,7 +71,7 @@ func (h *Handlers) PackZip(c echo.Context) error {
 	entries := zipEntries(files, h.Schedule.Location())
 	hd := c.Response().Header()
 	hd.Set("Content-Type", "application/zip")
-	hd.Set("Content-Disposition", attachment("MitID-"+pk.Slug+".zip"))
+	hd.Set("Content-Disposition", web.Attachment("MitID-"+pk.Slug+".zip"))
 	hd.Set("Cache-Control", "private, no-store")
 	if n, ok := zipLength(entries); ok {
 		// Known when no file is deflated: the browser shows progress, and the body goes out

@@ -38,5 +38,5 @@ func (h *Handlers) EditorRoundCSV(c echo.Context) error {
 		out = append(out, []string{strconv.FormatInt(cm.ItemID, 10), cm.ItemTitle, cm.OrgName, cm.Author,
 			h.roundTime(cm.CreatedAt), cm.Body, handled, cm.HandledNote})
 	}
-	return h.sendCSV(c, fmt.Sprintf("%s-%d.csv", tr.T("rounds.csv.filename"), rd.ID), out)
+	return web.SendCSV(c, fmt.Sprintf("%s-%d.csv", tr.T("rounds.csv.filename"), rd.ID), out)
 }

@@ -3,13 +3,13 @@ package desk
 import (
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/blob"
+	"mitidportal/handlers/web"
 	"mitidportal/support"
 	"mitidportal/views"
 )
@@ -72,7 +72,7 @@ func (s *Handlers) Attachment(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Content-Type", a.ContentType)
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	h.Set("Content-Disposition", web.Attachment(a.Name))
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("Cache-Control", "private, no-store")
 	http.ServeContent(c.Response(), c.Request(), "", a.CreatedAt, obj)

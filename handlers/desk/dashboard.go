@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -170,19 +169,5 @@ func (s *Handlers) DashboardCSV(c echo.Context) error {
 		[]string{"resolved", "", tr.T("dashboard.csv.resolved"), strconv.Itoa(st.Resolved)},
 		[]string{"median_handling", "seconds", tr.T("dashboard.csv.median_seconds"), strconv.Itoa(int(st.MedianHandling.Seconds()))})
 
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-%s-%s.csv"`, tr.T("dashboard.csv.filename"), from, to))
-	c.Response().WriteHeader(http.StatusOK)
-	w := c.Response().Writer
-	if _, err := w.Write([]byte("\uFEFF")); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	if err := cw.WriteAll(rows); err != nil {
-		s.Log.Warn("dashboard csv: write failed", "err", err)
-	}
-	return nil
+	return web.SendCSV(c, fmt.Sprintf("%s-%s-%s.csv", tr.T("dashboard.csv.filename"), from, to), rows)
 }

@@ -2,9 +2,7 @@ package desk
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -55,16 +53,6 @@ func (s *Handlers) agentRows(ctx context.Context, tr *locales.Translator, p supp
 	return rows, nil
 }
 
-// csvSafe keeps a cell from being read as a formula by Excel or LibreOffice (CSV injection): a
-// cell that starts with = + - @ or a tab or carriage return gets a leading apostrophe, which
-// the spreadsheet shows as text.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 // DashboardCasesCSV sends every case opened in the dashboard's period, one row each, as CSV
 // for Excel (UTF-8 with a byte order mark, semicolons; see DashboardCSV), with the column names
 // and values in the page's language. The rows are streamed from the database as they are read.
@@ -78,24 +66,13 @@ func (s *Handlers) DashboardCasesCSV(c echo.Context) error {
 	tr := web.StateOf(c).Tr
 	loc := s.Schedule.Location()
 	from, to := p.From.In(loc).Format(time.DateOnly), p.To.In(loc).Format(time.DateOnly)
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-%s-%s.csv"`,
-		tr.T("dashboard.cases_csv.filename"), from, to))
-	c.Response().WriteHeader(http.StatusOK)
-	w := c.Response()
-	if _, err := w.Write([]byte("\uFEFF")); err != nil {
-		return nil // the client went away
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
+	out := web.StartCSV(c, fmt.Sprintf("%s-%s-%s.csv", tr.T("dashboard.cases_csv.filename"), from, to))
 	var header []string
 	for _, col := range []string{"ref", "created", "first_response", "resolved", "system", "category", "channel",
 		"priority", "status", "first_response_met", "resolution_met"} {
-		header = append(header, csvSafe(tr.T("dashboard.cases_csv.col."+col)))
+		header = append(header, tr.T("dashboard.cases_csv.col."+col))
 	}
-	_ = cw.Write(header)
+	_ = out.Write(header)
 	when := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -109,19 +86,17 @@ func (s *Handlers) DashboardCasesCSV(c echo.Context) error {
 		row := []string{r.Ref, when(r.Created), when(r.FirstResponse), when(r.Resolved), tr.T(r.System.MsgID()),
 			tr.T(r.Category.MsgID()), tr.T(r.Channel.MsgID()), tr.T(r.Priority.MsgID()), tr.T(r.Status.MsgID()),
 			outcome[r.FirstResponseMet], outcome[r.ResolutionMet]}
-		for i := range row {
-			row[i] = csvSafe(row[i])
-		}
-		if err := cw.Write(row); err != nil {
+		if err := out.Write(row); err != nil {
 			return err
 		}
 		if n++; n%200 == 0 {
-			cw.Flush()
-			w.Flush()
+			return out.Flush()
 		}
-		return cw.Error()
+		return nil
 	})
-	cw.Flush()
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
 	if err != nil {
 		// The status is sent: the file ends short, and the log says why.
 		s.Log.Warn("dashboard cases csv: stopped", "err", err, "rows", n)

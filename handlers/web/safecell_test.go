@@ -1,10 +1,14 @@
-package desk
+package web_test
 
-import "testing"
+import (
+	"testing"
 
-// TestCSVSafe: a cell a spreadsheet would read as a formula is made text; others stay as they
+	"mitidportal/handlers/web"
+)
+
+// TestSafeCell: a cell a spreadsheet would read as a formula is made text; others stay as they
 // are.
-func TestCSVSafe(t *testing.T) {
+func TestSafeCell(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"},
 		{"+45 12 34 56 78", "'+45 12 34 56 78"},
@@ -19,8 +23,8 @@ func TestCSVSafe(t *testing.T) {
 		{"", ""},
 	} {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := csvSafe(tt.in); got != tt.want {
-				t.Errorf("csvSafe(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := web.SafeCell(tt.in); got != tt.want {
+				t.Errorf("SafeCell(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
