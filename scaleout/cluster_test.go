@@ -214,10 +214,19 @@ func startInstance(t *testing.T, bin, name string, env []string) *instance {
 			<-in.done
 		}
 		if t.Failed() || os.Getenv("PORTAL_TEST_LOG") == "1" {
-			t.Logf("instance %s log:\n%s", name, in.log.String())
+			t.Logf("instance %s log (the last 100 lines):\n%s", name, lastLines(in.log.String(), 100))
 		}
 	})
 	return in
+}
+
+// lastLines is the end of a log, so a failure stays readable.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // waitReady waits for the instance's address in its log, then for /readyz to answer 200.
