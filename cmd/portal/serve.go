@@ -117,6 +117,10 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		for _, s := range servers {
 			s.Close()
 		}
+		if in != nil {
+			in.Close()
+			in = nil
+		}
 		a.Close(context.Background())
 		return err
 	case <-ctx.Done():
