@@ -88,6 +88,10 @@ type Config struct {
 	// AuditAnchorFile, when set, is where the audit anchor job appends the chain's head as a
 	// JSON line; it belongs on storage the database's owner cannot rewrite. Empty: log only.
 	AuditAnchorFile string
+	// AuditAnchorInterval is how often the anchor job runs; 0 is once a minute. ShutdownDrain is
+	// how long `portal serve` drains before it stops (docs/operations.md, several instances).
+	AuditAnchorInterval time.Duration
+	ShutdownDrain       time.Duration
 	// DemoMail, in demo mode, is the in-process mail server SMTP points at; /demo/post shows
 	// what it received. Nil elsewhere: the demo mailbox then lists the outbox.
 	DemoMail *demobox.Box
@@ -225,7 +229,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Workers:      workers,
 		Logger:       log.With("component", "jobs"),
 		RetryPolicy:  cfg.MailRetry,
-		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob(), auditAnchorJob(), unfinishedCleanupJob(), packNoticeJob(), newsletterJob()},
+		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob(), auditAnchorJob(cfg.AuditAnchorInterval), unfinishedCleanupJob(), packNoticeJob(), newsletterJob()},
 	})
 	if err != nil {
 		pool.Close()

@@ -97,8 +97,11 @@ func (w *auditAnchorWorker) Work(ctx context.Context, _ *river.Job[auditAnchorAr
 	return nil
 }
 
-func auditAnchorJob() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+func auditAnchorJob(every time.Duration) *river.PeriodicJob {
+	if every <= 0 {
+		every = time.Minute
+	}
+	return river.NewPeriodicJob(river.PeriodicInterval(every),
 		func() (river.JobArgs, *river.InsertOpts) { return auditAnchorArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true})
 }

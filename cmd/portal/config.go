@@ -57,6 +57,10 @@ var settings = []struct{ name, def, help string }{
 	{"IDAPP_KEYS", "", "the identification service's public keys: comma-separated paths of JWK set or PEM files (rotation by key id); empty: no identification app (demo mode adds the demo key, which is refused outside demo mode)"},
 	{"NEMID_EXTENSION_DAYS", "30", "days the one extension of a citizen's deadline to move from NemID to MitID adds (1-365)"},
 	{"AUDIT_ANCHOR_FILE", "", "file the audit anchor job appends the chain's head to each minute (keep it on storage the database owner cannot rewrite); empty: log only"},
+	// Running several instances (docs/operations.md): how often the anchor is written, and how
+	// long a stopping instance drains before it closes its listener.
+	{"AUDIT_ANCHOR_INTERVAL", "1m", "how often the audit anchor job records the chain's head (one instance does, whichever leads the job queue)"},
+	{"SHUTDOWN_DRAIN", "0s", "on SIGTERM, answer /readyz with 503 and close every keep-alive connection after its response for this long before closing the listener; behind a load balancer set it to at least its health-check interval"},
 }
 
 // demoTokenKey encrypts token seeds in demo mode when TOKEN_KEY is unset. It is public (it is
@@ -170,6 +174,11 @@ func loadConfig(getenv func(string) string) (app.Config, slog.Level, error) {
 		AuditAnchorFile:    get("AUDIT_ANCHOR_FILE"),
 		IDAppKeys:          idappKeys,
 		NemIDExtensionDays: integer("NEMID_EXTENSION_DAYS"),
+	}
+	// Running several instances: the anchor's interval and the drain before a shutdown.
+	cfg.AuditAnchorInterval = dur("AUDIT_ANCHOR_INTERVAL")
+	if cfg.ShutdownDrain, err = time.ParseDuration(get("SHUTDOWN_DRAIN")); err != nil || cfg.ShutdownDrain < 0 || cfg.ShutdownDrain > time.Minute {
+		errs = append(errs, "SHUTDOWN_DRAIN must be a duration from 0s to 1m such as 5s")
 	}
 	if cfg.NemIDExtensionDays < 1 || cfg.NemIDExtensionDays > 365 {
 		errs = append(errs, "NEMID_EXTENSION_DAYS must be a whole number of days from 1 to 365")

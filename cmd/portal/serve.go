@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"mitidportal/app"
@@ -46,21 +47,33 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 	}
-	if err := a.Start(ctx); err != nil {
+	// The job queue gets a context of its own. On the signal's context SIGTERM would hard-stop
+	// it at once, beside the HTTP drain: running jobs cancelled mid-way (a mail the server
+	// already accepted is sent again by the retry). Close stops it gracefully after the HTTP
+	// servers; only a missed shutdown deadline cancels running jobs (stopJobs below).
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopJobs()
+	if err := a.Start(jobsCtx); err != nil {
 		a.Close(context.Background())
 		return err
 	}
+	var in *inbound.Server
 	if cfg.SMTPInboundAddr != "" {
-		in := inbound.NewServer(a.Inbound, mailDomain(cfg.BaseURL), log)
+		in = inbound.NewServer(a.Inbound, mailDomain(cfg.BaseURL), log)
 		if err := in.Start(cfg.SMTPInboundAddr); err != nil {
 			a.Close(context.Background())
 			return err
 		}
-		defer in.Close()
+		defer func() {
+			if in != nil {
+				in.Close()
+			}
+		}()
 	}
+	var draining atomic.Bool
 	srv := &http.Server{
 		Addr:              env.getenv("PORTAL_ADDR"),
-		Handler:           a.Handler(),
+		Handler:           drain(&draining, a.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -104,19 +117,33 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		for _, s := range servers {
 			s.Close()
 		}
+		if in != nil {
+			in.Close()
+			in = nil
+		}
 		a.Close(context.Background())
 		return err
 	case <-ctx.Done():
 	}
-	// Graceful shutdown: stop accepting, let requests in flight finish, then let running
-	// jobs finish, each within a bound.
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// Graceful shutdown, in this order: drain (not ready, every response closes its
+	// keep-alive connection), stop accepting and finish the requests in flight, stop the
+	// inbound mail listener, let running jobs finish, then close the pool (a.Close).
+	log.Info("shutting down", "drain", cfg.ShutdownDrain.String())
+	if cfg.ShutdownDrain > 0 {
+		draining.Store(true)
+		time.Sleep(cfg.ShutdownDrain)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
+	defer context.AfterFunc(sctx, stopJobs)()
 	for _, s := range servers {
 		if err := s.Shutdown(sctx); err != nil {
 			log.Warn("http shutdown", "addr", s.Addr, "error", err.Error())
 		}
+	}
+	if in != nil {
+		in.Close()
+		in = nil
 	}
 	a.Close(sctx)
 	for range servers {
@@ -126,6 +153,29 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// shutdownTimeout bounds the shutdown after the drain: requests in flight and running jobs
+// that take longer are cut off (a cut job is retried by another instance).
+const shutdownTimeout = 20 * time.Second
+
+// drain wraps the portal's handler for the drain before a shutdown (SHUTDOWN_DRAIN): /readyz
+// answers 503, so a load balancer sends no new traffic, and every response closes its
+// keep-alive connection. http.Server.Shutdown alone closes idle keep-alive connections, and a
+// request the client sent on one at that moment is lost (the HTTP/1.1 idle-close race); after
+// the drain the clients have no idle connection left to this instance.
+func drain(draining *atomic.Bool, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining.Load() {
+			w.Header().Set("Connection", "close")
+			if r.URL.Path == "/readyz" {
+				w.Header().Set("Retry-After", "30")
+				http.Error(w, "shutting down", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func cmdMigrate(ctx context.Context, env *environment, args []string) error {
