@@ -202,7 +202,8 @@ func (k *keyboard) tab(back bool) focusStop {
 	}
 	s := k.measure()
 	if s.Body {
-		k.t.Fatalf("%s: Tab moved the focus to <body>; the stops so far: %s", currentPath(k.t, k.ctx), k.focusOrder())
+		k.t.Fatalf("%s: Tab moved the focus to <body>, past the end of the page (is a control out of the tab order?); the stops so far: %s",
+			currentPath(k.t, k.ctx), k.focusOrder())
 	}
 	if !back && len(k.stops) == 0 && !s.SkipLink {
 		k.t.Errorf("%s: the first Tab focuses %s, want the skip link", currentPath(k.t, k.ctx), s.Desc)
