@@ -151,9 +151,15 @@ func newKeyboard(t testing.TB, ctx context.Context) *keyboard {
 // separate char event instead, which Chromium delivers even when the keyDown's default action
 // has moved the focus: Enter on an error summary's link would focus the field and then submit
 // its form, which no real key press does.
-func (k *keyboard) press(keys string, shift ...bool) {
+func (k *keyboard) press(keys string) {
 	k.t.Helper()
-	if err := chromedp.Do(k.ctx, keyAction(keys, len(shift) > 0 && shift[0])); err != nil {
+	k.pressKeys(keys, false)
+}
+
+// pressKeys is press, with Shift held when shift is true.
+func (k *keyboard) pressKeys(keys string, shift bool) {
+	k.t.Helper()
+	if err := chromedp.Do(k.ctx, keyAction(keys, shift)); err != nil {
 		k.t.Fatalf("press %q: %v", keys, err)
 	}
 }
@@ -181,7 +187,7 @@ func keyAction(keys string, shift bool) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// measure reads the focused element against the last stop; reverse is true after Shift+Tab.
+// measure reads the focused element, and the last stop as it looks now.
 func (k *keyboard) measure() focusStop {
 	k.t.Helper()
 	prev := ""
@@ -195,11 +201,7 @@ func (k *keyboard) measure() focusStop {
 // reading order after the last one.
 func (k *keyboard) tab(back bool) focusStop {
 	k.t.Helper()
-	if back {
-		k.press(kb.Tab, true)
-	} else {
-		k.press(kb.Tab)
-	}
+	k.pressKeys(kb.Tab, back)
 	s := k.measure()
 	if s.Body {
 		k.t.Fatalf("%s: Tab moved the focus to <body>, past the end of the page (is a control out of the tab order?); the stops so far: %s",
@@ -294,8 +296,14 @@ func (k *keyboard) fillField(css, text string) {
 // summary of a refused form), that is its first stop.
 func (k *keyboard) enterLoads() {
 	k.t.Helper()
-	if _, err := chromedp.RunResponse(k.ctx, keyAction(kb.Enter, false)); err != nil {
-		k.t.Fatalf("Enter on %s: %v", k.stops[len(k.stops)-1].Desc, err)
+	k.pressLoads(kb.Enter)
+}
+
+// pressLoads presses key (Enter, or Space on a button) and waits for the page it loads.
+func (k *keyboard) pressLoads(key string) {
+	k.t.Helper()
+	if _, err := chromedp.RunResponse(k.ctx, keyAction(key, false)); err != nil {
+		k.t.Fatalf("%q on %s: %v", key, k.stops[len(k.stops)-1].Desc, err)
 	}
 	k.loaded()
 }
@@ -304,14 +312,7 @@ func (k *keyboard) enterLoads() {
 func (k *keyboard) loaded() {
 	k.t.Helper()
 	k.stops = nil
-	// Scripts that move the focus (DKFDS's error summary) run after the load event.
-	deadline := time.Now().Add(300 * time.Millisecond)
-	for time.Now().Before(deadline) {
-		if eval[bool](k.t, k.ctx, `document.activeElement !== document.body`) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	// portal.js (deferred) has run by the load event, so DKFDS has focused an error summary.
 	if s := k.measure(); !s.Body {
 		k.assertFocusVisible(s)
 		k.stops = append(k.stops, s)

@@ -164,7 +164,7 @@ func keyboardBlockMeans(t *testing.T, env *apptest.Env, lang string) {
 }
 
 // keyboardPublicBlock: /spaer refused empty, then username, CPR number, a reason chosen with
-// the arrow keys and the consent ticked with Space.
+// the arrow keys, the consent ticked with Space and the button pressed with Space.
 func keyboardPublicBlock(t *testing.T, env *apptest.Env, lang string) {
 	m := env.NewCitizen(t)
 	ctx := newTab(t)
@@ -192,7 +192,7 @@ func keyboardPublicBlock(t *testing.T, env *apptest.Env, lang string) {
 		t.Fatal("Space on the consent did not tick it")
 	}
 	k.tabTo(`[data-testid="public-block-submit"]`, 5)
-	k.enterLoads()
+	k.pressLoads(" ") // Space presses a button as Enter does
 	if !has(t, ctx, `[data-testid="public-block-done"]`) {
 		t.Fatalf("/spaer by keyboard ends on %s without the done page: %s", currentPath(t, ctx), clip(mainText(t, ctx), 300))
 	}
