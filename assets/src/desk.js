@@ -129,9 +129,19 @@
       if (!cfg || !cfg.elt || cfg.elt.getAttribute("hx-target") !== "#desk-case") {
         return;
       }
-      var summary = casePage() && casePage().querySelector('[data-module="error-summary"]');
+      var page = casePage();
+      var summary = page && page.querySelector('[data-module="error-summary"]');
       if (summary) {
         summary.focus();
+        return;
+      }
+      // A done change swaps out the button that sent it, and the focus would fall back to
+      // <body>, the top of the page for the next Tab: it goes to the notice that says what was
+      // done, from where Tab goes on into the composer.
+      var notice = page && page.querySelector('[role="status"]');
+      if (notice && (!document.activeElement || document.activeElement === document.body)) {
+        notice.setAttribute("tabindex", "-1");
+        notice.focus();
       }
     });
   }
