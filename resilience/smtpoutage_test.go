@@ -73,9 +73,11 @@ func TestMailWaitsOutSMTPOutage(t *testing.T) {
 		}
 		// The wait after the latest failure is the documented schedule's (written out here, not
 		// taken from mail.Backoff, so a change of the schedule shows), give or take its tenth
-		// of jitter and a little for the moments between recording the failure and scheduling.
+		// of jitter. River records a failure at the start of its attempt, so the wait measured
+		// from there also holds the attempt itself (reading the row, the refused connection,
+		// recording the failure): up to a few hundred milliseconds on a busy machine.
 		want := time.Duration(errs*errs*errs*errs) * retryUnit
-		if wait < want*9/10-20*time.Millisecond || wait > want*11/10+20*time.Millisecond {
+		if wait < want*9/10 || wait > want*11/10+300*time.Millisecond {
 			t.Errorf("mail %d: waits %s after failure %d, want %s ± 10 %%", id, wait, errs, want)
 		}
 	}
