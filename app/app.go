@@ -62,7 +62,8 @@ type Config struct {
 	MetricsAddr string
 	// MaxConns bounds the database pool; 0 uses pgx's default.
 	MaxConns int32
-	// MailRetry overrides the job queue's retry backoff (tests use a short one).
+	// MailRetry overrides the job queue's retry schedule, which is mail.Backoff in seconds
+	// (tests use a short one).
 	MailRetry river.ClientRetryPolicy
 	// TokenKey is the 32-byte AES key that encrypts the hardware tokens' TOTP seeds at rest.
 	TokenKey []byte
@@ -224,11 +225,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	river.AddWorker(workers, packNotices)
 	newsWorker := &newsletterWorker{log: log}
 	river.AddWorker(workers, newsWorker)
+	retry := cfg.MailRetry
+	if retry == nil {
+		retry = mail.Backoff{Unit: time.Second}
+	}
 	a.jobs, err = river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 		Workers:      workers,
 		Logger:       log.With("component", "jobs"),
-		RetryPolicy:  cfg.MailRetry,
+		RetryPolicy:  retry,
 		PeriodicJobs: []*river.PeriodicJob{sessionCleanupJob(), auditAnchorJob(cfg.AuditAnchorInterval), unfinishedCleanupJob(), packNoticeJob(), newsletterJob()},
 	})
 	if err != nil {

@@ -15,7 +15,8 @@ import (
 // opposed to a query that is wrong: no connection could be made (refused, unreachable, timed
 // out, refused login), the pool is closed (the instance is shutting down), no connection came
 // free before the deadline, the server is shutting down, starting up or full, or the
-// connection broke. Pages answer such errors with 503 and Retry-After, so browsers, load
+// connection broke (in the middle of a statement, or before a later one of the same
+// transaction). Pages answer such errors with 503 and Retry-After, so browsers, load
 // balancers and monitoring see an outage and not a bug.
 func Unavailable(err error) bool {
 	if err == nil {
@@ -23,6 +24,11 @@ func Unavailable(err error) bool {
 	}
 	var connect *pgconn.ConnectError
 	if errors.As(err, &connect) || errors.Is(err, puddle.ErrClosedPool) {
+		return true
+	}
+	// A statement on a connection that broke earlier in the same transaction (the server went
+	// away between two statements of one request).
+	if errors.Is(err, pgconn.ErrConnClosed) {
 		return true
 	}
 	// A deadline while acquiring or querying: the database is too slow or too busy to answer.

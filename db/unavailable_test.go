@@ -68,6 +68,25 @@ func TestUnavailable(t *testing.T) {
 			_, err = conn.Exec(ctx, "SELECT 1")
 			return fmt.Errorf("load session: %w", err)
 		}, true},
+		{"statement after the connection broke in the same transaction", func(t *testing.T) error {
+			conn, err := pgx.ConnectConfig(ctx, live.Config().ConnConfig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			tx, err := conn.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := live.Exec(ctx, "SELECT pg_terminate_backend($1)", conn.PgConn().PID()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(ctx, "SELECT 1"); err == nil {
+				t.Fatal("a statement on a terminated connection succeeded")
+			}
+			_, err = tx.Exec(ctx, "SELECT 2")
+			return fmt.Errorf("add message: %w", err)
+		}, true},
 		{"syntax error", func(*testing.T) error {
 			_, err := live.Exec(ctx, "SELEKT 1")
 			return err

@@ -11,8 +11,8 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// maxAttempts is high so that a long mail-server outage loses nothing: River's default backoff
-// (attempt⁴ seconds) spreads 25 attempts over about three weeks.
+// maxAttempts is high so that a long mail-server outage loses nothing: Backoff's schedule
+// (n⁴ seconds after the n-th failure) spreads 25 attempts over about 20 days.
 const maxAttempts = 25
 
 // sendArgs is the delivery job. It carries only the outbox row id: the body stays in

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"mitidportal/app"
@@ -57,6 +58,12 @@ type Options struct {
 	// steps, activation codes and letters. The test moves it with Advance, such as to use a
 	// letter's code days after it was sent.
 	Clock *Clock
+	// DatabaseURL, when set, is an empty database the portal migrates and uses instead of a
+	// fresh one on the shared test server: a test that stops its database server
+	// (package resilience) runs its own.
+	DatabaseURL string
+	// MailRetry, when set, replaces the half-second retry of failed jobs (shortRetry).
+	MailRetry river.ClientRetryPolicy
 }
 
 // Clock is a clock a test moves forward; it starts at the real time and runs with it.
@@ -99,7 +106,10 @@ func auditKeys() audit.Keyring {
 // PORTAL_TEST_LOG=1, to keep failures readable.
 func New(t testing.TB, opts Options) *Env {
 	t.Helper()
-	_, dbURL := dbtest.NewWithURL(t)
+	dbURL := opts.DatabaseURL
+	if dbURL == "" {
+		_, dbURL = dbtest.NewWithURL(t)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +151,9 @@ func New(t testing.TB, opts Options) *Env {
 	cfg.Files = files
 	if opts.Clock != nil {
 		cfg.Now = opts.Clock.Now
+	}
+	if opts.MailRetry != nil {
+		cfg.MailRetry = opts.MailRetry
 	}
 	var box *demobox.Box
 	if opts.DemoMailbox {
