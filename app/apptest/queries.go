@@ -14,6 +14,9 @@ import (
 type QueryLog struct {
 	mu  sync.Mutex
 	sql []string
+	// trips counts round trips to the server: a statement alone is one, a batch of
+	// statements sent together (pgx.Batch) is one in all.
+	trips int
 }
 
 type queryLogKey struct{}
@@ -29,6 +32,13 @@ func (l *QueryLog) Statements() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]string(nil), l.sql...)
+}
+
+// RoundTrips returns how many times the request waited for the database.
+func (l *QueryLog) RoundTrips() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.trips
 }
 
 // Count returns how many statements ran, how many of them opened a transaction and how many
@@ -65,12 +75,33 @@ func firstWord(sql string) string {
 type queryTracer struct{}
 
 func (queryTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	if log, ok := ctx.Value(queryLogKey{}).(*QueryLog); ok {
-		log.mu.Lock()
-		log.sql = append(log.sql, data.SQL)
-		log.mu.Unlock()
-	}
+	record(ctx, data.SQL, 1)
 	return ctx
 }
 
 func (queryTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// A batch is one round trip whatever it holds; each of its statements is recorded.
+func (queryTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	record(ctx, "", 1)
+	return ctx
+}
+
+func (queryTracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
+	record(ctx, data.SQL, 0)
+}
+
+func (queryTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+func record(ctx context.Context, sql string, trips int) {
+	log, ok := ctx.Value(queryLogKey{}).(*QueryLog)
+	if !ok {
+		return
+	}
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	if sql != "" {
+		log.sql = append(log.sql, sql)
+	}
+	log.trips += trips
+}
