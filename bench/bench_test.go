@@ -120,8 +120,12 @@ func (r *run) add(url string, cookie *http.Cookie, conc int, d time.Duration) er
 // sides under the same drift, so their ratio holds where one long turn each would not.
 const turns = 6
 
-// compare loads the raw baseline and the portal in alternating turns for d in total each.
+// compare loads the raw baseline and the portal in alternating turns for d in total each, after
+// a short warm-up of the portal (its pool's connections, the page's caches, the heap's size).
 func compare(b *testing.B, rawURL, url string, cookie *http.Cookie, conc int, d time.Duration) (raw, portal run) {
+	if _, _, _, err := load(url, cookie, conc, d/turns); err != nil {
+		b.Fatal(err)
+	}
 	for range turns {
 		if err := raw.add(rawURL, cookie, conc, d/turns); err != nil {
 			b.Fatal(err)
