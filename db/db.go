@@ -40,6 +40,9 @@ func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error
 		// A connect_timeout in DATABASE_URL takes precedence.
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
+	if t := queryTracer(ctx); t != nil {
+		cfg.ConnConfig.Tracer = t
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

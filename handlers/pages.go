@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -105,7 +106,19 @@ func DynamicMessageIDs() []string {
 
 // contact is the shared support desk's contact page.
 func (s *Server) contact(c echo.Context) error {
-	st := web.StateOf(c)
+	return s.site.Render(c, http.StatusOK, views.Contact(s.contactView(web.StateOf(c).Lang)))
+}
+
+// contactView is the contact page's hours and the closures of the next 60 days. They change
+// only when the day does, so they are computed once a day per language rather than on every
+// request (the holiday look-up and the templated dates were most of the page's cost).
+func (s *Server) contactView(lang string) views.ContactView {
+	now := s.Now()
+	day := now.In(s.Schedule.Location()).Format(time.DateOnly)
+	key := lang + "|" + day
+	if v, ok := s.contactDays.Load(key); ok {
+		return v.(views.ContactView)
+	}
 	v := views.ContactView{Systems: supportSystems}
 	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
 		row := views.HoursRow{DayID: web.WeekdayIDs[d]}
@@ -114,11 +127,18 @@ func (s *Server) contact(c echo.Context) error {
 		}
 		v.Hours = append(v.Hours, row)
 	}
-	now := s.Now()
 	for _, h := range s.Schedule.ClosuresBetween(now, now.AddDate(0, 0, 60)) {
-		v.Closures = append(v.Closures, views.Closure{Date: s.site.DayMonth(st.Lang, h.Date), HolidayID: h.ID})
+		v.Closures = append(v.Closures, views.Closure{Date: s.site.DayMonth(lang, h.Date), HolidayID: h.ID})
 	}
-	return s.site.Render(c, http.StatusOK, views.Contact(v))
+	// Yesterday's entries are dropped so that the map holds two days at most.
+	s.contactDays.Range(func(k, _ any) bool {
+		if _, d, _ := strings.Cut(k.(string), "|"); d != day {
+			s.contactDays.Delete(k)
+		}
+		return true
+	})
+	s.contactDays.Store(key, v)
+	return v
 }
 
 // supportSystems are the services the shared support desk answers for (DESIGN.md §5).

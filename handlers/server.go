@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -113,6 +114,8 @@ type Server struct {
 	site  *web.Site
 	echo  *echo.Echo
 	table []Route
+	// contactDays keeps the contact page's hours and closures per language and day (pages.go).
+	contactDays sync.Map
 }
 
 // New builds the server and registers every route of the table.

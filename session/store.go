@@ -11,7 +11,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"net/http"
@@ -136,9 +135,9 @@ func (s *Store) load(ctx context.Context, id string) (map[any]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load session: %w", err)
 	}
-	values := map[any]any{}
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&values); err != nil {
-		return nil, fmt.Errorf("decode session: %w", err)
+	values, err := decodeValues(data)
+	if err != nil {
+		return nil, err
 	}
 	if kind != nil && subject != nil {
 		values[keySubjectKind] = *kind
@@ -271,8 +270,7 @@ func (s *Store) List(ctx context.Context, kind string, subjectID int64, currentI
 		}
 		i.Current = currentID != "" && bytes.Equal(hash, current)
 		// A session that does not decode is still listed (it can be ended), without its login.
-		values := map[any]any{}
-		if gob.NewDecoder(bytes.NewReader(data)).Decode(&values) == nil {
+		if values, err := decodeValues(data); err == nil {
 			i.Level, _ = values[keyLevel].(string)
 			i.MeansKind, _ = values[keyMeansKind].(string)
 		}
@@ -321,9 +319,5 @@ func encode(values map[any]any) ([]byte, error) {
 		}
 		plain[k] = v
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(plain); err != nil {
-		return nil, fmt.Errorf("encode session: %w", err)
-	}
-	return buf.Bytes(), nil
+	return encodeValues(plain)
 }

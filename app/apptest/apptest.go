@@ -26,6 +26,7 @@ import (
 	"mitidportal/app"
 	"mitidportal/audit"
 	"mitidportal/blob"
+	"mitidportal/db"
 	"mitidportal/db/dbtest"
 	"mitidportal/identity"
 	"mitidportal/logging"
@@ -163,7 +164,8 @@ func New(t testing.TB, opts Options) *Env {
 		t.Cleanup(func() { box.Close() }) // registered first, so it stops after the portal
 		cfg.SMTP.Port, cfg.DemoMail = box.Port(), box
 	}
-	ctx := context.Background()
+	// The tracer records only statements whose context carries a QueryLog (queries.go).
+	ctx := db.WithQueryTracer(context.Background(), queryTracer{})
 	a, err := app.New(ctx, cfg, logging.New(out, slog.LevelInfo))
 	if err != nil {
 		t.Fatal(err)

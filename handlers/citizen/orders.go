@@ -132,12 +132,8 @@ func (s *Handlers) OrderCancel(c echo.Context) error {
 	return s.Redirect(c, "/mitid?done=order_cancelled")
 }
 
-// orderRows are the overview's rows of the MitID's orders.
-func (s *Handlers) orderRows(c echo.Context, mitidID int64) ([]views.OrderRow, error) {
-	list, err := s.Orders.ForMitID(c.Request().Context(), mitidID)
-	if err != nil {
-		return nil, err
-	}
+// orderRowsOf are the overview's rows of the MitID's orders.
+func (s *Handlers) orderRowsOf(list []identity.Order) []views.OrderRow {
 	rows := make([]views.OrderRow, 0, len(list))
 	for _, o := range list {
 		r := views.OrderRow{ID: o.ID, KindID: o.Kind.MsgID(), ReasonID: o.Reason.MsgID(), StatusID: o.Status.MsgID(),
@@ -153,5 +149,5 @@ func (s *Handlers) orderRows(c echo.Context, mitidID int64) ([]views.OrderRow, e
 		}
 		rows = append(rows, r)
 	}
-	return rows, nil
+	return rows
 }

@@ -28,31 +28,21 @@ func (s *Handlers) mitidOf(c echo.Context) (identity.MitID, error) {
 	return s.Identity.MitID(c.Request().Context(), web.StateOf(c).Subject.ID)
 }
 
-// Overview is the self-service front page.
+// Overview is the self-service front page. Its data comes in one round trip
+// (identity.Store.Overview), after the one that loaded the session.
 func (s *Handlers) Overview(c echo.Context) error {
-	ctx := c.Request().Context()
-	m, err := s.mitidOf(c)
+	ov, err := s.Identity.Overview(c.Request().Context(), web.StateOf(c).Subject.ID)
 	if err != nil {
 		return err
 	}
-	means, err := s.Identity.Means(ctx, m.ID)
-	if err != nil {
-		return err
-	}
-	unread, err := s.Letters.Unread(ctx, m.CPR)
-	if err != nil {
-		return err
-	}
+	m, means := ov.MitID, ov.Means
 	v := views.OverviewView{
 		Username: m.Username, StatusID: m.Status.MsgID(), AssuranceID: m.Assurance.MsgID(),
-		SessionLevelID: identity.Level(web.StateOf(c).Subject.Level).MsgID(), UnreadLetters: unread,
-		NoticeID: notices[c.QueryParam("done")],
+		SessionLevelID: identity.Level(web.StateOf(c).Subject.Level).MsgID(), UnreadLetters: ov.Unread,
+		NoticeID: notices[c.QueryParam("done")], Orders: s.orderRowsOf(ov.Orders),
 	}
-	if v.Orders, err = s.orderRows(c, m.ID); err != nil {
-		return err
-	}
-	if v.NemID, err = NemIDStatusFor(c, s.Identity); err != nil {
-		return err
+	if ov.HasNemID && ov.NemID.State == identity.NemIDSelected {
+		v.NemID = nemidBox(ov.NemID, s.Identity.NemIDExtensionDays())
 	}
 	for _, a := range means {
 		row := views.MeansRow{ID: a.ID, KindID: a.Kind.MsgID(), Label: a.Label, StatusID: a.Status.MsgID(),

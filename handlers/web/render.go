@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -18,14 +20,31 @@ func (s *Site) Render(c echo.Context, status int, comp templ.Component) error {
 	if status == StatusInvalid && c.Response().Header().Get("Retry-After") != "" {
 		status = http.StatusTooManyRequests
 	}
-	var buf bytes.Buffer
-	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return err
 	}
 	if err := s.SaveSession(c); err != nil {
 		return err
 	}
+	// With its length known, net/http sends the page in one piece instead of in chunks.
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// pageBuffers are reused between requests: a page grows its buffer to a few kilobytes, which
+// otherwise is allocated and copied again several times on every request.
+var pageBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
+
+// putPageBuffer returns buf to the pool unless an unusually large page grew it: keeping that
+// would hold its memory for the life of the process.
+func putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 256<<10 {
+		return
+	}
+	buf.Reset()
+	pageBuffers.Put(buf)
 }
 
 // Redirect answers a form with 303 See Other after saving a changed session.

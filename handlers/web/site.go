@@ -62,11 +62,13 @@ type Site struct {
 
 	metrics *httpMetrics
 	routes  map[string]Access // "METHOD path" of every route
+	footers *footerCache
 }
 
 // NewSite builds the core and registers its HTTP metrics in reg.
 func NewSite(s Site, reg *prometheus.Registry) *Site {
 	s.metrics = newHTTPMetrics(reg)
+	s.footers = &footerCache{m: map[string]footerEntry{}}
 	return &s
 }
 
