@@ -1,0 +1,88 @@
+package browser_test
+
+import (
+	"context"
+	"testing"
+
+	"mitidportal/app/apptest"
+	"mitidportal/support"
+)
+
+// TestAXTreeOfTheCoreStories reads the accessibility tree, as a screen reader gets it, of the
+// pages of the core stories in both languages: the citizen's login step by step (with its error
+// summary), the overview, the contact form, the app's pairing and its approval request with
+// the matching code (on the waiting page and on the phone, as text a screen reader reads), the
+// staff login, an agent's case page and the supervisor's dashboard. One portal; one tab per
+// language, which plays the computer and then the phone.
+func TestAXTreeOfTheCoreStories(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{})
+	for _, lang := range languages {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			tab := newTab(t)
+			desktopWindow(t, tab)
+			c := newCitizen(t, env)
+			page := func(name string) axTree { return checkAXTree(t, tab, name+" ("+lang+")") }
+
+			// The citizen's login as it renders, step by step, and the overview.
+			navigate(t, tab, withLang(env.URL+"/log-ind", lang))
+			page("/log-ind")
+			fill(t, tab, "#username", c.MitID.Username)
+			click(t, tab, `[data-testid="login-submit"]`)
+			wantPath(t, tab, "/log-ind/metode")
+			page("/log-ind/metode")
+			click(t, tab, `[data-testid="method-code"]`)
+			wantPath(t, tab, "/log-ind/kode")
+			page("/log-ind/kode")
+			click(t, tab, `[data-testid="code-submit"]`)
+			wantErrorSummary(t, tab, "the empty code-display login")
+			page("/log-ind/kode (error summary)")
+			fill(t, tab, "#password", c.Password)
+			fill(t, tab, "#code", c.code(t, env))
+			click(t, tab, `[data-testid="code-submit"]`)
+			wantPath(t, tab, "/mitid")
+			page("/mitid")
+
+			// The contact form, empty and refused.
+			navigate(t, tab, withLang(env.URL+"/kontakt/skriv", lang))
+			wantPath(t, tab, "/kontakt/skriv")
+			page("/kontakt/skriv")
+			click(t, tab, `[data-testid="contact-form"] [type="submit"]`)
+			wantErrorSummary(t, tab, "the empty contact form")
+			page("/kontakt/skriv (error summary)")
+
+			// The app: this tab pairs as the phone, starts a login with the app as the computer,
+			// and opens the app again to see the request. The matching code must be text.
+			pairByAPI(t, env, tab, c, lang, "AX "+lang)
+			page("/app (paired)")
+			logOut(t, tab)
+			code := startAppLogin(t, tab, env, c.MitID.Username, lang)
+			if tr := page("/log-ind/app"); !readableText(tr, code) {
+				t.Errorf("the waiting page's matching code %s is not text in the accessibility tree (%s)", code, lang)
+			}
+			navigate(t, tab, withLang(env.URL+"/app", lang))
+			phoneRequest(t, tab, code)
+			if tr := page("/app (a request)"); !readableText(tr, code) {
+				t.Errorf("the app's request shows the matching code %s, but not as text in the accessibility tree (%s)", code, lang)
+			}
+
+			// The desk: the staff login, an agent's case page, the supervisor's dashboard.
+			navigate(t, tab, withLang(env.URL+"/medarbejder/log-ind", lang))
+			page("/medarbejder/log-ind")
+			me := loginStaffInTab(t, tab, env, "ax-"+lang+"@styrelsen.dk", "Aksel Træ "+lang, "agent", "supervisor")
+			cs, err := env.App.Server.Cases.Open(context.Background(), support.NewCase{Channel: support.ChannelPhone,
+				System: support.SystemMitID, Category: support.CategoryLogin, Subject: "Skærmlæser " + lang,
+				Name: "Sara Skærm", Email: "sara-" + lang + "@example.dk", Message: "Jeg kan ikke logge ind.", AssigneeID: me})
+			if err != nil {
+				t.Fatal(err)
+			}
+			navigate(t, tab, withLang(env.URL+"/medarbejder/sager/"+cs.Ref, lang))
+			wantPath(t, tab, "/medarbejder/sager/"+cs.Ref)
+			page("the case page")
+			navigate(t, tab, withLang(env.URL+"/medarbejder/overblik", lang))
+			wantPath(t, tab, "/medarbejder/overblik")
+			page("the dashboard")
+		})
+	}
+}
