@@ -86,3 +86,64 @@ func TestAXTreeOfTheCoreStories(t *testing.T) {
 		})
 	}
 }
+
+// TestAXTreeChecksCanFail breaks the login page in the browser, one defect at a time, and
+// checks that the accessibility tree check reports it: each check above can fail for the
+// reason it exists.
+func TestAXTreeChecksCanFail(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{})
+	tab := newTab(t)
+	desktopWindow(t, tab)
+	navigate(t, tab, env.URL+"/log-ind")
+	if ps := axProblems(t, tab, fetchAXTree(t, tab)); len(ps) != 0 {
+		t.Fatalf("the unbroken login page has problems: %v", ps)
+	}
+	// Each defect is JavaScript run on the freshly loaded page (the page's CSP does not apply to
+	// DevTools, and no inline style is needed).
+	for _, tc := range []struct {
+		name, js, check string
+	}{
+		{"a second h1", `document.querySelector('main').insertAdjacentHTML('beforeend', '<h1>Endnu en overskrift</h1>')`, "h1"},
+		{"no h1", `document.querySelector('h1').outerHTML = '<h2>Log på</h2>'`, "h1"},
+		{"a second main", `document.querySelector('main').insertAdjacentHTML('afterend', '<div role="main"><p>Mere</p></div>')`, "landmark"},
+		{"two unnamed navigations", `document.querySelector('[aria-label]').removeAttribute('aria-label');
+			document.querySelector('main').insertAdjacentHTML('beforeend', '<nav><a href="/">Forside</a></nav>')`, "landmark"},
+		{"two navigations with one name", `document.querySelector('main').insertAdjacentHTML('beforeend',
+			'<nav aria-label="' + document.querySelector('nav').getAttribute('aria-label') + '"><a href="/">Forside</a></nav>')`, "landmark"},
+		{"a field without its label", `document.querySelector('label[for="username"]').remove()`, "name"},
+		{"a button without text", `document.querySelector('[data-testid="login-submit"]').textContent = ''`, "name"},
+		{"a data table without headers", `document.querySelector('main').insertAdjacentHTML('beforeend',
+			'<table><caption>Tider</caption><tr><td>mandag</td><td>8-16</td></tr><tr><td>tirsdag</td><td>8-16</td></tr></table>')`, "table"},
+		{"a table without a name", `document.querySelector('main').insertAdjacentHTML('beforeend',
+			'<table><tr><th>Dag</th><th>Åbent</th></tr><tr><td>mandag</td><td>8-16</td></tr></table>')`, "table"},
+		{"a link inside aria-hidden", `document.querySelector('main').insertAdjacentHTML('beforeend',
+			'<div aria-hidden="true"><a href="/kontakt">Kontakt</a></div>')`, "hidden-focusable"},
+		{"an aria-hidden button", `document.querySelector('[data-testid="login-submit"]').setAttribute('aria-hidden', 'true')`, "hidden-focusable"},
+		{"an image without alt", `document.querySelector('main').insertAdjacentHTML('beforeend', '<img src="/ingen.png" width="10" height="10">')`, "image"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			navigate(t, tab, env.URL+"/log-ind")
+			eval[bool](t, tab, `(() => { `+tc.js+`; return true; })()`)
+			ps := axProblems(t, tab, fetchAXTree(t, tab))
+			found := false
+			for _, p := range ps {
+				found = found || p.Check == tc.check
+			}
+			if !found {
+				t.Errorf("no %q problem reported; got %v", tc.check, ps)
+			}
+		})
+	}
+	t.Run("the matching code as text", func(t *testing.T) {
+		navigate(t, tab, env.URL+"/log-ind")
+		eval[bool](t, tab, `(document.querySelector('main').insertAdjacentHTML('beforeend',
+			'<p aria-hidden="true">4711</p><p><span aria-hidden="true">8</span>265</p><img alt="9876" src="/ingen.png">'), true)`)
+		tr := fetchAXTree(t, tab)
+		for code, want := range map[string]bool{"4711": false, "8265": false, "9876": false, "265": true} {
+			if got := readableText(tr, code); got != want {
+				t.Errorf("readableText(%s) = %v, want %v", code, got, want)
+			}
+		}
+	})
+}
