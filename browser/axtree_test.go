@@ -2,7 +2,9 @@ package browser_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
+	"time"
 
 	"mitidportal/app/apptest"
 	"mitidportal/support"
@@ -61,6 +63,7 @@ func TestAXTreeOfTheCoreStories(t *testing.T) {
 			if tr := page("/log-ind/app"); !readableText(tr, code) {
 				t.Errorf("the waiting page's matching code %s is not text in the accessibility tree (%s)", code, lang)
 			}
+			samePollsAnnounceNothing(t, tab, sel("login-app-code"))
 			navigate(t, tab, withLang(env.URL+"/app", lang))
 			phoneRequest(t, tab, code)
 			if tr := page("/app (a request)"); !readableText(tr, code) {
@@ -146,4 +149,20 @@ func TestAXTreeChecksCanFail(t *testing.T) {
 			}
 		}
 	})
+}
+
+// samePollsAnnounceNothing waits for two polls of the page's status (htmx, every 2 s) and fails
+// the test if they replaced the element matching css although nothing changed: the status sits
+// in a polite live region, and a screen reader reads every replaced node again, here the
+// matching code every two seconds while the citizen looks for it on the phone.
+func samePollsAnnounceNothing(t testing.TB, ctx context.Context, css string) {
+	t.Helper()
+	eval[bool](t, ctx, `(window.axShown = document.querySelector(`+strconv.Quote(css)+`), window.axPolls = 0,
+		document.addEventListener('htmx:beforeRequest', () => window.axPolls++), !!window.axShown)`)
+	waitFor(t, ctx, `window.axPolls >= 2`, 3*appWait)
+	time.Sleep(200 * time.Millisecond) // the second poll's answer
+	if !eval[bool](t, ctx, `document.contains(window.axShown)`) {
+		t.Errorf("%s: a poll that changed nothing replaced %s inside the live region; a screen reader announces it again on every poll",
+			currentPath(t, ctx), css)
+	}
 }

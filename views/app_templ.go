@@ -1432,7 +1432,7 @@ func AppLoginStatus(v AppLoginView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		default:
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 96, "<div id=\"login-app-status\" data-testid=\"login-app-status\" data-status=\"pending\" hx-get=\"/log-ind/app/status\" hx-trigger=\"every 2s\" hx-swap=\"outerHTML\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 96, "<div id=\"login-app-status\" data-testid=\"login-app-status\" data-status=\"pending\" hx-get=\"/log-ind/app/status?vist=pending\" hx-trigger=\"every 2s\" hx-swap=\"outerHTML\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
