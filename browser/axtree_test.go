@@ -45,6 +45,12 @@ func TestAXTreeOfTheCoreStories(t *testing.T) {
 			click(t, tab, `[data-testid="code-submit"]`)
 			wantPath(t, tab, "/mitid")
 			page("/mitid")
+			navigate(t, tab, withLang(env.URL+"/mitid/app/tilfoej", lang))
+			click(t, tab, sel("app-pairing-start"))
+			if tr := page("/mitid/app/tilfoej (code)"); !readableText(tr, text(t, tab, sel("app-pairing-code"))) {
+				t.Errorf("the pairing code is not text in the accessibility tree (%s)", lang)
+			}
+			samePollsAnnounceNothing(t, tab, sel("app-pairing-status"))
 
 			// The contact form, empty and refused.
 			navigate(t, tab, withLang(env.URL+"/kontakt/skriv", lang))

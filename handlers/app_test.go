@@ -200,6 +200,9 @@ func TestAppOverHTTP(t *testing.T) {
 		strings.Contains(frag, "<html") {
 		t.Errorf("status fragment before pairing:\n%s", frag)
 	}
+	if res, frag := citizen.appGet(t, "/mitid/app/tilfoej/status?vist=pending", true); res.StatusCode != http.StatusNoContent || frag != "" {
+		t.Errorf("poll of an unchanged pairing: %d, want 204 and nothing\n%s", res.StatusCode, frag)
+	}
 
 	// The phone pairs with the code; the code is spent.
 	ph := newAppPhone(t, env, code)
