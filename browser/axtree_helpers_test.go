@@ -110,16 +110,6 @@ func (tr axTree) describe(ctx context.Context, n *axNode) string {
 	return s
 }
 
-// within reports whether n has an ancestor with one of roles.
-func (tr axTree) within(n *axNode, roles ...string) bool {
-	for p := tr.ByID[n.Parent]; p != nil; p = tr.ByID[p.Parent] {
-		if !p.Ignored && slices.Contains(roles, p.Role) {
-			return true
-		}
-	}
-	return false
-}
-
 // descendants are the nodes below n that are not ignored.
 func (tr axTree) descendants(n *axNode) []*axNode {
 	var out []*axNode
