@@ -200,6 +200,9 @@ func TestAppOverHTTP(t *testing.T) {
 		strings.Contains(frag, "<html") {
 		t.Errorf("status fragment before pairing:\n%s", frag)
 	}
+	if res, frag := citizen.appGet(t, "/mitid/app/tilfoej/status?vist=pending", true); res.StatusCode != http.StatusNoContent || frag != "" {
+		t.Errorf("poll of an unchanged pairing: %d, want 204 and nothing\n%s", res.StatusCode, frag)
+	}
 
 	// The phone pairs with the code; the code is spent.
 	ph := newAppPhone(t, env, code)
@@ -229,6 +232,10 @@ func TestAppOverHTTP(t *testing.T) {
 	b, shown := startAppLogin(t, env, m.Username)
 	if st, _ := appStatusOf(t, b); st != "pending" {
 		t.Errorf("status before approval = %q", st)
+	}
+	// The page's poll, still showing pending, gets nothing to swap into its live region.
+	if res, body := b.appGet(t, "/log-ind/app/status?vist=pending", true); res.StatusCode != http.StatusNoContent || body != "" {
+		t.Errorf("poll of an unchanged pending login: %d, want 204 and nothing\n%s", res.StatusCode, body)
 	}
 	// Without script: pressing "I have approved" too early says so and logs nobody in.
 	res := b.form(t, "/log-ind/app/fuldfoer", url.Values{})
@@ -289,6 +296,10 @@ func TestAppOverHTTP(t *testing.T) {
 	}
 	if st, res := appStatusOf(t, b); st != "rejected" || res.Header.Get("HX-Redirect") != "" {
 		t.Errorf("status after rejection = %q, HX-Redirect %q", st, res.Header.Get("HX-Redirect"))
+	}
+	if res, body := b.appGet(t, "/log-ind/app/status?vist=pending", true); res.StatusCode != http.StatusOK ||
+		!strings.Contains(body, `data-status="rejected"`) {
+		t.Errorf("poll of a pending page after the rejection: %d, want the rejected status\n%s", res.StatusCode, body)
 	}
 	res, body = b.post(t, "/log-ind/app/fuldfoer", url.Values{})
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, tr.T("app.login.rejected")) {
