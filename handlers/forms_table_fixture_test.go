@@ -18,14 +18,16 @@ import (
 // may see it and its concrete path are formEntries' (input_test.go); the row adds where the
 // form is shown and what each field refuses.
 type formRow struct {
-	up     int               // the page that shows the form is the POST path less this many segments
-	get    string            // or this page
-	action string            // the form on the page posts here, not to the route (which takes the same form)
-	bad    map[string]string // an invalid value of each field; a field not named here is required, and "" is wrong
-	valid  map[string]string // valid values besides formEntries', so only the attacked field is wrong
-	hidden map[string]string // formEntries' fields that nobody types (hidden inputs), and why
-	alone  map[string]string // fields checked only when another is right, so not wrong in the form with all wrong; why
-	show   url.Values        // the form is on the answer to POSTing these to the page (a look-up), not on a GET
+	up        int               // the page that shows the form is the POST path less this many segments
+	get       string            // or this page
+	action    string            // the form on the page posts here, not to the route (which takes the same form)
+	bad       map[string]string // an invalid value of each field; a field not named here is required, and "" is wrong
+	valid     map[string]string // valid values besides formEntries', so only the attacked field is wrong
+	hidden    map[string]string // formEntries' fields that nobody types (hidden inputs), and why
+	untested  map[string]string // fields of the form the table does not make wrong, and why
+	elsewhere map[string]string // fields whose summary link may land on a focusable element that is no field, and why
+	alone     map[string]string // fields checked only when another is right, so not wrong in the form with all wrong; why
+	show      url.Values        // the form is on the answer to POSTing these to the page (a look-up), not on a GET
 
 	more    []string                                  // fields formEntries does not attack
 	before  func(*inputFixture, *testing.T, *browser) // a step before the page shows the form
@@ -51,6 +53,9 @@ var (
 	nul     = "a\x00b"                  // no field takes a NUL byte
 	tooLong = strings.Repeat("x", 1001) // longer than any one-line field allows
 )
+
+// unticked stands for a checkbox left unticked: the browser sends no value at all.
+const unticked = "\x00unticked"
 
 // Why a field is left out of the form with every field wrong.
 const (
@@ -87,7 +92,7 @@ func formRows() map[string]formRow {
 		"/opret/kodeviser":  {as: (*inputFixture).creatingFresh},
 		"/aktiver/gendan":   {alone: b("password_repeat", repeatAlone)},
 		"/aktiver/ophaev":   {alone: b("password_repeat", repeatAlone)},
-		"/spaer":            {},
+		"/spaer":            {more: []string{"consent"}, bad: b("consent", unticked)},
 		"/demo/idapp":       {},
 		"/kontakt/skriv":    {},
 		"/mitid/bestil":     {hidden: b("replaces", "shown only to a citizen with a unit to replace, which the fixture's citizen has not")},
@@ -104,13 +109,14 @@ func formRows() map[string]formRow {
 		"/medarbejder/log-ind":        {},
 		"/medarbejder/tilmeld":        {},
 		"/medarbejder/tilmeld/:token": {},
-		"/medarbejder/admin/brugere":  {},
+		"/medarbejder/admin/brugere":  {more: []string{"roles"}, bad: b("roles", unticked)},
 		// The desk: cases, the citizen card, canned replies, registration in person, fulfilment.
 		"/medarbejder/sager/ny": {bad: b("citizen", "0000000000", "email", "ikke-en-adresse", "phone", "ring", "lang", "xx", "message", nul, "name", nul),
 			alone: b("citizen", domainAlone, "email", domainAlone, "phone", domainAlone, "lang", domainAlone)},
 		"/medarbejder/sager/soeg": {up: 1, bad: b("q", nul)},
-		"/medarbejder/sager/masse": {up: 1, bad: b("bulk_assign", "nogen", "bulk_status", "ukendt", "bulk_tag", nul),
-			validOf: func(fx *inputFixture) map[string]string { return b("sag", fx.caseVersion()) }, alone: b("bulk_status", domainAlone)},
+		"/medarbejder/sager/masse": {up: 1, more: []string{"sag"}, bad: b("bulk_assign", "nogen", "bulk_status", "ukendt", "bulk_tag", nul, "sag", "ikke-en-sag"),
+			validOf: func(fx *inputFixture) map[string]string { return b("sag", fx.caseVersion()) }, alone: b("bulk_status", domainAlone),
+			elsewhere: b("sag", "with no case left to tick, the link lands on the text that says so")},
 		"/medarbejder/sager/:ref/svar":      {up: 1, bad: b("reply_status", "ukendt"), valid: b("reply_body", "Tak for din henvendelse."), alone: b("reply_status", domainAlone)},
 		"/medarbejder/sager/:ref/note":      {up: 1},
 		"/medarbejder/sager/:ref/opkald":    {up: 1, more: []string{"call_start", "call_end"}, bad: b("call_minutes", "fem", "call_note", nul, "call_start", nul, "call_end", nul)},
@@ -161,10 +167,11 @@ func formRows() map[string]formRow {
 		"/forum/spoergsmaal/:id": {},
 		"/redaktion/forum/moeder": {up: 1, bad: b("video_url", "ikke en adresse", "agenda_da", nul, "agenda_en", nul),
 			alone: b("meeting_audience", domainAlone, "place", domainAlone, "video_url", domainAlone)},
-		"/redaktion/forum/moeder/:id/status":            {up: 1},
-		"/redaktion/forum/aktiviteter":                  {up: 1},
-		"/redaktion/forum/spoergsmaal":                  {up: 1, bad: b("question_deadline", "i morgen")},
-		"/redaktion/feedback":                           {bad: b("round_description", nul), validOf: func(fx *inputFixture) map[string]string { return b("items", fx.roundCandidate()) }},
+		"/redaktion/forum/moeder/:id/status": {up: 1},
+		"/redaktion/forum/aktiviteter":       {up: 1},
+		"/redaktion/forum/spoergsmaal":       {up: 1, bad: b("question_deadline", "i morgen")},
+		"/redaktion/feedback": {more: []string{"items"}, bad: b("round_description", nul, "items", unticked),
+			validOf: func(fx *inputFixture) map[string]string { return b("items", fx.roundCandidate()) }},
 		"/redaktion/feedback/:id/frist":                 {up: 1},
 		"/redaktion/feedback/:id/materiale":             {up: 1, validOf: func(fx *inputFixture) map[string]string { fx.roundCandidate(); return nil }}, // a draft to add
 		"/redaktion/feedback/:id/kommentar/:cid":        {up: 2, bad: b("handled_note", tooLong)},

@@ -26,6 +26,7 @@ type formCase struct {
 	fields           []string
 	valid            url.Values
 	bad, alone       map[string]string
+	elsewhere        map[string]string
 	browsers         map[string]*browser
 }
 
@@ -92,7 +93,7 @@ func TestEveryFormShowsTheErrorSummary(t *testing.T) {
 // that it has the fields; the form's hidden fields become valid values.
 func prepareForm(t *testing.T, fx *inputFixture, route string, e formEntry, row formRow) formCase {
 	t.Helper()
-	fc := formCase{route: route, post: route, bad: row.bad, alone: row.alone, valid: url.Values{},
+	fc := formCase{route: route, post: route, bad: row.bad, alone: row.alone, elsewhere: row.elsewhere, valid: url.Values{},
 		browsers: map[string]*browser{}}
 	if e.path != nil {
 		fc.post = e.path(fx)
@@ -145,6 +146,18 @@ func prepareForm(t *testing.T, fx *inputFixture, route string, e formEntry, row 
 				t.Errorf("%s (%s): the form on %s has no field %q", route, lang, fc.get, f)
 			}
 		}
+		seen := map[string]bool{}
+		for _, m := range formControl.FindAllStringSubmatch(form, -1) {
+			// A file is sent by the streamed uploads' own tests.
+			typ, name := attr(m[2], "type"), attr(m[2], "name")
+			if typ == "hidden" || typ == "submit" || typ == "button" || typ == "file" || name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			if !slices.Contains(fc.fields, name) && row.hidden[name] == "" && row.untested[name] == "" {
+				t.Errorf("%s (%s): the form's field %q is not in the table: add it (formEntries or the row's more), or say why not", route, lang, name)
+			}
+		}
 		for _, m := range hiddenInput.FindAllStringSubmatch(form, -1) {
 			if name := m[1]; name != "csrf_token" && fc.valid[name] == nil && !slices.Contains(fc.fields, name) {
 				fc.valid.Set(name, html.UnescapeString(m[2]))
@@ -180,10 +193,13 @@ func (fc formCase) run(t *testing.T, fx *inputFixture) {
 				}
 				for _, f := range wrong {
 					fields.Set(f, fc.bad[f]) // "" when the row names none: the field is required
+					if fc.bad[f] == unticked {
+						fields.Del(f)
+					}
 				}
 				before := fx.fingerprint(t)
 				res, body := fc.browsers[lang].post(t, fc.post, fields)
-				texts[lang] = checkErrorSummary(t, lang, res.StatusCode, body, want)
+				texts[lang] = checkErrorSummary(t, lang, res.StatusCode, body, want, fc.elsewhere)
 				if after := fx.fingerprint(t); after != before {
 					t.Errorf("the refused form changed the database:\nbefore %s\nafter  %s", before, after)
 				}
@@ -201,12 +217,13 @@ var (
 	summaryLink = regexp.MustCompile(`<a href="#([^"]*)" class="function-link">([^<]*)</a>`)
 	htmlLang    = regexp.MustCompile(`<html lang="([a-z]+)"`)
 	hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
+	formControl = regexp.MustCompile(`<(input|select|textarea)\b([^>]*)>`)
 	formTag     = regexp.MustCompile(`<form\b[^>]*\baction="([^"]*)"[^>]*>`)
 )
 
 // checkErrorSummary checks the answer to a form with the fields wrong wrong and returns the
 // summary's text for each field.
-func checkErrorSummary(t *testing.T, lang string, status int, body string, wrong []string) map[string]string {
+func checkErrorSummary(t *testing.T, lang string, status int, body string, wrong []string, elsewhere map[string]string) map[string]string {
 	t.Helper()
 	if status != http.StatusUnprocessableEntity {
 		t.Errorf("status %d, want 422: %.400s", status, strip(body))
@@ -229,7 +246,8 @@ func checkErrorSummary(t *testing.T, lang string, status int, body string, wrong
 	for _, m := range summaryLink.FindAllStringSubmatch(summary, -1) {
 		linked = append(linked, m[1])
 		texts[m[1]] = m[2]
-		if !regexp.MustCompile(`<(input|select|textarea)\b[^>]*\bid="` + regexp.QuoteMeta(m[1]) + `"`).MatchString(body) {
+		if !regexp.MustCompile(`<(input|select|textarea)\b[^>]*\bid="`+regexp.QuoteMeta(m[1])+`"`).MatchString(body) &&
+			!(elsewhere[m[1]] != "" && strings.Contains(body, `id="`+m[1]+`" tabindex="-1"`)) {
 			t.Errorf("the summary links to #%s, which is no field's id", m[1])
 		}
 	}
@@ -299,4 +317,13 @@ func formPosting(page, path string) string {
 		out.WriteString(form)
 	}
 	return out.String()
+}
+
+// attr is the value of the attribute name in a tag's attributes, or "".
+func attr(attrs, name string) string {
+	m := regexp.MustCompile(`\b` + name + `="([^"]*)"`).FindStringSubmatch(attrs)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
