@@ -3,8 +3,11 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"html"
+	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -221,4 +224,65 @@ func openCard(fx *inputFixture, t *testing.T, b *browser) {
 	if res, _ := b.post(t, fmt.Sprintf("/medarbejder/borger/%d/aabn", fx.citizen.ID), url.Values{}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("opening the card: %d", res.StatusCode)
 	}
+}
+
+// strip shortens a page to its main content for a failure message.
+func strip(body string) string {
+	if _, main, ok := strings.Cut(body, "<main"); ok {
+		return main
+	}
+	return body
+}
+
+// formPage GETs the page that shows a form (or, with show, POSTs show to it: a look-up's
+// answer), fails unless it is 200, and takes the CSRF token from it, as a person's browser
+// would.
+func (b *browser) formPage(t *testing.T, path string, show url.Values) string {
+	t.Helper()
+	var res *http.Response
+	var err error
+	if show != nil {
+		fields := url.Values{"csrf_token": {b.csrf}}
+		for k, vs := range show {
+			fields[k] = vs
+		}
+		res, err = b.client.PostForm(b.env.URL+path, fields)
+	} else {
+		res, err = b.client.Get(b.env.URL + path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", path, res.StatusCode)
+	}
+	if m := csrfInput.FindSubmatch(body); m != nil {
+		b.csrf = string(m[1])
+	}
+	return string(body)
+}
+
+// formPosting is the HTML of the forms on page that post to path.
+func formPosting(page, path string) string {
+	var out strings.Builder
+	for _, loc := range formTag.FindAllStringSubmatchIndex(page, -1) {
+		action, _, _ := strings.Cut(html.UnescapeString(page[loc[2]:loc[3]]), "?")
+		if action != path {
+			continue
+		}
+		form, _, _ := strings.Cut(page[loc[0]:], "</form>")
+		out.WriteString(form)
+	}
+	return out.String()
+}
+
+// attr is the value of the attribute name in a tag's attributes, or "".
+func attr(attrs, name string) string {
+	m := regexp.MustCompile(`\b` + name + `="([^"]*)"`).FindStringSubmatch(attrs)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
