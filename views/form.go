@@ -125,3 +125,12 @@ func groupDescribedBy(name string, hint bool, err *FieldError) string {
 	}
 	return s
 }
+
+// deskQueryError is the error of the desk's search field, shown at the field as well as in the
+// summary.
+func deskQueryError(v DeskQueueView) *FieldError {
+	if v.ErrorID == "" || v.ErrorField != "q" {
+		return nil
+	}
+	return &FieldError{Field: "q", MsgID: v.ErrorID}
+}

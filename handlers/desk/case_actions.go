@@ -94,7 +94,12 @@ func (s *Handlers) Call(c echo.Context) error {
 	f := web.FormOf(c, "call_start", "call_end", "call_minutes", "outcome", "call_note")
 	start, end, ok := s.callTimes(f.Values)
 	if !ok {
-		f.Errors = append(f.Errors, views.FieldError{Field: "call_start", MsgID: "desk.err.call_times"})
+		// A length in minutes is read instead of the times, so its error is at it.
+		field := "call_start"
+		if f.Values["call_minutes"] != "" {
+			field = "call_minutes"
+		}
+		f.Errors = append(f.Errors, views.FieldError{Field: field, MsgID: "desk.err.call_times"})
 	}
 	if f.Values["outcome"] == "" {
 		f.Errors = append(f.Errors, views.FieldError{Field: "outcome", MsgID: support.ErrOutcomeInvalid.MsgID})

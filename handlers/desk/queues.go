@@ -56,7 +56,7 @@ func (s *Handlers) Queues(c echo.Context) error {
 	}
 	status := http.StatusOK
 	if fe := web.InputError(c, "q"); fe != nil {
-		v.ErrorID, v.ErrorField, status = fe.MsgID, "q", http.StatusBadRequest
+		v.ErrorID, v.ErrorField, status = fe.MsgID, "q", web.StatusInvalid
 	}
 	f := support.Filter{Me: me, Limit: deskPageSize,
 		Status: support.CaseStatus(v.Status), Priority: support.Priority(v.Priority), System: support.System(v.System)}
