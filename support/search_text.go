@@ -147,29 +147,43 @@ func parseSnippet(s string) Snippet {
 	return out
 }
 
-// searchText ranks the RankWindow newest cases (not in exclude) whose subject and messages
-// match the danish query or whose caller's name matches the simple one, and returns the best
-// limit of them with a snippet of the subject and the citizen's first messages (the first
-// 1,500 characters: ts_headline parses all it is given).
+// searchText finds the cases (not in exclude) whose subject and messages match the danish
+// query or whose caller's name matches the simple one, and returns the best limit of them by
+// ts_rank_cd, with a snippet of the subject and the citizen's first messages (the first 1,500
+// characters: ts_headline parses all it is given).
+//
+// Every matching case is a candidate, but ranking all of them is too slow when a word is in
+// most cases, so the candidates are chosen in two tiers by what the indexes tell cheaply: the
+// RankWindow newest cases whose subject or caller's name matches (the subject's words weigh
+// most in the rank: 1.0 to a message's 0.4 per occurrence), however old, and the RankWindow
+// newest cases that match anywhere. Where a tier has fewer matches than RankWindow, as for all
+// but the commonest words, every match in it is ranked.
 func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit int) ([]Hit, error) {
 	danish, simple, args, ok := textQuery(q)
 	if !ok {
 		return nil, nil
 	}
-	// Planned for each query's words (QueryExecModeExec: no cached generic plan): a common
-	// word is best read newest first along the primary key, a rare one through the GIN
-	// indexes, and only the words tell which.
+	// Planned for each query's words (QueryExecModeExec: no cached generic plan): per tier, a
+	// common word is best read newest first along the primary key, a rare one through the GIN
+	// indexes (support_case_subject_search, _contact_words, _search), and only the words tell
+	// which.
 	// The tsqueries are functions in FROM, not a CTE: folded to constants at planning, so the
 	// planner sees the words (a CTE hides them and makes every word look rare).
+	rank := `ts_rank_cd(search, dq) + ts_rank_cd(contact_words, sq)`
 	rows, err := tx.Query(ctx, `
-		WITH recent AS (
-			SELECT id, search, contact_words, dq, sq
+		WITH best AS (
+			SELECT id, dq, `+rank+` AS rank
+			FROM support_case, `+danish+` AS dq, `+simple+` AS sq
+			WHERE (to_tsvector('danish'::regconfig, subject) @@ dq OR contact_words @@ sq) AND NOT id = ANY ($3)
+			ORDER BY id DESC LIMIT $5),
+		recent AS (
+			SELECT id, dq, `+rank+` AS rank
 			FROM support_case, `+danish+` AS dq, `+simple+` AS sq
 			WHERE (search @@ dq OR contact_words @@ sq) AND NOT id = ANY ($3)
 			ORDER BY id DESC LIMIT $5),
 		top AS (
-			SELECT id, dq, ts_rank_cd(search, dq) + ts_rank_cd(contact_words, sq) AS rank
-			FROM recent ORDER BY rank DESC, id DESC LIMIT $4)
+			SELECT DISTINCT ON (rank, id) id, dq, rank FROM (SELECT * FROM best UNION ALL SELECT * FROM recent) c
+			ORDER BY rank DESC, id DESC LIMIT $4)
 		SELECT `+caseColumns+`, top.rank, ts_headline('danish',
 			translate(left(c.subject || '. ' || coalesce((SELECT string_agg(e.body, ' ' ORDER BY e.id)
 				FROM (SELECT body, id FROM support_entry WHERE case_id = c.id AND kind = 'message'
