@@ -78,7 +78,7 @@ const MaxQuery = 200
 // every search (seconds at 1,000,000 cases), while ts_rank_cd puts a case with the words in its
 // subject above one that only mentions them, so the first tier holds the best matches however
 // old they are.
-const RankWindow = 2000
+const RankWindow = 500
 
 // Search finds cases for the agent's search box (read only; Find adds the citizens and records
 // the look-ups). Exact look-ups come first: a reference code (as typed or dictated,
