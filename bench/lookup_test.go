@@ -82,7 +82,7 @@ func BenchmarkLookups(b *testing.B) {
 				if n > 0 {
 					found++
 				}
-				if k.typed != "" {
+				if k.typed != "" && i < 50 { // the whole search box is slower: fewer suffice
 					start = time.Now()
 					if _, err := cases.Find(ctx, k.typed, 1, 25); err != nil {
 						b.Fatal(err)

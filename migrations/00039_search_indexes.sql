@@ -15,6 +15,18 @@
 CREATE INDEX IF NOT EXISTS support_case_subject_search ON support_case
     USING gin (to_tsvector('danish'::regconfig, subject));
 
+-- The desk's look-ups by e-mail address and phone number on full indexes. The partial ones
+-- they replace (00020: WHERE ... <> '') had no statistics on their expressions, so the planner
+-- took every address for 0.5 % of the rows: at a million MitIDs it joined a person found by
+-- e-mail to a sequential scan of mitid (2 s), and a generic plan of a query that did not repeat
+-- the predicate could not use them at all.
+CREATE INDEX IF NOT EXISTS person_email_lower ON person (lower(email));
+CREATE INDEX IF NOT EXISTS support_case_email_key ON support_case (lower(contact_email), id DESC);
+CREATE INDEX IF NOT EXISTS support_case_phone_key ON support_case (contact_phone_key, id DESC);
+DROP INDEX IF EXISTS person_email;
+DROP INDEX IF EXISTS support_case_contact_email;
+DROP INDEX IF EXISTS support_case_contact_phone;
+
 -- The dashboard and its exports: cases opened, answered, resolved and due in a period. The
 -- partial ones cost nothing while a case has no such time.
 CREATE INDEX IF NOT EXISTS support_case_created ON support_case (created_at);
@@ -30,6 +42,12 @@ CREATE INDEX IF NOT EXISTS support_case_resolution_due ON support_case (resoluti
 CREATE INDEX IF NOT EXISTS support_entry_kind_at ON support_entry (kind, at);
 
 -- +goose Down
+CREATE INDEX support_case_contact_phone ON support_case (contact_phone_key, id DESC) WHERE contact_phone_key <> '';
+CREATE INDEX support_case_contact_email ON support_case (lower(contact_email), id DESC) WHERE contact_email <> '';
+CREATE INDEX person_email ON person (lower(email)) WHERE email IS NOT NULL;
+DROP INDEX support_case_phone_key;
+DROP INDEX support_case_email_key;
+DROP INDEX person_email_lower;
 DROP INDEX support_entry_kind_at;
 DROP INDEX support_case_resolution_due;
 DROP INDEX support_case_first_response_due;

@@ -113,15 +113,13 @@ func phoneKey(q string) (string, bool) {
 }
 
 // citizenWhere is the condition on mitid m JOIN person p of each kind of look-up ($1 the key).
-// A phone number is not in the register: it finds the citizens whose cases gave it. Each is
-// on an index also in a generic plan (TestLookupsUseIndexes).
+// A phone number is not in the register: it finds the citizens whose cases gave it.
 var citizenWhere = map[MatchKind]string{
 	MatchCPR:      `m.cpr = $1`,
 	MatchUsername: `lower(m.username) = $1`,
 	MatchEmail:    `lower(p.email) = $1`,
-	MatchPhone: `m.id IN (SELECT mitid_id FROM support_case WHERE contact_phone_key = $1 AND contact_phone_key <> ''
-		AND mitid_id IS NOT NULL)`, // <> '' as in the partial index support_case_contact_phone
-	MatchName: `to_tsvector('simple', p.given_name || ' ' || p.family_name) @@ to_tsquery('simple', $1)`,
+	MatchPhone:    `m.id IN (SELECT mitid_id FROM support_case WHERE contact_phone_key = $1 AND mitid_id IS NOT NULL)`,
+	MatchName:     `to_tsvector('simple', p.given_name || ' ' || p.family_name) @@ to_tsquery('simple', $1)`,
 }
 
 // findCitizens lists up to MaxCitizenHits MitIDs for cq, those in use first, newest first.
