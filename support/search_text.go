@@ -238,11 +238,15 @@ const (
 // newest cases to read the tier newest first.
 func probeTiers(ctx context.Context, tx pgx.Tx, danish, simple string, args []any) (walkBest, walkAll bool, err error) {
 	var nBest, nAll, n int
+	var workers string
+	// It also turns parallel query off for the rest of the transaction: starting workers costs
+	// more than the search's reads (hundreds of milliseconds on a busy machine).
 	err = tx.QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE ts_filter(search, '{a}') @@ dq OR contact_words @@ sq),
-			count(*) FILTER (WHERE search @@ dq OR contact_words @@ sq), count(*)
+			count(*) FILTER (WHERE search @@ dq OR contact_words @@ sq), count(*),
+			set_config('max_parallel_workers_per_gather', '0', true)
 		FROM (SELECT search, contact_words FROM support_case ORDER BY id DESC LIMIT $3) c,
-			`+danish+` AS dq, `+simple+` AS sq`, append(args, probeSize)...).Scan(&nBest, &nAll, &n)
+			`+danish+` AS dq, `+simple+` AS sq`, append(args, probeSize)...).Scan(&nBest, &nAll, &n, &workers)
 	if err != nil {
 		return false, false, fmt.Errorf("search text: probe: %w", err)
 	}
