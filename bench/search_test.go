@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -15,38 +16,29 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"mitidportal/db/dbtest"
 	"mitidportal/support"
 )
 
 // BenchmarkSearch measures the support desk's search (support.Cases.Search: exact look-ups
-// and Danish full-text search ranked with ts_rank_cd) on 100,000 generated cases with Danish
-// support vocabulary, against primary-key look-ups of cases (Cases.Get) in the same process
-// as the baseline. BENCH_CASES changes the number of cases. Run with -benchtime 1x.
+// and Danish full-text search ranked with ts_rank_cd, every match a candidate) on the big
+// database's 1,000,000 cases with Danish support vocabulary (bigdb_test.go), against
+// primary-key look-ups of cases (Cases.Get) in the same run as the baseline. The target is
+// absolute: p95 at most 30 ms. Run with -benchtime 1x.
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
-	n := 100_000
-	if v, err := strconv.Atoi(os.Getenv("BENCH_CASES")); err == nil && v > 0 {
-		n = v
-	}
-	pool := dbtest.New(b)
+	pool, info := bigDB(b)
 	rng := rand.New(rand.NewPCG(4, 2026))
-	t0 := time.Now()
-	ids, refs, err := generateCases(ctx, pool, rng, n)
+	ids, refs, err := sampleCases(ctx, pool, rng, 500)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := pool.Exec(ctx, `VACUUM ANALYZE support_case`); err != nil {
-		b.Fatal(err)
-	}
-	gen := time.Since(t0)
 	cph, err := time.LoadLocation("Europe/Copenhagen")
 	if err != nil {
 		b.Fatal(err)
 	}
 	cases := support.NewCases(pool, support.DefaultSchedule(cph))
-	queries := searchQueries(rng, refs, 200)
-	for _, q := range queries[:20] { // warm the caches as a running desk has them
+	queries := searchQueries(rng, refs, 300)
+	for _, q := range queries[:30] { // warm the caches as a running desk has them
 		if _, err := cases.Search(ctx, q.text, 25); err != nil {
 			b.Fatal(err)
 		}
@@ -76,27 +68,67 @@ func BenchmarkSearch(b *testing.B) {
 			}
 			pk = append(pk, time.Since(start))
 		}
-		fmt.Printf("\nsupport search: %d cases generated and indexed in %s\n", n, gen.Round(100*time.Millisecond))
+		fmt.Printf("\nsupport search: %d cases (%s)\n", info.Cases, info.describe())
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(w, "look-up\tqueries\tavg hits\tmedian\tp95\tmedian / pk median\t\n")
+		fmt.Fprintf(w, "look-up\tqueries\tavg hits\tmedian\tp95\tmax\tp95 / pk p95\t\n")
 		row := func(name string, ds []time.Duration, nhits int) {
-			m, p := percentile(ds, 50), percentile(ds, 95)
+			p := percentile(ds, 95)
 			avg := "-"
 			if nhits >= 0 {
 				avg = fmt.Sprintf("%.1f", float64(nhits)/float64(len(ds)))
 			}
-			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%.1f\t\n", name, len(ds), avg, round(m), round(p), float64(m)/float64(percentile(pk, 50)))
+			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%.1f\t\n", name, len(ds), avg, round(percentile(ds, 50)), round(p),
+				round(percentile(ds, 100)), float64(p)/float64(percentile(pk, 95)))
 		}
 		row("primary key (baseline)", pk, -1)
-		row("search, all", all, hits["word"]+hits["words"]+hits["phrase"]+hits["ref"]+hits["rare"]+hits["prefix"]+hits["contact"])
-		for _, k := range []string{"word", "words", "phrase", "ref", "rare", "prefix", "contact"} {
+		kinds := []string{"word", "words", "phrase", "ref", "rare", "prefix", "contact"}
+		total := 0
+		for _, k := range kinds {
+			total += hits[k]
+		}
+		row("search, all", all, total)
+		for _, k := range kinds {
 			row("  "+k, byKind[k], hits[k])
 		}
 		w.Flush()
+		p95, pk95 := ms(percentile(all, 95)), ms(percentile(pk, 95))
+		printFigure("search_p95_1M_cases", p95, pk95, "ms", "<=30ms", p95 <= 30)
 		b.ReportMetric(float64(percentile(all, 50).Microseconds()), "search-p50-µs")
 		b.ReportMetric(float64(percentile(all, 95).Microseconds()), "search-p95-µs")
-		b.ReportMetric(float64(percentile(pk, 50).Microseconds()), "pk-p50-µs")
+		b.ReportMetric(float64(percentile(pk, 95).Microseconds()), "pk-p95-µs")
 	}
+}
+
+// ms is d in milliseconds.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// sampleCases returns the ids and reference codes of about n cases of the big database, picked
+// at random.
+func sampleCases(ctx context.Context, pool *pgxpool.Pool, rng *rand.Rand, n int) ([]int64, []string, error) {
+	var top int64
+	if err := pool.QueryRow(ctx, `SELECT max(id) FROM support_case`).Scan(&top); err != nil {
+		return nil, nil, err
+	}
+	pick := make([]int64, n)
+	for i := range pick {
+		pick[i] = 1 + rng.Int64N(top)
+	}
+	rows, err := pool.Query(ctx, `SELECT id, ref FROM support_case WHERE id = ANY ($1) ORDER BY id`, pick)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ids []int64
+	var refs []string
+	var id int64
+	var ref string
+	_, err = pgx.ForEachRow(rows, []any{&id, &ref}, func() error {
+		ids, refs = append(ids, id), append(refs, ref)
+		return nil
+	})
+	if err == nil && len(ids) == 0 {
+		err = fmt.Errorf("the big database has no cases")
+	}
+	return ids, refs, err
 }
 
 func percentile(ds []time.Duration, p int) time.Duration {
@@ -155,8 +187,9 @@ func searchQueries(rng *rand.Rand, refs []string, n int) []query {
 
 // generateCases inserts n cases with their first message, COPYing batches into a staging
 // table from which one statement per batch computes the search vectors and writes the cases
-// and their timeline entries. It returns the case ids and reference codes.
-func generateCases(ctx context.Context, pool *pgxpool.Pool, rng *rand.Rand, n int) ([]int64, []string, error) {
+// and their timeline entries; with mitids > 0 a third of the cases belong to one of the MitIDs
+// 1..mitids. It returns the case ids and reference codes.
+func generateCases(ctx context.Context, pool *pgxpool.Pool, rng *rand.Rand, n, mitids int) ([]int64, []string, error) {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -164,7 +197,7 @@ func generateCases(ctx context.Context, pool *pgxpool.Pool, rng *rand.Rand, n in
 	defer conn.Release()
 	_, err = conn.Exec(ctx, `CREATE TEMP TABLE stage (ref text, channel text, system text, category text,
 		priority text, status text, contact_name text, contact_email text, contact_phone text, subject text, message text,
-		created_at timestamptz) ON COMMIT PRESERVE ROWS`)
+		created_at timestamptz, mitid_id bigint) ON COMMIT PRESERVE ROWS`)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -185,22 +218,33 @@ func generateCases(ctx context.Context, pool *pgxpool.Pool, rng *rand.Rand, n in
 	for from := 0; from < n; from += batch {
 		rows := make([][]any, 0, batch)
 		for i := from; i < min(n, from+batch); i++ {
-			rows = append(rows, fakeCase(rng, refs[i], now))
+			var mitid any
+			if mitids > 0 && rng.IntN(3) == 0 {
+				mitid = int64(1 + rng.IntN(mitids))
+			}
+			row := append(fakeCase(rng, refs[i], now), mitid)
+			// Over the last year, in the order of the ids, as a desk opens them.
+			row[11] = now.Add(-time.Duration(float64(n-i) / float64(n) * float64(365*24*time.Hour)))
+			rows = append(rows, row)
 		}
 		_, err := conn.CopyFrom(ctx, pgx.Identifier{"stage"}, []string{"ref", "channel", "system", "category",
-			"priority", "status", "contact_name", "contact_email", "contact_phone", "subject", "message", "created_at"}, pgx.CopyFromRows(rows))
+			"priority", "status", "contact_name", "contact_email", "contact_phone", "subject", "message", "created_at", "mitid_id"}, pgx.CopyFromRows(rows))
 		if err != nil {
 			return nil, nil, fmt.Errorf("copy batch: %w", err)
 		}
 		_, err = conn.Exec(ctx, `
 			WITH c AS (
 				INSERT INTO support_case (ref, channel, system, category, priority, status, contact_name,
-					contact_email, contact_phone, subject, created_at, updated_at, resolved_at, search)
+					contact_email, contact_phone, subject, created_at, updated_at, resolved_at, search, mitid_id,
+					first_response_at, first_response_due, resolution_due)
 				SELECT ref, channel, system, category, priority, status, contact_name, contact_email, contact_phone, subject,
 					created_at, created_at,
 					CASE WHEN status IN ('resolved', 'closed') THEN created_at + interval '2 days' END,
-					setweight(to_tsvector('danish', subject), 'A') || setweight(to_tsvector('danish', message), 'B')
-				FROM stage
+					setweight(to_tsvector('danish', subject), 'A') || setweight(to_tsvector('danish', message), 'B'), mitid_id,
+					CASE WHEN status <> 'new' THEN created_at + interval '3 hours' END,
+					CASE WHEN status = 'new' THEN created_at + interval '1 day' END,
+					CASE WHEN status NOT IN ('resolved', 'closed') THEN created_at + interval '5 days' END
+				FROM stage ORDER BY created_at
 				RETURNING id, ref, created_at)
 			INSERT INTO support_entry (case_id, at, kind, body)
 			SELECT c.id, c.created_at, 'message', stage.message FROM c JOIN stage USING (ref)`)
@@ -276,6 +320,14 @@ func fakeCase(rng *rand.Rand, ref string, now time.Time) []any {
 		msg.WriteString(" " + fill(rng, pick(rng, sentences)))
 	}
 	msg.WriteString(" " + fmt.Sprintf(pick(rng, closers), name))
+	// Real messages name towns, shops, banks and devices: a long tail of words, each rare. The
+	// planner's estimate for a word it has no statistics on rests on that tail (the least
+	// frequent word it keeps statistics on), so data without one misleads it.
+	msg.WriteString(" " + tailWord(rng) + " " + tailWord(rng))
+	subject := fill(rng, pick(rng, subjects))
+	if rng.IntN(4) == 0 {
+		subject += " (" + tailWord(rng) + ")"
+	}
 	cat := pick(rng, support.Categories)
 	prio := pick(rng, support.Priorities)
 	if cat == support.CategoryIdentityTheft {
@@ -286,8 +338,24 @@ func fakeCase(rng *rand.Rand, ref string, now time.Time) []any {
 		support.StatusClosed}[rng.IntN(8)]
 	email := strings.ToLower(strings.ReplaceAll(name, " ", ".")) + strconv.Itoa(rng.IntN(100)) + "@example.dk"
 	return []any{ref, string(pick(rng, support.Channels)), string(pick(rng, support.Systems)), string(cat),
-		string(prio), string(status), name, email, fakePhone(rng), fill(rng, pick(rng, subjects)), strings.TrimSpace(msg.String()),
+		string(prio), string(status), name, email, fakePhone(rng), subject, strings.TrimSpace(msg.String()),
 		now.Add(-time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))}
+}
+
+// tailSyllables make up the long tail's words.
+var tailSyllables = []string{"ka", "lo", "ve", "ri", "sten", "borg", "holm", "gade", "lund", "mar", "tof", "bæk",
+	"sø", "hus", "vig", "dal"}
+
+// tailWord is a made-up word of a vocabulary of 65,536, drawn Zipf-like: the first words are
+// common, most are rare.
+func tailWord(rng *rand.Rand) string {
+	i := int(math.Exp(rng.Float64() * math.Log(65536)))
+	var w strings.Builder
+	for range 4 {
+		w.WriteString(tailSyllables[i%16])
+		i /= 16
+	}
+	return w.String()
 }
 
 // fakePhone is a Danish phone number as a caller gives it, with or without +45 and spaces;

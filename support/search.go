@@ -72,11 +72,13 @@ type SearchResult struct {
 // MaxQuery is the longest search query, in characters.
 const MaxQuery = 200
 
-// RankWindow is how many of the newest matching cases a text search ranks. A word that is in
-// most cases ("mitid") would otherwise rank all of them on every search (over 100 ms at
-// 100,000 cases); beyond a few thousand matches a query is too broad for its ranking to
-// matter, and the newest cases are the likeliest wanted.
-const RankWindow = 2000
+// RankWindow bounds the cases a text search ranks per tier (searchText): the newest
+// RankWindow whose subject or caller's name has the words, and the newest RankWindow that have
+// them anywhere. A word that is in most cases ("mitid") would otherwise rank all of them on
+// every search (seconds at 1,000,000 cases), while ts_rank_cd puts a case with the words in its
+// subject above one that only mentions them, so the first tier holds the best matches however
+// old they are.
+const RankWindow = 500
 
 // Search finds cases for the agent's search box (read only; Find adds the citizens and records
 // the look-ups). Exact look-ups come first: a reference code (as typed or dictated,
@@ -84,7 +86,7 @@ const RankWindow = 2000
 // the contact e-mail address or phone number. Then full-text search in Danish over the subject,
 // the citizen's messages and the caller's name (textQuery: every word a prefix, with the other
 // forms of the desk's own words, or PostgreSQL's websearch syntax when the query uses quotes,
-// "or" or -not), ranked by ts_rank_cd among the RankWindow newest matching cases, each with a
+// "or" or -not), ranked by ts_rank_cd among the best candidates (searchText), each with a
 // highlighted snippet. At most limit hits (default 25, at most 200).
 func (s *Cases) Search(ctx context.Context, q string, limit int) (SearchResult, error) {
 	var res SearchResult

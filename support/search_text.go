@@ -147,29 +147,57 @@ func parseSnippet(s string) Snippet {
 	return out
 }
 
-// searchText ranks the RankWindow newest cases (not in exclude) whose subject and messages
-// match the danish query or whose caller's name matches the simple one, and returns the best
-// limit of them with a snippet of the subject and the citizen's first messages (the first
-// 1,500 characters: ts_headline parses all it is given).
+// searchText finds the cases (not in exclude) whose subject and messages match the danish
+// query or whose caller's name matches the simple one, and returns the best limit of them by
+// ts_rank_cd, with a snippet of the subject and the citizen's first messages (the first 1,500
+// characters: ts_headline parses all it is given).
+//
+// Every matching case is a candidate, but ranking all of them is too slow when a word is in
+// most cases, so the candidates are chosen in two tiers by what the indexes tell cheaply: the
+// RankWindow newest cases whose subject or caller's name matches (the subject's words weigh
+// most in the rank: 1.0 to a message's 0.4 per occurrence), however old, and the RankWindow
+// newest cases that match anywhere. Where a tier has fewer matches than RankWindow, as for all
+// but the commonest words, every match in it is ranked.
 func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit int) ([]Hit, error) {
 	danish, simple, args, ok := textQuery(q)
 	if !ok {
 		return nil, nil
 	}
-	// Planned for each query's words (QueryExecModeExec: no cached generic plan): a common
-	// word is best read newest first along the primary key, a rare one through the GIN
-	// indexes, and only the words tell which.
+	// Each tier is read newest first along the primary key, stopping at RankWindow matches,
+	// when its words are common, and through its GIN indexes otherwise (every match, then
+	// sorted). The planner's choice between the two rests on its estimate for the words, which
+	// for a word it has no statistics on is a fixed share of the cases (0.5 %): at a million
+	// cases it then read an absent word newest first through all of them (seconds). So the
+	// choice is made here from the words' share of the newest cases (probeTiers).
+	walkBest, walkAll, err := probeTiers(ctx, tx, danish, simple, args)
+	if err != nil {
+		return nil, err
+	}
+	rank := `ts_rank_cd(search, dq) + ts_rank_cd(contact_words, sq)`
+	tier := func(walk bool, walkCond, indexCond string) string {
+		// "id + 0" cannot be read from the primary key: the GIN indexes it is.
+		cond, order := indexCond, "id + 0 DESC"
+		if walk {
+			cond, order = walkCond, "id DESC"
+		}
+		return `SELECT id, dq, ` + rank + ` AS rank
+			FROM support_case, ` + danish + ` AS dq, ` + simple + ` AS sq
+			WHERE (` + cond + `) AND NOT id = ANY ($3)
+			ORDER BY ` + order + ` LIMIT $5`
+	}
+	// The subject's words are the search vector's weight A (ts_filter, cheap on a row at hand)
+	// and the expression of support_case_subject_search (to find them through the index).
+	best := tier(walkBest, `ts_filter(search, '{a}') @@ dq OR contact_words @@ sq`,
+		`to_tsvector('danish'::regconfig, subject) @@ dq OR contact_words @@ sq`)
+	recent := tier(walkAll, `search @@ dq OR contact_words @@ sq`, `search @@ dq OR contact_words @@ sq`)
 	// The tsqueries are functions in FROM, not a CTE: folded to constants at planning, so the
 	// planner sees the words (a CTE hides them and makes every word look rare).
 	rows, err := tx.Query(ctx, `
-		WITH recent AS (
-			SELECT id, search, contact_words, dq, sq
-			FROM support_case, `+danish+` AS dq, `+simple+` AS sq
-			WHERE (search @@ dq OR contact_words @@ sq) AND NOT id = ANY ($3)
-			ORDER BY id DESC LIMIT $5),
+		WITH best AS (`+best+`),
+		recent AS (`+recent+`),
 		top AS (
-			SELECT id, dq, ts_rank_cd(search, dq) + ts_rank_cd(contact_words, sq) AS rank
-			FROM recent ORDER BY rank DESC, id DESC LIMIT $4)
+			SELECT DISTINCT ON (rank, id) id, dq, rank FROM (SELECT * FROM best UNION ALL SELECT * FROM recent) c
+			ORDER BY rank DESC, id DESC LIMIT $4)
 		SELECT `+caseColumns+`, top.rank, ts_headline('danish',
 			translate(left(c.subject || '. ' || coalesce((SELECT string_agg(e.body, ' ' ORDER BY e.id)
 				FROM (SELECT body, id FROM support_entry WHERE case_id = c.id AND kind = 'message'
@@ -195,4 +223,35 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 		return nil, fmt.Errorf("search text: %w", err)
 	}
 	return hits, nil
+}
+
+// probeSize is how many of the newest cases probeTiers looks at, and walkShare the share of
+// them that must match for a tier to be read newest first. Reading newest first costs about
+// RankWindow/share rows, through the index about share x all cases: at a million cases they
+// meet near 2 %.
+const (
+	probeSize = 2000
+	walkShare = 0.02
+)
+
+// probeTiers reports, per tier of searchText, whether the words are common enough among the
+// newest cases to read the tier newest first.
+func probeTiers(ctx context.Context, tx pgx.Tx, danish, simple string, args []any) (walkBest, walkAll bool, err error) {
+	var nBest, nAll, n int
+	var workers string
+	// It also turns parallel query off for the rest of the transaction: starting workers costs
+	// more than the search's reads (hundreds of milliseconds on a busy machine).
+	err = tx.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE ts_filter(search, '{a}') @@ dq OR contact_words @@ sq),
+			count(*) FILTER (WHERE search @@ dq OR contact_words @@ sq), count(*),
+			set_config('max_parallel_workers_per_gather', '0', true)
+		FROM (SELECT search, contact_words FROM support_case ORDER BY id DESC LIMIT $3) c,
+			`+danish+` AS dq, `+simple+` AS sq`, append(args, probeSize)...).Scan(&nBest, &nAll, &n, &workers)
+	if err != nil {
+		return false, false, fmt.Errorf("search text: probe: %w", err)
+	}
+	if n < probeSize {
+		return false, false, nil // the probe read every case: few enough to read through the indexes
+	}
+	return float64(nBest) >= walkShare*float64(n), float64(nAll) >= walkShare*float64(n), nil
 }

@@ -186,19 +186,20 @@ func counts[T interface {
 // time has no stored due time (its clock stopped with time left) or one equal to the moment
 // it was met; a breached one keeps its due time.
 func compliance(ctx context.Context, tx pgx.Tx, start, end, now time.Time, st *Stats) error {
+	// One count per deadline and outcome, each on the index of the time it counts by
+	// (migration 00039), rather than one pass over every case ever opened.
 	err := tx.QueryRow(ctx, `
 		SELECT
-			count(*) FILTER (WHERE first_response_at >= $1 AND first_response_at < $2
+			(SELECT count(*) FROM support_case WHERE first_response_at >= $1 AND first_response_at < $2
 				AND (first_response_due IS NULL OR first_response_at <= first_response_due)),
-			count(*) FILTER (WHERE first_response_due >= $1 AND first_response_due < $2
+			(SELECT count(*) FROM support_case WHERE first_response_due >= $1 AND first_response_due < $2
 				AND first_response_due < $3
 				AND (first_response_at IS NULL OR first_response_at > first_response_due)),
-			count(*) FILTER (WHERE resolved_at >= $1 AND resolved_at < $2
+			(SELECT count(*) FROM support_case WHERE resolved_at >= $1 AND resolved_at < $2
 				AND (resolution_due IS NULL OR resolved_at <= resolution_due)),
-			count(*) FILTER (WHERE resolution_due >= $1 AND resolution_due < $2
+			(SELECT count(*) FROM support_case WHERE resolution_due >= $1 AND resolution_due < $2
 				AND resolution_due < $3
-				AND (resolved_at IS NULL OR resolved_at > resolution_due))
-		FROM support_case`, start, end, now).Scan(
+				AND (resolved_at IS NULL OR resolved_at > resolution_due))`, start, end, now).Scan(
 		&st.FirstResponse.Met, &st.FirstResponse.Breached, &st.Resolution.Met, &st.Resolution.Breached)
 	if err != nil {
 		return fmt.Errorf("stats compliance: %w", err)

@@ -45,7 +45,8 @@ func (s *Cases) AgentStats(ctx context.Context, p Period) ([]AgentFigures, error
 			FROM support_case WHERE first_response_at >= $1 AND first_response_at < $2 GROUP BY 1
 		), open AS (
 			SELECT coalesce(assignee_id, 0) AS staff_id, count(*) AS n
-			FROM support_case WHERE status NOT IN ('resolved', 'closed') GROUP BY 1
+			-- the active statuses by name: the partial index support_case_assignee has them so
+			FROM support_case WHERE status IN ('new', 'open', 'waiting_for_citizen') GROUP BY 1
 		), people AS (
 			SELECT id AS staff_id FROM staff_user WHERE disabled_at IS NULL AND roles && ARRAY['agent', 'supervisor']
 			UNION SELECT staff_id FROM handled UNION SELECT staff_id FROM responded UNION SELECT staff_id FROM open
