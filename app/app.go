@@ -35,6 +35,7 @@ import (
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
 	"mitidportal/inbound"
+	"mitidportal/jobqueue"
 	"mitidportal/locales"
 	"mitidportal/mail"
 	"mitidportal/mail/demobox"
@@ -394,6 +395,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Contacts: a.Contacts,
 		Audit:    a.Audit,
 		Files:    cfg.Files,
+		// The admins' job queue page (handlers/desk/jobqueue.go).
+		JobQueue: jobqueue.NewReader(pool),
 		Orgs:     a.Orgs,
 		Packs:    a.Packs,
 		// Pack downloads are counted in memory and written by Start's flusher.
