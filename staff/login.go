@@ -25,9 +25,29 @@ var (
 )
 
 // HashNewPassword checks a new password against the citizens' rules (identity.ValidatePassword)
-// with the e-mail address, and its part before the @, in the place of the username, and returns
-// its argon2id hash.
+// and hashes it with identity.DefaultArgonParams, outside any concurrency bound: for the command
+// line and tests. A request (the enrolment's password step) uses Store.HashNewPassword.
 func HashNewPassword(password, email string) (string, error) {
+	if err := checkNewPassword(password, email); err != nil {
+		return "", err
+	}
+	return identity.HashPassword(password)
+}
+
+// HashNewPassword is the package's HashNewPassword behind the hasher's bound and with its
+// parameters, like every other argon2id computation a request makes (identity.ErrBusy when no
+// slot comes free in time). It runs before any transaction: the hash is kept in the session
+// until the key step completes the enrolment.
+func (s *Store) HashNewPassword(ctx context.Context, password, email string) (string, error) {
+	if err := checkNewPassword(password, email); err != nil {
+		return "", err
+	}
+	return s.hasher.Hash(ctx, password)
+}
+
+// checkNewPassword applies identity.ValidatePassword with the address and its local part as
+// the names a password may not contain, and returns staff's refusals.
+func checkNewPassword(password, email string) error {
 	local := email
 	if addr, err := mail.ParseAddress(email); err == nil {
 		local, _, _ = strings.Cut(addr.Address, "@")
@@ -36,18 +56,18 @@ func HashNewPassword(password, email string) (string, error) {
 		err := identity.ValidatePassword(password, name, "")
 		switch {
 		case errors.Is(err, identity.ErrPasswordTooShort):
-			return "", ErrPasswordTooShort
+			return ErrPasswordTooShort
 		case errors.Is(err, identity.ErrPasswordTooLong):
-			return "", ErrPasswordTooLong
+			return ErrPasswordTooLong
 		case errors.Is(err, identity.ErrPasswordIsUsername):
-			return "", ErrPasswordHasEmail
+			return ErrPasswordHasEmail
 		case errors.Is(err, identity.ErrPasswordCommon):
-			return "", ErrPasswordCommon
+			return ErrPasswordCommon
 		case err != nil:
-			return "", err
+			return err
 		}
 	}
-	return identity.HashPassword(password)
+	return nil
 }
 
 // loginRow is what a login step reads of an account.
