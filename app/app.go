@@ -129,6 +129,8 @@ type App struct {
 	Activations *identity.Activations
 	Throttle    *identity.AddressThrottle
 	Letters     *identity.Letters
+	// Hasher bounds every argon2id computation of the process (the burst test reads its peak).
+	Hasher *identity.Hasher
 	// Registrations is registration in person at borgerservice.
 	Registrations *identity.Registrations
 	Orders        *identity.Orders
@@ -267,6 +269,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	// One hasher for every argon2id computation of the process, so that one bound covers them.
 	hasher := identity.NewHasher(identity.HasherConfig{Params: cfg.Argon, MaxConcurrent: cfg.HashConcurrency})
+	a.Hasher = hasher
 	clock := cfg.Now
 	if clock == nil {
 		clock = time.Now

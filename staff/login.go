@@ -100,11 +100,11 @@ func (r loginRow) canLogIn() bool {
 // typed before the password is verified, whether an account has it or not (in back-off or
 // locked: identity.ErrThrottled (a variant with identity.MsgStaffLocked), the same answer for every
 // address at every count); the password is verified outside any transaction, behind the
-// hasher's bound (identity.ErrBusy before anything is counted when no slot comes free). Every
+// hasher's bounds (identity.ErrBusy before anything is counted when it admits no more). Every
 // other refusal is ErrLoginFailed, and an address nobody can log in with takes as long to refuse
 // as a wrong password. The count is cleared only by FinishLogin, after the security key.
 func (s *Store) CheckPassword(ctx context.Context, email, password string) (User, error) {
-	release, err := s.hasher.Acquire(ctx)
+	release, err := s.hasher.Admit(ctx)
 	if err != nil {
 		return User{}, err
 	}
@@ -117,17 +117,21 @@ func (s *Store) CheckPassword(ctx context.Context, email, password string) (User
 	if errors.Is(err, ErrNotFound) {
 		// Nobody to record it for: a typed address is not kept (it may be a password typed in
 		// the wrong field); the lock-out counts it all the same.
-		_, _ = identity.VerifyPassword(s.dummy(), password)
+		if _, err := s.hasher.VerifyAdmitted(ctx, s.dummy(), password); err != nil {
+			return User{}, err
+		}
 		return User{}, ErrLoginFailed
 	}
 	if err != nil {
 		return User{}, err
 	}
 	if !r.canLogIn() {
-		_, _ = identity.VerifyPassword(s.dummy(), password)
+		if _, err := s.hasher.VerifyAdmitted(ctx, s.dummy(), password); err != nil {
+			return User{}, err
+		}
 		return User{}, s.failed(ctx, r.User, "cannot_log_in", locks)
 	}
-	ok, err := identity.VerifyPassword(*r.hash, password)
+	ok, err := s.hasher.VerifyAdmitted(ctx, *r.hash, password)
 	if err != nil {
 		return User{}, err
 	}

@@ -57,6 +57,12 @@ type Options struct {
 	// steps, activation codes and letters. The test moves it with Advance, such as to use a
 	// letter's code days after it was sent.
 	Clock *Clock
+	// Argon, when set, replaces the cheap test parameters of argon2id (the burst test runs the
+	// real cost); HashConcurrency bounds the computations at once (0: sized to memory).
+	Argon           identity.ArgonParams
+	HashConcurrency int
+	// TrustProxy takes client addresses from X-Forwarded-For, so a test can send from many.
+	TrustProxy bool
 }
 
 // Clock is a clock a test moves forward; it starts at the real time and runs with it.
@@ -134,6 +140,10 @@ func New(t testing.TB, opts Options) *Env {
 		// suite fast as it grows.
 		Argon: identity.TestArgonParams,
 	}
+	if opts.Argon != (identity.ArgonParams{}) {
+		cfg.Argon = opts.Argon
+	}
+	cfg.HashConcurrency, cfg.TrustProxy = opts.HashConcurrency, opts.TrustProxy
 	files, err := blob.NewDisk(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
