@@ -94,7 +94,7 @@ func TestLoginBurst(t *testing.T) {
 	}
 	others := serverBase - int64(pool.Stat().TotalConns())
 	runtime.GC()
-	heapBase := heapObjects()
+	heapBase := heapLive()
 	statBase := pool.Stat()
 	h.ResetPeak()
 
@@ -111,7 +111,7 @@ func TestLoginBurst(t *testing.T) {
 				return
 			default:
 			}
-			if v := heapObjects(); v > heapPeak.Load() {
+			if v := heapLive(); v > heapPeak.Load() {
 				heapPeak.Store(v)
 			}
 			if n := pool.Stat().TotalConns(); n > poolPeak.Load() {
@@ -169,11 +169,12 @@ func TestLoginBurst(t *testing.T) {
 	served := len(answers) - counts["citizen 503"] - counts["staff 503"]
 	growth := int64(heapPeak.Load()) - int64(heapBase)
 	perHash := int64(identity.DefaultArgonParams.MemoryKiB) << 10
-	// The computations in flight hold limit × 19 MiB. GOGC=100 lets the heap grow to twice
-	// what was live at the last collection before the next: as much again in garbage, plus
-	// the live heap the burst started from, plus a little for 200 requests' buffers.
-	heapBound := 2*int64(limit)*perHash + int64(heapBase) + 32<<20
-	t.Logf("%d logins in %v: %v; bound %d, peak %d; heap growth %d MiB (bound %d MiB); pool peak %d of %d, "+
+	// What the collector found live at its cycles during the burst: the computations in flight
+	// hold limit × 19 MiB, plus a little for 200 requests' buffers and sessions. (The heap's
+	// total, garbage included, is up to twice that with GOGC=100, and overshoots while the
+	// collector marks: too loose a measure for the bound.)
+	heapBound := int64(limit)*perHash + 48<<20
+	t.Logf("%d logins in %v: %v; bound %d, peak %d; live heap growth %d MiB (bound %d MiB); pool peak %d of %d, "+
 		"waited for a connection %d times (%v in all), %d acquires cancelled; server connections peak %d",
 		len(answers), took.Round(time.Millisecond), counts, limit, h.Peak(), growth>>20, heapBound>>20,
 		poolPeak.Load(), maxConns, stat.EmptyAcquireCount()-statBase.EmptyAcquireCount(),
@@ -190,7 +191,7 @@ func TestLoginBurst(t *testing.T) {
 		t.Errorf("no staff or no citizen login went through: %v", counts)
 	}
 	if growth > heapBound {
-		t.Errorf("the heap grew by %d MiB during the burst, bound %d MiB", growth>>20, heapBound>>20)
+		t.Errorf("the live heap grew by %d MiB during the burst, bound %d MiB", growth>>20, heapBound>>20)
 	}
 	if n := stat.CanceledAcquireCount() - statBase.CanceledAcquireCount(); n > 0 {
 		t.Errorf("%d requests gave up waiting for a database connection", n)
@@ -201,9 +202,9 @@ func TestLoginBurst(t *testing.T) {
 	}
 }
 
-// heapObjects is the heap's bytes in objects, live or not yet collected (no stop-the-world).
-func heapObjects() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+// heapLive is the heap the last garbage collection found live (no stop-the-world).
+func heapLive() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
 }
