@@ -35,6 +35,7 @@ import (
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
 	"mitidportal/inbound"
+	"mitidportal/jobqueue"
 	"mitidportal/locales"
 	"mitidportal/mail"
 	"mitidportal/mail/demobox"
@@ -133,6 +134,8 @@ type App struct {
 	Activations *identity.Activations
 	Throttle    *identity.AddressThrottle
 	Letters     *identity.Letters
+	// Hasher bounds every argon2id computation of the process (the burst test reads its peak).
+	Hasher *identity.Hasher
 	// Registrations is registration in person at borgerservice.
 	Registrations *identity.Registrations
 	Orders        *identity.Orders
@@ -275,6 +278,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	// One hasher for every argon2id computation of the process, so that one bound covers them.
 	hasher := identity.NewHasher(identity.HasherConfig{Params: cfg.Argon, MaxConcurrent: cfg.HashConcurrency})
+	a.Hasher = hasher
 	clock := cfg.Now
 	if clock == nil {
 		clock = time.Now
@@ -403,6 +407,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Contacts: a.Contacts,
 		Audit:    a.Audit,
 		Files:    cfg.Files,
+		// The admins' job queue page (handlers/desk/jobqueue.go).
+		JobQueue: jobqueue.NewReader(pool),
 		Orgs:     a.Orgs,
 		Packs:    a.Packs,
 		// Pack downloads are counted in memory and written by Start's flusher.

@@ -36,11 +36,25 @@ const iconsName = "icons.svg"
 
 var symbolID = regexp.MustCompile(`<symbol[^>]*\sid="([^"]+)"`)
 
-// file is one servable file with its gzip form, when compressing pays, made once at Load.
+// file is one servable file with its gzip form, when compressing pays. The gzip form is made
+// on the file's first request, not at Load: at the best compression the text files took over a
+// second of a portal's start-up, most of it for files a given instance may never serve.
 type file struct {
-	body, gz    []byte
+	body        []byte
+	gzOnce      sync.Once
+	gz          []byte
 	contentType string
 	etag        string // of body; gz gets its own, as a different representation
+}
+
+// gzipped is the file's gzip form, or nil when it is not worth one; made once per process.
+func (f *file) gzipped() []byte {
+	f.gzOnce.Do(func() {
+		if compressible(f.contentType) {
+			f.gz = compress(f.body)
+		}
+	})
+	return f.gz
 }
 
 // Assets maps logical names ("dkfds.css") to hashed URLs and serves the hashed files.
@@ -50,8 +64,8 @@ type Assets struct {
 	icons    map[string]bool   // symbol ids in the icon sprite
 }
 
-// Load reads the embedded manifest and files, checks that every manifest entry exists and
-// compresses the text files once, so requests only copy bytes. The embedded files are fixed
+// Load reads the embedded manifest and files and checks that every manifest entry exists; the
+// text files are compressed once, on their first request, so later requests only copy bytes. The embedded files are fixed
 // when the binary is built and Assets is read-only, so the work is done once per process and
 // every portal in it shares the result: a test binary starts a portal per test, and gzipping
 // the files again for each took half the CPU of the handler tests' own process.
@@ -91,11 +105,7 @@ func load(fsys fs.FS) (*Assets, error) {
 		if err != nil {
 			return nil, err
 		}
-		f := &file{body: body, contentType: contentType(name), etag: `"` + hashOf(name) + `"`}
-		if compressible(f.contentType) {
-			f.gz = compress(body)
-		}
-		a.files[name] = f
+		a.files[name] = &file{body: body, contentType: contentType(name), etag: `"` + hashOf(name) + `"`}
 	}
 	for logical, hashed := range a.manifest {
 		if a.files[hashed] == nil {
@@ -176,10 +186,10 @@ func (a *Assets) Handler() http.Handler {
 		h.Set("Content-Type", f.contentType)
 		h.Set("X-Content-Type-Options", "nosniff")
 		body, etag := f.body, f.etag
-		if f.gz != nil {
+		if gz := f.gzipped(); gz != nil {
 			h.Add("Vary", "Accept-Encoding")
 			if acceptsGzip(r) {
-				body, etag = f.gz, strings.TrimSuffix(f.etag, `"`)+`-gzip"`
+				body, etag = gz, strings.TrimSuffix(f.etag, `"`)+`-gzip"`
 				h.Set("Content-Encoding", "gzip")
 			}
 		}

@@ -152,8 +152,6 @@ func benchDuration() time.Duration {
 	return 3 * time.Second
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
 // BenchmarkPages compares public pages of the portal with a plain net/http handler that writes
 // a page of the same size, in alternating turns (compare), and prints the page figures of issue
 // 13's table: the front page and the contact page at 0.6x raw or better, and the front page's

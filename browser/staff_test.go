@@ -110,6 +110,13 @@ func TestStaffFlowEnrolLogInAndDisable(t *testing.T) {
 			}
 			checkAxe(t, a, "/medarbejder/admin/brugere with a new account ("+lang+")")
 
+			// The operator's view of the job queue and the outbox (read only).
+			navigate(t, a, withLang(env.URL+"/medarbejder/admin/jobkoe", lang))
+			if !has(t, a, `[data-testid="jobqueue-outbox"]`) {
+				t.Errorf("the job queue page shows no outbox: %s", clip(mainText(t, a), 300))
+			}
+			checkAxe(t, a, "/medarbejder/admin/jobkoe ("+lang+")")
+
 			// The agent enrols in a browser of their own and is logged in.
 			b := newTab(t)
 			addSecurityKey(t, b)

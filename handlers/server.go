@@ -32,6 +32,7 @@ import (
 	"mitidportal/identity"
 	"mitidportal/identity/idapp"
 	"mitidportal/inbound"
+	"mitidportal/jobqueue"
 	"mitidportal/locales"
 	"mitidportal/mail"
 	"mitidportal/mail/demobox"
@@ -85,6 +86,8 @@ type Deps struct {
 	Audit    *audit.Log
 	// Files holds the files citizens send the desk (package blob); nil when none are kept.
 	Files blob.Store
+	// JobQueue reads the job queue and the mail outbox for the admins' page.
+	JobQueue *jobqueue.Reader
 	// The campaign: stakeholder organisations and communication packs (package campaign).
 	Orgs  *campaign.Orgs
 	Packs *campaign.Packs
@@ -140,7 +143,7 @@ func New(d Deps) *Server {
 	dk := desk.New(desk.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Staff: d.Staff, Cases: d.Cases, Audit: d.Audit,
 		Registrations: d.Registrations,
-		Outbox:        d.Outbox, Orders: d.Orders, Files: d.Files}, d.WebAuthn)
+		Outbox:        d.Outbox, Orders: d.Orders, Files: d.Files, JobQueue: d.JobQueue}, d.WebAuthn)
 	cit := citizen.New(citizen.Handlers{Site: s.site, Identity: d.Identity, Persons: d.Persons,
 		Activations: d.Activations, Throttle: d.Throttle, Letters: d.Letters, Cases: d.Cases, Outbox: d.Outbox,
 		DemoMail: d.DemoMail, Archive: d.Archive, Contacts: d.Contacts, IDApp: d.IDApp, Orders: d.Orders,

@@ -326,13 +326,13 @@ func (a *Activations) issueRecorded(ctx context.Context, cpr CPR, purpose Activa
 // The try is taken before the code is verified, in one statement that takes it only from codes
 // with tries left, so parallel checks cannot use more tries than a code has; a right code gives
 // it back. The argon2id verification runs outside any transaction, behind the hasher's bound
-// (ErrBusy when no slot comes free in time, before anything is counted).
+// (ErrBusy when it admits no more within the wait, before anything is counted).
 func (a *Activations) Check(ctx context.Context, cpr CPR, code string) (ActivationCode, error) {
 	norm, ok := normActivationCode(code)
 	if !ok {
 		return ActivationCode{}, ErrActivationFormat
 	}
-	release, err := a.hasher.Acquire(ctx)
+	release, err := a.hasher.Admit(ctx)
 	if err != nil {
 		return ActivationCode{}, err
 	}
@@ -365,7 +365,7 @@ func (a *Activations) Check(ctx context.Context, cpr CPR, code string) (Activati
 		ids[i] = k.c.ID
 	}
 	for _, k := range cands {
-		match, err := VerifyPassword(k.hash, norm)
+		match, err := a.hasher.VerifyAdmitted(ctx, k.hash, norm)
 		if err != nil {
 			return ActivationCode{}, err
 		}
@@ -425,7 +425,7 @@ func (a *Activations) matchesDeadCode(ctx context.Context, cpr CPR, norm string)
 		return false, fmt.Errorf("earlier activation codes: %w", err)
 	}
 	for _, h := range hashes {
-		match, err := VerifyPassword(h, norm)
+		match, err := a.hasher.VerifyAdmitted(ctx, h, norm)
 		if err != nil || match {
 			return match, err
 		}

@@ -56,17 +56,38 @@ type HasherConfig struct {
 	Wait time.Duration
 }
 
-// Hasher computes argon2id hashes of passwords and activation codes behind a semaphore, so
-// that a burst of logins neither takes memory without bound nor queues without end. It never
-// runs inside a transaction that holds row locks: callers hash first and lock afterwards.
+// Hasher computes argon2id hashes of passwords and activation codes behind two bounds, so that
+// a burst of logins neither takes memory without bound nor queues without end:
+//
+//   - computation slots (MaxConcurrent, sized to memory): at most that many argon2id
+//     computations run at once, each holding its slot only while it computes;
+//   - admissions (AdmitFactor × MaxConcurrent): the password steps in progress, each of which
+//     reads and counts in the database before it computes. A step that gets no admission
+//     within the wait is answered ErrBusy before anything is counted; an admitted one is sure
+//     to compute soon, since at most the admitted steps queue for the slots.
+//
+// A slot is never held while a step waits for the database: under a burst, the pool's queue is
+// long, and a slot held across it would leave the cores idle while every other login times
+// out. Nothing here runs inside a transaction that holds row locks: callers hash first and
+// lock afterwards.
 type Hasher struct {
 	params ArgonParams
 	sem    chan struct{}
+	admit  chan struct{}
 	wait   time.Duration
 	dummy  func() string
 	// running and peak count computations, for the tests of the bound.
 	running, peak atomic.Int64
 }
+
+// AdmitFactor is how many password steps may be in progress per computation slot: enough to
+// keep the slots busy while the others read and count in the database, few enough that an
+// admitted step waits only a few computations for its slot.
+const AdmitFactor = 4
+
+// admittedWait bounds how long an admitted step waits for a computation slot; it is reached
+// only when the machine is far slower than the bound assumes (ErrBusy then, after counting).
+const admittedWait = 10 * time.Second
 
 // NewHasher returns a Hasher with cfg.
 func NewHasher(cfg HasherConfig) *Hasher {
@@ -82,7 +103,7 @@ func NewHasher(cfg HasherConfig) *Hasher {
 	if wait <= 0 {
 		wait = DefaultHashWait
 	}
-	h := &Hasher{params: p, sem: make(chan struct{}, n), wait: wait}
+	h := &Hasher{params: p, sem: make(chan struct{}, n), admit: make(chan struct{}, AdmitFactor*n), wait: wait}
 	h.dummy = sync.OnceValue(func() string {
 		s, err := hashWith(p, "no such account: this hash is only ever compared against")
 		if err != nil {
@@ -103,27 +124,47 @@ func DefaultMaxConcurrent(p ArgonParams) int {
 // MaxConcurrent is the Hasher's bound on parallel computations.
 func (h *Hasher) MaxConcurrent() int { return cap(h.sem) }
 
-// Acquire takes a slot for one computation, waiting at most the configured wait (ErrBusy after
-// that); the caller calls release when done. Hash and Verify take their own; a login takes one
-// around its whole password step, so that a busy answer comes before anything is counted on
-// the account.
-func (h *Hasher) Acquire(ctx context.Context) (release func(), err error) {
-	return h.acquire(ctx)
+// Peak is the most computations that ran at once since the Hasher was made or ResetPeak: what
+// a burst test compares with MaxConcurrent.
+func (h *Hasher) Peak() int { return int(h.peak.Load()) }
+
+// ResetPeak starts a new Peak from the computations running now.
+func (h *Hasher) ResetPeak() { h.peak.Store(h.running.Load()) }
+
+// Admit admits one password step (waiting at most the configured wait, ErrBusy after that);
+// the caller calls release when the step is done. A login takes one around its whole password
+// step, so that a busy answer comes before anything is counted on the account, and verifies
+// inside it with VerifyAdmitted. Hash and Verify take their own.
+func (h *Hasher) Admit(ctx context.Context) (release func(), err error) {
+	if err := take(ctx, h.admit, h.wait); err != nil {
+		return nil, err
+	}
+	return func() { <-h.admit }, nil
 }
 
-func (h *Hasher) acquire(ctx context.Context) (func(), error) {
+// take puts a token into sem, waiting at most wait (ErrBusy) or until ctx ends.
+func take(ctx context.Context, sem chan struct{}, wait time.Duration) error {
 	select {
-	case h.sem <- struct{}{}:
+	case sem <- struct{}{}:
+		return nil
 	default:
-		t := time.NewTimer(h.wait)
-		defer t.Stop()
-		select {
-		case h.sem <- struct{}{}:
-		case <-t.C:
-			return nil, ErrBusy
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case sem <- struct{}{}:
+		return nil
+	case <-t.C:
+		return ErrBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// compute runs f in a computation slot.
+func (h *Hasher) compute(ctx context.Context, f func()) error {
+	if err := take(ctx, h.sem, admittedWait); err != nil {
+		return err
 	}
 	n := h.running.Add(1)
 	for {
@@ -132,31 +173,44 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 			break
 		}
 	}
-	return func() { h.running.Add(-1); <-h.sem }, nil
+	defer func() { h.running.Add(-1); <-h.sem }()
+	f()
+	return nil
+}
+
+// VerifyAdmitted is Verify for a step that holds an admission (Admit).
+func (h *Hasher) VerifyAdmitted(ctx context.Context, encoded, secret string) (ok bool, err error) {
+	if cerr := h.compute(ctx, func() { ok, err = VerifyPassword(encoded, secret) }); cerr != nil {
+		return false, cerr
+	}
+	return ok, err
 }
 
 // Hash returns the argon2id hash of secret as a PHC string.
-func (h *Hasher) Hash(ctx context.Context, secret string) (string, error) {
-	release, err := h.acquire(ctx)
+func (h *Hasher) Hash(ctx context.Context, secret string) (s string, err error) {
+	release, err := h.Admit(ctx)
 	if err != nil {
 		return "", err
 	}
 	defer release()
-	return hashWith(h.params, secret)
+	if cerr := h.compute(ctx, func() { s, err = hashWith(h.params, secret) }); cerr != nil {
+		return "", cerr
+	}
+	return s, err
 }
 
 // Verify reports whether secret matches encoded (a hash of any parameters), in constant time.
 func (h *Hasher) Verify(ctx context.Context, encoded, secret string) (bool, error) {
-	release, err := h.acquire(ctx)
+	release, err := h.Admit(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer release()
-	return VerifyPassword(encoded, secret)
+	return h.VerifyAdmitted(ctx, encoded, secret)
 }
 
-// DummyHash is a hash of this Hasher's parameters that no secret matches, for callers that verify
-// inside their own slot (Acquire) when there is no account.
+// DummyHash is a hash of this Hasher's parameters that no secret matches, for steps that verify
+// (VerifyAdmitted) when there is no account, so that they take as long.
 func (h *Hasher) DummyHash() string { return h.dummy() }
 
 func hashWith(p ArgonParams, secret string) (string, error) {

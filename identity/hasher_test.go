@@ -8,10 +8,11 @@ import (
 	"time"
 )
 
-// TestHasherBound runs N+k verifications at once behind a hasher of N slots: never more than N
-// run together, and those that find no slot within the wait get ErrBusy instead of queueing.
+// TestHasherBound runs more verifications at once than a hasher of N slots admits: never more
+// than N compute together, and those that find no admission within the wait get ErrBusy
+// instead of queueing.
 func TestHasherBound(t *testing.T) {
-	const n, k = 2, 6
+	const n, k = 2, AdmitFactor*2 + 6
 	h := NewHasher(HasherConfig{Params: ArgonParams{MemoryKiB: 8 * 1024, Time: 2, Threads: 1},
 		MaxConcurrent: n, Wait: time.Millisecond})
 	hash, err := h.Hash(context.Background(), "secret")
@@ -19,15 +20,15 @@ func TestHasherBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("a full hasher answers busy", func(t *testing.T) {
-		for range n {
-			h.sem <- struct{}{}
+		for range cap(h.admit) {
+			h.admit <- struct{}{}
 		}
 		_, err := h.Verify(context.Background(), hash, "secret")
-		for range n {
-			<-h.sem
+		for range cap(h.admit) {
+			<-h.admit
 		}
 		if !errors.Is(err, ErrBusy) {
-			t.Fatalf("Verify with every slot taken = %v, want ErrBusy", err)
+			t.Fatalf("Verify with every admission taken = %v, want ErrBusy", err)
 		}
 		if ok, err := h.Verify(context.Background(), hash, "secret"); !ok || err != nil {
 			t.Fatalf("Verify with free slots = %v, %v", ok, err)

@@ -114,10 +114,10 @@ func (s *Store) refund(ctx context.Context, addr string) {
 
 // passwordStep checks the password of a login, in this order:
 //
+//   - the step is admitted by the hasher (not within the wait: ErrBusy, and nothing is
+//     counted);
 //   - the attempt counts on the client address (one statement; over the bound:
 //     ErrThrottled with its wait);
-//   - a slot for the argon2id computation is taken (none within the wait: ErrBusy, and the
-//     address gets its attempt back);
 //   - the attempt counts on the username as typed, whether it exists or not (one statement;
 //     in back-off or locked: ErrThrottled (a variant with MsgCitizenLocked), the same answer for every
 //     name at every count);
@@ -131,15 +131,15 @@ func (s *Store) refund(ctx context.Context, addr string) {
 // The username's count is cleared only by a completed login (succeed).
 func (s *Store) passwordStep(ctx context.Context, in LoginInput) (checkedPassword, error) {
 	var ch checkedPassword
-	if err := s.throttle.Take(ctx, ThrottleLogin, in.ClientAddr); err != nil {
-		return ch, err
-	}
-	release, err := s.hasher.Acquire(ctx)
+	// Admitted first: under a burst, a busy answer then costs no statement at all.
+	release, err := s.hasher.Admit(ctx)
 	if err != nil {
-		s.refund(ctx, in.ClientAddr)
 		return ch, err
 	}
 	defer release()
+	if err := s.throttle.Take(ctx, ThrottleLogin, in.ClientAddr); err != nil {
+		return ch, err
+	}
 	if err := s.lockouts.Attempt(ctx, CitizenKey(in.Username), MsgCitizenLocked); err != nil {
 		return ch, err
 	}
@@ -164,7 +164,7 @@ func (s *Store) passwordStep(ctx context.Context, in LoginInput) (checkedPasswor
 		// The password was removed (the citizen logs in with the app): fail like a wrong one.
 		return ch, s.wrongPassword(ctx, m.ID, in)
 	}
-	ok, err := VerifyPassword(pw.passwordHash, in.Password)
+	ok, err := s.hasher.VerifyAdmitted(ctx, pw.passwordHash, in.Password)
 	if err != nil {
 		return ch, err
 	}
@@ -185,10 +185,10 @@ func (s *Store) passwordStep(ctx context.Context, in LoginInput) (checkedPasswor
 
 // wrongPassword costs what a real verification costs when there was nothing to verify
 // (mitidID 0: no such username), records the failure of a known MitID and answers
-// ErrLoginFailed. The caller holds a hasher slot.
+// ErrLoginFailed. The caller holds a hasher admission.
 func (s *Store) wrongPassword(ctx context.Context, mitidID int64, in LoginInput) error {
 	if mitidID == 0 {
-		if _, err := VerifyPassword(s.hasher.dummy(), in.Password); err != nil {
+		if _, err := s.hasher.VerifyAdmitted(ctx, s.hasher.DummyHash(), in.Password); err != nil {
 			return err
 		}
 		return ErrLoginFailed

@@ -25,9 +25,29 @@ var (
 )
 
 // HashNewPassword checks a new password against the citizens' rules (identity.ValidatePassword)
-// with the e-mail address, and its part before the @, in the place of the username, and returns
-// its argon2id hash.
+// and hashes it with identity.DefaultArgonParams, outside any concurrency bound: for the command
+// line and tests. A request (the enrolment's password step) uses Store.HashNewPassword.
 func HashNewPassword(password, email string) (string, error) {
+	if err := checkNewPassword(password, email); err != nil {
+		return "", err
+	}
+	return identity.HashPassword(password)
+}
+
+// HashNewPassword is the package's HashNewPassword behind the hasher's bound and with its
+// parameters, like every other argon2id computation a request makes (identity.ErrBusy when no
+// slot comes free in time). It runs before any transaction: the hash is kept in the session
+// until the key step completes the enrolment.
+func (s *Store) HashNewPassword(ctx context.Context, password, email string) (string, error) {
+	if err := checkNewPassword(password, email); err != nil {
+		return "", err
+	}
+	return s.hasher.Hash(ctx, password)
+}
+
+// checkNewPassword applies identity.ValidatePassword with the address and its local part as
+// the names a password may not contain, and returns staff's refusals.
+func checkNewPassword(password, email string) error {
 	local := email
 	if addr, err := mail.ParseAddress(email); err == nil {
 		local, _, _ = strings.Cut(addr.Address, "@")
@@ -36,18 +56,18 @@ func HashNewPassword(password, email string) (string, error) {
 		err := identity.ValidatePassword(password, name, "")
 		switch {
 		case errors.Is(err, identity.ErrPasswordTooShort):
-			return "", ErrPasswordTooShort
+			return ErrPasswordTooShort
 		case errors.Is(err, identity.ErrPasswordTooLong):
-			return "", ErrPasswordTooLong
+			return ErrPasswordTooLong
 		case errors.Is(err, identity.ErrPasswordIsUsername):
-			return "", ErrPasswordHasEmail
+			return ErrPasswordHasEmail
 		case errors.Is(err, identity.ErrPasswordCommon):
-			return "", ErrPasswordCommon
+			return ErrPasswordCommon
 		case err != nil:
-			return "", err
+			return err
 		}
 	}
-	return identity.HashPassword(password)
+	return nil
 }
 
 // loginRow is what a login step reads of an account.
@@ -80,11 +100,11 @@ func (r loginRow) canLogIn() bool {
 // typed before the password is verified, whether an account has it or not (in back-off or
 // locked: identity.ErrThrottled (a variant with identity.MsgStaffLocked), the same answer for every
 // address at every count); the password is verified outside any transaction, behind the
-// hasher's bound (identity.ErrBusy before anything is counted when no slot comes free). Every
+// hasher's bounds (identity.ErrBusy before anything is counted when it admits no more). Every
 // other refusal is ErrLoginFailed, and an address nobody can log in with takes as long to refuse
 // as a wrong password. The count is cleared only by FinishLogin, after the security key.
 func (s *Store) CheckPassword(ctx context.Context, email, password string) (User, error) {
-	release, err := s.hasher.Acquire(ctx)
+	release, err := s.hasher.Admit(ctx)
 	if err != nil {
 		return User{}, err
 	}
@@ -97,17 +117,21 @@ func (s *Store) CheckPassword(ctx context.Context, email, password string) (User
 	if errors.Is(err, ErrNotFound) {
 		// Nobody to record it for: a typed address is not kept (it may be a password typed in
 		// the wrong field); the lock-out counts it all the same.
-		_, _ = identity.VerifyPassword(s.dummy(), password)
+		if _, err := s.hasher.VerifyAdmitted(ctx, s.dummy(), password); err != nil {
+			return User{}, err
+		}
 		return User{}, ErrLoginFailed
 	}
 	if err != nil {
 		return User{}, err
 	}
 	if !r.canLogIn() {
-		_, _ = identity.VerifyPassword(s.dummy(), password)
+		if _, err := s.hasher.VerifyAdmitted(ctx, s.dummy(), password); err != nil {
+			return User{}, err
+		}
 		return User{}, s.failed(ctx, r.User, "cannot_log_in", locks)
 	}
-	ok, err := identity.VerifyPassword(*r.hash, password)
+	ok, err := s.hasher.VerifyAdmitted(ctx, *r.hash, password)
 	if err != nil {
 		return User{}, err
 	}

@@ -65,6 +65,12 @@ type Options struct {
 	DatabaseURL string
 	// MailRetry, when set, replaces the half-second retry of failed jobs (shortRetry).
 	MailRetry river.ClientRetryPolicy
+	// Argon, when set, replaces the cheap test parameters of argon2id (the burst test runs the
+	// real cost); HashConcurrency bounds the computations at once (0: sized to memory).
+	Argon           identity.ArgonParams
+	HashConcurrency int
+	// TrustProxy takes client addresses from X-Forwarded-For, so a test can send from many.
+	TrustProxy bool
 }
 
 // Clock is a clock a test moves forward; it starts at the real time and runs with it.
@@ -145,6 +151,10 @@ func New(t testing.TB, opts Options) *Env {
 		// suite fast as it grows.
 		Argon: identity.TestArgonParams,
 	}
+	if opts.Argon != (identity.ArgonParams{}) {
+		cfg.Argon = opts.Argon
+	}
+	cfg.HashConcurrency, cfg.TrustProxy = opts.HashConcurrency, opts.TrustProxy
 	files, err := blob.NewDisk(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -112,6 +112,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	for i, s := range servers {
 		go func() { errc <- s.Serve(listeners[i]) }()
 	}
+	releaseStartupMemory()
 	select {
 	case err := <-errc:
 		for _, s := range servers {

@@ -109,7 +109,7 @@ func (s *Handlers) enrolPassword(c echo.Context, e staff.Enrolment, action strin
 	var hash string
 	if !f.HasErrors() {
 		var err error
-		hash, err = staff.HashNewPassword(password, e.User.Email)
+		hash, err = s.Staff.HashNewPassword(c.Request().Context(), password, e.User.Email)
 		if rule, ok := staff.IsRule(err); ok {
 			f.Errors = append(f.Errors, views.FieldError{Field: "password", MsgID: rule.MsgID})
 		} else if err != nil {

@@ -11,6 +11,7 @@ import (
 	"mitidportal/blob"
 	"mitidportal/handlers/web"
 	"mitidportal/identity"
+	"mitidportal/jobqueue"
 	"mitidportal/mail"
 	"mitidportal/staff"
 	"mitidportal/support"
@@ -32,6 +33,8 @@ type Handlers struct {
 	Orders        *identity.Orders
 	// Files holds the files citizens sent (attachments.go); nil when none are kept.
 	Files blob.Store
+	// JobQueue reads the job queue and the mail outbox for the admins' page (jobqueue.go).
+	JobQueue *jobqueue.Reader
 
 	keys *web.Ceremonies
 }

@@ -46,6 +46,7 @@ var staffEntries = []views.Entry{
 	{TitleID: "fulfilment.home.title", TextID: "fulfilment.home.text", Href: "/medarbejder/forsendelse", TestID: "staff-entry-fulfilment"},
 	{TitleID: "campaignorgs.queue.title", TextID: "campaignorgs.editor.entry_text", Href: "/redaktion/organisationer", TestID: "staff-entry-orgs"},
 	{TitleID: "rounds.editor.title", TextID: "rounds.editor.entry_text", Href: "/redaktion/feedback", TestID: "staff-entry-rounds"},
+	{TitleID: "jobqueue.entry_title", TextID: "jobqueue.entry_text", Href: "/medarbejder/admin/jobkoe", TestID: "staff-entry-jobqueue"},
 }
 
 // staffUserNotices are the notices a ?done= value on an account's page may ask for.
