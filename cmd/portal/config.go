@@ -52,7 +52,7 @@ var settings = []struct{ name, def, help string }{
 	{"TOKEN_KEY", "", "64 hex digits: AES-256 key for hardware-token seeds at rest; required unless PORTAL_DEMO"},
 	{"CSRF_KEY", "", "64 hex digits: HMAC key that signs the CSRF cookie of visitors without a session; required unless PORTAL_DEMO"},
 	{"TRUST_PROXY", "false", "take client addresses from X-Forwarded-For (only behind a load balancer)"},
-	{"PASSWORD_HASH_CONCURRENCY", "0", "password checks (argon2id, 19 MiB each) running at once; 0 = what fits in 256 MiB, at most 4 per CPU; more wait up to 1 s, then get 503 Retry-After"},
+	{"PASSWORD_HASH_CONCURRENCY", "0", "password checks (argon2id, 19 MiB each) computing at once; 0 = what fits in 256 MiB, at most 4 per CPU; four times as many logins are let in to wait for them, more wait up to 1 s to be let in, then get 503 Retry-After"},
 	{"AUDIT_KEYS", "", "audit chain keys, comma-separated id:64hexdigits, the signing key first (rotation: prepend a new one, keep the old); required unless PORTAL_DEMO"},
 	{"IDAPP_KEYS", "", "the identification service's public keys: comma-separated paths of JWK set or PEM files (rotation by key id); empty: no identification app (demo mode adds the demo key, which is refused outside demo mode)"},
 	{"NEMID_EXTENSION_DAYS", "30", "days the one extension of a citizen's deadline to move from NemID to MitID adds (1-365)"},
