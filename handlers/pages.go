@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -114,31 +113,21 @@ func (s *Server) contact(c echo.Context) error {
 // request (the holiday look-up and the templated dates were most of the page's cost).
 func (s *Server) contactView(lang string) views.ContactView {
 	now := s.Now()
-	day := now.In(s.Schedule.Location()).Format(time.DateOnly)
-	key := lang + "|" + day
-	if v, ok := s.contactDays.Load(key); ok {
-		return v.(views.ContactView)
-	}
-	v := views.ContactView{Systems: supportSystems}
-	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
-		row := views.HoursRow{DayID: web.WeekdayIDs[d]}
-		if open, close, ok := s.Schedule.Hours(d); ok {
-			row.Hours = web.ClockHM(open) + "–" + web.ClockHM(close)
+	y, m, d := now.In(s.Schedule.Location()).Date()
+	return s.contactDays.Get(lang, int64(y*10000+int(m)*100+d), func() views.ContactView {
+		v := views.ContactView{Systems: supportSystems}
+		for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
+			row := views.HoursRow{DayID: web.WeekdayIDs[d]}
+			if open, close, ok := s.Schedule.Hours(d); ok {
+				row.Hours = web.ClockHM(open) + "–" + web.ClockHM(close)
+			}
+			v.Hours = append(v.Hours, row)
 		}
-		v.Hours = append(v.Hours, row)
-	}
-	for _, h := range s.Schedule.ClosuresBetween(now, now.AddDate(0, 0, 60)) {
-		v.Closures = append(v.Closures, views.Closure{Date: s.site.DayMonth(lang, h.Date), HolidayID: h.ID})
-	}
-	// Yesterday's entries are dropped so that the map holds two days at most.
-	s.contactDays.Range(func(k, _ any) bool {
-		if _, d, _ := strings.Cut(k.(string), "|"); d != day {
-			s.contactDays.Delete(k)
+		for _, h := range s.Schedule.ClosuresBetween(now, now.AddDate(0, 0, 60)) {
+			v.Closures = append(v.Closures, views.Closure{Date: s.site.DayMonth(lang, h.Date), HolidayID: h.ID})
 		}
-		return true
+		return v
 	})
-	s.contactDays.Store(key, v)
-	return v
 }
 
 // supportSystems are the services the shared support desk answers for (DESIGN.md §5).

@@ -9,7 +9,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -118,7 +117,7 @@ type Server struct {
 	echo  *echo.Echo
 	table []Route
 	// contactDays keeps the contact page's hours and closures per language and day (pages.go).
-	contactDays sync.Map
+	contactDays web.PeriodCache[views.ContactView]
 }
 
 // New builds the server and registers every route of the table.

@@ -2,44 +2,17 @@ package web
 
 import (
 	"strconv"
-	"sync"
 	"time"
 
 	"mitidportal/views"
 )
 
-// footerCache keeps the footer of the current minute per language: every page shows it, and
-// it changes only when a minute turns (opening hours and holidays start on whole minutes), so
-// computing it once a minute instead of on every request spares the schedule look-up and the
-// templated translations.
-type footerCache struct {
-	mu sync.Mutex
-	m  map[string]footerEntry
-}
-
-type footerEntry struct {
-	minute int64
-	f      views.Footer
-}
-
-// Footer is the support status every page shows, computed at most once a minute per language.
+// Footer is the support status every page shows. It changes only when a minute turns (opening
+// hours and holidays start on whole minutes), so it is computed once a minute per language,
+// sparing every request the schedule look-up and the templated translations.
 func (s *Site) Footer(lang string) views.Footer {
 	now := s.Now()
-	minute := now.Unix() / 60
-	if s.footers == nil {
-		return s.footer(lang, now)
-	}
-	s.footers.mu.Lock()
-	e, ok := s.footers.m[lang]
-	s.footers.mu.Unlock()
-	if ok && e.minute == minute {
-		return e.f
-	}
-	f := s.footer(lang, now)
-	s.footers.mu.Lock()
-	s.footers.m[lang] = footerEntry{minute: minute, f: f}
-	s.footers.mu.Unlock()
-	return f
+	return s.footers.Get(lang, now.Unix()/60, func() views.Footer { return s.footer(lang, now) })
 }
 
 // footer computes the support status at now.

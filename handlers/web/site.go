@@ -17,6 +17,7 @@ import (
 	"mitidportal/locales"
 	"mitidportal/session"
 	"mitidportal/support"
+	"mitidportal/views"
 )
 
 // Config is the part of the portal's configuration the HTTP layer needs.
@@ -62,13 +63,13 @@ type Site struct {
 
 	metrics *httpMetrics
 	routes  map[string]Access // "METHOD path" of every route
-	footers *footerCache
+	footers *PeriodCache[views.Footer]
 }
 
 // NewSite builds the core and registers its HTTP metrics in reg.
 func NewSite(s Site, reg *prometheus.Registry) *Site {
 	s.metrics = newHTTPMetrics(reg)
-	s.footers = &footerCache{m: map[string]footerEntry{}}
+	s.footers = &PeriodCache[views.Footer]{}
 	return &s
 }
 
