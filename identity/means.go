@@ -33,10 +33,14 @@ func (s *Store) Means(ctx context.Context, mitidID int64) ([]Authenticator, erro
 	return meansOf(ctx, s.pool, mitidID, "")
 }
 
+// liveMeansQuery reads MitID $1's means that are not revoked, oldest first (Means and the
+// overview's batch).
+const liveMeansQuery = `SELECT ` + authenticatorColumns + ` FROM authenticator a
+		WHERE a.mitid_id = $1 AND a.status <> 'revoked' ORDER BY a.created_at, a.id`
+
 // meansOf reads the MitID's means that are not revoked; lock is "" or "FOR UPDATE".
 func meansOf(ctx context.Context, q Querier, mitidID int64, lock string) ([]Authenticator, error) {
-	rows, err := q.Query(ctx, `SELECT `+authenticatorColumns+` FROM authenticator a
-		WHERE a.mitid_id = $1 AND a.status <> 'revoked' ORDER BY a.created_at, a.id `+lock, mitidID)
+	rows, err := q.Query(ctx, liveMeansQuery+` `+lock, mitidID)
 	if err != nil {
 		return nil, fmt.Errorf("means: %w", err)
 	}

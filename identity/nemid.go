@@ -130,6 +130,9 @@ func nemidStatus(r nemidRow, now time.Time) NemIDStatus {
 
 const nemidColumns = `p.has_nemid, p.nemid_selected_at, p.nemid_deadline, p.nemid_extended_at, p.nemid_extension_days`
 
+// nemidOfMitIDQuery reads the NemID move of the person who holds MitID $1.
+const nemidOfMitIDQuery = `SELECT ` + nemidColumns + ` FROM mitid m JOIN person p ON p.cpr = m.cpr WHERE m.id = $1`
+
 func scanNemID(row pgx.Row) (nemidRow, error) {
 	var r nemidRow
 	err := row.Scan(&r.HasNemID, &r.SelectedAt, &r.Deadline, &r.ExtendedAt, &r.ExtensionDays)
@@ -139,8 +142,7 @@ func scanNemID(row pgx.Row) (nemidRow, error) {
 // NemIDStatusOf returns the move of the person who holds MitID mitidID, now; ErrNotFound for
 // an unknown MitID.
 func (s *Store) NemIDStatusOf(ctx context.Context, mitidID int64) (NemIDStatus, error) {
-	r, err := scanNemID(s.pool.QueryRow(ctx, `SELECT `+nemidColumns+`
-		FROM mitid m JOIN person p ON p.cpr = m.cpr WHERE m.id = $1`, mitidID))
+	r, err := scanNemID(s.pool.QueryRow(ctx, nemidOfMitIDQuery, mitidID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return NemIDStatus{}, ErrNotFound
 	}
@@ -190,8 +192,7 @@ func (s *Store) ExtendNemID(ctx context.Context, mitidID int64, actor string) (N
 // whyNoExtension reads, in tx after the extension's UPDATE matched nothing, which rule refused
 // it: the error to show, or ErrNotFound for an unknown MitID.
 func (s *Store) whyNoExtension(ctx context.Context, tx pgx.Tx, mitidID int64, now time.Time) error {
-	r, err := scanNemID(tx.QueryRow(ctx, `SELECT `+nemidColumns+`
-		FROM mitid m JOIN person p ON p.cpr = m.cpr WHERE m.id = $1`, mitidID))
+	r, err := scanNemID(tx.QueryRow(ctx, nemidOfMitIDQuery, mitidID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
 	}

@@ -262,12 +262,15 @@ func (o *Orders) Place(ctx context.Context, mitidID int64, kind Kind, reason Ord
 	return ord, err
 }
 
+// recentOrdersQuery reads MitID $1's open orders and those created after $2, newest first
+// (ForMitID and the overview's batch).
+const recentOrdersQuery = `SELECT ` + orderColumns + ` FROM token_order o
+		WHERE o.mitid_id = $1 AND (o.status IN ('ordered', 'sent') OR o.created_at > $2)
+		ORDER BY o.created_at DESC, o.id DESC LIMIT 20`
+
 // ForMitID returns the MitID's open orders and those of the last OrderPeriod, newest first.
 func (o *Orders) ForMitID(ctx context.Context, mitidID int64) ([]Order, error) {
-	rows, err := o.s.pool.Query(ctx, `
-		SELECT `+orderColumns+` FROM token_order o
-		WHERE o.mitid_id = $1 AND (o.status IN ('ordered', 'sent') OR o.created_at > $2)
-		ORDER BY o.created_at DESC, o.id DESC LIMIT 20`, mitidID, o.s.now().Add(-OrderPeriod))
+	rows, err := o.s.pool.Query(ctx, recentOrdersQuery, mitidID, o.s.now().Add(-OrderPeriod))
 	if err != nil {
 		return nil, fmt.Errorf("orders: %w", err)
 	}

@@ -23,7 +23,8 @@ type Overview struct {
 }
 
 // Overview reads the front page's data of one MitID in one round trip: the five reads of MitID,
-// Means, Letters.Unread, Orders.ForMitID and NemIDStatusOf sent as one batch, which PostgreSQL
+// Means, Letters.Unread, Orders.ForMitID and NemIDStatusOf (the same statements where they
+// take a MitID's ID) sent as one batch, which PostgreSQL
 // runs in one implicit transaction (one snapshot). A MitID that does not exist is ErrNotFound.
 func (s *Store) Overview(ctx context.Context, mitidID int64) (Overview, error) {
 	var (
@@ -39,23 +40,19 @@ func (s *Store) Overview(ctx context.Context, mitidID int64) (Overview, error) {
 		ov.MitID, found = m, err == nil
 		return err
 	})
-	b.Queue(`SELECT `+authenticatorColumns+` FROM authenticator a
-		WHERE a.mitid_id = $1 AND a.status <> 'revoked' ORDER BY a.created_at, a.id`, mitidID).Query(func(rows pgx.Rows) error {
+	b.Queue(liveMeansQuery, mitidID).Query(func(rows pgx.Rows) error {
 		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Authenticator, error) { return scanAuthenticator(row) })
 		ov.Means = list
 		return err
 	})
 	b.Queue(`SELECT count(*) FROM letter WHERE cpr = (SELECT cpr FROM mitid WHERE id = $1) AND read_at IS NULL`,
 		mitidID).QueryRow(func(row pgx.Row) error { return row.Scan(&ov.Unread) })
-	b.Queue(`SELECT `+orderColumns+` FROM token_order o
-		WHERE o.mitid_id = $1 AND (o.status IN ('ordered', 'sent') OR o.created_at > $2)
-		ORDER BY o.created_at DESC, o.id DESC LIMIT 20`, mitidID, s.now().Add(-OrderPeriod)).Query(func(rows pgx.Rows) error {
+	b.Queue(recentOrdersQuery, mitidID, s.now().Add(-OrderPeriod)).Query(func(rows pgx.Rows) error {
 		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Order, error) { return scanOrder(row) })
 		ov.Orders = list
 		return err
 	})
-	b.Queue(`SELECT `+nemidColumns+` FROM mitid m JOIN person p ON p.cpr = m.cpr WHERE m.id = $1`,
-		mitidID).QueryRow(func(row pgx.Row) error {
+	b.Queue(nemidOfMitIDQuery, mitidID).QueryRow(func(row pgx.Row) error {
 		r, err := scanNemID(row)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
