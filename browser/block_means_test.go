@@ -21,7 +21,7 @@ func TestCitizenFlowBlockMeansIsRefused(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			c := newCitizen(t, env) // logs in with kodeviser c.Serial
 			lost := importCodeDisplay(t, env)
-			prev := tokenCode(t, env, lost, time.Now().Add(-30*time.Second))
+			prev := previousCode(t, env, lost)
 			a, err := env.App.Identity.ActivateToken(context.Background(), c.MitID.ID, lost, prev, identity.ActorSystem)
 			if err != nil {
 				t.Fatalf("activate the kodeviser to block: %v", err)

@@ -75,6 +75,20 @@ func tokenCode(t testing.TB, env *apptest.Env, serial string, now time.Time) str
 	return code
 }
 
+// previousCode is what the kodeviser with serial showed one step ago: accepted once, and the
+// current step is then still free for a login that follows. It is taken at least 10 s before
+// the step turns, so that it is still the previous step when the portal checks it: a turn
+// between computing and checking makes it two steps old, which is refused (a loaded CI machine
+// took long enough between fill and submit once).
+func previousCode(t testing.TB, env *apptest.Env, serial string) string {
+	t.Helper()
+	const step = 30 * time.Second
+	if left := step - time.Duration(time.Now().UnixNano())%step; left < 10*time.Second {
+		time.Sleep(left + 100*time.Millisecond)
+	}
+	return tokenCode(t, env, serial, time.Now().Add(-step))
+}
+
 // wrongCode is a six-digit code that no step around now of the kodeviser shows.
 func wrongCode(t testing.TB, env *apptest.Env, serial string) string {
 	t.Helper()
@@ -249,7 +263,7 @@ func TestCitizenFlowBlockEndsOtherSessions(t *testing.T) {
 			// A second kodeviser for the second browser, so both logins use a fresh time step.
 			c2 := c
 			c2.Serial = importCodeDisplay(t, env)
-			prev := tokenCode(t, env, c2.Serial, time.Now().Add(-30*time.Second))
+			prev := previousCode(t, env, c2.Serial)
 			if _, err := env.App.Identity.ActivateToken(context.Background(), c.MitID.ID, c2.Serial, prev, identity.ActorSystem); err != nil {
 				t.Fatalf("activate the second token: %v", err)
 			}

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"testing"
-	"time"
 
 	"mitidportal/app/apptest"
 	"mitidportal/identity"
@@ -27,7 +26,7 @@ func TestUnblockMeansFlow(t *testing.T) {
 			tr := cat.For(lang)
 			c := newCitizen(t, env)
 			found := importCodeDisplay(t, env)
-			a, err := env.App.Identity.ActivateToken(ctx0, c.MitID.ID, found, tokenCode(t, env, found, time.Now().Add(-30*time.Second)), identity.ActorSystem)
+			a, err := env.App.Identity.ActivateToken(ctx0, c.MitID.ID, found, previousCode(t, env, found), identity.ActorSystem)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -128,7 +128,7 @@ func keyboardBlockMeans(t *testing.T, env *apptest.Env, lang string) {
 	c := newCitizen(t, env)
 	lost := importCodeDisplay(t, env)
 	a, err := env.App.Identity.ActivateToken(context.Background(), c.MitID.ID, lost,
-		tokenCode(t, env, lost, time.Now().Add(-30*time.Second)), identity.ActorSystem)
+		previousCode(t, env, lost), identity.ActorSystem)
 	if err != nil {
 		t.Fatalf("activate the kodeviser to block: %v", err)
 	}

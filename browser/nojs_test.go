@@ -107,7 +107,7 @@ func TestNoJSWalk(t *testing.T) {
 		// the login that follows.
 		serialB = importCodeDisplay(t, env)
 		if _, err := env.App.Identity.ActivateToken(bg, mitid.ID, serialB,
-			tokenCode(t, env, serialB, time.Now().Add(-30*time.Second)), identity.ActorSystem); err != nil {
+			previousCode(t, env, serialB), identity.ActorSystem); err != nil {
 			t.Fatalf("activate kodeviser B: %v", err)
 		}
 	})

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"mitidportal/app/apptest"
 	"mitidportal/identity"
@@ -34,7 +33,7 @@ func TestOrderFulfilActivate(t *testing.T) {
 			// A second kodeviser, for logging in after the first is reported lost.
 			other := c
 			other.Serial = importCodeDisplay(t, env)
-			prev := tokenCode(t, env, other.Serial, time.Now().Add(-30*time.Second))
+			prev := previousCode(t, env, other.Serial)
 			if _, err := env.App.Identity.ActivateToken(ctx, c.MitID.ID, other.Serial, prev, identity.ActorSystem); err != nil {
 				t.Fatalf("activate the second kodeviser: %v", err)
 			}
@@ -147,7 +146,7 @@ func TestOrderFulfilActivate(t *testing.T) {
 			wantPath(t, cit, "/mitid/kodeviser/tilfoej")
 			checkAxe(t, cit, "/mitid/kodeviser/tilfoej for the ordered unit ("+lang+")")
 			fill(t, cit, "#serial", typed)
-			fill(t, cit, "#code", tokenCode(t, env, unit, time.Now().Add(-30*time.Second)))
+			fill(t, cit, "#code", previousCode(t, env, unit))
 			click(t, cit, sel("add-token-submit"))
 			wantPath(t, cit, "/mitid")
 			if st := dbText(t, env, `SELECT status FROM token_order WHERE id = $1`, orders[0].ID); st != "activated" {
