@@ -15,6 +15,7 @@ import (
 
 	"mitidportal/app/apptest"
 	"mitidportal/campaign"
+	"mitidportal/mail/mailtest"
 )
 
 // Organisations on the web, end to end (issue 10 item 1): an organisation applies on the public
@@ -75,11 +76,11 @@ func nextCVR() string {
 var invitationURL = regexp.MustCompile(`https?://\S+?/organisationer/invitation/[A-Za-z0-9_-]+`)
 
 // waitInvitation waits for the invitation mail to address and returns its link.
-func waitInvitation(t testing.TB, smtpSrv *e2eSMTP, address string) string {
+func waitInvitation(t testing.TB, smtpSrv *mailtest.Server, address string) string {
 	t.Helper()
-	m, ok := smtpSrv.wait(func(m e2eMail) bool { return m.to(address) && invitationURL.MatchString(m.Text) }, 20*time.Second)
+	m, ok := smtpSrv.Wait(func(m mailtest.Message) bool { return m.SentTo(address) && invitationURL.MatchString(m.Text) }, 20*time.Second)
 	if !ok {
-		t.Fatalf("no invitation to %s within 20 s; got: %s", address, smtpSrv.summary())
+		t.Fatalf("no invitation to %s within 20 s; got: %s", address, smtpSrv.Summary())
 	}
 	return invitationURL.FindString(m.Text)
 }
@@ -151,7 +152,7 @@ func orgProblems(t testing.TB, ps []pageProblem) {
 // their own. Every page is checked with axe. The portal of env must send its mail to smtpSrv.
 // Applications are limited per client address (campaign.ApplyLimit an hour), so one env takes
 // at most that many of these.
-func approvedOrgWithMember(t testing.TB, env *apptest.Env, smtpSrv *e2eSMTP, lang string) orgStory {
+func approvedOrgWithMember(t testing.TB, env *apptest.Env, smtpSrv *mailtest.Server, lang string) orgStory {
 	t.Helper()
 	s := orgStory{Admin: newCitizen(t, env), Member: newCitizen(t, env), Lang: lang}
 	n := strconv.FormatInt(cvrSeq.Load(), 10)
@@ -261,7 +262,7 @@ func approvedOrgWithMember(t testing.TB, env *apptest.Env, smtpSrv *e2eSMTP, lan
 // has at once.
 func TestCampaignStory(t *testing.T) {
 	t.Parallel()
-	smtpSrv := startE2ESMTP(t)
+	smtpSrv := mailtest.Start(t)
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
 			// A portal per language: each moves its own clock past the embargo (the test
@@ -269,7 +270,7 @@ func TestCampaignStory(t *testing.T) {
 			// so the languages run side by side (their mails differ by address).
 			t.Parallel()
 			clock := &apptest.Clock{}
-			env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.port, Clock: clock})
+			env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.Port, Clock: clock})
 			s := approvedOrgWithMember(t, env, smtpSrv, lang)
 			packStory(t, env, smtpSrv, clock, s)
 			a := s.AdminTab
@@ -305,7 +306,7 @@ func TestCampaignStory(t *testing.T) {
 }
 
 // packStory is the packs' part of TestCampaignStory for the organisation of s.
-func packStory(t *testing.T, env *apptest.Env, smtpSrv *e2eSMTP, clock *apptest.Clock, s orgStory) {
+func packStory(t *testing.T, env *apptest.Env, smtpSrv *mailtest.Server, clock *apptest.Clock, s orgStory) {
 	t.Helper()
 	ctx, lang := context.Background(), s.Lang
 	editor, err := env.App.Server.Staff.ByEmail(ctx, s.EditorEmail)
@@ -408,9 +409,11 @@ func packStory(t *testing.T, env *apptest.Env, smtpSrv *e2eSMTP, clock *apptest.
 	if _, err := env.App.SendPackNotices(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, ok := smtpSrv.wait(func(m e2eMail) bool { return m.to(s.Member.Person.Email) && strings.Contains(m.Text, note) }, 30*time.Second)
+	got, ok := smtpSrv.Wait(func(m mailtest.Message) bool {
+		return m.SentTo(s.Member.Person.Email) && strings.Contains(m.Text, note)
+	}, 30*time.Second)
 	if !ok {
-		t.Fatalf("no notice for the member within 30 s; got: %s", smtpSrv.summary())
+		t.Fatalf("no notice for the member within 30 s; got: %s", smtpSrv.Summary())
 	}
 	if want := map[string]string{"da": "Ny version af", "en": "New version of"}[lang]; !strings.Contains(got.Subject, want) ||
 		got.Header.Get("List-Unsubscribe") == "" {

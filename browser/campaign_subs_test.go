@@ -14,6 +14,7 @@ import (
 
 	"mitidportal/app/apptest"
 	"mitidportal/campaign"
+	"mitidportal/mail/mailtest"
 	"mitidportal/session"
 )
 
@@ -34,8 +35,8 @@ func setSessionCookie(t *testing.T, ctx context.Context, env *apptest.Env, c *ht
 // and downloads the CSV. Every page is checked with axe, in Danish and English.
 func TestSubscriptionNoticeAndStats(t *testing.T) {
 	t.Parallel()
-	smtpSrv := startE2ESMTP(t)
-	env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.port})
+	smtpSrv := mailtest.Start(t)
+	env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.Port})
 	ctx := context.Background()
 	editor, _, err := env.App.Server.Staff.Create(ctx, "eva@styrelsen.dk", "Eva Redaktør", []string{"campaign_editor"})
 	if err != nil {
@@ -107,9 +108,9 @@ func TestSubscriptionNoticeAndStats(t *testing.T) {
 			if _, err := env.App.SendPackNotices(ctx); err != nil {
 				t.Fatal(err)
 			}
-			got, ok := smtpSrv.wait(func(m e2eMail) bool { return m.to(memberMail) }, 15*time.Second)
+			got, ok := smtpSrv.Wait(func(m mailtest.Message) bool { return m.SentTo(memberMail) }, 15*time.Second)
 			if !ok {
-				t.Fatalf("no notice for %s within 15 s; got: %s", memberMail, smtpSrv.summary())
+				t.Fatalf("no notice for %s within 15 s; got: %s", memberMail, smtpSrv.Summary())
 			}
 			wantSubject := map[string]string{"da": "Ny version af", "en": "New version of"}[lang]
 			if !strings.Contains(got.Subject, wantSubject) || !strings.Contains(got.Text, note) {

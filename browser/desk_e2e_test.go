@@ -1,21 +1,13 @@
 package browser_test
 
 import (
-	"errors"
-	"io"
-	"mime"
-	"net"
-	"net/mail"
 	"regexp"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"mitidportal/app/apptest"
+	"mitidportal/mail/mailtest"
 )
 
 // End-to-end walks of the support desk (issue 4, "Done when"): an agent takes a call, verifies
@@ -27,8 +19,8 @@ import (
 // its mail to an SMTP server in this process.
 func TestDeskE2EWebCaseReply(t *testing.T) {
 	t.Parallel()
-	smtpSrv := startE2ESMTP(t)
-	env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.port})
+	smtpSrv := mailtest.Start(t)
+	env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.Port})
 	refRE := regexp.MustCompile(`^[A-Z]{6}$`)
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
@@ -51,9 +43,9 @@ func TestDeskE2EWebCaseReply(t *testing.T) {
 			if !refRE.MatchString(ref) {
 				t.Fatalf("no reference code shown; the page says: %s", clip(mainText(t, citizen), 300))
 			}
-			receipt, ok := smtpSrv.wait(func(m e2eMail) bool { return m.to(to) && m.mentions(ref) }, 15*time.Second)
+			receipt, ok := smtpSrv.Wait(func(m mailtest.Message) bool { return m.SentTo(to) && m.Mentions(ref) }, 15*time.Second)
 			if !ok {
-				t.Errorf("no receipt for %s to %s within 15 s; got: %s", ref, to, smtpSrv.summary())
+				t.Errorf("no receipt for %s to %s within 15 s; got: %s", ref, to, smtpSrv.Summary())
 			}
 
 			// The agent searches the reference code and replies: an exact code goes straight
@@ -70,11 +62,11 @@ func TestDeskE2EWebCaseReply(t *testing.T) {
 			}
 
 			// The reply arrives, addressed to the citizen, threaded on the receipt.
-			got, ok := smtpSrv.wait(func(m e2eMail) bool { return m.to(to) && strings.Contains(m.Text, reply) }, 15*time.Second)
+			got, ok := smtpSrv.Wait(func(m mailtest.Message) bool { return m.SentTo(to) && strings.Contains(m.Text, reply) }, 15*time.Second)
 			if !ok {
-				t.Fatalf("the reply did not arrive within 15 s; got: %s", smtpSrv.summary())
+				t.Fatalf("the reply did not arrive within 15 s; got: %s", smtpSrv.Summary())
 			}
-			if !got.mentions(ref) {
+			if !got.Mentions(ref) {
 				t.Errorf("the reply mail names no reference %s: subject %q", ref, got.Subject)
 			}
 			if !strings.Contains(got.Subject, ref) {
@@ -108,133 +100,3 @@ func TestDeskE2EWebCaseReply(t *testing.T) {
 		})
 	}
 }
-
-// e2eMail is one message the test SMTP server accepted.
-type e2eMail struct {
-	Rcpt    []string
-	Header  mail.Header
-	Subject string
-	Text    string // the whole body, undecoded beyond quoted-printable soft breaks
-}
-
-func (m e2eMail) to(addr string) bool {
-	for _, r := range m.Rcpt {
-		if strings.EqualFold(r, addr) {
-			return true
-		}
-	}
-	return false
-}
-
-func (m e2eMail) mentions(s string) bool {
-	return strings.Contains(m.Subject, s) || strings.Contains(m.Text, s)
-}
-
-// e2eSMTP is a minimal SMTP server (emersion/go-smtp) that records every message.
-type e2eSMTP struct {
-	port int
-	mu   sync.Mutex
-	msgs []e2eMail
-	// arrived is closed, and replaced, when a message arrives: wait wakes on it instead of
-	// polling.
-	arrived chan struct{}
-}
-
-func startE2ESMTP(t *testing.T) *e2eSMTP {
-	t.Helper()
-	s := &e2eSMTP{arrived: make(chan struct{})}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
-		return &e2eSession{srv: s}, nil
-	}))
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	srv.ReadTimeout = 10 * time.Second
-	srv.WriteTimeout = 10 * time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen for SMTP: %v", err)
-	}
-	s.port = l.Addr().(*net.TCPAddr).Port
-	go func() {
-		if err := srv.Serve(l); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
-			t.Errorf("SMTP server: %v", err)
-		}
-	}()
-	t.Cleanup(func() { srv.Close() })
-	return s
-}
-
-// wait waits until a message matches, for at most timeout.
-func (s *e2eSMTP) wait(match func(e2eMail) bool, timeout time.Duration) (e2eMail, bool) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		for _, m := range s.msgs {
-			if match(m) {
-				s.mu.Unlock()
-				return m, true
-			}
-		}
-		arrived := s.arrived
-		s.mu.Unlock()
-		select {
-		case <-arrived:
-		case <-deadline.C:
-			return e2eMail{}, false
-		}
-	}
-}
-
-func (s *e2eSMTP) summary() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var b strings.Builder
-	b.WriteString(strconv.Itoa(len(s.msgs)) + " messages")
-	for _, m := range s.msgs {
-		b.WriteString("; " + strings.Join(m.Rcpt, ",") + ": " + m.Subject)
-	}
-	return b.String()
-}
-
-type e2eSession struct {
-	srv *e2eSMTP
-	to  []string
-}
-
-func (s *e2eSession) Reset()                                    { s.to = nil }
-func (s *e2eSession) Logout() error                             { return nil }
-func (s *e2eSession) Mail(string, *smtp.MailOptions) error      { return nil }
-func (s *e2eSession) Rcpt(to string, _ *smtp.RcptOptions) error { s.to = append(s.to, to); return nil }
-
-func (s *e2eSession) Data(r io.Reader) error {
-	m, err := mail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	body, err := io.ReadAll(m.Body)
-	if err != nil {
-		return err
-	}
-	var dec mime.WordDecoder
-	subject, err := dec.DecodeHeader(m.Header.Get("Subject"))
-	if err != nil {
-		subject = m.Header.Get("Subject")
-	}
-	// Undo quoted-printable soft line breaks and the encodings of the characters a test looks
-	// for, enough to find a reference code and a sentence of the reply.
-	text := strings.ReplaceAll(string(body), "\r\n", "\n")
-	text = strings.ReplaceAll(text, "=\n", "")
-	text = qpHex.ReplaceAllStringFunc(text, func(h string) string {
-		n, _ := strconv.ParseUint(h[1:], 16, 8)
-		return string([]byte{byte(n)})
-	})
-	s.srv.mu.Lock()
-	s.srv.msgs = append(s.srv.msgs, e2eMail{Rcpt: append([]string(nil), s.to...), Header: m.Header, Subject: subject, Text: text})
-	close(s.srv.arrived)
-	s.srv.arrived = make(chan struct{})
-	s.srv.mu.Unlock()
-	return nil
-}
-
-var qpHex = regexp.MustCompile(`=[0-9A-F]{2}`)

@@ -13,6 +13,7 @@ import (
 	"mitidportal/app/apptest"
 	"mitidportal/inbound"
 	"mitidportal/locales"
+	"mitidportal/mail/mailtest"
 	"mitidportal/support"
 )
 
@@ -22,8 +23,8 @@ import (
 // on the queue and the case page until the agent marks it read. Every desk page passes axe.
 func TestDeskMailIn(t *testing.T) {
 	t.Parallel()
-	out := startE2ESMTP(t)
-	env := apptest.New(t, apptest.Options{SMTPPort: out.port})
+	out := mailtest.Start(t)
+	env := apptest.New(t, apptest.Options{SMTPPort: out.Port})
 	in := inbound.NewServer(env.App.Inbound, "localhost", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := in.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
@@ -60,9 +61,9 @@ func TestDeskMailIn(t *testing.T) {
 			// A mail without a reference opens a case; the receipt answers it with the reference.
 			first := "<first-" + lang + "-" + suffix + "@example.dk>"
 			send("Kodeviseren er gået i stykker "+suffix, first, "", "Den viser ingen tal.")
-			receipt, ok := out.wait(func(m e2eMail) bool { return m.to(citizen) && m.Header.Get("In-Reply-To") == first }, 15*time.Second)
+			receipt, ok := out.Wait(func(m mailtest.Message) bool { return m.SentTo(citizen) && m.Header.Get("In-Reply-To") == first }, 15*time.Second)
 			if !ok {
-				t.Fatalf("no receipt threaded on the mail within 15 s; got: %s", out.summary())
+				t.Fatalf("no receipt threaded on the mail within 15 s; got: %s", out.Summary())
 			}
 			m := refInSubject.FindStringSubmatch(receipt.Subject)
 			if m == nil {
@@ -95,9 +96,9 @@ func TestDeskMailIn(t *testing.T) {
 			} else if cs.Status != support.StatusWaiting {
 				t.Errorf("status %s after the reply, want %s", cs.Status, support.StatusWaiting)
 			}
-			sent, ok := out.wait(func(m e2eMail) bool { return m.to(citizen) && strings.Contains(m.Text, reply) }, 15*time.Second)
+			sent, ok := out.Wait(func(m mailtest.Message) bool { return m.SentTo(citizen) && strings.Contains(m.Text, reply) }, 15*time.Second)
 			if !ok {
-				t.Fatalf("the reply did not arrive within 15 s; got: %s", out.summary())
+				t.Fatalf("the reply did not arrive within 15 s; got: %s", out.Summary())
 			}
 
 			// The citizen answers the reply by mail: the case is open again and unread.
@@ -118,8 +119,8 @@ func TestDeskMailIn(t *testing.T) {
 				t.Error("the citizen's answer is not on the timeline")
 			}
 			checkAxe(t, agent, "case page, unread ("+lang+")")
-			if _, ok := out.wait(func(m e2eMail) bool { return m.to(agentMail) && strings.Contains(m.Subject, ref) }, 15*time.Second); !ok {
-				t.Errorf("the assignee was not told of the answer; got: %s", out.summary())
+			if _, ok := out.Wait(func(m mailtest.Message) bool { return m.SentTo(agentMail) && strings.Contains(m.Subject, ref) }, 15*time.Second); !ok {
+				t.Errorf("the assignee was not told of the answer; got: %s", out.Summary())
 			}
 			click(t, agent, sel("desk-mark-read"))
 			wantPath(t, agent, path)

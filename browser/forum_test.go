@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"mitidportal/app/apptest"
+	"mitidportal/mail/mailtest"
 )
 
 // TestForumStory is the stakeholder forum's story (issue 11, item 4), in both languages with
@@ -22,7 +23,7 @@ import (
 // the answer and downloads the answers as CSV.
 func TestForumStory(t *testing.T) {
 	t.Parallel()
-	smtpSrv := startE2ESMTP(t)
+	smtpSrv := mailtest.Start(t)
 	pdf := filepath.Join(t.TempDir(), "praesentation.pdf")
 	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -30,7 +31,7 @@ func TestForumStory(t *testing.T) {
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
-			env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.port})
+			env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.Port})
 			s := approvedOrgWithMember(t, env, smtpSrv, lang)
 			ctx := context.Background()
 			ed, err := env.App.Server.Staff.ByEmail(ctx, s.EditorEmail)

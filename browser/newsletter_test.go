@@ -14,6 +14,7 @@ import (
 
 	"mitidportal/app/apptest"
 	"mitidportal/campaign/newsletter"
+	"mitidportal/mail/mailtest"
 	"mitidportal/session"
 )
 
@@ -28,8 +29,8 @@ var newsConfirmURL = regexp.MustCompile(`http://\S+/nyhedsbrev/bekraeft/[A-Za-z0
 // Every page is checked with axe, in Danish and English.
 func TestNewsletterStory(t *testing.T) {
 	t.Parallel()
-	smtpSrv := startE2ESMTP(t)
-	env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.port})
+	smtpSrv := mailtest.Start(t)
+	env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.Port})
 	ctx := context.Background()
 	editor, _, err := env.App.Server.Staff.Create(ctx, "nina@styrelsen.dk", "Nina Redaktør", []string{"campaign_editor"})
 	if err != nil {
@@ -60,9 +61,9 @@ func TestNewsletterStory(t *testing.T) {
 				t.Fatalf("no receipt: %s", clip(mainText(t, tab), 300))
 			}
 			checkAxe(t, tab, "/nyhedsbrev receipt ("+lang+")")
-			got, ok := smtpSrv.wait(func(m e2eMail) bool { return m.to(addr) }, 15*time.Second)
+			got, ok := smtpSrv.Wait(func(m mailtest.Message) bool { return m.SentTo(addr) }, 15*time.Second)
 			if !ok {
-				t.Fatalf("no confirmation mail within 15 s: %s", smtpSrv.summary())
+				t.Fatalf("no confirmation mail within 15 s: %s", smtpSrv.Summary())
 			}
 			link := newsConfirmURL.FindString(got.Text)
 			if link == "" {
@@ -119,9 +120,9 @@ func TestNewsletterStory(t *testing.T) {
 
 			// The issue arrives in the subscriber's language with the one-click headers.
 			subject := map[string]string{"da": "Nyt om MitID ", "en": "News about MitID "}[lang] + suffix
-			issue, ok := smtpSrv.wait(func(m e2eMail) bool { return m.to(addr) && m.Subject == subject }, 15*time.Second)
+			issue, ok := smtpSrv.Wait(func(m mailtest.Message) bool { return m.SentTo(addr) && m.Subject == subject }, 15*time.Second)
 			if !ok {
-				t.Fatalf("no issue %q within 15 s: %s", subject, smtpSrv.summary())
+				t.Fatalf("no issue %q within 15 s: %s", subject, smtpSrv.Summary())
 			}
 			if p := issue.Header.Get("List-Unsubscribe-Post"); p != "List-Unsubscribe=One-Click" {
 				t.Errorf("List-Unsubscribe-Post = %q", p)

@@ -9,6 +9,7 @@ import (
 
 	"mitidportal/app/apptest"
 	"mitidportal/campaign"
+	"mitidportal/mail/mailtest"
 )
 
 // roundProblems reports what the pages reported, except the answers the story asks for: the
@@ -35,11 +36,11 @@ func roundProblems(t testing.TB, ps []pageProblem) {
 // comment at its item and marks it handled; after closing, the member no longer sees the draft.
 func TestFeedbackRoundStory(t *testing.T) {
 	t.Parallel()
-	smtpSrv := startE2ESMTP(t)
+	smtpSrv := mailtest.Start(t)
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
-			env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.port, Clock: &apptest.Clock{}})
+			env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.Port, Clock: &apptest.Clock{}})
 			s := approvedOrgWithMember(t, env, smtpSrv, lang)
 			ctx := context.Background()
 			m, e := s.MemberTab, s.EditorTab
@@ -92,9 +93,11 @@ func TestFeedbackRoundStory(t *testing.T) {
 			}
 			checkAxe(t, e, roundPath+" opened ("+lang+")")
 			forumPath := strings.Replace(roundPath, "/redaktion/", "/forum/", 1)
-			if _, ok := smtpSrv.wait(func(ml e2eMail) bool { return ml.to(s.Member.Person.Email) && strings.Contains(ml.Text, forumPath) },
+			if _, ok := smtpSrv.Wait(func(ml mailtest.Message) bool {
+				return ml.SentTo(s.Member.Person.Email) && strings.Contains(ml.Text, forumPath)
+			},
 				30*time.Second); !ok {
-				t.Errorf("no round notice for the member: %s", smtpSrv.summary())
+				t.Errorf("no round notice for the member: %s", smtpSrv.Summary())
 			}
 
 			// The member finds the round, downloads the draft and comments.

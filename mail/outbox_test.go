@@ -5,16 +5,18 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"mitidportal/db"
 	"mitidportal/mail"
+	"mitidportal/mail/mailtest"
 )
 
 func TestCommittedMailIsDelivered(t *testing.T) {
 	t.Parallel()
-	smtp := startSMTP(t, 0)
+	smtp := mailtest.Start(t)
 	pool, outbox := newOutbox(t, smtp.Port)
 
 	id := enqueue(t, pool, outbox, mail.Message{
@@ -22,7 +24,7 @@ func TestCommittedMailIsDelivered(t *testing.T) {
 		Text: "Hej Karen,\nDin adgangskode til MitID blev ændret i dag.", Kind: "notification.password_changed",
 	})
 
-	msgs := smtp.waitFor(1)
+	msgs := smtp.WaitFor(1, 10*time.Second)
 	row := waitRow(t, pool, id, "sent", sent)
 	got := msgs[0]
 	if got.Subject != "Din adgangskode er ændret" {
@@ -72,7 +74,7 @@ func TestCommittedMailIsDelivered(t *testing.T) {
 
 func TestRolledBackMailIsNeverSent(t *testing.T) {
 	t.Parallel()
-	smtp := startSMTP(t, 0)
+	smtp := mailtest.Start(t)
 	pool, outbox := newOutbox(t, smtp.Port)
 
 	errChange := errors.New("the change failed")
@@ -105,7 +107,7 @@ func TestRolledBackMailIsNeverSent(t *testing.T) {
 
 func TestMailSurvivesSMTPOutage(t *testing.T) {
 	t.Parallel()
-	port, down := refusingPort(t) // the mail server is down until it "comes back"
+	port, down := mailtest.RefusingPort(t) // the mail server is down until it "comes back"
 	pool, outbox := newOutbox(t, port)
 
 	body := "Din engangskode er 493817."
@@ -127,8 +129,8 @@ func TestMailSurvivesSMTPOutage(t *testing.T) {
 	}
 
 	down()
-	smtp := startSMTP(t, port)
-	msgs := smtp.waitFor(1)
+	smtp := mailtest.StartOn(t, port)
+	msgs := smtp.WaitFor(1, 10*time.Second)
 	row = waitRow(t, pool, id, "sent", sent)
 	if msgs[0].Text != body {
 		t.Errorf("text body = %q", msgs[0].Text)
@@ -148,7 +150,7 @@ func TestMailSurvivesSMTPOutage(t *testing.T) {
 
 func TestHTMLAlternativeAndThreading(t *testing.T) {
 	t.Parallel()
-	smtp := startSMTP(t, 0)
+	smtp := mailtest.Start(t)
 	pool, outbox := newOutbox(t, smtp.Port)
 
 	first, err := outbox.Send(t.Context(), pool, mail.Message{
@@ -167,7 +169,7 @@ func TestHTMLAlternativeAndThreading(t *testing.T) {
 	}
 	waitRow(t, pool, reply, "sent", sent)
 
-	msgs := smtp.waitFor(2)
+	msgs := smtp.WaitFor(2, 10*time.Second)
 	got := msgs[1]
 	if got.Subject != "Re: Sag 2026-17" {
 		t.Fatalf("second message is %q", got.Subject)
@@ -194,7 +196,7 @@ func TestHTMLAlternativeAndThreading(t *testing.T) {
 
 func TestEnqueueRejectsInvalidMessages(t *testing.T) {
 	t.Parallel()
-	pool, outbox := newOutbox(t, freePort(t))
+	pool, outbox := newOutbox(t, refusedPort(t))
 	valid := mail.Message{To: "e@example.dk", Subject: "S", Text: "T", Kind: "test.valid"}
 	tests := []struct {
 		name string
@@ -229,7 +231,7 @@ func TestEnqueueRejectsInvalidMessages(t *testing.T) {
 // before River recorded the job as completed) must not send the mail a second time.
 func TestAlreadySentMailIsSkipped(t *testing.T) {
 	t.Parallel()
-	smtp := startSMTP(t, 0)
+	smtp := mailtest.Start(t)
 	pool, outbox := newOutbox(t, smtp.Port)
 
 	err := db.Transact(t.Context(), pool, func(tx pgx.Tx) error {
@@ -253,7 +255,7 @@ func TestAlreadySentMailIsSkipped(t *testing.T) {
 // back is the one the mail goes out with, so a case can thread the citizen's answer to it.
 func TestEnqueueThreadedReturnsTheSentMessageID(t *testing.T) {
 	t.Parallel()
-	smtp := startSMTP(t, 0)
+	smtp := mailtest.Start(t)
 	pool, outbox := newOutbox(t, smtp.Port)
 	var msgID string
 	err := db.Transact(t.Context(), pool, func(tx pgx.Tx) error {
@@ -265,8 +267,14 @@ func TestEnqueueThreadedReturnsTheSentMessageID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := smtp.waitFor(1)[0]
+	got := smtp.WaitFor(1, 10*time.Second)[0]
 	if h := got.Header.Get("Message-Id"); h != msgID || !strings.HasPrefix(msgID, "<") {
 		t.Errorf("sent Message-Id %q, EnqueueThreaded returned %q", h, msgID)
 	}
+}
+
+// refusedPort is a port where a mail server is down for the whole test.
+func refusedPort(t *testing.T) int {
+	port, _ := mailtest.RefusingPort(t)
+	return port
 }

@@ -9,6 +9,7 @@ import (
 
 	"mitidportal/db"
 	"mitidportal/mail"
+	"mitidportal/mail/mailtest"
 )
 
 // TestSecretBodiesAreBlankedAfterDelivery: a mail marked secret reaches the SMTP server whole,
@@ -16,7 +17,7 @@ import (
 // its body (the demo and support read what was sent).
 func TestSecretBodiesAreBlankedAfterDelivery(t *testing.T) {
 	t.Parallel()
-	smtp := startSMTP(t, 0)
+	smtp := mailtest.Start(t)
 	pool, outbox := newOutbox(t, smtp.Port)
 	tests := []struct {
 		name   string
@@ -36,7 +37,7 @@ func TestSecretBodiesAreBlankedAfterDelivery(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			id := enqueue(t, pool, outbox, tt.msg)
 			row := waitRow(t, pool, id, "sent", sent)
-			var got *received
+			var got *mailtest.Message
 			for _, m := range smtp.Messages() {
 				if m.To[0] == tt.msg.To {
 					got = &m
@@ -78,7 +79,7 @@ func TestSecretBodiesAreBlankedAfterDelivery(t *testing.T) {
 // will send it any more), and a job retried afterwards does not send the notice in its place.
 func TestSecretBlankedWhenGivenUp(t *testing.T) {
 	t.Parallel()
-	pool, outbox := newOutbox(t, freePort(t)) // the server refuses: every attempt fails
+	pool, outbox := newOutbox(t, refusedPort(t)) // the server refuses: every attempt fails
 	var id int64
 	err := db.Transact(t.Context(), pool, func(tx pgx.Tx) error {
 		var err error

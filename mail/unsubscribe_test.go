@@ -3,21 +3,23 @@ package mail_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"mitidportal/mail"
+	"mitidportal/mail/mailtest"
 )
 
 // TestListUnsubscribeHeaders: a mail with a one-click unsubscribe URL arrives with the two
 // headers of RFC 8058; one without gets neither; a URL that could break the header is refused.
 func TestListUnsubscribeHeaders(t *testing.T) {
 	t.Parallel()
-	smtp := startSMTP(t, 0)
+	smtp := mailtest.Start(t)
 	pool, outbox := newOutbox(t, smtp.Port)
 	const url = "https://portal.test/pakker/afmeld/abc_DEF-123"
 	enqueue(t, pool, outbox, mail.Message{To: "karen@example.dk", Subject: "Nyt i pakken",
 		Text: "Hej", Kind: "pack.notice", ListUnsubscribe: url})
 	enqueue(t, pool, outbox, mail.Message{To: "ole@example.dk", Subject: "Andet", Text: "Hej", Kind: "other"})
-	msgs := smtp.waitFor(2)
+	msgs := smtp.WaitFor(2, 10*time.Second)
 	for _, m := range msgs {
 		switch m.To[0] {
 		case "karen@example.dk":

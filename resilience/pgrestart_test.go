@@ -13,6 +13,7 @@ import (
 	"mitidportal/db"
 	"mitidportal/locales"
 	"mitidportal/mail"
+	"mitidportal/mail/mailtest"
 	"mitidportal/session"
 	"mitidportal/support"
 )
@@ -27,7 +28,7 @@ import (
 func TestPostgresRestartUnderLoad(t *testing.T) {
 	t.Parallel()
 	pg := startCluster(t) // registered first, so it is stopped after the portal
-	mails := startMailServer(t)
+	mails := mailtest.Start(t)
 	env := apptest.New(t, apptest.Options{DatabaseURL: pg.URL, SMTPPort: mails.Port})
 	ctx := context.Background()
 	citizen := env.NewCitizen(t)
@@ -70,7 +71,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	later := queueMail(t, env, "Efter genstart, planlagt", true)
 	for _, m := range []struct{ what, msgID string }{{"queued", now}, {"scheduled a second ahead", later}} {
 		deadline := time.Now().Add(30 * time.Second)
-		for mails.Received()[m.msgID] == 0 {
+		for mails.ByMessageID()[m.msgID] == 0 {
 			if time.Now().After(deadline) {
 				t.Fatalf("the job queue delivered no mail %s after the restart within 30 s", m.what)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"mitidportal/app/apptest"
 	"mitidportal/mail"
+	"mitidportal/mail/mailtest"
 )
 
 // retryUnit runs the production retry schedule (mail.Backoff, in seconds in the app) in
@@ -20,7 +21,7 @@ const retryUnit = 10 * time.Millisecond
 // is back each mail arrives exactly once (by Message-ID) and the outbox shows it sent.
 func TestMailWaitsOutSMTPOutage(t *testing.T) {
 	t.Parallel()
-	mails := startMailServer(t)
+	mails := mailtest.Start(t)
 	env := apptest.New(t, apptest.Options{SMTPPort: mails.Port, MailRetry: mail.Backoff{Unit: retryUnit}})
 	ctx := context.Background()
 	pool := env.App.Pool
@@ -96,7 +97,7 @@ func TestMailWaitsOutSMTPOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := mails.Received()
+	got := mails.ByMessageID()
 	var total int
 	for ids.Next() {
 		var msgID string

@@ -32,6 +32,7 @@ import (
 	"mitidportal/db/dbtest"
 	"mitidportal/identity"
 	"mitidportal/mail"
+	"mitidportal/mail/mailtest"
 )
 
 // anchorInterval is the audit anchor job's interval in the test (AUDIT_ANCHOR_INTERVAL): short,
@@ -48,7 +49,7 @@ const baseURL = "http://portal.test"
 type cluster struct {
 	instances []*instance
 	pool      *pgxpool.Pool
-	smtp      *smtpServer
+	smtp      *mailtest.Server
 	app       *app.App // in-process wiring for test data; its job queue is never started
 	anchors   string   // AUDIT_ANCHOR_FILE
 	started   time.Time
@@ -135,7 +136,7 @@ func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	bin := buildPortal(t)
 	pool, dbURL := dbtest.NewWithURL(t)
-	c := &cluster{pool: pool, smtp: startSMTP(t), anchors: filepath.Join(t.TempDir(), "anchors.jsonl")}
+	c := &cluster{pool: pool, smtp: mailtest.Start(t), anchors: filepath.Join(t.TempDir(), "anchors.jsonl")}
 	tokenKey, csrfKey, auditKey := randomHex(32), randomHex(32), "scaleout:"+randomHex(32)
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
@@ -145,7 +146,7 @@ func startCluster(t *testing.T) *cluster {
 		"PORTAL_ADDR=127.0.0.1:0",
 		"PORTAL_BASE_URL=" + baseURL,
 		"PORTAL_DEMO=false",
-		"SMTP_HOST=127.0.0.1", "SMTP_PORT=" + strconv.Itoa(c.smtp.port), "SMTP_TLS=none",
+		"SMTP_HOST=127.0.0.1", "SMTP_PORT=" + strconv.Itoa(c.smtp.Port), "SMTP_TLS=none",
 		"TOKEN_KEY=" + tokenKey, "CSRF_KEY=" + csrfKey, "AUDIT_KEYS=" + auditKey,
 		"AUDIT_ANCHOR_FILE=" + c.anchors,
 		"AUDIT_ANCHOR_INTERVAL=" + anchorInterval.String(),
@@ -179,7 +180,7 @@ func startCluster(t *testing.T) *cluster {
 	ck, _ := hex.DecodeString(csrfKey)
 	c.app, err = app.New(context.Background(), app.Config{
 		DatabaseURL: dbURL, BaseURL: baseURL, TokenKey: tk, CSRFKey: ck, AuditKeys: keys,
-		SMTP:        mail.SMTPConfig{Host: "127.0.0.1", Port: c.smtp.port, TLS: "none", From: "MitID <noreply@localhost>"},
+		SMTP:        mail.SMTPConfig{Host: "127.0.0.1", Port: c.smtp.Port, TLS: "none", From: "MitID <noreply@localhost>"},
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 8 * time.Hour, MaxConns: 2,
 		// Cheap argon2id for the test's own citizens; the instances verify with what is stored.
 		Argon: identity.TestArgonParams,

@@ -43,7 +43,7 @@ func (c *cluster) checkMailOnce(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	got, total := c.smtp.received()
+	got, total := c.smtp.ByMessageID(), len(c.smtp.Messages())
 	for _, id := range ids {
 		if got[id] != 1 {
 			t.Errorf("mail %s arrived %d times, want once", id, got[id])

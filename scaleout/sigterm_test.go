@@ -145,8 +145,8 @@ func (c *cluster) testSIGTERM(t *testing.T) {
 
 	// Mail deliveries in flight on A when it gets SIGTERM: the SMTP server holds every answer
 	// for 2 s, and citizens block their MitID on A until A's job queue runs one of the mails.
-	c.smtp.delay.Store(int64(2 * time.Second))
-	defer c.smtp.delay.Store(0)
+	c.smtp.SetDelay(2 * time.Second)
+	defer c.smtp.SetDelay(0)
 	runningOnA := func() []int64 {
 		rows, err := c.pool.Query(context.Background(), `SELECT id FROM river_job
 			WHERE kind = 'mail_send' AND state = 'running' AND attempted_by[array_upper(attempted_by, 1)] = $1`, a.clientID)
@@ -242,6 +242,6 @@ func (c *cluster) testSIGTERM(t *testing.T) {
 		AND attempted_by[array_upper(attempted_by, 1)] = $1`, a.clientID); n != 0 {
 		t.Errorf("%d jobs stuck running on the stopped A", n)
 	}
-	c.smtp.delay.Store(0)
+	c.smtp.SetDelay(0)
 	c.checkMailOnce(t)
 }
