@@ -62,7 +62,6 @@ const unticked = "\x00unticked"
 
 // Why a field is left out of the form with every field wrong.
 const (
-	repeatAlone = "the repeated password is compared only with a valid password"
 	domainAlone = "checked by the domain after the form's own checks, which stop at their first rule"
 	laterAlone  = "the release's date and time are read only when the release is later"
 )
@@ -91,10 +90,10 @@ func formRows() map[string]formRow {
 		"/opret/kode":       {as: (*inputFixture).creatingFresh, action: "/aktiver", bad: b("cpr", nul)},
 		"/aktiver":          {},
 		"/glemt/brev":       {},
-		"/opret/bruger":     {as: (*inputFixture).creatingFresh, alone: b("password_repeat", repeatAlone)},
+		"/opret/bruger":     {as: (*inputFixture).creatingFresh},
 		"/opret/kodeviser":  {as: (*inputFixture).creatingFresh},
-		"/aktiver/gendan":   {alone: b("password_repeat", repeatAlone)},
-		"/aktiver/ophaev":   {alone: b("password_repeat", repeatAlone)},
+		"/aktiver/gendan":   {},
+		"/aktiver/ophaev":   {},
 		"/spaer":            {more: []string{"consent"}, bad: b("consent", unticked)},
 		"/demo/idapp":       {},
 		"/kontakt/skriv":    {},
@@ -105,7 +104,7 @@ func formRows() map[string]formRow {
 		"/mitid/middel/:id/omdoeb": {},
 		"/mitid/middel/:id/spaer":  {},
 		"/mitid/kodeviser/tilfoej": {},
-		"/mitid/adgangskode":       {alone: b("password_repeat", repeatAlone)},
+		"/mitid/adgangskode":       {},
 		"/mitid/sager/:ref/svar":   {up: 1},
 
 		// Staff: login, enrolment, accounts.

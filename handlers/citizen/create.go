@@ -134,17 +134,20 @@ func (s *Handlers) CreateUserSubmit(c echo.Context) error {
 }
 
 // checkNewPassword checks what a form can check before the domain's rules: both fields filled
-// in and equal.
+// in and equal. Both fields left empty are both reported; the repeat is compared only with a
+// password that was given.
 func checkNewPassword(password, repeat string) []views.FieldError {
-	switch {
-	case password == "":
-		return []views.FieldError{{Field: "password", MsgID: "form.err.new_password_required"}}
-	case repeat == "":
-		return []views.FieldError{{Field: "password_repeat", MsgID: "form.err.password_repeat_required"}}
-	case password != repeat:
-		return []views.FieldError{{Field: "password_repeat", MsgID: "form.err.password_mismatch"}}
+	var errs []views.FieldError
+	if password == "" {
+		errs = append(errs, views.FieldError{Field: "password", MsgID: "form.err.new_password_required"})
 	}
-	return nil
+	switch {
+	case repeat == "":
+		errs = append(errs, views.FieldError{Field: "password_repeat", MsgID: "form.err.password_repeat_required"})
+	case password != "" && password != repeat:
+		errs = append(errs, views.FieldError{Field: "password_repeat", MsgID: "form.err.password_mismatch"})
+	}
+	return errs
 }
 
 // CreateMeans is the fourth step: the choice of the first means.
