@@ -7,6 +7,7 @@ import (
 
 	"mitidportal/app/apptest"
 	"mitidportal/locales"
+	"mitidportal/support"
 )
 
 // TestDeskCallFindTheCaller walks a phone call from the first question (issue 9, "Done when"):
@@ -38,6 +39,20 @@ func TestDeskCallFindTheCaller(t *testing.T) {
 			// The caller gives their CPR number, with a dash: one search box finds them.
 			loginAgentInTab(t, agent, env, "call-"+lang+"@styrelsen.dk", "Carla Call "+lang)
 			navigate(t, agent, withLang(env.URL+"/medarbejder/sager", lang))
+			// First a slip of the keyboard: a search too long is refused in place, over htmx,
+			// with the summary (which takes the focus) and the message at the search box.
+			fill(t, agent, "#q", strings.Repeat("kodeviser ", support.MaxQuery/10+1))
+			if err := clickNoWait(agent, sel("desk-search-submit")); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, agent, `document.activeElement && document.activeElement.matches('#desk-list [data-module="error-summary"]')`, appWait)
+			if !eval[bool](t, agent, `document.querySelector('#q').getAttribute('aria-invalid') === 'true' && !!document.querySelector('#desk-q-group #q-error')`) {
+				t.Errorf("the refused search shows no message at the search box: %s", clip(mainText(t, agent), 300))
+			}
+			if got, want := text(t, agent, `#desk-q-group #q-error`), tr.T("support.err.search_too_long"); !strings.Contains(got, want) {
+				t.Errorf("the search box says %q, want %q", got, want)
+			}
+			checkAxe(t, agent, "refused search ("+lang+")")
 			cpr := string(c.Person.CPR)
 			fill(t, agent, "#q", cpr[:6]+"-"+cpr[6:])
 			// htmx swaps the hits in: no page load to wait for.

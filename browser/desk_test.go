@@ -36,7 +36,9 @@ func loginAgentInTab(t testing.TB, ctx context.Context, env *apptest.Env, email,
 func deskProblems(t testing.TB, ps []pageProblem) {
 	t.Helper()
 	for _, p := range ps {
-		if p.Kind == "network" && strings.Contains(p.Text, "status of 422") && strings.HasSuffix(p.URL, "/medarbejder/sager/ny") {
+		// A refused new case or search is a 422 the story causes on purpose.
+		if p.Kind == "network" && strings.Contains(p.Text, "status of 422") &&
+			(strings.HasSuffix(p.URL, "/medarbejder/sager/ny") || strings.HasSuffix(p.URL, "/medarbejder/sager/soeg")) {
 			continue
 		}
 		t.Errorf("the pages reported: %s", p)

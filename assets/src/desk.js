@@ -1,7 +1,8 @@
-// desk.js: the desk's case page (views/desk_case.templ). The page works without it: the
-// composer's tabs are links, every form posts and comes back to the case. With it the tabs
-// switch in place, a refused form's answer (422, 409) is shown in place like a done one, and
-// the keyboard shortcuts listed on the page work.
+// desk.js: the desk's case page (views/desk_case.templ) and queues (views/desk.templ). The
+// pages work without it: the composer's tabs are links, every form posts and comes back to the
+// page. With it the tabs switch in place, a refused form's answer (422, 409) is shown in place
+// like a done one, with the focus on its error summary, and the case page's keyboard shortcuts
+// listed on the page work.
 (function () {
   "use strict";
 
@@ -102,7 +103,45 @@
     }
   }
 
+  // The elements a desk form's answer replaces over htmx.
+  var targets = { "desk-case": true, "desk-list": true };
+
   function start() {
+    // htmx swaps only 2xx answers by default; a refused form comes back as 422 (or 409 for a
+    // change that came second) with the error summary, which belongs on the page too.
+    document.body.addEventListener("htmx:beforeSwap", function (e) {
+      var s = e.detail.xhr.status;
+      if ((s === 422 || s === 409) && e.detail.target && targets[e.detail.target.id]) {
+        e.detail.shouldSwap = true;
+        e.detail.isError = false;
+      }
+    });
+    // A refused form's error summary takes the focus, as on a page loaded with errors (the
+    // notice of a done change is read out by its role="status").
+    document.body.addEventListener("htmx:afterSettle", function (e) {
+      var cfg = e.detail.requestConfig;
+      var target = cfg && cfg.elt && cfg.elt.getAttribute("hx-target");
+      if (!target || !targets[target.slice(1)]) {
+        return;
+      }
+      var area = document.getElementById(target.slice(1));
+      var summary = area && area.querySelector('[data-module="error-summary"]');
+      if (summary) {
+        summary.focus();
+        return;
+      }
+      if (target !== "#desk-case") {
+        return;
+      }
+      // A done change swaps out the button that sent it, and the focus would fall back to
+      // <body>, the top of the page for the next Tab: it goes to the notice that says what was
+      // done, from where Tab goes on into the composer.
+      var notice = area.querySelector('[role="status"]');
+      if (notice && (!document.activeElement || document.activeElement === document.body)) {
+        notice.setAttribute("tabindex", "-1");
+        notice.focus();
+      }
+    });
     if (!casePage()) {
       return;
     }
@@ -113,37 +152,6 @@
       }
     });
     document.addEventListener("keydown", onKey);
-    // htmx swaps only 2xx answers by default; a refused form comes back as 422 (or 409 for a
-    // change that came second) with the error summary, which belongs on the page too.
-    document.body.addEventListener("htmx:beforeSwap", function (e) {
-      var s = e.detail.xhr.status;
-      if ((s === 422 || s === 409) && e.detail.target && e.detail.target.id === "desk-case") {
-        e.detail.shouldSwap = true;
-        e.detail.isError = false;
-      }
-    });
-    // A refused form's error summary takes the focus, as on a page loaded with errors (the
-    // notice of a done change is read out by its role="status").
-    document.body.addEventListener("htmx:afterSettle", function (e) {
-      var cfg = e.detail.requestConfig;
-      if (!cfg || !cfg.elt || cfg.elt.getAttribute("hx-target") !== "#desk-case") {
-        return;
-      }
-      var page = casePage();
-      var summary = page && page.querySelector('[data-module="error-summary"]');
-      if (summary) {
-        summary.focus();
-        return;
-      }
-      // A done change swaps out the button that sent it, and the focus would fall back to
-      // <body>, the top of the page for the next Tab: it goes to the notice that says what was
-      // done, from where Tab goes on into the composer.
-      var notice = page && page.querySelector('[role="status"]');
-      if (notice && (!document.activeElement || document.activeElement === document.body)) {
-        notice.setAttribute("tabindex", "-1");
-        notice.focus();
-      }
-    });
   }
 
   if (document.readyState === "loading") {

@@ -92,7 +92,7 @@ func (s *Handlers) Queues(c echo.Context) error {
 		se, isRule := fault.Rule(err)
 		switch {
 		case isRule:
-			v.ErrorID, v.ErrorField, status = se.MsgID, "q", http.StatusBadRequest
+			v.ErrorID, v.ErrorField, status = se.MsgID, "q", web.StatusInvalid
 		case err != nil:
 			return err
 		case res.Ref != "":
@@ -131,6 +131,9 @@ func (s *Handlers) Queues(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Add("Vary", "HX-Request")
+	if isHTMX(c) && v.ErrorField == "q" {
+		return s.Render(c, status, views.DeskListRefused(v))
+	}
 	if isHTMX(c) {
 		return s.Render(c, status, views.DeskList(v))
 	}
