@@ -129,8 +129,8 @@ func TestNewsletterStory(t *testing.T) {
 			}
 			unsub := strings.TrimSuffix(strings.TrimPrefix(issue.Header.Get("List-Unsubscribe"), "<"), ">")
 			if !strings.HasPrefix(unsub, env.URL+"/nyhedsbrev/afmeld/") || !strings.Contains(issue.Text, unsub) ||
-				!strings.Contains(issue.Text, "<strong>") {
-				t.Fatalf("List-Unsubscribe %q, or the body lacks the link or the HTML part:\n%s", unsub, clip(issue.Text, 2000))
+				!strings.Contains(issue.HTML, "<strong>") {
+				t.Fatalf("List-Unsubscribe %q, or the body lacks the link or the HTML part:\n%s\n%s", unsub, clip(issue.Text, 2000), clip(issue.HTML, 2000))
 			}
 			// The unsubscribe page behind the link passes axe too; the mail client's POST acts.
 			utab := newTab(t)

@@ -313,33 +313,41 @@ func Parse(raw []byte) (Message, error) {
 		return Message{}, err
 	}
 	out := Message{Header: m.Header, Subject: subject}
-	mediaType, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	err = readPart(&out, m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body)
+	return out, err
+}
+
+// readPart puts a text/plain or text/html body into out, and reads the parts of a multipart
+// one, however nested (a newsletter's alternative parts sit inside a mixed one).
+func readPart(out *Message, contentType, encoding string, body io.Reader) error {
+	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
-		return Message{}, err
+		return err
 	}
 	if !strings.HasPrefix(mediaType, "multipart/") {
-		out.Text, err = decodeBody(m.Header.Get("Content-Transfer-Encoding"), m.Body)
-		return out, err
+		text, err := decodeBody(encoding, body)
+		switch {
+		case err != nil:
+			return err
+		case mediaType == "text/html":
+			out.HTML = text
+		case mediaType == "text/plain":
+			out.Text = text
+		}
+		return nil
 	}
 	// multipart.Reader decodes quoted-printable parts itself.
-	mr := multipart.NewReader(m.Body, params["boundary"])
+	mr := multipart.NewReader(body, params["boundary"])
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			return nil
 		}
 		if err != nil {
-			return Message{}, err
+			return err
 		}
-		body, err := decodeBody(p.Header.Get("Content-Transfer-Encoding"), p)
-		if err != nil {
-			return Message{}, err
-		}
-		switch ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct {
-		case "text/plain":
-			out.Text = body
-		case "text/html":
-			out.HTML = body
+		if err := readPart(out, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err != nil {
+			return err
 		}
 	}
 }
