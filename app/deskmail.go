@@ -30,12 +30,11 @@ func (d *deskMail) receipt(ctx context.Context, tx pgx.Tx, c support.Case) error
 	if c.MitIDID != 0 {
 		text += "\n\n" + tr.T("citizencases.mail.receipt_mycases", data)
 	}
-	_, msgID, err := d.outbox.EnqueueThreaded(ctx, tx, mail.Message{To: c.Email,
-		Subject: tr.T("citizencases.mail.receipt_subject", data), Text: text, Kind: "case.receipt"})
-	if err != nil {
-		return err
-	}
-	return inbound.RecordReceipt(ctx, tx, msgID, c.ID)
+	// The receipt's Message-ID is recorded on the round trip that stores the mail.
+	_, _, err := d.outbox.EnqueueThreadedWith(ctx, tx, mail.Message{To: c.Email,
+		Subject: tr.T("citizencases.mail.receipt_subject", data), Text: text, Kind: "case.receipt"},
+		func(b *pgx.Batch, msgID string) { inbound.QueueReceipt(b, msgID, c.ID) })
+	return err
 }
 
 // reply queues an agent's reply, threaded on the case's newest mail or, before any, on its

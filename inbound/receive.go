@@ -41,11 +41,19 @@ func ReceiptOf(ctx context.Context, q interface {
 // RecordReceipt records the Message-ID of a case's receipt mail in the caller's transaction
 // (the one that queues the mail), so the citizen's answer to it finds the case.
 func RecordReceipt(ctx context.Context, tx pgx.Tx, messageID string, caseID int64) error {
-	_, err := tx.Exec(ctx, `INSERT INTO contact_receipt (message_id, case_id) VALUES ($1, $2)`, messageID, caseID)
+	_, err := tx.Exec(ctx, recordReceipt, messageID, caseID)
 	if err != nil {
 		return fmt.Errorf("record receipt: %w", err)
 	}
 	return nil
+}
+
+const recordReceipt = `INSERT INTO contact_receipt (message_id, case_id) VALUES ($1, $2)`
+
+// QueueReceipt queues RecordReceipt's statement on b, to be sent with the receipt mail's row
+// (mail.Outbox.EnqueueThreadedWith).
+func QueueReceipt(b *pgx.Batch, messageID string, caseID int64) {
+	b.Queue(recordReceipt, messageID, caseID)
 }
 
 // Mail is an incoming mail as Receive needs it.

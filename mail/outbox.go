@@ -82,6 +82,13 @@ func (o *Outbox) Enqueue(ctx context.Context, tx pgx.Tx, m Message) (int64, erro
 // the caller can record it in the same transaction and thread the answer to it (a reply from
 // support on a case, and the citizen's reply back).
 func (o *Outbox) EnqueueThreaded(ctx context.Context, tx pgx.Tx, m Message) (int64, string, error) {
+	return o.EnqueueThreadedWith(ctx, tx, m, nil)
+}
+
+// EnqueueThreadedWith is EnqueueThreaded that sends what also queues, made from the new mail's
+// Message-ID, to PostgreSQL together with the mail's row: a caller that records the Message-ID
+// (a case's receipt) waits for the database once less.
+func (o *Outbox) EnqueueThreadedWith(ctx context.Context, tx pgx.Tx, m Message, also func(b *pgx.Batch, messageID string)) (int64, string, error) {
 	to, err := validate(m)
 	if err != nil {
 		return 0, "", err
@@ -98,12 +105,18 @@ func (o *Outbox) EnqueueThreaded(ctx context.Context, tx pgx.Tx, m Message) (int
 	}
 	var id int64
 	msgID := o.newMessageID()
-	err = tx.QueryRow(ctx, `
+	b := &pgx.Batch{}
+	b.Queue(`
 		INSERT INTO mail_outbox (to_address, subject, text_body, html_body, kind, message_id, in_reply_to, secret, list_unsubscribe)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		RETURNING id`,
-		to, m.Subject, m.Text, html, m.Kind, msgID, inReplyTo, m.Secret, unsubscribe).Scan(&id)
-	if err != nil {
+		to, m.Subject, m.Text, html, m.Kind, msgID, inReplyTo, m.Secret, unsubscribe).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&id)
+	})
+	if also != nil {
+		also(b, msgID)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return 0, "", fmt.Errorf("store mail %s: %w", m.Kind, err)
 	}
 	if _, err := o.client.InsertTx(ctx, tx, sendArgs{ID: id}, nil); err != nil {

@@ -127,75 +127,108 @@ func (s *Cases) Open(ctx context.Context, n NewCase) (Case, error) {
 
 // OpenTx is Open in the caller's transaction, so that what the opening reports (the receipt
 // mail to the citizen) commits together with the case, or not at all.
+//
+// The case, its first entries and its deadlines are written by one statement (insertCase): at
+// the opening the deadlines depend only on the opening time, the category and the priority,
+// so they are computed here rather than read back and stored by a second UPDATE, which would
+// write a second version of the row into every index of support_case.
 func (s *Cases) OpenTx(ctx context.Context, tx pgx.Tx, n NewCase) (Case, error) {
 	n, err := n.normalize()
 	if err != nil {
 		return Case{}, err
 	}
-	now := s.now()
-	var c Case
-	err = func() error {
-		if n.AssigneeID != 0 {
-			if err := checkAssignee(ctx, tx, n.AssigneeID); err != nil {
-				return err
-			}
+	// PostgreSQL keeps microseconds: the deadlines count from the opening time as stored, as
+	// refreshDeadlines computes them later from the row.
+	now := s.now().Truncate(time.Microsecond)
+	c, messageID, err := s.insertCase(ctx, tx, n, now)
+	if err != nil {
+		return Case{}, err
+	}
+	if len(n.Attachments) > 0 {
+		e := Entry{ID: messageID, CaseID: c.ID, At: now, Kind: EntryMessage}
+		if err := insertAttachments(ctx, tx, e, n.Attachments); err != nil {
+			return Case{}, err
 		}
-		id, err := s.insertCase(ctx, tx, n, now)
-		if err != nil {
-			return err
-		}
-		if n.Message != "" {
-			e := Entry{CaseID: id, At: now, Kind: EntryMessage, StaffID: n.StaffID, Body: n.Message, MessageID: n.MessageID}
-			if e, err = insertEntry(ctx, tx, e); err != nil {
-				return err
-			}
-			if err := insertAttachments(ctx, tx, e, n.Attachments); err != nil {
-				return err
-			}
-		}
-		if n.AssigneeID != 0 {
-			e := Entry{CaseID: id, At: now, Kind: EntryAssignment, StaffID: n.StaffID, From: "", To: staffValue(n.AssigneeID)}
-			if _, err := insertEntry(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		if err := s.refreshDeadlines(ctx, tx, id); err != nil {
-			return err
-		}
-		c, err = getCase(ctx, tx, `id = $1`, id)
-		return err
-	}()
-	return c, err
+	}
+	return c, nil
 }
 
-// insertCase inserts the case row under a fresh reference code, drawing again when the code
-// is taken (ON CONFLICT keeps the transaction usable).
-func (s *Cases) insertCase(ctx context.Context, tx pgx.Tx, n NewCase, now time.Time) (int64, error) {
+// openCase inserts the case row (when the assignee, if any, may take cases) under the
+// reference code $1 with its deadlines, and its first entries: the citizen's message when
+// there is one, then the assignment, in that order (ORDER BY ord draws their ids). ON
+// CONFLICT leaves the transaction usable when the code is taken. It returns the case and the
+// id of the message entry (NULL without a message).
+const openCase = `
+	WITH c AS (
+		INSERT INTO support_case (ref, channel, system, category, priority, assignee_id, tags,
+			mitid_id, contact_name, contact_email, contact_phone, lang, subject, created_at,
+			updated_at, search, first_response_due, first_response_warn, first_response_left,
+			resolution_due, resolution_warn, resolution_left)
+		SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::text[], $8::bigint,
+			$9::text, $10::text, $11::text, $12::text, $13::text, $14::timestamptz, $14::timestamptz,
+			setweight(to_tsvector('danish', $13::text), 'A') || setweight(to_tsvector('danish', $15::text), 'B'),
+			$18::timestamptz, $19::timestamptz, $20::interval, $21::timestamptz, $22::timestamptz, $23::interval
+		WHERE $6::bigint IS NULL OR EXISTS (
+			SELECT FROM staff_user WHERE id = $6::bigint AND disabled_at IS NULL AND roles && ARRAY['agent', 'supervisor'])
+		ON CONFLICT (ref) DO NOTHING
+		RETURNING ` + caseColumns + `
+	), e AS (
+		INSERT INTO support_entry (case_id, at, kind, staff_id, body, message_id, from_value, to_value)
+		SELECT c.id, $14::timestamptz, x.kind, $17::bigint, x.body, x.message_id, x.from_value, x.to_value
+		FROM c, (VALUES
+			(1, 'message', $15::text, $16::text, NULL, NULL),
+			(2, 'assignment', '', NULL, '', $6::bigint::text)) AS x (ord, kind, body, message_id, from_value, to_value)
+		WHERE x.kind = 'message' AND $15::text <> '' OR x.kind = 'assignment' AND $6::bigint IS NOT NULL
+		ORDER BY x.ord
+		RETURNING id, kind
+	)
+	SELECT c.*, (SELECT id FROM e WHERE kind = 'message') FROM c`
+
+// insertCase opens the case under a fresh reference code, drawing again when the code is
+// taken. No row comes back either for a taken code or for an assignee who may not take cases;
+// only then is the assignee looked at, to tell the two apart.
+func (s *Cases) insertCase(ctx context.Context, tx pgx.Tx, n NewCase, now time.Time) (Case, int64, error) {
+	first, res := s.schedule.Deadlines(Timing{Opened: now, Category: n.Category, Priority: n.Priority})
+	var messageID *string
+	if n.MessageID != "" {
+		messageID = &n.MessageID
+	}
 	for range maxRefTries {
 		ref, err := s.newRef()
 		if err != nil {
-			return 0, fmt.Errorf("draw reference code: %w", err)
+			return Case{}, 0, fmt.Errorf("draw reference code: %w", err)
 		}
-		var id int64
-		err = tx.QueryRow(ctx, `
-			INSERT INTO support_case (ref, channel, system, category, priority, assignee_id, tags,
-				mitid_id, contact_name, contact_email, contact_phone, lang, subject, created_at,
-				updated_at, search)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14,
-				setweight(to_tsvector('danish', $13), 'A') || setweight(to_tsvector('danish', $15), 'B'))
-			ON CONFLICT (ref) DO NOTHING
-			RETURNING id`,
+		var entryID *int64
+		c, err := scanCase(openRow{tx.QueryRow(ctx, openCase,
 			ref, n.Channel, n.System, n.Category, n.Priority, nullID(n.AssigneeID), n.Tags,
-			nullID(n.MitIDID), n.Name, n.Email, n.Phone, n.Lang, n.Subject, now, n.Message).Scan(&id)
+			nullID(n.MitIDID), n.Name, n.Email, n.Phone, n.Lang, n.Subject, now, n.Message, messageID,
+			nullID(n.StaffID), nullTime(first.Due), nullTime(first.Warn), stoppedLeft(first),
+			nullTime(res.Due), nullTime(res.Warn), stoppedLeft(res)), &entryID})
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
+			if n.AssigneeID != 0 {
+				if err := checkAssignee(ctx, tx, n.AssigneeID); err != nil {
+					return Case{}, 0, err
+				}
+			}
 			continue // the code is taken
 		case foreignKey(err, "support_case_mitid_id_fkey"):
-			return 0, ErrCitizenUnknown
+			return Case{}, 0, ErrCitizenUnknown
 		case err != nil:
-			return 0, fmt.Errorf("insert case: %w", err)
+			return Case{}, 0, fmt.Errorf("insert case: %w", err)
 		}
-		return id, nil
+		if entryID != nil {
+			return c, *entryID, nil
+		}
+		return c, 0, nil
 	}
-	return 0, fmt.Errorf("insert case: %d reference codes in a row were taken", maxRefTries)
+	return Case{}, 0, fmt.Errorf("insert case: %d reference codes in a row were taken", maxRefTries)
 }
+
+// openRow reads the message entry's id after the case's columns (openCase).
+type openRow struct {
+	pgx.Row
+	entryID **int64
+}
+
+func (r openRow) Scan(dest ...any) error { return r.Row.Scan(append(dest, r.entryID)...) }
