@@ -36,10 +36,14 @@ const iconsName = "icons.svg"
 
 var symbolID = regexp.MustCompile(`<symbol[^>]*\sid="([^"]+)"`)
 
-// file is one servable file with its gzip form, when compressing pays. The gzip form is made
-// on the file's first request, not at Load: at the best compression the text files took over a
-// second of a portal's start-up, most of it for files a given instance may never serve.
+// file is one servable file with its gzip form, when compressing pays. Both are made on the
+// file's first request, not at Load: at the best compression the text files took over a second
+// of a portal's start-up, and a copy of every file (2.5 MB, most of it fonts in formats only
+// old browsers ask for) stayed in every idle instance's heap.
 type file struct {
+	fsys        fs.FS
+	path        string
+	bodyOnce    sync.Once
 	body        []byte
 	gzOnce      sync.Once
 	gz          []byte
@@ -47,11 +51,18 @@ type file struct {
 	etag        string // of body; gz gets its own, as a different representation
 }
 
+// bytes is the file's content, read once per process. load listed the file in the same
+// fs.FS, the binary's own embedded files, so reading it does not fail.
+func (f *file) bytes() []byte {
+	f.bodyOnce.Do(func() { f.body, _ = fs.ReadFile(f.fsys, f.path) })
+	return f.body
+}
+
 // gzipped is the file's gzip form, or nil when it is not worth one; made once per process.
 func (f *file) gzipped() []byte {
 	f.gzOnce.Do(func() {
 		if compressible(f.contentType) {
-			f.gz = compress(f.body)
+			f.gz = compress(f.bytes())
 		}
 	})
 	return f.gz
@@ -64,11 +75,12 @@ type Assets struct {
 	icons    map[string]bool   // symbol ids in the icon sprite
 }
 
-// Load reads the embedded manifest and files and checks that every manifest entry exists; the
-// text files are compressed once, on their first request, so later requests only copy bytes. The embedded files are fixed
-// when the binary is built and Assets is read-only, so the work is done once per process and
-// every portal in it shares the result: a test binary starts a portal per test, and gzipping
-// the files again for each took half the CPU of the handler tests' own process.
+// Load reads the embedded manifest, lists the files and checks that every manifest entry
+// exists; a file is read, and compressed when it is text, once, on its first request, so later
+// requests only copy bytes. The embedded files are fixed when the binary is built and Assets
+// is read-only, so the work is done once per process and every portal in it shares the
+// result: a test binary starts a portal per test, and gzipping the files again for each took
+// half the CPU of the handler tests' own process.
 func Load() (*Assets, error) {
 	loaded.once.Do(func() { loaded.a, loaded.err = load(dist) })
 	return loaded.a, loaded.err
@@ -101,11 +113,7 @@ func load(fsys fs.FS) (*Assets, error) {
 		if e.IsDir() || strings.HasPrefix(name, ".") || name == "manifest.json" {
 			continue
 		}
-		body, err := fs.ReadFile(fsys, "dist/"+name)
-		if err != nil {
-			return nil, err
-		}
-		a.files[name] = &file{body: body, contentType: contentType(name), etag: `"` + hashOf(name) + `"`}
+		a.files[name] = &file{fsys: fsys, path: "dist/" + name, contentType: contentType(name), etag: `"` + hashOf(name) + `"`}
 	}
 	for logical, hashed := range a.manifest {
 		if a.files[hashed] == nil {
@@ -113,7 +121,7 @@ func load(fsys fs.FS) (*Assets, error) {
 		}
 	}
 	if sprite := a.files[a.manifest[iconsName]]; sprite != nil {
-		for _, m := range symbolID.FindAllSubmatch(sprite.body, -1) {
+		for _, m := range symbolID.FindAllSubmatch(sprite.bytes(), -1) {
 			a.icons[string(m[1])] = true
 		}
 	}
@@ -185,7 +193,7 @@ func (a *Assets) Handler() http.Handler {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 		h.Set("Content-Type", f.contentType)
 		h.Set("X-Content-Type-Options", "nosniff")
-		body, etag := f.body, f.etag
+		body, etag := f.bytes(), f.etag
 		if gz := f.gzipped(); gz != nil {
 			h.Add("Vary", "Accept-Encoding")
 			if acceptsGzip(r) {

@@ -7,13 +7,14 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	// The common-password list is the "Passwords" frequency list that zxcvbn ships (7,141 entries
-	// from leaked-password corpora, 1,751 of them long enough to pass the length rule), used straight from the module so that its origin
-	// is plain and an update is a version bump.
-	"github.com/ccojocar/zxcvbn-go"
-	"github.com/ccojocar/zxcvbn-go/frequency"
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/text/unicode/norm"
+
+	// The strength estimate and the common-password list are github.com/ccojocar/zxcvbn-go's:
+	// its "Passwords" frequency list (7,141 entries from leaked-password corpora, 1,751 of them
+	// long enough to pass the length rule) and its matchers, built on the first password check
+	// rather than when the process starts (see the package).
+	"mitidportal/identity/internal/zxcvbn"
 )
 
 // Salt and key lengths of every argon2id hash; the cost parameters are ArgonParams.
@@ -118,10 +119,10 @@ var danishCommonPasswords = []string{
 	"1234567890", "87654321", "11111111", "00000000", "abcd1234", "abc12345",
 }
 
-// commonPasswords is built on first use: the frequency list is decoded when the package
-// loads, but the set only costs memory once a password is checked.
+// commonPasswords is built on first use, like the estimator's dictionaries: an instance that
+// never checks a new password never holds them.
 var commonPasswords = sync.OnceValue(func() map[string]bool {
-	list := frequency.Lists["Passwords"].List
+	list := zxcvbn.Passwords()
 	set := make(map[string]bool, len(list)+len(danishCommonPasswords))
 	for _, w := range list {
 		// Shorter entries fail the length rule anyway.

@@ -60,6 +60,8 @@ var settings = []struct{ name, def, help string }{
 	// Running several instances (docs/operations.md): how often the anchor is written, and how
 	// long a stopping instance drains before it closes its listener.
 	{"AUDIT_ANCHOR_INTERVAL", "1m", "how often the audit anchor job records the chain's head (one instance does, whichever leads the job queue)"},
+	// Memory and start-up (docs/performance.md): what an idle instance holds, for pprof.
+	{"PORTAL_HEAP_PROFILE", "", "file to write a heap profile to once the portal serves (after start-up's garbage is collected), for `go tool pprof`; empty: none"},
 	{"SHUTDOWN_DRAIN", "0s", "on SIGTERM, answer /readyz with 503 and close every keep-alive connection after its response for this long before closing the listener; behind a load balancer set it to at least its health-check interval"},
 }
 

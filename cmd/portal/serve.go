@@ -113,6 +113,11 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		go func() { errc <- s.Serve(listeners[i]) }()
 	}
 	releaseStartupMemory()
+	if path := env.getenv("PORTAL_HEAP_PROFILE"); path != "" {
+		if err := writeHeapProfile(path); err != nil {
+			log.Warn("heap profile", "path", path, "error", err.Error())
+		}
+	}
 	select {
 	case err := <-errc:
 		for _, s := range servers {
