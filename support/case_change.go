@@ -70,7 +70,7 @@ func (s *Cases) Assignables(ctx context.Context) ([]Assignable, error) {
 		SELECT u.id, u.name, (SELECT count(*) FROM support_case c
 			WHERE c.assignee_id = u.id AND c.status IN ('new', 'open', 'waiting_for_citizen'))
 		FROM staff_user u
-		WHERE u.disabled_at IS NULL AND u.roles && ARRAY['agent', 'supervisor']
+		WHERE `+assignable+`
 		ORDER BY u.name, u.id`)
 	if err != nil {
 		return nil, fmt.Errorf("assignable staff: %w", err)

@@ -169,7 +169,7 @@ const openCase = `
 			setweight(to_tsvector('danish', $13::text), 'A') || setweight(to_tsvector('danish', $15::text), 'B'),
 			$18::timestamptz, $19::timestamptz, $20::interval, $21::timestamptz, $22::timestamptz, $23::interval
 		WHERE $6::bigint IS NULL OR EXISTS (
-			SELECT FROM staff_user WHERE id = $6::bigint AND disabled_at IS NULL AND roles && ARRAY['agent', 'supervisor'])
+			SELECT FROM staff_user WHERE id = $6::bigint AND ` + assignable + `)
 		ON CONFLICT (ref) DO NOTHING
 		RETURNING ` + caseColumns + `
 	), e AS (

@@ -48,13 +48,17 @@ const (
 	MaxName    = 200
 )
 
+// assignable is the condition on staff_user that a case's assignee meets: an agent or a
+// supervisor whose account is not disabled. Opening, assigning, the assign select and the
+// per-agent figures all use it.
+const assignable = `disabled_at IS NULL AND roles && ARRAY['agent', 'supervisor']`
+
 // checkAssignee refuses a member of staff who does not exist, is disabled or is neither agent
 // nor supervisor.
 func checkAssignee(ctx context.Context, tx pgx.Tx, staffID int64) error {
 	var ok bool
 	err := tx.QueryRow(ctx, `
-		SELECT disabled_at IS NULL AND roles && ARRAY['agent', 'supervisor']
-		FROM staff_user WHERE id = $1`, staffID).Scan(&ok)
+		SELECT `+assignable+` FROM staff_user WHERE id = $1`, staffID).Scan(&ok)
 	if errors.Is(err, pgx.ErrNoRows) || err == nil && !ok {
 		return ErrAssigneeInvalid
 	}

@@ -48,7 +48,7 @@ func (s *Cases) AgentStats(ctx context.Context, p Period) ([]AgentFigures, error
 			-- the active statuses by name: the partial index support_case_assignee has them so
 			FROM support_case WHERE status IN ('new', 'open', 'waiting_for_citizen') GROUP BY 1
 		), people AS (
-			SELECT id AS staff_id FROM staff_user WHERE disabled_at IS NULL AND roles && ARRAY['agent', 'supervisor']
+			SELECT id AS staff_id FROM staff_user WHERE `+assignable+`
 			UNION SELECT staff_id FROM handled UNION SELECT staff_id FROM responded UNION SELECT staff_id FROM open
 		)
 		SELECT p.staff_id, coalesce(h.n, 0), coalesce(h.m, 0), coalesce(o.n, 0), coalesce(r.n, 0), coalesce(r.m, 0)
