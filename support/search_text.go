@@ -163,40 +163,23 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 	if !ok {
 		return nil, nil
 	}
-	// Each tier is read newest first along the primary key, stopping at RankWindow matches,
-	// when its words are common, and through its GIN indexes otherwise (every match, then
-	// sorted). The planner's choice between the two rests on its estimate for the words, which
-	// for a word it has no statistics on is a fixed share of the cases (0.5 %): at a million
-	// cases it then read an absent word newest first through all of them (seconds). So the
-	// choice is made here from the words' share of the newest cases (probeTiers).
-	walkBest, walkAll, err := probeTiers(ctx, tx, danish, simple, args)
+	best, all, err := probeTiers(ctx, tx, danish, simple, args)
 	if err != nil {
 		return nil, err
 	}
-	rank := `ts_rank_cd(search, dq) + ts_rank_cd(contact_words, sq)`
-	tier := func(walk bool, walkCond, indexCond string) string {
-		// "id + 0" cannot be read from the primary key: the GIN indexes it is.
-		cond, order := indexCond, "id + 0 DESC"
-		if walk {
-			cond, order = walkCond, "id DESC"
-		}
-		return `SELECT id, dq, ` + rank + ` AS rank
-			FROM support_case, ` + danish + ` AS dq, ` + simple + ` AS sq
-			WHERE (` + cond + `) AND NOT id = ANY ($3)
-			ORDER BY ` + order + ` LIMIT $5`
-	}
 	// The subject's words are the search vector's weight A (ts_filter, cheap on a row at hand)
 	// and the expression of support_case_subject_search (to find them through the index).
-	best := tier(walkBest, `ts_filter(search, '{a}') @@ dq OR contact_words @@ sq`,
-		`to_tsvector('danish'::regconfig, subject) @@ dq OR contact_words @@ sq`)
-	recent := tier(walkAll, `search @@ dq OR contact_words @@ sq`, `search @@ dq OR contact_words @@ sq`)
+	bestSQL := best.sql(`ts_filter(search, '{a}') @@ dq OR contact_words @@ sq`,
+		`to_tsvector('danish'::regconfig, subject) @@ dq OR contact_words @@ sq`, "$6", danish, simple)
+	allSQL := all.sql(`search @@ dq OR contact_words @@ sq`, `search @@ dq OR contact_words @@ sq`, "$7", danish, simple)
 	// The tsqueries are functions in FROM, not a CTE: folded to constants at planning, so the
-	// planner sees the words (a CTE hides them and makes every word look rare).
+	// planner sees the words (a CTE hides them and makes every word look rare). Only the
+	// candidates are ranked, after both tiers have chosen them.
 	rows, err := tx.Query(ctx, `
-		WITH best AS (`+best+`),
-		recent AS (`+recent+`),
+		WITH cand AS (`+bestSQL+` UNION `+allSQL+`),
 		top AS (
-			SELECT DISTINCT ON (rank, id) id, dq, rank FROM (SELECT * FROM best UNION ALL SELECT * FROM recent) c
+			SELECT id, dq, ts_rank_cd(search, dq) + ts_rank_cd(contact_words, sq) AS rank
+			FROM support_case JOIN cand USING (id), `+danish+` AS dq, `+simple+` AS sq
 			ORDER BY rank DESC, id DESC LIMIT $4)
 		SELECT `+caseColumns+`, top.rank, ts_headline('danish',
 			translate(left(c.subject || '. ' || coalesce((SELECT string_agg(e.body, ' ' ORDER BY e.id)
@@ -205,7 +188,7 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 			top.dq, 'StartSel=`+markStart+`, StopSel=`+markStop+`, MaxWords=24, MinWords=8')
 		FROM support_case c JOIN top USING (id)
 		ORDER BY top.rank DESC, c.id DESC`,
-		append([]any{pgx.QueryExecModeExec}, append(args, exclude, limit, RankWindow)...)...)
+		append([]any{pgx.QueryExecModeExec}, append(args, exclude, limit, RankWindow, best.from, all.from)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("search text: %w", err)
 	}
@@ -225,33 +208,28 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 	return hits, nil
 }
 
-// probeSize is how many of the newest cases probeTiers looks at, and walkShare the share of
-// them that must match for a tier to be read newest first. Reading newest first costs about
-// RankWindow/share rows, through the index about share x all cases: at a million cases they
-// meet near 2 %.
-const (
-	probeSize = 2000
-	walkShare = 0.02
-)
+// probeSize is how many of the newest cases probeTiers looks at.
+const probeSize = 2000
 
-// probeTiers reports, per tier of searchText, whether the words are common enough among the
-// newest cases to read the tier newest first.
-func probeTiers(ctx context.Context, tx pgx.Tx, danish, simple string, args []any) (walkBest, walkAll bool, err error) {
+// probeTiers plans how searchText reads each tier (tierPlan), from the share of the newest
+// probeSize cases that match the tier. The planner's own estimate for the words cannot do it:
+// for a word it has no statistics on it is a fixed share of the cases (0.5 %), and at a million
+// cases it then read an absent word newest first through all of them (seconds).
+func probeTiers(ctx context.Context, tx pgx.Tx, danish, simple string, args []any) (best, all tierPlan, err error) {
 	var nBest, nAll, n int
+	var top, low int64
 	var workers string
 	// It also turns parallel query off for the rest of the transaction: starting workers costs
 	// more than the search's reads (hundreds of milliseconds on a busy machine).
 	err = tx.QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE ts_filter(search, '{a}') @@ dq OR contact_words @@ sq),
 			count(*) FILTER (WHERE search @@ dq OR contact_words @@ sq), count(*),
+			coalesce(max(id), 0), coalesce(min(id), 0),
 			set_config('max_parallel_workers_per_gather', '0', true)
-		FROM (SELECT search, contact_words FROM support_case ORDER BY id DESC LIMIT $3) c,
-			`+danish+` AS dq, `+simple+` AS sq`, append(args, probeSize)...).Scan(&nBest, &nAll, &n, &workers)
+		FROM (SELECT id, search, contact_words FROM support_case ORDER BY id DESC LIMIT $3) c,
+			`+danish+` AS dq, `+simple+` AS sq`, append(args, probeSize)...).Scan(&nBest, &nAll, &n, &top, &low, &workers)
 	if err != nil {
-		return false, false, fmt.Errorf("search text: probe: %w", err)
+		return best, all, fmt.Errorf("search text: probe: %w", err)
 	}
-	if n < probeSize {
-		return false, false, nil // the probe read every case: few enough to read through the indexes
-	}
-	return float64(nBest) >= walkShare*float64(n), float64(nAll) >= walkShare*float64(n), nil
+	return planTier(nBest, n, top, low), planTier(nAll, n, top, low), nil
 }

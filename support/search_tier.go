@@ -1,0 +1,70 @@
+package support
+
+import "math"
+
+// How searchText reads the candidates of a tier: the RankWindow newest cases that match.
+//
+// Through a GIN index PostgreSQL finds every match, and must then read each from the table to
+// learn its id and keep the newest: when the words are in 0.5 % of a million cases that is
+// 5,000 rows read at random, for RankWindow of them. Newest first along the primary key it
+// reads RankWindow/share rows (100,000 at 0.5 %), stopping at RankWindow matches. Both cost
+// seconds on a busy machine. So the probe's share of the newest cases that match (probeTiers)
+// sets a range of ids, the newest cases that should hold about spanMargin x RankWindow matches,
+// and the tier is read within it: newest first where the words are common (walkShare), else
+// through the GIN indexes and the primary key together (a BitmapAnd, which reads from the
+// table only the matches in the range). Only if the range held fewer than RankWindow matches
+// (the newest cases were not like the older ones) are the older ones read, through the GIN
+// indexes, every match: every match is a candidate, whatever the probe saw.
+
+// tierPlan is where a tier's range of ids starts (the cases with an id above from) and how it
+// is read; without a range (ranged false) the tier is read through the GIN indexes only.
+type tierPlan struct {
+	ranged, walk bool
+	from         int64
+}
+
+const (
+	// walkShare is the share of the newest cases that must match for a tier to be read newest
+	// first: at it, RankWindow/walkShare rows (10,000), about what the GIN indexes cost to read
+	// for words that common.
+	walkShare = 0.05
+	// spanMargin is how many times RankWindow matches the range should hold by the probe's
+	// share (the probe counts few matches where the words are rare: its share is rough).
+	spanMargin = 2
+)
+
+// planTier plans a tier from its matches among the n newest cases, whose ids run from low to
+// top. Without matches (or with fewer cases than the probe reads) the range is empty and the
+// tier is read through the indexes only.
+func planTier(matches, n int, top, low int64) tierPlan {
+	if matches == 0 || n < probeSize {
+		return tierPlan{from: top}
+	}
+	share := float64(matches) / float64(n)
+	idsPerCase := float64(top-low+1) / float64(n)
+	span := spanMargin * RankWindow / share * idsPerCase
+	return tierPlan{ranged: true, walk: share >= walkShare, from: top - int64(math.Min(span, float64(top)))}
+}
+
+// sql is the tier's query for the ids of its candidates: walkCond is its condition on a row
+// at hand, indexCond the same through the GIN indexes, fromParam the placeholder of p.from.
+// The second part runs only if the first yields fewer than RankWindow ($5) ids: a LIMIT over
+// UNION ALL stops reading once it has them.
+func (p tierPlan) sql(walkCond, indexCond, fromParam, danish, simple string) string {
+	// "id + 0" cannot be read from the primary key: the GIN indexes it is.
+	cond, order := indexCond, "id + 0 DESC"
+	if p.walk {
+		cond, order = walkCond, "id DESC"
+	}
+	from := ` FROM support_case, ` + danish + ` AS dq, ` + simple + ` AS sq WHERE (`
+	if !p.ranged {
+		return `(SELECT id` + from + indexCond + `) AND ` + fromParam + `::bigint IS NOT NULL AND NOT id = ANY ($3)
+			ORDER BY id + 0 DESC LIMIT $5)`
+	}
+	return `(SELECT id FROM (
+			(SELECT id` + from + cond + `) AND id > ` + fromParam + ` AND NOT id = ANY ($3)
+				ORDER BY ` + order + ` LIMIT $5)
+			UNION ALL
+			(SELECT id` + from + indexCond + `) AND id <= ` + fromParam + ` AND NOT id = ANY ($3)
+				ORDER BY id + 0 DESC LIMIT $5)) t LIMIT $5)`
+}
