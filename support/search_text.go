@@ -163,7 +163,7 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 	if !ok {
 		return nil, nil
 	}
-	best, all, err := probeTiers(ctx, tx, danish, simple, args)
+	best, all, err := probeTiers(ctx, tx, q, danish, simple, args)
 	if err != nil {
 		return nil, err
 	}
@@ -208,28 +208,54 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 	return hits, nil
 }
 
-// probeSize is how many of the newest cases probeTiers looks at.
-const probeSize = 2000
+// probeSize is how many of the newest cases probeTiers looks at, and probeWordsSize how many
+// of them it counts each word on (the GIN indexes' cost: a rough share is enough).
+const (
+	probeSize      = 2000
+	probeWordsSize = 500
+	maxProbeWords  = 6
+)
 
-// probeTiers plans how searchText reads each tier (tierPlan), from the share of the newest
-// probeSize cases that match the tier. The planner's own estimate for the words cannot do it:
-// for a word it has no statistics on it is a fixed share of the cases (0.5 %), and at a million
-// cases it then read an absent word newest first through all of them (seconds).
-func probeTiers(ctx context.Context, tx pgx.Tx, danish, simple string, args []any) (best, all tierPlan, err error) {
-	var nBest, nAll, n int
-	var top, low int64
+// wordTerms are q's words, each alone as to_tsquery text (danish with its family, simple):
+// what the GIN indexes read per word, for probeTiers to price.
+func wordTerms(q string) (danish, simple []string) {
+	for _, w := range queryWords(q) {
+		if w == "or" || len(danish) == maxProbeWords {
+			continue
+		}
+		danish = append(danish, prefixQuery([]string{w}, true))
+		simple = append(simple, prefixQuery([]string{w}, false))
+	}
+	return danish, simple
+}
+
+// probeTiers plans how searchText reads each tier (tierPlan) from what the newest cases tell:
+// the share of the newest probeSize that match the tier, and how often each word is in the
+// newest probeWordsSize. The planner's own estimate for the words cannot do it: for a word it
+// has no statistics on it is a fixed share of the cases (0.5 %), and at a million cases it
+// then read an absent word newest first through all of them (seconds).
+func probeTiers(ctx context.Context, tx pgx.Tx, q, danish, simple string, args []any) (best, all tierPlan, err error) {
+	var p probe
 	var workers string
-	// It also turns parallel query off for the rest of the transaction: starting workers costs
-	// more than the search's reads (hundreds of milliseconds on a busy machine).
+	wd, ws := wordTerms(q)
+	// It also turns parallel query and JIT compilation off for the rest of the transaction:
+	// starting workers costs more than the search's reads (hundreds of milliseconds on a busy
+	// machine), and the candidates' query, whose estimates count every case a word might be in,
+	// was compiled on every search (50 to 170 ms of CPU, for reads of a millisecond).
 	err = tx.QueryRow(ctx, `
+		WITH c AS MATERIALIZED (SELECT id, search, contact_words FROM support_case ORDER BY id DESC LIMIT $3),
+		w AS MATERIALIZED (SELECT to_tsquery('danish', d) AS dq, to_tsquery('simple', s) AS sq
+			FROM unnest($4::text[], $5::text[]) AS u (d, s))
 		SELECT count(*) FILTER (WHERE ts_filter(search, '{a}') @@ dq OR contact_words @@ sq),
 			count(*) FILTER (WHERE search @@ dq OR contact_words @@ sq), count(*),
 			coalesce(max(id), 0), coalesce(min(id), 0),
-			set_config('max_parallel_workers_per_gather', '0', true)
-		FROM (SELECT id, search, contact_words FROM support_case ORDER BY id DESC LIMIT $3) c,
-			`+danish+` AS dq, `+simple+` AS sq`, append(args, probeSize)...).Scan(&nBest, &nAll, &n, &top, &low, &workers)
+			(SELECT count(*) FROM (SELECT search, contact_words FROM c ORDER BY id DESC LIMIT $6) c, w
+				WHERE search @@ w.dq OR contact_words @@ w.sq),
+			set_config('max_parallel_workers_per_gather', '0', true) || set_config('jit', 'off', true)
+		FROM c, `+danish+` AS dq, `+simple+` AS sq`, append(args, probeSize, wd, ws, probeWordsSize)...).Scan(
+		&p.best, &p.all, &p.n, &p.top, &p.low, &p.wordHits, &workers)
 	if err != nil {
 		return best, all, fmt.Errorf("search text: probe: %w", err)
 	}
-	return planTier(nBest, n, top, low), planTier(nAll, n, top, low), nil
+	return p.plan(p.best), p.plan(p.all), nil
 }
