@@ -66,16 +66,17 @@ func (p probe) plan(matches int) tierPlan {
 }
 
 // sql is the tier's query for the ids of its candidates: walkCond is its condition on a row
-// at hand, indexCond the same through the GIN indexes, fromParam the placeholder of p.from.
+// at hand, indexCond the same through the GIN indexes, fromParam the placeholder of p.from and
+// fromList the table and the queries.
 // The second part runs only if the first yields fewer than RankWindow ($5) ids: a LIMIT over
 // UNION ALL stops reading once it has them.
-func (p tierPlan) sql(walkCond, indexCond, fromParam, danish, simple string) string {
+func (p tierPlan) sql(walkCond, indexCond, fromParam, fromList string) string {
 	// "id + 0" cannot be read from the primary key: the GIN indexes it is.
 	cond, order := indexCond, "id + 0 DESC"
 	if p.walk {
 		cond, order = walkCond, "id DESC"
 	}
-	from := ` FROM support_case, ` + danish + ` AS dq, ` + simple + ` AS sq WHERE (`
+	from := ` FROM ` + fromList + ` WHERE (`
 	if !p.ranged {
 		return `(SELECT id` + from + indexCond + `) AND ` + fromParam + `::bigint IS NOT NULL AND NOT id = ANY ($3)
 			ORDER BY id + 0 DESC LIMIT $5)`
