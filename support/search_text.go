@@ -193,7 +193,7 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 	extra := []any{}
 	if words, ok := subjectWords(q); ok {
 		fromList += `, websearch_to_tsquery('danish', $8) AS dqw`
-		bestIndex = `(to_tsvector('danish'::regconfig, subject) @@ dqw AND ts_filter(search, '{a}') @@ dq) OR contact_words @@ sq`
+		bestIndex = `(ts_filter(search, '{a}') @@ dq AND to_tsvector('danish'::regconfig, subject) @@ dqw) OR contact_words @@ sq`
 		extra = append(extra, words)
 	}
 	bestSQL := best.sql(`ts_filter(search, '{a}') @@ dq OR contact_words @@ sq`, bestIndex, "$6", fromList)
