@@ -264,6 +264,9 @@ func probeTiers(ctx context.Context, tx pgx.Tx, q, danish, simple string, args [
 	var p probe
 	var workers string
 	wd, ws := wordTerms(q)
+	if len(wd) < 2 {
+		wd, ws = nil, nil // one word's entries are the tier's own matches: counted below
+	}
 	// It also turns parallel query and JIT compilation off for the rest of the transaction:
 	// starting workers costs more than the search's reads (hundreds of milliseconds on a busy
 	// machine), and the candidates' query, whose estimates count every case a word might be in,
@@ -271,7 +274,7 @@ func probeTiers(ctx context.Context, tx pgx.Tx, q, danish, simple string, args [
 	err = tx.QueryRow(ctx, `
 		WITH c AS MATERIALIZED (SELECT id, search, contact_words FROM support_case ORDER BY id DESC LIMIT $3),
 		w AS MATERIALIZED (SELECT to_tsquery('danish', d) AS dq, to_tsquery('simple', s) AS sq
-			FROM unnest($4::text[], $5::text[]) AS u (d, s))
+			FROM unnest(coalesce($4::text[], '{}'), coalesce($5::text[], '{}')) AS u (d, s))
 		SELECT count(*) FILTER (WHERE ts_filter(search, '{a}') @@ dq OR contact_words @@ sq),
 			count(*) FILTER (WHERE search @@ dq OR contact_words @@ sq), count(*),
 			coalesce(max(id), 0), coalesce(min(id), 0),
@@ -282,6 +285,10 @@ func probeTiers(ctx context.Context, tx pgx.Tx, q, danish, simple string, args [
 		&p.best, &p.all, &p.n, &p.top, &p.low, &p.wordHits, &workers)
 	if err != nil {
 		return best, all, fmt.Errorf("search text: probe: %w", err)
+	}
+	p.words = min(p.n, probeWordsSize)
+	if wd == nil && p.n > 0 {
+		p.wordHits, p.words = p.all, p.n
 	}
 	return p.plan(p.best), p.plan(p.all), nil
 }

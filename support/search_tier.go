@@ -24,10 +24,11 @@ type tierPlan struct {
 }
 
 // probe is what probeTiers counted: the matches of each tier among the n newest cases, whose
-// ids run from low to top, and the matches of the words one by one among the newest
-// probeWordsSize (a case with two of the words counts twice).
+// ids run from low to top, and the matches of the words one by one among the newest words
+// cases (a case with two of the words counts twice).
 type probe struct {
 	best, all, n, wordHits int
+	words                  int // the cases wordHits were counted on
 	top, low               int64
 }
 
@@ -59,7 +60,7 @@ func (p probe) plan(matches int) tierPlan {
 	idsPerCase := float64(p.top-p.low+1) / float64(p.n)
 	cases := float64(p.top) / idsPerCase
 	span := math.Min(spanMargin*RankWindow/share, cases)
-	entries := float64(p.wordHits) / float64(min(p.n, probeWordsSize)) * cases
+	entries := float64(p.wordHits) / float64(max(p.words, 1)) * cases
 	walk := walkRow * RankWindow / share
 	index := ginEntry*entries + heapRow*spanMargin*RankWindow + rangeID*span
 	return tierPlan{ranged: true, walk: walk <= index, from: p.top - int64(span*idsPerCase)}
