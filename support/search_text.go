@@ -107,6 +107,21 @@ func textQuery(q string) (danish, simple string, args []any, ok bool) {
 		[]any{prefixQuery(words, true), prefixQuery(words, false)}, true
 }
 
+// subjectWords is a query with quoted phrases as the same words without the quotes, for
+// websearch_to_tsquery: every case that has a phrase has its words. ok is false when q has no
+// phrase, or negates something (-"a b" excludes fewer cases than -a b).
+func subjectWords(q string) (words string, ok bool) {
+	if !strings.Contains(q, `"`) {
+		return "", false
+	}
+	for _, f := range strings.Fields(q) {
+		if strings.HasPrefix(f, "-") {
+			return "", false
+		}
+	}
+	return strings.ReplaceAll(q, `"`, " "), true
+}
+
 // Snippet markers: ts_headline puts them around the words that matched, and Snippet turns
 // them into parts. They are control characters that the source text is stripped of first, so
 // nothing a citizen wrote can open or close a highlight, and the view escapes every part.
@@ -163,40 +178,34 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 	if !ok {
 		return nil, nil
 	}
-	// Each tier is read newest first along the primary key, stopping at RankWindow matches,
-	// when its words are common, and through its GIN indexes otherwise (every match, then
-	// sorted). The planner's choice between the two rests on its estimate for the words, which
-	// for a word it has no statistics on is a fixed share of the cases (0.5 %): at a million
-	// cases it then read an absent word newest first through all of them (seconds). So the
-	// choice is made here from the words' share of the newest cases (probeTiers).
-	walkBest, walkAll, err := probeTiers(ctx, tx, danish, simple, args)
+	best, all, err := probeTiers(ctx, tx, q, danish, simple, args)
 	if err != nil {
 		return nil, err
 	}
-	rank := `ts_rank_cd(search, dq) + ts_rank_cd(contact_words, sq)`
-	tier := func(walk bool, walkCond, indexCond string) string {
-		// "id + 0" cannot be read from the primary key: the GIN indexes it is.
-		cond, order := indexCond, "id + 0 DESC"
-		if walk {
-			cond, order = walkCond, "id DESC"
-		}
-		return `SELECT id, dq, ` + rank + ` AS rank
-			FROM support_case, ` + danish + ` AS dq, ` + simple + ` AS sq
-			WHERE (` + cond + `) AND NOT id = ANY ($3)
-			ORDER BY ` + order + ` LIMIT $5`
-	}
 	// The subject's words are the search vector's weight A (ts_filter, cheap on a row at hand)
-	// and the expression of support_case_subject_search (to find them through the index).
-	best := tier(walkBest, `ts_filter(search, '{a}') @@ dq OR contact_words @@ sq`,
-		`to_tsvector('danish'::regconfig, subject) @@ dq OR contact_words @@ sq`)
-	recent := tier(walkAll, `search @@ dq OR contact_words @@ sq`, `search @@ dq OR contact_words @@ sq`)
+	// and the expression of support_case_subject_search (to find them through the index). A GIN
+	// index cannot tell where the words are: for a phrase it sends every case with all its words
+	// to be checked, which for the subject's expression means parsing the subject again (12,600
+	// cases for "mistet min kodeviser"). So a phrase is looked up there by its words alone
+	// (subjectWords) and checked on the stored vector.
+	fromList := `support_case, ` + danish + ` AS dq, ` + simple + ` AS sq`
+	bestIndex := `to_tsvector('danish'::regconfig, subject) @@ dq OR contact_words @@ sq`
+	extra := []any{}
+	if words, ok := subjectWords(q); ok {
+		fromList += `, websearch_to_tsquery('danish', $8) AS dqw`
+		bestIndex = `(ts_filter(search, '{a}') @@ dq AND to_tsvector('danish'::regconfig, subject) @@ dqw) OR contact_words @@ sq`
+		extra = append(extra, words)
+	}
+	bestSQL := best.sql(`ts_filter(search, '{a}') @@ dq OR contact_words @@ sq`, bestIndex, "$6", fromList)
+	allSQL := all.sql(`search @@ dq OR contact_words @@ sq`, `search @@ dq OR contact_words @@ sq`, "$7", fromList)
 	// The tsqueries are functions in FROM, not a CTE: folded to constants at planning, so the
-	// planner sees the words (a CTE hides them and makes every word look rare).
+	// planner sees the words (a CTE hides them and makes every word look rare). Only the
+	// candidates are ranked, after both tiers have chosen them.
 	rows, err := tx.Query(ctx, `
-		WITH best AS (`+best+`),
-		recent AS (`+recent+`),
+		WITH cand AS (`+bestSQL+` UNION `+allSQL+`),
 		top AS (
-			SELECT DISTINCT ON (rank, id) id, dq, rank FROM (SELECT * FROM best UNION ALL SELECT * FROM recent) c
+			SELECT id, dq, ts_rank_cd(search, dq) + ts_rank_cd(contact_words, sq) AS rank
+			FROM support_case JOIN cand USING (id), `+danish+` AS dq, `+simple+` AS sq
 			ORDER BY rank DESC, id DESC LIMIT $4)
 		SELECT `+caseColumns+`, top.rank, ts_headline('danish',
 			translate(left(c.subject || '. ' || coalesce((SELECT string_agg(e.body, ' ' ORDER BY e.id)
@@ -205,7 +214,7 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 			top.dq, 'StartSel=`+markStart+`, StopSel=`+markStop+`, MaxWords=24, MinWords=8')
 		FROM support_case c JOIN top USING (id)
 		ORDER BY top.rank DESC, c.id DESC`,
-		append([]any{pgx.QueryExecModeExec}, append(args, exclude, limit, RankWindow)...)...)
+		append([]any{pgx.QueryExecModeExec}, append(append(args, exclude, limit, RankWindow, best.from, all.from), extra...)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("search text: %w", err)
 	}
@@ -225,33 +234,61 @@ func searchText(ctx context.Context, tx pgx.Tx, q string, exclude []int64, limit
 	return hits, nil
 }
 
-// probeSize is how many of the newest cases probeTiers looks at, and walkShare the share of
-// them that must match for a tier to be read newest first. Reading newest first costs about
-// RankWindow/share rows, through the index about share x all cases: at a million cases they
-// meet near 2 %.
+// probeSize is how many of the newest cases probeTiers looks at, and probeWordsSize how many
+// of them it counts each word on (the GIN indexes' cost: a rough share is enough).
 const (
-	probeSize = 2000
-	walkShare = 0.02
+	probeSize      = 2000
+	probeWordsSize = 500
+	maxProbeWords  = 6
 )
 
-// probeTiers reports, per tier of searchText, whether the words are common enough among the
-// newest cases to read the tier newest first.
-func probeTiers(ctx context.Context, tx pgx.Tx, danish, simple string, args []any) (walkBest, walkAll bool, err error) {
-	var nBest, nAll, n int
+// wordTerms are q's words, each alone as to_tsquery text (danish with its family, simple):
+// what the GIN indexes read per word, for probeTiers to price.
+func wordTerms(q string) (danish, simple []string) {
+	for _, w := range queryWords(q) {
+		if w == "or" || len(danish) == maxProbeWords {
+			continue
+		}
+		danish = append(danish, prefixQuery([]string{w}, true))
+		simple = append(simple, prefixQuery([]string{w}, false))
+	}
+	return danish, simple
+}
+
+// probeTiers plans how searchText reads each tier (tierPlan) from what the newest cases tell:
+// the share of the newest probeSize that match the tier, and how often each word is in the
+// newest probeWordsSize. The planner's own estimate for the words cannot do it: for a word it
+// has no statistics on it is a fixed share of the cases (0.5 %), and at a million cases it
+// then read an absent word newest first through all of them (seconds).
+func probeTiers(ctx context.Context, tx pgx.Tx, q, danish, simple string, args []any) (best, all tierPlan, err error) {
+	var p probe
 	var workers string
-	// It also turns parallel query off for the rest of the transaction: starting workers costs
-	// more than the search's reads (hundreds of milliseconds on a busy machine).
+	wd, ws := wordTerms(q)
+	if len(wd) < 2 {
+		wd, ws = nil, nil // one word's entries are the tier's own matches: counted below
+	}
+	// It also turns parallel query and JIT compilation off for the rest of the transaction:
+	// starting workers costs more than the search's reads (hundreds of milliseconds on a busy
+	// machine), and the candidates' query, whose estimates count every case a word might be in,
+	// was compiled on every search (50 to 170 ms of CPU, for reads of a millisecond).
 	err = tx.QueryRow(ctx, `
+		WITH c AS MATERIALIZED (SELECT id, search, contact_words FROM support_case ORDER BY id DESC LIMIT $3),
+		w AS MATERIALIZED (SELECT to_tsquery('danish', d) AS dq, to_tsquery('simple', s) AS sq
+			FROM unnest(coalesce($4::text[], '{}'), coalesce($5::text[], '{}')) AS u (d, s))
 		SELECT count(*) FILTER (WHERE ts_filter(search, '{a}') @@ dq OR contact_words @@ sq),
 			count(*) FILTER (WHERE search @@ dq OR contact_words @@ sq), count(*),
-			set_config('max_parallel_workers_per_gather', '0', true)
-		FROM (SELECT search, contact_words FROM support_case ORDER BY id DESC LIMIT $3) c,
-			`+danish+` AS dq, `+simple+` AS sq`, append(args, probeSize)...).Scan(&nBest, &nAll, &n, &workers)
+			coalesce(max(id), 0), coalesce(min(id), 0),
+			(SELECT count(*) FROM (SELECT search, contact_words FROM c ORDER BY id DESC LIMIT $6) c, w
+				WHERE search @@ w.dq OR contact_words @@ w.sq),
+			set_config('max_parallel_workers_per_gather', '0', true) || set_config('jit', 'off', true)
+		FROM c, `+danish+` AS dq, `+simple+` AS sq`, append(args, probeSize, wd, ws, probeWordsSize)...).Scan(
+		&p.best, &p.all, &p.n, &p.top, &p.low, &p.wordHits, &workers)
 	if err != nil {
-		return false, false, fmt.Errorf("search text: probe: %w", err)
+		return best, all, fmt.Errorf("search text: probe: %w", err)
 	}
-	if n < probeSize {
-		return false, false, nil // the probe read every case: few enough to read through the indexes
+	p.words = min(p.n, probeWordsSize)
+	if wd == nil && p.n > 0 {
+		p.wordHits, p.words = p.all, p.n
 	}
-	return float64(nBest) >= walkShare*float64(n), float64(nAll) >= walkShare*float64(n), nil
+	return p.plan(p.best), p.plan(p.all), nil
 }
