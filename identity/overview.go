@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -27,32 +28,55 @@ type Overview struct {
 // take a MitID's ID) sent as one batch, which PostgreSQL
 // runs in one implicit transaction (one snapshot). A MitID that does not exist is ErrNotFound.
 func (s *Store) Overview(ctx context.Context, mitidID int64) (Overview, error) {
-	var (
-		ov    Overview
-		found bool
-	)
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+mitidColumns+` FROM mitid WHERE id = $1`, mitidID).QueryRow(func(row pgx.Row) error {
+	p := s.QueueOverview(b, "$1", mitidID)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return Overview{}, fmt.Errorf("overview: %w", err)
+	}
+	ov, ok := p.Result()
+	if !ok {
+		return Overview{}, ErrNotFound
+	}
+	return ov, nil
+}
+
+// PendingOverview is an overview queued in a batch: its result once the batch has run.
+type PendingOverview struct {
+	ov    Overview
+	found bool
+}
+
+// Result is the overview, and false when the MitID was not found (or the batch has not run).
+func (p *PendingOverview) Result() (Overview, bool) { return p.ov, p.found }
+
+// QueueOverview queues Overview's five reads into b for the MitID whose ID is the SQL
+// expression idSQL, whose parameter is $1 = arg: "$1" and the ID itself, or an expression
+// that finds the ID, such as the subject of the session a page's request loads in the same
+// batch (session.Ref.SubjectIDSQL), which saves the page a round trip.
+func (s *Store) QueueOverview(b *pgx.Batch, idSQL string, arg any) *PendingOverview {
+	p := &PendingOverview{}
+	ov := &p.ov
+	b.Queue(`SELECT `+mitidColumns+` FROM mitid WHERE id = `+idSQL, arg).QueryRow(func(row pgx.Row) error {
 		m, err := scanMitID(row)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
-		ov.MitID, found = m, err == nil
+		ov.MitID, p.found = m, err == nil
 		return err
 	})
-	b.Queue(liveMeansQuery, mitidID).Query(func(rows pgx.Rows) error {
+	b.Queue(ofID(liveMeansQuery, idSQL), arg).Query(func(rows pgx.Rows) error {
 		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Authenticator, error) { return scanAuthenticator(row) })
 		ov.Means = list
 		return err
 	})
-	b.Queue(`SELECT count(*) FROM letter WHERE cpr = (SELECT cpr FROM mitid WHERE id = $1) AND read_at IS NULL`,
-		mitidID).QueryRow(func(row pgx.Row) error { return row.Scan(&ov.Unread) })
-	b.Queue(recentOrdersQuery, mitidID, s.now().Add(-OrderPeriod)).Query(func(rows pgx.Rows) error {
+	b.Queue(`SELECT count(*) FROM letter WHERE cpr = (SELECT cpr FROM mitid WHERE id = `+idSQL+`) AND read_at IS NULL`,
+		arg).QueryRow(func(row pgx.Row) error { return row.Scan(&ov.Unread) })
+	b.Queue(ofID(recentOrdersQuery, idSQL), arg, s.now().Add(-OrderPeriod)).Query(func(rows pgx.Rows) error {
 		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Order, error) { return scanOrder(row) })
 		ov.Orders = list
 		return err
 	})
-	b.Queue(nemidOfMitIDQuery, mitidID).QueryRow(func(row pgx.Row) error {
+	b.Queue(ofID(nemidOfMitIDQuery, idSQL), arg).QueryRow(func(row pgx.Row) error {
 		r, err := scanNemID(row)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
@@ -62,11 +86,15 @@ func (s *Store) Overview(ctx context.Context, mitidID int64) (Overview, error) {
 		}
 		return err
 	})
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return Overview{}, fmt.Errorf("overview: %w", err)
+	return p
+}
+
+// ofID is query, which takes a MitID's ID as $1, with the ID given by the expression idSQL
+// instead. The queries it rewrites have at most nine parameters, so "$1" is only ever $1
+// (TestOverviewQueriesRewrite).
+func ofID(query, idSQL string) string {
+	if idSQL == "$1" {
+		return query
 	}
-	if !found {
-		return Overview{}, ErrNotFound
-	}
-	return ov, nil
+	return strings.ReplaceAll(query, "$1", idSQL)
 }

@@ -93,6 +93,10 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // New loads the session named by the request's cookie, or returns a new empty session (IsNew)
 // when there is none or it has expired. A new session is not stored until it is saved.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
+	return s.newSession(r, name, nil)
+}
+
+func (s *Store) newSession(r *http.Request, name string, preload Preload) (*sessions.Session, error) {
 	sess := sessions.NewSession(s, name)
 	sess.Options = s.options()
 	sess.IsNew = true
@@ -100,7 +104,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	if err != nil || c.Value == "" {
 		return sess, nil
 	}
-	values, err := s.load(r.Context(), c.Value)
+	values, err := s.load(r.Context(), c.Value, preload)
 	if errors.Is(err, errNoSession) {
 		return sess, nil
 	}
@@ -115,20 +119,40 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 
 var errNoSession = errors.New("no such session")
 
-func (s *Store) load(ctx context.Context, id string) (map[any]any, error) {
+// loadSQL reads a live session; it is also the first statement of a preload's batch.
+const loadSQL = `
+		SELECT data, subject_kind, subject_id, roles, last_seen_at
+		FROM web_session
+		WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3`
+
+func (s *Store) load(ctx context.Context, id string, preload Preload) (map[any]any, error) {
 	var (
 		data     []byte
 		kind     *string
 		subject  *int64
 		roles    []string
 		lastSeen time.Time
+		err      error
 	)
 	now := s.now()
-	err := s.pool.QueryRow(ctx, `
-		SELECT data, subject_kind, subject_id, roles, last_seen_at
-		FROM web_session
-		WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3`,
-		hashID(id), now, now.Add(-s.cfg.Idle)).Scan(&data, &kind, &subject, &roles, &lastSeen)
+	hash := hashID(id)
+	if preload == nil {
+		err = s.pool.QueryRow(ctx, loadSQL, hash, now, now.Add(-s.cfg.Idle)).Scan(&data, &kind, &subject, &roles, &lastSeen)
+	} else {
+		b := &pgx.Batch{}
+		var rowErr error
+		b.Queue(loadSQL, hash, now, now.Add(-s.cfg.Idle)).QueryRow(func(row pgx.Row) error {
+			rowErr = row.Scan(&data, &kind, &subject, &roles, &lastSeen)
+			if errors.Is(rowErr, pgx.ErrNoRows) {
+				return nil // the preload's reads still run; their results are dropped with the session
+			}
+			return rowErr
+		})
+		preload(b, Ref{hash: hash})
+		if err = s.pool.SendBatch(ctx, b).Close(); err == nil {
+			err = rowErr
+		}
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNoSession
 	}
@@ -145,7 +169,7 @@ func (s *Store) load(ctx context.Context, id string) (map[any]any, error) {
 		values[keyRoles] = roles
 	}
 	if now.Sub(lastSeen) > s.cfg.TouchEvery {
-		if _, err := s.pool.Exec(ctx, `UPDATE web_session SET last_seen_at = $2 WHERE id_hash = $1`, hashID(id), now); err != nil {
+		if _, err := s.pool.Exec(ctx, `UPDATE web_session SET last_seen_at = $2 WHERE id_hash = $1`, hash, now); err != nil {
 			return nil, fmt.Errorf("touch session: %w", err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/handlers/web"
@@ -28,10 +29,30 @@ func (s *Handlers) mitidOf(c echo.Context) (identity.MitID, error) {
 	return s.Identity.MitID(c.Request().Context(), web.StateOf(c).Subject.ID)
 }
 
-// Overview is the self-service front page. Its data comes in one round trip
-// (identity.Store.Overview), after the one that loaded the session.
+// PreloadOverview queues the overview's reads for the citizen of the session being loaded, so
+// that the session and the page's data come in one round trip (web.Site.Preload).
+func (s *Handlers) PreloadOverview(b *pgx.Batch, ref session.Ref) any {
+	return s.Identity.QueueOverview(b, ref.SubjectIDSQL(session.KindCitizen), ref.Arg())
+}
+
+// overviewOf is the logged-in citizen's overview: the one read with the session when it is
+// theirs, else read now. It is not theirs when the session row changed between the batch's
+// statements (each reads its own snapshot): then it is read again by the subject's ID, which
+// the session load proved valid.
+func (s *Handlers) overviewOf(c echo.Context) (identity.Overview, error) {
+	sub := web.StateOf(c).Subject
+	if p, ok := web.Preloaded(c).(*identity.PendingOverview); ok && sub.Kind == session.KindCitizen {
+		if ov, found := p.Result(); found && ov.MitID.ID == sub.ID {
+			return ov, nil
+		}
+	}
+	return s.Identity.Overview(c.Request().Context(), sub.ID)
+}
+
+// Overview is the self-service front page. Its data comes in the round trip that loads the
+// session (PreloadOverview, identity.Store.QueueOverview).
 func (s *Handlers) Overview(c echo.Context) error {
-	ov, err := s.Identity.Overview(c.Request().Context(), web.StateOf(c).Subject.ID)
+	ov, err := s.overviewOf(c)
 	if err != nil {
 		return err
 	}

@@ -119,4 +119,5 @@ const (
 	keyRequestID = "request_id"
 	keyNonce     = "csp_nonce"
 	keyState     = "state"
+	keyPreloaded = "preloaded"
 )

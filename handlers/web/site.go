@@ -64,6 +64,8 @@ type Site struct {
 	metrics *httpMetrics
 	routes  map[string]Access // "METHOD path" of every route
 	footers *PeriodCache[views.Footer]
+	// preloads are the routes' reads sent with the session's (middleware_preload.go).
+	preloads map[string]Preloader
 }
 
 // NewSite builds the core and registers its HTTP metrics in reg.

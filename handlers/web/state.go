@@ -79,7 +79,7 @@ func (s *Site) newState(c echo.Context, loadSession bool) (*State, error) {
 	sess.IsNew = true
 	if loadSession {
 		var err error
-		if sess, err = s.Sessions.New(r, sessionName); err != nil {
+		if sess, err = s.loadSession(c); err != nil {
 			return nil, err
 		}
 	}
