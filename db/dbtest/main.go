@@ -15,12 +15,16 @@ const Parallel = 8
 // Main runs a test binary's tests with Parallel tests at once unless -parallel was given, and
 // drops each test's database in the background after the test, waiting for every drop before
 // it returns; call it from TestMain as os.Exit(dbtest.Main(m)).
-func Main(m *testing.M) int {
+func Main(m *testing.M) int { return MainParallel(m, Parallel) }
+
+// MainParallel is Main with n tests at once, for a package whose tests cost more than a
+// database's (the browser stories share two CPUs with Chromium).
+func MainParallel(m *testing.M, n int) int {
 	flag.Parse()
 	explicit := false
 	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
 	if !explicit {
-		_ = flag.Set("test.parallel", strconv.Itoa(Parallel))
+		_ = flag.Set("test.parallel", strconv.Itoa(n))
 	}
 	dropLater.Store(true)
 	code := m.Run()
