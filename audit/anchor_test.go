@@ -14,6 +14,7 @@ import (
 // TestAnchorFile: anchors append as JSON lines and the newest one reads back exactly, so its
 // MAC still verifies.
 func TestAnchorFile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	c := newChain(t, pool, key1)
@@ -86,6 +87,7 @@ func TestAnchorFile(t *testing.T) {
 }
 
 func TestParseKeys(t *testing.T) {
+	t.Parallel()
 	hex1 := "0101010101010101010101010101010101010101010101010101010101010101"
 	tests := []struct {
 		in      string

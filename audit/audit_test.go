@@ -65,6 +65,7 @@ func sealAndVerify(t *testing.T, c *Chain, opts VerifyOptions) Report {
 }
 
 func TestAppendAndList(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	l := NewLog(pool)
@@ -126,6 +127,7 @@ func TestAppendAndList(t *testing.T) {
 // TestAppendJoinsTheCallersTransaction: the entry commits or rolls back with the action it
 // records, and a rolled-back append's unused id is not mistaken for a deletion.
 func TestAppendJoinsTheCallersTransaction(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	l := NewLog(pool)
@@ -161,6 +163,7 @@ func TestAppendJoinsTheCallersTransaction(t *testing.T) {
 // TestAppendInAnyIsolationLevel: Append no longer reads the chain's head, so a REPEATABLE READ
 // or SERIALIZABLE transaction (whose snapshot may predate other entries) can append too.
 func TestAppendInAnyIsolationLevel(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	l := NewLog(pool)
@@ -188,6 +191,7 @@ func TestAppendInAnyIsolationLevel(t *testing.T) {
 // TestTableRefusesChanges: the triggers refuse UPDATE, DELETE and TRUNCATE of the log and the
 // chain to everyone.
 func TestTableRefusesChanges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	l := NewLog(pool)
@@ -219,6 +223,7 @@ func TestTableRefusesChanges(t *testing.T) {
 
 // TestMessagesExist: every action has a display name in every language.
 func TestMessagesExist(t *testing.T) {
+	t.Parallel()
 	cat, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)

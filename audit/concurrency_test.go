@@ -20,6 +20,7 @@ import (
 // 95 must commit within the time limit, which they could not while Append held one lock until
 // commit; afterwards all 100 entries are sealed and the chain verifies.
 func TestAppendsDoNotWaitForEachOther(t *testing.T) {
+	t.Parallel()
 	const total, holders = 100, 5
 	const limit = 10 * time.Second
 	ctx := context.Background()
@@ -105,6 +106,7 @@ func TestAppendsDoNotWaitForEachOther(t *testing.T) {
 
 // TestTrySealSkipsWhileAnotherSeals: instances ticking together do not queue for the lock.
 func TestTrySealSkipsWhileAnotherSeals(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	appendN(t, NewLog(pool), 3)

@@ -14,6 +14,7 @@ import (
 // TestMigrationSealsLegacyEntries: entries written by the unkeyed chain before migration 00009
 // are queued by it and sealed in id order, so the keyed chain covers them from seq 1.
 func TestMigrationSealsLegacyEntries(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	sqlDB := stdlib.OpenDBFromPool(pool)

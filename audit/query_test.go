@@ -12,6 +12,7 @@ import (
 // TestListFilters: each filter of the audit log page is a condition of the query, and they
 // combine; a page of one actor holds nobody else's entries however the other filters are set.
 func TestListFilters(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	l := NewLog(pool)
@@ -75,6 +76,7 @@ func TestListFilters(t *testing.T) {
 // TestNames: staff by name and address, a MitID by username, a person by name; references of
 // other kinds, malformed ones and rows that are gone are left out.
 func TestNames(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	var staffID, mitidID int64

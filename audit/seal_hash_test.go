@@ -19,6 +19,7 @@ import (
 // TestDetailRoundTrip: details that PostgreSQL's jsonb normalises (key order, duplicate keys,
 // number spelling, escapes) still verify, because the hash covers the stored form.
 func TestDetailRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	l := NewLog(pool)
@@ -41,6 +42,7 @@ func TestDetailRoundTrip(t *testing.T) {
 }
 
 func TestCanonicalJSON(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{`{}`, `{}`},
 		{`{"b": 1, "a": {"d": [3, 2], "c": null}}`, `{"a":{"c":null,"d":[3,2]},"b":1}`},
@@ -63,6 +65,7 @@ func TestCanonicalJSON(t *testing.T) {
 
 // TestSealHash pins the encoding: a change would make every stored chain fail verification.
 func TestSealHash(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 3, 1, 12, 0, 0, 123456000, time.UTC)
 	s := sealed{seq: 1, entryID: 1, at: at, actor: "staff:12", action: "citizen_lookup", subject: "mitid:7",
 		detail: `{"via": "cpr"}`, keyID: "k1", prev: genesis[:]}
@@ -111,6 +114,7 @@ func TestSealHash(t *testing.T) {
 // TestNoFork: a second seal claiming the same predecessor, or sealing an entry twice, is refused
 // by the database, so even a sealer that bypassed the lock cannot fork the chain.
 func TestNoFork(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	appendN(t, NewLog(pool), 3)
 	mustVerify(t, pool)

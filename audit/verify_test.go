@@ -80,6 +80,7 @@ func hmacWith(k Key) func() hash.Hash {
 // TestVerifyDetectsTampering changes a sealed and anchored chain of ten entries in the ways
 // someone with direct database access could, and checks that Verify names the first bad entry.
 func TestVerifyDetectsTampering(t *testing.T) {
+	t.Parallel()
 	const changeEntry5 = `UPDATE audit_log SET detail = '{"via": "username"}' WHERE id = 5`
 	otherKey := Key{ID: "k1", Secret: []byte("not the real key, but the same id")[:KeySize]}
 	tests := []struct {
@@ -171,6 +172,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 
 // TestKeyRotation: seals made with an old key verify as long as that key is configured.
 func TestKeyRotation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	l := NewLog(pool)
@@ -216,6 +218,7 @@ func TestKeyRotation(t *testing.T) {
 // TestUnsealedWithinGrace: an entry committed a moment ago and not sealed yet is counted, not
 // reported; the same entry past the grace period is.
 func TestUnsealedWithinGrace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	appendN(t, NewLog(pool), 2)

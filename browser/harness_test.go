@@ -8,12 +8,10 @@ package browser_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"mitidportal/db/dbtest"
 )
 
 const (
@@ -82,14 +82,10 @@ var shared struct {
 // package took 787 s of a 832 s `make test` with the machine 40 % busy.
 const browserParallel = 4
 
+// TestMain runs browserParallel stories at once unless -parallel says otherwise, and drops each
+// story's database after it in the background (dbtest.MainParallel).
 func TestMain(m *testing.M) {
-	flag.Parse()
-	explicit := false
-	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
-	if !explicit {
-		_ = flag.Set("test.parallel", strconv.Itoa(browserParallel))
-	}
-	code := m.Run()
+	code := dbtest.MainParallel(m, browserParallel)
 	if testing.Verbose() {
 		fmt.Println(axeChecked.String())
 	}

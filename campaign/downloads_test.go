@@ -32,6 +32,7 @@ func downloadRows(t *testing.T, e *packEnv) map[[3]any]int64 {
 // TestDownloadCounts: 100 parallel downloads are exactly 100 after a flush, nothing is written
 // before it, days follow Copenhagen's calendar, and a failed flush keeps its counts.
 func TestDownloadCounts(t *testing.T) {
+	t.Parallel()
 	e := newPackEnv(t)
 	ctx := context.Background()
 	pk, err := e.packs.CreatePack(ctx, 1, campaign.NewPack{Slug: "privat", Audience: campaign.AudiencePrivate,

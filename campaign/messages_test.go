@@ -10,6 +10,7 @@ import (
 // TestMessagesExist checks every message ID the package hands out in every language; the
 // locales test only finds IDs written out as literals.
 func TestMessagesExist(t *testing.T) {
+	t.Parallel()
 	cat, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)

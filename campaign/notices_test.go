@@ -152,6 +152,7 @@ func who(parts ...any) []string {
 
 // TestNotices: who gets a notice of what, once, in their language; unsubscribing stops one pack.
 func TestNotices(t *testing.T) {
+	t.Parallel()
 	e := newNoticeEnv(t)
 	ctx := context.Background()
 	packA, packB := e.pack(t, "a"), e.pack(t, "b")
@@ -264,6 +265,7 @@ func TestNotices(t *testing.T) {
 
 // TestNoticeRunDiesMidway: a run whose mail fails part-way sends nothing; the next sends all.
 func TestNoticeRunDiesMidway(t *testing.T) {
+	t.Parallel()
 	e := newNoticeEnv(t)
 	ctx := context.Background()
 	pk := e.pack(t, "a")
@@ -286,6 +288,7 @@ func TestNoticeRunDiesMidway(t *testing.T) {
 
 // TestNoticesParallel: 100 runs at once (instances sharing the work) send each notice once.
 func TestNoticesParallel(t *testing.T) {
+	t.Parallel()
 	e := newNoticeEnv(t)
 	ctx := context.Background()
 	pk := e.pack(t, "a")

@@ -19,6 +19,7 @@ import (
 )
 
 func TestNormalizeCVR(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want string
 		ok       bool
@@ -112,6 +113,7 @@ var library = campaign.Application{CVR: "24256790", Name: "Aarhus Bibliotekerne"
 // TestApplyApproveInviteJoin walks an organisation's way in: it applies, an editor approves it,
 // the contact person accepts the mailed invitation as admin and invites a member, who joins.
 func TestApplyApproveInviteJoin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	org, err := e.orgs.Apply(ctx, library)
@@ -177,6 +179,7 @@ func TestApplyApproveInviteJoin(t *testing.T) {
 }
 
 func TestApplicationRules(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	mod := func(f func(*campaign.Application)) campaign.Application {
 		a := library
@@ -221,6 +224,7 @@ func TestApplicationRules(t *testing.T) {
 }
 
 func TestInvitationExpires(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	org, _ := e.orgs.Apply(ctx, library)
@@ -236,6 +240,7 @@ func TestInvitationExpires(t *testing.T) {
 // TestNeverWithoutAnAdmin: the last admin can neither step down nor leave nor be removed, and
 // two admins demoting each other at the same moment cannot both succeed.
 func TestNeverWithoutAnAdmin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	org, _ := e.orgs.Apply(ctx, library)
@@ -295,6 +300,7 @@ func TestNeverWithoutAnAdmin(t *testing.T) {
 // TestRoleIn: the role a citizen holds in one organisation, read fresh, and nothing for a
 // stranger, another organisation's member or a member of an organisation not approved.
 func TestRoleIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	org, err := e.orgs.Apply(ctx, library)
@@ -352,6 +358,7 @@ func TestRoleIn(t *testing.T) {
 // address, valid ones only, before anything is stored; one over either limit is refused with
 // the throttle's error and stores nothing.
 func TestApplyFromIsCounted(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	e.orgs.SetThrottle(identity.NewAddressThrottle(e.pool, map[string]identity.ThrottleRule{

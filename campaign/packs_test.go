@@ -46,6 +46,7 @@ func pdf(text string) campaign.Upload {
 // TestItemVisibility: what each viewer sees of items of each visibility, before and after the
 // embargo, and after withdrawal.
 func TestItemVisibility(t *testing.T) {
+	t.Parallel()
 	e := newPackEnv(t)
 	ctx := context.Background()
 	pk, err := e.packs.CreatePack(ctx, 1, campaign.NewPack{Slug: "privat", Audience: campaign.AudiencePrivate,
@@ -123,6 +124,7 @@ func TestItemVisibility(t *testing.T) {
 
 // TestUploadRules: the type comes from the content; images get a thumbnail; versions number up.
 func TestUploadRules(t *testing.T) {
+	t.Parallel()
 	e := newPackEnv(t)
 	ctx := context.Background()
 	pk, err := e.packs.CreatePack(ctx, 1, campaign.NewPack{Slug: "erhverv", Audience: campaign.AudienceBusiness,
@@ -176,6 +178,7 @@ func TestUploadRules(t *testing.T) {
 // from everyone but editors, and publishing it again shows it; the history keeps every version
 // with its note, newest first; each change is one audit event.
 func TestWithdrawAndPublishAgain(t *testing.T) {
+	t.Parallel()
 	e := newPackEnv(t)
 	ctx := context.Background()
 	pk, err := e.packs.CreatePack(ctx, 1, campaign.NewPack{Slug: "erhverv", Audience: campaign.AudienceBusiness,
@@ -241,6 +244,7 @@ func TestWithdrawAndPublishAgain(t *testing.T) {
 // TestPackSummaryTooLong: a summary over MaxSummary is the form's rule, not the database's
 // CHECK (a 500).
 func TestPackSummaryTooLong(t *testing.T) {
+	t.Parallel()
 	e := newPackEnv(t)
 	_, err := e.packs.CreatePack(context.Background(), 1, campaign.NewPack{Slug: "lang", Audience: campaign.AudienceHelper,
 		TitleDA: "Lang", TitleEN: "Long", SummaryEN: strings.Repeat("x", campaign.MaxSummary+1)})

@@ -71,6 +71,7 @@ func (e *roundEnv) open(t *testing.T, items ...int64) campaign.Round {
 // versions, pack page, pack list count: the file, thumbnail and ZIP routes read these) only
 // while the round is open and before its deadline; never by other members or visitors.
 func TestRoundVisibilityOnEveryReadPath(t *testing.T) {
+	t.Parallel()
 	e := newRoundEnv(t)
 	ctx := context.Background()
 	pk := e.pack(t, "privat")
@@ -148,6 +149,7 @@ func TestRoundVisibilityOnEveryReadPath(t *testing.T) {
 
 // TestRoundComments: who may comment, when, and what a member sees of the comments.
 func TestRoundComments(t *testing.T) {
+	t.Parallel()
 	e := newRoundEnv(t)
 	ctx := context.Background()
 	pk := e.pack(t, "privat")
@@ -224,6 +226,7 @@ func TestRoundComments(t *testing.T) {
 // TestRoundEditing: the rules of opening and changing a round, its audit entries, the notice
 // once per forum member, and marking comments handled.
 func TestRoundEditing(t *testing.T) {
+	t.Parallel()
 	e := newRoundEnv(t)
 	ctx := context.Background()
 	pk := e.pack(t, "privat")
@@ -325,6 +328,7 @@ func TestRoundEditing(t *testing.T) {
 
 // TestRoundCommentsThrottledInParallel: 100 parallel comments of one person store the limit.
 func TestRoundCommentsThrottledInParallel(t *testing.T) {
+	t.Parallel()
 	e := newRoundEnv(t)
 	ctx := context.Background()
 	draft := e.item(t, e.pack(t, "privat"), campaign.VisiblePublic, time.Time{})
@@ -356,6 +360,7 @@ func TestRoundCommentsThrottledInParallel(t *testing.T) {
 }
 
 func TestRoundMessagesExist(t *testing.T) {
+	t.Parallel()
 	cat, err := locales.Load()
 	must(t, err)
 	for _, id := range campaign.RoundMessageIDs() {

@@ -22,6 +22,7 @@ func day(s string) time.Time {
 // TestDownloadStats: counts per item, pack, kind of organisation (0: none) and day over a
 // period, read from rows inserted as the download counter writes them.
 func TestDownloadStats(t *testing.T) {
+	t.Parallel()
 	e := newNoticeEnv(t)
 	ctx := context.Background()
 	a, b := e.pack(t, "a"), e.pack(t, "b")
@@ -105,6 +106,7 @@ func TestDownloadStats(t *testing.T) {
 // TestSubsMessagesExist: the message IDs of subscriptions, notices and statistics exist in
 // every language.
 func TestSubsMessagesExist(t *testing.T) {
+	t.Parallel()
 	cat, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)

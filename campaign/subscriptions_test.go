@@ -12,6 +12,7 @@ import (
 // TestSubscriptions: only an admin of the organisation chooses its packs; each change is
 // audited with what was added and removed.
 func TestSubscriptions(t *testing.T) {
+	t.Parallel()
 	e := newNoticeEnv(t)
 	ctx := context.Background()
 	a, b := e.pack(t, "a"), e.pack(t, "b")

@@ -14,6 +14,7 @@ import (
 // yet accessible, how it was tested and when, feedback, enforcement) in both languages, and
 // its way to report a problem opens the contact form with the accessibility category chosen.
 func TestAccessibilityStatement(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // saw /opret, with the CPR number typed in each usual way or with the username, and
 // /aktiver/videre sends it on by the code's purpose.
 func TestActivateAnyBrowser(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	fresh := func(t *testing.T) identity.CPR {
@@ -71,6 +72,7 @@ func TestActivateAnyBrowser(t *testing.T) {
 // TestActivateThrottledPerAddress: 100 wrong codes at once from one address reach the codes at
 // most as often as the per-address bound allows; the rest are told to wait.
 func TestActivateThrottledPerAddress(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	bound := identity.DefaultThrottleRules[identity.ThrottleActivation].Max
@@ -106,6 +108,7 @@ func TestActivateThrottledPerAddress(t *testing.T) {
 // TestCreateStartsOverOrLeadsToForgot: /opret sends a new letter to a person whose MitID never
 // got its first means, and refuses one with a usable MitID with a link to "Glemt eller mistet".
 func TestCreateStartsOverOrLeadsToForgot(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	person := func(t *testing.T) identity.Person {

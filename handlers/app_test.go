@@ -175,6 +175,7 @@ func appStatusOf(t *testing.T, b *browser) (string, *http.Response) {
 }
 
 func TestAppOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {
@@ -319,6 +320,7 @@ func TestAppOverHTTP(t *testing.T) {
 // TestAppAsFirstMeans pairs the app while creating a MitID: the pairing page sits in the
 // creation's steps and leads on to the last step once the phone is paired.
 func TestAppAsFirstMeans(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	p := identity.GenerateDemoPersons(mrand.New(mrand.NewPCG(uint64(time.Now().UnixNano()), 99)), 1)[0]

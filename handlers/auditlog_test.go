@@ -56,6 +56,7 @@ func (r auditReader) page(t *testing.T, path string) string {
 // a page with a link to the older ones that keeps the filters, filtered by subject; the page
 // offers no way to change an entry, and a logged-out visit goes to the staff login.
 func TestAuditLogPageListsAndPages(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	u, _, err := env.App.Server.Staff.Create(ctx, "revisor@example.dk", "Rie Revisor", []string{"agent"})
@@ -124,6 +125,7 @@ func hrefOf(t *testing.T, body, id string) string {
 // read every entry. Entries name staff by name and address, citizens by username (never CPR),
 // and the portal as the system.
 func TestAuditLogAgentSeesOnlyOwnActions(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	st := env.App.Server.Staff
@@ -246,6 +248,7 @@ func contains(list []string, s string) bool {
 // field's message (422), never a 500; the keyset parameter, which only the page's links carry,
 // is a 400.
 func TestAuditLogFilterErrors(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	u, _, err := env.App.Server.Staff.Create(context.Background(), "lis@styrelsen.dk", "Lis Leder", []string{"supervisor"})
 	if err != nil {

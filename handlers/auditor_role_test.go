@@ -18,6 +18,7 @@ import (
 // role change in the audit log (from, to), and the auditor's start page names the role and
 // leads to the audit log and nowhere else.
 func TestAdminMakesAnAuditor(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {

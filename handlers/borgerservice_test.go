@@ -125,6 +125,7 @@ func (e *bsEnv) audited(t *testing.T, subject string) []string {
 // line (the message names the check digit), the right one, the code page shown once, and every
 // step in the audit log.
 func TestBorgerserviceOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newBSEnv(t)
 	ctx := context.Background()
 	for _, lang := range []string{"da", "en"} {
@@ -181,6 +182,7 @@ func TestBorgerserviceOverHTTP(t *testing.T) {
 
 // TestBorgerserviceRefusals: each refusal of a document says why, at the field to look at.
 func TestBorgerserviceRefusals(t *testing.T) {
+	t.Parallel()
 	e := newBSEnv(t)
 	p := bsPerson(t, e.env)
 	future, past := time.Now().AddDate(3, 0, 0), time.Now().AddDate(0, 0, -2)
@@ -228,6 +230,7 @@ func TestBorgerserviceRefusals(t *testing.T) {
 // TestBorgerserviceLiftsABlock: for a blocked MitID the page says the code lifts the block, the
 // code's purpose is lift, and the MitID stays blocked until the citizen uses it.
 func TestBorgerserviceLiftsABlock(t *testing.T) {
+	t.Parallel()
 	e := newBSEnv(t)
 	ctx := context.Background()
 	m := e.env.NewCitizen(t)

@@ -31,6 +31,7 @@ func cannedForm(kv ...string) url.Values {
 // agent's own; bad input and a stale version are the form's errors; a retired reply is no
 // longer offered but can still be read.
 func TestCannedRepliesOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	da, err := locales.Load()

@@ -268,6 +268,7 @@ func chipCitizen(t *testing.T, env *apptest.Env) (identity.MitID, string, *brows
 }
 
 func TestChipOverHTTP(t *testing.T) {
+	t.Parallel()
 	var now atomic.Int64
 	now.Store(time.Now().UnixNano())
 	clock := func() time.Time { return time.Unix(0, now.Load()) }
@@ -355,6 +356,7 @@ func TestChipOverHTTP(t *testing.T) {
 
 // TestChipAsFirstMeans registers a chip as the first means while creating a MitID.
 func TestChipAsFirstMeans(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	p := identity.GenerateDemoPersons(mrand.New(mrand.NewPCG(uint64(time.Now().UnixNano()), 7)), 1)[0]

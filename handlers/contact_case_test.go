@@ -59,6 +59,7 @@ func caseForm(subject string) url.Values {
 // TestContactLoggedInOpensCase: a logged-in citizen's web case opens at once, tied to the MitID
 // with the register's address, shows its reference code and sends a threaded receipt.
 func TestContactLoggedInOpensCase(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	tr := mustCatalog(t).For("da")
@@ -121,6 +122,7 @@ func TestContactLoggedInOpensCase(t *testing.T) {
 // TestContactAnonymousConfirm: an anonymous submission opens no case until the link from the
 // mail is followed; the link opens exactly one case and then no longer works.
 func TestContactAnonymousConfirm(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	tr := mustCatalog(t).For("en")
@@ -201,6 +203,7 @@ func TestContactAnonymousConfirm(t *testing.T) {
 
 // TestContactAnonymousThrottled: one e-mail address gets a bounded number of confirmation mails.
 func TestContactAnonymousThrottled(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	fields := caseForm("Hjælp")
 	fields.Set("name", "Bo")

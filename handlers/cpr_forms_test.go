@@ -16,6 +16,7 @@ import (
 // a dash or a space, and with spaces around: /opret matches the person (and then says the
 // MitID exists), /spaer blocks the MitID.
 func TestCPRWithSpaceOrDash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()

@@ -16,6 +16,7 @@ import (
 // (or English) column names and values, behind a byte order mark; the dashboard links it and
 // shows the per-agent table.
 func TestDashboardCasesCSV(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	b := dashboardCases(t, env)
 	now := time.Now().In(env.App.Server.Schedule.Location())

@@ -66,6 +66,7 @@ func dashGet(t *testing.T, b *browser, path string) (int, string) {
 // TestDashboardShowsTheFigures: the default period (the last 30 days) holds the cases just
 // opened, in the key figures, the charts and their tables.
 func TestDashboardShowsTheFigures(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	b := dashboardCases(t, env)
 	status, body := dashGet(t, b, "/medarbejder/overblik")
@@ -100,6 +101,7 @@ func TestDashboardShowsTheFigures(t *testing.T) {
 // TestDashboardRefusesABadPeriod: the form comes back with its error, never a 500, for the
 // page and the CSV alike.
 func TestDashboardRefusesABadPeriod(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	b := dashboardCases(t, env)
 	cat, err := locales.Load()
@@ -138,6 +140,7 @@ func TestDashboardRefusesABadPeriod(t *testing.T) {
 // TestDashboardCSV: the export is an attachment in UTF-8 with a byte order mark, separated by
 // semicolons, and parses back to the figures.
 func TestDashboardCSV(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	b := dashboardCases(t, env)
 	now := time.Now().In(env.App.Server.Schedule.Location())

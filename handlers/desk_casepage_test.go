@@ -17,6 +17,7 @@ import (
 // the error summary in Danish and English; a reply leaves the case waiting for the citizen;
 // the case goes to a colleague; a phone case gets an e-mail address and with it a reply.
 func TestDeskCasePageWithoutJS(t *testing.T) {
+	t.Parallel()
 	d := newAgentDesk(t)
 	ctx := context.Background()
 	colleague, _, err := d.env.App.Server.Staff.Create(ctx, "kurt@styrelsen.dk", "Kurt Kollega", []string{"agent"})

@@ -147,6 +147,7 @@ func (d *deskEnv) answer(t *testing.T, approve bool) {
 // entry and an entry in the citizen's activity log, which the citizen sees as a look-up by
 // support; a GET of the card, before or after, writes neither.
 func TestDeskCitizenCardIsAudited(t *testing.T) {
+	t.Parallel()
 	d := newDeskEnv(t)
 	ctx := context.Background()
 	lookups := func() (int, int) {
@@ -209,6 +210,7 @@ func TestDeskCitizenCardIsAudited(t *testing.T) {
 // TestDeskCitizenBlockNeedsNoVerification: a reason is required; the block needs no
 // verification, ends the citizen's session, is audited and is recorded on the case.
 func TestDeskCitizenBlockNeedsNoVerification(t *testing.T) {
+	t.Parallel()
 	d := newDeskEnv(t)
 	ctx := context.Background()
 	cs, err := d.env.App.Server.Cases.Open(ctx, support.NewCase{Channel: support.ChannelPhone, System: support.SystemMitID,
@@ -293,6 +295,7 @@ func hasAudit(recs []audit.Record, action audit.Action, ref string) bool {
 // TestDeskCitizenTemporaryPassword: refused without a verification (and after a rejected
 // one), allowed after an approved one; the password logs in and must be changed.
 func TestDeskCitizenTemporaryPassword(t *testing.T) {
+	t.Parallel()
 	d := newDeskEnv(t)
 	ctx := context.Background()
 	cs, err := d.env.App.Server.Cases.Open(ctx, support.NewCase{Channel: support.ChannelPhone, System: support.SystemMitID,
@@ -418,6 +421,7 @@ func verifyStatusPath(t *testing.T, body string) string {
 // TestDeskCitizenVerifyWithoutApp: a citizen without an app cannot be verified; the agent is
 // told that only a block is possible.
 func TestDeskCitizenVerifyWithoutApp(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	u, _, err := env.App.Server.Staff.Create(context.Background(), "agent@styrelsen.dk", "Agnes Agent", []string{"agent"})
 	if err != nil {

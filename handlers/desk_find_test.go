@@ -43,6 +43,7 @@ func lookupsOf(t *testing.T, d *deskEnv, mitidID int64) (activity, audited int) 
 // link to the card (a look-up in the citizen's activity log and the audit log); a GET lists
 // nobody and writes nothing; a reference code goes straight to its case.
 func TestDeskFindTheCaller(t *testing.T) {
+	t.Parallel()
 	d := newDeskEnv(t)
 	cpr := string(d.citizen.CPR)
 	cs, err := d.env.App.Server.Cases.Open(context.Background(), support.NewCase{Channel: support.ChannelWeb,
@@ -85,6 +86,7 @@ func TestDeskFindTheCaller(t *testing.T) {
 // nobody), an existing case is linked by username with an entry on its timeline, and the card
 // lists the citizen's cases, offers a new one, and offers verification only with an app.
 func TestDeskLinkTheCaller(t *testing.T) {
+	t.Parallel()
 	d := newDeskEnv(t)
 	ctx := context.Background()
 	cpr := string(d.citizen.CPR)

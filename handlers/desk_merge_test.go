@@ -16,6 +16,7 @@ import (
 // TestDeskMergeOverHTTP: the merge form's refusals (each with the error summary), a merge
 // that goes to the survivor showing both timelines, and the merged case pointing to it.
 func TestDeskMergeOverHTTP(t *testing.T) {
+	t.Parallel()
 	d := newAgentDesk(t)
 	ctx := context.Background()
 	cases := d.env.App.Server.Cases
@@ -79,6 +80,7 @@ func TestDeskMergeOverHTTP(t *testing.T) {
 
 // TestDeskRelatedOverHTTP: link by reference (listed on both pages), the refusals, unlink.
 func TestDeskRelatedOverHTTP(t *testing.T) {
+	t.Parallel()
 	d := newAgentDesk(t)
 	a := d.open(t, support.NewCase{System: support.SystemMitID, Subject: "Spærret MitID"})
 	b := d.open(t, support.NewCase{System: support.SystemMitID, Subject: "Spærring af kodeviser"})
@@ -125,6 +127,7 @@ func TestDeskRelatedOverHTTP(t *testing.T) {
 // TestDeskBulkOverHTTP: the list offers a checkbox per case; a bulk change reports what it
 // changed and what it skipped; a form without a case or a change comes back with its errors.
 func TestDeskBulkOverHTTP(t *testing.T) {
+	t.Parallel()
 	d := newAgentDesk(t)
 	ctx := context.Background()
 	cases := d.env.App.Server.Cases

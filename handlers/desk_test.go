@@ -75,6 +75,7 @@ func (d agentDesk) list(t *testing.T, path string, hx bool) (int, string, []stri
 // and the search finds a case by reference, Danish word and CPR number, writing the CPR look-up
 // to the audit log without the number.
 func TestDeskQueuesOverHTTP(t *testing.T) {
+	t.Parallel()
 	d := newAgentDesk(t)
 	ctx := context.Background()
 	citizen := d.env.NewCitizen(t)
@@ -178,6 +179,7 @@ func TestDeskQueuesOverHTTP(t *testing.T) {
 // recorded, a note, a status change, and a change made on a stale version refused with what was
 // typed kept.
 func TestDeskCaseOverHTTP(t *testing.T) {
+	t.Parallel()
 	d := newAgentDesk(t)
 	ctx := context.Background()
 	cases := d.env.App.Server.Cases

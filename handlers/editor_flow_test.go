@@ -78,6 +78,7 @@ func TestEditorUploadIsStreamed(t *testing.T) {
 // change note, a schedule typed the Danish way (refused when wrong or past), withdrawal and
 // publishing again; each step audited under the editor's name.
 func TestEditorVersionPublishWithdraw(t *testing.T) {
+	t.Parallel()
 	clock := &apptest.Clock{}
 	e := newEditorEnv(t, apptest.Options{Clock: clock})
 	ctx := context.Background()
@@ -185,6 +186,7 @@ func TestEditorVersionPublishWithdraw(t *testing.T) {
 // TestEditorGETsWriteNothing: every editor page, with and without htmx, in both languages,
 // writes nothing (no audit entry, no item change).
 func TestEditorGETsWriteNothing(t *testing.T) {
+	t.Parallel()
 	e := newEditorEnv(t, apptest.Options{})
 	e.b.page(t, e.newItemPath())
 	id := e.createItem(t, "Folder", "folder.pdf", testPDF)
@@ -207,6 +209,7 @@ func TestEditorGETsWriteNothing(t *testing.T) {
 // TestEditorParallelMovesKeepTheOrder: 100 moves at once, up and down, some as htmx, leave the
 // pack's items at positions 1..n, each once; publishes at once leave one consistent status.
 func TestEditorParallelMovesKeepTheOrder(t *testing.T) {
+	t.Parallel()
 	e := newEditorEnv(t, apptest.Options{})
 	e.b.page(t, e.newItemPath())
 	var ids []int64

@@ -127,6 +127,7 @@ func (e *editorEnv) counts(t *testing.T) string {
 // TestEditorUploadRefusals: a form that breaks a rule is shown again with the DKFDS error
 // summary naming the field, and nothing is written: no item, no version, no audit entry.
 func TestEditorUploadRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEditorEnv(t, apptest.Options{})
 	e.b.page(t, e.newItemPath())
 	tests := []struct {
@@ -171,6 +172,7 @@ func TestEditorUploadRefusals(t *testing.T) {
 // TestEditorUploadTooLarge: a file one byte over campaign.MaxItemSize is refused at its field
 // and leaves nothing behind.
 func TestEditorUploadTooLarge(t *testing.T) {
+	t.Parallel()
 	e := newEditorEnv(t, apptest.Options{})
 	e.b.page(t, e.newItemPath())
 	before := e.counts(t)
@@ -188,6 +190,7 @@ func TestEditorUploadTooLarge(t *testing.T) {
 // the item upload, whose route raises the bound, and is cut at it everywhere else, also on an
 // editor's other routes (the CSRF check then finds no token: 403).
 func TestOnlyEditorUploadsTakeALargeBody(t *testing.T) {
+	t.Parallel()
 	e := newEditorEnv(t, apptest.Options{})
 	e.b.page(t, e.newItemPath())
 	big := func() io.Reader {
@@ -231,6 +234,7 @@ func (z *zeros) Read(p []byte) (int, error) {
 // TestEditorTypeFromContent: the type is sniffed from the content, never the name: a PNG sent
 // as "plakat.pdf" is kept as image/png named plakat.png, with a thumbnail.
 func TestEditorTypeFromContent(t *testing.T) {
+	t.Parallel()
 	e := newEditorEnv(t, apptest.Options{})
 	e.b.page(t, e.newItemPath())
 	id := e.createItem(t, "Plakat", "plakat.pdf", string(pngOf(t, 40, 30)))

@@ -24,6 +24,7 @@ import (
 // TestRefusalsMapByKind: a domain's refusal that no handler turned into a field's message gets
 // the status of its kind from the one table, and its own message; a plain error stays a 500.
 func TestRefusalsMapByKind(t *testing.T) {
+	t.Parallel()
 	cat, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)

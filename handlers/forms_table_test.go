@@ -36,6 +36,7 @@ type formCase struct {
 // carries its message (aria-describedby), the message differs between the languages, and
 // nothing is written. A POST route that takes fields and has no row here fails the test.
 func TestEveryFormShowsTheErrorSummary(t *testing.T) {
+	t.Parallel()
 	fx := newInputFixture(t)
 	entries, rows := formEntries(), formRows()
 

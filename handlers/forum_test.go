@@ -92,6 +92,7 @@ func (fx *inputFixture) asForumEditor(t *testing.T) *browser {
 // organisation (here: of an approved organisation outside the forum) gets the forum's 403
 // page, which says who may see it and links to their organisations, on every forum route.
 func TestForumRefusesCitizensOutsideIt(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	w := newForumWorld(t, env, 41)
 	outsider := env.NewCitizen(t)
@@ -132,6 +133,7 @@ func TestForumRefusesCitizensOutsideIt(t *testing.T) {
 // downloads the presentation (ETag, attachment name), answers for the organisation; the
 // editor sees the sign-up and the answer, and downloads both as CSV (BOM, formula-safe).
 func TestForumMemberAndEditorOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	w := newForumWorld(t, env, 43)
 	b := w.memberBrowser(t)
@@ -196,6 +198,7 @@ func TestForumMemberAndEditorOverHTTP(t *testing.T) {
 // TestForumBadInput: what a person can type or forge into the forum's URLs and forms is a 4xx
 // answer, never a 500, and writes nothing.
 func TestForumBadInput(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	w := newForumWorld(t, env, 44)
 	b := w.memberBrowser(t)

@@ -68,6 +68,7 @@ func wantNoNewRows(t *testing.T, what string, before, after map[string]int64) {
 // 100 times by a client without cookies, inserts no row in any table, and never sets a
 // session cookie. Forms still carry a CSRF token: the signed cookie's.
 func TestCookielessGETsInsertNoRow(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	var paths []string
 	for _, r := range env.App.Server.Routes() {
@@ -165,6 +166,7 @@ func auditAndActivity(t *testing.T, env *apptest.Env) (int, int) {
 // role may use, the citizen card and the verification poll included, and a search by CPR
 // number writes no audit entry and no activity entry. The card opens by POST, once per press.
 func TestStaffGETsWriteNoAudit(t *testing.T) {
+	t.Parallel()
 	d := newDeskEnv(t)
 	ctx := context.Background()
 	cs, err := d.env.App.Server.Cases.Open(ctx, support.NewCase{Channel: support.ChannelPhone, System: support.SystemMitID,
@@ -236,6 +238,7 @@ func TestStaffGETsWriteNoAudit(t *testing.T) {
 // it (the agent's SameSite=Lax cookie goes along with a top-level navigation) records nothing
 // and shows nothing about the citizen.
 func TestCardLinkFromElsewhereRecordsNoLookUp(t *testing.T) {
+	t.Parallel()
 	d := newDeskEnv(t)
 	before, _ := auditAndActivity(t, d.env)
 	req, _ := http.NewRequest(http.MethodGet, d.env.URL+d.card(), nil)
@@ -277,6 +280,7 @@ func csrfCookieOf(t *testing.T, res *http.Response) *http.Cookie {
 // signed cookie: the right field passes, a wrong or missing field or a forged cookie does not;
 // the login POST from such a form works and the new session keeps the token.
 func TestAnonymousCSRFCookie(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	m := env.NewCitizen(t)
 	res, body := get(t, env, "/log-ind", nil)

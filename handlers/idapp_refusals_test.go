@@ -40,6 +40,7 @@ func hs256(c idapp.Claims) string {
 }
 
 func TestIDAppRefusals(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	cat, err := locales.Load()

@@ -90,6 +90,7 @@ func grantOf(t *testing.T, env *apptest.Env, b *browser) (int64, string) {
 }
 
 func TestIDAppGrantsByPurpose(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	withChip := func(t *testing.T) identity.Person {
@@ -183,6 +184,7 @@ func TestIDAppGrantsByPurpose(t *testing.T) {
 // TestIDAppResultOnceInParallel posts one result 100 times at once from the session that
 // started it: exactly one is granted, the others are told the result was used.
 func TestIDAppResultOnceInParallel(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	p := idappPerson(t, env)
 	b, nonce := idappBrowser(t, env)
@@ -209,6 +211,7 @@ func TestIDAppResultOnceInParallel(t *testing.T) {
 // TestIDAppStartThrottled: 100 starts at once from one address, and exactly the bound of them
 // hand out a nonce.
 func TestIDAppStartThrottled(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	b := newBrowser(t, env, nil, "")
 	b.page(t, "/idapp")
@@ -232,6 +235,7 @@ func TestIDAppStartThrottled(t *testing.T) {
 // TestIDAppDemoSimulator walks the simulator over HTTP: its page has this session's nonce, and
 // its answer carries a result that the portal grants.
 func TestIDAppDemoSimulator(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	resultField := regexp.MustCompile(`name="result" value="([^"]+)"`)
 	cat, err := locales.Load()
@@ -291,6 +295,7 @@ func TestIDAppDemoSimulator(t *testing.T) {
 // TestIDAppOutsideDemo: the simulator is not there outside demo mode, and without keys of the
 // identification service nothing of the flow is.
 func TestIDAppOutsideDemo(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for _, tt := range []struct {
 		name   string

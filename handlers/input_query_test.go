@@ -13,6 +13,7 @@ import (
 // cursors, notices and references. Nothing is a 5xx; the parameters a person types (search,
 // dates) or a page links to (filters) answer 4xx.
 func TestQueryParametersRefuseBadText(t *testing.T) {
+	t.Parallel()
 	fx := newInputFixture(t)
 	supervisor, _, err := fx.env.App.Server.Staff.Create(t.Context(), "sus@styrelsen.dk", "Sus Supervisor", []string{"supervisor"})
 	if err != nil {

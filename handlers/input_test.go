@@ -313,6 +313,7 @@ func badText(field string) map[string]string {
 // a 4xx answer whose error summary links to that field (forms) or a 4xx JSON answer (the
 // scripts' routes), never a 5xx, and nothing is written.
 func TestEveryFormRefusesBadText(t *testing.T) {
+	t.Parallel()
 	fx := newInputFixture(t)
 	entries := formEntries()
 	for _, r := range fx.env.App.Server.Routes() {

@@ -14,6 +14,7 @@ import (
 // job given up, and a mail waiting in the outbox with its age, in Danish and English; the GET
 // writes nothing.
 func TestJobQueuePage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	cat, err := locales.Load()

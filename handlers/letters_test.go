@@ -16,6 +16,7 @@ import (
 // from the letter box (a POST) marks it read and leads to the PDF; another person's letter is
 // not found either way.
 func TestLetterOpensByPostAndReadsByGet(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	m, other := env.NewCitizen(t), env.NewCitizen(t)

@@ -56,6 +56,7 @@ const testPDF = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n"
 // field error in the error summary for what it refuses; staff download a kept file as an
 // attachment that is never sniffed, and only through its own case.
 func TestContactFormFiles(t *testing.T) {
+	t.Parallel()
 	d := newDeskEnv(t)
 	env := d.env
 	ctx := context.Background()
@@ -151,6 +152,7 @@ func TestContactFormFiles(t *testing.T) {
 // TestUnreadMarker: a citizen's message marks the case unread on the queue and the case page;
 // opening the page changes nothing, the button (a POST) and the assignee's note clear it.
 func TestUnreadMarker(t *testing.T) {
+	t.Parallel()
 	d := newDeskEnv(t)
 	ctx := context.Background()
 	cs, err := d.env.App.Cases.Open(ctx, support.NewCase{Channel: support.ChannelEmail, System: support.SystemMitID,
@@ -207,6 +209,7 @@ func TestUnreadMarker(t *testing.T) {
 // TestContactAnonymousFiles: an anonymous citizen's files wait with the submission and go with
 // the case's first message when the address is confirmed.
 func TestContactAnonymousFiles(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	b := newBrowser(t, env, env.LoginAs(t, session.Subject{}), apptest.CSRFToken)

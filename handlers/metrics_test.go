@@ -16,6 +16,7 @@ import (
 // token, and nobody at all when none is configured; with a separate metrics address the
 // portal's /metrics is not found and the separate handler serves them.
 func TestMetricsAccess(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	const token = "s3cret-metrics-token"
 	tests := []struct {

@@ -42,6 +42,7 @@ func openCitizenCase(t *testing.T, env *apptest.Env, m identity.MitID, subject s
 // status changes but never an internal note; a reply reopens a waiting case; another citizen
 // gets 404 on every page of it.
 func TestMyCasesShowOnlyThePublicTimeline(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	m := env.NewCitizen(t)
@@ -109,6 +110,7 @@ func TestMyCasesShowOnlyThePublicTimeline(t *testing.T) {
 // lands on the case; so does a mail with [REF] in the subject; a stranger's mail, and one that
 // names no case, are accepted but kept as cases of their own (inbound/receive_test.go).
 func TestInboundMailLandsOnCase(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	m := env.NewCitizen(t)
@@ -192,6 +194,7 @@ func TestInboundMailLandsOnCase(t *testing.T) {
 // TestMyCasesEntryNamesExist: every public timeline kind has the citizen's name for it, in
 // every language (the page builds the message ID from the kind).
 func TestMyCasesEntryNamesExist(t *testing.T) {
+	t.Parallel()
 	cat := mustCatalog(t)
 	n := 0
 	for _, k := range support.EntryKinds {

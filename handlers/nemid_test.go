@@ -38,6 +38,7 @@ func deadlineIn(now time.Time, daysAgo, extra int) string {
 // the clock passes the deadline the page says whom to contact and the extension is refused. A
 // citizen who is not selected sees no box and is refused an extension.
 func TestNemIDStatusPages(t *testing.T) {
+	t.Parallel()
 	clock := &apptest.Clock{}
 	env := apptest.New(t, apptest.Options{Clock: clock})
 	m, b := selectedCitizen(t, env, clock, 12)
@@ -161,6 +162,7 @@ func TestNemIDStatusPages(t *testing.T) {
 // TestNemIDBoxOnHowToPage: the campaign's page on getting MitID shows a selected citizen their
 // deadline and the extension, and shows nobody else a box.
 func TestNemIDBoxOnHowToPage(t *testing.T) {
+	t.Parallel()
 	clock := &apptest.Clock{}
 	env := apptest.New(t, apptest.Options{Clock: clock})
 	editor, _, err := env.App.Server.Staff.Create(context.Background(), "sider@styrelsen.dk", "Sif Sider", []string{"campaign_editor"})

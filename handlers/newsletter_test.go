@@ -71,6 +71,7 @@ func newsEditor(t *testing.T, env *apptest.Env) (staff.User, *browser) {
 // active address, the confirmation link's GET that writes nothing and its POST (no cookie, no
 // CSRF token) that confirms once.
 func TestNewsletterSubscribeOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	visitor := newBrowser(t, env, env.LoginAs(t, session.Subject{}), apptest.CSRFToken)
 	if body := visitor.page(t, "/nyhedsbrev"); !strings.Contains(body, `data-testid="news-subscribe-form"`) ||
@@ -174,6 +175,7 @@ func TestNewsletterSubscribeOverHTTP(t *testing.T) {
 // after a confirmation step; the job mails each active subscriber once in their language with
 // RFC 8058's headers; a one-click POST unsubscribes, twice without error; everything audited.
 func TestNewsletterIssueOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	ed, editor := newsEditor(t, env)
@@ -271,6 +273,7 @@ func TestNewsletterIssueOverHTTP(t *testing.T) {
 // TestNewsletterThrottle: 100 subscriptions posted at once from one client, to 100
 // addresses, store and mail exactly the limit; the rest are 429 with Retry-After.
 func TestNewsletterThrottle(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	visitor := newBrowser(t, env, env.LoginAs(t, session.Subject{}), apptest.CSRFToken)
 	var send []func() (*http.Response, error)

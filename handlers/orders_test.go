@@ -68,6 +68,7 @@ func (fx *inputFixture) openOrderPath() string {
 // does, sends a unit typed loosely after a wrong serial, and the letter, the audit entry and the
 // citizen's overview follow.
 func TestOrderAndFulfilmentOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	cat, err := locales.Load()

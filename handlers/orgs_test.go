@@ -165,6 +165,7 @@ func (fx *inputFixture) asOrgAdmin(t *testing.T) *browser {
 // its field in the error summary, refuses a CVR number that already applied, and answers a
 // valid application with the receipt that says what happens next.
 func TestOrgApplyForm(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {
@@ -229,6 +230,7 @@ func TestOrgApplyForm(t *testing.T) {
 // TestOrgApplyParallelIsLimited: 100 applications posted at once from one address store exactly
 // campaign.ApplyLimit; the others are told to wait (429 with Retry-After and the form's summary).
 func TestOrgApplyParallelIsLimited(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	b := newBrowser(t, env, nil, "")
 	b.page(t, "/organisationer/ansoeg")
@@ -273,6 +275,7 @@ func TestOrgApplyParallelIsLimited(t *testing.T) {
 // TestOrgDecideParallel: 100 editors' approvals of one application at once: one wins, the
 // others are told it is already decided (409), and there is one audit entry and one invitation.
 func TestOrgDecideParallel(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	editor, _, err := env.App.Server.Staff.Create(context.Background(), "rie@styrelsen.dk", "Rie Redaktør", []string{"campaign_editor"})
 	if err != nil {
@@ -349,6 +352,7 @@ func TestOrgDecideParallel(t *testing.T) {
 // after which the session has the member role at once; the link works once and not after it
 // expired.
 func TestOrgInvitationOverHTTP(t *testing.T) {
+	t.Parallel()
 	clock := &apptest.Clock{}
 	env := apptest.New(t, apptest.Options{Clock: clock})
 	admin, joiner := env.NewCitizen(t), env.NewCitizen(t)
@@ -414,6 +418,7 @@ func TestOrgInvitationOverHTTP(t *testing.T) {
 // their session's roles); a member who is no admin cannot invite; the last admin cannot step
 // down or leave and is told why; handing admin on works at once.
 func TestOrgMembersOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {

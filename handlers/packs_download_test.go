@@ -104,6 +104,7 @@ func etagOf(b []byte) string {
 // TestPackFileConditionalAndRange: Range (one, several, unsatisfiable), If-None-Match and
 // If-Range against the SHA-256 ETag, and the headers of a download.
 func TestPackFileConditionalAndRange(t *testing.T) {
+	t.Parallel()
 	f := newPackFixture(t)
 	u := fileURL(f.poster)
 	tag := etagOf(f.posterBody)
@@ -221,6 +222,7 @@ func (f *packFixture) member(t *testing.T) *http.Cookie {
 // TestPackEmbargoOnEveryRoute: an embargoed item is 404 on its file, its version, its
 // thumbnail and absent from the page and the ZIP until the clock passes its release.
 func TestPackEmbargoOnEveryRoute(t *testing.T) {
+	t.Parallel()
 	f := newPackFixture(t)
 	id := strconv.FormatInt(f.embargoed.ID, 10)
 	routes := []string{fileURL(f.embargoed), fileURL(f.embargoed) + "/v/1"}
@@ -281,6 +283,7 @@ func zipNames(t *testing.T, f *packFixture) map[string]uint16 {
 // TestPackZip: the ZIP holds what an anonymous visitor may see, with Danish names in UTF-8,
 // a clash renamed, PNG stored and PDF deflated, and every file's bytes intact.
 func TestPackZip(t *testing.T) {
+	t.Parallel()
 	f := newPackFixture(t)
 	// A second file named like the first: the archive must not hold two equal names.
 	f.item(t, campaign.VisiblePublic, "Plakat – ældre borgere på Ærø.pdf", []byte("%PDF-1.4\ntvilling"), f.clock.Now())
@@ -339,6 +342,7 @@ func TestPackZip(t *testing.T) {
 // TestPackDownloadsCountedWithoutWrites: 100 parallel downloads write nothing while they run
 // and are exactly 100 after the counter's flush; a 304 is not a download.
 func TestPackDownloadsCountedWithoutWrites(t *testing.T) {
+	t.Parallel()
 	f := newPackFixture(t)
 	ctx := context.Background()
 	// What the app's flusher counted before is written now, so the GETs start from nothing.
@@ -391,6 +395,7 @@ func TestPackDownloadsCountedWithoutWrites(t *testing.T) {
 // and written before its data, the second's (a version stored before checksums were kept)
 // taken while streaming and written after its data.
 func TestPackZipOfStoredFilesHasALength(t *testing.T) {
+	t.Parallel()
 	f := newPackFixture(t)
 	ctx := context.Background()
 	pk, err := f.packs.CreatePack(ctx, 1, campaign.NewPack{Slug: "billeder", Audience: campaign.AudienceHelper,

@@ -37,6 +37,7 @@ func get(t *testing.T, env *apptest.Env, path string, header map[string]string, 
 }
 
 func TestLanguageFromQueryCookieAndHeader(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	_, body := get(t, env, "/", nil)
 	if !strings.Contains(body, `<html lang="da">`) || !strings.Contains(body, "MitID - dit digitale ID") {
@@ -66,6 +67,7 @@ func TestLanguageFromQueryCookieAndHeader(t *testing.T) {
 }
 
 func TestNotFoundIsFriendlyInBothLanguages(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	for lang, want := range map[string]string{"da": "Siden findes ikke", "en": "Page not found"} {
 		res, body := get(t, env, "/findes/ikke?lang="+lang, nil)
@@ -88,6 +90,7 @@ func TestNotFoundIsFriendlyInBothLanguages(t *testing.T) {
 // TestNothingAUserCanTypeGives5xx sends odd input to every public GET route: strange query
 // strings, headers and cookies. Every answer must be below 500.
 func TestNothingAUserCanTypeGives5xx(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	odd := []string{
 		"?lang=%3Cscript%3E", "?lang=" + strings.Repeat("x", 5000), "?lang=%ff%fe", "?q=%00",
@@ -119,6 +122,7 @@ func TestNothingAUserCanTypeGives5xx(t *testing.T) {
 
 // TestFooterSaysWhetherSupportIsOpen fixes the clock and reads the footer.
 func TestFooterSaysWhetherSupportIsOpen(t *testing.T) {
+	t.Parallel()
 	cph, err := time.LoadLocation("Europe/Copenhagen")
 	if err != nil {
 		t.Fatal(err)
@@ -150,6 +154,7 @@ func TestFooterSaysWhetherSupportIsOpen(t *testing.T) {
 // TestDynamicMessagesExist covers message IDs built at run time, which the locale test's
 // source scan cannot see: information pages and holiday names.
 func TestDynamicMessagesExist(t *testing.T) {
+	t.Parallel()
 	cat, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -171,6 +176,7 @@ func TestDynamicMessagesExist(t *testing.T) {
 // answer is a translated 503 page with a reference, never the internal error text.
 // (unavailable_test.go covers the 503 for more pages and outages.)
 func TestServerErrorPageIsFriendly(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cookie := env.LoginAs(t, subjectFor(handlers.Citizen, env.NewCitizen(t).ID))
 	env.App.Pool.Close()

@@ -20,6 +20,7 @@ import (
 // one it sends a letter whose code lifts the block, to the citizen's letter box, and the MitID
 // stays blocked until the citizen uses it.
 func TestPhoneOnlyLiftIsImpossible(t *testing.T) {
+	t.Parallel()
 	d := newDeskEnv(t)
 	ctx := context.Background()
 	env := d.env
@@ -169,6 +170,7 @@ func TestPhoneOnlyLiftIsImpossible(t *testing.T) {
 // TestDeskLetterPurpose: for an active MitID the desk's letter recovers, and the case's timeline
 // says what the letter's code is for.
 func TestDeskLetterPurpose(t *testing.T) {
+	t.Parallel()
 	d := newDeskEnv(t)
 	ctx := context.Background()
 	cs, err := d.env.App.Cases.Open(ctx, support.NewCase{Channel: support.ChannelPhone, System: support.SystemMitID,

@@ -70,6 +70,7 @@ func passwordIs(t *testing.T, env *apptest.Env, m identity.MitID, pw string) boo
 const recoveredPassword = "Kanelsnegl-paa-Torvet-42"
 
 func TestRecoverOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	cat, err := locales.Load()
@@ -194,6 +195,7 @@ func TestRecoverOverHTTP(t *testing.T) {
 }
 
 func TestLiftOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	cat, err := locales.Load()

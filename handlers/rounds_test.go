@@ -92,6 +92,7 @@ func status(t *testing.T, b *browser, path string) int {
 // draft on the forum's pages and downloads for forum members only, a comment, the editor's
 // grouped view, handled marking (audited), the filter, the CSV, and the end of the round.
 func TestRoundOverHTTP(t *testing.T) {
+	t.Parallel()
 	w := newRoundWorld(t)
 	file := "/kommunikation/fil/" + strconv.FormatInt(w.draft.ID, 10)
 	if n := count(t, w.env, `SELECT count(*) FROM mail_outbox WHERE kind = 'round.opened'`); n != 1 {
@@ -229,6 +230,7 @@ func (w *roundWorld) cookieOf(t *testing.T, b *browser) *http.Cookie {
 // TestRoundRefusals: what an editor or a member can send wrongly is shown at its field or
 // refused without a 500, and writes nothing.
 func TestRoundRefusals(t *testing.T) {
+	t.Parallel()
 	w := newRoundWorld(t)
 	future := w.deadline.Format("02-01-2006")
 	spare := strconv.FormatInt(w.spare.ID, 10)
@@ -287,6 +289,8 @@ func roundRows(t *testing.T, env *apptest.Env) map[string]int64 {
 // TestRoundGETsWriteNothing: every GET of the rounds, as editor and as forum member, writes no
 // row in any table.
 func TestRoundGETsWriteNothing(t *testing.T) {
+	// Not parallel: the download counter flushes every 5 s on its own, and a slow run lets a
+	// flush of the member's download land between the two counts.
 	w := newRoundWorld(t)
 	if _, err := w.env.App.AuditChain.Seal(context.Background()); err != nil {
 		t.Fatal(err)
@@ -308,6 +312,7 @@ func TestRoundGETsWriteNothing(t *testing.T) {
 // TestRoundCommentsParallelHoldTheLimit: 100 parallel comments of one member store at most
 // campaign.CommentLimit; the rest are 429 with the form, none 500.
 func TestRoundCommentsParallelHoldTheLimit(t *testing.T) {
+	t.Parallel()
 	w := newRoundWorld(t)
 	w.forum.page(t, w.forumPath())
 	var wg sync.WaitGroup

@@ -88,6 +88,7 @@ func isUnsafe(method string) bool {
 // TestEveryRouteIsInTheExpectedTable keeps the hand-written table and the route table equal:
 // a new route, or a route that went away, fails until the table says who may call it.
 func TestEveryRouteIsInTheExpectedTable(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	seen := map[string]bool{}
 	for _, r := range env.App.Server.Routes() {
@@ -109,6 +110,7 @@ func TestEveryRouteIsInTheExpectedTable(t *testing.T) {
 // as the hand-written expectedAccess says. Unsafe requests carry a valid CSRF token here, so
 // only authorisation decides.
 func TestEveryRouteAdmitsExactlyItsRoles(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	routes := env.App.Server.Routes()
 	if len(routes) < 5 {
@@ -190,6 +192,7 @@ var withoutCSRF = map[string]bool{
 // TestEveryStateChangeNeedsItsCSRFToken sends every unsafe route, as a role it admits, once
 // without a token and once with a wrong one: both are refused.
 func TestEveryStateChangeNeedsItsCSRFToken(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	n := 0
 	for _, r := range env.App.Server.Routes() {
@@ -230,6 +233,7 @@ func TestEveryStateChangeNeedsItsCSRFToken(t *testing.T) {
 
 // TestSecurityHeaders checks the headers on every public page and on the 404 page.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	paths := []string{"/does-not-exist"}
 	for _, r := range env.App.Server.Routes() {
@@ -281,6 +285,7 @@ func TestSecurityHeaders(t *testing.T) {
 // weak (level low) and, for routes that change means, one that is too old: each is sent to log
 // in again with the way back in next, and never answered as if the login were good enough.
 func TestCitizenPagesAskForAStrongAndRecentLogin(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	citizen := env.NewCitizen(t).ID
 	checked := 0

@@ -26,6 +26,7 @@ var (
 // only the notice once sent, the demo mailbox still shows the secret (from the server), and the
 // secret works.
 func TestSentSecretsLeaveTheOutbox(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{DemoMailbox: true})
 	ctx := context.Background()
 	tests := []struct {

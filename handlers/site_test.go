@@ -49,6 +49,7 @@ func (e *siteEnv) visit(t *testing.T, path string) (int, string) {
 // breadcrumb and the lead; an image with its cache headers; unknown pages are 404, and the
 // front page's own slug leads to /kampagne.
 func TestSiteForVisitors(t *testing.T) {
+	t.Parallel()
 	e := newSiteEnv(t)
 	tests := []struct {
 		path   string
@@ -123,6 +124,7 @@ func TestSiteForVisitors(t *testing.T) {
 // language (publishing refused), the other, a scheduled release (404 for visitors until the
 // clock passes it), a second version and the diff with ins/del and their hidden words.
 func TestSiteEditorWritesSchedulesAndCompares(t *testing.T) {
+	t.Parallel()
 	e := newSiteEnv(t)
 	b := e.b
 	b.page(t, "/redaktion/sider")
@@ -182,6 +184,7 @@ func TestSiteEditorWritesSchedulesAndCompares(t *testing.T) {
 // TestSiteEditorRefusals: the editors' forms refuse what breaks a rule at its field, never
 // with a 5xx, and their GETs take bad query values without writing.
 func TestSiteEditorRefusals(t *testing.T) {
+	t.Parallel()
 	e := newSiteEnv(t)
 	b := e.b
 	b.page(t, "/redaktion/sider")
@@ -237,6 +240,7 @@ func TestSiteEditorRefusals(t *testing.T) {
 // TestSiteEditorGETsWriteNothing: every editor page of the site, read as an editor, writes no
 // row (no audit entry either).
 func TestSiteEditorGETsWriteNothing(t *testing.T) {
+	t.Parallel()
 	e := newSiteEnv(t)
 	fill := strings.NewReplacer(":slug", "hvorfor", ":lang", "en", ":id", "1")
 	before := tableRows(t, e.env)
@@ -254,6 +258,7 @@ func TestSiteEditorGETsWriteNothing(t *testing.T) {
 // TestSiteImageUpload: an image streams in with its alt text and the page shows the Markdown
 // to paste; refusals land at their field.
 func TestSiteImageUpload(t *testing.T) {
+	t.Parallel()
 	e := newSiteEnv(t)
 	b := e.b
 	b.page(t, "/redaktion/sider/hvorfor")

@@ -61,6 +61,7 @@ func siteDataPath(format string, id func(siteDataIDs) int64) func(*inputFixture)
 // not shown; the timeline is a table with row and column headings and text marks; every page
 // links to the others and back to the campaign.
 func TestSiteDataPublicPages(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	fx := &inputFixture{env: env}
 	ids := fx.siteData()
@@ -121,6 +122,7 @@ func TestSiteDataPublicPages(t *testing.T) {
 // it is published; every change is one audit entry; refused forms show the error summary and
 // write nothing; the buttons' hidden values and the paths' ids are checked.
 func TestSiteDataEditors(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	fx := &inputFixture{env: env}
 	ids := fx.siteData()

@@ -28,6 +28,7 @@ func staffSession(t *testing.T, env *apptest.Env, u staff.User) *browser {
 // TestStaffAdminOverHTTP: an admin creates an agent (the enrolment link is shown once), changes
 // roles and disables the agent, whose session ends at once; the admin cannot lock themselves out.
 func TestStaffAdminOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {

@@ -66,6 +66,7 @@ func enrolStaff(t *testing.T, env *apptest.Env, email string, roles ...string) (
 // TestStaffEnrolmentOverHTTP: the link leads to the password and then the key; only both
 // together use the link up, and then the staff member is logged in.
 func TestStaffEnrolmentOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {
@@ -157,6 +158,7 @@ func TestStaffEnrolmentOverHTTP(t *testing.T) {
 // TestStaffLoginOverHTTP: password, then key; failures never tell whether an address exists,
 // count against the account, and a wrong key does not log in.
 func TestStaffLoginOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 // that is not a staff page of this site is dropped; a form sent without a session gets the 401
 // page with a link to the staff login, not the citizens' MitID text.
 func TestLoggedOutStaffPageLeadsToStaffLogin(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {

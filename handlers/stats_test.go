@@ -56,6 +56,7 @@ func statsFixture(t *testing.T) (*apptest.Env, *browser, [2]int64) {
 // TestStatsPage: the period's figures as charts with tables; bad dates answer 422 with the
 // error summary; only campaign editors get the page.
 func TestStatsPage(t *testing.T) {
+	t.Parallel()
 	env, ed, _ := statsFixture(t)
 	status, body := dashGet(t, ed, "/redaktion/statistik?fra=01-11-2026&til=03-11-2026")
 	if status != http.StatusOK {
@@ -110,6 +111,7 @@ func TestStatsPage(t *testing.T) {
 // TestStatsCSV: one row per day, item and kind of organisation, for Excel, with formulas
 // defused.
 func TestStatsCSV(t *testing.T) {
+	t.Parallel()
 	env, ed, ids := statsFixture(t)
 	res, err := ed.client.Get(env.URL + "/redaktion/statistik.csv?fra=01-11-2026&til=30-11-2026")
 	if err != nil {

@@ -84,6 +84,7 @@ func (fx *subsFixture) subscribed(t *testing.T, org int64) string {
 // TestSubscriptionsPage: an organisation's admin ticks packs; the change is audited; admins of
 // other organisations and forged values change nothing.
 func TestSubscriptionsPage(t *testing.T) {
+	t.Parallel()
 	fx := newSubsFixture(t)
 	path := "/organisationer/" + strconv.FormatInt(fx.org, 10) + "/abonnementer"
 	admin := orgSession(t, fx.env, fx.admin, "org_admin")
@@ -137,6 +138,7 @@ func TestSubscriptionsPage(t *testing.T) {
 // member in their language with RFC 8058's headers; the link's GET changes nothing, its
 // one-click POST (no cookie, no CSRF token) unsubscribes.
 func TestNoticeMailAndOneClickUnsubscribe(t *testing.T) {
+	t.Parallel()
 	fx := newSubsFixture(t)
 	ctx := context.Background()
 	if err := fx.env.App.Orgs.Subscribe(ctx, fx.org, fx.admin.ID, []int64{fx.packA.ID}); err != nil {

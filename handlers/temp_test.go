@@ -60,6 +60,7 @@ func send(t *testing.T, env *apptest.Env, method, path string, cookie *http.Cook
 // other one sends the browser to the change page (303; HX-Redirect for htmx; a JSON redirect
 // for the chip script), whatever the route would otherwise do.
 func TestTemporaryPasswordReachesOnlyTheChange(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	m := env.NewCitizen(t)
 	restricted := session.Subject{Kind: session.KindCitizen, ID: m.ID, Roles: []string{"citizen"},
@@ -147,6 +148,7 @@ func (tc *tempCitizen) logIn(t *testing.T, b *browser, start, password string, i
 // nowhere else, stays usable for another login until the new password is set, and is dead
 // the moment it is; the change lifts the restriction of this session and ends the others.
 func TestTemporaryPasswordOverHTTP(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	env := apptest.New(t, apptest.Options{})
 	tc := newTempCitizen(t, env)
@@ -200,6 +202,7 @@ func TestTemporaryPasswordOverHTTP(t *testing.T) {
 // TestLoggedOutVisitComesBack: a logged-out visit to a citizen page goes to the login and,
 // after it, back to the page; a way back that leaves the site is dropped.
 func TestLoggedOutVisitComesBack(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	tc := newTempCitizen(t, env)
 	b := newBrowser(t, env, nil, "")

@@ -84,6 +84,8 @@ func startCitizenLogin(t *testing.T, env *apptest.Env, username string) *browser
 // path that guesses something, and checks that exactly the bound were evaluated and the rest
 // answered 429 with Retry-After.
 func TestParallelAttemptsHoldTheAddressBound(t *testing.T) {
+	// Not parallel: the login hasher answers busy (503) after a fixed wait, which other tests
+	// hashing beside it would turn into a timing failure.
 	login := identity.DefaultThrottleRules[identity.ThrottleLogin].Max
 	staffBound := identity.DefaultThrottleRules[identity.ThrottleStaffLogin].Max
 	create := identity.DefaultThrottleRules[identity.ThrottleCreate].Max
@@ -164,6 +166,7 @@ func contactFields(email string) url.Values {
 // (per MitID and per address), and an office's contact forms do not block MitID creation
 // there: each purpose has its own key.
 func TestContactFormLoggedInIsThrottled(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	m := env.NewCitizen(t)
 	bound := identity.DefaultThrottleRules[identity.ThrottleContact].Max
@@ -187,6 +190,7 @@ func TestContactFormLoggedInIsThrottled(t *testing.T) {
 // TestPasswordChangeEndsOtherSessions: a changed password ends every other session of the
 // MitID, in the same transaction, and keeps the one that changed it.
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	m := env.NewCitizen(t)
 	other := env.NewCitizen(t)

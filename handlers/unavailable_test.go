@@ -20,6 +20,7 @@ import (
 // 503 with Retry-After and the translated "temporarily unavailable" page, with and without a
 // session cookie, instead of a 500 that reads as a bug.
 func TestDatabaseDownAnswers503(t *testing.T) {
+	t.Parallel()
 	cat := mustCatalog(t)
 	outages := []struct {
 		name string

@@ -35,6 +35,7 @@ func meansIDOf(t *testing.T, env *apptest.Env, mitidID int64, serial string) int
 // blocked: the page says why and the POST is refused. The overview offers no "remove" for
 // the last means that can log in, and the sessions page names level and means.
 func TestUnblockMeansOverHTTP(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
@@ -104,6 +105,7 @@ func TestUnblockMeansOverHTTP(t *testing.T) {
 // TestChipLoginWithBlockedChipOverHTTP: using a blocked chip sends the page to the blocked
 // chip's page, which says so; with every chip blocked the password step does.
 func TestChipLoginWithBlockedChipOverHTTP(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	env := apptest.New(t, apptest.Options{})
 	origin := env.URL

@@ -18,6 +18,7 @@ import (
 // the form, and a 403 names who may see the page and offers the person's own start page
 // (and a citizen on a staff page the staff login), in both languages.
 func TestRefusalsShowAWayOut(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	cat, err := locales.Load()
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestNormActivationCode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want string
 		ok       bool
@@ -36,6 +37,7 @@ func TestNormActivationCode(t *testing.T) {
 }
 
 func TestActivationCodes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	shape := regexp.MustCompile(`^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$`)
@@ -159,6 +161,7 @@ func TestActivationCodes(t *testing.T) {
 
 // TestActivationTriesParallel: parallel wrong checks cannot use more tries than there are.
 func TestActivationTriesParallel(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	p := e.person()
@@ -191,6 +194,7 @@ func TestActivationTriesParallel(t *testing.T) {
 }
 
 func TestCreateMitIDWithActivationCode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	p := e.person()
@@ -249,6 +253,7 @@ func TestCreateMitIDWithActivationCode(t *testing.T) {
 // TestEarlierLetterTakesNoTry: typing the code of a replaced letter says it no longer works and
 // leaves the new code all its tries.
 func TestEarlierLetterTakesNoTry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	p := e.person()
@@ -274,6 +279,7 @@ func TestEarlierLetterTakesNoTry(t *testing.T) {
 // is in its activity log (someone may order it in the citizen's name); a creation letter for a
 // person without a MitID records nothing.
 func TestIssueByLetterRecordsTheOrder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	acts := NewActivations(e.pool, ActivationConfig{Now: e.clock.Now, Hasher: NewHasher(HasherConfig{Params: TestArgonParams}),

@@ -9,6 +9,7 @@ import (
 )
 
 func TestActivityPaging(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m := e.bareMitID() // mitid_created
@@ -56,6 +57,7 @@ func TestActivityPaging(t *testing.T) {
 // TestOnActivity: the hook sees every entry inside the change's transaction, and its error rolls
 // the change back.
 func TestOnActivity(t *testing.T) {
+	t.Parallel()
 	var seen []Activity
 	fail := false
 	boom := errors.New("outbox full")
@@ -86,6 +88,7 @@ func TestOnActivity(t *testing.T) {
 }
 
 func TestCreateMitID(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	p := e.person()
@@ -138,6 +141,7 @@ func TestCreateMitID(t *testing.T) {
 }
 
 func TestContactOf(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m := e.bareMitID()

@@ -152,6 +152,7 @@ func (e *appEnv) mustLogin(username string) identity.AppRequest {
 }
 
 func TestNormalizePairingCode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want string
 		ok       bool
@@ -180,6 +181,7 @@ func TestNormalizePairingCode(t *testing.T) {
 }
 
 func TestAppPairing(t *testing.T) {
+	t.Parallel()
 	e := newAppEnv(t)
 	ctx := context.Background()
 	m := e.mitid(identity.LevelSubstantial)
@@ -301,6 +303,7 @@ func TestAppPairing(t *testing.T) {
 }
 
 func TestPairingWrongCodesThrottleTheAddress(t *testing.T) {
+	t.Parallel()
 	e := newAppEnv(t)
 	ctx := context.Background()
 	m := e.mitid(identity.LevelSubstantial)
@@ -328,6 +331,7 @@ func TestPairingWrongCodesThrottleTheAddress(t *testing.T) {
 }
 
 func TestStartAppRequest(t *testing.T) {
+	t.Parallel()
 	e := newAppEnv(t)
 	ctx := context.Background()
 	withApp := e.mitid(identity.LevelSubstantial)
@@ -399,6 +403,7 @@ func TestStartAppRequest(t *testing.T) {
 }
 
 func TestAppRequestFloodBound(t *testing.T) {
+	t.Parallel()
 	e := newAppEnv(t)
 	ctx := context.Background()
 	m := e.mitid(identity.LevelSubstantial)
@@ -442,6 +447,7 @@ func TestAppRequestFloodBound(t *testing.T) {
 }
 
 func TestAppRequestFloodBoundInParallel(t *testing.T) {
+	t.Parallel()
 	e := newAppEnv(t)
 	m := e.mitid(identity.LevelSubstantial)
 	e.pair(m)
@@ -477,6 +483,7 @@ func TestAppRequestFloodBoundInParallel(t *testing.T) {
 }
 
 func TestDecideAppRequest(t *testing.T) {
+	t.Parallel()
 	e := newAppEnv(t)
 	ctx := context.Background()
 	m := e.mitid(identity.LevelSubstantial)
@@ -563,6 +570,7 @@ func TestDecideAppRequest(t *testing.T) {
 }
 
 func TestDecideRefusedForBlocked(t *testing.T) {
+	t.Parallel()
 	e := newAppEnv(t)
 	ctx := context.Background()
 
@@ -604,6 +612,7 @@ func TestDecideRefusedForBlocked(t *testing.T) {
 }
 
 func TestFinishAppLogin(t *testing.T) {
+	t.Parallel()
 	e := newAppEnv(t)
 	ctx := context.Background()
 	const addr = "198.51.100.7"
@@ -683,6 +692,7 @@ func TestFinishAppLogin(t *testing.T) {
 }
 
 func TestAuthenticateAppDevice(t *testing.T) {
+	t.Parallel()
 	e := newAppEnv(t)
 	ctx := context.Background()
 	m := e.mitid(identity.LevelSubstantial)
@@ -727,6 +737,7 @@ func TestAuthenticateAppDevice(t *testing.T) {
 // TestP1363Only checks that the server takes the signature form WebCrypto gives and no other:
 // an ASN.1 DER signature of the same message is refused.
 func TestP1363Only(t *testing.T) {
+	t.Parallel()
 	e := newAppEnv(t)
 	m := e.mitid(identity.LevelSubstantial)
 	p := e.pair(m)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestParseBlockReason(t *testing.T) {
+	t.Parallel()
 	for _, r := range BlockReasons {
 		if got, err := ParseBlockReason(" " + string(r)); got != r || err != nil {
 			t.Errorf("ParseBlockReason(%q) = %q, %v", r, got, err)
@@ -31,6 +32,7 @@ func (e *env) appRequest(mitidID int64) int64 {
 }
 
 func TestBlockMitID(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m, _ := e.mitid()
@@ -100,6 +102,7 @@ func TestBlockMitID(t *testing.T) {
 }
 
 func TestBlockPublic(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	tests := []struct {
@@ -165,6 +168,7 @@ func TestBlockPublic(t *testing.T) {
 }
 
 func TestBlockAuthenticator(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m, serial := e.mitid()

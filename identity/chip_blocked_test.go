@@ -10,6 +10,7 @@ import (
 // password step when every chip is blocked, and at the finish when the blocked one was used
 // beside an active one; the MitID itself still logs in with the active chip.
 func TestChipLoginWithBlockedChip(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m := e.bareMitID()

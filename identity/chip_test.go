@@ -7,6 +7,7 @@ import (
 )
 
 func TestChipLogin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m := e.bareMitID()

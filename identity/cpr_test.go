@@ -7,6 +7,7 @@ import (
 )
 
 func TestCentury(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ seventh, yy, want int }{
 		{0, 0, 1900}, {3, 99, 1900},
 		{4, 0, 2000}, {4, 36, 2000}, {4, 37, 1900}, {9, 36, 2000}, {9, 37, 1900},
@@ -20,6 +21,7 @@ func TestCentury(t *testing.T) {
 }
 
 func TestParseCPR(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    CPR

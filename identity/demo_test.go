@@ -8,6 +8,7 @@ import (
 )
 
 func TestDemoCitizens(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	citizens := DemoCitizens(rand.New(rand.NewPCG(1, 2)))

@@ -31,6 +31,7 @@ func deviceKeyDER(t *testing.T) []byte {
 // holds; a pairing code shown before the first means was added no longer pairs after it. The
 // logged-in operations still add further means.
 func TestCreationSessionRefusedAfterTheFirstMeans(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	n := 0
@@ -98,6 +99,7 @@ func TestCreationSessionRefusedAfterTheFirstMeans(t *testing.T) {
 // TestCreateMitIDStartsOver: a MitID whose creation never finished is replaced by a new
 // creation (its username free again); one that finished is not.
 func TestCreateMitIDStartsOver(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	create := func(p Person, username string) (MitID, error) {
@@ -155,6 +157,7 @@ func TestCreateMitIDStartsOver(t *testing.T) {
 // TestDeleteUnfinished: the clean-up deletes MitIDs that never finished, are older than the
 // bound and whose person has no live creation code; nothing else.
 func TestDeleteUnfinished(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	age := func(m MitID, d time.Duration) {

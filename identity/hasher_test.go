@@ -76,6 +76,7 @@ func TestHasherBound(t *testing.T) {
 }
 
 func TestDefaultMaxConcurrent(t *testing.T) {
+	t.Parallel()
 	if got := DefaultMaxConcurrent(ArgonParams{MemoryKiB: 64 * 1024}); got < 1 || got > 4 {
 		t.Errorf("64 MiB each: %d at once, want what fits in 256 MiB (at most 4)", got)
 	}

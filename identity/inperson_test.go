@@ -17,6 +17,7 @@ import (
 // TestMRZForm is the rule by which a register name is compared with a passport's MRZ: the MRZ
 // transliterates (ICAO 9303 part 3), so case, accents and Danish letters must not matter.
 func TestMRZForm(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"Søren", "SOEREN"},
 		{"Ærø", "AEROE"},
@@ -45,6 +46,7 @@ func TestMRZForm(t *testing.T) {
 }
 
 func TestMRZNameField(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, surname, given, want string
 	}{
@@ -126,6 +128,7 @@ func (r *regEnv) passport(p Person, expiry time.Time) Document {
 }
 
 func TestRegistrationRecord(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRegEnv(t)
 	valid := r.clock.Now().AddDate(5, 0, 0)
@@ -205,6 +208,7 @@ func TestRegistrationRecord(t *testing.T) {
 // TestRegistrationAudit: every step reaches the audit log, a MitID holder's look-up and code
 // through the activity log; an audit entry that cannot be written leaves no check and no code.
 func TestRegistrationAudit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRegEnv(t)
 	valid := r.clock.Now().AddDate(5, 0, 0)
@@ -263,6 +267,7 @@ func TestRegistrationAudit(t *testing.T) {
 }
 
 func TestRegistrationRefusesPeople(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRegEnv(t)
 	if _, err := r.regs.Lookup(ctx, "0101010000", r.officer); !errors.Is(err, ErrRegUnknownCPR) {

@@ -13,6 +13,7 @@ import (
 // and nothing else: a login is still refused, the phone lists only support's question, and
 // answering it leaves the MitID blocked.
 func TestSupportMayVerifyABlockedCaller(t *testing.T) {
+	t.Parallel()
 	e := newAppEnv(t)
 	ctx := context.Background()
 	m := e.mitid(identity.LevelSubstantial)

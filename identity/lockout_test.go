@@ -12,6 +12,7 @@ import (
 )
 
 func TestLimitsWait(t *testing.T) {
+	t.Parallel()
 	l := Limits{FreeFailures: 3, BaseDelay: 30 * time.Second, MaxDelay: 5 * time.Minute, LockAfter: 10, LockFor: time.Hour}
 	tests := []struct {
 		failed int
@@ -45,6 +46,7 @@ func answer(err error) string {
 // free failures, the back-off and the timed lock: at every count both get the same answer.
 // Then the lock ends by itself and the right password logs in.
 func TestUnknownUsernameAnswersLikeKnown(t *testing.T) {
+	t.Parallel()
 	limits := Limits{FreeFailures: 2, BaseDelay: 30 * time.Second, MaxDelay: 2 * time.Minute, LockAfter: 6, LockFor: time.Hour}
 	e := newEnv(t, Config{Limits: limits})
 	ctx := context.Background()
@@ -110,6 +112,7 @@ func TestUnknownUsernameAnswersLikeKnown(t *testing.T) {
 // TestLoginParallelOneAddress fires 100 wrong logins for 100 usernames from one address at
 // once: exactly the address bound are evaluated, the rest are refused before any work.
 func TestLoginParallelOneAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	bound := DefaultThrottleRules[ThrottleLogin].Max
 	results := e.parallel(100, func(i int) LoginInput {
@@ -128,6 +131,7 @@ func TestLoginParallelOneAddress(t *testing.T) {
 // TestLoginParallelOneUsername fires 100 wrong logins at one username from 100 addresses: the
 // count on the username holds exactly, so only the free failures are evaluated.
 func TestLoginParallelOneUsername(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{Limits: Limits{FreeFailures: 5}})
 	m, _ := e.mitid()
 	results := e.parallel(100, func(i int) LoginInput {
@@ -174,6 +178,7 @@ func (e *env) parallel(n int, in func(i int) LoginInput) map[error]int {
 }
 
 func TestLoginAddressThrottle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	e.store.throttle.rules = map[string]ThrottleRule{ThrottleLogin: {Max: 3, Window: time.Hour},
 		ThrottleActivation: {Max: 3, Window: time.Hour}}

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLoginWithCode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	// counts are what the attempt left: on the username as typed and on the client address.
@@ -119,6 +120,7 @@ func (e *env) exec(sql string, args ...any) {
 }
 
 func TestLoginSuccessResetsCountersAndTemporaryPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m, serial := e.mitid()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestLoginLevel(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		kind      Kind
 		assurance Level
@@ -36,6 +37,7 @@ func TestLoginLevel(t *testing.T) {
 }
 
 func TestCheckRemoval(t *testing.T) {
+	t.Parallel()
 	a := func(id int64, k Kind, st AuthStatus) Authenticator { return Authenticator{ID: id, Kind: k, Status: st} }
 	pw := a(1, KindPassword, AuthActive)
 	tests := []struct {
@@ -69,6 +71,7 @@ func TestCheckRemoval(t *testing.T) {
 }
 
 func TestValidateLabel(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want string
 		err      error
@@ -94,6 +97,7 @@ func TestValidateLabel(t *testing.T) {
 }
 
 func TestRenameAuthenticator(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m, _ := e.mitid()
@@ -124,6 +128,7 @@ func chip(id string) ChipCredential {
 }
 
 func TestRemoveAuthenticator(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m, serial := e.mitid()
@@ -161,6 +166,7 @@ func TestRemoveAuthenticator(t *testing.T) {
 // TestRemoveAuthenticatorParallel: two removals of the last two second means at once cannot
 // both pass the last-means rule.
 func TestRemoveAuthenticatorParallel(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	for round := range 5 {
@@ -198,6 +204,7 @@ func TestRemoveAuthenticatorParallel(t *testing.T) {
 }
 
 func TestAddChip(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m, _ := e.mitid()
@@ -236,6 +243,7 @@ func TestAddChip(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m, serial := e.mitid()

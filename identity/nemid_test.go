@@ -28,6 +28,7 @@ func day(y int, m time.Month, d int) *time.Time {
 // TestNemIDStatusRule: the state, the days left in Copenhagen days (0 on the last day, the
 // date in Copenhagen and not in UTC) across both daylight-saving changes, and past.
 func TestNemIDStatusRule(t *testing.T) {
+	t.Parallel()
 	sel := cph(t, 2026, 3, 28, 23, 30, 0) // the night before summer time begins
 	selected := nemidRow{HasNemID: true, SelectedAt: &sel, Deadline: day(2026, 4, 27)}
 	days := int32(30)
@@ -93,6 +94,7 @@ func (e *env) selectedCitizen() MitID {
 // refused; on the last day it is still allowed, the day after refused; a person who is not
 // selected or has moved is refused; a second selection does not move the deadline.
 func TestExtendNemID(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, Config{NemIDExtensionDays: 14})
 	m := e.selectedCitizen()
@@ -169,6 +171,7 @@ func (e *env) selectedCitizenAt(at time.Time) MitID {
 
 // TestExtendNemIDParallel: 100 requests at once extend exactly once, with one log entry.
 func TestExtendNemIDParallel(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, Config{})
 	m := e.selectedCitizen()
@@ -204,6 +207,7 @@ func TestExtendNemIDParallel(t *testing.T) {
 }
 
 func TestNemIDMessagesExist(t *testing.T) {
+	t.Parallel()
 	cat, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)

@@ -37,6 +37,7 @@ func newOrdersEnv(t *testing.T) *ordersEnv {
 }
 
 func TestPlaceOrderRules(t *testing.T) {
+	t.Parallel()
 	e := newOrdersEnv(t)
 	ctx := context.Background()
 	m, serial := e.mitid()
@@ -118,6 +119,7 @@ func TestPlaceOrderRules(t *testing.T) {
 // TestParallelOrders places 100 orders for one MitID at once: the count under the MitID's row
 // lock lets exactly the allowed number through, whatever the interleaving.
 func TestParallelOrders(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		earlier int // orders already counted in the period
@@ -174,6 +176,7 @@ func TestParallelOrders(t *testing.T) {
 }
 
 func TestLostOrderBlocksTheOldUnitAtOnce(t *testing.T) {
+	t.Parallel()
 	e := newOrdersEnv(t)
 	ctx := context.Background()
 	m, serial := e.mitid()
@@ -199,6 +202,7 @@ func TestLostOrderBlocksTheOldUnitAtOnce(t *testing.T) {
 }
 
 func TestSendAndActivate(t *testing.T) {
+	t.Parallel()
 	e := newOrdersEnv(t)
 	ctx := context.Background()
 	by := StaffAct{StaffID: e.staffID}
@@ -282,6 +286,7 @@ func TestSendAndActivate(t *testing.T) {
 }
 
 func TestCancelSentOrder(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		blocked bool // the citizen blocked the unit's pending means before cancelling
@@ -333,6 +338,7 @@ func TestCancelSentOrder(t *testing.T) {
 }
 
 func TestOrderMessagesExist(t *testing.T) {
+	t.Parallel()
 	cat, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -349,6 +355,7 @@ func TestOrderMessagesExist(t *testing.T) {
 // TestParallelSends sends one unit for 20 orders at once: the unit's row lock lets exactly one
 // order have it, and the others are told it is not in stock.
 func TestParallelSends(t *testing.T) {
+	t.Parallel()
 	e := newOrdersEnv(t)
 	ctx := context.Background()
 	unit := e.importToken(KindCodeDisplay)

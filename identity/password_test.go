@@ -7,6 +7,7 @@ import (
 )
 
 func TestValidatePassword(t *testing.T) {
+	t.Parallel()
 	cpr, err := ParseCPR("150390-1235")
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +56,7 @@ func TestValidatePassword(t *testing.T) {
 }
 
 func TestHashAndVerifyPassword(t *testing.T) {
+	t.Parallel()
 	h, err := HashPassword("korrekt hest batteri hæfteklamme")
 	if err != nil {
 		t.Fatal(err)

@@ -74,6 +74,7 @@ func (e *env) used(codeID int64) bool {
 }
 
 func TestRecover(t *testing.T) {
+	t.Parallel()
 	e, ended := newRecoverEnv(t)
 	ctx := context.Background()
 	tests := []struct {
@@ -188,6 +189,7 @@ func TestRecover(t *testing.T) {
 }
 
 func TestRecoverRaisesAssurance(t *testing.T) {
+	t.Parallel()
 	e, _ := newRecoverEnv(t)
 	m, _ := e.mitid()
 	c := e.issue(m.CPR, ActivationRecover, LevelHigh, StaffActor(7))
@@ -204,6 +206,7 @@ func TestRecoverRaisesAssurance(t *testing.T) {
 // TestOneCodeInParallel: 100 parallel uses of one recovery code, and of one lift code: exactly
 // one of each succeeds, and the change is recorded once.
 func TestOneCodeInParallel(t *testing.T) {
+	t.Parallel()
 	e, _ := newRecoverEnv(t)
 	ctx := context.Background()
 	tests := []struct {
@@ -261,6 +264,7 @@ func TestOneCodeInParallel(t *testing.T) {
 }
 
 func TestLiftBlock(t *testing.T) {
+	t.Parallel()
 	e, ended := newRecoverEnv(t)
 	ctx := context.Background()
 	tests := []struct {

@@ -13,6 +13,7 @@ import (
 var temporaryShape = regexp.MustCompile(`^[abcdefghjkmnpqrstuvwxyz2-9]{4}(-[abcdefghjkmnpqrstuvwxyz2-9]{4}){3}$`)
 
 func TestNewTemporaryPassword(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 200 {
 		pw, err := NewTemporaryPassword()
@@ -35,6 +36,7 @@ func TestNewTemporaryPassword(t *testing.T) {
 // TestIssueTemporaryPassword: the temporary password replaces the old one, logs in once with
 // "must change", expires, is refused on a blocked MitID, and rolls back with its caller's work.
 func TestIssueTemporaryPassword(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	errAlso := errors.New("audit failed")
 	for _, tt := range []struct {

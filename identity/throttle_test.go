@@ -11,6 +11,7 @@ import (
 )
 
 func TestThrottleKey(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ addr, want string }{
 		{"192.0.2.1", "login:192.0.2.1"},
 		{" 192.0.2.1 ", "login:192.0.2.1"},
@@ -37,6 +38,7 @@ func TestThrottleKey(t *testing.T) {
 // TestAddressThrottleWindow checks the bound, the window, refunds and that a purpose without a
 // rule is an error.
 func TestAddressThrottleWindow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	th := NewAddressThrottle(e.pool, map[string]ThrottleRule{"login": {Max: 3, Window: 10 * time.Minute}})
@@ -80,6 +82,7 @@ func TestAddressThrottleWindow(t *testing.T) {
 
 // TestAddressThrottleTakeParallel: parallel attempts cannot pass the bound together.
 func TestAddressThrottleTakeParallel(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	th := NewAddressThrottle(e.pool, map[string]ThrottleRule{"block": {Max: 10, Window: time.Hour}})
 	var (

@@ -9,6 +9,7 @@ import (
 )
 
 func TestActivateToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	m := e.bareMitID()
@@ -93,6 +94,7 @@ func TestActivateToken(t *testing.T) {
 // TestActivateTokenParallel tries 100 serials on one MitID at once: exactly the bound are
 // looked at, the rest are refused before any work.
 func TestActivateTokenParallel(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	m := e.bareMitID()
 	bound := DefaultThrottleRules[ThrottleActivation].Max

@@ -8,6 +8,7 @@ import (
 
 // TestTOTPVectors checks the RFC 6238 appendix B test vectors (8 digits, 30-second steps).
 func TestTOTPVectors(t *testing.T) {
+	t.Parallel()
 	seeds := map[string][]byte{
 		"SHA1":   []byte("12345678901234567890"),
 		"SHA256": []byte("12345678901234567890123456789012"),
@@ -48,6 +49,7 @@ func TestTOTPVectors(t *testing.T) {
 // TestTOTPWindowAndReplay checks which steps verify accepts: now-1, now and now+1, each once,
 // and never one older than a step accepted before.
 func TestTOTPWindowAndReplay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	codeAt := func(serial string, at time.Time) string {
@@ -105,6 +107,7 @@ func TestTOTPWindowAndReplay(t *testing.T) {
 }
 
 func TestTokensImport(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	ctx := context.Background()
 	seeds := []TokenSeed{

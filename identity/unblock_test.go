@@ -14,6 +14,7 @@ func (e *env) meansIDOf(mitidID int64, serial string) int64 {
 }
 
 func TestUnblockAuthenticator(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	// Each case starts from a MitID with two activated code displays, the second blocked by
 	// the citizen; it returns the means to unblock and the means the login was made with.
@@ -145,6 +146,7 @@ func TestUnblockAuthenticator(t *testing.T) {
 // TestUnblockedDisplayLogsIn: the display unblocked after a login with another is a login
 // means again.
 func TestUnblockedDisplayLogsIn(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, Config{})
 	m, serial := e.mitid()

@@ -37,8 +37,15 @@ type Catalog struct {
 	translators map[string]*Translator
 }
 
-// Load parses the embedded locale files.
-func Load() (*Catalog, error) {
+// Load parses the embedded locale files once per process, as assets.Load reads its files: they
+// are embedded, so every call would build the same Catalog, and a Catalog is only read after it
+// is built (Translator's cache is a sync.Map). A process that starts many portals (the handler
+// tests start one per test) parses them once instead of once per portal.
+func Load() (*Catalog, error) { return loadOnce() }
+
+var loadOnce = sync.OnceValues(load)
+
+func load() (*Catalog, error) {
 	b := i18n.NewBundle(language.Danish)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	c := &Catalog{bundle: b, translators: map[string]*Translator{}}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSanitizeName(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"plain", "brev.pdf", "brev.pdf"},
 		{"Danish", "Søren Ærø.pdf", "Søren Ærø.pdf"},
@@ -35,6 +36,7 @@ func TestSanitizeName(t *testing.T) {
 }
 
 func TestSniffType(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, head string
 		typ        string

@@ -14,6 +14,7 @@ import (
 
 // TestFillCanned fills placeholders in both spellings, with and without a name.
 func TestFillCanned(t *testing.T) {
+	t.Parallel()
 	v := support.CannedValues{Name: "Ane Hansen", Ref: "SATEBX", Phone: "72 20 60 00"}
 	noName := support.CannedValues{Ref: "SATEBX", Phone: "72 20 60 00"}
 	tests := []struct {
@@ -42,6 +43,7 @@ func TestFillCanned(t *testing.T) {
 
 // TestCheckCannedText: each field's rules, an unknown placeholder named as typed.
 func TestCheckCannedText(t *testing.T) {
+	t.Parallel()
 	ok := support.CannedText{TitleDA: "Titel", BodyDA: "Hej {{navn}}", TitleEN: "Title", BodyEN: "Hello {{name}}"}
 	with := func(f func(*support.CannedText)) support.CannedText { c := ok; f(&c); return c }
 	tests := []struct {
@@ -84,6 +86,7 @@ func TestCheckCannedText(t *testing.T) {
 // TestCannedSeeded: the migration seeds the six built-in replies as shared ones, in both
 // languages, with placeholders the rules accept.
 func TestCannedSeeded(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := support.CannedEditor{StaffID: e.staff()}
 	replies, err := e.cases.Canned().List(e.ctx, agent, false)
@@ -111,6 +114,7 @@ func TestCannedSeeded(t *testing.T) {
 
 // TestCannedPermissions: who may see, create, change and retire which reply.
 func TestCannedPermissions(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	c := e.cases.Canned()
 	agent := support.CannedEditor{StaffID: e.staff()}
@@ -194,6 +198,7 @@ func TestCannedPermissions(t *testing.T) {
 // TestCannedParallelEdits: 100 edits of the same version at once, one wins; every version is
 // kept, and each change goes through the audit hook in its transaction.
 func TestCannedParallelEdits(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	var audited sync.Map
 	cases := support.NewCases(e.pool, support.DefaultSchedule(e.cph), support.WithClock(e.clock.Now),
@@ -256,6 +261,7 @@ func TestCannedParallelEdits(t *testing.T) {
 
 // TestCannedPersonalLimit: 100 parallel creations stop at the limit.
 func TestCannedPersonalLimit(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	c := e.cases.Canned()
 	agent := support.CannedEditor{StaffID: e.staff()}

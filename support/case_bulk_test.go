@@ -9,6 +9,7 @@ import (
 )
 
 func TestBulkRefusedAsAWhole(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	disabled := e.staff()
@@ -47,6 +48,7 @@ func TestBulkRefusedAsAWhole(t *testing.T) {
 }
 
 func TestBulkEachCaseAsByHand(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent, other := e.staff(), e.staff()
 	fresh := e.open()

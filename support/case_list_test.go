@@ -71,6 +71,7 @@ func byDeadline(a, b support.Case) int {
 // TestListQueues pages through every queue and filter in pages of 3 and compares with the
 // cases chosen and ordered in Go (Case.InQueue).
 func TestListQueues(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	me, other, all := listFixture(t, e)
 	type test struct {
@@ -163,6 +164,7 @@ func ids(cs []support.Case) []int64 {
 }
 
 func TestCursor(t *testing.T) {
+	t.Parallel()
 	due := time.Date(2026, 11, 24, 17, 0, 0, 123456000, time.UTC)
 	for _, c := range []support.Cursor{{Due: due, ID: 7}, {ID: 12}} {
 		got, err := support.ParseCursor(c.String())
@@ -194,6 +196,7 @@ func TestCursor(t *testing.T) {
 
 // TestCounts compares the queue counts with Case.InQueue and Case.Breach at the store's now.
 func TestCounts(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	me, _, all := listFixture(t, e)
 	counts, err := e.cases.Counts(e.ctx, me)

@@ -14,6 +14,7 @@ import (
 // TestMailHooksShareTheTransaction: a receipt and a reply are handed to their hooks in the
 // transaction of the case and the reply, and a failing hook leaves neither behind.
 func TestMailHooksShareTheTransaction(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	var receipts []string

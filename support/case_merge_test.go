@@ -36,6 +36,7 @@ func (e *caseEnv) audited(action, ref string) int {
 }
 
 func TestMergeRefusals(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	mitA, _, _ := e.citizen()
@@ -121,6 +122,7 @@ func (e *caseEnv) merge(dup, into support.Case, staffID int64) {
 }
 
 func TestMergeJoinsTimelines(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	mit, _, _ := e.citizen()
@@ -203,6 +205,7 @@ func TestMergeJoinsTimelines(t *testing.T) {
 // TestMergeHidesAnotherCallersEntriesFromTheCitizen: an anonymous duplicate's messages are not
 // shown to the citizen of the survivor.
 func TestMergeHidesAnotherCallersEntriesFromTheCitizen(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	mit, _, _ := e.citizen()
@@ -223,6 +226,7 @@ func TestMergeHidesAnotherCallersEntriesFromTheCitizen(t *testing.T) {
 // TestMergeParallel: 100 agents merge the same pair at once, half each way; exactly one
 // merge wins, no deadlock and no other error.
 func TestMergeParallel(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	a, b := e.open(), e.open()

@@ -13,6 +13,7 @@ import (
 // TestSetProperties: the case page's properties form is checked as a new case is, writes one
 // timeline entry per property changed and keeps an identity-theft case urgent.
 func TestSetProperties(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	phoneOnly := func(n *support.NewCase) { n.Channel, n.Email, n.Phone = support.ChannelPhone, "", "12345678" }
@@ -109,6 +110,7 @@ func TestSetProperties(t *testing.T) {
 // TestReplyAndSetStatus: a reply moves the case to the status chosen in its transaction,
 // after the reply on the timeline; a status the case may not move to sends nothing.
 func TestReplyAndSetStatus(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	sent := 0
 	cases := support.NewCases(e.pool, support.DefaultSchedule(e.cph), support.WithClock(e.clock.Now),
@@ -174,6 +176,7 @@ func TestReplyAndSetStatus(t *testing.T) {
 // TestAssignables lists active agents and supervisors with their active cases, and not the
 // disabled or those without a desk role.
 func TestAssignables(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	busy, idle, sup := e.staff(), e.staff(), e.staff("supervisor")
 	admin, gone := e.staff("admin"), e.staff()
@@ -212,6 +215,7 @@ func TestAssignables(t *testing.T) {
 // in the change's transaction; a change that changes nothing writes nothing, and a change
 // whose audit entry cannot be written is not made.
 func TestCaseChangesAudited(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	c := e.open()

@@ -10,6 +10,7 @@ import (
 )
 
 func TestRelated(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	a, b := e.open(), e.open()
@@ -80,6 +81,7 @@ func TestRelated(t *testing.T) {
 
 // TestRelatedLimitInParallel: 60 cases linked to one case at once; MaxRelated hold.
 func TestRelatedLimitInParallel(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	hub := e.open()

@@ -12,6 +12,7 @@ import (
 // TestTransitions checks every pair of statuses against the allowed moves, written out here
 // as a table independent of the package's own.
 func TestTransitions(t *testing.T) {
+	t.Parallel()
 	const (
 		n = support.StatusNew
 		o = support.StatusOpen
@@ -47,6 +48,7 @@ func TestTransitions(t *testing.T) {
 // through the store: an allowed move succeeds and writes its entry, any other fails and
 // changes nothing.
 func TestSetStatusFollowsTransitions(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	// path reaches each status from new.
@@ -98,6 +100,7 @@ func TestSetStatusFollowsTransitions(t *testing.T) {
 }
 
 func TestOpenValidates(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	mitid, _, _ := e.citizen()
 	tests := []struct {
@@ -143,6 +146,7 @@ func TestOpenValidates(t *testing.T) {
 
 // TestOpen checks what a new case holds and that identity theft is urgent, whatever is asked.
 func TestOpen(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	c := e.open(func(n *support.NewCase) {
@@ -184,6 +188,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestForCitizen(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	mitid, _, _ := e.citizen()
 	other, _, _ := e.citizen()

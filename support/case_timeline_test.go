@@ -12,6 +12,7 @@ import (
 
 // TestTimelineAppendOnly checks that the database refuses to change or remove an entry.
 func TestTimelineAppendOnly(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	c := e.open()
 	for _, stmt := range []string{
@@ -36,6 +37,7 @@ func TestTimelineAppendOnly(t *testing.T) {
 // one to the version, that a change to the same value does neither, and that a change on an
 // old version is refused.
 func TestChangesWriteEntries(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent, other := e.staff(), e.staff("supervisor")
 	c := e.open()
@@ -105,6 +107,7 @@ func TestChangesWriteEntries(t *testing.T) {
 // TestConcurrentStatusChange checks that of two agents changing the same version, one wins
 // and the other is told.
 func TestConcurrentStatusChange(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	a, b := e.staff(), e.staff()
 	c := e.open()
@@ -123,6 +126,7 @@ func TestConcurrentStatusChange(t *testing.T) {
 // TestCitizenMessage checks that a citizen's answer reopens a waiting or resolved case, is
 // searchable, is recorded once per mail, and that a closed case refuses it.
 func TestCitizenMessage(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	c := e.open()
@@ -179,6 +183,7 @@ func TestCitizenMessage(t *testing.T) {
 // TestFirstResponse checks that the first reply or call meets the first-response deadline and
 // later ones do not move it.
 func TestFirstResponse(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	opened := e.clock.Now()
@@ -248,6 +253,7 @@ func TestFirstResponse(t *testing.T) {
 // TestPublicTimeline checks what the citizen sees of a case, and that a closed case takes
 // only internal notes.
 func TestPublicTimeline(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	c := e.open()

@@ -10,6 +10,7 @@ import (
 // TestStoredDeadlines walks a case through a reply, a wait for the citizen over a weekend and
 // the citizen's answer, and checks the deadlines the store keeps at each step.
 func TestStoredDeadlines(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	e.clock.Set(e.at(2026, 11, 27, 19, 0)) // Friday evening
@@ -77,6 +78,7 @@ func TestStoredDeadlines(t *testing.T) {
 // TestStoredDeadlinesPriority checks that a change of priority recomputes the deadlines from
 // the opening, and that identity theft counts around the clock.
 func TestStoredDeadlinesPriority(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	e.clock.Set(e.at(2026, 11, 28, 22, 0)) // Saturday night

@@ -11,6 +11,7 @@ import (
 // (Monday–Friday 08–20, weekends 10–16, closed on holidays) across evenings, weekends, Easter
 // 2026 (Maundy Thursday 2 April to Easter Monday 6 April), daylight saving and pauses.
 func TestDeadlines(t *testing.T) {
+	t.Parallel()
 	cph := copenhagen(t)
 	s := support.DefaultSchedule(cph)
 	at := func(m time.Month, d, hh, mm int) time.Time { return time.Date(2026, m, d, hh, mm, 0, 0, cph) }
@@ -192,6 +193,7 @@ func show(t time.Time) string {
 
 // TestDeadlineState checks the breach states the queues show.
 func TestDeadlineState(t *testing.T) {
+	t.Parallel()
 	due := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
 	warn := due.Add(-96 * time.Minute)
 	running := support.Deadline{Span: 8 * time.Hour, Due: due, Warn: warn}
@@ -222,6 +224,7 @@ func TestDeadlineState(t *testing.T) {
 
 // TestCaseBreach checks that a case shows the worse of its deadlines that still count.
 func TestCaseBreach(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	ok := support.Deadline{Span: time.Hour, Due: now.Add(time.Hour), Warn: now.Add(30 * time.Minute)}
 	soon := support.Deadline{Span: time.Hour, Due: now.Add(time.Minute), Warn: now.Add(-time.Minute)}

@@ -15,6 +15,7 @@ import (
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestEasterDates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		year int
 		want time.Time
@@ -47,6 +48,7 @@ func TestEasterDates(t *testing.T) {
 }
 
 func TestHolidaysFullYears(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		year int
 		want []string // date and ID, in order
@@ -94,6 +96,7 @@ func TestHolidaysFullYears(t *testing.T) {
 }
 
 func TestClosedDays(t *testing.T) {
+	t.Parallel()
 	var got []string
 	for _, h := range support.ClosedDays(2026) {
 		if h.Official {
@@ -109,6 +112,7 @@ func TestClosedDays(t *testing.T) {
 
 // TestGreatPrayerDayAbolished checks that Store Bededag is a holiday up to 2023 only.
 func TestGreatPrayerDayAbolished(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		day     time.Time
 		holiday bool
@@ -130,6 +134,7 @@ func TestGreatPrayerDayAbolished(t *testing.T) {
 }
 
 func TestHolidayOn(t *testing.T) {
+	t.Parallel()
 	cph := copenhagen(t)
 	tests := []struct {
 		name   string
@@ -157,6 +162,7 @@ func TestHolidayOn(t *testing.T) {
 
 // TestSharedDateListedTwice checks that Constitution Day on Whit Sunday is in both lists.
 func TestSharedDateListedTwice(t *testing.T) {
+	t.Parallel()
 	in := func(hs []support.Holiday, id string) bool {
 		return slices.ContainsFunc(hs, func(h support.Holiday) bool { return h.ID == id && h.Date.Equal(date(2022, 6, 5)) })
 	}
@@ -166,6 +172,7 @@ func TestSharedDateListedTwice(t *testing.T) {
 }
 
 func TestHolidayIDs(t *testing.T) {
+	t.Parallel()
 	ids := support.HolidayIDs()
 	if len(ids) != 14 {
 		t.Errorf("%d IDs, want 14", len(ids))
@@ -191,6 +198,7 @@ func TestHolidayIDs(t *testing.T) {
 
 // TestHolidaysReturnsCopy checks that a caller changing the result cannot change the cache.
 func TestHolidaysReturnsCopy(t *testing.T) {
+	t.Parallel()
 	support.Holidays(2031)[0].ID = "changed"
 	if got := support.Holidays(2031)[0].ID; got != "holiday.new_years_day" {
 		t.Errorf("first holiday of 2031 became %q", got)
@@ -200,6 +208,7 @@ func TestHolidaysReturnsCopy(t *testing.T) {
 // TestHolidayOnConcurrent is for the race detector: the per-year cache is filled from many
 // goroutines at once.
 func TestHolidayOnConcurrent(t *testing.T) {
+	t.Parallel()
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestStatus(t *testing.T) {
+	t.Parallel()
 	cph := copenhagen(t)
 	s := support.DefaultSchedule(cph)
 	at := func(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, cph) }
@@ -67,6 +68,7 @@ func TestStatus(t *testing.T) {
 }
 
 func TestNextOpen(t *testing.T) {
+	t.Parallel()
 	cph := copenhagen(t)
 	s := support.DefaultSchedule(cph)
 	at := func(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, cph) }
@@ -97,6 +99,7 @@ func TestNextOpen(t *testing.T) {
 }
 
 func TestAddOpenDuration(t *testing.T) {
+	t.Parallel()
 	cph := copenhagen(t)
 	s := support.DefaultSchedule(cph)
 	at := func(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, cph) }
@@ -133,6 +136,7 @@ func TestAddOpenDuration(t *testing.T) {
 }
 
 func TestOpenDurationBetween(t *testing.T) {
+	t.Parallel()
 	cph := copenhagen(t)
 	s := support.DefaultSchedule(cph)
 	at := func(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, cph) }
@@ -162,6 +166,7 @@ func TestOpenDurationBetween(t *testing.T) {
 // TestOpenDurationRoundTrip walks start times through Easter and both daylight saving changes
 // and checks that AddOpenDuration, OpenDurationBetween and NextOpen agree with each other.
 func TestOpenDurationRoundTrip(t *testing.T) {
+	t.Parallel()
 	cph := copenhagen(t)
 	s := support.DefaultSchedule(cph)
 	spans := [][2]time.Time{
@@ -195,6 +200,7 @@ func TestOpenDurationRoundTrip(t *testing.T) {
 }
 
 func TestHours(t *testing.T) {
+	t.Parallel()
 	s := support.DefaultSchedule(copenhagen(t))
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		wantOpen, wantClose := 8*60, 20*60
@@ -208,6 +214,7 @@ func TestHours(t *testing.T) {
 }
 
 func TestClosuresBetween(t *testing.T) {
+	t.Parallel()
 	cph := copenhagen(t)
 	s := support.DefaultSchedule(cph)
 	at := func(y int, m time.Month, d, hh int) time.Time { return time.Date(y, m, d, hh, 0, 0, 0, cph) }
@@ -249,6 +256,7 @@ func TestClosuresBetween(t *testing.T) {
 // TestCustomSchedule covers what the default schedule cannot: weekdays that are closed, where
 // a holiday changes nothing, and an interval running to midnight across a daylight saving change.
 func TestCustomSchedule(t *testing.T) {
+	t.Parallel()
 	cph := copenhagen(t)
 	at := func(y int, m time.Month, d, hh int) time.Time { return time.Date(y, m, d, hh, 0, 0, 0, cph) }
 	day := support.DayHours{Open: 9 * 60, Close: 15 * 60}
@@ -288,6 +296,7 @@ func TestCustomSchedule(t *testing.T) {
 }
 
 func TestNewScheduleRejects(t *testing.T) {
+	t.Parallel()
 	cph := copenhagen(t)
 	tests := []struct {
 		name string

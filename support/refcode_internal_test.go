@@ -11,6 +11,7 @@ import (
 // TestRefCollisionRetries forces the code generator to repeat itself and checks that the store
 // draws again on a taken code, and gives up after maxRefTries.
 func TestRefCollisionRetries(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cases := NewCases(dbtest.New(t), DefaultSchedule(time.UTC))
 	draws := 0

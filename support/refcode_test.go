@@ -11,6 +11,7 @@ import (
 // TestRefAlphabet checks the alphabet the doc comment promises: 14 distinct capital ASCII
 // letters without those that are misread or misheard.
 func TestRefAlphabet(t *testing.T) {
+	t.Parallel()
 	a := support.RefAlphabet
 	if len(a) != 14 || support.RefLength != 6 {
 		t.Fatalf("alphabet %q (%d letters), length %d", a, len(a), support.RefLength)
@@ -31,6 +32,7 @@ func TestRefAlphabet(t *testing.T) {
 
 // TestNewRef checks the shape of drawn codes and that every letter is used about equally.
 func TestNewRef(t *testing.T) {
+	t.Parallel()
 	const n = 30000
 	counts := map[rune]int{}
 	for range n {
@@ -57,6 +59,7 @@ func TestNewRef(t *testing.T) {
 }
 
 func TestNormalizeRef(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want string // "" for not a code
@@ -95,6 +98,7 @@ func TestNormalizeRef(t *testing.T) {
 // TestRefsUniqueUnderManyInserts opens cases from several goroutines and checks that every
 // code is valid, distinct and finds its case.
 func TestRefsUniqueUnderManyInserts(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	const workers, each = 8, 60
 	var (

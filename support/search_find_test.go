@@ -70,6 +70,7 @@ func text(subject, msg string) func(*support.NewCase) {
 // TestSearchFindsWhatAgentsType: each word form, a prefix, another name for the same thing, the
 // caller's phone number, e-mail address and name find their case and no other.
 func TestSearchFindsWhatAgentsType(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	block := e.open(text("Stjålen telefon", "Mit MitID skal spærres med det samme."), contact("Ole Olsen", "ole@example.dk", ""))
 	display := e.open(text("Kan ikke logge på", "Min kodeviser viser ingen tal."), contact("Bente Bach", "bente@example.dk", ""))
@@ -153,6 +154,7 @@ func TestSearchFindsWhatAgentsType(t *testing.T) {
 // phone number of their cases; each listed citizen is a look-up recorded in the transaction
 // that read it, and without a member of staff nothing is listed or recorded.
 func TestFindCitizens(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	rec := withLookups(e)
 	agent := e.staff()
@@ -244,6 +246,7 @@ func TestFindCitizens(t *testing.T) {
 // TestLinkCitizen: a case is linked and relinked by CPR number or username, with an entry on
 // its timeline and the look-up in the same transaction; a new case is opened linked.
 func TestLinkCitizen(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	rec := withLookups(e)
 	agent := e.staff()

@@ -97,6 +97,7 @@ func fullIndexScans(plans string) []string {
 // big tables (a million MitIDs and cases) through indexes, never a sequential scan or a scan of
 // a whole index.
 func TestLookupsUseIndexes(t *testing.T) {
+	t.Parallel()
 	var p plans
 	pool := explainingPool(t, &p)
 	cph := copenhagen(t)

@@ -11,6 +11,7 @@ import (
 // search ranks (support.RankWindow), and in the subject of one old case, its best match. The
 // search must find that old case first.
 func TestSearchFindsOldBestMatch(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	old := e.open(text("Kodeviser i stykker", "Den viser ingen tal."), contact("Ingrid Quist", "ingrid@example.dk", ""))
 	e.clock.Add(24 * time.Hour)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSearch(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	mitid, cpr, username := e.citizen()
 	_, otherCPR, _ := e.citizen()

@@ -30,6 +30,7 @@ func (e *caseEnv) agentCase(opened time.Time, assignee int64, first, resolved ti
 // TestAgentStats seeds cases with known times for two agents, a supervisor without cases and
 // the unassigned pile, and checks each figure for Monday 23 to Wednesday 25 November 2026.
 func TestAgentStats(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	a1, a2, super := e.staff(), e.staff(), e.staff("supervisor")
 	e.staff("admin") // neither agent nor supervisor: no row
@@ -72,6 +73,7 @@ func TestAgentStats(t *testing.T) {
 // TestEachCase lists the cases opened in the period, oldest first, with their times and how
 // their deadlines went as of Thursday noon.
 func TestEachCase(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	day := func(d, hh, mm int) time.Time { return e.at(2026, time.November, d, hh, mm) }

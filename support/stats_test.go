@@ -46,6 +46,7 @@ func (e *caseEnv) actionAt(at time.Time, c support.Case, staffID int64, kind sup
 // Wednesday 25 November 2026 and checks every figure of the dashboard, for that period and
 // for the Thursday after it, as of Thursday noon.
 func TestStats(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	agent := e.staff()
 	const (
@@ -161,6 +162,7 @@ func TestStats(t *testing.T) {
 
 // TestStatsPeriod: a period must not end before it starts nor be longer than a (leap) year.
 func TestStatsPeriod(t *testing.T) {
+	t.Parallel()
 	e := newCaseEnv(t)
 	d := func(y int, m time.Month, day int) time.Time { return e.at(y, m, day, 0, 0) }
 	for _, tt := range []struct {

@@ -51,6 +51,7 @@ func recomputeWithoutKey(t *testing.T, pool *pgxpool.Pool) {
 // TestAuditVerify runs `portal audit verify` as main would against a log of five sealed and
 // anchored entries, changed in the ways only someone with direct database access could.
 func TestAuditVerify(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		keys    string // AUDIT_KEYS; testAuditKey1 when empty
@@ -146,6 +147,7 @@ func verifyPrepared(t *testing.T, keys string, tamper func(*testing.T, *pgxpool.
 // says so; unsealed entries are sealed first; a missing anchor file, missing keys and a database
 // without the chain are errors.
 func TestAuditVerifyWithoutAnchor(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool, dbURL := dbtest.NewWithURL(t)
 	env := func(m map[string]string) func(string) string {

@@ -15,6 +15,7 @@ import (
 // an S3-compatible server in the test), and wrong or conflicting settings stop the start with
 // a message naming the setting.
 func TestFileStoreSettings(t *testing.T) {
+	t.Parallel()
 	backend := s3mem.New()
 	if err := backend.CreateBucket("portal"); err != nil {
 		t.Fatal(err)

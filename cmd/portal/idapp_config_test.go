@@ -35,6 +35,7 @@ func writeKey(t *testing.T, pub *ecdsa.PublicKey) string {
 // TestIDAppKeysSetting: IDAPP_KEYS is read into the configuration, and the demo key is refused
 // outside demo mode at start, by loadConfig and by app.New, with a message that says so.
 func TestIDAppKeysSetting(t *testing.T) {
+	t.Parallel()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)

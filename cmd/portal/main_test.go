@@ -53,6 +53,7 @@ func envOf(m map[string]string) func(string) string {
 // TestServeLogsAndShutsDownGracefully runs `portal serve` as main would, makes requests, and
 // stops it the way SIGTERM does (the context is cancelled).
 func TestServeLogsAndShutsDownGracefully(t *testing.T) {
+	t.Parallel()
 	_, dbURL := dbtest.NewWithURL(t)
 	port := freePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
@@ -130,6 +131,7 @@ func TestServeLogsAndShutsDownGracefully(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}, {"staff", "--help"}, {"staff", "create", "--help"}} {
 		var out, errOut bytes.Buffer
 		if err := run(context.Background(), args, envOf(nil), &out, &errOut); err != nil {
@@ -146,6 +148,7 @@ func TestHelp(t *testing.T) {
 }
 
 func TestConfigErrorsAreClear(t *testing.T) {
+	t.Parallel()
 	_, _, err := loadConfig(envOf(map[string]string{"SESSION_IDLE": "soon", "SMTP_TLS": "maybe"}))
 	if err == nil {
 		t.Fatal("bad configuration accepted")
@@ -158,6 +161,7 @@ func TestConfigErrorsAreClear(t *testing.T) {
 }
 
 func TestStaffCreateAndSeed(t *testing.T) {
+	t.Parallel()
 	_, dbURL := dbtest.NewWithURL(t)
 	env := envOf(map[string]string{"DATABASE_URL": dbURL, "PORTAL_DEMO": "false"})
 	var out bytes.Buffer
@@ -178,6 +182,7 @@ func TestStaffCreateAndSeed(t *testing.T) {
 // TestStaffUnlock: `portal staff unlock` ends a lock before its time and writes an audit entry
 // in the same transaction; an unknown address is an error.
 func TestStaffUnlock(t *testing.T) {
+	t.Parallel()
 	pool, dbURL := dbtest.NewWithURL(t)
 	env := envOf(map[string]string{"DATABASE_URL": dbURL, "PORTAL_DEMO": "false"})
 	ctx := context.Background()

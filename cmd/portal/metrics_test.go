@@ -15,6 +15,7 @@ import (
 // TestServeMetricsOnSeparateAddress: with METRICS_ADDR, `portal serve` runs a second HTTP
 // server for /metrics there, and the portal's address has no /metrics; both stop on SIGTERM.
 func TestServeMetricsOnSeparateAddress(t *testing.T) {
+	t.Parallel()
 	_, dbURL := dbtest.NewWithURL(t)
 	port, mport := freePort(t), freePort(t)
 	addr, maddr := "127.0.0.1:"+strconv.Itoa(port), "127.0.0.1:"+strconv.Itoa(mport)

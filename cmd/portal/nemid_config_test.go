@@ -8,6 +8,7 @@ import (
 // TestNemIDExtensionDaysConfig: NEMID_EXTENSION_DAYS defaults to 30, takes a number of days
 // and refuses anything that is not 1 to 365.
 func TestNemIDExtensionDaysConfig(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		value string
 		want  int

@@ -9,6 +9,7 @@ import (
 // TestScaleOutConfig: AUDIT_ANCHOR_INTERVAL defaults to a minute and must be positive;
 // SHUTDOWN_DRAIN defaults to none and takes 0 to 1 minute.
 func TestScaleOutConfig(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name, value string
 		want        time.Duration

@@ -44,6 +44,7 @@ func seedCounts(t *testing.T, pool *pgxpool.Pool, files string) map[string]int {
 // and member subscribed to the private pack, and the campaign editor; a second run adds no row
 // and no file.
 func TestSeedCampaign(t *testing.T) {
+	// Not parallel: t.Chdir changes the directory of the whole process.
 	pool, dbURL := dbtest.NewWithURL(t)
 	files := t.TempDir()
 	t.Chdir(t.TempDir()) // the seed writes its token file under .cache/

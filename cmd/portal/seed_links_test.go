@@ -24,6 +24,7 @@ var hrefs = regexp.MustCompile(`\b(?:href|src)="([^"]+)"`)
 // finds every same-site link answering 2xx: the campaign site's pages, guides, images, Q&A,
 // brokers, timeline, newsletter, packs and files. Links outside the portal are not followed.
 func TestSeededSiteHasNoBrokenLinks(t *testing.T) {
+	// Not parallel: t.Chdir changes the directory of the whole process.
 	_, dbURL := dbtest.NewWithURL(t)
 	files := t.TempDir()
 	t.Chdir(t.TempDir())

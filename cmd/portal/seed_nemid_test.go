@@ -14,6 +14,7 @@ import (
 // TestSeedNemID: the demo citizen can log in (MitID with a code display), is selected with 18
 // days left, is printed with the seed's output, and a second seed changes nothing.
 func TestSeedNemID(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := apptest.New(t, apptest.Options{})
 	var out bytes.Buffer

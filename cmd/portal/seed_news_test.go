@@ -11,6 +11,7 @@ import (
 // TestSeedNews: the demo seed makes two confirmed subscribers, a sent issue mailed to each of
 // them with its unsubscribe link, and a draft; a second run adds nothing.
 func TestSeedNews(t *testing.T) {
+	// Not parallel: t.Chdir changes the directory of the whole process.
 	pool, dbURL := dbtest.NewWithURL(t)
 	t.Chdir(t.TempDir())
 	env := envOf(map[string]string{"DATABASE_URL": dbURL, "PORTAL_DEMO": "true"})

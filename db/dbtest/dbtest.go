@@ -16,6 +16,7 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,14 +86,34 @@ func NewWithURL(t testing.TB) (*pgxpool.Pool, string) {
 	}
 	t.Cleanup(func() {
 		pool.Close()
-		c, err := pgx.Connect(context.Background(), base)
-		if err != nil {
+		// Under Main the drop runs after the test, while the next one starts, and Main waits
+		// for every drop before the binary exits; elsewhere nothing would wait, so it runs here.
+		if !dropLater.Load() {
+			drop(base, name)
 			return
 		}
-		defer c.Close(context.Background())
-		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		drops.Add(1)
+		go func() {
+			defer drops.Done()
+			drop(base, name)
+		}()
 	})
 	return pool, url
+}
+
+var (
+	// dropLater is set by Main, which waits for drops before the test binary exits.
+	dropLater atomic.Bool
+	drops     sync.WaitGroup
+)
+
+func drop(base, name string) {
+	c, err := pgx.Connect(context.Background(), base)
+	if err != nil {
+		return
+	}
+	defer c.Close(context.Background())
+	_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 }
 
 // ensureTemplate migrates a template database named after a hash of the migration files, so a
