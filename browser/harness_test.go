@@ -79,7 +79,8 @@ var shared struct {
 // browserParallel is how many browser stories run at once unless -parallel says otherwise.
 // A story mostly waits (for Chromium to lay out and paint, for the portal, for PostgreSQL), so
 // on a 2-core machine go test's default of GOMAXPROCS left the CPUs idle half the time: the
-// package took 787 s of a 832 s `make test` with the machine 40 % busy.
+// package took 787 s of a 832 s `make test` with the machine 40 % busy. More than 4 starves
+// the stories of CPU: at 6 the package took 940 s instead of 863 s, and a click timed out.
 const browserParallel = 4
 
 // TestMain runs browserParallel stories at once unless -parallel says otherwise, and drops each
