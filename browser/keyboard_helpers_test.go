@@ -257,3 +257,14 @@ func (k *keyboard) tabBackTo(css string, max int) focusStop {
 	k.t.Fatalf("%s: %s not reached in %d Shift+Tabs; the stops: %s", currentPath(k.t, k.ctx), css, max, k.focusOrder())
 	return focusStop{}
 }
+
+// submitEmpty opens url, tabs to the submit button (at most maxTabs stops), presses Enter with
+// every field empty and checks that the error summary has the focus on the page that comes back.
+func (k *keyboard) submitEmpty(url, submit string, maxTabs int, what string) {
+	k.t.Helper()
+	navigate(k.t, k.ctx, url)
+	k.loaded()
+	k.tabTo(submit, maxTabs)
+	k.enterLoads()
+	k.assertSummaryFocused(what)
+}

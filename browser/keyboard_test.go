@@ -53,11 +53,7 @@ func keyboardCreateByLetter(t *testing.T, env *apptest.Env, lang string) {
 	ctx := newTab(t)
 	k := newKeyboard(t, ctx)
 
-	navigate(t, ctx, withLang(env.URL+"/opret", lang))
-	k.loaded()
-	k.tabTo(`[data-testid="create-submit"]`, 40)
-	k.enterLoads()
-	k.assertSummaryFocused("the empty /opret")
+	k.submitEmpty(withLang(env.URL+"/opret", lang), `[data-testid="create-submit"]`, 40, "the empty /opret")
 	k.tabBackTo("#cpr", 10)
 	k.typeText(p.CPR.String())
 	k.fillField("#name", p.FullName())
@@ -170,11 +166,7 @@ func keyboardPublicBlock(t *testing.T, env *apptest.Env, lang string) {
 	ctx := newTab(t)
 	k := newKeyboard(t, ctx)
 
-	navigate(t, ctx, withLang(env.URL+"/spaer", lang))
-	k.loaded()
-	k.tabTo(`[data-testid="public-block-submit"]`, 40)
-	k.enterLoads()
-	k.assertSummaryFocused("the empty /spaer")
+	k.submitEmpty(withLang(env.URL+"/spaer", lang), `[data-testid="public-block-submit"]`, 40, "the empty /spaer")
 	k.tabBackTo("#username", 20)
 	k.typeText(m.Username)
 	k.fillField("#cpr", m.CPR.String())
@@ -208,11 +200,7 @@ func keyboardContactForm(t *testing.T, env *apptest.Env, lang string) {
 	ctx := newTab(t)
 	k := newKeyboard(t, ctx)
 
-	navigate(t, ctx, withLang(env.URL+"/kontakt/skriv", lang))
-	k.loaded()
-	k.tabTo(`[data-testid="contact-submit"]`, 40)
-	k.enterLoads()
-	k.assertSummaryFocused("the empty contact form")
+	k.submitEmpty(withLang(env.URL+"/kontakt/skriv", lang), `[data-testid="contact-submit"]`, 40, "the empty contact form")
 	k.tabBackTo("#system", 20)
 	for _, sel := range []string{"#system", "#category"} {
 		if sel != "#system" {
