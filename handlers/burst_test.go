@@ -225,7 +225,11 @@ func prepareBurst(t *testing.T, env *apptest.Env) []burstShot {
 		if _, err := env.App.Tokens.Import(ctx, []identity.TokenSeed{{Serial: serial, Kind: identity.KindCodeDisplay, Secret: secret}}); err != nil {
 			t.Fatal(err)
 		}
-		// Activated with the previous step's code, so the current one is free for a login.
+		// Activated with the previous step's code, so the current one is free for a login;
+		// taken at least 5 s before the step turns, or it could be two steps old when checked.
+		if left := 30*time.Second - time.Duration(time.Now().UnixNano())%(30*time.Second); left < 5*time.Second {
+			time.Sleep(left + 100*time.Millisecond)
+		}
 		code, err := env.App.Tokens.Code(ctx, serial, time.Now().Add(-30*time.Second))
 		if err != nil {
 			t.Fatal(err)
