@@ -10,12 +10,13 @@ run: setup
 	$(GO) build -o bin/portal ./cmd/portal
 	PORTAL_DEMO=$${PORTAL_DEMO:-true} FILES_DIR=$${FILES_DIR:-.data/files} scripts/devdb.sh bin/portal serve --seed
 
-## test: every test, against a throwaway PostgreSQL and headless Chromium. The static checks
-## run beside the tests (the browser tests mostly wait on the browser, so the two share the
-## CPUs well); their output is printed after the tests', and either failing fails the target.
+## test: every test, against a throwaway PostgreSQL and headless Chromium (scripts/test.sh:
+## the browser package first, the others beside it at a lower priority). The static checks run
+## beside the tests at the lowest priority; their output is printed after the tests', and
+## either failing fails the target.
 test: setup chromium
-	@log=$$(mktemp); { $(MAKE) --no-print-directory check >"$$log" 2>&1; echo $$? >"$$log.rc"; } & \
-	scripts/devdb.sh --stop-after $(GO) test -count=1 -p 2 -timeout 20m ./...; rc=$$?; wait; \
+	@log=$$(mktemp); { nice -n 15 $(MAKE) --no-print-directory check >"$$log" 2>&1; echo $$? >"$$log.rc"; } & \
+	GO=$(GO) scripts/devdb.sh --stop-after scripts/test.sh; rc=$$?; wait; \
 	echo "== make check"; cat "$$log"; crc=$$(cat "$$log.rc"); rm -f "$$log" "$$log.rc"; \
 	[ "$$crc" = 0 ] || echo "make check failed"; [ "$$rc" = 0 ] && [ "$$crc" = 0 ]
 
