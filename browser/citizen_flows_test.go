@@ -75,18 +75,11 @@ func tokenCode(t testing.TB, env *apptest.Env, serial string, now time.Time) str
 	return code
 }
 
-// previousCode is what the kodeviser with serial showed one step ago: accepted once, and the
-// current step is then still free for a login that follows. It is taken at least 10 s before
-// the step turns, so that it is still the previous step when the portal checks it: a turn
-// between computing and checking makes it two steps old, which is refused (a loaded CI machine
-// took long enough between fill and submit once).
+// previousCode is what the kodeviser with serial showed one step ago (apptest's
+// PreviousStepCode: taken well before the step turns).
 func previousCode(t testing.TB, env *apptest.Env, serial string) string {
 	t.Helper()
-	const step = 30 * time.Second
-	if left := step - time.Duration(time.Now().UnixNano())%step; left < 10*time.Second {
-		time.Sleep(left + 100*time.Millisecond)
-	}
-	return tokenCode(t, env, serial, time.Now().Add(-step))
+	return env.PreviousStepCode(t, serial)
 }
 
 // wrongCode is a six-digit code that no step around now of the kodeviser shows.

@@ -2,8 +2,6 @@ package browser_test
 
 import (
 	"context"
-	"crypto/rand"
-	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"strings"
@@ -61,29 +59,9 @@ func newCitizen(t testing.TB, env *apptest.Env) testCitizen {
 		t.Fatalf("create MitID: %v", err)
 	}
 	c.MitID = m
-	secret := make([]byte, 20)
-	_, _ = rand.Read(secret)
-	seed := identity.TokenSeed{Serial: c.Serial, Kind: identity.KindCodeDisplay, Secret: secret}
-	if _, err := env.App.Tokens.Import(ctx, []identity.TokenSeed{seed}); err != nil {
-		t.Fatalf("import token: %v", err)
-	}
-	// Activate with the code of the previous time step: each step is accepted once, and the
-	// current one is then still free for the login that follows.
-	// A step boundary between computing the code and checking it makes the previous step two
-	// steps old: then once more, with the new previous step.
-	for try := 0; ; try++ {
-		code, err := env.App.Tokens.Code(ctx, c.Serial, time.Now().Add(-30*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = env.App.Identity.ActivateToken(ctx, m.ID, c.Serial, code, identity.ActorSystem)
-		if err == nil {
-			break
-		}
-		if try > 0 || !errors.Is(err, identity.ErrCodeWrong) {
-			t.Fatalf("activate token: %v", err)
-		}
-	}
+	// Activated with the previous step's code: each step is accepted once, and the current one
+	// is then still free for the login that follows.
+	env.ActivateCodeDisplay(t, m.ID, c.Serial, identity.ActorSystem)
 	return c
 }
 

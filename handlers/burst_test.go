@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
@@ -220,23 +219,8 @@ func prepareBurst(t *testing.T, env *apptest.Env) []burstShot {
 	for i := range burstCitizens {
 		m := env.NewCitizen(t)
 		serial := fmt.Sprintf("BURST%d", i)
-		secret := make([]byte, 20)
-		_, _ = rand.Read(secret)
-		if _, err := env.App.Tokens.Import(ctx, []identity.TokenSeed{{Serial: serial, Kind: identity.KindCodeDisplay, Secret: secret}}); err != nil {
-			t.Fatal(err)
-		}
-		// Activated with the previous step's code, so the current one is free for a login;
-		// taken at least 5 s before the step turns, or it could be two steps old when checked.
-		if left := 30*time.Second - time.Duration(time.Now().UnixNano())%(30*time.Second); left < 5*time.Second {
-			time.Sleep(left + 100*time.Millisecond)
-		}
-		code, err := env.App.Tokens.Code(ctx, serial, time.Now().Add(-30*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := env.App.Identity.ActivateToken(ctx, m.ID, serial, code, identity.ActorCitizen); err != nil {
-			t.Fatal(err)
-		}
+		// Activated with the previous step's code, so the current one is free for a login.
+		env.ActivateCodeDisplay(t, m.ID, serial, identity.ActorCitizen)
 		cits = append(cits, citizen{m.Username, serial})
 	}
 	var staffEmails []string

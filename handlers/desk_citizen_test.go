@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
-	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -52,26 +51,7 @@ func newDeskEnv(t *testing.T) *deskEnv {
 	// A code display, activated with the previous step's code so that the current one is
 	// still unused for a login.
 	d.serial = "DESK" + strconv.FormatInt(d.citizen.ID, 10)
-	secret := make([]byte, 20)
-	_, _ = rand.Read(secret)
-	if _, err := env.App.Tokens.Import(ctx, []identity.TokenSeed{{Serial: d.serial, Kind: identity.KindCodeDisplay, Secret: secret}}); err != nil {
-		t.Fatal(err)
-	}
-	// A step boundary between computing the code and checking it makes the previous step two
-	// steps old (seen on a loaded machine): then once more, with the new previous step.
-	for try := 0; ; try++ {
-		code, err := env.App.Tokens.Code(ctx, d.serial, time.Now().Add(-30*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = env.App.Identity.ActivateToken(ctx, d.citizen.ID, d.serial, code, identity.ActorCitizen)
-		if err == nil {
-			break
-		}
-		if try > 0 || !errors.Is(err, identity.ErrCodeWrong) {
-			t.Fatal(err)
-		}
-	}
+	env.ActivateCodeDisplay(t, d.citizen.ID, d.serial, identity.ActorCitizen)
 	// The app, paired through the identity API with a key made in Go.
 	pairing, _, err := env.App.Identity.StartPairing(ctx, d.citizen.ID)
 	if err != nil {

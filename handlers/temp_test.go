@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"crypto/rand"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -104,23 +103,11 @@ type tempCitizen struct {
 
 func newTempCitizen(t *testing.T, env *apptest.Env) *tempCitizen {
 	t.Helper()
-	ctx := context.Background()
 	tc := &tempCitizen{env: env, m: env.NewCitizen(t)}
 	for i := range tc.serials {
 		tc.serials[i] = "TMP" + strconv.FormatInt(tc.m.ID, 10) + "-" + strconv.Itoa(i)
-		secret := make([]byte, 20)
-		_, _ = rand.Read(secret)
-		if _, err := env.App.Tokens.Import(ctx, []identity.TokenSeed{{Serial: tc.serials[i], Kind: identity.KindCodeDisplay, Secret: secret}}); err != nil {
-			t.Fatal(err)
-		}
 		// Activated with the previous step's code: the current and the next stay for logins.
-		code, err := env.App.Tokens.Code(ctx, tc.serials[i], time.Now().Add(-30*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := env.App.Identity.ActivateToken(ctx, tc.m.ID, tc.serials[i], code, identity.ActorCitizen); err != nil {
-			t.Fatal(err)
-		}
+		env.ActivateCodeDisplay(t, tc.m.ID, tc.serials[i], identity.ActorCitizen)
 	}
 	return tc
 }

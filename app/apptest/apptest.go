@@ -261,3 +261,40 @@ func (e *Env) NewCitizen(t testing.TB) identity.MitID {
 
 // Password is the password of every citizen NewCitizen makes.
 const Password = identity.DemoPassword
+
+// codeStep is the kodevisers' time step.
+const codeStep = 30 * time.Second
+
+// PreviousStepCode is what the kodeviser with serial showed one time step ago: accepted once,
+// and the current step is then still free for a login that follows. It is taken at least 10 s
+// before the step turns, so that it is still the previous step when the portal checks it: a
+// turn between computing and checking would make it two steps old, which is refused (a loaded
+// CI machine took that long between computing and checking). Tests that move Options.Clock
+// forward compute their codes from that clock themselves.
+func (e *Env) PreviousStepCode(t testing.TB, serial string) string {
+	t.Helper()
+	if left := codeStep - time.Duration(time.Now().UnixNano())%codeStep; left < 10*time.Second {
+		time.Sleep(left + 100*time.Millisecond)
+	}
+	code, err := e.App.Tokens.Code(context.Background(), serial, time.Now().Add(-codeStep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// ActivateCodeDisplay imports a kodeviser with a random secret under serial and activates it
+// for the MitID with the previous step's code (PreviousStepCode), so the current step is free
+// for a login.
+func (e *Env) ActivateCodeDisplay(t testing.TB, mitID int64, serial, actor string) {
+	t.Helper()
+	ctx := context.Background()
+	secret := make([]byte, 20)
+	_, _ = rand.Read(secret)
+	if _, err := e.App.Tokens.Import(ctx, []identity.TokenSeed{{Serial: serial, Kind: identity.KindCodeDisplay, Secret: secret}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.App.Identity.ActivateToken(ctx, mitID, serial, e.PreviousStepCode(t, serial), actor); err != nil {
+		t.Fatal(err)
+	}
+}
