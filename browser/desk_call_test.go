@@ -73,6 +73,22 @@ func TestDeskCallFindTheCaller(t *testing.T) {
 			wantPath(t, agent, card)
 			code := text(t, agent, sel("desk-verify-code"))
 			checkAxe(t, agent, "citizen card, verification pending ("+lang+")")
+			// While the citizen has not answered, the card's poll swaps nothing (204): the focus
+			// stays on "check again" and the live region stays the same element, not read out
+			// again every two seconds.
+			eval[bool](t, agent, `(() => {
+				window.verifyPolls = 0;
+				document.body.addEventListener('htmx:afterRequest', () => window.verifyPolls++);
+				window.verifyRegion = document.querySelector('[data-testid="desk-verify"] [role="status"]');
+				document.querySelector('[data-testid="desk-verify-again"]').focus();
+				return true;
+			})()`)
+			waitFor(t, agent, `window.verifyPolls >= 2`, appWait)
+			if !eval[bool](t, agent, `document.activeElement === document.querySelector('[data-testid="desk-verify-again"]') &&
+				document.querySelector('[data-testid="desk-verify"] [role="status"]') === window.verifyRegion`) {
+				t.Errorf("the pending card's poll replaced the live region or took the focus (now on %s)",
+					eval[string](t, agent, `document.activeElement.outerHTML.slice(0, 120)`))
+			}
 			phoneRequest(t, phone, code)
 			answerOnPhone(t, phone, "app-approve")
 			appProblems(t, problemsP(), "P")

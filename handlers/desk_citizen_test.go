@@ -308,6 +308,11 @@ func TestDeskCitizenTemporaryPassword(t *testing.T) {
 	if m := deskVerifyState.FindStringSubmatch(body); m == nil || m[1] != "pending" || !strings.Contains(body, "hx-get=") {
 		t.Fatalf("after the start the card is not pending with polling: %v", m)
 	}
+	// While the app has not answered, the poll changes nothing: 204, so htmx keeps the live
+	// region (and the focus) as they are.
+	if res, frag := d.agent.appGet(t, verifyStatusPath(t, body), true); res.StatusCode != http.StatusNoContent || frag != "" {
+		t.Errorf("the poll while pending: %d %q, want 204 and nothing", res.StatusCode, frag)
+	}
 	d.answer(t, false)
 	_, frag := d.agent.appGet(t, verifyStatusPath(t, body), true)
 	if m := deskVerifyState.FindStringSubmatch(frag); m == nil || m[1] != "answered" || !strings.Contains(frag, `hx-trigger="load"`) {

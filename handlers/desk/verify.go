@@ -82,6 +82,13 @@ func (s *Handlers) VerifyStatus(c echo.Context) error {
 	if strconv.FormatInt(v.Req, 10) != c.Param("req") {
 		v = t.noVerifyView()
 	}
+	// The poll says what the card shows (?vist=pending). Unchanged, the answer is 204 and htmx
+	// swaps nothing: the card's status is a live region, which a screen reader reads out again
+	// when it is swapped in anew though the same, and the swap took the focus from the card's
+	// "check again" button every two seconds.
+	if v.State == c.QueryParam("vist") {
+		return c.NoContent(http.StatusNoContent)
+	}
 	return s.Render(c, http.StatusOK, views.DeskVerifyStatus(v))
 }
 
@@ -127,12 +134,16 @@ func (s *Handlers) deskVerifyView(c echo.Context, t deskTarget) (views.DeskVerif
 	}
 	out.Req, out.Code = v.Req, v.Code
 	base := deskCitizenPath + strconv.FormatInt(t.m.ID, 10) + "/bekraeft/" + strconv.FormatInt(v.Req, 10)
-	out.StatusHref, out.RecordAction = base+"/status", base+"/svar"
+	q := url.Values{}
 	if t.cs != nil {
-		q := "?sag=" + url.QueryEscape(t.cs.Ref)
-		out.StatusHref += q
-		out.RecordAction += q
+		q.Set("sag", t.cs.Ref)
+		out.RecordAction = base + "/svar?" + q.Encode()
+	} else {
+		out.RecordAction = base + "/svar"
 	}
+	// The poll runs only while the request is pending and says so (VerifyStatus).
+	q.Set("vist", "pending")
+	out.StatusHref = base + "/status?" + q.Encode()
 	out.State = v.Status
 	if v.Status == "pending" {
 		result, err := s.deskVerifyResult(c.Request().Context(), v)
