@@ -147,6 +147,11 @@ func formRows() map[string]formRow {
 		"/redaktion/sider":                   {bad: b("page_position", "femte", "page_parent", "ingen")},
 		"/redaktion/sider/:slug/tekst/:lang": {bad: b("page_summary", nul, "change_note", nul)},
 		"/redaktion/sider/:slug/udgiv":       {up: 1, alone: b("release_date", laterAlone, "release_time", laterAlone)},
+		// The streamed uploads, sent as multipart forms with the file last (postFields).
+		"/redaktion/pakker/:slug/nyt-materiale": {bad: b("item_description", nul)},
+		"/redaktion/materiale/:id/version":      {up: 1, bad: b("change_note", nul)},
+		"/redaktion/sider/:slug/billede":        {up: 1},
+		"/redaktion/forum/moeder/:id/filer":     {up: 1},
 		// The campaign site's structured pages.
 		"/redaktion/spoergsmaal/ny":             {},
 		"/redaktion/spoergsmaal/:id":            {},
