@@ -137,6 +137,58 @@ func Rule(err error) (*Error, bool) {
 	return e, true
 }
 
+// Rules returns every refusal a form shows next to what was typed (see Rule) in err's tree, in
+// order: a domain that checks every rule of a form joins the rules broken (errors.Join) so
+// that a person sees each wrong field at once. ok is false when err is nil or holds anything
+// that is not such a rule (a failing store joined with a rule is the portal's failure).
+func Rules(err error) ([]*Error, bool) {
+	if err == nil {
+		return nil, false
+	}
+	if j, isJoin := err.(interface{ Unwrap() []error }); isJoin {
+		var out []*Error
+		for _, e := range j.Unwrap() {
+			rs, ok := Rules(e)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, rs...)
+		}
+		return out, len(out) > 0
+	}
+	if e, isErr := err.(*Error); isErr {
+		if e.Kind == NotFound || e.Kind == Unavailable {
+			return nil, false
+		}
+		return []*Error{e}, true
+	}
+	if u := errors.Unwrap(err); u != nil {
+		return Rules(u)
+	}
+	return nil, false
+}
+
+// Without returns err less the refusals of its tree that are one of rules (errors.Is), nil
+// when none is left: a form drops the rules about values it could not read, whose own fields
+// already say what is wrong.
+func Without(err error, rules ...*Error) error {
+	if j, isJoin := err.(interface{ Unwrap() []error }); isJoin {
+		var keep []error
+		for _, e := range j.Unwrap() {
+			if e = Without(e, rules...); e != nil {
+				keep = append(keep, e)
+			}
+		}
+		return errors.Join(keep...)
+	}
+	for _, r := range rules {
+		if errors.Is(err, r) {
+			return nil
+		}
+	}
+	return err
+}
+
 // OfKind returns the refusal in err's chain when it is of kind k.
 func OfKind(err error, k Kind) (*Error, bool) {
 	e, ok := As(err)

@@ -81,3 +81,55 @@ func TestVariant(t *testing.T) {
 		t.Error("a plain refusal unwraps to something")
 	}
 }
+
+func TestRules(t *testing.T) {
+	errGone := fault.New("support", fault.NotFound, "support.err.not_found")
+	boom := errors.New("boom")
+	tests := []struct {
+		name string
+		err  error
+		want []*fault.Error
+		ok   bool
+	}{
+		{"nil", nil, nil, false},
+		{"one rule", errWrong, []*fault.Error{errWrong}, true},
+		{"wrapped rule", fmt.Errorf("x: %w", errWrong), []*fault.Error{errWrong}, true},
+		{"two in order", errors.Join(errThrottled, errWrong), []*fault.Error{errThrottled, errWrong}, true},
+		{"three, nested and wrapped", errors.Join(errWrong, fmt.Errorf("y: %w", errors.Join(errOther, errThrottled))),
+			[]*fault.Error{errWrong, errOther, errThrottled}, true},
+		{"join skips nil", errors.Join(nil, errWrong, nil), []*fault.Error{errWrong}, true},
+		{"a failure among rules", errors.Join(errWrong, boom), nil, false},
+		{"not found is no rule", errors.Join(errWrong, errGone), nil, false},
+		{"plain error", boom, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := fault.Rules(tt.err)
+			if ok != tt.ok || len(got) != len(tt.want) {
+				t.Fatalf("Rules = %v, %v; want %v, %v", got, ok, tt.want, tt.ok)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("rule %d = %v, want %v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestWithout(t *testing.T) {
+	joined := errors.Join(errWrong, errThrottled.After(time.Minute), errOther)
+	rest, _ := fault.Rules(fault.Without(joined, errThrottled))
+	if len(rest) != 2 || rest[0] != errWrong || rest[1] != errOther {
+		t.Errorf("Without(throttled) left %v", rest)
+	}
+	if err := fault.Without(joined, errWrong, errThrottled, errOther); err != nil {
+		t.Errorf("Without(all) = %v, want nil", err)
+	}
+	if err := fault.Without(errWrong, errWrong); err != nil {
+		t.Errorf("Without a lone rule = %v", err)
+	}
+	if err := fault.Without(errWrong, errOther); err != errWrong {
+		t.Errorf("Without another rule = %v", err)
+	}
+}

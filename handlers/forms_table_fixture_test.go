@@ -62,8 +62,7 @@ const unticked = "\x00unticked"
 
 // Why a field is left out of the form with every field wrong.
 const (
-	domainAlone = "checked by the domain after the form's own checks, which stop at their first rule"
-	laterAlone  = "the release's date and time are read only when the release is later"
+	laterAlone = "the release's date and time are read only when the release is later"
 )
 
 // notFormPosts are POST routes that formEntries lists with fields, but that no person fills
@@ -113,22 +112,20 @@ func formRows() map[string]formRow {
 		"/medarbejder/tilmeld/:token": {},
 		"/medarbejder/admin/brugere":  {more: []string{"roles"}, bad: b("roles", unticked)},
 		// The desk: cases, the citizen card, canned replies, registration in person, fulfilment.
-		"/medarbejder/sager/ny": {bad: b("citizen", "0000000000", "email", "ikke-en-adresse", "phone", "ring", "lang", "xx", "message", nul, "name", nul),
-			alone: b("citizen", domainAlone, "email", domainAlone, "phone", domainAlone, "lang", domainAlone)},
+		"/medarbejder/sager/ny":   {bad: b("citizen", "0000000000", "email", "ikke-en-adresse", "phone", "ring", "lang", "xx", "message", nul, "name", nul)},
 		"/medarbejder/sager/soeg": {up: 1, bad: b("q", nul)},
 		"/medarbejder/sager/masse": {up: 1, more: []string{"sag"}, bad: b("bulk_assign", "nogen", "bulk_status", "ukendt", "bulk_tag", nul, "sag", "ikke-en-sag"),
-			validOf: func(fx *inputFixture) map[string]string { return b("sag", fx.caseVersion()) }, alone: b("bulk_status", domainAlone),
+			validOf:   func(fx *inputFixture) map[string]string { return b("sag", fx.caseVersion()) },
 			elsewhere: b("sag", "with no case left to tick, the link lands on the text that says so")},
-		"/medarbejder/sager/:ref/svar":      {up: 1, bad: b("reply_status", "ukendt"), valid: b("reply_body", "Tak for din henvendelse."), alone: b("reply_status", domainAlone)},
-		"/medarbejder/sager/:ref/note":      {up: 1},
-		"/medarbejder/sager/:ref/opkald":    {up: 1, more: []string{"call_start", "call_end"}, bad: b("call_minutes", "fem", "call_note", nul, "call_start", nul, "call_end", nul)},
-		"/medarbejder/sager/:ref/status":    {up: 1},
-		"/medarbejder/sager/:ref/tildel":    {up: 1},
-		"/medarbejder/sager/:ref/tags":      {up: 1, bad: b("tags", nul)}, // no tags is a change: it clears them
-		"/medarbejder/sager/:ref/flet":      {up: 1},
-		"/medarbejder/sager/:ref/relateret": {up: 1},
-		"/medarbejder/sager/:ref/egenskaber": {up: 1, bad: b("priority", "ukendt", "category", "ukendt", "system", "ukendt", "email", "ikke-en-adresse", "phone", "ring"),
-			alone: b("priority", domainAlone, "category", domainAlone, "email", domainAlone, "phone", domainAlone)},
+		"/medarbejder/sager/:ref/svar":         {up: 1, bad: b("reply_status", "ukendt"), valid: b("reply_body", "Tak for din henvendelse.")},
+		"/medarbejder/sager/:ref/note":         {up: 1},
+		"/medarbejder/sager/:ref/opkald":       {up: 1, more: []string{"call_start", "call_end"}, bad: b("call_minutes", "fem", "call_note", nul, "call_start", nul, "call_end", nul)},
+		"/medarbejder/sager/:ref/status":       {up: 1},
+		"/medarbejder/sager/:ref/tildel":       {up: 1},
+		"/medarbejder/sager/:ref/tags":         {up: 1, bad: b("tags", nul)}, // no tags is a change: it clears them
+		"/medarbejder/sager/:ref/flet":         {up: 1},
+		"/medarbejder/sager/:ref/relateret":    {up: 1},
+		"/medarbejder/sager/:ref/egenskaber":   {up: 1, bad: b("priority", "ukendt", "category", "ukendt", "system", "ukendt", "email", "ikke-en-adresse", "phone", "ring")},
 		"/medarbejder/sager/:ref/borger":       {up: 1},
 		"/medarbejder/borger/:id/spaer":        {up: 1, before: openCard},
 		"/medarbejder/borger/:id/middel/spaer": {up: 2, before: openCard},
@@ -147,9 +144,14 @@ func formRows() map[string]formRow {
 		// Campaign editors: packs, items, pages.
 		"/redaktion/pakker":                  {bad: b("pack_summary_da", nul, "pack_summary_en", nul)},
 		"/redaktion/materiale/:id/udgiv":     {up: 1, alone: b("release_date", laterAlone, "release_time", laterAlone)},
-		"/redaktion/sider":                   {bad: b("page_position", "femte", "page_parent", "ingen"), alone: b("page_parent", domainAlone)},
+		"/redaktion/sider":                   {bad: b("page_position", "femte", "page_parent", "ingen")},
 		"/redaktion/sider/:slug/tekst/:lang": {bad: b("page_summary", nul, "change_note", nul)},
 		"/redaktion/sider/:slug/udgiv":       {up: 1, alone: b("release_date", laterAlone, "release_time", laterAlone)},
+		// The streamed uploads, sent as multipart forms with the file last (postFields).
+		"/redaktion/pakker/:slug/nyt-materiale": {bad: b("item_description", nul)},
+		"/redaktion/materiale/:id/version":      {up: 1, bad: b("change_note", nul)},
+		"/redaktion/sider/:slug/billede":        {up: 1},
+		"/redaktion/forum/moeder/:id/filer":     {up: 1},
 		// The campaign site's structured pages.
 		"/redaktion/spoergsmaal/ny":             {},
 		"/redaktion/spoergsmaal/:id":            {},
@@ -166,9 +168,8 @@ func formRows() map[string]formRow {
 		"/redaktion/nyhedsbreve":     {get: "/redaktion/nyhedsbreve/ny"},
 		"/redaktion/nyhedsbreve/:id": {},
 		// The forum and its feedback rounds.
-		"/forum/spoergsmaal/:id": {},
-		"/redaktion/forum/moeder": {up: 1, bad: b("video_url", "ikke en adresse", "agenda_da", nul, "agenda_en", nul),
-			alone: b("meeting_audience", domainAlone, "place", domainAlone, "video_url", domainAlone)},
+		"/forum/spoergsmaal/:id":             {},
+		"/redaktion/forum/moeder":            {up: 1, bad: b("video_url", "ikke en adresse", "agenda_da", nul, "agenda_en", nul)},
 		"/redaktion/forum/moeder/:id/status": {up: 1},
 		"/redaktion/forum/aktiviteter":       {up: 1},
 		"/redaktion/forum/spoergsmaal":       {up: 1, bad: b("question_deadline", "i morgen")},

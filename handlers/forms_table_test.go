@@ -27,6 +27,15 @@ type formCase struct {
 	bad, alone       map[string]string
 	elsewhere        map[string]string
 	browsers         map[string]*browser
+	upload           string // a streamed upload's valid file (formEntry.upload), "" for a plain form
+}
+
+// wrongFiles are what a streamed upload's file field is wrong with, each tried alone. The form
+// with every field wrong has no file part: an empty file or one of a wrong type is found by
+// the domain while it stores the file, which happens only once the text fields are right (the
+// handlers do not yet peek at the file's first bytes before that), so it is tried alone.
+var wrongFiles = []struct{ name, content string }{
+	{"none", noFile}, {"empty", ""}, {"type", "Dette er ikke en PDF og intet billede"},
 }
 
 // TestEveryFormShowsTheErrorSummary submits every form of the portal once per field with only
@@ -41,8 +50,7 @@ func TestEveryFormShowsTheErrorSummary(t *testing.T) {
 	entries, rows := formEntries(), formRows()
 
 	// Every POST route is a row here, or has no field a person types (formEntries says why:
-	// a button, a JSON or WebAuthn endpoint, a streamed upload tested on its own), or is one
-	// of notFormPosts.
+	// a button, a JSON or WebAuthn endpoint), or is one of notFormPosts.
 	var forms []formCase
 	routes := map[string]bool{}
 	for _, r := range fx.env.App.Server.Routes() {
@@ -94,7 +102,10 @@ func TestEveryFormShowsTheErrorSummary(t *testing.T) {
 func prepareForm(t *testing.T, fx *inputFixture, route string, e formEntry, row formRow) formCase {
 	t.Helper()
 	fc := formCase{route: route, post: route, bad: row.bad, alone: row.alone, elsewhere: row.elsewhere, valid: url.Values{},
-		browsers: map[string]*browser{}}
+		browsers: map[string]*browser{}, upload: e.upload}
+	if e.upload != "" {
+		row.more = append(row.more, "file") // wrong as wrongFiles say
+	}
 	if e.path != nil {
 		fc.post = e.path(fx)
 	}
@@ -148,7 +159,7 @@ func prepareForm(t *testing.T, fx *inputFixture, route string, e formEntry, row 
 		}
 		seen := map[string]bool{}
 		for _, m := range formControl.FindAllStringSubmatch(form, -1) {
-			// A file is sent by the streamed uploads' own tests.
+			// A streamed upload's file field is the row's (formEntry.upload, wrongFiles).
 			typ, name := attr(m[2], "type"), attr(m[2], "name")
 			if typ == "hidden" || typ == "submit" || typ == "button" || typ == "file" || name == "" || seen[name] {
 				continue
@@ -167,38 +178,52 @@ func prepareForm(t *testing.T, fx *inputFixture, route string, e formEntry, row 
 	return fc
 }
 
-// run submits the form with each field wrong alone and with all wrong, in both languages.
+// run submits the form with each field wrong alone and with all wrong, in both languages. A
+// streamed upload's file is wrong in each of the ways wrongFiles lists.
 func (fc formCase) run(t *testing.T, fx *inputFixture) {
-	cases := [][]string{}
+	type wrongCase struct {
+		name  string
+		wrong []string
+		file  string
+	}
+	var cases []wrongCase
 	for _, f := range fc.fields {
-		cases = append(cases, []string{f})
+		if f != "file" || fc.upload == "" {
+			cases = append(cases, wrongCase{f, []string{f}, fc.upload})
+			continue
+		}
+		for _, wf := range wrongFiles {
+			cases = append(cases, wrongCase{"file " + wf.name, []string{f}, wf.content})
+		}
 	}
 	if len(fc.fields) > 1 {
-		cases = append(cases, fc.fields)
+		cases = append(cases, wrongCase{"all", fc.fields, noFile})
 	}
-	for _, wrong := range cases {
-		name, want := wrong[0], wrong
-		if len(wrong) > 1 {
-			// Some fields are checked only when another is right (a repeated password against
-			// a valid one): the form with all wrong leaves them out.
-			name = "all"
-			want = slices.DeleteFunc(slices.Clone(wrong), func(f string) bool { _, ok := fc.alone[f]; return ok })
+	for _, wc := range cases {
+		want := wc.wrong
+		if len(wc.wrong) > 1 {
+			// Some fields are checked only when another is right (a release's time, read only
+			// when the release is later): the form with all wrong leaves them out.
+			want = slices.DeleteFunc(slices.Clone(wc.wrong), func(f string) bool { _, ok := fc.alone[f]; return ok })
 		}
 		texts := map[string]map[string]string{}
 		for _, lang := range formLangs {
-			t.Run(name+"/"+lang, func(t *testing.T) {
+			t.Run(wc.name+"/"+lang, func(t *testing.T) {
 				fields := url.Values{}
 				for k, vs := range fc.valid {
 					fields[k] = slices.Clone(vs)
 				}
-				for _, f := range wrong {
+				for _, f := range wc.wrong {
+					if f == "file" && fc.upload != "" {
+						continue // wc.file
+					}
 					fields.Set(f, fc.bad[f]) // "" when the row names none: the field is required
 					if fc.bad[f] == unticked {
 						fields.Del(f)
 					}
 				}
 				before := fx.fingerprint(t)
-				res, body := fc.browsers[lang].post(t, fc.post, fields)
+				res, body := fc.browsers[lang].postFields(t, fc.post, fields, fc.upload, wc.file)
 				texts[lang] = checkErrorSummary(t, lang, res.StatusCode, body, want, fc.elsewhere)
 				if after := fx.fingerprint(t); after != before {
 					t.Errorf("the refused form changed the database:\nbefore %s\nafter  %s", before, after)
@@ -207,7 +232,7 @@ func (fc formCase) run(t *testing.T, fx *inputFixture) {
 		}
 		for _, f := range want {
 			if da, en := texts["da"][f], texts["en"][f]; da != "" && da == en {
-				t.Errorf("%s: the message at %s is the same in Danish and English: %q", name, f, da)
+				t.Errorf("%s: the message at %s is the same in Danish and English: %q", wc.name, f, da)
 			}
 		}
 	}

@@ -166,6 +166,10 @@ func (fx *inputFixture) fingerprint(t *testing.T) string {
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM activity t WHERE kind <> 'lookup_by_support'`,
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM site_page t`,
 		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM site_page_version t`,
+		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM pack_item t`,
+		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM pack_item_version t`,
+		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM site_image t`,
+		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM forum_meeting_file t`,
 		`SELECT count(*)::text FROM mail_outbox`,
 	} {
 		parts = append(parts, "("+q+")")

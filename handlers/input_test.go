@@ -3,8 +3,10 @@ package handlers_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,6 +24,7 @@ type formEntry struct {
 	as     func(*inputFixture, *testing.T) *browser // a browser in the state the route needs
 	path   func(*inputFixture) string               // the concrete path; nil is the route's own
 	none   string                                   // why the route has no text field to attack
+	upload string                                   // a streamed upload: a valid file, sent after the fields (postFields)
 }
 
 // formEntries are all POST routes of the portal. TestEveryFormRefusesBadText fails for a POST
@@ -159,20 +162,23 @@ func formEntries() map[string]formEntry {
 			path: func(fx *inputFixture) string { return fx.orgMemberPath("rolle") }},
 		"/organisationer/:id/medlemmer/:mitid/fjern": {none: "a button: the member is in the path"},
 		"/organisationer/invitation/:token":          {none: "a button: the token is in the path"},
-		// Campaign editors (editor_test.go): the two uploads are streamed multipart forms, whose
-		// fields TestEditorUploadRefusals attacks in the order a browser sends them.
+		// Campaign editors (editor_test.go): the two uploads are streamed multipart forms, sent
+		// with their fields before the file, as a browser sends them (postFields).
 		"/redaktion/pakker": {fields: []string{"pack_slug", "pack_audience", "pack_title_da", "pack_title_en", "pack_summary_da", "pack_summary_en"},
 			valid: v("pack_slug", "ny-pakke", "pack_audience", "private", "pack_title_da", "Ny", "pack_title_en", "New"), as: (*inputFixture).asEditor},
-		"/redaktion/pakker/:slug/nyt-materiale": {none: "a streamed upload: see TestEditorUploadRefusals"},
-		"/redaktion/materiale/:id/version":      {none: "a streamed upload: see TestEditorUploadRefusals"},
+		"/redaktion/pakker/:slug/nyt-materiale": {fields: []string{"item_title", "item_description", "kind", "item_audience", "lang", "visibility"},
+			valid: v("item_title", "Folder", "item_description", "Til borgerservice.", "kind", "flyer", "item_audience", "citizens",
+				"lang", "da", "visibility", "public"), as: (*inputFixture).asEditor, upload: testPDF,
+			path: func(fx *inputFixture) string { fx.editor(); return "/redaktion/pakker/input-pakke/nyt-materiale" }},
+		"/redaktion/materiale/:id/version": {fields: []string{"change_note"}, as: (*inputFixture).asEditor, upload: testPDF,
+			path: editorItemPath("/version")},
 		"/redaktion/materiale/:id/udgiv": {fields: []string{"when", "release_date", "release_time"},
 			valid: v("when", "later", "release_date", "24-12-2030", "release_time", "09:30"), as: (*inputFixture).asEditor,
 			path: editorItemPath("/udgiv")},
 		"/redaktion/materiale/:id/tilbagetraek": {none: "a button: no fields"},
 		"/redaktion/materiale/:id/flyt":         {none: "a button; its hidden dir is compared with op and ned (400 otherwise)"},
 
-		// The campaign site's pages (site_test.go): the image upload is a streamed form whose
-		// fields TestSiteImageUpload attacks.
+		// The campaign site's pages (site_test.go): the image upload is a streamed form.
 		"/redaktion/sider": {fields: []string{"page_slug", "page_kind", "page_position", "page_parent"},
 			valid: v("page_slug", "ny-side", "page_kind", "article", "page_position", "5"), as: (*inputFixture).asEditor},
 		"/redaktion/sider/:slug/tekst/:lang": {fields: []string{"page_title", "page_summary", "page_body", "change_note"},
@@ -181,7 +187,8 @@ func formEntries() map[string]formEntry {
 			valid: v("when", "later", "release_date", "24-12-2030", "release_time", "09:30"), as: (*inputFixture).asEditor,
 			path: sitePagePath("/udgiv")},
 		"/redaktion/sider/:slug/afpublicer": {none: "a button: no fields"},
-		"/redaktion/sider/:slug/billede":    {none: "a streamed upload: see TestSiteImageUpload"},
+		"/redaktion/sider/:slug/billede": {fields: []string{"alt"}, valid: v("alt", "En kodeviser"), as: (*inputFixture).asEditor,
+			upload: testPNGHead, path: sitePagePath("/billede")},
 		// The stakeholder forum (forum_test.go).
 		"/forum/moeder/:id/tilmeld": {none: "a button: no fields"},
 		"/forum/moeder/:id/afmeld":  {none: "a button: no fields"},
@@ -196,7 +203,10 @@ func formEntries() map[string]formEntry {
 			path: func(fx *inputFixture) string {
 				return "/redaktion/forum/moeder/" + id(fx.forum().meeting.ID) + "/status"
 			}},
-		"/redaktion/forum/moeder/:id/filer": {none: "a streamed upload: see TestForumBadInput"},
+		"/redaktion/forum/moeder/:id/filer": {fields: []string{"file_kind"}, valid: v("file_kind", "presentation"), as: (*inputFixture).asForumEditor,
+			upload: testPDF, path: func(fx *inputFixture) string {
+				return "/redaktion/forum/moeder/" + id(fx.forum().meeting.ID) + "/filer"
+			}},
 		"/redaktion/forum/aktiviteter": {fields: []string{"activity_title_da", "activity_title_en", "first_month", "last_month"},
 			valid: v("activity_title_da", "Pressesamarbejder", "activity_title_en", "Press partnerships", "first_month", "03-2030",
 				"last_month", "04-2030"), as: (*inputFixture).asForumEditor},
@@ -351,7 +361,7 @@ func TestEveryFormRefusesBadText(t *testing.T) {
 							t.Errorf("status %d, want 4xx: %.300s", status, out)
 						}
 					} else {
-						res, body := b.post(t, path, fields)
+						res, body := b.postFields(t, path, fields, e.upload, e.upload)
 						if res.StatusCode < 400 || res.StatusCode >= 500 {
 							t.Errorf("status %d, want 4xx", res.StatusCode)
 						}
@@ -370,4 +380,31 @@ func TestEveryFormRefusesBadText(t *testing.T) {
 			}
 		}
 	}
+}
+
+// testPNGHead is the start of a PNG file: enough for the type sniffed from the first bytes.
+const testPNGHead = "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x08\x00\x00\x00\x08\x08\x06\x00\x00\x00"
+
+// noFile stands for a streamed upload sent without its file part.
+const noFile = "\x00no file"
+
+// postFields sends fields as a form, or, when upload is not "", as a streamed multipart form
+// with the fields (in the order of their names) before the file part, whose content is file
+// (noFile: no file part), as a browser sends a form whose file input is last.
+func (b *browser) postFields(t *testing.T, path string, fields url.Values, upload, file string) (*http.Response, string) {
+	t.Helper()
+	if upload == "" {
+		return b.post(t, path, fields)
+	}
+	var parts []field
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		for _, v := range fields[k] {
+			parts = append(parts, field{k, v})
+		}
+	}
+	name := "fil.pdf"
+	if file == noFile {
+		name = "-"
+	}
+	return b.streamPost(t, path, parts, name, strings.NewReader(file))
 }

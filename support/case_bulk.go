@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mitidportal/db"
+	"mitidportal/fault"
 )
 
 // MaxBulk is the most cases one bulk change takes: a queue page's worth.
@@ -55,27 +56,12 @@ type BulkSkip struct {
 // more than MaxBulk (ErrBulkCount), an invalid status, tag or assignee.
 func (s *Cases) Bulk(ctx context.Context, staffID int64, items []BulkItem, change BulkChange) (BulkResult, error) {
 	var res BulkResult
-	if change.Assign == nil && change.Status == "" && change.AddTag == "" {
-		return res, ErrBulkEmpty
-	}
-	if len(items) == 0 || len(items) > MaxBulk {
-		return res, ErrBulkCount
-	}
-	if change.Status != "" && !valid(Statuses, change.Status) {
-		return res, ErrStatusInvalid
+	if err := s.CheckBulk(ctx, items, change); err != nil {
+		return res, err
 	}
 	if change.AddTag != "" {
-		tags, err := normalizeTags([]string{change.AddTag})
-		if err != nil {
-			return res, err
-		}
+		tags, _ := normalizeTags([]string{change.AddTag})
 		change.AddTag = tags[0]
-	}
-	if change.Assign != nil && *change.Assign != 0 {
-		err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error { return checkAssignee(ctx, tx, *change.Assign) })
-		if err != nil {
-			return res, err
-		}
 	}
 	for _, it := range items {
 		changed := false
@@ -111,6 +97,34 @@ func (s *Cases) Bulk(ctx context.Context, staffID int64, items []BulkItem, chang
 		}
 	}
 	return res, nil
+}
+
+// CheckBulk checks a bulk change as Bulk does before it changes a case: every rule broken,
+// joined (no change asked, no case or too many, an invalid status or tag, an assignee who may
+// not take cases, looked up).
+func (s *Cases) CheckBulk(ctx context.Context, items []BulkItem, change BulkChange) error {
+	var errs []error
+	if change.Assign == nil && change.Status == "" && change.AddTag == "" {
+		errs = append(errs, ErrBulkEmpty)
+	}
+	if len(items) == 0 || len(items) > MaxBulk {
+		errs = append(errs, ErrBulkCount)
+	}
+	if change.Status != "" && !valid(Statuses, change.Status) {
+		errs = append(errs, ErrStatusInvalid)
+	}
+	if change.AddTag != "" {
+		_, err := normalizeTags([]string{change.AddTag})
+		errs = append(errs, err)
+	}
+	if change.Assign != nil && *change.Assign != 0 {
+		err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error { return checkAssignee(ctx, tx, *change.Assign) })
+		if _, isRule := fault.Rules(err); err != nil && !isRule {
+			return err
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // bulkOne makes the parts of change that change c, and names them.

@@ -118,11 +118,11 @@ type Properties struct {
 // ErrIdentityTheftUrgent. A priority change counts the deadlines anew (SetPriority).
 func (s *Cases) SetProperties(ctx context.Context, caseID, staffID int64, p Properties, expectVersion int) (Case, error) {
 	return s.change(ctx, caseID, expectVersion, s.audited(ctx, staffID, "properties", func(tx pgx.Tx, c Case, now time.Time) error {
-		if c.Category == CategoryIdentityTheft && p.Category == CategoryIdentityTheft && p.Priority != PriorityUrgent {
-			return ErrIdentityTheftUrgent
-		}
 		n, err := NewCase{Channel: c.Channel, System: p.System, Category: p.Category, Priority: p.Priority,
 			MitIDID: c.MitIDID, Name: c.Name, Email: p.Email, Phone: p.Phone, Lang: c.Lang, Subject: c.Subject}.normalize()
+		if c.Category == CategoryIdentityTheft && p.Category == CategoryIdentityTheft && p.Priority != PriorityUrgent {
+			err = errors.Join(ErrIdentityTheftUrgent, err)
+		}
 		if err != nil {
 			return err
 		}

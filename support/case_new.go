@@ -50,8 +50,17 @@ type NewCase struct {
 
 var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{5,28}[0-9]$`)
 
-// normalize checks n and returns it trimmed, with defaults filled in.
+// normalize checks n and returns it trimmed, with defaults filled in. Every rule n breaks is
+// in the error, joined in the order of the fields (errors.Join; fault.Rules lists them), so a
+// form shows each wrong field at once.
 func (n NewCase) normalize() (NewCase, error) {
+	return n.check(n.MitIDID != 0)
+}
+
+// check is normalize for a case that is linked to a MitID (linked), which needs no name and
+// no way to reach the caller, or not: a case for a citizen named but not found is checked as
+// linked, as the agent meant it to be.
+func (n NewCase) check(linked bool) (NewCase, error) {
 	n.Subject, n.Message = strings.TrimSpace(n.Subject), strings.TrimSpace(n.Message)
 	n.Name, n.Email, n.Phone = strings.TrimSpace(n.Name), strings.TrimSpace(n.Email), strings.TrimSpace(n.Phone)
 	if n.Lang == "" {
@@ -60,48 +69,36 @@ func (n NewCase) normalize() (NewCase, error) {
 	if n.Priority == "" || n.Category == CategoryIdentityTheft {
 		n.Priority = DefaultPriority(n.Category)
 	}
-	tags, err := normalizeTags(n.Tags)
-	if err != nil {
-		return n, err
-	}
-	n.Tags = tags
-	switch {
-	case !valid(Channels, n.Channel):
-		return n, ErrChannelInvalid
-	case !valid(Systems, n.System):
-		return n, ErrSystemInvalid
-	case !valid(Categories, n.Category):
-		return n, ErrCategoryInvalid
-	case !valid(Priorities, n.Priority):
-		return n, ErrPriorityInvalid
-	case n.Lang != "da" && n.Lang != "en":
-		return n, ErrLangInvalid
-	case n.Subject == "":
-		return n, ErrSubjectRequired
-	case utf8.RuneCountInString(n.Subject) > MaxSubject || strings.ContainsAny(n.Subject, "\r\n"):
-		return n, ErrSubjectTooLong
-	case utf8.RuneCountInString(n.Message) > MaxBody:
-		return n, ErrBodyTooLong
-	case utf8.RuneCountInString(n.Name) > MaxName:
-		return n, ErrNameTooLong
-	case n.MitIDID == 0 && n.Name == "":
-		return n, ErrNameRequired
-	case n.MitIDID == 0 && n.Email == "" && n.Phone == "":
-		return n, ErrContactRequired
-	case n.Phone != "" && !phonePattern.MatchString(n.Phone):
-		return n, ErrPhoneInvalid
-	case n.MessageID != "" && !messageIDPattern.MatchString(n.MessageID):
-		return n, ErrMessageIDInvalid
-	case len(n.Attachments) > 0 && n.Message == "":
-		return n, ErrBodyRequired // files go with a message
-	}
-	if n.Email != "" {
-		a, err := mail.ParseAddress(n.Email)
-		if err != nil || a.Address != n.Email || len(n.Email) > 254 {
-			return n, ErrEmailInvalid
+	var errs []error
+	broken := func(rule bool, err error) {
+		if rule {
+			errs = append(errs, err)
 		}
 	}
-	return n, nil
+	broken(!valid(Channels, n.Channel), ErrChannelInvalid)
+	broken(!valid(Systems, n.System), ErrSystemInvalid)
+	broken(!valid(Categories, n.Category), ErrCategoryInvalid)
+	broken(!valid(Priorities, n.Priority), ErrPriorityInvalid)
+	broken(n.Subject == "", ErrSubjectRequired)
+	broken(utf8.RuneCountInString(n.Subject) > MaxSubject || strings.ContainsAny(n.Subject, "\r\n"), ErrSubjectTooLong)
+	broken(utf8.RuneCountInString(n.Name) > MaxName, ErrNameTooLong)
+	broken(!linked && n.Name == "", ErrNameRequired)
+	broken(!linked && n.Email == "" && n.Phone == "", ErrContactRequired)
+	broken(n.Phone != "" && !phonePattern.MatchString(n.Phone), ErrPhoneInvalid)
+	if n.Email != "" {
+		a, err := mail.ParseAddress(n.Email)
+		broken(err != nil || a.Address != n.Email || len(n.Email) > 254, ErrEmailInvalid)
+	}
+	broken(n.Lang != "da" && n.Lang != "en", ErrLangInvalid)
+	broken(utf8.RuneCountInString(n.Message) > MaxBody, ErrBodyTooLong)
+	broken(len(n.Attachments) > 0 && n.Message == "", ErrBodyRequired) // files go with a message
+	broken(n.MessageID != "" && !messageIDPattern.MatchString(n.MessageID), ErrMessageIDInvalid)
+	tags, err := normalizeTags(n.Tags)
+	errs = append(errs, err)
+	if err == nil {
+		n.Tags = tags
+	}
+	return n, errors.Join(errs...)
 }
 
 func valid[T comparable](all []T, v T) bool {

@@ -345,25 +345,34 @@ func checkNote(s string) (string, error) {
 	return s, nil
 }
 
+// CheckReply checks a reply and the status it moves the case to ("" keeps it) as
+// ReplyAndSetStatus does, before it looks at the case: every rule broken, the body's first.
+func CheckReply(body string, status CaseStatus) error {
+	_, err := checkBody(body)
+	if status != "" && !valid(Statuses, status) {
+		err = errors.Join(err, ErrStatusInvalid)
+	}
+	return err
+}
+
 // ReplyAndSetStatus is ReplyByMail that also moves the case to status, in the same
 // transaction: a reply usually hands the case to the citizen (StatusWaiting), and the status
 // change is on the timeline after the reply. status "" or the case's own status leaves it as
 // it is; a status the case may not move to is ErrTransition and sends nothing.
 func (s *Cases) ReplyAndSetStatus(ctx context.Context, caseID, staffID int64, to, body string, status CaseStatus) (Entry, error) {
-	switch {
-	case status != "" && !valid(Statuses, status):
-		return Entry{}, ErrStatusInvalid
-	case to == "":
-		return Entry{}, ErrContactRequired
-	case s.hooks.ReplyMail == nil:
+	if s.hooks.ReplyMail == nil {
 		return Entry{}, errors.New("support: no mail hook for replies")
 	}
-	body, err := checkBody(body)
-	if err != nil {
+	var noAddress error
+	if to == "" {
+		noAddress = ErrContactRequired
+	}
+	if err := errors.Join(noAddress, CheckReply(body, status)); err != nil {
 		return Entry{}, err
 	}
+	body, _ = checkBody(body)
 	var e Entry
-	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
 		c, err := lockCase(ctx, tx, caseID)
 		if err != nil {
 			return err

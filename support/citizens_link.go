@@ -2,6 +2,7 @@ package support
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -41,22 +42,17 @@ func resolveCitizen(ctx context.Context, tx pgx.Tx, who string) (int64, string, 
 
 // OpenLinked opens a case (Open) for the citizen whose CPR number or username who is, looked
 // up and recorded as a look-up from the new case in the same transaction. A who that names
-// nobody is ErrCitizenNotFound, and the look-up that found nobody is recorded all the same.
+// nobody is ErrCitizenNotFound, joined with every other rule n breaks (n is checked as a case
+// for a citizen), and a CPR look-up that found nobody is recorded all the same.
 func (s *Cases) OpenLinked(ctx context.Context, n NewCase, who string) (Case, error) {
 	if s.lookup == nil {
 		return Case{}, ErrCitizenNotFound
 	}
 	var c Case
 	err := db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
-		id, via, err := resolveCitizen(ctx, tx, who)
-		if err == ErrCitizenNotFound {
-			if via == "cpr" {
-				return err, s.lookup(ctx, tx, Lookup{StaffID: n.StaffID, Via: via})
-			}
-			return err, nil
-		}
-		if err != nil {
-			return nil, err
+		id, via, rules, err := s.checkLinked(ctx, tx, n, who)
+		if err != nil || rules != nil {
+			return rules, err
 		}
 		n.MitIDID = id
 		if c, err = s.OpenTx(ctx, tx, n); err != nil {
@@ -65,6 +61,44 @@ func (s *Cases) OpenLinked(ctx context.Context, n NewCase, who string) (Case, er
 		return nil, s.lookup(ctx, tx, Lookup{StaffID: n.StaffID, MitIDIDs: []int64{id}, Via: via, Case: c.Ref})
 	})
 	return c, err
+}
+
+// CheckNew checks a new case as Open (who "") or OpenLinked would, without opening it: every
+// rule n breaks, and first ErrCitizenNotFound when who names nobody, joined. A
+// form whose own checks failed shows these with its own, so the person sees every wrong field
+// at once; a CPR look-up that found nobody is recorded, as OpenLinked records it.
+func (s *Cases) CheckNew(ctx context.Context, n NewCase, who string) error {
+	if strings.TrimSpace(who) == "" {
+		_, err := n.normalize()
+		return err
+	}
+	if s.lookup == nil {
+		return ErrCitizenNotFound
+	}
+	return db.TransactOutcome(ctx, s.pool, func(tx pgx.Tx) (error, error) {
+		_, _, rules, err := s.checkLinked(ctx, tx, n, who)
+		return rules, err
+	})
+}
+
+// checkLinked resolves who (the MitID and how it was named, resolveCitizen) and checks n as a
+// case for that citizen. rules is every rule broken, the citizen not being found first; a CPR
+// look-up that found nobody is recorded in tx. err is the portal's own failure.
+func (s *Cases) checkLinked(ctx context.Context, tx pgx.Tx, n NewCase, who string) (id int64, via string, rules, err error) {
+	id, via, err = resolveCitizen(ctx, tx, who)
+	missing := err == ErrCitizenNotFound
+	if err != nil && !missing {
+		return 0, via, nil, err
+	}
+	_, rules = n.check(true)
+	if !missing {
+		return id, via, rules, nil
+	}
+	rules = errors.Join(ErrCitizenNotFound, rules)
+	if via == "cpr" {
+		return 0, via, rules, s.lookup(ctx, tx, Lookup{StaffID: n.StaffID, Via: via})
+	}
+	return 0, via, rules, nil
 }
 
 // LinkCitizen links a case to the citizen whose CPR number or username who is, or to another

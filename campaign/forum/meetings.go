@@ -99,29 +99,27 @@ type NewMeeting struct {
 	SignupDeadline     time.Time
 }
 
-// Check returns the first rule n breaks, or nil.
+// Check returns every rule n breaks, joined in the order of the form's fields, or nil.
 func (n NewMeeting) Check() error {
-	switch {
-	case strings.TrimSpace(n.TitleDA) == "" || strings.TrimSpace(n.TitleEN) == "":
-		return ErrTitleRequired
-	case utf8.RuneCountInString(n.TitleDA) > MaxTitle || utf8.RuneCountInString(n.TitleEN) > MaxTitle ||
-		utf8.RuneCountInString(n.Place) > MaxPlace || utf8.RuneCountInString(n.AgendaDA) > MaxAgenda ||
-		utf8.RuneCountInString(n.AgendaEN) > MaxAgenda:
-		return ErrTooLong
-	case !slices.Contains(Audiences, n.Audience):
-		return ErrAudienceInvalid
-	case n.Starts.IsZero() || !n.Ends.After(n.Starts):
-		return ErrTimesInvalid
-	case strings.TrimSpace(n.Place) == "" && strings.TrimSpace(n.VideoURL) == "":
-		return ErrPlaceRequired
-	case n.VideoURL != "" && !ValidLink(n.VideoURL):
-		return ErrLinkInvalid
-	case n.Capacity < 1 || n.Capacity > MaxCapacity:
-		return ErrCapacityInvalid
-	case n.SignupDeadline.IsZero() || n.SignupDeadline.After(n.Starts):
-		return ErrDeadlineInvalid
+	var errs []error
+	broken := func(rule bool, err error) {
+		if rule {
+			errs = append(errs, err)
+		}
 	}
-	return nil
+	broken(strings.TrimSpace(n.TitleDA) == "" || strings.TrimSpace(n.TitleEN) == "", ErrTitleRequired)
+	broken(utf8.RuneCountInString(n.TitleDA) > MaxTitle || utf8.RuneCountInString(n.TitleEN) > MaxTitle ||
+		utf8.RuneCountInString(n.Place) > MaxPlace || utf8.RuneCountInString(n.AgendaDA) > MaxAgenda ||
+		utf8.RuneCountInString(n.AgendaEN) > MaxAgenda, ErrTooLong)
+	broken(!slices.Contains(Audiences, n.Audience), ErrAudienceInvalid)
+	broken(n.Starts.IsZero() || !n.Ends.After(n.Starts), ErrTimesInvalid)
+	// A link that is no link is no way to take part either: the place is asked for as well.
+	linkOK := n.VideoURL == "" || ValidLink(n.VideoURL)
+	broken(strings.TrimSpace(n.Place) == "" && (strings.TrimSpace(n.VideoURL) == "" || !linkOK), ErrPlaceRequired)
+	broken(!linkOK, ErrLinkInvalid)
+	broken(n.Capacity < 1 || n.Capacity > MaxCapacity, ErrCapacityInvalid)
+	broken(n.SignupDeadline.IsZero() || n.SignupDeadline.After(n.Starts), ErrDeadlineInvalid)
+	return errors.Join(errs...)
 }
 
 // ValidLink reports whether s is an https link a video meeting may have.

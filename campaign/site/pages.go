@@ -74,49 +74,70 @@ func scanPage(row pgx.Row) (Page, error) {
 	return pg, err
 }
 
-// Create creates a draft page without text.
-func (p *Pages) Create(ctx context.Context, staffID int64, n NewPage) (Page, error) {
+// Check checks a new page as Create does, without creating it: every rule broken, joined in
+// the order of the form's fields, the parent looked up.
+func (p *Pages) Check(ctx context.Context, n NewPage) error {
+	return db.TransactOutcome(ctx, p.pool, func(tx pgx.Tx) (error, error) {
+		_, rules, err := checkPage(ctx, tx, n)
+		return rules, err
+	})
+}
+
+// checkPage checks n: rules is every rule broken, err the portal's own failure; parent is the
+// parent page's id (nil for none).
+func checkPage(ctx context.Context, tx pgx.Tx, n NewPage) (parent *int64, rules, err error) {
+	var errs []error
 	if !ValidSlug(n.Slug) {
-		return Page{}, ErrSlugInvalid
+		errs = append(errs, ErrSlugInvalid)
 	}
 	if !slices.Contains(Kinds, n.Kind) {
-		return Page{}, ErrKindInvalid
+		errs = append(errs, ErrKindInvalid)
 	}
 	if n.Position < 0 || n.Position > MaxPosition {
-		return Page{}, ErrPositionBad
+		errs = append(errs, ErrPositionBad)
 	}
-	if n.ParentSlug != "" && (!ValidSlug(n.ParentSlug) || n.ParentSlug == n.Slug) {
-		return Page{}, ErrParentInvalid
-	}
-	var id int64
-	err := db.Transact(ctx, p.pool, func(tx pgx.Tx) error {
-		var parent *int64
-		if n.ParentSlug != "" {
-			var pid int64
-			err := tx.QueryRow(ctx, `SELECT id FROM site_page WHERE slug = $1`, n.ParentSlug).Scan(&pid)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return ErrParentInvalid
-			}
-			if err != nil {
-				return fmt.Errorf("page parent: %w", err)
-			}
+	switch {
+	case n.ParentSlug == "":
+	case !ValidSlug(n.ParentSlug) || n.ParentSlug == n.Slug:
+		errs = append(errs, ErrParentInvalid)
+	default:
+		var pid int64
+		err := tx.QueryRow(ctx, `SELECT id FROM site_page WHERE slug = $1`, n.ParentSlug).Scan(&pid)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			errs = append(errs, ErrParentInvalid)
+		case err != nil:
+			return nil, nil, fmt.Errorf("page parent: %w", err)
+		default:
 			parent = &pid
 		}
+	}
+	return parent, errors.Join(errs...), nil
+}
+
+// Create creates a draft page without text.
+func (p *Pages) Create(ctx context.Context, staffID int64, n NewPage) (Page, error) {
+	var id int64
+	err := db.TransactOutcome(ctx, p.pool, func(tx pgx.Tx) (error, error) {
+		parent, rules, err := checkPage(ctx, tx, n)
+		if err != nil || rules != nil {
+			return rules, err
+		}
 		now := p.now()
-		err := tx.QueryRow(ctx, `INSERT INTO site_page (slug, kind, position, parent_id, created_at, updated_at)
+		err = tx.QueryRow(ctx, `INSERT INTO site_page (slug, kind, position, parent_id, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (slug) DO NOTHING RETURNING id`,
 			n.Slug, n.Kind, n.Position, parent, now).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrSlugTaken
+			return ErrSlugTaken, nil
 		}
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.ConstraintName == "site_page_one_front" {
-			return ErrFrontTaken
+			return nil, ErrFrontTaken // the failed INSERT left the transaction unusable
 		}
 		if err != nil {
-			return fmt.Errorf("create page: %w", err)
+			return nil, fmt.Errorf("create page: %w", err)
 		}
-		return p.audit(ctx, tx, Event{StaffID: staffID, Action: EventPageCreated, PageID: id,
+		return nil, p.audit(ctx, tx, Event{StaffID: staffID, Action: EventPageCreated, PageID: id,
 			Detail: map[string]any{"slug": n.Slug, "kind": string(n.Kind), "parent": n.ParentSlug}})
 	})
 	if err != nil {

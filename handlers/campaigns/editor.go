@@ -98,19 +98,25 @@ var packFields = map[*fault.Error]string{
 	campaign.ErrAudienceInvalid: "pack_audience", campaign.ErrNoteTooLong: "pack_summary_da",
 }
 
-// fieldError shows a rule of the campaign domain at the field fields names (def for the
-// others); anything else (not found, a failing store) goes to the error page.
+// fieldError shows every rule of the campaign domain in err (one or joined, fault.Rules) at the
+// field fields names (def for the others), each field with its first message; anything else
+// (not found, a failing store) goes to the error page.
 func fieldError(f *views.Form, err error, fields map[*fault.Error]string, def string) error {
-	fe, ok := fault.As(err)
-	if !ok || (fe.Kind != fault.Invalid && fe.Kind != fault.Conflict) {
+	rules, ok := fault.Rules(err)
+	if !ok {
 		return err
 	}
-	name, ok := fields[fe]
-	if !ok {
-		name = def
+	for _, fe := range rules {
+		if fe.Kind != fault.Invalid && fe.Kind != fault.Conflict {
+			return err
+		}
 	}
-	if f.ErrorFor(name) == nil {
-		f.Errors = append(f.Errors, views.FieldError{Field: name, MsgID: fe.MsgID})
+	for _, fe := range rules {
+		name, ok := fields[fe]
+		if !ok {
+			name = def
+		}
+		addError(f, name, fe.MsgID)
 	}
 	return nil
 }

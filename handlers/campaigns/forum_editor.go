@@ -126,7 +126,8 @@ func (h *Handlers) ForumCreateMeeting(c echo.Context) error {
 	if !ok2 {
 		addError(&f, "end_time", "campaigneditor.err.time_invalid")
 	}
-	if err == nil && ok1 && ok2 {
+	timesRead := err == nil && ok1 && ok2
+	if timesRead {
 		n.Starts = time.Date(day.Year(), day.Month(), day.Day(), sh, sm, 0, 0, loc)
 		n.Ends = time.Date(day.Year(), day.Month(), day.Day(), eh, em, 0, 0, loc)
 	}
@@ -138,18 +139,26 @@ func (h *Handlers) ForumCreateMeeting(c echo.Context) error {
 	if !ok {
 		addError(&f, "deadline_time", "campaigneditor.err.time_invalid")
 	}
-	if err == nil && ok {
+	deadlineRead := err == nil && ok
+	if deadlineRead {
 		n.SignupDeadline = time.Date(dl.Year(), dl.Month(), dl.Day(), dh, dm, 0, 0, loc)
 	}
 	if n.Capacity, err = strconv.Atoi(strings.TrimSpace(f.Values["capacity"])); err != nil {
 		addError(&f, "capacity", forum.ErrCapacityInvalid.MsgID)
 	}
-	if !f.HasErrors() {
-		if err := n.Check(); err != nil {
-			if err := fieldError(&f, err, forumRules, "meeting_title_da"); err != nil {
-				return err
-			}
-		}
+	// Every rule of the forum, but those about what could not be read or is said at its own
+	// field already (the titles' rule names one field for both).
+	rules := n.Check()
+	if f.ErrorFor("meeting_title_da") != nil || f.ErrorFor("meeting_title_en") != nil {
+		rules = fault.Without(rules, forum.ErrTitleRequired)
+	}
+	if !timesRead {
+		rules = fault.Without(rules, forum.ErrTimesInvalid, forum.ErrDeadlineInvalid)
+	} else if !deadlineRead {
+		rules = fault.Without(rules, forum.ErrDeadlineInvalid)
+	}
+	if err := fieldError(&f, rules, forumRules, "meeting_title_da"); err != nil {
+		return err
 	}
 	if f.HasErrors() {
 		return h.renderForumEditor(c, web.StatusInvalid, views.ForumEditorForms{Meeting: f}, "")

@@ -107,8 +107,6 @@ func (s *Handlers) statuses(pg site.Page) []views.SiteStatus {
 // SiteEditorCreate creates a page (a draft without text) and goes to it.
 func (s *Handlers) SiteEditorCreate(c echo.Context) error {
 	f := web.FormOf(c, "page_slug", "page_kind", "page_position", "page_parent")
-	web.Require(&f, f.Values, [2]string{"page_slug", site.ErrSlugInvalid.MsgID},
-		[2]string{"page_kind", site.ErrKindInvalid.MsgID})
 	pos := 0
 	if p := f.Values["page_position"]; p != "" {
 		n, err := strconv.Atoi(p)
@@ -118,11 +116,16 @@ func (s *Handlers) SiteEditorCreate(c echo.Context) error {
 		pos = n
 	}
 	again := func() error { return s.renderSiteList(c, web.StatusInvalid, f, "") }
+	n := site.NewPage{Slug: f.Values["page_slug"], Kind: site.Kind(f.Values["page_kind"]), Position: pos,
+		ParentSlug: f.Values["page_parent"]}
 	if f.HasErrors() {
+		// A rule broken here: site checks the rest, so every wrong field shows, and creates nothing.
+		if err := fieldError(&f, s.Pages.Check(c.Request().Context(), n), siteFields, "page_slug"); err != nil {
+			return err
+		}
 		return again()
 	}
-	pg, err := s.Pages.Create(c.Request().Context(), staffID(c), site.NewPage{Slug: f.Values["page_slug"],
-		Kind: site.Kind(f.Values["page_kind"]), Position: pos, ParentSlug: f.Values["page_parent"]})
+	pg, err := s.Pages.Create(c.Request().Context(), staffID(c), n)
 	if err != nil {
 		if err := fieldError(&f, err, siteFields, "page_slug"); err != nil {
 			return err

@@ -89,6 +89,7 @@ func (s *Handlers) Bulk(c echo.Context) error {
 		id, err := strconv.ParseInt(a, 10, 64)
 		if err != nil || id <= 0 {
 			f.Errors = append(f.Errors, views.FieldError{Field: "bulk_assign", MsgID: support.ErrAssigneeInvalid.MsgID})
+			break
 		}
 		change.Assign = &id
 	}
@@ -98,18 +99,21 @@ func (s *Handlers) Bulk(c echo.Context) error {
 		res support.BulkResult
 		err error
 	)
-	if !f.HasErrors() {
+	if f.HasErrors() {
+		// A rule broken here: support checks the rest, so every wrong field shows, and changes nothing.
+		err = s.Cases.CheckBulk(ctx, items, change)
+	} else {
 		res, err = s.Cases.Bulk(ctx, me, items, change)
-		fields := map[*support.Error]string{support.ErrBulkCount: "sag", support.ErrBulkEmpty: "bulk_assign",
-			support.ErrStatusInvalid: "bulk_status", support.ErrAssigneeInvalid: "bulk_assign",
-			support.ErrTagInvalid: "bulk_tag", support.ErrTooManyTags: "bulk_tag"}
-		switch {
-		case errors.Is(err, support.ErrNotFound):
-			return echo.ErrNotFound
-		case err != nil:
-			if err := web.SupportError(&f, err, fields, "sag"); err != nil {
-				return err
-			}
+	}
+	fields := map[*support.Error]string{support.ErrBulkCount: "sag", support.ErrBulkEmpty: "bulk_assign",
+		support.ErrStatusInvalid: "bulk_status", support.ErrAssigneeInvalid: "bulk_assign",
+		support.ErrTagInvalid: "bulk_tag", support.ErrTooManyTags: "bulk_tag"}
+	switch {
+	case errors.Is(err, support.ErrNotFound):
+		return echo.ErrNotFound
+	case err != nil:
+		if err := web.SupportError(&f, err, fields, "sag"); err != nil {
+			return err
 		}
 	}
 	v, verr := s.bulkView(ctx, back, f)

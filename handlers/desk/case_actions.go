@@ -39,24 +39,29 @@ func (s *Handlers) Reply(c echo.Context) error {
 	f := web.FormOf(c, "reply_body", "reply_status")
 	body := f.Values["reply_body"]
 	again := func() error { return s.renderDeskCase(c, web.StatusInvalid, cs, f, "reply", "") }
-	web.Require(&f, f.Values, [2]string{"reply_body", support.ErrBodyRequired.MsgID})
+	status := support.CaseStatus(f.Values["reply_status"])
+	fields := map[*support.Error]string{support.ErrStatusInvalid: "reply_status", support.ErrTransition: "reply_status"}
+	var to string
+	if !f.HasErrors() {
+		if to, err = s.deskEmail(c, cs); err != nil {
+			return err
+		}
+		if to == "" {
+			f.Errors = append(f.Errors, views.FieldError{Field: "reply_body", MsgID: "desk.err.no_email"})
+		}
+	}
 	if f.HasErrors() {
-		return again()
-	}
-	to, err := s.deskEmail(c, cs)
-	if err != nil {
-		return err
-	}
-	if to == "" {
-		f.Errors = append(f.Errors, views.FieldError{Field: "reply_body", MsgID: "desk.err.no_email"})
+		// A rule broken here: support checks the rest, so every wrong field shows, and sends nothing.
+		if err := web.SupportError(&f, support.CheckReply(body, status), fields, "reply_body"); err != nil {
+			return err
+		}
 		return again()
 	}
 	// support threads it on the case's newest mail (before any, the receipt: app/'s hook) and
 	// puts the mail in the outbox in the transaction of the timeline entry.
 	// The status the agent chose ("" keeps it) changes with the reply, in its transaction.
-	_, err = s.Cases.ReplyAndSetStatus(ctx, cs.ID, web.StateOf(c).Subject.ID, to, body, support.CaseStatus(f.Values["reply_status"]))
+	_, err = s.Cases.ReplyAndSetStatus(ctx, cs.ID, web.StateOf(c).Subject.ID, to, body, status)
 	if err != nil {
-		fields := map[*support.Error]string{support.ErrStatusInvalid: "reply_status", support.ErrTransition: "reply_status"}
 		if err := web.SupportError(&f, err, fields, "reply_body"); err != nil {
 			return err
 		}

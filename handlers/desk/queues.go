@@ -240,11 +240,6 @@ var deskNewFields = map[*support.Error]string{
 func (s *Handlers) NewSubmit(c echo.Context) error {
 	s.staffNav(c)
 	f := web.FormOf(c, "system", "category", "subject", "citizen", "name", "phone", "email", "lang", "message")
-	web.Require(&f, f.Values, [2]string{"system", support.ErrSystemInvalid.MsgID},
-		[2]string{"category", support.ErrCategoryInvalid.MsgID}, [2]string{"subject", support.ErrSubjectRequired.MsgID})
-	if f.HasErrors() {
-		return s.renderDeskNew(c, web.StatusInvalid, f)
-	}
 	me := web.StateOf(c).Subject.ID
 	n := support.NewCase{
 		Channel: support.ChannelPhone, System: support.System(f.Values["system"]),
@@ -253,14 +248,20 @@ func (s *Handlers) NewSubmit(c echo.Context) error {
 		Message: f.Values["message"], StaffID: me, AssigneeID: me,
 	}
 	ctx := c.Request().Context()
+	who := strings.TrimSpace(f.Values["citizen"])
 	var cs support.Case
 	var err error
-	if who := strings.TrimSpace(f.Values["citizen"]); who != "" {
+	switch {
+	case f.HasErrors():
+		// The text broke an input rule: support checks the rest (and looks the citizen up), so
+		// every wrong field shows at once, and opens nothing.
+		err = s.Cases.CheckNew(ctx, n, who)
+	case who != "":
 		cs, err = s.Cases.OpenLinked(ctx, n, who)
-	} else {
+	default:
 		cs, err = s.Cases.Open(ctx, n)
 	}
-	if err != nil {
+	if err != nil || f.HasErrors() {
 		if err := web.SupportError(&f, err, deskNewFields, ""); err != nil {
 			return err
 		}

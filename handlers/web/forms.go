@@ -87,17 +87,22 @@ func (s *Site) FieldOrError(c echo.Context, f *views.Form, err error, fieldName 
 	return again()
 }
 
-// SupportError shows a rule of the support domain at the field fields names for it (def for
-// the others, "" for the form as a whole); any other error is returned for the error page.
+// SupportError shows every rule of the support domain in err (one or joined, fault.Rules) at
+// the field fields names for it (def for the others, "" for the form as a whole), each field
+// with its first message only; any other error is returned for the error page.
 func SupportError(f *views.Form, err error, fields map[*support.Error]string, def string) error {
-	se, isRule := fault.Rule(err)
+	rules, isRule := fault.Rules(err)
 	if !isRule {
 		return err
 	}
-	name, ok := fields[se]
-	if !ok {
-		name = def
+	for _, se := range rules {
+		name, ok := fields[se]
+		if !ok {
+			name = def
+		}
+		if name == "" || f.ErrorFor(name) == nil {
+			f.Errors = append(f.Errors, views.FieldError{Field: name, MsgID: se.MsgID})
+		}
 	}
-	f.Errors = append(f.Errors, views.FieldError{Field: name, MsgID: se.MsgID})
 	return nil
 }

@@ -1,0 +1,58 @@
+package site_test
+
+import (
+	"context"
+	"testing"
+
+	"mitidportal/campaign/site"
+	"mitidportal/fault"
+)
+
+// TestNewPageJoinsEveryRule: a new page reports every rule it breaks at once, in the form's
+// order, its parent looked up; Create refuses it with the same rules and creates nothing.
+func TestNewPageJoinsEveryRule(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	e.page(t, "forsiden-under")
+	tests := []struct {
+		name string
+		n    site.NewPage
+		want []*fault.Error
+	}{
+		{"valid, with a parent", site.NewPage{Slug: "ny", Kind: site.KindArticle, ParentSlug: "forsiden-under"}, nil},
+		{"a parent that is not there", site.NewPage{Slug: "ny", Kind: site.KindArticle, ParentSlug: "ingen"},
+			[]*fault.Error{site.ErrParentInvalid}},
+		{"kind and parent", site.NewPage{Slug: "ny", Kind: "kage", ParentSlug: "ingen"},
+			[]*fault.Error{site.ErrKindInvalid, site.ErrParentInvalid}},
+		{"every field", site.NewPage{Slug: "", Kind: "", Position: -1, ParentSlug: "ingen"},
+			[]*fault.Error{site.ErrSlugInvalid, site.ErrKindInvalid, site.ErrPositionBad, site.ErrParentInvalid}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := e.pages.Check(ctx, tt.n)
+			if tt.want == nil {
+				if err != nil {
+					t.Errorf("Check = %v, want nil", err)
+				}
+				return
+			}
+			before := len(e.actions())
+			_, cerr := e.pages.Create(ctx, e.staff, tt.n)
+			for what, err := range map[string]error{"Check": err, "Create": cerr} {
+				got, _ := fault.Rules(err)
+				if len(got) != len(tt.want) {
+					t.Fatalf("%s: %v, want %v", what, got, tt.want)
+				}
+				for i := range got {
+					if got[i] != tt.want[i] {
+						t.Errorf("%s: rule %d is %v, want %v", what, i, got[i], tt.want[i])
+					}
+				}
+			}
+			if after := len(e.actions()); after != before {
+				t.Errorf("a refused page was created (%d events, then %d)", before, after)
+			}
+		})
+	}
+}
