@@ -11,7 +11,6 @@ import (
 	_ "image/jpeg" // decode JPEG images for thumbnails
 	"image/png"
 	"io"
-	"net/http"
 	"path"
 	"slices"
 	"strings"
@@ -347,31 +346,37 @@ func insertVersion(ctx context.Context, tx pgx.Tx, itemID int64, v Version) erro
 	return nil
 }
 
+// SniffItem reads the first bytes of an item's file: its type (one of ItemTypes, sniffed,
+// never by its name) and a reader that yields the whole file again. ErrFileEmpty or
+// ErrFileType when it is no item; a form whose other fields are wrong calls it to show the
+// file's error with theirs.
+func SniffItem(body io.Reader) (mediaType string, whole io.Reader, err error) {
+	mediaType, whole, empty, err := blob.Sniff(body)
+	switch {
+	case err != nil:
+		return "", nil, err
+	case empty:
+		return "", nil, ErrFileEmpty
+	}
+	if _, ok := ItemTypes[mediaType]; !ok {
+		return "", nil, ErrFileType
+	}
+	return mediaType, whole, nil
+}
+
 // keep streams an upload into the store while it is hashed: its type is sniffed from the first
 // bytes, and an image gets a thumbnail. Content already stored is not stored twice.
 func (p *Packs) keep(ctx context.Context, up Upload) (Version, error) {
 	if p.store == nil {
 		return Version{}, ErrNoStore
 	}
-	head := make([]byte, 512)
-	n, err := io.ReadFull(up.Body, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return Version{}, fmt.Errorf("upload: %w", err)
+	mediaType, whole, err := SniffItem(up.Body)
+	if err != nil {
+		return Version{}, err
 	}
-	head = head[:n]
-	if n == 0 {
-		return Version{}, ErrFileEmpty
-	}
-	mediaType := http.DetectContentType(head)
-	if i := strings.IndexByte(mediaType, ';'); i >= 0 {
-		mediaType = mediaType[:i]
-	}
-	ext, ok := ItemTypes[mediaType]
-	if !ok {
-		return Version{}, ErrFileType
-	}
+	ext := ItemTypes[mediaType]
 	// The CRC-32 is taken on the way into the store, for the packs' ZIP (see Version.CRC32).
-	sum := &crcReader{r: io.MultiReader(bytes.NewReader(head), up.Body), crc: crc32.NewIEEE()}
+	sum := &crcReader{r: whole, crc: crc32.NewIEEE()}
 	info, err := p.store.Put(ctx, sum, MaxItemSize)
 	if errors.Is(err, blob.ErrTooLarge) {
 		return Version{}, ErrFileTooLarge

@@ -30,10 +30,9 @@ type formCase struct {
 	upload           string // a streamed upload's valid file (formEntry.upload), "" for a plain form
 }
 
-// wrongFiles are what a streamed upload's file field is wrong with, each tried alone. The form
-// with every field wrong has no file part: an empty file or one of a wrong type is found by
-// the domain while it stores the file, which happens only once the text fields are right (the
-// handlers do not yet peek at the file's first bytes before that), so it is tried alone.
+// wrongFiles are what a streamed upload's file field is wrong with, each tried alone and with
+// every other field wrong (the handler then reads the file's first bytes for the domain's
+// sniff, so its error shows with the others, and stores nothing).
 var wrongFiles = []struct{ name, content string }{
 	{"none", noFile}, {"empty", ""}, {"type", "Dette er ikke en PDF og intet billede"},
 }
@@ -179,7 +178,7 @@ func prepareForm(t *testing.T, fx *inputFixture, route string, e formEntry, row 
 }
 
 // run submits the form with each field wrong alone and with all wrong, in both languages. A
-// streamed upload's file is wrong in each of the ways wrongFiles lists.
+// streamed upload's file is wrong in each of the ways wrongFiles lists, alone and with all.
 func (fc formCase) run(t *testing.T, fx *inputFixture) {
 	type wrongCase struct {
 		name  string
@@ -196,7 +195,12 @@ func (fc formCase) run(t *testing.T, fx *inputFixture) {
 			cases = append(cases, wrongCase{"file " + wf.name, []string{f}, wf.content})
 		}
 	}
-	if len(fc.fields) > 1 {
+	switch {
+	case len(fc.fields) > 1 && fc.upload != "":
+		for _, wf := range wrongFiles {
+			cases = append(cases, wrongCase{"all, file " + wf.name, fc.fields, wf.content})
+		}
+	case len(fc.fields) > 1:
 		cases = append(cases, wrongCase{"all", fc.fields, noFile})
 	}
 	for _, wc := range cases {

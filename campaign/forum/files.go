@@ -1,12 +1,10 @@
 package forum
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"path"
 	"slices"
 	"strings"
@@ -58,6 +56,24 @@ func scanFile(r pgx.Row) (File, error) {
 	return fl, err
 }
 
+// SniffFile reads the first bytes of a meeting's file: its type (the packs' types, sniffed,
+// never by its name) and a reader that yields the whole file again. ErrFileEmpty or
+// ErrFileType when it is no such file; a form whose other fields are wrong calls it to show
+// the file's error with theirs.
+func SniffFile(body io.Reader) (mediaType string, whole io.Reader, err error) {
+	mediaType, whole, empty, err := blob.Sniff(body)
+	switch {
+	case err != nil:
+		return "", nil, err
+	case empty:
+		return "", nil, ErrFileEmpty
+	}
+	if _, ok := campaign.ItemTypes[mediaType]; !ok {
+		return "", nil, ErrFileType
+	}
+	return mediaType, whole, nil
+}
+
 // AddFile stores an editor's upload, streamed and sniffed (the packs' types: PDF, images, MP4,
 // ZIP, never by its name), as a file of meeting id.
 func (f *Forum) AddFile(ctx context.Context, staffID, id int64, kind FileKind, filename string, body io.Reader) (File, error) {
@@ -67,21 +83,12 @@ func (f *Forum) AddFile(ctx context.Context, staffID, id int64, kind FileKind, f
 	if f.store == nil {
 		return File{}, ErrNoStore
 	}
-	head := make([]byte, 512)
-	n, err := io.ReadFull(body, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return File{}, fmt.Errorf("upload: %w", err)
+	mediaType, whole, err := SniffFile(body)
+	if err != nil {
+		return File{}, err
 	}
-	if n == 0 {
-		return File{}, ErrFileEmpty
-	}
-	head = head[:n]
-	mediaType, _, _ := strings.Cut(http.DetectContentType(head), ";")
-	ext, ok := campaign.ItemTypes[mediaType]
-	if !ok {
-		return File{}, ErrFileType
-	}
-	info, err := f.store.Put(ctx, io.MultiReader(bytes.NewReader(head), body), MaxFileSize)
+	ext := campaign.ItemTypes[mediaType]
+	info, err := f.store.Put(ctx, whole, MaxFileSize)
 	if errors.Is(err, blob.ErrTooLarge) {
 		return File{}, ErrFileTooLarge
 	}

@@ -1,12 +1,10 @@
 package site
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +42,22 @@ func (i Image) Markdown() string {
 // Store returns the file store images are kept in (nil: none configured).
 func (p *Pages) Store() blob.Store { return p.store }
 
+// SniffImage reads the first bytes of an image: PNG or JPEG, sniffed, never by its name, and a
+// reader that yields the whole image again. ErrImageEmpty or ErrImageType when it is neither;
+// a form whose other fields are wrong calls it to show the file's error with theirs.
+func SniffImage(body io.Reader) (mediaType string, whole io.Reader, err error) {
+	mediaType, whole, empty, err := blob.Sniff(body)
+	switch {
+	case err != nil:
+		return "", nil, err
+	case empty:
+		return "", nil, ErrImageEmpty
+	case mediaType != "image/png" && mediaType != "image/jpeg":
+		return "", nil, ErrImageType
+	}
+	return mediaType, whole, nil
+}
+
 // AddImage streams an image into the file store: PNG or JPEG, sniffed from its first bytes,
 // at most MaxImage bytes, with alt text for readers who do not see it.
 func (p *Pages) AddImage(ctx context.Context, staffID int64, alt string, body io.Reader) (Image, error) {
@@ -58,20 +72,11 @@ func (p *Pages) AddImage(ctx context.Context, staffID int64, alt string, body io
 	case p.store == nil:
 		return Image{}, ErrNoStore
 	}
-	head := make([]byte, 512)
-	n, err := io.ReadFull(body, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return Image{}, fmt.Errorf("image upload: %w", err)
+	mt, whole, err := SniffImage(body)
+	if err != nil {
+		return Image{}, err
 	}
-	if n == 0 {
-		return Image{}, ErrImageEmpty
-	}
-	head = head[:n]
-	mt := http.DetectContentType(head)
-	if mt != "image/png" && mt != "image/jpeg" {
-		return Image{}, ErrImageType
-	}
-	info, err := p.store.Put(ctx, io.MultiReader(bytes.NewReader(head), body), MaxImage)
+	info, err := p.store.Put(ctx, whole, MaxImage)
 	if errors.Is(err, blob.ErrTooLarge) {
 		return Image{}, ErrImageTooLarge
 	}

@@ -69,6 +69,9 @@ func (s *Handlers) EditorCreateItem(c echo.Context) error {
 	if sf.file == nil {
 		addError(&f, "file", campaign.ErrFileEmpty.MsgID)
 	}
+	if err := sf.checkFile(&f, campaign.SniffItem, fileFields); err != nil {
+		return err
+	}
 	if f.HasErrors() {
 		return again()
 	}
@@ -178,6 +181,9 @@ func (s *Handlers) EditorAddVersion(c echo.Context) error {
 	}
 	if sf.file == nil {
 		addError(&f, "file", campaign.ErrFileEmpty.MsgID)
+	}
+	if err := sf.checkFile(&f, campaign.SniffItem, fileFields); err != nil {
+		return err
 	}
 	if f.HasErrors() {
 		return again()

@@ -74,6 +74,28 @@ func readUpload(c echo.Context, names ...string) (streamedForm, error) {
 	}
 }
 
+// fileSniffer is the domain's reading of an upload's first bytes (campaign.SniffItem,
+// forum.SniffFile, site.SniffImage): its type, or the rule it breaks.
+type fileSniffer func(io.Reader) (string, io.Reader, error)
+
+// checkFile adds the file's own error to a form refused for its other fields, read from the
+// file's first bytes by the domain's sniff, so that the person sees every wrong field at
+// once; nothing of the file is stored. A form without errors leaves the file to the domain,
+// which checks it again as it stores it.
+func (sf *streamedForm) checkFile(f *views.Form, sniff fileSniffer, fields map[*fault.Error]string) error {
+	if sf.file == nil || !f.HasErrors() {
+		return nil
+	}
+	_, _, err := sniff(sf.file)
+	if err == nil {
+		return nil
+	}
+	if _, isRule := fault.Rule(err); !isRule {
+		return bodyError(err)
+	}
+	return fieldError(f, err, fields, "file")
+}
+
 // bodyError is a failure reading the body: over its bound, the file is too large; a broken
 // form is the sender's fault (400), never a 500.
 func bodyError(err error) error {

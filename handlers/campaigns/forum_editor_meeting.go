@@ -128,6 +128,9 @@ func (h *Handlers) ForumUpload(c echo.Context) error {
 	if sf.file == nil {
 		addError(&f, "file", forum.ErrFileEmpty.MsgID)
 	}
+	if err := sf.checkFile(&f, forum.SniffFile, uploadFields); err != nil {
+		return err
+	}
 	if f.HasErrors() {
 		return again()
 	}

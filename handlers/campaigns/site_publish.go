@@ -81,6 +81,9 @@ func (s *Handlers) SiteImageUpload(c echo.Context) error {
 	if sf.file == nil && sf.ErrorFor("file") == nil {
 		addError(&sf.Form, "file", site.ErrImageEmpty.MsgID)
 	}
+	if err := sf.checkFile(&sf.Form, site.SniffImage, siteFields); err != nil {
+		return err
+	}
 	if sf.HasErrors() {
 		return again()
 	}
