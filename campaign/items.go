@@ -438,24 +438,29 @@ func (p *Packs) thumbnail(ctx context.Context, sha string) (string, error) {
 	return info.SHA256, nil
 }
 
+// Check returns every rule the new item breaks, joined in the order of its form's fields
+// (errors.Join; nil when none), so that a form can show each wrong field at once. CreateItem
+// checks the same before it stores a byte.
+func (n NewItem) Check() error {
+	return Item{Kind: n.Kind, Audience: n.Audience, Lang: n.Lang, Title: strings.TrimSpace(n.Title),
+		Description: strings.TrimSpace(n.Description), Visibility: n.Visibility}.check()
+}
+
 func (it Item) check() error {
-	switch {
-	case !slices.Contains(ItemKinds, it.Kind):
-		return ErrItemKindInvalid
-	case !slices.Contains(ItemAudiences, it.Audience):
-		return ErrAudienceInvalid
-	case it.Lang != "da" && it.Lang != "en":
-		return ErrLangInvalid
-	case !slices.Contains(Visibilities, it.Visibility):
-		return ErrVisibilityInvalid
-	case it.Title == "":
-		return ErrTitleRequired
-	case utf8.RuneCountInString(it.Title) > MaxName:
-		return ErrNameTooLong
-	case utf8.RuneCountInString(it.Description) > MaxSummary:
-		return ErrNoteTooLong
+	var errs []error
+	rule := func(broken bool, err error) {
+		if broken {
+			errs = append(errs, err)
+		}
 	}
-	return nil
+	rule(it.Title == "", ErrTitleRequired)
+	rule(utf8.RuneCountInString(it.Title) > MaxName, ErrNameTooLong)
+	rule(utf8.RuneCountInString(it.Description) > MaxSummary, ErrNoteTooLong)
+	rule(!slices.Contains(ItemKinds, it.Kind), ErrItemKindInvalid)
+	rule(!slices.Contains(ItemAudiences, it.Audience), ErrAudienceInvalid)
+	rule(it.Lang != "da" && it.Lang != "en", ErrLangInvalid)
+	rule(!slices.Contains(Visibilities, it.Visibility), ErrVisibilityInvalid)
+	return errors.Join(errs...)
 }
 
 func validSlug(s string) bool {

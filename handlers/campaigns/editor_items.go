@@ -1,12 +1,13 @@
 package campaigns
 
 import (
+	"maps"
 	"net/http"
-	"slices"
 
 	"github.com/labstack/echo/v4"
 
 	"mitidportal/campaign"
+	"mitidportal/fault"
 	"mitidportal/handlers/web"
 	"mitidportal/views"
 )
@@ -65,7 +66,9 @@ func (s *Handlers) EditorCreateItem(c echo.Context) error {
 		Audience: campaign.ItemAudience(f.Values["item_audience"]), Lang: f.Values["lang"],
 		Title: f.Values["item_title"], Description: f.Values["item_description"],
 		Visibility: campaign.Visibility(f.Values["visibility"])}
-	checkItem(&f, n)
+	if err := fieldError(&f, n.Check(), newItemFields, ""); err != nil {
+		return err
+	}
 	if sf.file == nil {
 		addError(&f, "file", campaign.ErrFileEmpty.MsgID)
 	}
@@ -85,25 +88,12 @@ func (s *Handlers) EditorCreateItem(c echo.Context) error {
 	return s.Redirect(c, itemHref(it.ID)+"?udfoert=oprettet")
 }
 
-// checkItem adds an error at every field of n that breaks a rule (the domain stops at the
-// first; the form shows them all).
-func checkItem(f *views.Form, n campaign.NewItem) {
-	if n.Title == "" {
-		addError(f, "item_title", campaign.ErrTitleRequired.MsgID)
-	}
-	if !slices.Contains(campaign.ItemKinds, n.Kind) {
-		addError(f, "kind", campaign.ErrItemKindInvalid.MsgID)
-	}
-	if !slices.Contains(campaign.ItemAudiences, n.Audience) {
-		addError(f, "item_audience", campaign.ErrAudienceInvalid.MsgID)
-	}
-	if n.Lang != "da" && n.Lang != "en" {
-		addError(f, "lang", campaign.ErrLangInvalid.MsgID)
-	}
-	if !slices.Contains(campaign.Visibilities, n.Visibility) {
-		addError(f, "visibility", campaign.ErrVisibilityInvalid.MsgID)
-	}
-}
+// newItemFields name the field of the new item form each of the item's rules belongs to.
+var newItemFields = func() map[*fault.Error]string {
+	m := maps.Clone(fileFields)
+	m[campaign.ErrNoteTooLong] = "item_description" // the item's description, not a version's note
+	return m
+}()
 
 // addError adds msgID at field unless the field has an error already.
 func addError(f *views.Form, field, msgID string) {
