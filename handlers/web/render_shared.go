@@ -87,4 +87,3 @@ func newNonceStandIn() string {
 	_, _ = rand.Read(b)
 	return base64.StdEncoding.EncodeToString(b)
 }
-
