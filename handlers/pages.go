@@ -31,7 +31,7 @@ func (s *Server) home(c echo.Context) error {
 			v.Entries = append(v.Entries, e)
 		}
 	}
-	return s.site.Render(c, http.StatusOK, views.Home(v))
+	return s.site.RenderShared(c, views.Home(v))
 }
 
 // accessibilityTested is the day the portal's accessibility was last tested by hand (the
@@ -48,15 +48,15 @@ var accessibilityKnown = []string{
 func (s *Server) accessibility(c echo.Context) error {
 	lang := views.Lang(c.Request().Context())
 	tested := s.site.DayMonth(lang, accessibilityTested) + " " + strconv.Itoa(accessibilityTested.Year())
-	return s.site.Render(c, http.StatusOK, views.Accessibility(views.AccessibilityView{Tested: tested, Known: accessibilityKnown}))
+	return s.site.RenderShared(c, views.Accessibility(views.AccessibilityView{Tested: tested, Known: accessibilityKnown}))
 }
 
 func (s *Server) privacy(c echo.Context) error {
-	return s.site.Render(c, http.StatusOK, views.Info(infoPage("privacy", 7)))
+	return s.site.RenderShared(c, views.Info(infoPage("privacy", 7)))
 }
 
 func (s *Server) cookies(c echo.Context) error {
-	return s.site.Render(c, http.StatusOK, views.Info(infoPage("cookies", 3)))
+	return s.site.RenderShared(c, views.Info(infoPage("cookies", 3)))
 }
 
 // infoPage builds an information page from messages named page.sN.heading and page.sN.pM.
@@ -105,7 +105,7 @@ func DynamicMessageIDs() []string {
 
 // contact is the shared support desk's contact page.
 func (s *Server) contact(c echo.Context) error {
-	return s.site.Render(c, http.StatusOK, views.Contact(s.contactView(web.StateOf(c).Lang)))
+	return s.site.RenderShared(c, views.Contact(s.contactView(web.StateOf(c).Lang)))
 }
 
 // contactView is the contact page's hours and the closures of the next 60 days. They change

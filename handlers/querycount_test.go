@@ -41,14 +41,15 @@ func TestQueryCount(t *testing.T) {
 		path        string
 		cookie      *http.Cookie
 		maxTrips    int
+		maxStmts    int
 		maxTxs      int
 		wantContent string
 	}{
-		{"front page", "/", nil, 0, 0, "MitID"},
-		{"contact", "/kontakt", nil, 0, 0, "<h1"},
-		{"overview, logged in", "/mitid", citizen, 1, 0, m.Username},
-		{"desk queue", "/medarbejder/sager", desk, 5, 0, c.Ref},
-		{"desk case page", "/medarbejder/sager/" + c.Ref, desk, 16, 1, c.Ref},
+		{"front page", "/", nil, 0, 0, 0, "MitID"},
+		{"contact", "/kontakt", nil, 0, 0, 0, "<h1"},
+		{"overview, logged in", "/mitid", citizen, 1, 4, 0, m.Username},
+		{"desk queue", "/medarbejder/sager", desk, 5, 5, 0, c.Ref},
+		{"desk case page", "/medarbejder/sager/" + c.Ref, desk, 16, 16, 1, c.Ref},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			// The second request is the steady state: whatever the first one set up (a CSRF
@@ -61,9 +62,9 @@ func TestQueryCount(t *testing.T) {
 				queries, txs, writes := log.Count()
 				trips := log.RoundTrips()
 				t.Logf("request %d: %d round trips, %d statements, %d transactions, %d writes", i+1, trips, queries, txs, writes)
-				if trips > tt.maxTrips || txs > tt.maxTxs {
-					t.Errorf("request %d: %d round trips and %d transactions, budget %d and %d:\n%s",
-						i+1, trips, txs, tt.maxTrips, tt.maxTxs, strings.Join(log.Statements(), "\n---\n"))
+				if trips > tt.maxTrips || queries > tt.maxStmts || txs > tt.maxTxs {
+					t.Errorf("request %d: %d round trips, %d statements and %d transactions, budget %d, %d and %d:\n%s",
+						i+1, trips, queries, txs, tt.maxTrips, tt.maxStmts, tt.maxTxs, strings.Join(log.Statements(), "\n---\n"))
 				}
 				if i == 1 && writes > 0 {
 					t.Errorf("repeated request wrote %d times:\n%s", writes, strings.Join(log.Statements(), "\n---\n"))

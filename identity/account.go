@@ -111,10 +111,11 @@ func ValidateUsername(s string) (string, error) {
 const mitidColumns = `id, cpr, username, status, identity_assurance, created_at, blocked_at,
 	coalesce(block_reason, '')`
 
-func scanMitID(row pgx.Row) (MitID, error) {
+// scanMitID scans mitidColumns, then more.
+func scanMitID(row pgx.Row, more ...any) (MitID, error) {
 	var m MitID
-	err := row.Scan(&m.ID, &m.CPR, &m.Username, &m.Status, &m.Assurance, &m.CreatedAt,
-		&m.BlockedAt, &m.BlockReason)
+	err := row.Scan(append([]any{&m.ID, &m.CPR, &m.Username, &m.Status, &m.Assurance, &m.CreatedAt,
+		&m.BlockedAt, &m.BlockReason}, more...)...)
 	return m, err
 }
 

@@ -33,10 +33,15 @@ func (s *Store) Means(ctx context.Context, mitidID int64) ([]Authenticator, erro
 	return meansOf(ctx, s.pool, mitidID, "")
 }
 
-// liveMeansQuery reads MitID $1's means that are not revoked, oldest first (Means and the
-// overview's batch).
-const liveMeansQuery = `SELECT ` + authenticatorColumns + ` FROM authenticator a
-		WHERE a.mitid_id = $1 AND a.status <> 'revoked' ORDER BY a.created_at, a.id`
+// liveMeansQuery reads MitID $1's means that are not revoked, oldest first.
+var liveMeansQuery = liveMeansSQL("$1")
+
+// liveMeansSQL is liveMeansQuery for the MitID whose ID is the SQL expression id (the
+// overview's batch names it by the session being loaded).
+func liveMeansSQL(id string) string {
+	return `SELECT ` + authenticatorColumns + ` FROM authenticator a
+		WHERE a.mitid_id = ` + id + ` AND a.status <> 'revoked' ORDER BY a.created_at, a.id`
+}
 
 // meansOf reads the MitID's means that are not revoked; lock is "" or "FOR UPDATE".
 func meansOf(ctx context.Context, q Querier, mitidID int64, lock string) ([]Authenticator, error) {

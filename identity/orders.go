@@ -262,11 +262,17 @@ func (o *Orders) Place(ctx context.Context, mitidID int64, kind Kind, reason Ord
 	return ord, err
 }
 
-// recentOrdersQuery reads MitID $1's open orders and those created after $2, newest first
-// (ForMitID and the overview's batch).
-const recentOrdersQuery = `SELECT ` + orderColumns + ` FROM token_order o
-		WHERE o.mitid_id = $1 AND (o.status IN ('ordered', 'sent') OR o.created_at > $2)
+// recentOrdersQuery reads MitID $1's open orders and those created after $2, newest first.
+var recentOrdersQuery = recentOrdersSQL("$1")
+
+// recentOrdersSQL is recentOrdersQuery for the MitID whose ID is the SQL expression id, which
+// may use $1 but no other parameter (the overview's batch names it by the session being
+// loaded).
+func recentOrdersSQL(id string) string {
+	return `SELECT ` + orderColumns + ` FROM token_order o
+		WHERE o.mitid_id = ` + id + ` AND (o.status IN ('ordered', 'sent') OR o.created_at > $2)
 		ORDER BY o.created_at DESC, o.id DESC LIMIT 20`
+}
 
 // ForMitID returns the MitID's open orders and those of the last OrderPeriod, newest first.
 func (o *Orders) ForMitID(ctx context.Context, mitidID int64) ([]Order, error) {

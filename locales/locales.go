@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -39,8 +41,8 @@ type Catalog struct {
 
 // Load parses the embedded locale files once per process, as assets.Load reads its files: they
 // are embedded, so every call would build the same Catalog, and a Catalog is only read after it
-// is built (Translator's cache is a sync.Map). A process that starts many portals (the handler
-// tests start one per test) parses them once instead of once per portal.
+// is built. A process that starts many portals (the handler tests start one per test) parses
+// them once instead of once per portal.
 func Load() (*Catalog, error) { return loadOnce() }
 
 var loadOnce = sync.OnceValues(load)
@@ -62,7 +64,25 @@ func load() (*Catalog, error) {
 		}
 	}
 	for _, lang := range Supported {
-		c.translators[lang] = &Translator{Lang: lang, loc: i18n.NewLocalizer(b, lang)}
+		c.translators[lang] = &Translator{Lang: lang, loc: i18n.NewLocalizer(b, lang), own: map[string]message{}}
+	}
+	for _, name := range names {
+		buf, err := fs.ReadFile(files, name)
+		if err != nil {
+			return nil, err
+		}
+		mf, err := i18n.ParseMessageFileBytes(buf, name, map[string]i18n.UnmarshalFunc{"toml": toml.Unmarshal})
+		if err != nil {
+			return nil, fmt.Errorf("locale file %s: %w", name, err)
+		}
+		own := c.translators[FileLang(name)].own
+		for _, m := range mf.Messages {
+			if msg, ok := prepare(m); ok {
+				own[m.ID] = msg
+			} else {
+				delete(own, m.ID) // a later file's message of the same ID replaces it in the bundle too
+			}
+		}
 	}
 	return c, nil
 }
@@ -118,18 +138,24 @@ func IsSupported(lang string) bool {
 type Translator struct {
 	Lang string
 	loc  *i18n.Localizer
-	// plain caches messages without template data: go-i18n matches languages on every call,
-	// which showed up in the page benchmark.
-	plain sync.Map // id -> string
+	// own are this language's messages that are plain text or fill {{.Name}} placeholders
+	// only, prepared at load (prepare). go-i18n matches languages and executes a text/template
+	// on every call, which showed up in the page benchmarks; these answer without it. A message
+	// of another shape, or one asked for without the data it names, goes through go-i18n.
+	own map[string]message
 }
 
 // T returns the message id, with data filled into its {{.Name}} placeholders. A missing id
 // returns the id itself, so a gap shows as text rather than an error page; the completeness
 // test keeps such gaps from landing.
 func (t *Translator) T(id string, data ...map[string]any) string {
-	if len(data) == 0 {
-		if s, ok := t.plain.Load(id); ok {
-			return s.(string)
+	if m, ok := t.own[id]; ok {
+		var d map[string]any
+		if len(data) > 0 {
+			d = data[0]
+		}
+		if s, ok := m.fill(d); ok {
+			return s
 		}
 	}
 	cfg := &i18n.LocalizeConfig{MessageID: id}
@@ -140,10 +166,67 @@ func (t *Translator) T(id string, data ...map[string]any) string {
 	if err != nil {
 		return id
 	}
-	if len(data) == 0 {
-		t.plain.Store(id, s)
-	}
 	return s
+}
+
+// message is a prepared message: its text, or for one with placeholders the literal text
+// around them (lits has one more element than keys).
+type message struct {
+	lits []string
+	keys []string
+}
+
+// placeholder is the one template action prepare understands: a field of the data map.
+var placeholder = regexp.MustCompile(`\{\{ *\.([A-Za-z_][A-Za-z0-9_]*) *\}\}`)
+
+// prepare splits a message's text (its "other" form, the one T uses) at its {{.Name}}
+// placeholders; false for a message that has no such form, other delimiters or another kind
+// of template action.
+func prepare(m *i18n.Message) (message, bool) {
+	if m.Other == "" || m.LeftDelim != "" || m.RightDelim != "" {
+		return message{}, false
+	}
+	var msg message
+	rest := m.Other
+	for {
+		loc := placeholder.FindStringSubmatchIndex(rest)
+		if loc == nil {
+			break
+		}
+		msg.lits = append(msg.lits, rest[:loc[0]])
+		msg.keys = append(msg.keys, rest[loc[2]:loc[3]])
+		rest = rest[loc[1]:]
+	}
+	msg.lits = append(msg.lits, rest)
+	for _, l := range msg.lits {
+		if strings.Contains(l, "{{") {
+			return message{}, false
+		}
+	}
+	return msg, true
+}
+
+// fill is the message with data's values in its placeholders, as text/template prints them;
+// false when a placeholder's value is missing or of a type other than string or int, which
+// go-i18n handles.
+func (m message) fill(data map[string]any) (string, bool) {
+	if len(m.keys) == 0 {
+		return m.lits[0], true
+	}
+	var b strings.Builder
+	for i, k := range m.keys {
+		b.WriteString(m.lits[i])
+		switch v := data[k].(type) {
+		case string:
+			b.WriteString(v)
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		default:
+			return "", false
+		}
+	}
+	b.WriteString(m.lits[len(m.lits)-1])
+	return b.String(), true
 }
 
 // N is T for a message with plural forms, chosen by count; count is also available to the

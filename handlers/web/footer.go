@@ -10,8 +10,10 @@ import (
 // Footer is the support status every page shows. It changes only when a minute turns (opening
 // hours and holidays start on whole minutes), so it is computed once a minute per language,
 // sparing every request the schedule look-up and the templated translations.
-func (s *Site) Footer(lang string) views.Footer {
-	now := s.Now()
+func (s *Site) Footer(lang string) views.Footer { return s.footerAt(lang, s.Now()) }
+
+// footerAt is Footer at now.
+func (s *Site) footerAt(lang string, now time.Time) views.Footer {
 	return s.footers.Get(lang, now.Unix()/60, func() views.Footer { return s.footer(lang, now) })
 }
 

@@ -23,18 +23,36 @@ func (c *PeriodCache[T]) Get(key string, period int64, compute func() T) T {
 	if c == nil {
 		return compute()
 	}
+	if v, ok := c.Lookup(key, period); ok {
+		return v
+	}
+	v := compute()
+	c.Put(key, period, v)
+	return v
+}
+
+// Lookup returns the value of key for period, if the cache holds it (never, if nil).
+func (c *PeriodCache[T]) Lookup(key string, period int64) (T, bool) {
+	if c == nil {
+		var zero T
+		return zero, false
+	}
 	c.mu.Lock()
 	e, ok := c.m[key]
 	c.mu.Unlock()
-	if ok && e.period == period {
-		return e.v
+	return e.v, ok && e.period == period
+}
+
+// Put keeps v as the value of key for period, replacing the key's value of another period
+// (keeps nothing, if nil).
+func (c *PeriodCache[T]) Put(key string, period int64, v T) {
+	if c == nil {
+		return
 	}
-	v := compute()
 	c.mu.Lock()
 	if c.m == nil {
 		c.m = map[string]periodEntry[T]{}
 	}
 	c.m[key] = periodEntry[T]{period: period, v: v}
 	c.mu.Unlock()
-	return v
 }

@@ -64,6 +64,10 @@ type Site struct {
 	metrics *httpMetrics
 	routes  map[string]Access // "METHOD path" of every route
 	footers *PeriodCache[views.Footer]
+	// shared are public pages as a visitor without a session sees them, per route and
+	// language, for the current minute (RenderShared); nonceStandIn marks their nonce.
+	shared       *PeriodCache[sharedPage]
+	nonceStandIn string
 	// preloads are the routes' reads sent with the session's (middleware_preload.go).
 	preloads map[string]Preloader
 }
@@ -72,6 +76,8 @@ type Site struct {
 func NewSite(s Site, reg *prometheus.Registry) *Site {
 	s.metrics = newHTTPMetrics(reg)
 	s.footers = &PeriodCache[views.Footer]{}
+	s.shared = &PeriodCache[sharedPage]{}
+	s.nonceStandIn = newNonceStandIn()
 	return &s
 }
 

@@ -32,6 +32,8 @@ type State struct {
 	cookieCSRF string
 	Subject    session.Subject
 	Page       *views.Page
+	// minute is the minute of the request's clock reading, the footer's (RenderShared).
+	minute int64
 	// streamed marks a route that streams an upload (Access.Upload); parts is its form's
 	// reader once the CSRF check or UploadParts opened it.
 	streamed bool
@@ -83,7 +85,8 @@ func (s *Site) newState(c echo.Context, loadSession bool) (*State, error) {
 			return nil, err
 		}
 	}
-	st := &State{Lang: lang, Tr: s.Catalog.For(lang), Sess: sess, Subject: session.SubjectOf(sess)}
+	now := s.Now()
+	st := &State{Lang: lang, Tr: s.Catalog.For(lang), Sess: sess, Subject: session.SubjectOf(sess), minute: now.Unix() / 60}
 	id, _ := c.Get(keyRequestID).(string)
 	nonce, _ := c.Get(keyNonce).(string)
 	st.Page = &views.Page{
@@ -92,7 +95,7 @@ func (s *Site) newState(c echo.Context, loadSession bool) (*State, error) {
 		CSRF:    func() string { return s.csrfToken(c, st) },
 		Asset:   s.Assets.URL,
 		URL:     r.URL,
-		Footer:  s.Footer(lang),
+		Footer:  s.footerAt(lang, now),
 		Demo:    s.Config.Demo,
 		Request: id,
 	}
