@@ -23,6 +23,7 @@ type Cases struct {
 	// cannedAudit audits changes of canned replies (WithCannedAudit).
 	cannedAudit func(ctx context.Context, tx pgx.Tx, e CannedEvent) error
 	lookup      LookupHook
+	sizes       searchSizes // of a text search: defaultSearchSizes but in tests
 }
 
 // Option configures Cases.
@@ -34,7 +35,7 @@ func WithClock(now func() time.Time) Option { return func(c *Cases) { c.now = no
 
 // NewCases returns the case store on pool, counting deadlines in schedule's opening hours.
 func NewCases(pool *pgxpool.Pool, schedule Schedule, opts ...Option) *Cases {
-	c := &Cases{pool: pool, schedule: schedule, now: time.Now, newRef: NewRef}
+	c := &Cases{pool: pool, schedule: schedule, now: time.Now, newRef: NewRef, sizes: defaultSearchSizes}
 	for _, o := range opts {
 		o(c)
 	}

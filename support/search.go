@@ -146,7 +146,7 @@ func (s *Cases) search(ctx context.Context, tx pgx.Tx, q string, limit int) (Sea
 	if len(res.Hits) >= limit {
 		return res, nil
 	}
-	hits, err := searchText(ctx, tx, q, ids, limit-len(res.Hits))
+	hits, err := searchText(ctx, tx, s.sizes, q, ids, limit-len(res.Hits))
 	if err != nil {
 		return res, err
 	}
