@@ -30,3 +30,18 @@ func Sniff(body io.Reader) (mediaType string, whole io.Reader, empty bool, err e
 	mediaType, _, _ = strings.Cut(http.DetectContentType(head), ";")
 	return mediaType, io.MultiReader(bytes.NewReader(head), body), false, nil
 }
+
+// SniffKind is Sniff for an upload that must be of a kind: errEmpty when it has no byte,
+// errType when allowed refuses its type (each domain's own refusals, in its own words).
+func SniffKind(body io.Reader, allowed func(mediaType string) bool, errEmpty, errType error) (string, io.Reader, error) {
+	mediaType, whole, empty, err := Sniff(body)
+	switch {
+	case err != nil:
+		return "", nil, err
+	case empty:
+		return "", nil, errEmpty
+	case !allowed(mediaType):
+		return "", nil, errType
+	}
+	return mediaType, whole, nil
+}

@@ -351,17 +351,13 @@ func insertVersion(ctx context.Context, tx pgx.Tx, itemID int64, v Version) erro
 // ErrFileType when it is no item; a form whose other fields are wrong calls it to show the
 // file's error with theirs.
 func SniffItem(body io.Reader) (mediaType string, whole io.Reader, err error) {
-	mediaType, whole, empty, err := blob.Sniff(body)
-	switch {
-	case err != nil:
-		return "", nil, err
-	case empty:
-		return "", nil, ErrFileEmpty
-	}
-	if _, ok := ItemTypes[mediaType]; !ok {
-		return "", nil, ErrFileType
-	}
-	return mediaType, whole, nil
+	return blob.SniffKind(body, IsItemType, ErrFileEmpty, ErrFileType)
+}
+
+// IsItemType reports whether a sniffed type is one of ItemTypes (the packs' and the forum's files).
+func IsItemType(mediaType string) bool {
+	_, ok := ItemTypes[mediaType]
+	return ok
 }
 
 // keep streams an upload into the store while it is hashed: its type is sniffed from the first

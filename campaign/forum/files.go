@@ -61,17 +61,7 @@ func scanFile(r pgx.Row) (File, error) {
 // ErrFileType when it is no such file; a form whose other fields are wrong calls it to show
 // the file's error with theirs.
 func SniffFile(body io.Reader) (mediaType string, whole io.Reader, err error) {
-	mediaType, whole, empty, err := blob.Sniff(body)
-	switch {
-	case err != nil:
-		return "", nil, err
-	case empty:
-		return "", nil, ErrFileEmpty
-	}
-	if _, ok := campaign.ItemTypes[mediaType]; !ok {
-		return "", nil, ErrFileType
-	}
-	return mediaType, whole, nil
+	return blob.SniffKind(body, campaign.IsItemType, ErrFileEmpty, ErrFileType)
 }
 
 // AddFile stores an editor's upload, streamed and sniffed (the packs' types: PDF, images, MP4,

@@ -46,16 +46,8 @@ func (p *Pages) Store() blob.Store { return p.store }
 // reader that yields the whole image again. ErrImageEmpty or ErrImageType when it is neither;
 // a form whose other fields are wrong calls it to show the file's error with theirs.
 func SniffImage(body io.Reader) (mediaType string, whole io.Reader, err error) {
-	mediaType, whole, empty, err := blob.Sniff(body)
-	switch {
-	case err != nil:
-		return "", nil, err
-	case empty:
-		return "", nil, ErrImageEmpty
-	case mediaType != "image/png" && mediaType != "image/jpeg":
-		return "", nil, ErrImageType
-	}
-	return mediaType, whole, nil
+	return blob.SniffKind(body, func(mt string) bool { return mt == "image/png" || mt == "image/jpeg" },
+		ErrImageEmpty, ErrImageType)
 }
 
 // AddImage streams an image into the file store: PNG or JPEG, sniffed from its first bytes,
