@@ -177,28 +177,42 @@ const authenticatorColumns = `a.id, a.mitid_id, a.kind, a.status, a.label, a.cre
 	a.must_change, a.expires_at`
 
 func scanAuthenticator(row pgx.Row) (Authenticator, error) {
-	var (
-		a                 Authenticator
-		credID, pub, aaid []byte
-		signCount         *int64
-		transports        []string
-		be, bs, uv        *bool
-	)
-	err := row.Scan(&a.ID, &a.MitIDID, &a.Kind, &a.Status, &a.Label, &a.CreatedAt, &a.LastUsedAt,
-		&a.FailedCount, &a.passwordHash, &a.TokenSerial, &credID, &pub, &signCount, &aaid,
-		&transports, &be, &bs, &uv, &a.DevicePublicKey, &a.DeviceName, &a.mustChange, &a.expiresAt)
-	if err != nil {
+	var r authRow
+	if err := row.Scan(r.targets()...); err != nil {
 		return Authenticator{}, err
 	}
-	if credID != nil {
-		a.Chip = &ChipCredential{CredentialID: credID, PublicKey: pub, AAGUID: aaid,
-			Transports: transports, BackupEligible: deref(be), BackupState: deref(bs),
-			UserVerified: deref(uv)}
-		if signCount != nil {
-			a.Chip.SignCount = uint32(*signCount)
+	return r.authenticator(), nil
+}
+
+// authRow is one means as authenticatorColumns read it: scanned as a row (scanAuthenticator)
+// or as a record of an array (authRecord), then made an Authenticator.
+type authRow struct {
+	a                 Authenticator
+	credID, pub, aaid []byte
+	signCount         *int64
+	transports        []string
+	be, bs, uv        *bool
+}
+
+// targets are the scan targets of authenticatorColumns, in order.
+func (r *authRow) targets() []any {
+	a := &r.a
+	return []any{&a.ID, &a.MitIDID, &a.Kind, &a.Status, &a.Label, &a.CreatedAt, &a.LastUsedAt,
+		&a.FailedCount, &a.passwordHash, &a.TokenSerial, &r.credID, &r.pub, &r.signCount, &r.aaid,
+		&r.transports, &r.be, &r.bs, &r.uv, &a.DevicePublicKey, &a.DeviceName, &a.mustChange, &a.expiresAt}
+}
+
+func (r *authRow) authenticator() Authenticator {
+	a := r.a
+	if r.credID != nil {
+		a.Chip = &ChipCredential{CredentialID: r.credID, PublicKey: r.pub, AAGUID: r.aaid,
+			Transports: r.transports, BackupEligible: deref(r.be), BackupState: deref(r.bs),
+			UserVerified: deref(r.uv)}
+		if r.signCount != nil {
+			a.Chip.SignCount = uint32(*r.signCount)
 		}
 	}
-	return a, nil
+	return a
 }
 
 func deref[T any](p *T) T {

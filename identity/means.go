@@ -34,12 +34,12 @@ func (s *Store) Means(ctx context.Context, mitidID int64) ([]Authenticator, erro
 }
 
 // liveMeansQuery reads MitID $1's means that are not revoked, oldest first.
-var liveMeansQuery = liveMeansSQL("$1")
+var liveMeansQuery = liveMeansSQL("$1", authenticatorColumns)
 
-// liveMeansSQL is liveMeansQuery for the MitID whose ID is the SQL expression id (the
-// overview's batch names it by the session being loaded).
-func liveMeansSQL(id string) string {
-	return `SELECT ` + authenticatorColumns + ` FROM authenticator a
+// liveMeansSQL is liveMeansQuery for the MitID whose ID is the SQL expression id, selecting
+// cols: authenticatorColumns, or one record of them (the overview reads them as an array).
+func liveMeansSQL(id, cols string) string {
+	return `SELECT ` + cols + ` FROM authenticator a
 		WHERE a.mitid_id = ` + id + ` AND a.status <> 'revoked' ORDER BY a.created_at, a.id`
 }
 

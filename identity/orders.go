@@ -127,9 +127,14 @@ const orderColumns = `o.id, o.mitid_id, o.kind, o.reason, o.status, coalesce(o.r
 
 func scanOrder(row pgx.Row, more ...any) (Order, error) {
 	var o Order
-	err := row.Scan(append([]any{&o.ID, &o.MitIDID, &o.Kind, &o.Reason, &o.Status, &o.Replaces, &o.CreatedAt,
-		&o.SentAt, &o.ActivatedAt, &o.CancelledAt, &o.Serial, &o.SentBy, &o.SentTo}, more...)...)
+	err := row.Scan(append(o.targets(), more...)...)
 	return o, err
+}
+
+// targets are the scan targets of orderColumns, in order.
+func (o *Order) targets() []any {
+	return []any{&o.ID, &o.MitIDID, &o.Kind, &o.Reason, &o.Status, &o.Replaces, &o.CreatedAt,
+		&o.SentAt, &o.ActivatedAt, &o.CancelledAt, &o.Serial, &o.SentBy, &o.SentTo}
 }
 
 // Shipment is a unit on its way: the order as sent and the person it goes to.
@@ -263,13 +268,13 @@ func (o *Orders) Place(ctx context.Context, mitidID int64, kind Kind, reason Ord
 }
 
 // recentOrdersQuery reads MitID $1's open orders and those created after $2, newest first.
-var recentOrdersQuery = recentOrdersSQL("$1")
+var recentOrdersQuery = recentOrdersSQL("$1", orderColumns)
 
 // recentOrdersSQL is recentOrdersQuery for the MitID whose ID is the SQL expression id, which
-// may use $1 but no other parameter (the overview's batch names it by the session being
-// loaded).
-func recentOrdersSQL(id string) string {
-	return `SELECT ` + orderColumns + ` FROM token_order o
+// may use $1 but no other parameter, selecting cols: orderColumns, or one record of them (the
+// overview reads them as an array).
+func recentOrdersSQL(id, cols string) string {
+	return `SELECT ` + cols + ` FROM token_order o
 		WHERE o.mitid_id = ` + id + ` AND (o.status IN ('ordered', 'sent') OR o.created_at > $2)
 		ORDER BY o.created_at DESC, o.id DESC LIMIT 20`
 }

@@ -22,10 +22,9 @@ type Overview struct {
 	HasNemID bool
 }
 
-// Overview reads the front page's data of one MitID in one round trip: the MitID with its
+// Overview reads the front page's data of one MitID in one statement: the MitID with its
 // person's unread letters and NemID move, its means and its orders (the statements Means and
-// Orders.ForMitID use) sent as one batch, which PostgreSQL runs in one implicit transaction
-// (one snapshot). A MitID that does not exist is ErrNotFound.
+// Orders.ForMitID use, as arrays of records). A MitID that does not exist is ErrNotFound.
 func (s *Store) Overview(ctx context.Context, mitidID int64) (Overview, error) {
 	b := &pgx.Batch{}
 	p := s.QueueOverview(b, "$1", mitidID)
@@ -48,29 +47,35 @@ type PendingOverview struct {
 // Result is the overview, and false when the MitID was not found (or the batch has not run).
 func (p *PendingOverview) Result() (Overview, bool) { return p.ov, p.found }
 
-// overviewHeadSQL reads the MitID whose ID is the SQL expression id (mitidColumns), the count
-// of its person's unread letters, whether there is a person row and the person's NemID move
-// (nemidColumns, NULL without one).
-func overviewHeadSQL(id string) string {
+// overviewSQL reads the MitID whose ID is the SQL expression id (mitidColumns), the count of its
+// person's unread letters, whether there is a person row, the person's NemID move (nemidColumns,
+// NULL without one), and the MitID's live means and recent orders as arrays of records
+// (authRow, Order.targets). The orders' period starts at $2.
+func overviewSQL(id string) string {
 	return `SELECT m.*, (SELECT count(*) FROM letter l WHERE l.cpr = m.cpr AND l.read_at IS NULL),
-		p.cpr IS NOT NULL, ` + nemidColumns + `
+		p.cpr IS NOT NULL, ` + nemidColumns + `,
+		array(` + liveMeansSQL("m.id", "row("+authenticatorColumns+")") + `),
+		array(` + recentOrdersSQL("m.id", "row("+orderColumns+")") + `)
 		FROM (SELECT ` + mitidColumns + ` FROM mitid WHERE id = ` + id + `) m LEFT JOIN person p ON p.cpr = m.cpr`
 }
 
-// QueueOverview queues Overview's three reads into b for the MitID whose ID is the SQL
-// expression idSQL, whose parameter is $1 = arg: "$1" and the ID itself, or an expression
-// that finds the ID, such as the subject of the session a page's request loads in the same
-// batch (session.Ref.SubjectIDSQL), which saves the page a round trip.
+// QueueOverview queues Overview's statement into b for the MitID whose ID is the SQL expression
+// idSQL, whose parameter is $1 = arg: "$1" and the ID itself, or an expression that finds the
+// ID, such as the subject of the session a page's request loads in the same batch
+// (session.Ref.SubjectIDSQL), which saves the page a round trip.
 func (s *Store) QueueOverview(b *pgx.Batch, idSQL string, arg any) *PendingOverview {
 	p := &PendingOverview{}
 	ov := &p.ov
-	b.Queue(overviewHeadSQL(idSQL), arg).QueryRow(func(row pgx.Row) error {
+	b.Queue(overviewSQL(idSQL), arg, s.now().Add(-OrderPeriod)).QueryRow(func(row pgx.Row) error {
 		var (
 			person bool
 			has    *bool
 			r      nemidRow
+			means  []record[authRow, *authRow]
+			orders []record[Order, *Order]
 		)
-		m, err := scanMitID(row, &ov.Unread, &person, &has, &r.SelectedAt, &r.Deadline, &r.ExtendedAt, &r.ExtensionDays)
+		m, err := scanMitID(row, &ov.Unread, &person, &has, &r.SelectedAt, &r.Deadline, &r.ExtendedAt, &r.ExtensionDays,
+			&means, &orders)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -82,17 +87,36 @@ func (s *Store) QueueOverview(b *pgx.Batch, idSQL string, arg any) *PendingOverv
 			r.HasNemID = has != nil && *has
 			ov.NemID, ov.HasNemID = nemidStatus(r, s.now()), true
 		}
+		ov.Means = make([]Authenticator, len(means))
+		for i := range means {
+			ov.Means[i] = means[i].row.authenticator()
+		}
+		ov.Orders = make([]Order, len(orders))
+		for i := range orders {
+			ov.Orders[i] = orders[i].row
+		}
 		return nil
 	})
-	b.Queue(liveMeansSQL(idSQL), arg).Query(func(rows pgx.Rows) error {
-		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Authenticator, error) { return scanAuthenticator(row) })
-		ov.Means = list
-		return err
-	})
-	b.Queue(recentOrdersSQL(idSQL), arg, s.now().Add(-OrderPeriod)).Query(func(rows pgx.Rows) error {
-		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Order, error) { return scanOrder(row) })
-		ov.Orders = list
-		return err
-	})
 	return p
+}
+
+// record scans one record of an array of records (array(SELECT row(…))) into R, whose
+// targets are the record's fields in order: the same targets that scan R from a row.
+type record[R any, P interface {
+	*R
+	targets() []any
+}] struct {
+	row R
+	t   []any
+}
+
+// ScanNull refuses a NULL record: the arrays it reads hold rows.
+func (r *record[R, P]) ScanNull() error { return errors.New("record: NULL") }
+
+// ScanIndex is the target of the record's field i (pgtype.CompositeIndexScanner).
+func (r *record[R, P]) ScanIndex(i int) any {
+	if r.t == nil {
+		r.t = P(&r.row).targets()
+	}
+	return r.t[i]
 }

@@ -11,7 +11,7 @@ import (
 
 // TestOverviewAsSeparateReads: the overview's batch reads what MitID, Means, Letters.Unread,
 // Orders.ForMitID and NemIDStatusOf read one by one: for a citizen selected for the NemID move
-// with an unread letter and an order, and for one without any of it. An unknown MitID is
+// with an unread letter, an order, a chip and a code display, and for one without any of it. An unknown MitID is
 // ErrNotFound.
 func TestOverviewAsSeparateReads(t *testing.T) {
 	t.Parallel()
@@ -28,6 +28,12 @@ func TestOverviewAsSeparateReads(t *testing.T) {
 	if _, err := orders.Place(ctx, selected.ID, KindCodeDisplay, OrderFirst, 0, ActorCitizen); err != nil {
 		t.Fatal(err)
 	}
+	// Means of every column type the overview reads as records: a chip's bytes and
+	// transports, a code display's serial and last use.
+	if _, err := e.store.AddChip(ctx, selected.ID, "Nøgle", chip("key-overview"), ActorCitizen); err != nil {
+		t.Fatal(err)
+	}
+	e.activeToken(selected.ID, KindCodeDisplay)
 	plain, _ := e.mitid()
 	for name, m := range map[string]MitID{"selected, a letter and an order": selected, "plain": plain} {
 		t.Run(name, func(t *testing.T) {
@@ -50,7 +56,7 @@ func TestOverviewAsSeparateReads(t *testing.T) {
 			}
 			want.NemID, err = e.store.NemIDStatusOf(ctx, m.ID)
 			want.HasNemID = err == nil
-			if m == selected && (want.Unread != 1 || len(want.Orders) != 1 || want.NemID.State != NemIDSelected) {
+			if m == selected && (want.Unread != 1 || len(want.Orders) != 1 || len(want.Means) != 3 || want.NemID.State != NemIDSelected) {
 				t.Fatalf("set-up: %+v", want)
 			}
 			if !reflect.DeepEqual(ov, want) {
