@@ -111,6 +111,25 @@ type Properties struct {
 	Email, Phone string
 }
 
+// CheckProperties returns every rule p breaks as c's new properties, joined (errors.Join), as
+// SetProperties would refuse them, and changes nothing: a form refused for its own checks
+// shows these with its own, so the person sees every wrong field at once.
+func CheckProperties(c Case, p Properties) error {
+	_, err := p.check(c)
+	return err
+}
+
+// check is p as c's new properties, checked as a new case with them would be, and an
+// identity-theft case kept urgent.
+func (p Properties) check(c Case) (NewCase, error) {
+	n, err := NewCase{Channel: c.Channel, System: p.System, Category: p.Category, Priority: p.Priority,
+		MitIDID: c.MitIDID, Name: c.Name, Email: p.Email, Phone: p.Phone, Lang: c.Lang, Subject: c.Subject}.normalize()
+	if c.Category == CategoryIdentityTheft && p.Category == CategoryIdentityTheft && p.Priority != PriorityUrgent {
+		err = errors.Join(ErrIdentityTheftUrgent, err)
+	}
+	return n, err
+}
+
 // SetProperties changes priority, category, system, e-mail and phone at once, checked as a new
 // case is (NewCase.normalize: a case without a MitID keeps a way to reach the caller), with one
 // timeline entry per property changed. An identity-theft case stays urgent: moving a case to
@@ -118,11 +137,7 @@ type Properties struct {
 // ErrIdentityTheftUrgent. A priority change counts the deadlines anew (SetPriority).
 func (s *Cases) SetProperties(ctx context.Context, caseID, staffID int64, p Properties, expectVersion int) (Case, error) {
 	return s.change(ctx, caseID, expectVersion, s.audited(ctx, staffID, "properties", func(tx pgx.Tx, c Case, now time.Time) error {
-		n, err := NewCase{Channel: c.Channel, System: p.System, Category: p.Category, Priority: p.Priority,
-			MitIDID: c.MitIDID, Name: c.Name, Email: p.Email, Phone: p.Phone, Lang: c.Lang, Subject: c.Subject}.normalize()
-		if c.Category == CategoryIdentityTheft && p.Category == CategoryIdentityTheft && p.Priority != PriorityUrgent {
-			err = errors.Join(ErrIdentityTheftUrgent, err)
-		}
+		n, err := p.check(c)
 		if err != nil {
 			return err
 		}

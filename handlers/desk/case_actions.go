@@ -228,15 +228,20 @@ func (s *Handlers) SetProperties(c echo.Context) error {
 		return err
 	}
 	f := web.FormOf(c, "priority", "category", "system", "email", "phone")
-	if f.HasErrors() {
-		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "properties", "")
-	}
 	p := support.Properties{Priority: support.Priority(f.Values["priority"]), Category: support.Category(f.Values["category"]),
 		System: support.System(f.Values["system"]), Email: f.Values["email"], Phone: f.Values["phone"]}
-	_, err = s.Cases.SetProperties(c.Request().Context(), cs.ID, web.StateOf(c).Subject.ID, p, version(c))
 	fields := map[*support.Error]string{support.ErrPriorityInvalid: "priority", support.ErrIdentityTheftUrgent: "priority",
 		support.ErrCategoryInvalid: "category", support.ErrSystemInvalid: "system", support.ErrEmailInvalid: "email",
 		support.ErrContactRequired: "email", support.ErrPhoneInvalid: "phone"}
+	if f.HasErrors() {
+		// The text broke an input rule: support checks the rest, so every wrong field shows
+		// at once, and nothing changes.
+		if err := web.SupportError(&f, support.CheckProperties(cs, p), fields, "email"); err != nil {
+			return err
+		}
+		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "properties", "")
+	}
+	_, err = s.Cases.SetProperties(c.Request().Context(), cs.ID, web.StateOf(c).Subject.ID, p, version(c))
 	return s.deskChangedAt(c, cs, f, "properties", fields, "email", "egenskaber", err)
 }
 
