@@ -45,6 +45,7 @@ func TestNewCaseJoinsEveryRule(t *testing.T) {
 		support.WithLookupHook(func(context.Context, pgx.Tx, support.Lookup) error { lookups.Add(1); return nil }))
 	ok := support.NewCase{Channel: support.ChannelPhone, System: support.SystemMitID, Category: support.CategoryLogin,
 		Priority: support.PriorityNormal, Subject: "Opkald", Name: "Bo", Phone: "12345678", Lang: "da"}
+	_, _, citizen := e.citizen()
 	with := func(change func(*support.NewCase)) support.NewCase {
 		n := ok
 		change(&n)
@@ -72,6 +73,9 @@ func TestNewCaseJoinsEveryRule(t *testing.T) {
 			[]*support.Error{support.ErrCitizenNotFound, support.ErrPhoneInvalid, support.ErrLangInvalid}, 0},
 		{"a citizen nobody has, by CPR (recorded)", with(func(n *support.NewCase) { n.Subject = "" }), "010203-1234",
 			[]*support.Error{support.ErrCitizenNotFound, support.ErrSubjectRequired}, 1},
+		// No "not found" tells the agent the citizen exists: a look-up, recorded.
+		{"a citizen who is found, for a case refused (recorded)", with(func(n *support.NewCase) { n.Subject = "" }), citizen,
+			[]*support.Error{support.ErrSubjectRequired}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,7 +43,8 @@ func resolveCitizen(ctx context.Context, tx pgx.Tx, who string) (int64, string, 
 // OpenLinked opens a case (Open) for the citizen whose CPR number or username who is, looked
 // up and recorded as a look-up from the new case in the same transaction. A who that names
 // nobody is ErrCitizenNotFound, joined with every other rule n breaks (n is checked as a case
-// for a citizen), and a CPR look-up that found nobody is recorded all the same.
+// for a citizen); a CPR look-up that found nobody, and one that found the citizen for a case
+// refused, are recorded all the same.
 func (s *Cases) OpenLinked(ctx context.Context, n NewCase, who string) (Case, error) {
 	if s.lookup == nil {
 		return Case{}, ErrCitizenNotFound
@@ -83,7 +84,9 @@ func (s *Cases) CheckNew(ctx context.Context, n NewCase, who string) error {
 
 // checkLinked resolves who (the MitID and how it was named, resolveCitizen) and checks n as a
 // case for that citizen. rules is every rule broken, the citizen not being found first; a CPR
-// look-up that found nobody is recorded in tx. err is the portal's own failure.
+// look-up that found nobody, and a look-up that found the citizen for a case refused, are
+// recorded in tx (the answer tells the agent whether who is a citizen). err is the portal's
+// own failure.
 func (s *Cases) checkLinked(ctx context.Context, tx pgx.Tx, n NewCase, who string) (id int64, via string, rules, err error) {
 	id, via, err = resolveCitizen(ctx, tx, who)
 	missing := err == ErrCitizenNotFound
@@ -91,8 +94,13 @@ func (s *Cases) checkLinked(ctx context.Context, tx pgx.Tx, n NewCase, who strin
 		return 0, via, nil, err
 	}
 	_, rules = n.check(true)
+	if !missing && rules != nil {
+		// The refusal shows no "not found", so the agent has learnt that who is a citizen:
+		// a look-up of that MitID, recorded though no case is opened.
+		return id, via, rules, s.lookup(ctx, tx, Lookup{StaffID: n.StaffID, MitIDIDs: []int64{id}, Via: via})
+	}
 	if !missing {
-		return id, via, rules, nil
+		return id, via, nil, nil
 	}
 	rules = errors.Join(ErrCitizenNotFound, rules)
 	if via == "cpr" {
