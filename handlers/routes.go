@@ -140,7 +140,8 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodPost, "/spaer", web.Public, cit.PublicBlockSubmit},
 
 		// Self-service (§3.3): pages need a substantial login, changes a recent one.
-		{http.MethodGet, "/mitid", web.CitizenPages, cit.Overview},
+		// The overview's reads go in the round trip that loads the session.
+		{http.MethodGet, "/mitid", web.CitizenPages.Preload(cit.PreloadOverview), cit.Overview},
 		{http.MethodGet, "/mitid/middel/:id/omdoeb", web.CitizenRecent, cit.RenamePage},
 		{http.MethodPost, "/mitid/middel/:id/omdoeb", web.CitizenRecent, cit.RenameSubmit},
 		{http.MethodGet, "/mitid/middel/:id/spaer", web.CitizenPages, cit.BlockMeansPage},

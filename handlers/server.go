@@ -161,7 +161,6 @@ func New(d Deps) *Server {
 			return views.NemIDStatus(v), nil
 		}})
 	s.site.Reauth = cit.AskReauth
-	s.site.Preload(http.MethodGet, "/mitid", cit.PreloadOverview)
 	s.table = s.routes(cit, dk, cg)
 	s.register()
 	return s

@@ -51,6 +51,8 @@ type Access struct {
 	upload int64
 	// tokenInURL: see TokenInURL.
 	tokenInURL bool
+	// preload is the page's reads sent with the session's (Preload), nil for most routes.
+	preload Preloader
 }
 
 // Upload lets the route take a multipart body of up to max bytes, which it streams part by part

@@ -13,14 +13,10 @@ import (
 // the batch has run. The page must check that the results belong to the request's subject.
 type Preloader func(b *pgx.Batch, ref session.Ref) any
 
-// Preload makes the route method+path read its data together with the session: a logged-in
-// page that would wait for PostgreSQL twice (the session, then the page) waits once.
-func (s *Site) Preload(method, path string, p Preloader) {
-	if s.preloads == nil {
-		s.preloads = map[string]Preloader{}
-	}
-	s.preloads[method+" "+path] = p
-}
+// Preload makes the route read its data together with the session (the route table declares
+// it): a logged-in page that would wait for PostgreSQL twice (the session, then the page) waits
+// once.
+func (a Access) Preload(p Preloader) Access { a.preload = p; return a }
 
 // Preloaded is what the route's Preloader returned for this request, or nil when it has none
 // or the request carried no session cookie.
@@ -28,7 +24,7 @@ func Preloaded(c echo.Context) any { return c.Get(keyPreloaded) }
 
 // loadSession loads the request's session, with the route's preload when it has one.
 func (s *Site) loadSession(c echo.Context) (*sessions.Session, error) {
-	p := s.preloads[c.Request().Method+" "+c.Path()]
+	p := s.routes[c.Request().Method+" "+c.Path()].preload
 	if p == nil {
 		return s.Sessions.New(c.Request(), sessionName)
 	}

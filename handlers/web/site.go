@@ -68,8 +68,6 @@ type Site struct {
 	// language, for the current minute (RenderShared); nonceStandIn marks their nonce.
 	shared       *PeriodCache[sharedPage]
 	nonceStandIn string
-	// preloads are the routes' reads sent with the session's (middleware_preload.go).
-	preloads map[string]Preloader
 }
 
 // NewSite builds the core and registers its HTTP metrics in reg.
