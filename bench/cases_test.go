@@ -56,15 +56,18 @@ func BenchmarkCaseCreation(b *testing.B) {
 	// The bound of any opening: the case's row alone, one autocommitted INSERT with the
 	// columns and search vector an opening writes, and nothing else (no entries, outbox, job,
 	// audit, no transaction around it).
-	var refs atomic.Int64
 	row := func(ctx context.Context, i int) error {
-		_, err := pool.Exec(ctx, `INSERT INTO support_case (ref, channel, system, category, priority, tags,
+		ref, err := support.NewRef() // as an opening draws it
+		if err != nil {
+			return err
+		}
+		_, err = pool.Exec(ctx, `INSERT INTO support_case (ref, channel, system, category, priority, tags,
 			contact_name, contact_email, contact_phone, lang, subject, created_at, updated_at, search)
 			VALUES ($1, 'phone', 'mitid', 'lost_means', 'normal', '{}', 'Anne Jensen', $2, '+45 21 43 65 87', 'da',
 				'Mistet kodeviser', now(), now(), setweight(to_tsvector('danish', 'Mistet kodeviser'), 'A') ||
 				setweight(to_tsvector('danish', 'Jeg har mistet min kodeviser og vil gerne have en ny sendt.'), 'B'))
 			ON CONFLICT (ref) DO NOTHING`, // as an opening's insert: a code an opening drew is taken
-			benchRef(refs.Add(1)), fmt.Sprintf("anne.jensen%d@example.dk", i))
+			ref, fmt.Sprintf("anne.jensen%d@example.dk", i))
 		return err
 	}
 	b.ResetTimer()
@@ -80,18 +83,6 @@ func BenchmarkCaseCreation(b *testing.B) {
 		fmt.Printf("bound: the case's row alone, one INSERT and nothing else: %.0f/s, %.2fx raw\n", rowTPS, rowTPS/rawTPS)
 		atLeast("case_creation_tps", openTPS, rawTPS, "/s", 0.35)
 	}
-}
-
-// benchRef is the n-th reference code of the alphabet support_case's check allows (14 letters,
-// six places: 7,529,536 codes).
-func benchRef(n int64) string {
-	const alphabet = "ABCEGHJKMRSTXZ"
-	ref := make([]byte, 6)
-	for k := range ref {
-		ref[k] = alphabet[n%int64(len(alphabet))]
-		n /= int64(len(alphabet))
-	}
-	return string(ref)
 }
 
 // tps runs op from conc goroutines for d and returns the operations per second.

@@ -17,32 +17,27 @@ import (
 	"mitidportal/session"
 )
 
-// pgTicks sums the CPU ticks of the devdb postmaster and its children (scripts/devdb.sh), or
-// is 0 when the database is another one (DATABASE_URL set by hand).
-func pgTicks() int64 {
+// pgCPU sums the CPU time of the devdb postmaster and its children (scripts/devdb.sh), or is
+// 0 when the database is another one (DATABASE_URL set by hand).
+func pgCPU() time.Duration {
 	raw, err := os.ReadFile(filepath.Join("..", ".pgdata", "data", "postmaster.pid"))
 	if err != nil {
 		return 0
 	}
-	pm := strings.SplitN(string(raw), "\n", 2)[0]
+	pm, err := strconv.Atoi(strings.SplitN(string(raw), "\n", 2)[0])
+	if err != nil {
+		return 0
+	}
 	ents, _ := os.ReadDir("/proc")
-	var sum int64
+	var sum time.Duration
 	for _, e := range ents {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		st, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		s := string(st)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-		if e.Name() != pm && f[1] != pm {
-			continue
+		if ppid, cpu, err := procStat(pid); err == nil && (pid == pm || ppid == pm) {
+			sum += cpu
 		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		k, _ := strconv.ParseInt(f[12], 10, 64)
-		sum += u + k
 	}
 	return sum
 }
@@ -85,12 +80,12 @@ func BenchmarkOverviewCPU(b *testing.B) {
 	runtime.ReadMemStats(&m0)
 	b.ResetTimer()
 	for range chunks {
-		c0, p0 := cpuNow(), pgTicks()
+		c0, p0 := cpuNow(), pgCPU()
 		for range per {
 			serve()
 		}
 		portal = append(portal, float64((cpuNow()-c0).Microseconds())/per)
-		pg = append(pg, float64(pgTicks()-p0)*10000/per) // 100 ticks/s: 10,000 µs a tick
+		pg = append(pg, float64((pgCPU()-p0).Microseconds())/per)
 	}
 	runtime.ReadMemStats(&m1)
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/float64(chunks*per), "allocs/req")

@@ -159,22 +159,29 @@ func rssSplitMB(pid int) (anon, file float64, err error) {
 // cpuTime is the user and system CPU time the process has used (/proc/PID/stat, in clock
 // ticks of 10 ms: the USER_HZ of Linux on every architecture Go supports but alpha and ia64).
 func cpuTime(pid int) (time.Duration, error) {
+	_, cpu, err := procStat(pid)
+	return cpu, err
+}
+
+// procStat reads /proc/PID/stat: the parent's pid and the user and system time so far.
+func procStat(pid int) (ppid int, cpu time.Duration, err error) {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// The command name in parentheses may hold spaces; the fields after it are numbers.
 	_, rest, _ := strings.Cut(string(raw), ") ")
 	f := strings.Fields(rest)
 	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %q", pid, raw)
+		return 0, 0, fmt.Errorf("/proc/%d/stat: %q", pid, raw)
 	}
+	ppid, err0 := strconv.Atoi(f[1])
 	utime, err1 := strconv.ParseInt(f[11], 10, 64)
 	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
+	if err := errors.Join(err0, err1, err2); err != nil {
+		return 0, 0, err
 	}
-	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+	return ppid, time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 // statusMB is one kB field of /proc/PID/status in MB.
