@@ -111,14 +111,7 @@ func fieldError(f *views.Form, err error, fields map[*fault.Error]string, def st
 			return err
 		}
 	}
-	for _, fe := range rules {
-		name, ok := fields[fe]
-		if !ok {
-			name = def
-		}
-		addError(f, name, fe.MsgID)
-	}
-	return nil
+	return web.SupportError(f, err, fields, def)
 }
 
 // EditorPack shows a pack's items, whatever their status, in their order.

@@ -89,7 +89,8 @@ func (s *Site) FieldOrError(c echo.Context, f *views.Form, err error, fieldName 
 
 // SupportError shows every rule of the support domain in err (one or joined, fault.Rules) at
 // the field fields names for it (def for the others, "" for the form as a whole), each field
-// with its first message only; any other error is returned for the error page.
+// with its first message only; any other error is returned for the error page. The campaign
+// domains' forms show their rules through it too (support.Error is fault.Error).
 func SupportError(f *views.Form, err error, fields map[*support.Error]string, def string) error {
 	rules, isRule := fault.Rules(err)
 	if !isRule {
