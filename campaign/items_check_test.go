@@ -1,12 +1,11 @@
 package campaign
 
 import (
-	"errors"
-	"slices"
 	"strings"
 	"testing"
 
 	"mitidportal/fault"
+	"mitidportal/fault/faulttest"
 )
 
 // TestNewItemCheckJoinsEveryRule: a new item breaking several rules is refused with each of
@@ -32,23 +31,7 @@ func TestNewItemCheckJoinsEveryRule(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			n := good
 			tc.edit(&n)
-			err := n.Check()
-			if tc.want == nil {
-				if err != nil {
-					t.Fatalf("Check() = %v, want nil", err)
-				}
-				return
-			}
-			got, ok := fault.Rules(err)
-			if !ok || !slices.Equal(got, tc.want) {
-				t.Errorf("Check() = %v, want %v", err, errors.Join(func() []error {
-					var es []error
-					for _, w := range tc.want {
-						es = append(es, w)
-					}
-					return es
-				}()...))
-			}
+			faulttest.WantRules(t, "Check", n.Check(), tc.want...)
 		})
 	}
 }

@@ -8,29 +8,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"mitidportal/fault"
+	"mitidportal/fault/faulttest"
 	"mitidportal/support"
 )
-
-// wantRules fails unless err holds exactly the rules want, in that order.
-func wantRules(t *testing.T, err error, want ...*support.Error) {
-	t.Helper()
-	got, ok := fault.Rules(err)
-	if len(want) == 0 {
-		if err != nil {
-			t.Errorf("err = %v, want none", err)
-		}
-		return
-	}
-	if !ok || len(got) != len(want) {
-		t.Fatalf("rules %v (%v), want %v", got, err, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("rule %d is %v, want %v (all: %v)", i, got[i], want[i], got)
-		}
-	}
-}
 
 // TestNewCaseJoinsEveryRule: a new case is checked rule by rule, and every rule it breaks
 // comes back joined, in the order of the form's fields: the citizen (looked up) first, then
@@ -84,7 +64,7 @@ func TestNewCaseJoinsEveryRule(t *testing.T) {
 				t.Fatal(err)
 			}
 			lookups.Store(0)
-			wantRules(t, cases.CheckNew(e.ctx, tt.n, tt.who), tt.want...)
+			faulttest.WantRules(t, "CheckNew", cases.CheckNew(e.ctx, tt.n, tt.who), tt.want...)
 			if tt.want == nil {
 				return
 			}
@@ -94,7 +74,7 @@ func TestNewCaseJoinsEveryRule(t *testing.T) {
 			} else {
 				_, err = cases.OpenLinked(e.ctx, tt.n, tt.who)
 			}
-			wantRules(t, err, tt.want...)
+			faulttest.WantRules(t, "the change", err, tt.want...)
 			var after int
 			if err := e.pool.QueryRow(e.ctx, `SELECT count(*) FROM support_case`).Scan(&after); err != nil {
 				t.Fatal(err)
@@ -127,7 +107,7 @@ func TestCheckReply(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantRules(t, support.CheckReply(tt.body, tt.status), tt.want...)
+			faulttest.WantRules(t, "CheckReply", support.CheckReply(tt.body, tt.status), tt.want...)
 		})
 	}
 }
@@ -152,9 +132,9 @@ func TestCheckBulkJoinsEveryRule(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantRules(t, e.cases.CheckBulk(e.ctx, tt.items, tt.change), tt.want...)
+			faulttest.WantRules(t, "CheckBulk", e.cases.CheckBulk(e.ctx, tt.items, tt.change), tt.want...)
 			_, err := e.cases.Bulk(e.ctx, 1, tt.items, tt.change)
-			wantRules(t, err, tt.want...)
+			faulttest.WantRules(t, "the change", err, tt.want...)
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"mitidportal/campaign/forum"
 	"mitidportal/fault"
+	"mitidportal/fault/faulttest"
 )
 
 // TestNewMeetingJoinsEveryRule: a new meeting reports every rule it breaks at once, in the
@@ -39,16 +40,7 @@ func TestNewMeetingJoinsEveryRule(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.n.Check()
-			got, _ := fault.Rules(err)
-			if tt.want == nil && err != nil || len(got) != len(tt.want) {
-				t.Fatalf("Check = %v, want %v", err, tt.want)
-			}
-			for i := range got {
-				if got[i] != tt.want[i] {
-					t.Errorf("rule %d is %v, want %v", i, got[i], tt.want[i])
-				}
-			}
+			faulttest.WantRules(t, "Check", tt.n.Check(), tt.want...)
 		})
 	}
 }

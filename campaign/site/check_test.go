@@ -6,6 +6,7 @@ import (
 
 	"mitidportal/campaign/site"
 	"mitidportal/fault"
+	"mitidportal/fault/faulttest"
 )
 
 // TestNewPageJoinsEveryRule: a new page reports every rule it breaks at once, in the form's
@@ -32,24 +33,13 @@ func TestNewPageJoinsEveryRule(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := e.pages.Check(ctx, tt.n)
 			if tt.want == nil {
-				if err != nil {
-					t.Errorf("Check = %v, want nil", err)
-				}
+				faulttest.WantRules(t, "Check", err)
 				return
 			}
 			before := len(e.actions())
 			_, cerr := e.pages.Create(ctx, e.staff, tt.n)
-			for what, err := range map[string]error{"Check": err, "Create": cerr} {
-				got, _ := fault.Rules(err)
-				if len(got) != len(tt.want) {
-					t.Fatalf("%s: %v, want %v", what, got, tt.want)
-				}
-				for i := range got {
-					if got[i] != tt.want[i] {
-						t.Errorf("%s: rule %d is %v, want %v", what, i, got[i], tt.want[i])
-					}
-				}
-			}
+			faulttest.WantRules(t, "Check", err, tt.want...)
+			faulttest.WantRules(t, "Create", cerr, tt.want...)
 			if after := len(e.actions()); after != before {
 				t.Errorf("a refused page was created (%d events, then %d)", before, after)
 			}
