@@ -97,10 +97,7 @@ func (s *Handlers) appLoginView(c echo.Context, fragment bool) error {
 		return s.RenderIdentityError(c, err)
 	}
 	v := views.AppLoginView{DisplayCode: l.Code, Status: appLoginState(st)}
-	// The page's poll says what it shows (?vist=pending). Unchanged, the answer is 204 and htmx
-	// swaps nothing: the status sits in a live region, and a fragment swapped in anew, though
-	// the same, is read out again by a screen reader, the code every two seconds.
-	if fragment && c.QueryParam("vist") == v.Status {
+	if fragment && web.PollUnchanged(c, v.Status) {
 		return c.NoContent(http.StatusNoContent)
 	}
 	if !fragment {

@@ -135,8 +135,7 @@ func (s *Handlers) pairingPage(c echo.Context, f pairingFlow, mitidID int64, fra
 			// Not htmx, or no code to wait for (the session ended): the whole page.
 			return s.appRedirect(c, c.Request().Header.Get("HX-Request") == "true", f.path)
 		}
-		// As on the login's waiting page: nothing new for the poll's live region is a 204.
-		if c.QueryParam("vist") == v.Status {
+		if web.PollUnchanged(c, v.Status) {
 			return c.NoContent(http.StatusNoContent)
 		}
 		return s.Render(c, http.StatusOK, views.AppPairingStatus(v))

@@ -82,11 +82,7 @@ func (s *Handlers) VerifyStatus(c echo.Context) error {
 	if strconv.FormatInt(v.Req, 10) != c.Param("req") {
 		v = t.noVerifyView()
 	}
-	// The poll says what the card shows (?vist=pending). Unchanged, the answer is 204 and htmx
-	// swaps nothing: the card's status is a live region, which a screen reader reads out again
-	// when it is swapped in anew though the same, and the swap took the focus from the card's
-	// "check again" button every two seconds.
-	if v.State == c.QueryParam("vist") {
+	if web.PollUnchanged(c, v.State) {
 		return c.NoContent(http.StatusNoContent)
 	}
 	return s.Render(c, http.StatusOK, views.DeskVerifyStatus(v))

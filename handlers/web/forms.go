@@ -107,3 +107,12 @@ func SupportError(f *views.Form, err error, fields map[*support.Error]string, de
 	}
 	return nil
 }
+
+// PollUnchanged reports whether a page's polling region already shows state: its poll names
+// what it shows (?vist=STATE), and the handler then answers 204, so htmx swaps nothing. A
+// region swapped in anew, though the same, is read out again by a screen reader (it is a live
+// region) and takes the focus from a button inside it. The login's and pairing's waiting pages
+// and the desk's identity check poll this way.
+func PollUnchanged(c echo.Context, state string) bool {
+	return c.QueryParam("vist") == state
+}
