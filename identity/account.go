@@ -162,8 +162,8 @@ func (s *Store) CreateMitID(ctx context.Context, n NewMitID) (MitID, error) {
 			return err
 		}
 		m, err = scanMitID(tx.QueryRow(ctx, `
-			INSERT INTO mitid (cpr, username, identity_assurance) VALUES ($1, $2, $3)
-			RETURNING `+mitidColumns, n.CPR, username, assurance))
+			INSERT INTO mitid (cpr, username, identity_assurance, created_at) VALUES ($1, $2, $3, $4)
+			RETURNING `+mitidColumns, n.CPR, username, assurance, s.now()))
 		if err != nil {
 			return uniqueViolation(err, map[string]error{
 				"mitid_username": ErrUsernameTaken, "mitid_cpr": ErrMitIDExists})

@@ -208,3 +208,29 @@ func TestDeleteUnfinished(t *testing.T) {
 		})
 	}
 }
+
+// TestUnfinishedAgeOnThePortalsClock: a MitID's creation time is the portal's clock, the one
+// the clean-up measures its age with. Stamped by the database instead, a MitID made a moment
+// ago looked a day old whenever the portal's clock ran ahead of the database's (a test's clock
+// two days on, or clocks apart), and the clean-up deleted it between the creation's steps.
+func TestUnfinishedAgeOnThePortalsClock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	ctx := context.Background()
+	// Ahead of the database's clock (the test clock starts in the past) by more than a day.
+	e.clock.Add((time.Until(e.clock.Now()).Abs() + 48*time.Hour).Truncate(time.Second))
+	m := e.bareMitID()
+	var created time.Time
+	if err := e.pool.QueryRow(ctx, `SELECT created_at FROM mitid WHERE id = $1`, m.ID).Scan(&created); err != nil {
+		t.Fatal(err)
+	}
+	if !created.Equal(e.clock.Now()) {
+		t.Errorf("created at %v, want the portal's clock %v", created, e.clock.Now())
+	}
+	if _, err := e.store.DeleteUnfinished(ctx, 24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.MitID(ctx, m.ID); err != nil {
+		t.Errorf("the clean-up deleted a MitID made a moment ago: %v", err)
+	}
+}

@@ -28,11 +28,17 @@ nice -n 10 $GO test -count=1 -p 2 -timeout 20m $others >"$tmp/others.out" 2>&1 &
 others_pid=$!
 
 # Print each part's output when it ends, the first to end first.
+# Each wait names only the part still running (bash reports an ended one as "no such job").
 rc=0
+pending=("$browser" "$others_pid")
 for _ in 1 2; do
-  wait -n -p done "$browser" "$others_pid"
-  part=$?
-  [ "$part" = 0 ] || rc=1
-  if [ "$done" = "$browser" ]; then cat "$tmp/browser.out"; else cat "$tmp/others.out"; fi
+  wait -n -p done "${pending[@]}" || rc=1
+  if [ "$done" = "$browser" ]; then
+    cat "$tmp/browser.out"
+    pending=("$others_pid")
+  else
+    cat "$tmp/others.out"
+    pending=("$browser")
+  fi
 done
 exit "$rc"
