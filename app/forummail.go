@@ -33,9 +33,9 @@ func (m *forumMail) meeting(ctx context.Context, tx pgx.Tx, n forum.Notice) erro
 	data := map[string]any{"Title": strings.Join(strings.Fields(mt.Title(n.Lang)), " "), "Place": mt.Place, "Video": mt.VideoURL,
 		"When": mt.Starts.In(m.loc).Format("02-01-2006 15:04") + "–" + mt.Ends.In(m.loc).Format("15:04"),
 		"URL":  m.baseURL + "/forum/moeder/" + strconv.FormatInt(mt.ID, 10)}
-	subject, body, kind := tr.T("forum.mail.cancelled_subject", data), tr.T("forum.mail.cancelled_text", data), "forum.cancelled"
+	subject, body, kind := tr.T("forum.mail.cancelled_subject", data), tr.T("forum.mail.cancelled_text", data), "meeting.cancelled"
 	if !n.Cancelled {
-		subject, body, kind = tr.T("forum.mail.moved_subject", data), tr.T("forum.mail.moved_text", data), "forum.moved"
+		subject, body, kind = tr.T("forum.mail.moved_subject", data), tr.T("forum.mail.moved_text", data), "meeting.moved"
 		if mt.Place != "" {
 			body += "\n" + tr.T("forum.mail.place", data)
 		}
