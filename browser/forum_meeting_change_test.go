@@ -23,16 +23,10 @@ func TestForumMeetingChange(t *testing.T) {
 	smtpSrv := mailtest.Start(t)
 	env := apptest.New(t, apptest.Options{SMTPPort: smtpSrv.Port})
 	s := approvedOrgWithMember(t, env, smtpSrv, "da")
-	ctx := context.Background()
-	ed, err := env.App.Server.Staff.ByEmail(ctx, s.EditorEmail)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The organisation joins the forum and the meeting is created through the domain: the
 	// pages that do both have their own stories (campaign_orgs_test.go, forum_test.go).
-	if err := env.App.Orgs.SetForumMember(ctx, s.OrgID, ed.ID, true); err != nil {
-		t.Fatal(err)
-	}
+	ed := joinForum(t, env, s)
+	ctx := context.Background()
 	loc, _ := time.LoadLocation("Europe/Copenhagen")
 	day := time.Now().In(loc).AddDate(0, 0, 30)
 	starts := time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, loc)

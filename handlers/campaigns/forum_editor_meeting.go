@@ -29,6 +29,16 @@ func (h *Handlers) ForumEditorMeeting(c echo.Context) error {
 	return h.renderEditorMeeting(c, http.StatusOK, id, views.ForumMeetingForms{}, forumEditorNotices[c.QueryParam("udfoert")])
 }
 
+// editorMeeting is the meeting the path's :id names, as an editor sees it; an id that is no
+// meeting's is not found, before any of the request's form is read.
+func (h *Handlers) editorMeeting(c echo.Context) (forum.Meeting, error) {
+	id, err := forumID(c)
+	if err != nil {
+		return forum.Meeting{}, err
+	}
+	return h.Forum.Meeting(c.Request().Context(), forumEditorViewer, id)
+}
+
 // renderEditorMeeting shows the meeting's page with forms' states; a form without values shows
 // the meeting as saved.
 func (h *Handlers) renderEditorMeeting(c echo.Context, status int, id int64, forms views.ForumMeetingForms, notice string) error {
@@ -99,14 +109,11 @@ func (h *Handlers) meetingValues(m forum.Meeting) map[string]string {
 // back with what was typed, the saved meeting above it and its version, so saving again is a
 // decision made on what is saved now.
 func (h *Handlers) ForumEditMeeting(c echo.Context) error {
-	id, err := forumID(c)
+	m, err := h.editorMeeting(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if _, err := h.Forum.Meeting(ctx, forumEditorViewer, id); err != nil {
-		return err
-	}
+	ctx, id := c.Request().Context(), m.ID
 	f, n, err := h.readMeeting(c, "version")
 	if err != nil {
 		return err
@@ -132,13 +139,11 @@ func (h *Handlers) ForumEditMeeting(c echo.Context) error {
 
 // ForumMeetingStatus marks the meeting planned, held or cancelled.
 func (h *Handlers) ForumMeetingStatus(c echo.Context) error {
-	id, err := forumID(c)
+	m, err := h.editorMeeting(c)
 	if err != nil {
 		return err
 	}
-	if _, err := h.Forum.Meeting(c.Request().Context(), forumEditorViewer, id); err != nil {
-		return err
-	}
+	id := m.ID
 	f := web.FormOf(c, "status")
 	if !f.HasErrors() {
 		err := h.Forum.SetStatus(c.Request().Context(), staffID(c), id, forum.Status(f.Values["status"]))
@@ -159,14 +164,11 @@ var uploadFields = map[*fault.Error]string{forum.ErrFileEmpty: "file", forum.Err
 // ForumUpload adds a presentation or the minutes to the meeting, streamed like the packs'
 // uploads (editor_upload.go): the kind is read and checked before a byte of the file is stored.
 func (h *Handlers) ForumUpload(c echo.Context) error {
-	id, err := forumID(c)
+	m, err := h.editorMeeting(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if _, err := h.Forum.Meeting(ctx, forumEditorViewer, id); err != nil {
-		return err
-	}
+	ctx, id := c.Request().Context(), m.ID
 	sf, err := readUpload(c, "file_kind")
 	f := sf.Form
 	again := func() error {
@@ -207,14 +209,11 @@ func (h *Handlers) ForumUpload(c echo.Context) error {
 
 // ForumParticipantsCSV sends the meeting's sign-ups for Excel (see web.CSV).
 func (h *Handlers) ForumParticipantsCSV(c echo.Context) error {
-	id, err := forumID(c)
+	m, err := h.editorMeeting(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if _, err := h.Forum.Meeting(ctx, forumEditorViewer, id); err != nil {
-		return err
-	}
+	ctx, id := c.Request().Context(), m.ID
 	people, err := h.Forum.Participants(ctx, forumEditorViewer, id)
 	if err != nil {
 		return err
