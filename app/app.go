@@ -271,7 +271,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orgs = campaign.NewOrgs(pool, campaign.Hooks{Audit: campaignAudit.org, Invite: orgMail.invite})
 	a.Orgs.SetThrottle(a.Throttle)
 	a.Packs = campaign.NewPacks(pool, cfg.Files, campaign.PackHooks{Audit: campaignAudit.pack})
-	a.Forum = forum.New(pool, cfg.Files, forum.Hooks{Audit: forumAuditor{log: a.Audit}.change})
+	// Participants hear of a moved or cancelled meeting by mail (app/forummail.go).
+	fm := &forumMail{outbox: a.Outbox, catalog: catalog, baseURL: cfg.BaseURL, loc: loc}
+	a.Forum = forum.New(pool, cfg.Files, forum.Hooks{Audit: forumAuditor{log: a.Audit}.change, Notify: fm.meeting})
 	if a.Tokens, err = identity.NewTokens(pool, cfg.TokenKey); err != nil {
 		pool.Close()
 		return nil, err

@@ -129,7 +129,8 @@ const (
 // The stakeholder forum's editor actions (package campaign/forum, app/forumaudit.go).
 const (
 	ActionForumMeetingCreated  Action = "forum_meeting_created"  // title, starts_at, capacity
-	ActionForumMeetingStatus   Action = "forum_meeting_status"   // from, to
+	ActionForumMeetingStatus   Action = "forum_meeting_status"   // from, to (and mailed, no_address when cancelled)
+	ActionForumMeetingChanged  Action = "forum_meeting_changed"  // each changed field's from, to; mailed, no_address
 	ActionForumFileAdded       Action = "forum_file_added"       // kind, sha256, filename
 	ActionForumActivityCreated Action = "forum_activity_created" // title, first, last
 	ActionForumActivityDeleted Action = "forum_activity_deleted" // title
@@ -164,8 +165,8 @@ var Actions = []Action{
 	ActionTimelineSaved, ActionTimelineDeleted, ActionSiteTextSaved,
 	ActionSitePageCreated, ActionSitePageSaved, ActionSitePagePublished, ActionSitePageUnpublished, ActionSiteImageAdded,
 	ActionNewsletterCreated, ActionNewsletterUpdated, ActionNewsletterSent,
-	ActionForumMeetingCreated, ActionForumMeetingStatus, ActionForumFileAdded, ActionForumActivityCreated,
-	ActionForumActivityDeleted, ActionForumQuestionCreated, ActionForumQuestionStatus,
+	ActionForumMeetingCreated, ActionForumMeetingStatus, ActionForumMeetingChanged, ActionForumFileAdded,
+	ActionForumActivityCreated, ActionForumActivityDeleted, ActionForumQuestionCreated, ActionForumQuestionStatus,
 	ActionRoundOpened, ActionRoundDeadline, ActionRoundItemAdded, ActionRoundItemRemoved, ActionRoundClosed,
 	ActionRoundCommentHandled,
 }

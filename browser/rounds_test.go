@@ -52,13 +52,7 @@ func TestFeedbackRoundStory(t *testing.T) {
 			}
 			checkAxe(t, m, "/forum/feedback refused ("+lang+")")
 
-			editor, err := env.App.Server.Staff.ByEmail(ctx, s.EditorEmail)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := env.App.Orgs.SetForumMember(ctx, s.OrgID, editor.ID, true); err != nil {
-				t.Fatal(err)
-			}
+			editor := joinForum(t, env, s)
 			slug := "udkast-" + lang + "-" + strings.ToLower(flowSuffix())
 			pk, err := env.App.Packs.CreatePack(ctx, editor.ID, campaign.NewPack{Slug: slug, Audience: campaign.AudiencePrivate,
 				TitleDA: "Udkast", TitleEN: "Drafts"})

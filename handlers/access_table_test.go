@@ -355,6 +355,7 @@ var expectedAccess = map[string]expect{
 	"GET /redaktion/forum":                          editorsOnly,
 	"POST /redaktion/forum/moeder":                  editorsOnly,
 	"GET /redaktion/forum/moeder/:id":               editorsOnly,
+	"POST /redaktion/forum/moeder/:id/rediger":      editorsOnly,
 	"POST /redaktion/forum/moeder/:id/status":       editorsOnly,
 	"POST /redaktion/forum/moeder/:id/filer":        editorsOnly,
 	"GET /redaktion/forum/moeder/:id/deltagere.csv": editorsOnly,

@@ -81,6 +81,8 @@ func formRows() map[string]formRow {
 		}
 		return out
 	}
+	// The meeting form, creating or editing: what its free-text fields are wrong with.
+	meetingBad := b("video_url", "ikke en adresse", "agenda_da", nul, "agenda_en", nul)
 	return map[string]formRow{
 		// Citizens: login, creating a MitID, activation, recovery, blocking.
 		"/log-ind":          {},
@@ -168,11 +170,12 @@ func formRows() map[string]formRow {
 		"/redaktion/nyhedsbreve":     {get: "/redaktion/nyhedsbreve/ny"},
 		"/redaktion/nyhedsbreve/:id": {},
 		// The forum and its feedback rounds.
-		"/forum/spoergsmaal/:id":             {},
-		"/redaktion/forum/moeder":            {up: 1, bad: b("video_url", "ikke en adresse", "agenda_da", nul, "agenda_en", nul)},
-		"/redaktion/forum/moeder/:id/status": {up: 1},
-		"/redaktion/forum/aktiviteter":       {up: 1},
-		"/redaktion/forum/spoergsmaal":       {up: 1, bad: b("question_deadline", "i morgen")},
+		"/forum/spoergsmaal/:id":              {},
+		"/redaktion/forum/moeder":             {up: 1, bad: meetingBad},
+		"/redaktion/forum/moeder/:id/rediger": {up: 1, bad: meetingBad},
+		"/redaktion/forum/moeder/:id/status":  {up: 1},
+		"/redaktion/forum/aktiviteter":        {up: 1},
+		"/redaktion/forum/spoergsmaal":        {up: 1, bad: b("question_deadline", "i morgen")},
 		"/redaktion/feedback": {more: []string{"items"}, bad: b("round_description", nul, "items", unticked),
 			validOf: func(fx *inputFixture) map[string]string { return b("items", fx.roundCandidate()) }},
 		"/redaktion/feedback/:id/frist":                 {up: 1},

@@ -49,6 +49,10 @@ func formEntries() map[string]formEntry {
 		}
 		return out
 	}
+	meetingFields := []string{"meeting_title_da", "meeting_title_en", "meeting_audience", "meeting_date",
+		"start_time", "end_time", "place", "video_url", "agenda_da", "agenda_en", "capacity", "deadline_date", "deadline_time"}
+	meetingValid := v("meeting_title_da", "Møde", "meeting_title_en", "Meeting", "meeting_audience", "private", "meeting_date", "24-03-2030",
+		"start_time", "10:00", "end_time", "12:00", "place", "Her", "capacity", "20", "deadline_date", "20-03-2030", "deadline_time", "12:00")
 	webAuthn := "the WebAuthn answer, parsed and verified by go-webauthn; no text is stored"
 	signed := "numbers and a signature checked against the device key; no text is stored"
 	return map[string]formEntry{
@@ -194,11 +198,12 @@ func formEntries() map[string]formEntry {
 		"/forum/moeder/:id/afmeld":  {none: "a button: no fields"},
 		"/forum/spoergsmaal/:id": {fields: []string{"answer"}, valid: v("answer", "Svar"), as: (*inputFixture).asForumMember,
 			path: func(fx *inputFixture) string { return "/forum/spoergsmaal/" + id(fx.forum().question.ID) }},
-		"/redaktion/forum/moeder": {fields: []string{"meeting_title_da", "meeting_title_en", "meeting_audience", "meeting_date",
-			"start_time", "end_time", "place", "video_url", "agenda_da", "agenda_en", "capacity", "deadline_date", "deadline_time"},
-			valid: v("meeting_title_da", "Møde", "meeting_title_en", "Meeting", "meeting_audience", "private", "meeting_date", "24-03-2030",
-				"start_time", "10:00", "end_time", "12:00", "place", "Her", "capacity", "20", "deadline_date", "20-03-2030", "deadline_time", "12:00"),
-			as: (*inputFixture).asForumEditor},
+		"/redaktion/forum/moeder": {fields: meetingFields, valid: meetingValid, as: (*inputFixture).asForumEditor},
+		// Editing a meeting takes the same fields (and the version, hidden).
+		"/redaktion/forum/moeder/:id/rediger": {fields: meetingFields, valid: meetingValid, as: (*inputFixture).asForumEditor,
+			path: func(fx *inputFixture) string {
+				return "/redaktion/forum/moeder/" + id(fx.forum().meeting.ID) + "/rediger"
+			}},
 		"/redaktion/forum/moeder/:id/status": {fields: []string{"status"}, valid: v("status", "held"), as: (*inputFixture).asForumEditor,
 			path: func(fx *inputFixture) string {
 				return "/redaktion/forum/moeder/" + id(fx.forum().meeting.ID) + "/status"

@@ -448,6 +448,7 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodGet, "/redaktion/forum", editor, cg.ForumEditor},
 		{http.MethodPost, "/redaktion/forum/moeder", editor, cg.ForumCreateMeeting},
 		{http.MethodGet, "/redaktion/forum/moeder/:id", editor, cg.ForumEditorMeeting},
+		{http.MethodPost, "/redaktion/forum/moeder/:id/rediger", editor, cg.ForumEditMeeting},
 		{http.MethodPost, "/redaktion/forum/moeder/:id/status", editor, cg.ForumMeetingStatus},
 		{http.MethodPost, "/redaktion/forum/moeder/:id/filer", editorUpload, cg.ForumUpload},
 		{http.MethodGet, "/redaktion/forum/moeder/:id/deltagere.csv", editor, cg.ForumParticipantsCSV},

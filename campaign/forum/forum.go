@@ -20,6 +20,20 @@ import (
 	"mitidportal/fault"
 )
 
+// The rules of changing a meeting after its creation (UpdateMeeting).
+var (
+	// ErrCapacityBelowSeats: an edit may not leave fewer seats than people already signed up.
+	ErrCapacityBelowSeats = fault.New("forum", fault.Invalid, "forum.err.capacity_below_seats")
+	// ErrMeetingClosed: a held or cancelled meeting is a record; it is not edited.
+	ErrMeetingClosed = fault.New("forum", fault.Conflict, "forum.err.meeting_closed")
+	// ErrMeetingChanged: another editor saved the meeting after this edit's form was shown.
+	ErrMeetingChanged = fault.New("forum", fault.Conflict, "forum.err.meeting_changed")
+	errNoNotify       = errors.New("forum: no notify hook: a change participants must hear of is refused")
+	// ErrUndeliverable is what Hooks.Notify returns for an address no mail can go to: the
+	// participant is skipped and counted as one without an address, and the change goes on.
+	ErrUndeliverable = errors.New("forum: the participant's address takes no mail")
+)
+
 // Errors of the forum; each carries the message ID a handler shows.
 var (
 	ErrForbidden       = fault.New("forum", fault.Forbidden, "forum.err.forbidden")
@@ -50,7 +64,8 @@ var (
 	allErrors          = []*fault.Error{ErrForbidden, ErrNotFound, ErrTitleRequired, ErrTooLong, ErrAudienceInvalid,
 		ErrTimesInvalid, ErrPlaceRequired, ErrLinkInvalid, ErrCapacityInvalid, ErrDeadlineInvalid, ErrStatusInvalid,
 		ErrFull, ErrSignupClosed, ErrMonthsInvalid, ErrTextRequired, ErrAnswerRequired, ErrAnswerTooLong,
-		ErrQuestionClosed, ErrNotOrgMember, ErrFileEmpty, ErrFileType, ErrFileTooLarge, ErrFileKindInvalid, ErrNoStore}
+		ErrQuestionClosed, ErrNotOrgMember, ErrFileEmpty, ErrFileType, ErrFileTooLarge, ErrFileKindInvalid, ErrNoStore,
+		ErrCapacityBelowSeats, ErrMeetingClosed, ErrMeetingChanged}
 )
 
 // MessageIDs lists every message ID this package hands to handlers (a locale test checks them).
@@ -83,6 +98,7 @@ type Event struct {
 const (
 	EventMeetingCreated  = "forum_meeting_created"
 	EventMeetingStatus   = "forum_meeting_status"
+	EventMeetingChanged  = "forum_meeting_changed"
 	EventFileAdded       = "forum_file_added"
 	EventActivityCreated = "forum_activity_created"
 	EventActivityDeleted = "forum_activity_deleted"
@@ -94,6 +110,9 @@ const (
 type Hooks struct {
 	// Audit records an editor's change; without it every change is refused.
 	Audit func(ctx context.Context, tx pgx.Tx, e Event) error
+	// Notify queues the mail that tells one participant their meeting moved or was cancelled;
+	// without it such a change is refused while anyone is signed up.
+	Notify func(ctx context.Context, tx pgx.Tx, n Notice) error
 }
 
 // Org is an approved forum organisation a viewer belongs to.

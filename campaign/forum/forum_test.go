@@ -17,15 +17,19 @@ import (
 	"mitidportal/locales"
 )
 
-// env is a fresh database with a Forum whose audit hook records what it was told.
+// env is a fresh database with a Forum whose audit and notify hooks record what they were told.
 type env struct {
-	pool   *pgxpool.Pool
-	forum  *forum.Forum
-	mu     sync.Mutex
-	events []forum.Event
-	now    time.Time
-	n      int
+	pool    *pgxpool.Pool
+	forum   *forum.Forum
+	mu      sync.Mutex
+	events  []forum.Event
+	notices []forum.Notice
+	now     time.Time
+	n       int
 }
+
+// undeliverable is an address the env's notify hook refuses.
+const undeliverable = "ikke en adresse"
 
 func newEnv(t *testing.T) *env {
 	e := &env{pool: dbtest.New(t), now: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
@@ -33,6 +37,14 @@ func newEnv(t *testing.T) *env {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		e.events = append(e.events, ev)
+		return nil
+	}, Notify: func(_ context.Context, _ pgx.Tx, n forum.Notice) error {
+		if n.Email == undeliverable {
+			return forum.ErrUndeliverable // as the outbox's hook answers an address that is none
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.notices = append(e.notices, n)
 		return nil
 	}})
 	e.forum.SetClock(func() time.Time { return e.now })

@@ -122,6 +122,13 @@ func (n NewMeeting) Check() error {
 	return errors.Join(errs...)
 }
 
+// trimmed is n without the spaces around its one-line texts.
+func (n NewMeeting) trimmed() NewMeeting {
+	n.TitleDA, n.TitleEN = strings.TrimSpace(n.TitleDA), strings.TrimSpace(n.TitleEN)
+	n.Place, n.VideoURL = strings.TrimSpace(n.Place), strings.TrimSpace(n.VideoURL)
+	return n
+}
+
 // ValidLink reports whether s is an https link a video meeting may have.
 func ValidLink(s string) bool {
 	if len(s) > MaxLink {
@@ -143,8 +150,7 @@ func scanMeeting(r pgx.Row) (Meeting, error) {
 
 // CreateMeeting creates a planned meeting.
 func (f *Forum) CreateMeeting(ctx context.Context, staffID int64, n NewMeeting) (Meeting, error) {
-	n.TitleDA, n.TitleEN = strings.TrimSpace(n.TitleDA), strings.TrimSpace(n.TitleEN)
-	n.Place, n.VideoURL = strings.TrimSpace(n.Place), strings.TrimSpace(n.VideoURL)
+	n = n.trimmed()
 	if err := n.Check(); err != nil {
 		return Meeting{}, err
 	}
@@ -167,27 +173,6 @@ func (f *Forum) CreateMeeting(ctx context.Context, staffID int64, n NewMeeting) 
 }
 
 func meetingSubject(id int64) string { return "forum_meeting:" + strconv.FormatInt(id, 10) }
-
-// SetStatus marks a meeting planned, held or cancelled.
-func (f *Forum) SetStatus(ctx context.Context, staffID, id int64, s Status) error {
-	if !slices.Contains(Statuses, s) {
-		return ErrStatusInvalid
-	}
-	return db.Transact(ctx, f.pool, func(tx pgx.Tx) error {
-		var old Status
-		err := tx.QueryRow(ctx, `
-			UPDATE forum_meeting n SET status = $2 FROM forum_meeting o
-			WHERE n.id = $1 AND o.id = n.id RETURNING o.status`, id, s).Scan(&old)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("meeting status: %w", err)
-		}
-		return f.audit(ctx, tx, Event{StaffID: staffID, Action: EventMeetingStatus, Subject: meetingSubject(id),
-			Detail: map[string]any{"from": string(old), "to": string(s)}})
-	})
-}
 
 // Meeting returns meeting id if v may see the forum.
 func (f *Forum) Meeting(ctx context.Context, v Viewer, id int64) (Meeting, error) {

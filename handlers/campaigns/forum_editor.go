@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,8 @@ var forumRules = map[*fault.Error]string{
 	forum.ErrAudienceInvalid: "meeting_audience", forum.ErrTimesInvalid: "end_time",
 	forum.ErrPlaceRequired: "place", forum.ErrLinkInvalid: "video_url", forum.ErrCapacityInvalid: "capacity",
 	forum.ErrDeadlineInvalid: "deadline_date",
+	// Editing a meeting: the seats taken, and what belongs to the whole form.
+	forum.ErrCapacityBelowSeats: "capacity", forum.ErrMeetingClosed: "", forum.ErrMeetingChanged: "",
 }
 
 // forumRender shows an editor's forum page with the staff menu.
@@ -52,7 +55,7 @@ func (h *Handlers) forumRender(c echo.Context, status int, comp templ.Component)
 var forumEditorNotices = map[string]string{
 	"moede": "forum.notice.meeting_created", "aktivitet": "forum.notice.activity_created",
 	"slettet": "forum.notice.activity_deleted", "spoergsmaal": "forum.notice.question_created",
-	"status": "forum.notice.status", "fil": "forum.notice.file_added",
+	"status": "forum.notice.status", "fil": "forum.notice.file_added", "rettet": "forum.notice.meeting_changed",
 }
 
 // ForumEditor is the editors' forum page: meetings, the plan's activities and the questions,
@@ -104,10 +107,30 @@ func (h *Handlers) renderForumEditor(c echo.Context, status int, forms views.For
 	return h.forumRender(c, status, views.ForumEditor(ev))
 }
 
-// ForumCreateMeeting creates a planned meeting from the form: a day, start and end times and
-// the sign-up deadline typed the Danish way in Copenhagen time.
+// ForumCreateMeeting creates a planned meeting from the form.
 func (h *Handlers) ForumCreateMeeting(c echo.Context) error {
-	f := web.FormOf(c, meetingFields...)
+	f, n, err := h.readMeeting(c)
+	if err != nil {
+		return err
+	}
+	if !f.HasErrors() {
+		m, err := h.Forum.CreateMeeting(c.Request().Context(), staffID(c), n)
+		if err == nil {
+			return h.Redirect(c, editorMeetingHref(m.ID)+"?udfoert=moede")
+		}
+		if err := fieldError(&f, err, forumRules, "meeting_title_da"); err != nil {
+			return err
+		}
+	}
+	return h.renderForumEditor(c, web.StatusInvalid, views.ForumEditorForms{Meeting: f}, "")
+}
+
+// readMeeting reads the meeting form, for creating a meeting and for editing one: a day, start
+// and end times and the sign-up deadline typed the Danish way in Copenhagen time. f holds the
+// typed values (also of the more fields named) and every rule they break, each at its field;
+// the error is only a failure to map them.
+func (h *Handlers) readMeeting(c echo.Context, more ...string) (views.Form, forum.NewMeeting, error) {
+	f := web.FormOf(c, append(slices.Clone(meetingFields), more...)...)
 	loc := h.Schedule.Location()
 	n := forum.NewMeeting{TitleDA: f.Values["meeting_title_da"], TitleEN: f.Values["meeting_title_en"],
 		Audience: forum.Audience(f.Values["meeting_audience"]), Place: f.Values["place"],
@@ -157,20 +180,7 @@ func (h *Handlers) ForumCreateMeeting(c echo.Context) error {
 	} else if !deadlineRead {
 		rules = fault.Without(rules, forum.ErrDeadlineInvalid)
 	}
-	if err := fieldError(&f, rules, forumRules, "meeting_title_da"); err != nil {
-		return err
-	}
-	if f.HasErrors() {
-		return h.renderForumEditor(c, web.StatusInvalid, views.ForumEditorForms{Meeting: f}, "")
-	}
-	m, err := h.Forum.CreateMeeting(c.Request().Context(), staffID(c), n)
-	if err != nil {
-		if err := fieldError(&f, err, forumRules, "meeting_title_da"); err != nil {
-			return err
-		}
-		return h.renderForumEditor(c, web.StatusInvalid, views.ForumEditorForms{Meeting: f}, "")
-	}
-	return h.Redirect(c, forumEditorPath+"/moeder/"+strconv.FormatInt(m.ID, 10)+"?udfoert=moede")
+	return f, n, fieldError(&f, rules, forumRules, "meeting_title_da")
 }
 
 // ForumCreateActivity adds a line to the plan, from one month to another (mm-åååå).
