@@ -21,12 +21,16 @@ type Page struct {
 	// Asset maps a logical asset name to its content-hashed URL.
 	Asset func(name string) string
 	// URL is the request URL, for the language switch's links back to the same page.
-	URL     *url.URL
-	Footer  Footer
-	User    *User
-	Nav     []NavItem
-	Demo    bool
-	Request string // request ID, shown on error pages so support can find the log line
+	URL    *url.URL
+	Footer Footer
+	// FooterHTML is PageFooter as rendered for this language and Footer, or "" to render it
+	// with the page: the same for everyone, the web layer renders it once per language and
+	// minute.
+	FooterHTML string
+	User       *User
+	Nav        []NavItem
+	Demo       bool
+	Request    string // request ID, shown on error pages so support can find the log line
 }
 
 // Footer is what the footer shows on every page.

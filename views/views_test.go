@@ -455,3 +455,40 @@ func TestItemIcons(t *testing.T) {
 		})
 	}
 }
+
+// TestText: @Text(s) writes what templ's `{ s }` writes (the HTML escapes of <, >, &, and
+// both quotes; anything else as is), and a string without anything to escape allocates
+// nothing, which is what it is for.
+func TestText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"Anna Testesen", "Anna Testesen"},
+		{`<script>alert("x")</script>`, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"},
+		{`Tom & Jerry's`, "Tom &amp; Jerry&#39;s"},
+		{"påskedag – 2. pinsedag", "påskedag – 2. pinsedag"},
+		{"&amp;", "&amp;amp;"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := views.Text(tc.in).Render(context.Background(), &buf); err != nil {
+				t.Fatal(err)
+			}
+			if buf.String() != tc.want {
+				t.Errorf("Text(%q) wrote %q, want %q", tc.in, buf.String(), tc.want)
+			}
+			// What the code templ generates for `{ s }` writes.
+			s, _ := templ.JoinStringErrs(tc.in)
+			if templ.EscapeString(s) != buf.String() {
+				t.Errorf("Text(%q) wrote %q, templ's { s } writes %q", tc.in, buf.String(), templ.EscapeString(s))
+			}
+		})
+	}
+	var buf bytes.Buffer
+	buf.Grow(1 << 10)
+	if n := testing.AllocsPerRun(100, func() {
+		buf.Reset()
+		_ = views.Text("Logget ind som Anna Testesen").Render(context.Background(), &buf)
+	}); n != 0 {
+		t.Errorf("Text allocates %v times, want 0", n)
+	}
+}

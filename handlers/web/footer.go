@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"mitidportal/views"
@@ -10,11 +12,27 @@ import (
 // Footer is the support status every page shows. It changes only when a minute turns (opening
 // hours and holidays start on whole minutes), so it is computed once a minute per language,
 // sparing every request the schedule look-up and the templated translations.
-func (s *Site) Footer(lang string) views.Footer { return s.footerAt(lang, s.Now()) }
+func (s *Site) Footer(lang string) views.Footer { return s.footerAt(lang, s.Now()).status }
 
-// footerAt is Footer at now.
-func (s *Site) footerAt(lang string, now time.Time) views.Footer {
-	return s.footers.Get(lang, now.Unix()/60, func() views.Footer { return s.footer(lang, now) })
+// pageFooter is the footer of one language and minute: the support status and the page's
+// footer (views.PageFooter) rendered with it, the same for every visitor and citizen.
+type pageFooter struct {
+	status views.Footer
+	html   string
+}
+
+// footerAt is the footer at now, computed and rendered once per language and minute.
+func (s *Site) footerAt(lang string, now time.Time) pageFooter {
+	return s.footers.Get(lang, now.Unix()/60, func() pageFooter {
+		f := pageFooter{status: s.footer(lang, now)}
+		page := views.Page{T: s.Catalog.For(lang), Footer: f.status}
+		var b strings.Builder
+		// On an error (there is none to expect) the page renders its footer itself.
+		if views.PageFooter().Render(views.WithPage(context.Background(), &page), &b) == nil {
+			f.html = b.String()
+		}
+		return f
+	})
 }
 
 // footer computes the support status at now.

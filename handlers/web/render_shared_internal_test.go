@@ -24,17 +24,8 @@ import (
 // per route, language and minute, each time with the answer's own nonce; a request with a query
 // string, and a page that asks for a CSRF token, are rendered every time.
 func TestRenderSharedRendersOncePerMinute(t *testing.T) {
-	cat, err := locales.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, err := assets.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	s := NewSite(Site{Catalog: cat, Assets: as, Sessions: session.NewStore(nil, session.Config{}), Schedule: support.DefaultSchedule(time.UTC),
-		Now: func() time.Time { return now }}, prometheus.NewRegistry())
+	s, cat := newTestSite(t, &now)
 	renders := 0
 	page := func(form bool) templ.Component {
 		return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
@@ -95,6 +86,22 @@ func TestRenderSharedRendersOncePerMinute(t *testing.T) {
 	if renders != 7 {
 		t.Fatalf("the next minute: %d renders, want 7", renders)
 	}
+}
+
+// newTestSite is a Site without a database whose clock reads *now, and its catalog.
+func newTestSite(t *testing.T, now *time.Time) (*Site, *locales.Catalog) {
+	t.Helper()
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := assets.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSite(Site{Catalog: cat, Assets: as, Sessions: session.NewStore(nil, session.Config{}), Schedule: support.DefaultSchedule(time.UTC),
+		Now: func() time.Time { return *now }}, prometheus.NewRegistry())
+	return s, cat
 }
 
 func cspNonce(csp string) string {

@@ -17,7 +17,6 @@ import (
 	"mitidportal/locales"
 	"mitidportal/session"
 	"mitidportal/support"
-	"mitidportal/views"
 )
 
 // Config is the part of the portal's configuration the HTTP layer needs.
@@ -63,7 +62,7 @@ type Site struct {
 
 	metrics *httpMetrics
 	routes  map[string]Access // "METHOD path" of every route
-	footers *PeriodCache[views.Footer]
+	footers *PeriodCache[pageFooter]
 	// shared are public pages as a visitor without a session sees them, per route and
 	// language, for the current minute (RenderShared); nonceStandIn marks their nonce.
 	shared       *PeriodCache[sharedPage]
@@ -73,7 +72,7 @@ type Site struct {
 // NewSite builds the core and registers its HTTP metrics in reg.
 func NewSite(s Site, reg *prometheus.Registry) *Site {
 	s.metrics = newHTTPMetrics(reg)
-	s.footers = &PeriodCache[views.Footer]{}
+	s.footers = &PeriodCache[pageFooter]{}
 	s.shared = &PeriodCache[sharedPage]{}
 	s.nonceStandIn = newNonceStandIn()
 	return &s

@@ -89,15 +89,17 @@ func (s *Site) newState(c echo.Context, loadSession bool) (*State, error) {
 	st := &State{Lang: lang, Tr: s.Catalog.For(lang), Sess: sess, Subject: session.SubjectOf(sess), minute: now.Unix() / 60}
 	id, _ := c.Get(keyRequestID).(string)
 	nonce, _ := c.Get(keyNonce).(string)
+	footer := s.footerAt(lang, now)
 	st.Page = &views.Page{
-		T:       st.Tr,
-		Nonce:   nonce,
-		CSRF:    func() string { return s.csrfToken(c, st) },
-		Asset:   s.Assets.URL,
-		URL:     r.URL,
-		Footer:  s.footerAt(lang, now),
-		Demo:    s.Config.Demo,
-		Request: id,
+		T:          st.Tr,
+		Nonce:      nonce,
+		CSRF:       func() string { return s.csrfToken(c, st) },
+		Asset:      s.Assets.URL,
+		URL:        r.URL,
+		Footer:     footer.status,
+		FooterHTML: footer.html,
+		Demo:       s.Config.Demo,
+		Request:    id,
 	}
 	if !st.Subject.Anonymous() {
 		st.Page.User = &views.User{Name: st.Subject.Name}
