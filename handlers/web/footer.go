@@ -9,13 +9,11 @@ import (
 	"mitidportal/views"
 )
 
-// Footer is the support status every page shows. It changes only when a minute turns (opening
-// hours and holidays start on whole minutes), so it is computed once a minute per language,
-// sparing every request the schedule look-up and the templated translations.
-func (s *Site) Footer(lang string) views.Footer { return s.footerAt(lang, s.Now()).status }
-
 // pageFooter is the footer of one language and minute: the support status and the page's
-// footer (views.PageFooter) rendered with it, the same for every visitor and citizen.
+// footer (views.PageFooter) rendered with it, the same for every visitor and citizen. The
+// status changes only when a minute turns (opening hours and holidays start on whole minutes),
+// so both are made once a minute per language, sparing every request the schedule look-up,
+// the templated translations and the render.
 type pageFooter struct {
 	status views.Footer
 	html   string
