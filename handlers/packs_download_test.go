@@ -323,6 +323,10 @@ func TestPackZip(t *testing.T) {
 			if zf.Name != w.name || zf.Method != w.method || zf.NonUTF8 || (zf.Flags&0x800 == 0) != ascii {
 				t.Errorf("entry %q method %d flags %#x, want %q method %d (UTF-8 flag unless ASCII)", zf.Name, zf.Method, zf.Flags, w.name, w.method)
 			}
+			// Stored files too carry the version's date (CreateRaw writes no date of its own).
+			if d := zf.Modified.Sub(f.clock.Now()); d < -time.Hour || d > time.Hour {
+				t.Errorf("entry %q modified %s, want about %s", zf.Name, zf.Modified, f.clock.Now())
+			}
 			rc, err := zf.Open()
 			if err != nil {
 				t.Fatal(err)

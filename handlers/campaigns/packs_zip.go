@@ -3,6 +3,7 @@ package campaigns
 import (
 	"archive/zip"
 	"compress/flate"
+	"encoding/binary"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -124,6 +125,7 @@ func zipEntries(files []campaign.Item, loc *time.Location) []zipEntry {
 		if storedTypes[it.Current.MediaType] {
 			fh.Method = zip.Store
 			fh.CompressedSize64, fh.UncompressedSize64 = uint64(it.Current.Size), uint64(it.Current.Size)
+			setRawModTime(fh)
 			e.stored = true
 			if it.Current.CRC32 >= 0 {
 				// Written raw with sizes and checksum known from the upload: the download only
@@ -139,6 +141,29 @@ func zipEntries(files []campaign.Item, loc *time.Location) []zipEntry {
 		entries[i] = e
 	}
 	return entries
+}
+
+// setRawModTime writes fh.Modified into the header's own fields the way CreateHeader does:
+// CreateRaw writes the header as it is, so without this a stored file has no date (unzip shows
+// 1980-00-00). The MS-DOS date and time are local to Modified's zone; the extended timestamp
+// (Info-ZIP's, what CreateHeader writes too) carries the exact second.
+func setRawModTime(fh *zip.FileHeader) {
+	t := fh.Modified
+	if t.Year() < 1980 {
+		t = time.Date(1980, 1, 1, 0, 0, 0, 0, t.Location())
+	}
+	// The MS-DOS fields are deprecated for Modified, which CreateRaw does not read: they are
+	// what it writes, and what Windows shows.
+	//lint:ignore SA1019 CreateRaw writes only these fields
+	fh.ModifiedDate = uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9)
+	//lint:ignore SA1019 CreateRaw writes only these fields
+	fh.ModifiedTime = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
+	var ext [9]byte
+	binary.LittleEndian.PutUint16(ext[0:], 0x5455) // extended timestamp
+	binary.LittleEndian.PutUint16(ext[2:], 5)      // its size: flags and one time
+	ext[4] = 1                                     // the modification time only
+	binary.LittleEndian.PutUint32(ext[5:], uint32(fh.Modified.Unix()))
+	fh.Extra = append(fh.Extra, ext[:]...)
 }
 
 // writeEntry writes one file into the archive, copying it from r through buf.
