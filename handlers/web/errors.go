@@ -82,7 +82,11 @@ func (s *Site) HandleError(err error, c echo.Context) {
 	var he *echo.HTTPError
 	_, isTe := fault.OfKind(err, fault.Throttled)
 	refusal, isRefusal := fault.As(err)
+	noAccess := (*NoAccess)(nil)
 	switch {
+	case errors.As(err, &noAccess):
+		// Decided before the log below: a route the person's roles may not use is no failure.
+		status = http.StatusForbidden
 	case errors.As(err, &he):
 		status = he.Code
 	case isTe:
@@ -127,8 +131,7 @@ func (s *Site) HandleError(err error, c echo.Context) {
 		// right login, and back to the page the form was on.
 		v = s.loginRequired(c)
 	}
-	if noAccess := (*NoAccess)(nil); errors.As(err, &noAccess) {
-		status = http.StatusForbidden
+	if noAccess != nil {
 		v = s.noAccessPage(c, noAccess)
 	}
 	v.Status = status
