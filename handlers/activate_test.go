@@ -172,3 +172,55 @@ func TestCreateStartsOverOrLeadsToForgot(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateUserStepAfterTheMitIDIsMade: once step 3 has made the MitID, its page sent again
+// (the back button, a reload, a second click on "Fortsæt") leads on to the first means, not to
+// /aktiver, where the spent code would only say "order a new letter".
+func TestCreateUserStepAfterTheMitIDIsMade(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{})
+	ctx := context.Background()
+	m := env.NewCitizen(t) // password only: its creation never finished, so a creation code
+	code, _, err := env.App.Activations.Issue(ctx, m.CPR, identity.ActivationCreate, identity.LevelSubstantial, identity.ActorCitizen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, env, nil, "")
+	b.page(t, "/aktiver")
+	if res := b.form(t, "/aktiver", url.Values{"cpr": {m.CPR.String()}, "code": {code}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /aktiver: %d", res.StatusCode)
+	}
+	b.page(t, "/opret/bruger")
+	user := url.Values{"username": {"ny.bruger.trin3"}, "password": {"Rødgrød med fløde 2026!"}, "password_repeat": {"Rødgrød med fløde 2026!"}}
+	if res := b.form(t, "/opret/bruger", user); res.Header.Get("Location") != "/opret/middel" {
+		t.Fatalf("POST /opret/bruger: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	again := map[string]func() *http.Response{
+		"back to the page": func() *http.Response {
+			res, err := b.client.Get(env.URL + "/opret/bruger")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res
+		},
+		"the form sent again": func() *http.Response { return b.form(t, "/opret/bruger", user) },
+	}
+	for name, send := range again {
+		t.Run(name, func(t *testing.T) {
+			res := send()
+			if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/opret/faerdig" {
+				t.Fatalf("%d to %q, want /opret/faerdig", res.StatusCode, loc)
+			}
+			// The MitID has no means yet: the end of the creation sends it to the first one.
+			res, err := b.client.Get(env.URL + "/opret/faerdig")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if loc := res.Header.Get("Location"); loc != "/opret/middel" {
+				t.Errorf("/opret/faerdig: %d to %q, want the first means' step /opret/middel", res.StatusCode, loc)
+			}
+		})
+	}
+}

@@ -82,9 +82,19 @@ func (s *Handlers) CreateUser(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		return s.Redirect(c, "/aktiver")
+		return s.noCreateGrant(c)
 	}
 	return s.Render(c, http.StatusOK, views.CreateUser(views.CreateUserView{}))
+}
+
+// noCreateGrant answers step 3 without a live creation code. When this browser made the MitID
+// with it (the back button, a reload, a second click), the creation goes on where it is
+// (/opret/faerdig sends an unfinished one to the first means); otherwise the code is asked for.
+func (s *Handlers) noCreateGrant(c echo.Context) error {
+	if _, ok := s.creatingMitID(c); ok {
+		return s.Redirect(c, "/opret/faerdig")
+	}
+	return s.Redirect(c, "/aktiver")
 }
 
 // CreateUserSubmit makes the MitID; the activation code is used up in the same transaction.
@@ -95,7 +105,7 @@ func (s *Handlers) CreateUserSubmit(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		return s.Redirect(c, "/aktiver")
+		return s.noCreateGrant(c)
 	}
 	f := web.FormOf(c, "username")
 	password, repeat := web.SecretField(c, "password"), web.SecretField(c, "password_repeat")
