@@ -490,3 +490,32 @@ func TestOrgMembersOverHTTP(t *testing.T) {
 		t.Errorf("after leaving, the organisation's page: %d", status)
 	}
 }
+
+// TestOverviewLeadsToMyOrganisations: a member or admin of an organisation finds it from the
+// overview of their MitID (they log in there; no other page links to /organisationer); a
+// citizen in no organisation gets no such link.
+func TestOverviewLeadsToMyOrganisations(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{})
+	tests := []struct {
+		name  string
+		roles []string
+		link  bool
+	}{
+		{"admin", []string{"org_member", "org_admin"}, true},
+		{"member", []string{"org_member"}, true},
+		{"in no organisation", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := orgBrowser(t, env, env.NewCitizen(t), tt.roles...)
+			body := b.page(t, "/mitid")
+			if !strings.Contains(body, `data-testid="change-password-link"`) {
+				t.Fatal("/mitid is not the overview")
+			}
+			if got := strings.Contains(body, `href="/organisationer"`); got != tt.link {
+				t.Errorf("link to /organisationer: %v, want %v", got, tt.link)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package citizen
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -61,6 +62,10 @@ func (s *Handlers) Overview(c echo.Context) error {
 		Username: m.Username, StatusID: m.Status.MsgID(), AssuranceID: m.Assurance.MsgID(),
 		SessionLevelID: identity.Level(web.StateOf(c).Subject.Level).MsgID(), UnreadLetters: ov.Unread,
 		NoticeID: notices[c.QueryParam("done")], Orders: s.orderRowsOf(ov.Orders),
+		// The organisation roles are given at login: the link costs no query.
+		Organisations: slices.ContainsFunc(web.RolesOf(web.StateOf(c).Subject), func(r web.Role) bool {
+			return r == web.OrgMember || r == web.OrgAdmin
+		}),
 	}
 	if ov.HasNemID && ov.NemID.State == identity.NemIDSelected {
 		v.NemID = nemidBox(ov.NemID, s.Identity.NemIDExtensionDays())
