@@ -3,6 +3,7 @@ package identity
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // CPR is a Danish personal identification number, held as its ten digits without the hyphen.
@@ -19,13 +20,16 @@ const (
 )
 
 // ParseCPR reads "DDMMYY-SSSS", "DDMMYY SSSS" or "DDMMYYSSSS" (surrounding spaces ignored:
-// people type the number as it is printed, with a dash or a space, or as one run of digits)
+// people type the number as it is printed, with a dash or a space, or as one run of digits;
+// a pasted one may bring a typographic dash or space, see cprSeparator)
 // and checks that the digits form a real date in the century the seventh digit gives (see
 // Century). There is no modulus-11 check: numbers without it have been issued since 2007.
 func ParseCPR(s string) (CPR, error) {
 	s = strings.TrimSpace(s)
-	if len(s) == 11 && (s[6] == '-' || s[6] == ' ') {
-		s = s[:6] + s[7:]
+	if len(s) > 10 {
+		if r, n := utf8.DecodeRuneInString(s[6:]); len(s) == 6+n+4 && cprSeparator(r) {
+			s = s[:6] + s[6+n:]
+		}
 	}
 	if len(s) != 10 {
 		return "", ErrCPRInvalid
@@ -39,6 +43,17 @@ func ParseCPR(s string) (CPR, error) {
 		return "", ErrCPRInvalid
 	}
 	return CPR(s), nil
+}
+
+// cprSeparator reports whether r may stand between the date and the serial number: a dash or
+// a space, also as a word processor or a web page gives them when the number is pasted (an en
+// dash from autocorrection, a non-breaking space or hyphen, a minus sign).
+func cprSeparator(r rune) bool {
+	switch r {
+	case '-', ' ', '\u00a0', '\u202f', '\u2010', '\u2011', '\u2012', '\u2013', '\u2212':
+		return true
+	}
+	return false
 }
 
 // String formats the number as DDMMYY-SSSS.

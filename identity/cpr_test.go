@@ -35,7 +35,12 @@ func TestParseCPR(t *testing.T) {
 		{in: "010203-1234", want: "0102031234", born: "1903-02-01", sex: SexFemale},
 		{in: " 0102031234 ", want: "0102031234", born: "1903-02-01", sex: SexFemale},
 		{in: "\t010203 1234\n", want: "0102031234", born: "1903-02-01", sex: SexFemale},
-		{in: "010203  1234", invalid: true}, // one separator, not any run of spaces
+		{in: "010203\u20131234", want: "0102031234", born: "1903-02-01", sex: SexFemale}, // pasted: Word's en dash
+		{in: "010203\u00a01234", want: "0102031234", born: "1903-02-01", sex: SexFemale}, // pasted: a non-breaking space
+		{in: "010203\u20111234", want: "0102031234", born: "1903-02-01", sex: SexFemale}, // pasted: a non-breaking hyphen
+		{in: "010203\u22121234", want: "0102031234", born: "1903-02-01", sex: SexFemale}, // pasted: a minus sign
+		{in: "010203\u20141234", invalid: true},                                          // an em dash is no separator
+		{in: "010203  1234", invalid: true},                                              // one separator, not any run of spaces
 		{in: "010203 -1234", invalid: true},
 		{in: "0102 031234", invalid: true},                                        // a separator only where the date ends
 		{in: "290200-4001", want: "2902004001", born: "2000-02-29", sex: SexMale}, // 2000 is a leap year
