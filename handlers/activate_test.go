@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"mitidportal/app/apptest"
@@ -222,5 +223,61 @@ func TestCreateUserStepAfterTheMitIDIsMade(t *testing.T) {
 				t.Errorf("/opret/faerdig: %d to %q, want the first means' step /opret/middel", res.StatusCode, loc)
 			}
 		})
+	}
+}
+
+// TestCreateUserStepSentTwiceAtOnce: step 3 sent several times at once from one browser (a
+// double click, a reload while the first is under way) makes one MitID, and every answer goes
+// on to its first means: the requests that find the code spent by the one that made the MitID
+// do not tell the person to order a new letter, and whichever saves the session last leaves
+// the creation in it.
+func TestCreateUserStepSentTwiceAtOnce(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{})
+	ctx := context.Background()
+	for round := range 3 {
+		p := env.NewCitizen(t) // password only: its creation never finished, so a creation code
+		code, _, err := env.App.Activations.Issue(ctx, p.CPR, identity.ActivationCreate, identity.LevelSubstantial, identity.ActorCitizen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, env, nil, "")
+		b.page(t, "/aktiver")
+		if res := b.form(t, "/aktiver", url.Values{"cpr": {p.CPR.String()}, "code": {code}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST /aktiver: %d", res.StatusCode)
+		}
+		b.page(t, "/opret/bruger")
+		user := url.Values{"username": {fmt.Sprintf("dobbelt.klik.%d", round)}, "password": {"Rødgrød med fløde 2026!"},
+			"password_repeat": {"Rødgrød med fløde 2026!"}, "csrf_token": {b.csrf}}
+		const n = 8
+		answers := make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				res, err := b.client.PostForm(env.URL+"/opret/bruger", user)
+				if err != nil {
+					answers[i] = err.Error()
+					return
+				}
+				res.Body.Close()
+				answers[i] = fmt.Sprintf("%d %s", res.StatusCode, res.Header.Get("Location"))
+			})
+		}
+		wg.Wait()
+		// A request that read the session after another saved it finds the MitID there and
+		// goes to the creation's end, which sends an unfinished MitID to its first means.
+		for i, a := range answers {
+			if a != "303 /opret/middel" && a != "303 /opret/faerdig" {
+				t.Errorf("round %d, request %d: %q, want 303 to the first means /opret/middel (or via /opret/faerdig)", round, i, a)
+			}
+		}
+		res, err := b.client.Get(env.URL + "/opret/middel")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("round %d: /opret/middel after the requests: %d to %q, want the page", round, res.StatusCode, res.Header.Get("Location"))
+		}
 	}
 }

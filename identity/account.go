@@ -162,8 +162,9 @@ func (s *Store) CreateMitID(ctx context.Context, n NewMitID) (MitID, error) {
 			return err
 		}
 		m, err = scanMitID(tx.QueryRow(ctx, `
-			INSERT INTO mitid (cpr, username, identity_assurance, created_at) VALUES ($1, $2, $3, $4)
-			RETURNING `+mitidColumns, n.CPR, username, assurance, s.now()))
+			INSERT INTO mitid (cpr, username, identity_assurance, created_at, activation_id)
+			VALUES ($1, $2, $3, $4, nullif($5::bigint, 0)) RETURNING `+mitidColumns, n.CPR, username, assurance, s.now(),
+			n.ActivationID))
 		if err != nil {
 			return uniqueViolation(err, map[string]error{
 				"mitid_username": ErrUsernameTaken, "mitid_cpr": ErrMitIDExists})

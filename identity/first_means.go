@@ -52,6 +52,23 @@ func (s *Store) StartFirstPairing(ctx context.Context, mitidID int64) (code stri
 	return s.startPairing(ctx, mitidID, true)
 }
 
+// MadeWith returns the MitID of cpr that activation code activationID made and that still
+// waits for its first means. A creation's step 3 sent twice at once (a double click) is two
+// requests with the same grant: the one that finds the code spent asks this, and the person
+// goes on with the MitID their code made instead of being told to order a new letter.
+func (s *Store) MadeWith(ctx context.Context, cpr CPR, activationID int64) (int64, bool, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `SELECT m.id FROM mitid m
+		WHERE m.cpr = $1 AND m.activation_id = $2 AND `+unfinishedCondition, cpr, activationID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("mitid made with code: %w", err)
+	}
+	return id, true, nil
+}
+
 // unfinishedCondition is the SQL condition on a MitID row m whose creation never finished
 // (Store.Completed is false): it never had a means beside the password.
 const unfinishedCondition = `m.status = 'active' AND NOT EXISTS (SELECT 1 FROM authenticator x

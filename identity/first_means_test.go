@@ -234,3 +234,49 @@ func TestUnfinishedAgeOnThePortalsClock(t *testing.T) {
 		t.Errorf("the clean-up deleted a MitID made a moment ago: %v", err)
 	}
 }
+
+// TestMadeWith: the MitID a creation code made is found by that code while it waits for its
+// first means; not by another code, not for another person, not once it can log in.
+func TestMadeWith(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	ctx := context.Background()
+	p := e.person()
+	_, c, err := e.activations.Issue(ctx, p.CPR, ActivationCreate, LevelSubstantial, ActorCitizen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.store.CreateMitID(ctx, NewMitID{CPR: p.CPR, Username: "made.with", Password: testPassword,
+		ActivationID: c.ID, Actor: ActorCitizen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := e.bareMitID() // made without a code
+	tests := []struct {
+		name string
+		cpr  CPR
+		code int64
+		want int64
+	}{
+		{"its code", p.CPR, c.ID, m.ID},
+		{"another code", p.CPR, c.ID + 1000, 0},
+		{"another person", other.CPR, c.ID, 0},
+	}
+	for _, tt := range tests {
+		id, ok, err := e.store.MadeWith(ctx, tt.cpr, tt.code)
+		if err != nil || id != tt.want || ok != (tt.want != 0) {
+			t.Errorf("%s: %d, %v, %v; want %d", tt.name, id, ok, err, tt.want)
+		}
+	}
+	serial := e.importToken(KindCodeDisplay)
+	code, err := e.tokens.Code(ctx, serial, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.ActivateFirstToken(ctx, m.ID, serial, code, ActorCitizen); err != nil {
+		t.Fatal(err)
+	}
+	if id, ok, err := e.store.MadeWith(ctx, p.CPR, c.ID); ok || err != nil {
+		t.Errorf("a MitID that can log in: %d, %v, %v; want none", id, ok, err)
+	}
+}

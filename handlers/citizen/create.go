@@ -99,12 +99,14 @@ func (s *Handlers) noCreateGrant(c echo.Context) error {
 
 // CreateUserSubmit makes the MitID; the activation code is used up in the same transaction.
 func (s *Handlers) CreateUserSubmit(c echo.Context) error {
-	st := web.StateOf(c)
 	ac, ok, err := s.createGrant(c)
 	if err != nil {
 		return err
 	}
 	if !ok {
+		if resumed, err := s.resumeCreation(c); resumed || err != nil {
+			return err
+		}
 		return s.noCreateGrant(c)
 	}
 	f := web.FormOf(c, "username")
@@ -129,6 +131,11 @@ func (s *Handlers) CreateUserSubmit(c echo.Context) error {
 		if errors.Is(err, identity.ErrUsernameTaken) || errors.Is(err, identity.ErrUsernameInvalid) {
 			fieldName = "username"
 		}
+		if errors.Is(err, identity.ErrActivationInvalid) {
+			if resumed, err := s.resumeCreation(c); resumed || err != nil {
+				return err
+			}
+		}
 		if errors.Is(err, identity.ErrActivationInvalid) || errors.Is(err, identity.ErrMitIDExists) {
 			// The code was used up meanwhile (another tab) or the person has a MitID now.
 			s.dropGrant(c)
@@ -136,11 +143,35 @@ func (s *Handlers) CreateUserSubmit(c echo.Context) error {
 		}
 		return s.FieldOrError(c, &f, err, fieldName, again)
 	}
+	return s.madeMitID(c, m.ID)
+}
+
+// madeMitID moves the session from the spent code to the MitID it made, whose first means is
+// the next step.
+func (s *Handlers) madeMitID(c echo.Context, id int64) error {
+	st := web.StateOf(c)
 	s.dropGrant(c)
 	delete(st.Sess.Values, keyLetterCPR)
-	st.Sess.Values[keyCreateMitID] = m.ID
+	st.Sess.Values[keyCreateMitID] = id
 	st.Dirty = true
 	return s.Redirect(c, "/opret/middel")
+}
+
+// resumeCreation answers a step 3 whose code was spent by the MitID it made (the form sent
+// twice at once: a double click, or a reload while the first was under way). Both requests
+// carry the same session, read before either saved it; the one that found the code spent
+// goes on to the first means of the MitID its code made, as the other did, instead of telling
+// the person to order a new letter. It reports whether it answered.
+func (s *Handlers) resumeCreation(c echo.Context) (bool, error) {
+	codeID, cpr, ok := s.grantedActivation(c)
+	if !ok {
+		return false, nil
+	}
+	id, made, err := s.Identity.MadeWith(c.Request().Context(), cpr, codeID)
+	if err != nil || !made {
+		return false, err
+	}
+	return true, s.madeMitID(c, id)
 }
 
 // checkNewPassword checks what a form can check before the domain's rules: both fields filled
