@@ -519,3 +519,29 @@ func TestOverviewLeadsToMyOrganisations(t *testing.T) {
 		})
 	}
 }
+
+// TestOrgPageLeadsToTheForum: a member of an organisation in the stakeholder forum finds the
+// forum from the organisation's page; the page of one that is not in it has no such link.
+func TestOrgPageLeadsToTheForum(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{})
+	member := env.NewCitizen(t)
+	w := newOrgWorld(t, env, 5, env.NewCitizen(t), member)
+	orgPath := "/organisationer/" + strconv.FormatInt(w.org.ID, 10)
+	b := orgBrowser(t, env, member, "org_member")
+	for _, forum := range []bool{false, true} {
+		if err := env.App.Orgs.SetForumMember(context.Background(), w.org.ID, w.editor.ID, forum); err != nil {
+			t.Fatal(err)
+		}
+		body := b.page(t, orgPath)
+		if !strings.Contains(body, `data-testid="org-packs-link"`) {
+			t.Fatalf("%s is not the organisation's page", orgPath)
+		}
+		if got := strings.Contains(body, `href="/forum"`); got != forum {
+			t.Errorf("in the forum %v: link to /forum %v", forum, got)
+		}
+	}
+	if status, _ := b.get(t, "/forum"); status != http.StatusOK {
+		t.Errorf("the member follows the link: %d", status)
+	}
+}

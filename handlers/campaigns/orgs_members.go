@@ -85,7 +85,8 @@ func (s *Handlers) renderOrgPage(c echo.Context, status int, org campaign.Organi
 		f.Values["lang"] = web.StateOf(c).Lang
 	}
 	v := views.OrgPageView{Name: org.Name, CVR: org.CVR, KindID: org.Kind.MsgID(), RoleID: role.MsgID(),
-		Admin: admin, Form: f, InviteURL: orgHref(org.ID) + "/inviter", SubsURL: orgHref(org.ID) + "/abonnementer", Roles: roleOptions(), Langs: langOptions()}
+		Admin: admin, Form: f, InviteURL: orgHref(org.ID) + "/inviter", SubsURL: orgHref(org.ID) + "/abonnementer", Roles: roleOptions(), Langs: langOptions(),
+		Forum: org.ForumMember && org.Status == campaign.OrgApproved}
 	if n, ok := memberNotices[c.QueryParam("done")]; ok && status == http.StatusOK {
 		v.NoticeID = n
 	}
