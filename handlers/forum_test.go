@@ -229,6 +229,17 @@ func TestForumBadInput(t *testing.T) {
 			}
 		})
 	}
+	// The plan links only to half-years it shows: none before the first, none after the last.
+	for _, tt := range []struct{ half, gone, kept string }{
+		{"2000-1", "plan-prev", "plan-next"},
+		{"2100-2", "plan-next", "plan-prev"},
+	} {
+		body := b.page(t, "/forum/plan?halvaar="+tt.half)
+		if !strings.Contains(body, `data-testid="plan-period"`) || strings.Contains(body, `data-testid="`+tt.gone+`"`) ||
+			!strings.Contains(body, `data-testid="`+tt.kept+`"`) {
+			t.Errorf("the plan of %s: want the plan without %s and with %s", tt.half, tt.gone, tt.kept)
+		}
+	}
 	posts := []struct {
 		name, path string
 		b          *browser

@@ -150,8 +150,7 @@ func (h *Handlers) ForumPlan(c echo.Context) error {
 	tr := web.StateOf(c).Tr
 	pv := views.ForumPlanView{Period: tr.T("forum.plan.period", map[string]any{
 		"From": monthName(tr.T, p.Months[0]), "To": monthName(tr.T, p.Months[5])}),
-		PrevHref: "/forum/plan?halvaar=" + halfParam(first.AddDate(0, -6, 0)),
-		NextHref: "/forum/plan?halvaar=" + halfParam(first.AddDate(0, 6, 0))}
+		PrevHref: planHref(first.AddDate(0, -6, 0)), NextHref: planHref(first.AddDate(0, 6, 0))}
 	for _, m := range p.Months {
 		pv.Months = append(pv.Months, monthName(tr.T, m))
 	}
@@ -183,7 +182,7 @@ func halfYear(s string, now time.Time) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	y, err := strconv.Atoi(s[:4])
-	if err != nil || y < 2000 || y > 2100 {
+	if err != nil || y < planFirstYear || y > planLastYear {
 		return time.Time{}, false
 	}
 	m := time.January
@@ -191,6 +190,17 @@ func halfYear(s string, now time.Time) (time.Time, bool) {
 		m = time.July
 	}
 	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC), true
+}
+
+// The years the plan can show.
+const planFirstYear, planLastYear = 2000, 2100
+
+// planHref links to the plan's half-year that starts at t; "" outside the years it shows.
+func planHref(t time.Time) string {
+	if t.Year() < planFirstYear || t.Year() > planLastYear {
+		return ""
+	}
+	return "/forum/plan?halvaar=" + halfParam(t)
 }
 
 func halfParam(t time.Time) string {
