@@ -174,13 +174,16 @@ func (s *Site) loginRequired(c echo.Context) views.ErrorView {
 }
 
 // nearestPage is path if a GET of it is a page, else the nearest parent path that is
-// ("/mitid/midler/3/spaer" → "/mitid/midler/3" or "/mitid/midler"), or "" when none is.
+// ("/mitid/midler/3/spaer" → "/mitid/midler/3" or "/mitid/midler"), or "" when none is. A
+// form's own address that a GET would read as a parameter ("/medarbejder/sager/soeg" as the
+// case "soeg") is no page: the parent is.
 func (s *Site) nearestPage(c echo.Context, path string) string {
 	e := c.Echo()
 	probe := e.NewContext(c.Request(), nil)
 	for p := path; len(p) > 1; p = p[:strings.LastIndexByte(p, '/')] {
 		e.Router().Find(http.MethodGet, p, probe)
-		if probe.Path() != "" && s.RouteExists(http.MethodGet, probe.Path()) {
+		if probe.Path() != "" && s.RouteExists(http.MethodGet, probe.Path()) &&
+			(probe.Path() == p || !s.RouteExists(http.MethodPost, p)) {
 			return p
 		}
 	}
