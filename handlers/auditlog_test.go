@@ -12,6 +12,7 @@ import (
 
 	"mitidportal/app/apptest"
 	"mitidportal/audit"
+	"mitidportal/locales"
 	"mitidportal/session"
 	"mitidportal/staff"
 )
@@ -278,6 +279,41 @@ func TestAuditLogFilterErrors(t *testing.T) {
 			if tt.field != "" && (!strings.Contains(body, `data-testid="error-summary"`) ||
 				!strings.Contains(body, `href="#`+tt.field+`"`) || !strings.Contains(body, `id="`+tt.field+`-error"`)) {
 				t.Errorf("no error summary linking to %s", tt.field)
+			}
+		})
+	}
+}
+
+// TestAuditLogNamesACitizenActor: an entry a citizen made with their MitID (an organisation's
+// admin changing its subscriptions) names them by username as "the citizen", in both
+// languages, not as a member of staff with an empty address ("demo.kodeviser ()").
+func TestAuditLogNamesACitizenActor(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{})
+	ctx := context.Background()
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	auditor, _, err := env.App.Server.Staff.Create(ctx, "aud@styrelsen.dk", "Ida Revisor", []string{"auditor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	citizen := env.NewCitizen(t)
+	if err := env.App.Audit.AppendNow(ctx, audit.Entry{Actor: audit.MitID(citizen.ID), Action: audit.ActionOrgSubscriptions,
+		Subject: "organisation:1", Detail: map[string]any{"marker": "by-citizen"}}); err != nil {
+		t.Fatal(err)
+	}
+	r := newAuditReader(t, env, auditor)
+	for _, lang := range []string{"da", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			body := r.page(t, "/medarbejder/revision?lang="+lang)
+			want := cat.For(lang).T("deskaudit.actor.citizen_named", map[string]any{"Username": citizen.Username})
+			if !strings.Contains(body, "by-citizen") || !strings.Contains(body, want) {
+				t.Errorf("the citizen's entry does not name its actor %q", want)
+			}
+			if strings.Contains(body, citizen.Username+" ()") {
+				t.Errorf("the citizen is shown as staff without an address: %q", citizen.Username+" ()")
 			}
 		})
 	}

@@ -18,6 +18,7 @@ import (
 	"mitidportal/app/apptest"
 	"mitidportal/audit"
 	"mitidportal/identity"
+	"mitidportal/locales"
 	"mitidportal/session"
 	"mitidportal/support"
 )
@@ -170,6 +171,20 @@ func TestDeskCitizenCardIsAudited(t *testing.T) {
 		}
 		if a, act := lookups(); a != i || act != i {
 			t.Errorf("after %d presses and GETs: %d look-ups in the audit log, %d in the activity log", i, a, act)
+		}
+	}
+	// The card names the look-ups for the agent, in both languages, not in the citizen's words.
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"da", "en"} {
+		body := d.agent.page(t, d.card()+"?lang="+lang)
+		tr := cat.For(lang)
+		if !strings.Contains(body, tr.T("deskcitizen.activity.lookup_by_support")) ||
+			strings.Contains(body, tr.T(identity.ActivityLookupBySupport.MsgID())) {
+			t.Errorf("%s: the card's activity does not say %q, or says %q", lang,
+				tr.T("deskcitizen.activity.lookup_by_support"), tr.T(identity.ActivityLookupBySupport.MsgID()))
 		}
 	}
 	// The citizen sees it in their own activity log.

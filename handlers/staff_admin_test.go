@@ -49,7 +49,7 @@ func TestStaffAdminOverHTTP(t *testing.T) {
 		fields url.Values
 		want   string
 	}{
-		{"nothing", url.Values{}, "staffweb.err.email_required"},
+		{"nothing", url.Values{}, "staff.err.email_required"},
 		{"no role", url.Values{"name": {"Bo"}, "email": {"bo@styrelsen.dk"}}, staff.ErrInvalidRole.MsgID},
 		{"unknown role", url.Values{"name": {"Bo"}, "email": {"bo@styrelsen.dk"}, "roles": {"root"}}, staff.ErrInvalidRole.MsgID},
 		{"taken address", url.Values{"name": {"Bo"}, "email": {"ADMIN@styrelsen.dk"}, "roles": {"agent"}}, staff.ErrEmailTaken.MsgID},

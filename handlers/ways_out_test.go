@@ -16,7 +16,8 @@ import (
 
 // TestRefusalsShowAWayOut: a 401 offers the right login with a way back to the page nearest
 // the form, and a 403 names who may see the page and offers the person's own start page
-// (and a citizen on a staff page the staff login), in both languages.
+// (and a citizen on a staff page the staff login), and a member of staff on a page that is not
+// there gets their start page too, in both languages.
 func TestRefusalsShowAWayOut(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
@@ -47,6 +48,10 @@ func TestRefusalsShowAWayOut(t *testing.T) {
 			want{status: http.StatusUnauthorized, login: "/log-ind?next=" + url.QueryEscape("/mitid/sessioner")}},
 		{"staff form after the session ended", http.MethodPost, "/medarbejder/sager/ny", nil,
 			want{status: http.StatusUnauthorized, login: "/medarbejder/log-ind?next=" + url.QueryEscape("/medarbejder/sager/ny")}},
+		{"staff search after the session ended leads back to the queues, not to a case 'soeg'", http.MethodPost, "/medarbejder/sager/soeg", nil,
+			want{status: http.StatusUnauthorized, login: "/medarbejder/log-ind?next=" + url.QueryEscape("/medarbejder/sager")}},
+		{"staff bulk change after the session ended", http.MethodPost, "/medarbejder/sager/masse", nil,
+			want{status: http.StatusUnauthorized, login: "/medarbejder/log-ind?next=" + url.QueryEscape("/medarbejder/sager")}},
 		{"citizen on a staff page", http.MethodGet, "/medarbejder/sager", citizen,
 			want{status: http.StatusForbidden, home: "/mitid", login: "/medarbejder/log-ind?next=" + url.QueryEscape("/medarbejder/sager?lang=LANG"),
 				allowed: []string{"access.role.agent", "access.role.supervisor"}, notNamed: []string{"access.role.citizen"}}},
@@ -55,6 +60,12 @@ func TestRefusalsShowAWayOut(t *testing.T) {
 				notNamed: []string{"access.role.agent"}}},
 		{"agent on a citizen page", http.MethodGet, "/mitid", agent,
 			want{status: http.StatusForbidden, home: "/medarbejder", allowed: []string{"access.role.citizen"}}},
+		{"agent on a case that is not there", http.MethodGet, "/medarbejder/sager/ZZZZZZ", agent,
+			want{status: http.StatusNotFound, home: "/medarbejder"}},
+		{"agent on a page that is not there", http.MethodGet, "/medarbejder/findes-ikke", agent,
+			want{status: http.StatusNotFound, home: "/medarbejder"}},
+		{"visitor on a page that is not there", http.MethodGet, "/findes-ikke", nil,
+			want{status: http.StatusNotFound}},
 	}
 	for _, c := range cases {
 		for _, lang := range []string{"da", "en"} {

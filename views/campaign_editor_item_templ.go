@@ -264,7 +264,7 @@ func fileField(f Form) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<input type=\"file\" class=\"form-file-input\" id=\"file\" name=\"file\" accept=\".pdf,.png,.jpg,.jpeg,.mp4,.zip\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<input type=\"file\" class=\"form-file-input w-percent-100\" id=\"file\" name=\"file\" accept=\".pdf,.png,.jpg,.jpeg,.mp4,.zip\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

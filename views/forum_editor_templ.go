@@ -1338,7 +1338,7 @@ func ForumEditorMeeting(v ForumEditorMeetingView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 102, "<input type=\"file\" class=\"form-file-input\" id=\"file\" name=\"file\" data-testid=\"file\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 102, "<input type=\"file\" class=\"form-file-input w-percent-100\" id=\"file\" name=\"file\" data-testid=\"file\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1100,7 +1100,7 @@ func siteImageField(f Form) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 81, "<input type=\"file\" class=\"form-file-input\" id=\"file\" name=\"file\" accept=\".png,.jpg,.jpeg\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 81, "<input type=\"file\" class=\"form-file-input w-percent-100\" id=\"file\" name=\"file\" accept=\".png,.jpg,.jpeg\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -78,7 +78,8 @@ func (s *Handlers) AuditLogPage(c echo.Context) error {
 }
 
 // actorText names an entry's actor for people: a member of staff by name and address, the
-// portal itself as the system, a citizen by the username of the MitID the entry is about.
+// portal itself as the system, a citizen by the username of the MitID the entry is about or,
+// acting with it (the campaign's organisations), of their own.
 func actorText(tr *locales.Translator, r audit.Record, names map[string]audit.Name) string {
 	switch r.Actor {
 	case audit.ActorSystem:
@@ -91,7 +92,12 @@ func actorText(tr *locales.Translator, r audit.Record, names map[string]audit.Na
 	case "public":
 		return tr.T("deskaudit.actor.public")
 	}
-	if n, ok := names[r.Actor]; ok {
+	n, ok := names[r.Actor]
+	switch {
+	case ok && strings.HasPrefix(r.Actor, "mitid:"):
+		// A citizen acting with their MitID (an organisation's admin in the campaign).
+		return tr.T("deskaudit.actor.citizen_named", map[string]any{"Username": n.Name})
+	case ok:
 		return tr.T("deskaudit.staff", map[string]any{"Name": n.Name, "Email": n.Email})
 	}
 	return r.Actor

@@ -192,7 +192,7 @@ func (s *Handlers) deskCitizenView(c echo.Context, t deskTarget, f deskForms) (v
 		v.Means = append(v.Means, row)
 	}
 	for _, a := range acts {
-		v.Activity = append(v.Activity, views.ActivityRow{Time: s.When(a.At), WhatID: a.Kind.MsgID(),
+		v.Activity = append(v.Activity, views.ActivityRow{Time: s.When(a.At), WhatID: deskActivityMsgID(a.Kind),
 			ByID: web.ActorID(a.Actor), Details: web.ActivityDetails(a)})
 	}
 	for _, cs := range cases {
@@ -217,4 +217,19 @@ func deskHasApp(means []identity.Authenticator) bool {
 		}
 	}
 	return false
+}
+
+// speaksToCitizen are the activity kinds whose text in the citizen's own log addresses the
+// citizen ("support looked you up"); the card names them for the agent who reads it.
+var speaksToCitizen = map[identity.ActivityKind]bool{
+	identity.ActivityLookupBySupport: true, identity.ActivityActivationIssued: true,
+	identity.ActivityVerifiedBySupport: true, identity.ActivityIdentifiedByApp: true,
+}
+
+// deskActivityMsgID is the message of an activity entry on the citizen card.
+func deskActivityMsgID(k identity.ActivityKind) string {
+	if speaksToCitizen[k] {
+		return "deskcitizen.activity." + string(k)
+	}
+	return k.MsgID()
 }

@@ -137,7 +137,7 @@ func (s *Handlers) CreateUser(c echo.Context) error {
 		return echo.ErrBadRequest
 	}
 	roles := params["roles"]
-	web.Require(&f, f.Values, [2]string{"name", "staff.err.name_required"}, [2]string{"email", "staffweb.err.email_required"})
+	web.Require(&f, f.Values, [2]string{"name", "staff.err.name_required"}, [2]string{"email", "staff.err.email_required"})
 	if len(roles) == 0 {
 		f.Errors = append(f.Errors, views.FieldError{Field: "roles", MsgID: staff.ErrInvalidRole.MsgID})
 	}

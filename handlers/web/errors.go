@@ -151,6 +151,11 @@ func (s *Site) HandleError(err error, c echo.Context) {
 		c.Set(keyState, st)
 		c.SetRequest(c.Request().WithContext(views.WithPage(c.Request().Context(), st.Page)))
 	}
+	if v.HomeHref == "" && v.LoginHref == "" && isStaff(StateOf(c)) {
+		// A member of staff on a page that is not there (a mistyped case reference) or that
+		// refused them keeps a way back to their own pages, not only to the public front page.
+		v.HomeHref, v.HomeID = StaffHomePath, "access.home.staff"
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	if rerr := s.Render(c, status, views.Error(v)); rerr != nil {
 		s.Log.ErrorContext(c.Request().Context(), "render error page", "error", rerr.Error())
@@ -172,13 +177,16 @@ func (s *Site) loginRequired(c echo.Context) views.ErrorView {
 }
 
 // nearestPage is path if a GET of it is a page, else the nearest parent path that is
-// ("/mitid/midler/3/spaer" → "/mitid/midler/3" or "/mitid/midler"), or "" when none is.
+// ("/mitid/midler/3/spaer" → "/mitid/midler/3" or "/mitid/midler"), or "" when none is. A
+// form's own address that a GET would read as a parameter ("/medarbejder/sager/soeg" as the
+// case "soeg") is no page: the parent is.
 func (s *Site) nearestPage(c echo.Context, path string) string {
 	e := c.Echo()
 	probe := e.NewContext(c.Request(), nil)
 	for p := path; len(p) > 1; p = p[:strings.LastIndexByte(p, '/')] {
 		e.Router().Find(http.MethodGet, p, probe)
-		if probe.Path() != "" && s.RouteExists(http.MethodGet, probe.Path()) {
+		if probe.Path() != "" && s.RouteExists(http.MethodGet, probe.Path()) &&
+			(probe.Path() == p || !s.RouteExists(http.MethodPost, p)) {
 			return p
 		}
 	}
@@ -193,9 +201,8 @@ func (s *Site) noAccessPage(c echo.Context, e *NoAccess) views.ErrorView {
 	for _, r := range e.Allowed {
 		v.AllowedIDs = append(v.AllowedIDs, "access.role."+string(r))
 	}
-	roles := RolesOf(StateOf(c).Subject)
 	switch {
-	case slices.ContainsFunc(roles, func(r Role) bool { return slices.Contains(StaffRoles, r) }):
+	case isStaff(StateOf(c)):
 		v.HomeHref, v.HomeID = StaffHomePath, "access.home.staff"
 	default:
 		v.HomeHref, v.HomeID = CitizenHomePath, "access.home.citizen"
@@ -205,6 +212,11 @@ func (s *Site) noAccessPage(c echo.Context, e *NoAccess) views.ErrorView {
 		}
 	}
 	return v
+}
+
+// isStaff reports whether the page's person is logged in with a staff role.
+func isStaff(st *State) bool {
+	return st != nil && slices.ContainsFunc(RolesOf(st.Subject), func(r Role) bool { return slices.Contains(StaffRoles, r) })
 }
 
 // isStaffPath reports whether path is a staff page (under /medarbejder or /redaktion).
