@@ -797,9 +797,9 @@ func SiteEditorPage(v SiteEditorPageView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = RadioGroup(v.PublishForm, Radios{Name: "when", LegendID: "campaigneditor.publish.when", Options: []Option{
+			templ_7745c5c3_Err = RadioGroup(v.PublishForm, Radios{Name: "when", LegendID: "site.editor.publish.when", Options: []Option{
 				{Value: "now", LabelID: "campaigneditor.publish.now"},
-				{Value: "later", LabelID: "campaigneditor.publish.later", HintID: "campaigneditor.publish.later_hint"},
+				{Value: "later", LabelID: "campaigneditor.publish.later", HintID: "site.editor.publish.later_hint"},
 			}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

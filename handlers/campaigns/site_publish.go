@@ -32,7 +32,7 @@ func (s *Handlers) SitePublish(c echo.Context) error {
 	case "later":
 		release, notice = s.releaseAt(&f, now), "planlagt"
 	default:
-		addError(&f, "when", "campaigneditor.err.when_required")
+		addError(&f, "when", "site.editor.publish.when_required")
 	}
 	again := func() error { return s.renderSitePage(c, web.StatusInvalid, pg, f, views.Form{}, "") }
 	if f.HasErrors() {
