@@ -28,15 +28,18 @@ var (
 	ErrMergeTarget        = fault.New("support", fault.Conflict, "support.err.merge_target")
 	ErrMergeChain         = fault.New("support", fault.Conflict, "support.err.merge_chain")
 	ErrMergeCitizens      = fault.New("support", fault.Invalid, "support.err.merge_citizens")
-	ErrRelatedSelf        = fault.New("support", fault.Invalid, "support.err.related_self")
-	ErrRelatedUnknown     = fault.New("support", fault.Invalid, "support.err.related_unknown")
-	ErrTooManyRelated     = fault.New("support", fault.Invalid, "support.err.too_many_related")
-	ErrBulkEmpty          = fault.New("support", fault.Invalid, "support.err.bulk_empty")
-	ErrBulkCount          = fault.New("support", fault.Invalid, "support.err.bulk_count")
+	// ErrMergeCitizenless: a citizen's case merged into a case of nobody's would leave the
+	// citizen without either timeline (they see the cases linked to their MitID).
+	ErrMergeCitizenless = fault.New("support", fault.Invalid, "support.err.merge_citizenless")
+	ErrRelatedSelf      = fault.New("support", fault.Invalid, "support.err.related_self")
+	ErrRelatedUnknown   = fault.New("support", fault.Invalid, "support.err.related_unknown")
+	ErrTooManyRelated   = fault.New("support", fault.Invalid, "support.err.too_many_related")
+	ErrBulkEmpty        = fault.New("support", fault.Invalid, "support.err.bulk_empty")
+	ErrBulkCount        = fault.New("support", fault.Invalid, "support.err.bulk_count")
 )
 
 var mergeErrors = []*Error{ErrMergeSelf, ErrMergeTargetUnknown, ErrMergeTarget, ErrMergeChain,
-	ErrMergeCitizens, ErrRelatedSelf, ErrRelatedUnknown, ErrTooManyRelated, ErrBulkEmpty, ErrBulkCount}
+	ErrMergeCitizens, ErrMergeCitizenless, ErrRelatedSelf, ErrRelatedUnknown, ErrTooManyRelated, ErrBulkEmpty, ErrBulkCount}
 
 // StaffAction is a change of cases by a member of staff that the audit log keeps beyond the
 // timeline: a merge, a link or unlink of related cases, a change in bulk. Hooks.Audit writes
@@ -68,8 +71,10 @@ func (s *Cases) audit(ctx context.Context, tx pgx.Tx, a StaffAction) error {
 // status change to closed, the survivor the duplicate's search text, and the audit log an
 // entry, all in one transaction. Refused: merging a case into itself (ErrMergeSelf), into a
 // closed or merged case (ErrMergeTarget), a case that is itself a survivor (ErrMergeChain, so
-// one hop always finds the survivor), a closed duplicate (ErrClosed), and cases of two
-// different citizens (ErrMergeCitizens).
+// one hop always finds the survivor), a closed duplicate (ErrClosed), cases of two different
+// citizens (ErrMergeCitizens), and a citizen's case into a case linked to nobody
+// (ErrMergeCitizenless: the other way round, or after linking the survivor, the citizen
+// keeps seeing the survivor's timeline).
 func (s *Cases) Merge(ctx context.Context, dupID, staffID int64, intoRef string, expectVersion int) (Case, error) {
 	into, err := s.ByRef(ctx, intoRef)
 	if errors.Is(err, ErrNotFound) {
@@ -97,6 +102,8 @@ func (s *Cases) Merge(ctx context.Context, dupID, staffID int64, intoRef string,
 			return ErrMergeTarget
 		case dup.MitIDID != 0 && sur.MitIDID != 0 && dup.MitIDID != sur.MitIDID:
 			return ErrMergeCitizens
+		case dup.MitIDID != 0 && sur.MitIDID == 0:
+			return ErrMergeCitizenless
 		}
 		var survivors int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM support_case WHERE merged_into = $1`, dup.ID).Scan(&survivors); err != nil {

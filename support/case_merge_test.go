@@ -80,6 +80,11 @@ func TestMergeRefusals(t *testing.T) {
 			target := e.open(func(n *support.NewCase) { n.MitIDID = mitB })
 			return c, target.Ref, c.Version
 		}, support.ErrMergeCitizens},
+		{"a citizen's case into nobody's", func() (support.Case, string, int) {
+			c := e.open(func(n *support.NewCase) { n.MitIDID = mitA })
+			target := e.open()
+			return c, target.Ref, c.Version
+		}, support.ErrMergeCitizenless},
 		{"a version moved on", func() (support.Case, string, int) {
 			c, target := e.open(), e.open()
 			return c, target.Ref, c.Version - 1
