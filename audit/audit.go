@@ -65,6 +65,7 @@ const (
 	ActionStaffUnlocked          Action = "staff_unlocked"           // via, locked
 	ActionStaffLocked            Action = "staff_locked"             // until, failures
 	ActionStaffEnabled           Action = "staff_enabled"            // was_disabled, was_locked
+	ActionStaffEnrolmentIssued   Action = "staff_enrolment_issued"   // replace_keys, keys_removed, links_ended
 	// Canned replies (support.CannedReplies); the subject is canned(ID).
 	ActionCannedCreated Action = "canned_created" // version, shared
 	ActionCannedUpdated Action = "canned_updated" // version, shared
@@ -155,6 +156,7 @@ var Actions = []Action{
 	ActionDocumentCheck,
 	ActionStaffCreated, ActionStaffEnrolled, ActionStaffLogin, ActionStaffLoginFailed,
 	ActionStaffDisabled, ActionRoleChanged, ActionStaffUnlocked, ActionStaffLocked, ActionStaffEnabled,
+	ActionStaffEnrolmentIssued,
 	ActionSendToken,
 	ActionCannedCreated, ActionCannedUpdated, ActionCannedRetired,
 	ActionCaseMerged, ActionCaseLinked, ActionCaseUnlinked, ActionCaseBulkChanged, ActionCaseChanged,

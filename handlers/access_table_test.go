@@ -200,6 +200,7 @@ var expectedAccess = map[string]expect{
 	"POST /medarbejder/admin/brugere/:id/roller":           adminOnly,
 	"POST /medarbejder/admin/brugere/:id/deaktiver":        adminOnly,
 	"POST /medarbejder/admin/brugere/:id/aktiver":          adminOnly,
+	"POST /medarbejder/admin/brugere/:id/tilmelding":       adminOnly,
 	"GET /medarbejder/admin/jobkoe":                        adminOnly,
 	"GET /medarbejder/sager":                               deskStaff,
 	"POST /medarbejder/sager/soeg":                         deskStaff,

@@ -109,10 +109,11 @@ func formRows() map[string]formRow {
 		"/mitid/sager/:ref/svar":   {up: 1},
 
 		// Staff: login, enrolment, accounts.
-		"/medarbejder/log-ind":        {},
-		"/medarbejder/tilmeld":        {},
-		"/medarbejder/tilmeld/:token": {},
-		"/medarbejder/admin/brugere":  {more: []string{"roles"}, bad: b("roles", unticked)},
+		"/medarbejder/log-ind":                      {},
+		"/medarbejder/tilmeld":                      {},
+		"/medarbejder/tilmeld/:token":               {},
+		"/medarbejder/admin/brugere":                {more: []string{"roles"}, bad: b("roles", unticked)},
+		"/medarbejder/admin/brugere/:id/tilmelding": {up: 1, bad: b("replace_keys", nul)},
 		// The desk: cases, the citizen card, canned replies, registration in person, fulfilment.
 		"/medarbejder/sager/ny":   {bad: b("citizen", "0000000000", "email", "ikke-en-adresse", "phone", "ring", "lang", "xx", "message", nul, "name", nul)},
 		"/medarbejder/sager/soeg": {up: 1, bad: b("q", nul)},

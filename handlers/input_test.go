@@ -105,6 +105,8 @@ func formEntries() map[string]formEntry {
 		"/medarbejder/admin/brugere/:id/roller":    {none: "checkboxes checked against the list of roles"},
 		"/medarbejder/admin/brugere/:id/deaktiver": {none: "a button: no fields"},
 		"/medarbejder/admin/brugere/:id/aktiver":   {none: "a button: no fields"},
+		"/medarbejder/admin/brugere/:id/tilmelding": {fields: []string{"replace_keys"}, as: admin,
+			path: func(fx *inputFixture) string { return "/medarbejder/admin/brugere/" + id(fx.agent.ID) + "/tilmelding" }},
 		"/medarbejder/sager/ny": {fields: []string{"system", "category", "subject", "citizen", "name", "phone", "email", "lang", "message"},
 			valid: v("system", "mitid", "category", "login", "subject", "Opkald", "name", "Bo", "phone", "12345678", "lang", "da", "message", "Tekst"), as: agent},
 		"/medarbejder/sager/:ref/svar":                    {fields: []string{"reply_body", "reply_status"}, as: agent, path: casePath("/svar")},

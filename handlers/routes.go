@@ -297,6 +297,7 @@ func (s *Server) routes(cit *citizen.Handlers, dk *desk.Handlers, cg *campaigns.
 		{http.MethodPost, "/medarbejder/admin/brugere/:id/roller", admin, dk.SetRoles},
 		{http.MethodPost, "/medarbejder/admin/brugere/:id/deaktiver", admin, dk.Disable},
 		{http.MethodPost, "/medarbejder/admin/brugere/:id/aktiver", admin, dk.Enable},
+		{http.MethodPost, "/medarbejder/admin/brugere/:id/tilmelding", admin, dk.NewEnrolment},
 		// The job queue and mail outbox for operators (jobqueue.go): read only.
 		{http.MethodGet, "/medarbejder/admin/jobkoe", admin, dk.JobQueuePage},
 

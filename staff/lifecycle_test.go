@@ -128,14 +128,21 @@ var lifecycles = []lifecycle{
 		do: func(ctx context.Context, f *lifeFixture, u staff.User) error {
 			return f.s.Enable(ctx, f.admin.ID, u.ID)
 		}},
+	{name: "new enrolment link", action: audit.ActionStaffEnrolmentIssued, actor: byAdmin, atomic: true,
+		detail: map[string]any{"replace_keys": true, "keys_removed": 1, "links_ended": 0},
+		do: func(ctx context.Context, f *lifeFixture, u staff.User) error {
+			_, _, err := f.s.NewEnrolment(ctx, f.admin.ID, u.ID, staff.EnrolmentOptions{ReplaceKeys: true})
+			return err
+		}},
 }
 
 // TestLifecycleEventsAreAuditedInTheirTransaction performs each event of a staff account's life
 // and finds exactly one entry for it about the account, by the right actor with the right
 // detail. Then it performs it on another account while the audit log refuses that action (a
 // trigger in the test's own database): the event fails and changes no account, because the
-// change and its entry are one transaction. Last, a role change and a disable that fail after
-// their entry was appended (the sessions cannot end) leave no entry.
+// change and its entry are one transaction. Last, a role change, a disable and a new link that
+// replaces the keys that fail after their entry was appended (the sessions cannot end) leave no
+// entry and change nothing.
 func TestLifecycleEventsAreAuditedInTheirTransaction(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.New(t)
@@ -229,7 +236,7 @@ func TestLifecycleEventsAreAuditedInTheirTransaction(t *testing.T) {
 	}
 
 	for _, c := range lifecycles {
-		if c.action != audit.ActionRoleChanged && c.action != audit.ActionStaffDisabled {
+		if c.action != audit.ActionRoleChanged && c.action != audit.ActionStaffDisabled && c.action != audit.ActionStaffEnrolmentIssued {
 			continue
 		}
 		t.Run(c.name+" whose sessions cannot end", func(t *testing.T) {
@@ -243,7 +250,8 @@ func TestLifecycleEventsAreAuditedInTheirTransaction(t *testing.T) {
 			if recs := entries(t, u.ID, c.action); len(recs) != 0 {
 				t.Errorf("a failed %s left %d entries", c.name, len(recs))
 			}
-			if got, err := f.s.ByID(ctx, u.ID); err != nil || !slices.Equal(got.Roles, []string{"agent"}) || got.DisabledAt != nil {
+			if got, err := f.s.ByID(ctx, u.ID); err != nil || !slices.Equal(got.Roles, []string{"agent"}) || got.DisabledAt != nil ||
+				got.Keys != 1 || !got.Enrolled {
 				t.Errorf("a failed %s changed the account: %+v %v", c.name, got, err)
 			}
 		})
@@ -259,7 +267,7 @@ func accounts(t *testing.T, pool *pgxpool.Pool) []string {
 		FROM staff_user
 		UNION ALL SELECT format('key %s %s %s', staff_id, sign_count, last_used_at) FROM staff_credential
 		UNION ALL SELECT format('failures %s %s %s', encode(key, 'hex'), failed, locked_until) FROM login_failure
-		UNION ALL SELECT format('enrolment %s %s', staff_id, used_at) FROM staff_enrolment
+		UNION ALL SELECT format('enrolment %s %s %s', staff_id, used_at, expires_at) FROM staff_enrolment
 		ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)

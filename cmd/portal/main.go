@@ -46,7 +46,7 @@ func commands() []command {
 		{"serve", "run the web portal (migrates the database first)", cmdServe},
 		{"migrate", "apply pending database migrations and exit", cmdMigrate},
 		{"seed", "add demo data (only with PORTAL_DEMO=true)", cmdSeed},
-		{"staff", "manage staff users: `portal staff create --role ROLE EMAIL`, `portal staff unlock EMAIL`", cmdStaff},
+		{"staff", "manage staff users: `portal staff create --role ROLE EMAIL`, `portal staff enrol EMAIL`, `portal staff unlock EMAIL`", cmdStaff},
 		{"tokens", "hardware-token inventory: `portal tokens import FILE`, `portal tokens code SERIAL`", cmdTokens},
 		{"audit", "audit log: `portal audit verify`", cmdAudit},
 	}

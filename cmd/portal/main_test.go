@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -217,5 +219,75 @@ func TestStaffUnlock(t *testing.T) {
 	}
 	if err := run(ctx, []string{"staff", "unlock", "nobody@example.dk"}, env, &out, &out); err == nil {
 		t.Error("unlocking an unknown address is no error")
+	}
+}
+
+// TestStaffEnrol: `portal staff enrol` prints a new link that replaces the earlier one, keeps
+// the keys, or with --replace-keys (before or after EMAIL) removes them and ends the account's
+// sessions; each link is audited as the system's; an unknown address is an error.
+func TestStaffEnrol(t *testing.T) {
+	t.Parallel()
+	pool, dbURL := dbtest.NewWithURL(t)
+	env := envOf(map[string]string{"DATABASE_URL": dbURL, "PORTAL_DEMO": "false"})
+	ctx := context.Background()
+	store := staff.NewStore(pool, staff.Config{Hasher: identity.NewHasher(identity.HasherConfig{Params: identity.TestArgonParams})})
+	link := regexp.MustCompile(`/medarbejder/tilmeld/(\S+)`)
+	enrol := func(t *testing.T, args ...string) (string, string) {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(ctx, append([]string{"staff"}, args...), env, &out, &out); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out.String())
+		}
+		m := link.FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("%v printed no link: %s", args, out.String())
+		}
+		return m[1], out.String()
+	}
+	first, _ := enrol(t, "create", "--role", "admin", "ada@example.dk")
+	second, _ := enrol(t, "enrol", "ADA@example.dk")
+	if _, err := store.OpenEnrolment(ctx, first); err == nil {
+		t.Error("the first link still works after `staff enrol`")
+	}
+	e, err := store.OpenEnrolment(ctx, second)
+	if err != nil {
+		t.Fatalf("the printed link: %v", err)
+	}
+	hash, err := staff.HashNewPassword("Rullende-Kanel-Fyrskib-7", "ada@example.dk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CompleteEnrolment(ctx, e.Ref, hash, staff.Credential{CredentialID: []byte("key-1"), PublicKey: []byte("cose")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO web_session (id_hash, subject_kind, subject_id, data, expires_at)
+		VALUES ('\x01', 'staff', $1, '', now() + interval '1 hour')`, e.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"enrol", "ada@example.dk"}, {"enrol", "ada@example.dk", "--replace-keys"}, {"enrol", "--replace-keys", "ada@example.dk"}} {
+		token, out := enrol(t, args...)
+		if _, err := store.OpenEnrolment(ctx, token); err != nil {
+			t.Errorf("%v: the printed link: %v", args, err)
+		}
+		u, _ := store.ByID(ctx, e.User.ID)
+		var sessions int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM web_session WHERE subject_id = $1`, u.ID).Scan(&sessions); err != nil {
+			t.Fatal(err)
+		}
+		replaced := slices.Contains(args, "--replace-keys")
+		if replaced != strings.Contains(out, "Security keys and password removed") || replaced != (u.Keys == 0) || replaced != (sessions == 0) {
+			t.Errorf("%v: %d keys, %d sessions afterwards; output %q", args, u.Keys, sessions, out)
+		}
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'staff_enrolment_issued' AND actor = 'system'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 {
+		t.Errorf("%d staff_enrolment_issued entries by the system, want 4", n)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"staff", "enrol", "nobody@example.dk"}, env, &out, &out); err == nil || !strings.Contains(err.Error(), "no staff user") {
+		t.Errorf("an unknown address: %v", err)
 	}
 }

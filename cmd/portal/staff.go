@@ -7,10 +7,12 @@ import (
 	"io"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mitidportal/db"
 	"mitidportal/logging"
+	"mitidportal/session"
 	"mitidportal/staff"
 )
 
@@ -22,6 +24,10 @@ func (r *roleFlags) Set(v string) error { *r = append(*r, v); return nil }
 
 const staffUsage = `Usage: portal staff COMMAND
   portal staff create --role ROLE [--role ROLE...] [--name NAME] EMAIL
+  portal staff enrol EMAIL [--replace-keys]
+                              a new one-time enrolment link; earlier links stop working; with
+                              --replace-keys (a lost security key) the keys and the password
+                              are removed and the sessions ended (audited)
   portal staff unlock EMAIL   end the lock after too many failed logins now (audited)`
 
 func cmdStaff(ctx context.Context, env *environment, args []string) error {
@@ -29,6 +35,8 @@ func cmdStaff(ctx context.Context, env *environment, args []string) error {
 		switch args[0] {
 		case "create":
 			return cmdStaffCreate(ctx, env, args[1:])
+		case "enrol":
+			return cmdStaffEnrol(ctx, env, args[1:])
 		case "unlock":
 			return cmdStaffUnlock(ctx, env, args[1:])
 		case "--help", "-h":
@@ -36,7 +44,7 @@ func cmdStaff(ctx context.Context, env *environment, args []string) error {
 			return nil
 		}
 	}
-	return errors.New("usage: portal staff create|unlock ... (see portal staff --help)")
+	return errors.New("usage: portal staff create|enrol|unlock ... (see portal staff --help)")
 }
 
 // staffPool opens the database of the configuration and migrates it.
@@ -85,8 +93,63 @@ func cmdStaffCreate(ctx context.Context, env *environment, args []string) error 
 		return err
 	}
 	fmt.Fprintf(env.stdout, "Created staff user %d <%s> with roles %s.\n", u.ID, u.Email, strings.Join(u.Roles, ", "))
-	fmt.Fprintf(env.stdout, "One-time enrolment link (valid %s): %s/medarbejder/tilmeld/%s\n",
-		staff.EnrolmentLifetime, baseURL, token)
+	printEnrolmentLink(env.stdout, baseURL, token)
+	return nil
+}
+
+// printEnrolmentLink prints the one-time enrolment link of token.
+func printEnrolmentLink(w io.Writer, baseURL, token string) {
+	fmt.Fprintf(w, "One-time enrolment link (valid %s): %s/medarbejder/tilmeld/%s\n", staff.EnrolmentLifetime, baseURL, token)
+}
+
+// cmdStaffEnrol prints a new one-time enrolment link for an existing account, as the system:
+// for the first admin, or when no admin can log in to make one on the admin page. The flag may
+// come before or after EMAIL.
+func cmdStaffEnrol(ctx context.Context, env *environment, args []string) error {
+	fs := newFlags(env, "staff enrol", "staff enrol EMAIL [--replace-keys]")
+	replace := fs.Bool("replace-keys", false, "the security key is lost: remove the account's keys and password and end its sessions")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	if fs.NArg() < 1 {
+		return errors.New("give exactly one EMAIL")
+	}
+	email := fs.Arg(0)
+	if help, err := parseFlags(fs, fs.Args()[1:]); help || err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return errors.New("give exactly one EMAIL")
+	}
+	pool, baseURL, err := staffPool(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	sessions := session.NewStore(pool, session.Config{})
+	store := staff.NewStore(pool, staff.Config{EndSessions: func(ctx context.Context, tx pgx.Tx, id int64) error {
+		_, err := sessions.EndAllTx(ctx, tx, session.KindStaff, id)
+		return err
+	}})
+	u, err := store.ByEmail(ctx, email)
+	var token string
+	if err == nil {
+		u, token, err = store.NewEnrolment(ctx, 0, u.ID, staff.EnrolmentOptions{ReplaceKeys: *replace})
+	}
+	var se *staff.Error
+	switch {
+	case errors.Is(err, staff.ErrNotFound):
+		return fmt.Errorf("no staff user with the address %s", email)
+	case errors.As(err, &se):
+		return fmt.Errorf("no new link for %s: %s", email, staffErrorText[se.MsgID])
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(env.stdout, "New enrolment link for staff user %d <%s>; earlier links no longer work.\n", u.ID, u.Email)
+	if *replace {
+		fmt.Fprintln(env.stdout, "Security keys and password removed; the account's sessions have ended.")
+	}
+	printEnrolmentLink(env.stdout, baseURL, token)
 	return nil
 }
 
@@ -124,8 +187,9 @@ func cmdStaffUnlock(ctx context.Context, env *environment, args []string) error 
 // staffErrorText is the command line's wording of staff rules (the command line is for
 // operators and speaks English; the web pages translate the same message IDs).
 var staffErrorText = map[string]string{
-	"staff.err.email_taken":   "a staff user with that e-mail address exists",
-	"staff.err.invalid_email": "not a valid e-mail address",
-	"staff.err.invalid_role":  "give at least one --role from " + strings.Join(staff.Roles, ", "),
-	"staff.err.name_required": "a name is required",
+	"staff.err.email_taken":    "a staff user with that e-mail address exists",
+	"staff.err.invalid_email":  "not a valid e-mail address",
+	"staff.err.invalid_role":   "give at least one --role from " + strings.Join(staff.Roles, ", "),
+	"staff.err.name_required":  "a name is required",
+	"staff.err.enrol_disabled": "the account is disabled; enable it on the admin page first",
 }

@@ -159,10 +159,13 @@ func (s *Handlers) CreateUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderStaffUsers(c, http.StatusOK, views.StaffUsersView{Created: &views.StaffCreated{
-		Name: u.Name, Email: u.Email, Link: s.Config.BaseURL + "/medarbejder/tilmeld/" + token,
-		Expires: s.When(s.Now().Add(staff.EnrolmentLifetime)),
-	}})
+	return s.renderStaffUsers(c, http.StatusOK, views.StaffUsersView{Created: s.enrolmentLink(u, token)})
+}
+
+// enrolmentLink is the one-time enrolment link token of account u, made just now, as shown.
+func (s *Handlers) enrolmentLink(u staff.User, token string) *views.StaffCreated {
+	return &views.StaffCreated{Name: u.Name, Email: u.Email, Link: s.Config.BaseURL + "/medarbejder/tilmeld/" + token,
+		Expires: s.When(s.Now().Add(staff.EnrolmentLifetime))}
 }
 
 // staffTarget is the account of the page's :id.
@@ -178,17 +181,17 @@ func (s *Handlers) staffTarget(c echo.Context) (staff.User, error) {
 	return u, err
 }
 
-// renderStaffUser shows one account's page; checked nil means the account's own roles.
-func (s *Handlers) renderStaffUser(c echo.Context, status int, u staff.User, f views.Form, checked []string) error {
-	if checked == nil {
-		checked = u.Roles
+// renderStaffUser shows account u's page with v's form state (Form, Checked: nil means the
+// account's own roles) and the enrolment link just made (Enrolment).
+func (s *Handlers) renderStaffUser(c echo.Context, status int, u staff.User, v views.StaffUserView) error {
+	if v.Checked == nil {
+		v.Checked = u.Roles
 	}
+	v.User, v.Roles = s.staffRow(c, u), roleOptions()
+	v.NoticeID = staffUserNotices[c.QueryParam("done")]
+	v.Disabled, v.Locked = u.DisabledAt != nil, u.LockedAt != nil
 	s.staffNav(c)
-	return s.Render(c, status, views.StaffUser(views.StaffUserView{
-		User: s.staffRow(c, u), Roles: roleOptions(), Checked: checked, Form: f,
-		NoticeID: staffUserNotices[c.QueryParam("done")],
-		Disabled: u.DisabledAt != nil, Locked: u.LockedAt != nil,
-	}))
+	return s.Render(c, status, views.StaffUser(v))
 }
 
 // UserPage shows one staff account and the forms that change it.
@@ -197,7 +200,7 @@ func (s *Handlers) UserPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderStaffUser(c, http.StatusOK, u, views.Form{}, nil)
+	return s.renderStaffUser(c, http.StatusOK, u, views.StaffUserView{})
 }
 
 // SetRoles gives the account the ticked roles and ends its sessions, so the new roles
@@ -218,7 +221,7 @@ func (s *Handlers) SetRoles(c echo.Context) error {
 	changed, err := s.Staff.SetRoles(ctx, me, u.ID, roles)
 	if rule, ok := staff.IsRule(err); ok {
 		f := views.Form{Errors: []views.FieldError{{Field: "roles", MsgID: rule.MsgID}}}
-		return s.renderStaffUser(c, web.StatusInvalid, u, f, append([]string{}, roles...))
+		return s.renderStaffUser(c, web.StatusInvalid, u, views.StaffUserView{Form: f, Checked: append([]string{}, roles...)})
 	}
 	if err != nil {
 		return err
@@ -240,7 +243,7 @@ func (s *Handlers) Disable(c echo.Context) error {
 	ctx := c.Request().Context()
 	err = s.Staff.Disable(ctx, web.StateOf(c).Subject.ID, u.ID)
 	if rule, ok := staff.IsRule(err); ok {
-		return s.renderStaffUser(c, web.StatusInvalid, u, views.Form{Errors: []views.FieldError{{MsgID: rule.MsgID}}}, nil)
+		return s.renderStaffUser(c, web.StatusInvalid, u, views.StaffUserView{Form: views.Form{Errors: []views.FieldError{{MsgID: rule.MsgID}}}})
 	}
 	if err != nil {
 		return err
