@@ -220,7 +220,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	river.AddWorker(workers, &auditAnchorWorker{chain: a.AuditChain, file: cfg.AuditAnchorFile, log: log})
 	river.AddWorker(workers, &sessionCleanupWorker{sessions: a.Sessions, throttle: a.Throttle,
-		lockouts: identity.NewLockouts(pool, cfg.Limits, nil), contacts: inbound.NewPending(pool), log: log})
+		lockouts: identity.NewLockouts(pool, cfg.Limits, nil), contacts: inbound.NewPending(pool), formKeys: pool, log: log})
 	// Its store is set below, once a.Identity is built; no job runs before Start.
 	unfinished := &unfinishedCleanupWorker{log: log}
 	river.AddWorker(workers, unfinished)

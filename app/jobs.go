@@ -6,18 +6,21 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
 	"mitidportal/audit"
 	"mitidportal/campaign/newsletter"
+	"mitidportal/db"
 	"mitidportal/identity"
 	"mitidportal/inbound"
 	"mitidportal/session"
 )
 
 // sessionCleanupArgs is the periodic job that deletes expired sessions, throttle entries past
-// their window, login failure counts quiet for a day and contact forms never confirmed. It runs through the job queue so that one instance runs it, not every
-// instance.
+// their window, login failure counts quiet for a day, contact forms never confirmed and forms'
+// one-time keys used a day ago (db.PruneFormKeys). It runs through the job queue so that one
+// instance runs it, not every instance.
 type sessionCleanupArgs struct{}
 
 func (sessionCleanupArgs) Kind() string { return "session_cleanup" }
@@ -28,6 +31,7 @@ type sessionCleanupWorker struct {
 	throttle *identity.AddressThrottle
 	lockouts *identity.Lockouts
 	contacts *inbound.Pending
+	formKeys *pgxpool.Pool // where db.Once keeps forms' keys
 	log      *slog.Logger
 }
 
@@ -56,6 +60,12 @@ func (w *sessionCleanupWorker) Work(ctx context.Context, _ *river.Job[sessionCle
 	}
 	if n > 0 {
 		w.log.InfoContext(ctx, "pruned unconfirmed contact forms", "count", n)
+	}
+	if n, err = db.PruneFormKeys(ctx, w.formKeys, time.Now()); err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.InfoContext(ctx, "pruned used form keys", "count", n)
 	}
 	return nil
 }

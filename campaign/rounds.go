@@ -82,7 +82,13 @@ type NewRound struct {
 	Title, Description string
 	Deadline           time.Time
 	Items              []int64
+	// FormKey is the one-time key of the form that opens it (db.Once): the same form sent
+	// again opens nothing and gives the round it opened. "" (a seed, no form) has none.
+	FormKey string
 }
+
+// formKeyRound is the purpose of the opening form's keys.
+const formKeyRound = "round_open"
 
 // RoundEvent is an editor's change of a round, audited inside its transaction.
 type RoundEvent struct {
@@ -166,7 +172,8 @@ func checkRound(n *NewRound, now time.Time) error {
 }
 
 // Open opens a round on draft items that have a file, as editor staffID, and queues a notice
-// to every member of a forum organisation in the same transaction.
+// to every member of a forum organisation in the same transaction. The form sent again (the
+// same n.FormKey) opens no second round and mails nobody again: it returns the first.
 func (r *Rounds) Open(ctx context.Context, staffID int64, n NewRound) (Round, error) {
 	now := r.now()
 	if err := checkRound(&n, now); err != nil {
@@ -175,23 +182,37 @@ func (r *Rounds) Open(ctx context.Context, staffID int64, n NewRound) (Round, er
 	slices.Sort(n.Items)
 	n.Items = slices.Compact(n.Items)
 	rd := Round{Title: n.Title, Description: n.Description, Deadline: n.Deadline, Status: RoundOpen, OpenedAt: now}
+	made := true
 	err := db.Transact(ctx, r.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO feedback_round (title, description, deadline, opened_by, opened_at)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, rd.Title, rd.Description, rd.Deadline, staffID, now).Scan(&rd.ID); err != nil {
-			return fmt.Errorf("open round: %w", err)
-		}
-		for _, id := range n.Items {
-			if err := addItem(ctx, tx, rd.ID, id, now); err != nil {
-				return err
-			}
-		}
-		if err := r.audit(ctx, tx, RoundEvent{StaffID: staffID, Action: EventRoundOpened, RoundID: rd.ID,
-			Detail: map[string]any{"title": rd.Title, "deadline": rd.Deadline, "items": n.Items}}); err != nil {
+		var err error
+		rd.ID, made, err = db.Once(ctx, tx, formKeyRound, staffID, n.FormKey, now, func() (int64, error) {
+			err := r.open(ctx, tx, staffID, &rd, n.Items)
+			return rd.ID, err
+		})
+		return err
+	})
+	if err != nil || made {
+		return rd, err
+	}
+	return r.Round(ctx, rd.ID)
+}
+
+// open inserts rd (setting its ID) with its items, audits it and mails the forum, in tx.
+func (r *Rounds) open(ctx context.Context, tx pgx.Tx, staffID int64, rd *Round, items []int64) error {
+	if err := tx.QueryRow(ctx, `INSERT INTO feedback_round (title, description, deadline, opened_by, opened_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, rd.Title, rd.Description, rd.Deadline, staffID, rd.OpenedAt).Scan(&rd.ID); err != nil {
+		return fmt.Errorf("open round: %w", err)
+	}
+	for _, id := range items {
+		if err := addItem(ctx, tx, rd.ID, id, rd.OpenedAt); err != nil {
 			return err
 		}
-		return r.notify(ctx, tx, rd)
-	})
-	return rd, err
+	}
+	if err := r.audit(ctx, tx, RoundEvent{StaffID: staffID, Action: EventRoundOpened, RoundID: rd.ID,
+		Detail: map[string]any{"title": rd.Title, "deadline": rd.Deadline, "items": items}}); err != nil {
+		return err
+	}
+	return r.notify(ctx, tx, *rd)
 }
 
 // addItem puts a draft item with a file into a round; anything else is ErrRoundItemInvalid.

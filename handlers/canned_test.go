@@ -52,8 +52,7 @@ func TestCannedRepliesOverHTTP(t *testing.T) {
 	other := staffSession(t, env, mk("olga@styrelsen.dk", "Olga Agent", "agent"))
 
 	// The supervisor writes a shared reply; the change is in the audit log.
-	sup.page(t, "/medarbejder/svar/ny")
-	res, body := sup.post(t, "/medarbejder/svar/ny", cannedForm("kind", "shared"))
+	res, body := sup.post(t, "/medarbejder/svar/ny", sup.keyed(t, "/medarbejder/svar/ny", cannedForm("kind", "shared")))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create shared: %d %s", res.StatusCode, body[:min(len(body), 300)])
 	}
@@ -83,7 +82,7 @@ func TestCannedRepliesOverHTTP(t *testing.T) {
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
-			res, body := sup.post(t, "/medarbejder/svar/ny", tt.fields)
+			res, body := sup.post(t, "/medarbejder/svar/ny", sup.keyed(t, "/medarbejder/svar/ny", tt.fields))
 			msg := tr.T(tt.msgID, map[string]any{"Placeholder": "{{adresse}}"})
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#`+tt.field+`"`) ||
 				!strings.Contains(body, html.EscapeString(msg)) {
@@ -96,8 +95,8 @@ func TestCannedRepliesOverHTTP(t *testing.T) {
 	}
 
 	// Permissions, by role and owner.
-	agent.page(t, "/medarbejder/svar/ny")
-	if res, body := agent.post(t, "/medarbejder/svar/ny", cannedForm("kind", "shared", "title_en", "My own", "title_da", "Mit eget")); res.StatusCode != http.StatusSeeOther {
+	if res, body := agent.post(t, "/medarbejder/svar/ny", agent.keyed(t, "/medarbejder/svar/ny",
+		cannedForm("kind", "shared", "title_en", "My own", "title_da", "Mit eget"))); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("agent's own reply: %d %s", res.StatusCode, body[:min(len(body), 300)])
 	}
 	own, err := env.App.Cases.Canned().List(ctx, support.CannedEditor{StaffID: agentUser.ID}, false)

@@ -227,13 +227,14 @@ func TestDeskCaseOverHTTP(t *testing.T) {
 	}
 
 	// A reply goes out by mail and is on the timeline with the mail's Message-ID; the next
-	// reply threads on it.
-	if res, body := d.b.post(t, path+"/svar", url.Values{"reply_body": {" "}}); res.StatusCode != http.StatusUnprocessableEntity ||
+	// reply threads on it. Each form carries the case's version, as the page renders it.
+	version := func() string { c, _ := cases.ByRef(ctx, ref); return strconv.Itoa(c.Version) }
+	if res, body := d.b.post(t, path+"/svar", url.Values{"reply_body": {" "}, "version": {version()}}); res.StatusCode != http.StatusUnprocessableEntity ||
 		!strings.Contains(body, d.tr.T(support.ErrBodyRequired.MsgID)) {
 		t.Errorf("empty reply: %d", res.StatusCode)
 	}
 	for i, text := range []string{"Vi har spærret dit MitID.", "Du får et nyt aktiveringsbrev."} {
-		if res, _ := d.b.post(t, path+"/svar", url.Values{"reply_body": {text}}); res.StatusCode != http.StatusSeeOther {
+		if res, _ := d.b.post(t, path+"/svar", url.Values{"reply_body": {text}, "version": {version()}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("reply %d: %d", i, res.StatusCode)
 		}
 	}
@@ -270,7 +271,7 @@ func TestDeskCaseOverHTTP(t *testing.T) {
 	}
 
 	// An internal note is on the timeline, marked internal.
-	if res, _ := d.b.post(t, path+"/note", url.Values{"note_body": {"Ringede fra ukendt nummer."}}); res.StatusCode != http.StatusSeeOther {
+	if res, _ := d.b.post(t, path+"/note", url.Values{"note_body": {"Ringede fra ukendt nummer."}, "version": {version()}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("note: %d", res.StatusCode)
 	}
 	page = d.b.page(t, path)
@@ -279,10 +280,10 @@ func TestDeskCaseOverHTTP(t *testing.T) {
 	}
 
 	// A call of 5 minutes.
-	if res, _ := d.b.post(t, path+"/opkald", url.Values{"call_minutes": {"5"}, "outcome": {"solved"}}); res.StatusCode != http.StatusSeeOther {
+	if res, _ := d.b.post(t, path+"/opkald", url.Values{"call_minutes": {"5"}, "outcome": {"solved"}, "version": {version()}}); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("call: %d", res.StatusCode)
 	}
-	if res, body := d.b.post(t, path+"/opkald", url.Values{"call_start": {"kl 9"}, "outcome": {"solved"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+	if res, body := d.b.post(t, path+"/opkald", url.Values{"call_start": {"kl 9"}, "outcome": {"solved"}, "version": {version()}}); res.StatusCode != http.StatusUnprocessableEntity ||
 		!strings.Contains(body, d.tr.T("desk.err.call_times")) {
 		t.Errorf("call with bad times: %d", res.StatusCode)
 	}

@@ -64,10 +64,9 @@ func newRoundWorld(t *testing.T) *roundWorld {
 	}
 	w.deadline = clock.Now().Add(14 * 24 * time.Hour).In(copenhagen)
 	w.deadline = time.Date(w.deadline.Year(), w.deadline.Month(), w.deadline.Day(), 16, 0, 0, 0, copenhagen)
-	w.editor.page(t, "/redaktion/feedback")
-	res, body := w.editor.post(t, "/redaktion/feedback", url.Values{"round_title": {"Folder til ældre"},
+	res, body := w.editor.post(t, "/redaktion/feedback", w.editor.keyed(t, "/redaktion/feedback", url.Values{"round_title": {"Folder til ældre"},
 		"round_description": {"Er **teksten** let at læse?"}, "deadline_date": {w.deadline.Format("02-01-2006")},
-		"deadline_time": {"16:00"}, "items": {strconv.FormatInt(w.draft.ID, 10)}})
+		"deadline_time": {"16:00"}, "items": {strconv.FormatInt(w.draft.ID, 10)}}))
 	loc, _, _ := strings.Cut(res.Header.Get("Location"), "?")
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/redaktion/feedback/") {
 		t.Fatalf("open the round: %d %q\n%s", res.StatusCode, loc, body)
@@ -264,6 +263,9 @@ func TestRoundRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := roundRows(t, w.env)
+			if tc.path == "/redaktion/feedback" {
+				tc.fields = tc.b.keyed(t, tc.path, tc.fields)
+			}
 			res, body := tc.b.post(t, tc.path, tc.fields)
 			if res.StatusCode != tc.want {
 				t.Errorf("status %d, want %d", res.StatusCode, tc.want)

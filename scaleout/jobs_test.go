@@ -110,6 +110,11 @@ func (c *cluster) testPeriodicOnce(t *testing.T) {
 			t.Errorf("%d %s jobs after the start of three instances, want 1", n, kind)
 		}
 	}
+	// The clean-up did all its parts (sessions, throttles, lock-outs, contact forms, form keys):
+	// a part that fails leaves the job to be retried.
+	poll(t, 30*time.Second, "the clean-up completed", func() bool {
+		return c.count(t, `SELECT count(*) FROM river_job WHERE kind = 'session_cleanup' AND state = 'completed'`) == 1
+	})
 	// Each anchor job ran once: one line in the anchor file per completed job.
 	done := c.count(t, `SELECT count(*) FROM river_job WHERE kind = 'audit_anchor' AND state = 'completed'`)
 	f, err := os.Open(c.anchors)

@@ -157,8 +157,13 @@ func mayChange(ed CannedEditor, r CannedReply) error {
 	return nil
 }
 
-// Create saves a new reply: shared (for managers only) or ed's personal one.
-func (c *CannedReplies) Create(ctx context.Context, ed CannedEditor, shared bool, t CannedText) (CannedReply, error) {
+// formKeyCanned is the purpose of the new-reply form's keys.
+const formKeyCanned = "canned_new"
+
+// Create saves a new reply: shared (for managers only) or ed's personal one. formKey is the
+// one-time key of the form (db.Once; "" for none): the same form sent again saves nothing and
+// returns the reply it saved.
+func (c *CannedReplies) Create(ctx context.Context, ed CannedEditor, shared bool, t CannedText, formKey string) (CannedReply, error) {
 	t, problems := CheckCannedText(t)
 	if len(problems) > 0 {
 		return CannedReply{}, problems[0].Err
@@ -166,42 +171,59 @@ func (c *CannedReplies) Create(ctx context.Context, ed CannedEditor, shared bool
 	if shared && !ed.ManagesShared {
 		return CannedReply{}, ErrCannedForbidden
 	}
+	var r CannedReply
+	err := db.Transact(ctx, c.cases.pool, func(tx pgx.Tx) error {
+		now := c.cases.now()
+		id, made, err := db.Once(ctx, tx, formKeyCanned, ed.StaffID, formKey, now, func() (int64, error) {
+			var err error
+			r, err = c.create(ctx, tx, ed, shared, t, now)
+			return r.ID, err
+		})
+		if err != nil || made {
+			return err
+		}
+		r, err = scanCanned(tx.QueryRow(ctx, `SELECT `+cannedColumns+` FROM support_canned WHERE id = $1`, id))
+		if err != nil {
+			return fmt.Errorf("canned reply: %w", err)
+		}
+		return nil
+	})
+	return r, err
+}
+
+// create inserts a new reply in tx, within the limits of its owner.
+func (c *CannedReplies) create(ctx context.Context, tx pgx.Tx, ed CannedEditor, shared bool, t CannedText, now time.Time) (CannedReply, error) {
 	var owner *int64
 	limit := MaxCannedShared
 	if !shared {
 		owner, limit = &ed.StaffID, MaxCannedPersonal
 	}
-	var r CannedReply
-	err := db.Transact(ctx, c.cases.pool, func(tx pgx.Tx) error {
-		// One creator at a time per owner (or for the shared replies), so the count below holds
-		// under parallel requests. The count is a statement of its own: a statement reads the
-		// snapshot taken when it began, so a count beside the lock would not see the rows of
-		// the creators it waited for.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('support_canned:' || coalesce($1::bigint, 0), 0))`,
-			owner); err != nil {
-			return fmt.Errorf("lock canned replies: %w", err)
-		}
-		var n int
-		err := tx.QueryRow(ctx, `SELECT count(*) FROM support_canned WHERE owner_id IS NOT DISTINCT FROM $1 AND retired_at IS NULL`,
-			owner).Scan(&n)
-		if err != nil {
-			return fmt.Errorf("count canned replies: %w", err)
-		}
-		if n >= limit {
-			return ErrCannedTooMany
-		}
-		now := c.cases.now()
-		r, err = scanCanned(tx.QueryRow(ctx, `
-			INSERT INTO support_canned (owner_id, title_da, body_da, title_en, body_en, created_at, created_by,
-				updated_at, updated_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $7) RETURNING `+cannedColumns,
-			owner, t.TitleDA, t.BodyDA, t.TitleEN, t.BodyEN, now, ed.StaffID))
-		if err != nil {
-			return fmt.Errorf("create canned reply: %w", err)
-		}
-		return c.saved(ctx, tx, ed, r, CannedCreated)
-	})
-	return r, err
+	// One creator at a time per owner (or for the shared replies), so the count below holds
+	// under parallel requests. The count is a statement of its own: a statement reads the
+	// snapshot taken when it began, so a count beside the lock would not see the rows of the
+	// creators it waited for.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('support_canned:' || coalesce($1::bigint, 0), 0))`,
+		owner); err != nil {
+		return CannedReply{}, fmt.Errorf("lock canned replies: %w", err)
+	}
+	var n int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM support_canned WHERE owner_id IS NOT DISTINCT FROM $1 AND retired_at IS NULL`,
+		owner).Scan(&n)
+	if err != nil {
+		return CannedReply{}, fmt.Errorf("count canned replies: %w", err)
+	}
+	if n >= limit {
+		return CannedReply{}, ErrCannedTooMany
+	}
+	r, err := scanCanned(tx.QueryRow(ctx, `
+		INSERT INTO support_canned (owner_id, title_da, body_da, title_en, body_en, created_at, created_by,
+			updated_at, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $7) RETURNING `+cannedColumns,
+		owner, t.TitleDA, t.BodyDA, t.TitleEN, t.BodyEN, now, ed.StaffID))
+	if err != nil {
+		return CannedReply{}, fmt.Errorf("create canned reply: %w", err)
+	}
+	return r, c.saved(ctx, tx, ed, r, CannedCreated)
 }
 
 // Update replaces the text of a reply ed may change. version is the version the editor

@@ -121,15 +121,15 @@ func TestCannedPermissions(t *testing.T) {
 	other := support.CannedEditor{StaffID: e.staff()}
 	super := support.CannedEditor{StaffID: e.staff("supervisor"), ManagesShared: true}
 	text := support.CannedText{TitleDA: "T", BodyDA: "Hej {{navn}}", TitleEN: "T", BodyEN: "Hello {{name}}"}
-	mine, err := c.Create(e.ctx, agent, false, text)
+	mine, err := c.Create(e.ctx, agent, false, text, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared, err := c.Create(e.ctx, super, true, text)
+	shared, err := c.Create(e.ctx, super, true, text, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Create(e.ctx, agent, true, text); !errors.Is(err, support.ErrCannedForbidden) {
+	if _, err := c.Create(e.ctx, agent, true, text, ""); !errors.Is(err, support.ErrCannedForbidden) {
 		t.Errorf("an agent created a shared reply: %v", err)
 	}
 	tests := []struct {
@@ -208,7 +208,7 @@ func TestCannedParallelEdits(t *testing.T) {
 		}))
 	c := cases.Canned()
 	super := support.CannedEditor{StaffID: e.staff("supervisor"), ManagesShared: true}
-	r, err := c.Create(e.ctx, super, true, support.CannedText{TitleDA: "T", BodyDA: "B", TitleEN: "T", BodyEN: "B"})
+	r, err := c.Create(e.ctx, super, true, support.CannedText{TitleDA: "T", BodyDA: "B", TitleEN: "T", BodyEN: "B"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestCannedPersonalLimit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = c.Create(e.ctx, agent, false, support.CannedText{TitleDA: "T", BodyDA: "B", TitleEN: "T", BodyEN: "B"})
+			_, errs[i] = c.Create(e.ctx, agent, false, support.CannedText{TitleDA: "T", BodyDA: "B", TitleEN: "T", BodyEN: "B"}, "")
 		}()
 	}
 	wg.Wait()

@@ -53,7 +53,7 @@ var allErrors = []*Error{
 	ErrTagInvalid, ErrTooManyTags, ErrTransition, ErrConflict, ErrClosed, ErrIdentityTheftUrgent,
 	ErrAssigneeInvalid, ErrCallTimes, ErrOutcomeInvalid, ErrVerifyMethodInvalid,
 	ErrVerifyResultInvalid, ErrActionInvalid, ErrCursorInvalid, ErrQueueInvalid,
-	ErrSearchQueryTooLong, ErrMessageIDInvalid, ErrCitizenUnknown,
+	ErrSearchQueryTooLong, ErrMessageIDInvalid, ErrCitizenUnknown, ErrRepeated, ErrWrittenStale,
 }
 
 // MessageIDs lists every message ID this package hands to handlers: the errors and the

@@ -58,7 +58,8 @@ func (s *Cases) OpenWithReceiptTx(ctx context.Context, tx pgx.Tx, n NewCase) (Ca
 
 // ReplyByMail records an agent's reply on the timeline and mails it to to, threaded on the
 // case's newest mail, in one transaction: a reply is on the timeline exactly when its mail is
-// in the outbox. ErrContactRequired when there is no address to send it to.
-func (s *Cases) ReplyByMail(ctx context.Context, caseID, staffID int64, to, body string) (Entry, error) {
-	return s.ReplyAndSetStatus(ctx, caseID, staffID, to, body, "")
+// in the outbox. ErrContactRequired when there is no address to send it to. The reply is
+// written on case version expectVersion (ReplyAndSetStatus).
+func (s *Cases) ReplyByMail(ctx context.Context, caseID, staffID int64, to, body string, expectVersion int) (Entry, error) {
+	return s.ReplyAndSetStatus(ctx, caseID, staffID, to, body, "", expectVersion)
 }

@@ -45,17 +45,17 @@ func TestMailHooksShareTheTransaction(t *testing.T) {
 	if len(receipts) != 1 || receipts[0] != c.Ref {
 		t.Fatalf("receipts %v", receipts)
 	}
-	if _, err := cases.ReplyByMail(ctx, c.ID, 7, "bo@example.org", "Første svar"); err != nil {
+	if _, err := cases.ReplyByMail(ctx, c.ID, 7, "bo@example.org", "Første svar", c.Version); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cases.ReplyByMail(ctx, c.ID, 7, "bo@example.org", "Andet svar"); err != nil {
+	if _, err := cases.ReplyByMail(ctx, c.ID, 7, "bo@example.org", "Andet svar", c.Version+1); err != nil {
 		t.Fatal(err)
 	}
 	if len(replies) != 2 || replies[0].InReplyTo != "" || replies[1].InReplyTo != "<reply-b@example.org>" {
 		t.Errorf("replies thread wrong: %+v", replies)
 	}
 	failReply = true
-	if _, err := cases.ReplyByMail(ctx, c.ID, 7, "bo@example.org", "Tredje svar"); err == nil {
+	if _, err := cases.ReplyByMail(ctx, c.ID, 7, "bo@example.org", "Tredje svar", c.Version+2); err == nil {
 		t.Fatal("a reply whose mail failed was recorded")
 	}
 	entries, err := cases.Timeline(ctx, c.ID, true)
@@ -71,7 +71,7 @@ func TestMailHooksShareTheTransaction(t *testing.T) {
 	if n != 2 {
 		t.Errorf("%d replies on the timeline, want 2", n)
 	}
-	if _, err := cases.ReplyByMail(ctx, c.ID, 7, "", "Uden adresse"); !errors.Is(err, support.ErrContactRequired) {
+	if _, err := cases.ReplyByMail(ctx, c.ID, 7, "", "Uden adresse", c.Version+2); !errors.Is(err, support.ErrContactRequired) {
 		t.Errorf("reply without an address: %v", err)
 	}
 }

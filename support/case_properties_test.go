@@ -143,7 +143,7 @@ func TestReplyAndSetStatus(t *testing.T) {
 				}
 			}
 			sentBefore := sent
-			_, err := cases.ReplyAndSetStatus(e.ctx, c.ID, agent, "bo@example.dk", "Svar", tc.status)
+			_, err := cases.ReplyAndSetStatus(e.ctx, c.ID, agent, "bo@example.dk", "Svar", tc.status, c.Version)
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("error %v, want %v", err, tc.err)
 			}

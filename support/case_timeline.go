@@ -195,13 +195,15 @@ func (s *Cases) AddReplyTx(ctx context.Context, tx pgx.Tx, r Reply) (Entry, erro
 	return e, s.firstResponse(ctx, tx, c, now)
 }
 
-// AddNote records an internal note. Notes are the one thing a closed case still takes.
+// AddNote records an internal note whatever the case's version: the system's notes (staffID
+// 0) and those of scripts. The case page writes notes with WriteNote. Notes are the one thing a
+// closed case still takes.
 func (s *Cases) AddNote(ctx context.Context, caseID, staffID int64, body string) (Entry, error) {
 	body, err := checkBody(body)
 	if err != nil {
 		return Entry{}, err
 	}
-	return s.appendEntry(ctx, caseID, true, Entry{Kind: EntryNote, StaffID: staffID, Body: body})
+	return s.appendEntry(ctx, caseID, true, nil, Entry{Kind: EntryNote, StaffID: staffID, Body: body})
 }
 
 // Call is a phone call with the citizen on a case.
@@ -211,12 +213,14 @@ type Call struct {
 	Outcome         CallOutcome
 	// Note is the agent's summary; optional.
 	Note string
+	// Version is the case version the call's form was made on (ErrRepeated, ErrWrittenStale).
+	Version int
 }
 
 // maxCall bounds a call's length, to catch a start or end typed on the wrong day.
 const maxCall = 12 * time.Hour
 
-// LogCall records a call. A call meets the first-response deadline, at the call's start or
+// LogCall records a call from the case page, made on case version call.Version. A call meets the first-response deadline, at the call's start or
 // at the opening of the case if the case was opened during the call.
 func (s *Cases) LogCall(ctx context.Context, call Call) (Entry, error) {
 	note, err := checkNote(call.Note)
@@ -230,7 +234,7 @@ func (s *Cases) LogCall(ctx context.Context, call Call) (Entry, error) {
 	case !valid(CallOutcomes, call.Outcome):
 		return Entry{}, ErrOutcomeInvalid
 	}
-	return s.appendEntry(ctx, call.CaseID, false, Entry{Kind: EntryCall, StaffID: call.StaffID, Body: note,
+	return s.appendEntry(ctx, call.CaseID, false, &call.Version, Entry{Kind: EntryCall, StaffID: call.StaffID, Body: note,
 		CallStart: call.Start, CallEnd: call.End, Outcome: call.Outcome})
 }
 
@@ -261,7 +265,7 @@ func (s *Cases) RecordVerification(ctx context.Context, v Verification) (Entry, 
 	if v.AppRequestID != 0 {
 		detail["app_request_id"] = v.AppRequestID
 	}
-	return s.appendEntry(ctx, v.CaseID, false, Entry{Kind: EntryVerification, StaffID: v.StaffID, Body: note,
+	return s.appendEntry(ctx, v.CaseID, false, nil, Entry{Kind: EntryVerification, StaffID: v.StaffID, Body: note,
 		Method: v.Method, Result: v.Result, Detail: detail})
 }
 
@@ -285,18 +289,24 @@ func (s *Cases) RecordAction(ctx context.Context, a Action) (Entry, error) {
 	if !valid(Actions, a.Kind) || a.StaffID == 0 {
 		return Entry{}, ErrActionInvalid
 	}
-	return s.appendEntry(ctx, a.CaseID, false, Entry{Kind: EntryAction, StaffID: a.StaffID, Body: note,
+	return s.appendEntry(ctx, a.CaseID, false, nil, Entry{Kind: EntryAction, StaffID: a.StaffID, Body: note,
 		Action: a.Kind, Detail: a.Detail})
 }
 
 // appendEntry adds e to an open case (or to a closed one when closedToo), and counts a call
-// as the first response.
-func (s *Cases) appendEntry(ctx context.Context, caseID int64, closedToo bool, e Entry) (Entry, error) {
+// as the first response. With expectVersion, e is written from a form made on that version of
+// the case (checkWritten).
+func (s *Cases) appendEntry(ctx context.Context, caseID int64, closedToo bool, expectVersion *int, e Entry) (Entry, error) {
 	var out Entry
 	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
 		c, err := lockCase(ctx, tx, caseID)
 		if err != nil {
 			return err
+		}
+		if expectVersion != nil {
+			if err := s.checkWritten(ctx, tx, c, *expectVersion, e); err != nil {
+				return err
+			}
 		}
 		if c.Status == StatusClosed && !closedToo {
 			return ErrClosed
@@ -358,8 +368,10 @@ func CheckReply(body string, status CaseStatus) error {
 // ReplyAndSetStatus is ReplyByMail that also moves the case to status, in the same
 // transaction: a reply usually hands the case to the citizen (StatusWaiting), and the status
 // change is on the timeline after the reply. status "" or the case's own status leaves it as
-// it is; a status the case may not move to is ErrTransition and sends nothing.
-func (s *Cases) ReplyAndSetStatus(ctx context.Context, caseID, staffID int64, to, body string, status CaseStatus) (Entry, error) {
+// it is; a status the case may not move to is ErrTransition and sends nothing. The reply's
+// form was made on case version expectVersion: a form sent again is ErrRepeated, one from
+// before someone else's change ErrWrittenStale, and neither sends anything.
+func (s *Cases) ReplyAndSetStatus(ctx context.Context, caseID, staffID int64, to, body string, status CaseStatus, expectVersion int) (Entry, error) {
 	if s.hooks.ReplyMail == nil {
 		return Entry{}, errors.New("support: no mail hook for replies")
 	}
@@ -375,6 +387,9 @@ func (s *Cases) ReplyAndSetStatus(ctx context.Context, caseID, staffID int64, to
 	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
 		c, err := lockCase(ctx, tx, caseID)
 		if err != nil {
+			return err
+		}
+		if err := s.checkWritten(ctx, tx, c, expectVersion, Entry{Kind: EntryReply, StaffID: staffID, Body: body}); err != nil {
 			return err
 		}
 		switch {

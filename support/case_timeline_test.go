@@ -216,7 +216,7 @@ func TestFirstResponse(t *testing.T) {
 		c := e.open(func(n *support.NewCase) { n.Channel, n.StaffID = support.ChannelPhone, agent })
 		e.clock.Add(10 * time.Minute)
 		_, err := e.cases.LogCall(e.ctx, support.Call{CaseID: c.ID, StaffID: agent, Start: c.CreatedAt.Add(-2 * time.Minute),
-			End: e.clock.Now(), Outcome: support.CallSolved, Note: "Nulstillet"})
+			End: e.clock.Now(), Outcome: support.CallSolved, Note: "Nulstillet", Version: c.Version})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,7 +242,7 @@ func TestFirstResponse(t *testing.T) {
 			{"13 hours", support.Call{Start: now.Add(-13 * time.Hour), End: now, Outcome: support.CallSolved}, support.ErrCallTimes},
 			{"no outcome", support.Call{Start: now.Add(-time.Minute), End: now}, support.ErrOutcomeInvalid},
 		} {
-			tt.call.CaseID, tt.call.StaffID = c.ID, agent
+			tt.call.CaseID, tt.call.StaffID, tt.call.Version = c.ID, agent, c.Version
 			if _, err := e.cases.LogCall(e.ctx, tt.call); !errors.Is(err, tt.want) {
 				t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
 			}
@@ -261,7 +261,8 @@ func TestPublicTimeline(t *testing.T) {
 	steps := []func() error{
 		func() error { _, err := e.cases.AddNote(e.ctx, c.ID, agent, "Ring tilbage"); return err },
 		func() error {
-			_, err := e.cases.LogCall(e.ctx, support.Call{CaseID: c.ID, StaffID: agent, Start: now, End: now, Outcome: support.CallDropped})
+			_, err := e.cases.LogCall(e.ctx, support.Call{CaseID: c.ID, StaffID: agent, Start: now, End: now,
+				Outcome: support.CallDropped, Version: e.get(c.ID).Version})
 			return err
 		},
 		func() error {

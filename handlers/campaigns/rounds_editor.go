@@ -71,7 +71,7 @@ func (h *Handlers) renderRounds(c echo.Context, status int, f views.Form, chosen
 
 // EditorRounds lists the feedback rounds and offers to open one.
 func (h *Handlers) EditorRounds(c echo.Context) error {
-	return h.renderRounds(c, http.StatusOK, views.Form{}, nil)
+	return h.renderRounds(c, http.StatusOK, web.NewKeyedForm(), nil)
 }
 
 // deadline reads a deadline typed the Danish way (dd-mm-åååå, tt:mm) in Copenhagen time; it
@@ -119,9 +119,9 @@ func ruleAt(f *views.Form, err error, def string) error {
 }
 
 // EditorOpenRound opens a round on the drafts ticked; forum members are mailed in the same
-// transaction.
+// transaction. The form sent again (its one-time key) goes to the round it opened.
 func (h *Handlers) EditorOpenRound(c echo.Context) error {
-	f := web.FormOf(c, "round_title", "round_description", "deadline_date", "deadline_time")
+	f := web.FormOf(c, "round_title", "round_description", "deadline_date", "deadline_time", web.FormKeyField)
 	chosen := map[string]bool{}
 	var items []int64
 	form, err := c.FormParams()
@@ -146,8 +146,12 @@ func (h *Handlers) EditorOpenRound(c echo.Context) error {
 	if f.HasErrors() {
 		return h.renderRounds(c, web.StatusInvalid, f, chosen)
 	}
+	key, err := web.FormKey(f)
+	if err != nil {
+		return err
+	}
 	rd, err := h.Rounds.Open(c.Request().Context(), staffID(c), campaign.NewRound{Title: f.Values["round_title"],
-		Description: f.Values["round_description"], Deadline: deadline, Items: items})
+		Description: f.Values["round_description"], Deadline: deadline, Items: items, FormKey: key})
 	if err != nil {
 		if err := ruleAt(&f, err, ""); err != nil {
 			return err

@@ -42,7 +42,7 @@ func (s *Handlers) CannedList(c echo.Context) error {
 	}
 	v := views.CannedListView{ManagesShared: ed.ManagesShared, NoticeID: cannedNotices[c.QueryParam("udfoert")]}
 	for _, r := range replies {
-		row := views.CannedRow{Href: cannedPath + "/" + strconv.FormatInt(r.ID, 10), TitleDA: r.TitleDA, TitleEN: r.TitleEN,
+		row := views.CannedRow{Href: cannedPath + "/" + strconv.FormatInt(r.ID, 10), Anchor: cannedAnchor(r.ID), TitleDA: r.TitleDA, TitleEN: r.TitleEN,
 			Retired: r.Retired(), Updated: s.When(r.UpdatedAt)}
 		if r.Shared() {
 			v.Shared = append(v.Shared, row)
@@ -56,14 +56,16 @@ func (s *Handlers) CannedList(c echo.Context) error {
 
 // CannedNewPage is the form for a new reply.
 func (s *Handlers) CannedNewPage(c echo.Context) error {
-	f := views.Form{Values: map[string]string{"kind": "personal"}}
+	f := web.NewKeyedForm()
+	f.Values["kind"] = "personal"
 	return s.renderCannedForm(c, http.StatusOK, views.CannedFormView{Form: f, New: true})
 }
 
-// CannedCreate saves a new reply: personal, or shared when a manager chose so.
+// CannedCreate saves a new reply: personal, or shared when a manager chose so. The form sent
+// again (its one-time key) saves nothing and goes to the reply it saved.
 func (s *Handlers) CannedCreate(c echo.Context) error {
 	ed := cannedEditor(c)
-	f, text := cannedForm(c, "kind")
+	f, text := cannedForm(c, "kind", web.FormKeyField)
 	shared := false
 	switch f.Values["kind"] {
 	case "shared":
@@ -80,15 +82,22 @@ func (s *Handlers) CannedCreate(c echo.Context) error {
 	if f.HasErrors() {
 		return again()
 	}
-	_, err := s.Cases.Canned().Create(c.Request().Context(), ed, shared, text)
+	key, err := web.FormKey(f)
+	if err != nil {
+		return err
+	}
+	r, err := s.Cases.Canned().Create(c.Request().Context(), ed, shared, text, key)
 	if err != nil {
 		if err := cannedError(&f, err); err != nil {
 			return err
 		}
 		return again()
 	}
-	return s.Redirect(c, cannedPath+"?udfoert=oprettet")
+	return s.Redirect(c, cannedPath+"?udfoert=oprettet#"+cannedAnchor(r.ID))
 }
+
+// cannedAnchor is the id of a reply's row in the list, where a new reply is shown.
+func cannedAnchor(id int64) string { return "svar-" + strconv.FormatInt(id, 10) }
 
 // cannedError shows a rule of the form (a stale version, a retired reply, a too-long text) in
 // f; a refusal of the person (not theirs to change, not found) goes to the error page.

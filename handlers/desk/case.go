@@ -45,7 +45,14 @@ var deskCaseNotices = map[string]string{
 	"opkald": "desk.notice.call", "status": "desk.notice.status", "tildelt": "desk.notice.assigned",
 	"tags": "desk.notice.tags", "laest": "mailin.desk.marked_read", "egenskaber": "deskcase.notice.properties",
 	"borger": "deskfind.notice.linked",
+	// What was written once though its form was sent twice.
+	"svar-igen": "deskcase.notice.reply_repeated", "note-igen": "deskcase.notice.note_repeated",
+	"opkald-igen": "deskcase.notice.call_repeated",
 }
+
+// deskRepeated marks the notice of a reply, note or call sent again ("svar-igen"): done once,
+// not twice.
+const deskRepeated = "-igen"
 
 // deskTabs maps the composer's ?skriv= values to its tabs.
 var deskTabs = map[string]string{"svar": "reply", "note": "note", "opkald": "call"}
@@ -54,7 +61,8 @@ var deskTabs = map[string]string{"svar": "reply", "note": "note", "opkald": "cal
 // what was written to the timeline, with the composer on the same tab, and a change of the
 // case to the actions.
 var deskAnchors = map[string]string{"svar": "#desk-timeline", "note": "&skriv=note#desk-timeline",
-	"opkald": "&skriv=opkald#desk-timeline"}
+	"opkald": "&skriv=opkald#desk-timeline", "svar-igen": "#desk-timeline", "note-igen": "&skriv=note#desk-timeline",
+	"opkald-igen": "&skriv=opkald#desk-timeline"}
 
 // deskBack is the case page after a change done, at the part of the page it changed.
 func deskBack(cs support.Case, done string) string {

@@ -60,14 +60,8 @@ func (s *Handlers) Reply(c echo.Context) error {
 	// support threads it on the case's newest mail (before any, the receipt: app/'s hook) and
 	// puts the mail in the outbox in the transaction of the timeline entry.
 	// The status the agent chose ("" keeps it) changes with the reply, in its transaction.
-	_, err = s.Cases.ReplyAndSetStatus(ctx, cs.ID, web.StateOf(c).Subject.ID, to, body, status)
-	if err != nil {
-		if err := web.SupportError(&f, err, fields, "reply_body"); err != nil {
-			return err
-		}
-		return again()
-	}
-	return s.Redirect(c, deskBack(cs, "svar"))
+	_, err = s.Cases.ReplyAndSetStatus(ctx, cs.ID, web.StateOf(c).Subject.ID, to, body, status, version(c))
+	return s.deskChangedAt(c, cs, f, "reply", fields, "reply_body", "svar", err)
 }
 
 // Note adds an internal note.
@@ -80,14 +74,8 @@ func (s *Handlers) Note(c echo.Context) error {
 	if f.HasErrors() {
 		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "note", "")
 	}
-	_, err = s.Cases.AddNote(c.Request().Context(), cs.ID, web.StateOf(c).Subject.ID, f.Values["note_body"])
-	if err != nil {
-		if err := web.SupportError(&f, err, nil, "note_body"); err != nil {
-			return err
-		}
-		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "note", "")
-	}
-	return s.Redirect(c, deskBack(cs, "note"))
+	_, err = s.Cases.WriteNote(c.Request().Context(), cs.ID, web.StateOf(c).Subject.ID, f.Values["note_body"], version(c))
+	return s.deskChanged(c, cs, f, "note", "note_body", "note", err)
 }
 
 // Call logs a call: start and end as clock times today, or a length in minutes ending now.
@@ -109,18 +97,13 @@ func (s *Handlers) Call(c echo.Context) error {
 	if f.Values["outcome"] == "" {
 		f.Errors = append(f.Errors, views.FieldError{Field: "outcome", MsgID: support.ErrOutcomeInvalid.MsgID})
 	}
-	if !f.HasErrors() {
-		_, err = s.Cases.LogCall(c.Request().Context(), support.Call{CaseID: cs.ID, StaffID: web.StateOf(c).Subject.ID,
-			Start: start, End: end, Outcome: support.CallOutcome(f.Values["outcome"]), Note: f.Values["call_note"]})
-		if err == nil {
-			return s.Redirect(c, deskBack(cs, "opkald"))
-		}
-		fields := map[*support.Error]string{support.ErrOutcomeInvalid: "outcome", support.ErrCallTimes: "call_start"}
-		if err := web.SupportError(&f, err, fields, "call_note"); err != nil {
-			return err
-		}
+	if f.HasErrors() {
+		return s.renderDeskCase(c, web.StatusInvalid, cs, f, "call", "")
 	}
-	return s.renderDeskCase(c, web.StatusInvalid, cs, f, "call", "")
+	_, err = s.Cases.LogCall(c.Request().Context(), support.Call{CaseID: cs.ID, StaffID: web.StateOf(c).Subject.ID,
+		Start: start, End: end, Outcome: support.CallOutcome(f.Values["outcome"]), Note: f.Values["call_note"], Version: version(c)})
+	fields := map[*support.Error]string{support.ErrOutcomeInvalid: "outcome", support.ErrCallTimes: "call_start"}
+	return s.deskChangedAt(c, cs, f, "call", fields, "call_note", "opkald", err)
 }
 
 // callTimes reads a call's start and end: "HH:MM" (or "HH.MM") today in the desk's time zone,
@@ -156,15 +139,20 @@ func version(c echo.Context) int {
 }
 
 // deskChanged ends a change of the case: to the case on success, else the case as it now is
-// with the rule broken (a conflict says so at the top; what was typed stays in f).
+// with the rule broken (a conflict says so at the top; what was typed stays in f). A reply,
+// note or call sent again (support.ErrRepeated: a double click, a form sent twice) goes to the
+// case as the first sending did, with a notice that it was done once.
 func (s *Handlers) deskChanged(c echo.Context, cs support.Case, f views.Form, active, field, notice string, err error) error {
 	return s.deskChangedAt(c, cs, f, active, nil, field, notice, err)
 }
 
 // deskChangedAt is deskChanged with the rules' fields named (fields; field for the others).
 func (s *Handlers) deskChangedAt(c echo.Context, cs support.Case, f views.Form, active string, fields map[*support.Error]string, field, notice string, err error) error {
-	if err == nil {
+	switch {
+	case err == nil:
 		return s.Redirect(c, deskBack(cs, notice))
+	case errors.Is(err, support.ErrRepeated):
+		return s.Redirect(c, deskBack(cs, notice+deskRepeated))
 	}
 	status := web.StatusInvalid
 	if errors.Is(err, support.ErrConflict) {
