@@ -180,18 +180,7 @@ func TestCreateStartsOverOrLeadsToForgot(t *testing.T) {
 func TestCreateUserStepAfterTheMitIDIsMade(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
-	ctx := context.Background()
-	m := env.NewCitizen(t) // password only: its creation never finished, so a creation code
-	code, _, err := env.App.Activations.Issue(ctx, m.CPR, identity.ActivationCreate, identity.LevelSubstantial, identity.ActorCitizen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := newBrowser(t, env, nil, "")
-	b.page(t, "/aktiver")
-	if res := b.form(t, "/aktiver", url.Values{"cpr": {m.CPR.String()}, "code": {code}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("POST /aktiver: %d", res.StatusCode)
-	}
-	b.page(t, "/opret/bruger")
+	b := atCreationStep3(t, env)
 	user := url.Values{"username": {"ny.bruger.trin3"}, "password": {"Rødgrød med fløde 2026!"}, "password_repeat": {"Rødgrød med fløde 2026!"}}
 	if res := b.form(t, "/opret/bruger", user); res.Header.Get("Location") != "/opret/middel" {
 		t.Fatalf("POST /opret/bruger: %d to %q", res.StatusCode, res.Header.Get("Location"))
@@ -234,19 +223,8 @@ func TestCreateUserStepAfterTheMitIDIsMade(t *testing.T) {
 func TestCreateUserStepSentTwiceAtOnce(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
-	ctx := context.Background()
 	for round := range 3 {
-		p := env.NewCitizen(t) // password only: its creation never finished, so a creation code
-		code, _, err := env.App.Activations.Issue(ctx, p.CPR, identity.ActivationCreate, identity.LevelSubstantial, identity.ActorCitizen)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := newBrowser(t, env, nil, "")
-		b.page(t, "/aktiver")
-		if res := b.form(t, "/aktiver", url.Values{"cpr": {p.CPR.String()}, "code": {code}}); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("POST /aktiver: %d", res.StatusCode)
-		}
-		b.page(t, "/opret/bruger")
+		b := atCreationStep3(t, env)
 		user := url.Values{"username": {fmt.Sprintf("dobbelt.klik.%d", round)}, "password": {"Rødgrød med fløde 2026!"},
 			"password_repeat": {"Rødgrød med fløde 2026!"}, "csrf_token": {b.csrf}}
 		const n = 8
@@ -280,4 +258,23 @@ func TestCreateUserStepSentTwiceAtOnce(t *testing.T) {
 			t.Errorf("round %d: /opret/middel after the requests: %d to %q, want the page", round, res.StatusCode, res.Header.Get("Location"))
 		}
 	}
+}
+
+// atCreationStep3 is a browser at the creation's username-and-password step: a citizen whose
+// MitID never got a means (so a creation code may be issued) typed the code on /aktiver.
+func atCreationStep3(t *testing.T, env *apptest.Env) *browser {
+	t.Helper()
+	m := env.NewCitizen(t)
+	code, _, err := env.App.Activations.Issue(context.Background(), m.CPR, identity.ActivationCreate,
+		identity.LevelSubstantial, identity.ActorCitizen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, env, nil, "")
+	b.page(t, "/aktiver")
+	if res := b.form(t, "/aktiver", url.Values{"cpr": {m.CPR.String()}, "code": {code}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /aktiver: %d", res.StatusCode)
+	}
+	b.page(t, "/opret/bruger")
+	return b
 }
