@@ -220,8 +220,9 @@ type Call struct {
 // maxCall bounds a call's length, to catch a start or end typed on the wrong day.
 const maxCall = 12 * time.Hour
 
-// LogCall records a call from the case page, made on case version call.Version. A call meets the first-response deadline, at the call's start or
-// at the opening of the case if the case was opened during the call.
+// LogCall records a call from the case page, made on case version call.Version. A call
+// meets the first-response deadline, at the call's start or at the opening of the case if the
+// case was opened during the call.
 func (s *Cases) LogCall(ctx context.Context, call Call) (Entry, error) {
 	note, err := checkNote(call.Note)
 	if err != nil {

@@ -61,12 +61,12 @@ var deskTabs = map[string]string{"svar": "reply", "note": "note", "opkald": "cal
 // what was written to the timeline, with the composer on the same tab, and a change of the
 // case to the actions.
 var deskAnchors = map[string]string{"svar": "#desk-timeline", "note": "&skriv=note#desk-timeline",
-	"opkald": "&skriv=opkald#desk-timeline", "svar-igen": "#desk-timeline", "note-igen": "&skriv=note#desk-timeline",
-	"opkald-igen": "&skriv=opkald#desk-timeline"}
+	"opkald": "&skriv=opkald#desk-timeline"}
 
 // deskBack is the case page after a change done, at the part of the page it changed.
+// What was written once though sent twice ("svar-igen") goes where its first sending went.
 func deskBack(cs support.Case, done string) string {
-	anchor, ok := deskAnchors[done]
+	anchor, ok := deskAnchors[strings.TrimSuffix(done, deskRepeated)]
 	if !ok {
 		anchor = "#desk-actions"
 	}
