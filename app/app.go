@@ -400,15 +400,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		WebAuthn:    wa,
 		// Registration in person (handlers/desk/borgerservice.go).
 		Registrations: a.Registrations,
-		Staff: staff.NewStore(pool, staff.Config{Hasher: hasher, Limits: cfg.Limits,
-			EndSessions: func(ctx context.Context, tx pgx.Tx, id int64) error {
-				_, err := a.Sessions.EndAllTx(ctx, tx, session.KindStaff, id)
-				return err
-			}}),
-		Cases:    a.Cases,
-		Contacts: a.Contacts,
-		Audit:    a.Audit,
-		Files:    cfg.Files,
+		Staff:         staff.NewStore(pool, staff.Config{Hasher: hasher, Limits: cfg.Limits, EndSessions: a.Sessions.EndStaffTx}),
+		Cases:         a.Cases,
+		Contacts:      a.Contacts,
+		Audit:         a.Audit,
+		Files:         cfg.Files,
 		// The admins' job queue page (handlers/desk/jobqueue.go).
 		JobQueue: jobqueue.NewReader(pool),
 		Orgs:     a.Orgs,

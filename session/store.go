@@ -236,6 +236,13 @@ func (s *Store) EndAll(ctx context.Context, kind string, subjectID int64) (int64
 	return tag.RowsAffected(), nil
 }
 
+// EndStaffTx ends every session of staff account id inside tx: staff.Config's EndSessions,
+// for the portal and for the command line.
+func (s *Store) EndStaffTx(ctx context.Context, tx pgx.Tx, id int64) error {
+	_, err := s.EndAllTx(ctx, tx, KindStaff, id)
+	return err
+}
+
 // EndAllTx is EndAll inside the caller's transaction, so that ending the sessions commits or
 // rolls back together with the change that calls for it (a block, a disabled account).
 func (s *Store) EndAllTx(ctx context.Context, tx pgx.Tx, kind string, subjectID int64) (int64, error) {

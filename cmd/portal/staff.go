@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mitidportal/db"
@@ -126,11 +125,7 @@ func cmdStaffEnrol(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	sessions := session.NewStore(pool, session.Config{})
-	store := staff.NewStore(pool, staff.Config{EndSessions: func(ctx context.Context, tx pgx.Tx, id int64) error {
-		_, err := sessions.EndAllTx(ctx, tx, session.KindStaff, id)
-		return err
-	}})
+	store := staff.NewStore(pool, staff.Config{EndSessions: session.NewStore(pool, session.Config{}).EndStaffTx})
 	u, err := store.ByEmail(ctx, email)
 	var token string
 	if err == nil {
